@@ -1,0 +1,120 @@
+// Package flows is the heart of resetbot: the reset, unlock and enroll state
+// machine, the Store that keeps flows in Redis with compare-and-swap updates,
+// the audit events every transition appends in the same atomic step, and the
+// limits that slow down abuse. It knows nothing of chat platforms or HTTP:
+// the bot core and the web app drive it through Engine, and sinks consume its
+// audit stream.
+package flows
+
+import "time"
+
+// Kind is what a flow does for its subject.
+type Kind string
+
+// The kinds of flow.
+const (
+	// KindReset verifies the user and sets a new password.
+	KindReset Kind = "reset"
+	// KindUnlock verifies the user and clears a lockout.
+	KindUnlock Kind = "unlock"
+	// KindEnroll proves the user (directory password or helpdesk link) and
+	// registers a passkey or TOTP factor.
+	KindEnroll Kind = "enroll"
+)
+
+// Valid reports whether k is a known kind.
+func (k Kind) Valid() bool { return k == KindReset || k == KindUnlock || k == KindEnroll }
+
+// ChatIdentity is the immutable chat-side id of a person: platform plus the
+// platform's own user id (Slack user id, Entra object id, Discord user id).
+type ChatIdentity struct {
+	Platform string `json:"platform"`
+	UserID   string `json:"user_id"`
+}
+
+// String renders the identity as "platform:id" for audit and limit keys.
+func (c ChatIdentity) String() string {
+	if c.Platform == "" && c.UserID == "" {
+		return ""
+	}
+	return c.Platform + ":" + c.UserID
+}
+
+// Subject is whose account a flow acts on: the directory account, resolved
+// once at start, and the chat identity it was resolved from.
+type Subject struct {
+	// AccountID is the directory's immutable id; limits and the one-live-flow
+	// rule key on it, never on the alias that was typed.
+	AccountID   string       `json:"account_id"`
+	AccountName string       `json:"account_name"`
+	DN          string       `json:"dn"`
+	DisplayName string       `json:"display_name,omitempty"`
+	Chat        ChatIdentity `json:"chat"`
+	// Privileged is true when the account is in a configured privileged
+	// group: it then needs a passkey and a helpdesk approval.
+	Privileged bool `json:"privileged,omitempty"`
+}
+
+// Attempts counts failures inside one flow.
+type Attempts struct {
+	Verify   int `json:"verify,omitempty"`
+	Password int `json:"password,omitempty"`
+}
+
+// Approval records the helpdesk decision on a privileged flow.
+type Approval struct {
+	Required bool         `json:"required,omitempty"`
+	Decided  bool         `json:"decided,omitempty"`
+	Granted  bool         `json:"granted,omitempty"`
+	By       ChatIdentity `json:"by,omitempty"`
+	// ByAccountID is the approver's directory account, compared with the
+	// subject's so nobody approves their own reset through a second alias.
+	ByAccountID string    `json:"by_account_id,omitempty"`
+	At          time.Time `json:"at,omitempty"`
+	Reason      string    `json:"reason,omitempty"`
+}
+
+// Flow is one reset, unlock or enrollment in progress. It is stored as JSON
+// under a hash-tagged key and changed only by compare-and-swap on Version.
+type Flow struct {
+	ID      string  `json:"id"`
+	Kind    Kind    `json:"kind"`
+	Subject Subject `json:"subject"`
+	// RequestedBy is who asked for the flow: the subject, or a helpdesk
+	// member pushing a link to them.
+	RequestedBy ChatIdentity `json:"requested_by"`
+	State       State        `json:"state"`
+	IssuedAt    time.Time    `json:"issued_at"`
+	ExpiresAt   time.Time    `json:"expires_at"`
+	Attempts    Attempts     `json:"attempts"`
+	// Verified lists the factors that succeeded in this flow ("passkey",
+	// "totp", "password" for enrollment proof).
+	Verified []string `json:"verified,omitempty"`
+	Approval Approval `json:"approval"`
+	// Risk holds signals noted along the way (new device, many recent
+	// requests); informational for the helpdesk thread.
+	Risk []string `json:"risk,omitempty"`
+	// Thread is the chat audit thread reference, set by the bot core once
+	// the parent message exists.
+	Thread string `json:"thread,omitempty"`
+	// Binding is the hash of the browser-binding secret set at redemption;
+	// later web steps must present the secret.
+	Binding string `json:"binding,omitempty"`
+	// Version increases with every stored change; updates compare it.
+	Version int64 `json:"version"`
+}
+
+// Live reports whether the flow can still change at time now.
+func (f *Flow) Live(now time.Time) bool {
+	return !f.State.Terminal() && now.Before(f.ExpiresAt)
+}
+
+// HasVerified reports whether the factor succeeded in this flow.
+func (f *Flow) HasVerified(method string) bool {
+	for _, m := range f.Verified {
+		if m == method {
+			return true
+		}
+	}
+	return false
+}
