@@ -1,0 +1,143 @@
+package dirtest
+
+import (
+	"github.com/resetbot/resetbot/directory"
+)
+
+// Fixture describes the accounts and groups a backend under test was seeded
+// with, and which account each test may use. Tests that change state use
+// their own account so that the suite can run twice against one server (for
+// example over LDAPS and over StartTLS) and in any order.
+type Fixture struct {
+	// InitialPassword is every seeded user's password before any test ran.
+	InitialPassword string
+	// ChatPlatform is the platform whose chat ids FixtureUser.ChatID holds.
+	ChatPlatform string
+	// Users are the seeded accounts whose attributes Find must return.
+	Users []FixtureUser
+
+	// ReadOnly is used for lookups only; never changed.
+	ReadOnly string
+	// SetPassword gets new passwords.
+	SetPassword string
+	// Policy is sent passwords the policy must refuse.
+	Policy string
+	// Lockout is locked by failed sign-ins and unlocked again.
+	Lockout string
+	// Disabled is an account that cannot sign in.
+	Disabled string
+	// Nested is a member of PrivilegedGroupDN only through IntermediateGroupDN.
+	Nested              string
+	IntermediateGroupDN string
+	PrivilegedGroupDN   string
+
+	// Policy is what a directory.PolicyReader must report.
+	ExpectedPolicy directory.Policy
+}
+
+// FixtureUser is one seeded account as Find must return it.
+type FixtureUser struct {
+	AccountName string
+	DN          string
+	Email       string
+	DisplayName string
+	Department  string
+	ChatID      string
+	// Groups lists DNs the user must be (transitively) a member of.
+	Groups []string
+}
+
+// user returns the fixture user with the account name; the suite's own
+// fixtures are consistent, so a miss is a bug in the fixture.
+func (f Fixture) user(name string) FixtureUser {
+	for _, u := range f.Users {
+		if u.AccountName == name {
+			return u
+		}
+	}
+	panic("dirtest: fixture has no user " + name)
+}
+
+// person is one row of the shared fixture contract.
+type person struct {
+	name, display, dept, chat string
+}
+
+var people = []person{
+	{"jdoe", "John Doe", "Engineering", "U0JDOE"},
+	{"pwuser", "Pat Writer", "Finance", "U0PWUSER"},
+	{"policyuser", "Polly Rules", "Finance", "U0POLICY"},
+	{"lockme", "Lee Locke", "Sales", "U0LOCKME"},
+	{"alice", "Alice Admin", "IT", "U0ALICE"},
+	{"bob", "Bob Gone", "Sales", "U0BOB"},
+	{"spare1", "Spare One", "Engineering", "U0SPARE1"},
+	{"spare2", "Spare Two", "Engineering", "U0SPARE2"},
+	{"spare3", "Spare Three", "Engineering", "U0SPARE3"},
+}
+
+// example builds the fixture both test servers and the memory example seed
+// share, with DNs made by the flavour's naming functions.
+func example(userDN func(p person) string, groupDN func(name string) string, policy directory.Policy) Fixture {
+	f := Fixture{
+		InitialPassword:     "Start-Passw0rd.1",
+		ChatPlatform:        "slack",
+		ReadOnly:            "jdoe",
+		SetPassword:         "pwuser",
+		Policy:              "policyuser",
+		Lockout:             "lockme",
+		Disabled:            "bob",
+		Nested:              "alice",
+		IntermediateGroupDN: groupDN("infra-team"),
+		PrivilegedGroupDN:   groupDN("tier0-admins"),
+		ExpectedPolicy:      policy,
+	}
+	for _, p := range people {
+		u := FixtureUser{
+			AccountName: p.name,
+			DN:          userDN(p),
+			Email:       p.name + "@example.test",
+			DisplayName: p.display,
+			Department:  p.dept,
+			ChatID:      p.chat,
+		}
+		switch p.name {
+		case "jdoe":
+			u.Groups = []string{groupDN("helpdesk")}
+		case "alice":
+			u.Groups = []string{groupDN("infra-team"), groupDN("tier0-admins")}
+		}
+		f.Users = append(f.Users, u)
+	}
+	return f
+}
+
+// OpenLDAPFixture is the fixture the test harness provisions in slapd
+// (uid=<name>,ou=People,dc=example,dc=test; groupOfNames under ou=Groups;
+// ppolicy min length 8, history 3, lockout after 3 failures). The memory
+// example seed uses the same DNs, so memory tests use it too.
+func OpenLDAPFixture() Fixture {
+	return example(
+		func(p person) string { return "uid=" + p.name + ",ou=People,dc=example,dc=test" },
+		func(g string) string { return "cn=" + g + ",ou=Groups,dc=example,dc=test" },
+		directory.Policy{MinLength: 8, HistoryLength: 3, LockoutThreshold: 3},
+	)
+}
+
+// MemoryFixture is OpenLDAPFixture with the memory example seed's policy,
+// which also demands complexity like AD.
+func MemoryFixture() Fixture {
+	f := OpenLDAPFixture()
+	f.ExpectedPolicy.ComplexityRequired = true
+	return f
+}
+
+// ActiveDirectoryFixture is the fixture the test harness provisions in
+// Samba AD (CN=<Display Name>,OU=People,DC=example,DC=test; global groups
+// under OU=Groups; complexity on, min length 8, history 3, lockout 3).
+func ActiveDirectoryFixture() Fixture {
+	return example(
+		func(p person) string { return "CN=" + p.display + ",OU=People,DC=example,DC=test" },
+		func(g string) string { return "CN=" + g + ",OU=Groups,DC=example,DC=test" },
+		directory.Policy{MinLength: 8, ComplexityRequired: true, HistoryLength: 3, LockoutThreshold: 3},
+	)
+}

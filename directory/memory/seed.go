@@ -1,0 +1,91 @@
+package memory
+
+import "github.com/resetbot/resetbot/directory"
+
+// Seed is the whole content of an in-memory directory. It is a plain value
+// so that the demo, tests and examples can write their users and groups as
+// Go literals, the way an administrator would describe them.
+type Seed struct {
+	// BaseDN is the suffix of every DN the directory hands out; users live
+	// under ou=People and groups under ou=Groups. Default dc=example,dc=test.
+	BaseDN string
+	Users  []SeedUser
+	Groups []SeedGroup
+	// Policy is enforced by SetPassword (MinLength, ComplexityRequired,
+	// HistoryLength) and VerifyPassword (LockoutThreshold), and reported by
+	// PasswordPolicy. The new password may never contain the account name.
+	Policy directory.Policy
+}
+
+// SeedUser is one account. Password is hashed when the directory is built
+// and the clear text is not kept.
+type SeedUser struct {
+	AccountName string
+	DisplayName string
+	Email       string
+	Department  string
+	Password    string
+	// ID is the immutable id; a random UUID is generated when empty.
+	ID string
+	// ChatIDs maps a chat platform ("slack", "teams", "discord") to the
+	// user's id on it, so ByChatID lookups work as with an LDAP attribute.
+	ChatIDs  map[string]string
+	Disabled bool
+	Locked   bool
+}
+
+// SeedGroup is one group. Members are named explicitly as users or groups so
+// a nested group can never be mistaken for an account of the same name.
+type SeedGroup struct {
+	Name string
+	// Users are account names of direct members.
+	Users []string
+	// Groups are names of groups that are direct members (nesting).
+	Groups []string
+}
+
+// ExamplePassword is the initial password of every user in ExampleSeed.
+const ExamplePassword = "Start-Passw0rd.1"
+
+// ExampleSeed returns the example company used by the demo and by the
+// conformance tests: the same users, groups and policy that the test
+// harness provisions in OpenLDAP and Samba AD, so a demo behaves like the
+// real directories.
+func ExampleSeed() Seed {
+	user := func(name, display, dept, chat string, disabled bool) SeedUser {
+		return SeedUser{
+			AccountName: name,
+			DisplayName: display,
+			Email:       name + "@example.test",
+			Department:  dept,
+			Password:    ExamplePassword,
+			ChatIDs:     map[string]string{"slack": chat},
+			Disabled:    disabled,
+		}
+	}
+	return Seed{
+		BaseDN: "dc=example,dc=test",
+		Users: []SeedUser{
+			user("jdoe", "John Doe", "Engineering", "U0JDOE", false),
+			user("pwuser", "Pat Writer", "Finance", "U0PWUSER", false),
+			user("policyuser", "Polly Rules", "Finance", "U0POLICY", false),
+			user("lockme", "Lee Locke", "Sales", "U0LOCKME", false),
+			user("alice", "Alice Admin", "IT", "U0ALICE", false),
+			user("bob", "Bob Gone", "Sales", "U0BOB", true),
+			user("spare1", "Spare One", "Engineering", "U0SPARE1", false),
+			user("spare2", "Spare Two", "Engineering", "U0SPARE2", false),
+			user("spare3", "Spare Three", "Engineering", "U0SPARE3", false),
+		},
+		Groups: []SeedGroup{
+			{Name: "tier0-admins", Groups: []string{"infra-team"}},
+			{Name: "infra-team", Users: []string{"alice"}},
+			{Name: "helpdesk", Users: []string{"jdoe"}},
+		},
+		Policy: directory.Policy{
+			MinLength:          8,
+			ComplexityRequired: true,
+			HistoryLength:      3,
+			LockoutThreshold:   3,
+		},
+	}
+}
