@@ -1,0 +1,22 @@
+// Package auditlog writes the audit stream to a JSON-lines file that a SIEM
+// can ship, and makes tampering with that file detectable.
+//
+// Each line is one record {"seq":N,"prev":"<hex>","event":{...}}: seq counts
+// records from 1 without gaps, and prev is the SHA-256 of the previous line's
+// exact bytes (without the newline; 64 zeros for the first record). Editing,
+// removing or reordering a line therefore breaks the chain at that point, and
+// Verify names the first broken record.
+//
+// What the chain does NOT prove, honestly:
+//   - Removing records from the END of the file leaves a valid, shorter
+//     chain. Detect that by storing the Report.LastHash (the anchor) of a
+//     verified file somewhere the audit host cannot write, and checking later
+//     that the record with that seq still has that hash.
+//   - The chain is not keyed: someone who can write the file can rewrite
+//     every record after their edit and recompute the hashes. Only an anchor
+//     kept elsewhere (or shipping lines to a SIEM as they are written)
+//     detects that.
+//
+// The Sink is fed by the audit stream reader with at-least-once delivery, so
+// it deduplicates on the stream entry id of each event.
+package auditlog

@@ -1,0 +1,209 @@
+package auditlog
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Problem names what is wrong with a broken record, so tooling and tests can
+// tell an edit from a removal without parsing prose.
+type Problem string
+
+// The problems Verify can report.
+const (
+	// ProblemInvalidJSON: the line is not a JSON value at all (garbage, a
+	// half-edited line, an empty line).
+	ProblemInvalidJSON Problem = "invalid-json"
+	// ProblemMalformed: valid JSON, but not a record (missing seq or prev,
+	// prev not a hash, event of the wrong shape).
+	ProblemMalformed Problem = "malformed-record"
+	// ProblemEdited: the line's hash no longer matches the prev recorded by
+	// the next line, so this line (or the next line's prev) was changed.
+	ProblemEdited Problem = "edited"
+	// ProblemRemoved: seq jumps forward; the records in between are gone.
+	ProblemRemoved Problem = "removed"
+	// ProblemReordered: seq goes backwards or two records swapped places;
+	// a record was moved or duplicated.
+	ProblemReordered Problem = "reordered"
+	// ProblemIncomplete: the file ends in a line without a newline, the
+	// trace of an interrupted write (that record was never acknowledged).
+	ProblemIncomplete Problem = "incomplete-line"
+)
+
+// Broken describes the first broken record in a log.
+type Broken struct {
+	// Line is the 1-based line number of the broken record.
+	Line int
+	// Seq is that record's seq, or 0 when the line could not be read.
+	Seq uint64
+	// Problem classifies the breakage; Detail says it in words.
+	Problem Problem
+	Detail  string
+}
+
+func (b *Broken) String() string {
+	if b.Seq == 0 {
+		return fmt.Sprintf("line %d: %s: %s", b.Line, b.Problem, b.Detail)
+	}
+	return fmt.Sprintf("line %d (seq %d): %s: %s", b.Line, b.Seq, b.Problem, b.Detail)
+}
+
+// Report is the result of Verify. Records, LastSeq and LastHash describe the
+// intact prefix of the log; Broken is nil when the whole log verified.
+//
+// LastHash is the anchor: store it (with LastSeq) outside the audit host. A
+// later Verify of the same file must show a record with that seq and hash;
+// otherwise the tail was truncated or the chain rewritten, which the chain
+// alone cannot detect.
+type Report struct {
+	Records  int
+	LastSeq  uint64
+	LastHash string
+	Broken   *Broken
+}
+
+// OK reports whether the whole log verified.
+func (r Report) OK() bool { return r.Broken == nil }
+
+// Verify walks a log and reports the first broken record. The error is only
+// for failing to read r; a tampered log is a Report with Broken set.
+func Verify(r io.Reader) (Report, error) {
+	var w walker
+	b, err := w.run(r)
+	rep := Report{Records: w.records, LastSeq: w.expect - 1, LastHash: w.prevHash, Broken: b}
+	if w.records == 0 {
+		rep.LastSeq, rep.LastHash = 0, ""
+	}
+	return rep, err
+}
+
+// accepted is a record the walker found intact, with the event fields the
+// Sink needs to rebuild its deduplication state.
+type accepted struct {
+	seq  uint64
+	hash string
+	id   string
+	// end is the byte offset just after this record's newline.
+	end int64
+}
+
+// walker checks the chain line by line. It looks one line ahead when seq
+// jumps forward, to tell a swapped pair from a removed record.
+type walker struct {
+	line     int
+	expect   uint64 // seq the next record must have; 0 means "not started"
+	prevHash string
+	prevLine int
+	prevSeq  uint64
+	records  int
+	offset   int64
+	// pending is a forward jump seen on the previous line, reported as a
+	// removal unless this line turns out to be the missing record.
+	pending *Broken
+	// onRecord, when set, sees every intact record in order.
+	onRecord func(accepted)
+}
+
+// lineShape is what Verify reads from a line: pointers tell a missing field
+// from a zero one; the event is checked only for shape.
+type lineShape struct {
+	Seq   *uint64          `json:"seq"`
+	Prev  *string          `json:"prev"`
+	Event *json.RawMessage `json:"event"`
+}
+
+func (w *walker) run(r io.Reader) (*Broken, error) {
+	w.expect, w.prevHash = 1, GenesisHash
+	br := bufio.NewReader(r)
+	for {
+		raw, err := br.ReadBytes('\n')
+		if len(raw) > 0 && raw[len(raw)-1] == '\n' {
+			if b := w.feed(raw[:len(raw)-1], int64(len(raw))); b != nil {
+				return b, nil
+			}
+		} else if len(raw) > 0 {
+			if w.pending != nil {
+				return w.pending, nil
+			}
+			return &Broken{Line: w.line + 1, Problem: ProblemIncomplete,
+				Detail: "the last line has no newline: an interrupted write"}, nil
+		}
+		if errors.Is(err, io.EOF) {
+			return w.pending, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("auditlog: read line %d: %w", w.line+1, err)
+		}
+	}
+}
+
+// feed checks one line (without its newline) and returns the first problem.
+func (w *walker) feed(line []byte, size int64) *Broken {
+	w.line++
+	var s lineShape
+	var parseProblem *Broken
+	switch {
+	case !json.Valid(line):
+		parseProblem = &Broken{Line: w.line, Problem: ProblemInvalidJSON, Detail: "not a JSON object"}
+	default:
+		if err := json.Unmarshal(line, &s); err != nil || s.Seq == nil || s.Prev == nil || s.Event == nil {
+			parseProblem = &Broken{Line: w.line, Problem: ProblemMalformed, Detail: "not a record: seq, prev and event are required"}
+		} else if *s.Seq == 0 {
+			parseProblem = &Broken{Line: w.line, Problem: ProblemMalformed, Detail: "seq starts at 1"}
+		} else if len(*s.Event) == 0 || (*s.Event)[0] != '{' {
+			parseProblem = &Broken{Line: w.line, Seq: *s.Seq, Problem: ProblemMalformed, Detail: "event is not an object"}
+		} else if !validHash(*s.Prev) {
+			parseProblem = &Broken{Line: w.line, Seq: *s.Seq, Problem: ProblemMalformed, Detail: "prev is not a lower-case hex SHA-256"}
+		}
+	}
+	if w.pending != nil {
+		if parseProblem == nil && *s.Seq == w.expect {
+			b := w.pending
+			b.Problem = ProblemReordered
+			b.Detail = fmt.Sprintf("seq %d comes before seq %d: records were swapped", b.Seq, w.expect)
+			return b
+		}
+		return w.pending
+	}
+	if parseProblem != nil {
+		return parseProblem
+	}
+	seq := *s.Seq
+	switch {
+	case seq > w.expect:
+		missing := fmt.Sprintf("seq %d", w.expect)
+		if seq-w.expect > 1 {
+			missing = fmt.Sprintf("seq %d to %d", w.expect, seq-1)
+		}
+		w.pending = &Broken{Line: w.line, Seq: seq, Problem: ProblemRemoved,
+			Detail: fmt.Sprintf("expected seq %d: %s removed before this line", w.expect, missing)}
+		return nil
+	case seq < w.expect:
+		return &Broken{Line: w.line, Seq: seq, Problem: ProblemReordered,
+			Detail: fmt.Sprintf("expected seq %d: seq goes backwards, a record was moved or duplicated", w.expect)}
+	}
+	if *s.Prev != w.prevHash {
+		if w.line == 1 {
+			return &Broken{Line: 1, Seq: seq, Problem: ProblemEdited,
+				Detail: "the first record's prev must be 64 zeros"}
+		}
+		return &Broken{Line: w.prevLine, Seq: w.prevSeq, Problem: ProblemEdited,
+			Detail: fmt.Sprintf("its hash does not match the prev recorded by line %d: this line was changed (or line %d's prev was)", w.line, w.line)}
+	}
+	hash := LineHash(line)
+	w.offset += size
+	if w.onRecord != nil {
+		var ev struct {
+			ID string `json:"id"`
+		}
+		_ = json.Unmarshal(*s.Event, &ev) // shape only; a non-object event just has no id
+		w.onRecord(accepted{seq: seq, hash: hash, id: ev.ID, end: w.offset})
+	}
+	w.prevHash, w.prevLine, w.prevSeq = hash, w.line, seq
+	w.expect++
+	w.records++
+	return nil
+}
