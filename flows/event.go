@@ -19,6 +19,8 @@ const (
 	EventApprovalRequired EventType = "approval.requested"
 	EventApproved         EventType = "approval.granted"
 	EventDenied           EventType = "approval.denied"
+	EventApplying         EventType = "change.applying"
+	EventApplyFailed      EventType = "change.failed"
 	EventPasswordSet      EventType = "password.set"
 	EventPasswordRefused  EventType = "password.refused"
 	EventUnlocked         EventType = "account.unlocked"

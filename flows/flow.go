@@ -83,6 +83,9 @@ type Flow struct {
 	// RequestedBy is who asked for the flow: the subject, or a helpdesk
 	// member pushing a link to them.
 	RequestedBy ChatIdentity `json:"requested_by"`
+	// RequestedByAccountID is the requester's directory account when it is
+	// known (helpdesk pushes); approvers must differ from it too.
+	RequestedByAccountID string `json:"requested_by_account_id,omitempty"`
 	State       State        `json:"state"`
 	IssuedAt    time.Time    `json:"issued_at"`
 	ExpiresAt   time.Time    `json:"expires_at"`
@@ -97,6 +100,10 @@ type Flow struct {
 	// Thread is the chat audit thread reference, set by the bot core once
 	// the parent message exists.
 	Thread string `json:"thread,omitempty"`
+	// TokenHash is the SHA-256 of the live link token (purpose, flow id and
+	// secret). It is kept after redemption so a second use is recognised as
+	// "already used" rather than "unknown"; the state makes it single-use.
+	TokenHash string `json:"token_hash,omitempty"`
 	// Binding is the hash of the browser-binding secret set at redemption;
 	// later web steps must present the secret.
 	Binding string `json:"binding,omitempty"`

@@ -1,0 +1,59 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Cancel ends a live flow at the request of its subject or the helpdesk. A
+// flow whose directory write is in flight cannot be cancelled.
+func (e *Engine) Cancel(ctx context.Context, flowID string, by ChatIdentity, reason string) (*Flow, error) {
+	return e.mutate(ctx, flowID, "", func(f *Flow, now time.Time) ([]Event, error) {
+		from := f.State
+		if err := move(f, "cancel", StateCancelled); err != nil {
+			return nil, err
+		}
+		ev := e.event(f, EventCancelled, by.String(), from, "cancelled", now)
+		ev.Reason = reason
+		return []Event{ev}, nil
+	})
+}
+
+// ExpireDue moves every flow past its lifetime to StateExpired with an audit
+// event, and returns how many it expired. Run it periodically (the serve
+// command does, every few seconds); the clock is the engine's, so tests
+// advance it instead of sleeping.
+func (e *Engine) ExpireDue(ctx context.Context) (int, error) {
+	now := e.clock()
+	ids, err := e.store.Due(ctx, now, 256)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, id := range ids {
+		expired := false
+		_, err := e.mutate(ctx, id, "", func(f *Flow, now time.Time) ([]Event, error) {
+			expired = false
+			if f.State.Terminal() || now.Before(f.ExpiresAt) {
+				return nil, nil
+			}
+			if f.State == StateApplying && now.Before(f.ExpiresAt.Add(applyGrace)) {
+				return nil, nil
+			}
+			from := f.State
+			if err := move(f, "expire", StateExpired); err != nil {
+				return nil, err
+			}
+			expired = true
+			return []Event{e.event(f, EventExpired, "system", from, "expired", now)}, nil
+		})
+		if err != nil && !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrUnknownState) {
+			return n, err
+		}
+		if err == nil && expired {
+			n++
+		}
+	}
+	return n, nil
+}

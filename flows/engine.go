@@ -1,0 +1,195 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/resetbot/resetbot/directory"
+)
+
+// ErrVerificationFailed: the factor did not verify; the flow stays open for
+// another attempt until the attempt limit.
+var ErrVerificationFailed = errors.New("flows: verification failed")
+
+// Config holds the engine's lifetimes, attempt limits, rate limits and
+// account policy.
+type Config struct {
+	// LinkTTL is how long an unredeemed link is valid; at most 10 minutes.
+	LinkTTL time.Duration
+	// FlowTTL is how long a redeemed flow may take to finish.
+	FlowTTL time.Duration
+	// ApprovalTTL is how long a privileged flow waits for the helpdesk.
+	ApprovalTTL time.Duration
+	// MaxVerifyAttempts fails the flow after this many failed factors.
+	MaxVerifyAttempts int
+	// MaxPasswordAttempts fails the flow after this many refused passwords.
+	MaxPasswordAttempts int
+	Limits              Limits
+	Policy              Policy
+}
+
+// MaxLinkTTL is the longest a link may live, whatever the configuration.
+const MaxLinkTTL = 10 * time.Minute
+
+// applyGrace is how long past its expiry a flow caught in StateApplying is
+// left alone, so a slow directory write still gets its outcome recorded.
+const applyGrace = 2 * time.Minute
+
+func (c Config) withDefaults() Config {
+	if c.LinkTTL <= 0 || c.LinkTTL > MaxLinkTTL {
+		c.LinkTTL = MaxLinkTTL
+	}
+	if c.FlowTTL <= 0 {
+		c.FlowTTL = 15 * time.Minute
+	}
+	if c.ApprovalTTL <= 0 {
+		c.ApprovalTTL = 30 * time.Minute
+	}
+	if c.MaxVerifyAttempts <= 0 {
+		c.MaxVerifyAttempts = 5
+	}
+	if c.MaxPasswordAttempts <= 0 {
+		c.MaxPasswordAttempts = 5
+	}
+	return c
+}
+
+// Engine runs flows: the bot core starts them and records approvals, the web
+// app redeems links, records verifications and completes them. Every step
+// reads the flow, checks its state, and writes the new state with its audit
+// events in one compare-and-swap; a lost race is retried from a fresh read.
+type Engine struct {
+	store Store
+	dir   directory.Directory
+	cfg   Config
+	now   func() time.Time
+	log   *slog.Logger
+}
+
+// Option customises an Engine.
+type Option func(*Engine)
+
+// WithClock injects the clock, so tests move time instead of sleeping.
+func WithClock(now func() time.Time) Option { return func(e *Engine) { e.now = now } }
+
+// WithLogger sets the logger for causes that must not reach users.
+func WithLogger(l *slog.Logger) Option { return func(e *Engine) { e.log = l } }
+
+// NewEngine wires an engine to its store and directory.
+func NewEngine(store Store, dir directory.Directory, cfg Config, opts ...Option) *Engine {
+	e := &Engine{store: store, dir: dir, cfg: cfg.withDefaults(), now: time.Now, log: slog.Default()}
+	for _, o := range opts {
+		o(e)
+	}
+	return e
+}
+
+// Client describes where a web step came from, for the audit trail.
+type Client struct {
+	IP     string
+	Device string
+}
+
+// Get reads a flow by id (for the bot core: status, rendering).
+func (e *Engine) Get(ctx context.Context, id string) (*Flow, error) {
+	return e.store.Get(ctx, id)
+}
+
+// clock returns the current time in UTC.
+func (e *Engine) clock() time.Time { return e.now().UTC() }
+
+// event builds an audit event for a flow.
+func (e *Engine) event(f *Flow, t EventType, actor string, from State, outcome string, now time.Time) Event {
+	return Event{
+		Time: now, Type: t, FlowID: f.ID, Kind: f.Kind,
+		Account: f.Subject.AccountName, AccountID: f.Subject.AccountID,
+		Actor: actor, From: from, To: f.State, Outcome: outcome, Thread: f.Thread,
+	}
+}
+
+// move changes f's state if the transition table allows it.
+func move(f *Flow, op string, to State) error {
+	if !CanMove(f.State, to) {
+		return &TransitionError{Op: op, From: f.State, To: to}
+	}
+	f.State = to
+	return nil
+}
+
+// step is one read-check-write attempt. It returns the events to store with
+// the changed flow (nil: nothing is written; empty: the flow is written with
+// no event, for bookkeeping that is not a transition) and the error for the caller
+// (which may accompany stored events, e.g. a failed verification).
+type step func(f *Flow, now time.Time) (events []Event, result error)
+
+// mutate runs a step under compare-and-swap, retrying on a lost race. A
+// binding of "" skips the browser-binding check (bot-side operations).
+func (e *Engine) mutate(ctx context.Context, id, binding string, fn step) (*Flow, error) {
+	for attempt := 0; attempt < 8; attempt++ {
+		f, err := e.load(ctx, id, binding)
+		if err != nil {
+			return nil, err
+		}
+		events, result := fn(f, e.clock())
+		if events == nil {
+			return f, result
+		}
+		err = e.store.Update(ctx, f, events)
+		if errors.Is(err, ErrConflict) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		return f, result
+	}
+	return nil, fmt.Errorf("%w: flow %s: too much contention", ErrConflict, id)
+}
+
+// load reads a flow and checks its state is known and, for web steps, that
+// the browser holds the flow's binding secret.
+func (e *Engine) load(ctx context.Context, id, binding string) (*Flow, error) {
+	f, err := e.store.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !f.State.Known() {
+		return f, fmt.Errorf("%w: %q", ErrUnknownState, f.State)
+	}
+	if binding != "" && !equalHash(f.Binding, hashSecret(binding)) {
+		return f, ErrBinding
+	}
+	return f, nil
+}
+
+// Authorize returns the flow if the browser holds its binding secret, for
+// web pages that only read (which step to show).
+func (e *Engine) Authorize(ctx context.Context, flowID, binding string) (*Flow, error) {
+	if binding == "" {
+		return nil, ErrBinding
+	}
+	f, err := e.load(ctx, flowID, binding)
+	if err != nil {
+		return nil, err
+	}
+	if !f.State.Terminal() && !e.clock().Before(f.ExpiresAt) {
+		return f, ErrExpired
+	}
+	return f, nil
+}
+
+// SetThread records the chat audit-thread reference of a flow. It is not a
+// transition and appends no event.
+func (e *Engine) SetThread(ctx context.Context, flowID, thread string) error {
+	_, err := e.mutate(ctx, flowID, "", func(f *Flow, now time.Time) ([]Event, error) {
+		if f.Thread == thread {
+			return nil, nil
+		}
+		f.Thread = thread
+		return []Event{}, nil
+	})
+	return err
+}

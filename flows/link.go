@@ -1,0 +1,97 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// checkToken finds the flow a token names and checks the secret, purpose,
+// lifetime and single use. It never changes anything.
+func (e *Engine) checkToken(ctx context.Context, token string, now time.Time) (*Flow, error) {
+	id, secret, err := ParseToken(token)
+	if err != nil {
+		return nil, err
+	}
+	f, err := e.store.Get(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return nil, ErrInvalidToken
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !equalHash(f.TokenHash, hashToken(purposeOf(f.Kind), f.ID, secret)) {
+		return nil, ErrInvalidToken
+	}
+	if !f.State.Known() {
+		return f, ErrUnknownState
+	}
+	switch {
+	case f.State == StateIssued && now.Before(f.ExpiresAt):
+		return f, nil
+	case f.State == StateIssued || f.State == StateExpired:
+		return f, ErrExpired
+	default:
+		return f, ErrTokenUsed
+	}
+}
+
+// Open reads the flow behind a link for the landing page. It is what a GET
+// does: it never redeems or burns the token (chat unfurlers and mail
+// scanners fetch links first), and only appends a "link opened" event.
+func (e *Engine) Open(ctx context.Context, token string, c Client) (*Flow, error) {
+	now := e.clock()
+	f, err := e.checkToken(ctx, token, now)
+	if err != nil {
+		return f, err
+	}
+	ev := e.event(f, EventLinkOpened, f.Subject.Chat.String(), "", "ok", now)
+	ev.SourceIP, ev.Device = c.IP, c.Device
+	if err := e.store.Append(ctx, f.Subject.AccountID, []Event{ev}); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// Redeem consumes a link (the POST behind the landing page's Continue
+// button). Exactly one of any number of concurrent redemptions succeeds; it
+// binds the flow to that browser and returns the binding secret, which the
+// web app keeps in a cookie and presents on every later step.
+func (e *Engine) Redeem(ctx context.Context, token string, c Client) (*Flow, string, error) {
+	binding, err := newSecret()
+	if err != nil {
+		return nil, "", err
+	}
+	for attempt := 0; attempt < 8; attempt++ {
+		now := e.clock()
+		f, err := e.checkToken(ctx, token, now)
+		if err != nil {
+			return f, "", err
+		}
+		from := f.State
+		if err := move(f, "redeem", StateRedeemed); err != nil {
+			return f, "", err
+		}
+		f.Binding = hashSecret(binding)
+		f.ExpiresAt = now.Add(e.cfg.FlowTTL)
+		ev := e.event(f, EventLinkRedeemed, f.Subject.Chat.String(), from, "ok", now)
+		ev.SourceIP, ev.Device = c.IP, c.Device
+		err = e.store.Update(ctx, f, []Event{ev})
+		if errors.Is(err, ErrConflict) {
+			continue // re-read: the winner's state makes this ErrTokenUsed
+		}
+		if err != nil {
+			return nil, "", err
+		}
+		return f, binding, nil
+	}
+	return nil, "", ErrConflict
+}
+
+// LinkSent records that the bot delivered the link (to a DM, an ephemeral
+// message). where says how, never the link itself.
+func (e *Engine) LinkSent(ctx context.Context, f *Flow, where string) error {
+	ev := e.event(f, EventLinkSent, "system", "", "ok", e.clock())
+	ev.Reason = where
+	return e.store.Append(ctx, f.Subject.AccountID, []Event{ev})
+}

@@ -1,0 +1,65 @@
+package flows
+
+import (
+	"strings"
+
+	"github.com/resetbot/resetbot/directory"
+)
+
+// Policy decides who may use the bot and what an account needs. It is plain
+// configuration, evaluated on facts read fresh from the directory for every
+// start, so a group change takes effect on the next request.
+type Policy struct {
+	// PrivilegedGroups are group DNs (nested membership counts) whose
+	// members need a passkey and a helpdesk approval.
+	PrivilegedGroups []string
+	// BreakGlass lists account names that are never resettable through
+	// the bot, whatever else is true.
+	BreakGlass []string
+}
+
+// refusal returns why the account may not start a flow, or "" if it may.
+func (p Policy) refusal(u *directory.User) string {
+	for _, a := range p.BreakGlass {
+		if strings.EqualFold(a, u.AccountName) {
+			return "break-glass"
+		}
+	}
+	if u.Disabled {
+		return "disabled"
+	}
+	return ""
+}
+
+// Privileged reports whether the account is in a privileged group.
+func (p Policy) Privileged(u *directory.User) bool {
+	for _, g := range p.PrivilegedGroups {
+		if u.MemberOf(g) {
+			return true
+		}
+	}
+	return false
+}
+
+// factorAllowed reports whether a verification method counts for the flow.
+// Privileged accounts resetting or unlocking need their own passkey; the
+// TOTP fallback is for everyone else.
+func factorAllowed(f *Flow, method string) bool {
+	if f.Subject.Privileged && f.Kind != KindEnroll {
+		return method == MethodPasskey
+	}
+	return true
+}
+
+// The verification methods the engine knows.
+const (
+	// MethodPasskey is a WebAuthn assertion with user verification.
+	MethodPasskey = "passkey"
+	// MethodTOTP is an authenticator-app code.
+	MethodTOTP = "totp"
+	// MethodPassword is the current directory password (enrollment proof).
+	MethodPassword = "password"
+	// MethodHelpdeskLink is a one-time enrollment link the helpdesk issued
+	// (enrollment proof for new hires and lost phones).
+	MethodHelpdeskLink = "helpdesk-link"
+)

@@ -1,0 +1,61 @@
+package redisstore
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+
+	"github.com/resetbot/resetbot/flows"
+)
+
+// Key layout. Everything of one shard sits under one hash tag
+// "{<prefix>-<shard>}" so a Lua script may touch it all on Redis Cluster:
+//
+//	<prefix>:{<prefix>-07}:flow:<flow id>        hash: v (version), d (flow JSON)
+//	<prefix>:{<prefix>-07}:live:<kind>:<acct#>   string: id of the live flow
+//	<prefix>:{<prefix>-07}:due                   zset: flow id by expiry (ms)
+//	<prefix>:{<prefix>-07}:audit                 stream: audit events
+//	<prefix>:limit:{<key#>}:<window start>       counter
+//
+// Account ids and limit keys are hashed (acct#, key#) so no user-controlled
+// text becomes part of a key.
+func (s *Store) tag(shard int) string {
+	return fmt.Sprintf("%s:{%s-%02x}", s.opt.Prefix, s.opt.Prefix, shard)
+}
+
+func (s *Store) flowKey(shard int, id string) string { return s.tag(shard) + ":flow:" + id }
+func (s *Store) dueKey(shard int) string             { return s.tag(shard) + ":due" }
+func (s *Store) streamKey(shard int) string          { return s.tag(shard) + ":audit" }
+
+func (s *Store) liveKey(accountID string, kind flows.Kind) string {
+	return s.tag(flows.ShardOf(accountID)) + ":live:" + string(kind) + ":" + digest(accountID)
+}
+
+func (s *Store) limitKey(key string, windowStart int64) string {
+	return fmt.Sprintf("%s:limit:{%s}:%d", s.opt.Prefix, digest(key), windowStart)
+}
+
+func digest(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:16])
+}
+
+type flowKeys struct{ flow, live, due, stream string }
+
+// keysFor returns a flow's keys, refusing a flow whose id does not carry the
+// shard of its account (which would split it across slots).
+func (s *Store) keysFor(f *flows.Flow) (flowKeys, error) {
+	shard, err := flows.ShardOfFlow(f.ID)
+	if err != nil {
+		return flowKeys{}, err
+	}
+	if shard != flows.ShardOf(f.Subject.AccountID) {
+		return flowKeys{}, fmt.Errorf("redisstore: flow %s is not in its account's shard", f.ID)
+	}
+	return flowKeys{
+		flow:   s.flowKey(shard, f.ID),
+		live:   s.liveKey(f.Subject.AccountID, f.Kind),
+		due:    s.dueKey(shard),
+		stream: s.streamKey(shard),
+	}, nil
+}

@@ -1,0 +1,178 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/resetbot/resetbot/directory"
+)
+
+// StartRequest asks for a new flow.
+type StartRequest struct {
+	Kind Kind
+	// Lookup finds the subject's account; the bot core builds it from the
+	// configured identity mapping (chat-id attribute or verified email).
+	Lookup directory.Lookup
+	// Chat is the subject's chat identity: where the link is sent.
+	Chat ChatIdentity
+	// RequestedBy is who asked: the subject, or a helpdesk member.
+	RequestedBy ChatIdentity
+	// RequestedByAccountID is the requester's directory account id when
+	// known; approvers must differ from it.
+	RequestedByAccountID string
+}
+
+// Issued is a started flow and the link token to send to its subject. The
+// token exists only here: the store keeps its hash.
+type Issued struct {
+	Flow  *Flow
+	Token string
+}
+
+// Start resolves the account, applies policy and limits, supersedes any live
+// flow of the same account and kind, and stores the new flow with its link.
+//
+// A new request supersedes the old one rather than being refused: a user who
+// lost the message or let the link expire simply asks again, and the old
+// link dies in the same atomic step, so there is still at most one live flow
+// per account and kind. The per-account limit bounds how often that happens.
+//
+// Refusals (unknown, disabled, break-glass, rate-limited) are audited with
+// their reason and returned as errors the bot core must answer with the same
+// words it uses for success, so the reply never reveals which accounts exist.
+func (e *Engine) Start(ctx context.Context, req StartRequest) (*Issued, error) {
+	if !req.Kind.Valid() {
+		return nil, fmt.Errorf("flows: unknown kind %q", req.Kind)
+	}
+	now := e.clock()
+	actor := req.RequestedBy.String()
+	refuse := func(key, account, accountID, reason string, err error) (*Issued, error) {
+		ev := Event{Time: now, Type: EventRefused, Kind: req.Kind, Actor: actor,
+			Account: account, AccountID: accountID, Outcome: "refused", Reason: reason}
+		if aerr := e.store.Append(ctx, key, []Event{ev}); aerr != nil {
+			return nil, errors.Join(err, aerr)
+		}
+		return nil, err
+	}
+
+	if err := hit(ctx, e.store, "ident:"+actor, time.Hour, e.cfg.Limits.RequestsPerIdentityPerHour, now); err != nil {
+		if errors.Is(err, ErrRateLimited) {
+			return refuse(actor, "", "", "too many requests from this chat identity", err)
+		}
+		return nil, err
+	}
+	u, err := e.dir.Find(ctx, req.Lookup)
+	if errors.Is(err, directory.ErrNotFound) {
+		return refuse(actor, "", "", "no directory account matches "+req.Lookup.Kind.String(), &RefusalError{Reason: "unknown"})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("flows: start: find account: %w", err)
+	}
+	if why := e.cfg.Policy.refusal(u); why != "" {
+		return refuse(u.ID, u.AccountName, u.ID, why, &RefusalError{Reason: why})
+	}
+	if err := hit(ctx, e.store, "acct:"+u.ID, time.Hour, e.cfg.Limits.RequestsPerAccountPerHour, now); err != nil {
+		if errors.Is(err, ErrRateLimited) {
+			return refuse(u.ID, u.AccountName, u.ID, "too many requests for this account", err)
+		}
+		return nil, err
+	}
+
+	for attempt := 0; attempt < 8; attempt++ {
+		prev, err := e.supersede(ctx, u.ID, req.Kind, actor)
+		if err != nil {
+			if errors.Is(err, ErrConflict) {
+				continue
+			}
+			return nil, err
+		}
+		issued, err := e.create(ctx, req, u, prev, e.clock())
+		if errors.Is(err, ErrConflict) {
+			continue
+		}
+		return issued, err
+	}
+	return nil, fmt.Errorf("%w: start: too much contention", ErrConflict)
+}
+
+// supersede ends the account's live flow of this kind, if any, and returns
+// the id the live index held (the expected value for create).
+func (e *Engine) supersede(ctx context.Context, accountID string, kind Kind, actor string) (string, error) {
+	prev, err := e.store.LiveID(ctx, accountID, kind)
+	if err != nil || prev == "" {
+		return prev, err
+	}
+	old, err := e.store.Get(ctx, prev)
+	if errors.Is(err, ErrNotFound) {
+		return prev, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	if old.State.Terminal() {
+		return prev, nil
+	}
+	from := old.State
+	if old.State.Known() {
+		if err := move(old, "supersede", StateSuperseded); err != nil {
+			// Applying: a write is in flight; the new request waits.
+			return "", fmt.Errorf("%w: previous flow is finishing", ErrConflict)
+		}
+	} else {
+		old.State = StateSuperseded // an unknown state is restarted, not kept
+	}
+	now := e.clock()
+	ev := e.event(old, EventSuperseded, actor, from, "superseded", now)
+	ev.Reason = "a newer request replaced this flow"
+	if err := e.store.Update(ctx, old, []Event{ev}); err != nil {
+		return "", err
+	}
+	return prev, nil
+}
+
+// create stores the new flow and mints its link.
+func (e *Engine) create(ctx context.Context, req StartRequest, u *directory.User, prev string, now time.Time) (*Issued, error) {
+	id, err := NewFlowID(u.ID)
+	if err != nil {
+		return nil, err
+	}
+	secret, err := newSecret()
+	if err != nil {
+		return nil, err
+	}
+	f := &Flow{
+		ID:   id,
+		Kind: req.Kind,
+		Subject: Subject{
+			AccountID: u.ID, AccountName: u.AccountName, DN: u.DN, DisplayName: u.DisplayName,
+			Chat: req.Chat, Privileged: e.cfg.Policy.Privileged(u),
+		},
+		RequestedBy:          req.RequestedBy,
+		RequestedByAccountID: req.RequestedByAccountID,
+		State:                StateIssued,
+		IssuedAt:             now,
+		ExpiresAt:            now.Add(e.cfg.LinkTTL),
+		TokenHash:            hashToken(purposeOf(req.Kind), id, secret),
+	}
+	f.Approval.Required = f.Subject.Privileged
+	ev := e.event(f, EventRequested, req.RequestedBy.String(), "", "ok", now)
+	if f.Subject.Privileged {
+		ev.Reason = "privileged account: passkey and helpdesk approval required"
+	}
+	if req.RequestedBy != req.Chat {
+		ev.Reason = joinReason(ev.Reason, "requested by helpdesk for "+req.Chat.String())
+	}
+	if err := e.store.Create(ctx, f, prev, []Event{ev}); err != nil {
+		return nil, err
+	}
+	return &Issued{Flow: f, Token: makeToken(id, secret)}, nil
+}
+
+func joinReason(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
+}

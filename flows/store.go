@@ -1,0 +1,47 @@
+package flows
+
+import (
+	"context"
+	"time"
+)
+
+// Store keeps flows, their live-flow index, rate counters and the audit
+// stream. Every method that changes a flow is one atomic step that also
+// appends the given audit events, so an event exists if and only if its
+// transition happened. Implementations: flows/redisstore (go-redis
+// UniversalClient: single, Sentinel, Cluster; miniredis for the demo).
+// flows/storetest is the conformance suite every implementation passes.
+type Store interface {
+	// Create stores a new flow (Version must be 0; it becomes 1) and makes
+	// it the live flow of its account and kind, provided the live index
+	// currently names prevLive ("" for none). Otherwise ErrConflict, and
+	// nothing changes.
+	Create(ctx context.Context, f *Flow, prevLive string, events []Event) error
+	// Get reads a flow. ErrNotFound when it does not exist.
+	Get(ctx context.Context, id string) (*Flow, error)
+	// Update stores f if the stored version still equals f.Version, then
+	// increments f.Version. A terminal state also clears the live index
+	// and the expiry schedule. ErrConflict when the version moved on,
+	// ErrNotFound when the flow is gone.
+	Update(ctx context.Context, f *Flow, events []Event) error
+	// LiveID returns the id in the live index of an account and kind, or ""
+	// when there is none. The flow it names may have ended since.
+	LiveID(ctx context.Context, accountID string, kind Kind) (string, error)
+	// Due returns up to limit ids of non-terminal flows whose ExpiresAt is
+	// at or before now.
+	Due(ctx context.Context, now time.Time, limit int) ([]string, error)
+	// Append adds events that change no state (a refused request, a link
+	// opened) to the audit stream of the shard of key.
+	Append(ctx context.Context, key string, events []Event) error
+	// Hit counts one occurrence of key in the fixed window of the given
+	// length that contains now, and returns the count including this one.
+	Hit(ctx context.Context, key string, window time.Duration, now time.Time) (int64, error)
+	// Count returns the count of key in the window containing now.
+	Count(ctx context.Context, key string, window time.Duration, now time.Time) (int64, error)
+	// ReadEvents returns up to max audit events for the consumer group,
+	// first those delivered to this consumer but never acknowledged (after
+	// a crash), then new ones. Event.ID is set. It does not block.
+	ReadEvents(ctx context.Context, group, consumer string, max int) ([]Event, error)
+	// AckEvents acknowledges events by Event.ID once a sink has them.
+	AckEvents(ctx context.Context, group string, ids ...string) error
+}

@@ -1,0 +1,86 @@
+package flows
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Verification is the outcome of one factor check done by the web app.
+type Verification struct {
+	// Method is MethodPasskey, MethodTOTP, MethodPassword or
+	// MethodHelpdeskLink.
+	Method string
+	OK     bool
+	// Reason is why a check failed, in words safe for the audit trail
+	// ("wrong code", "clone warning: sign count went backwards").
+	Reason string
+	Client Client
+}
+
+// RecordVerification stores the outcome of a factor check. Success moves the
+// flow to StateVerified, or to StateAwaitingApproval for a privileged account
+// (which must also have used a passkey). Failure counts against the flow and
+// the account's daily budget; the last allowed failure fails the flow.
+func (e *Engine) RecordVerification(ctx context.Context, flowID, binding string, v Verification) (*Flow, error) {
+	if binding == "" {
+		return nil, ErrBinding
+	}
+	return e.mutate(ctx, flowID, binding, func(f *Flow, now time.Time) ([]Event, error) {
+		if f.State != StateRedeemed {
+			return nil, &TransitionError{Op: "verify", From: f.State}
+		}
+		if !now.Before(f.ExpiresAt) {
+			return nil, ErrExpired
+		}
+		actor := f.Subject.Chat.String()
+		failed := func(reason string) Event {
+			ev := e.event(f, EventVerifyFailed, actor, StateRedeemed, "failed", now)
+			ev.Method, ev.Reason, ev.SourceIP, ev.Device = v.Method, reason, v.Client.IP, v.Client.Device
+			return ev
+		}
+		if !factorAllowed(f, v.Method) {
+			return []Event{failed("method not allowed: privileged accounts need a passkey")},
+				fmt.Errorf("%w: %s", ErrFactorNotAllowed, v.Method)
+		}
+		if err := under(ctx, e.store, "fail:"+f.Subject.AccountID, 24*time.Hour, e.cfg.Limits.FailedVerifyPerAccountDay, now); err != nil {
+			if err2 := move(f, "verify", StateFailed); err2 != nil {
+				return nil, err2
+			}
+			ev := e.event(f, EventFailed, "system", StateRedeemed, "limit", now)
+			ev.Reason = "daily limit of failed verifications for this account reached"
+			return []Event{ev}, err
+		}
+		if !v.OK {
+			f.Attempts.Verify++
+			if _, err := e.store.Hit(ctx, "fail:"+f.Subject.AccountID, 24*time.Hour, now); err != nil {
+				return nil, err
+			}
+			evs := []Event{failed(v.Reason)}
+			if f.Attempts.Verify >= e.cfg.MaxVerifyAttempts {
+				_ = move(f, "verify", StateFailed)
+				ev := e.event(f, EventFailed, "system", StateRedeemed, "attempts", now)
+				ev.Reason = fmt.Sprintf("%d failed verifications", f.Attempts.Verify)
+				return append(evs, ev), ErrTooManyAttempts
+			}
+			evs[0].To = f.State
+			return evs, ErrVerificationFailed
+		}
+		f.Verified = append(f.Verified, v.Method)
+		ok := e.event(f, EventVerified, actor, StateRedeemed, "ok", now)
+		ok.Method, ok.SourceIP, ok.Device = v.Method, v.Client.IP, v.Client.Device
+		if f.Approval.Required {
+			if err := move(f, "verify", StateAwaitingApproval); err != nil {
+				return nil, err
+			}
+			f.ExpiresAt = now.Add(e.cfg.ApprovalTTL)
+			ok.To = f.State
+			return []Event{ok, e.event(f, EventApprovalRequired, "system", StateAwaitingApproval, "pending", now)}, nil
+		}
+		if err := move(f, "verify", StateVerified); err != nil {
+			return nil, err
+		}
+		ok.To = f.State
+		return []Event{ok}, nil
+	})
+}
