@@ -1,0 +1,252 @@
+package ldap
+
+import (
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"regexp"
+	"time"
+
+	goldap "github.com/go-ldap/ldap/v3"
+)
+
+// Flavour selects how the directory stores passwords, lockouts, ids and
+// groups. The two differ enough (unicodePwd vs. Password Modify, objectGUID
+// vs. entryUUID, the in-chain matching rule vs. walking groupOfNames) that
+// guessing from the server would be fragile, so the administrator says it.
+type Flavour string
+
+// The supported flavours.
+const (
+	ActiveDirectory Flavour = "activedirectory"
+	OpenLDAP        Flavour = "openldap"
+)
+
+// Defaults applied by New for settings left empty.
+const (
+	DefaultTimeout  = 5 * time.Second
+	DefaultPoolSize = 4
+)
+
+// Config is the LDAP section of resetbot's configuration. It is meant to be
+// embedded in the application's YAML file; secrets (BindPassword) are
+// resolved from env or file references by the caller before New.
+type Config struct {
+	// Flavour is "activedirectory" or "openldap".
+	Flavour Flavour `yaml:"flavour"`
+	// URLs are tried in order; the first that connects is used, so list the
+	// nearest server first. Each is ldaps://host[:port], or ldap://host[:port]
+	// together with StartTLS. Passwords never cross a plaintext connection.
+	URLs []string `yaml:"urls"`
+	// StartTLS upgrades ldap:// URLs to TLS before anything else is sent.
+	// It is required for ldap:// URLs and ignored for ldaps:// URLs.
+	StartTLS bool `yaml:"start_tls"`
+	// CAFile is a PEM bundle of the CAs that sign the servers' certificates;
+	// empty means the system roots. Certificate checks cannot be turned off.
+	CAFile string `yaml:"ca_file"`
+	// ServerName overrides the name checked in the server certificate, for
+	// servers reached by an address their certificate does not list.
+	ServerName string `yaml:"server_name"`
+	// BindDN and BindPassword are the service account's credentials. It
+	// needs only the rights to reset passwords and clear lockouts under
+	// UserBaseDN; it must not be a domain or directory administrator.
+	BindDN       string `yaml:"bind_dn"`
+	BindPassword string `yaml:"bind_password"`
+	// UserBaseDN is searched (subtree) for users; GroupBaseDN for groups.
+	UserBaseDN  string `yaml:"user_base_dn"`
+	GroupBaseDN string `yaml:"group_base_dn"`
+	// AccountAttr is the login name (default sAMAccountName or uid).
+	AccountAttr string `yaml:"account_attr"`
+	// EmailAttr is the mail address (default mail).
+	EmailAttr string `yaml:"email_attr"`
+	// DepartmentAttr feeds department-based policy (default department or
+	// departmentNumber).
+	DepartmentAttr string `yaml:"department_attr"`
+	// ChatIDAttrs maps a chat platform ("slack", "teams", "discord") to the
+	// attribute holding the user's immutable id on that platform.
+	ChatIDAttrs map[string]string `yaml:"chat_id_attrs"`
+	// UserFilter is an optional extra filter every user must match, for
+	// example to exclude service accounts: (!(description=service*)).
+	UserFilter string `yaml:"user_filter"`
+	// PasswordPolicyDN is the OpenLDAP ppolicy entry to report as the
+	// password policy; when empty, the single pwdPolicy entry found in the
+	// server's naming contexts is used. Ignored for Active Directory.
+	PasswordPolicyDN string `yaml:"password_policy_dn"`
+	// Timeout bounds every connection attempt and every operation
+	// (default 5s).
+	Timeout time.Duration `yaml:"timeout"`
+	// PoolSize is the number of service-account connections kept open
+	// (default 4).
+	PoolSize int `yaml:"pool_size"`
+}
+
+// attrName is an LDAP attribute description: a name or a numeric OID.
+// Configured attributes are pasted into filters, so they are checked
+// strictly, like any other input that reaches a filter.
+var attrName = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9-]*|[0-9]+(\.[0-9]+)+)$`)
+
+// Validate reports every problem in the configuration at once, so an
+// administrator fixes their file in one round.
+func (c Config) Validate() []error {
+	var errs []error
+	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+
+	switch c.Flavour {
+	case ActiveDirectory, OpenLDAP:
+	case "":
+		add("flavour: required (%q or %q)", ActiveDirectory, OpenLDAP)
+	default:
+		add("flavour: %q is not %q or %q", c.Flavour, ActiveDirectory, OpenLDAP)
+	}
+	if len(c.URLs) == 0 {
+		add("urls: at least one server is required")
+	}
+	for i, raw := range c.URLs {
+		u, err := url.Parse(raw)
+		if err != nil {
+			add("urls[%d]: %v", i, err)
+			continue
+		}
+		switch {
+		case u.Host == "":
+			add("urls[%d]: %q has no host", i, raw)
+		case u.Scheme == "ldaps":
+		case u.Scheme == "ldap" && c.StartTLS:
+		case u.Scheme == "ldap":
+			add("urls[%d]: %q is plaintext LDAP: use ldaps:// or set start_tls: true (passwords never cross an unencrypted connection)", i, raw)
+		default:
+			add("urls[%d]: scheme %q is not ldaps or ldap", i, u.Scheme)
+		}
+		if u.User != nil {
+			add("urls[%d]: credentials belong in bind_dn and bind_password, not in the URL", i)
+		}
+	}
+	if c.CAFile != "" {
+		if pem, err := os.ReadFile(c.CAFile); err != nil {
+			add("ca_file: %v", err)
+		} else if !x509.NewCertPool().AppendCertsFromPEM(pem) {
+			add("ca_file: %s holds no PEM certificate", c.CAFile)
+		}
+	}
+	if c.BindDN == "" {
+		add("bind_dn: required (the service account)")
+	} else if _, err := goldap.ParseDN(c.BindDN); err != nil {
+		add("bind_dn: %v", err)
+	}
+	if c.BindPassword == "" {
+		add("bind_password: required")
+	}
+	for _, dn := range []struct{ key, value string }{
+		{"user_base_dn", c.UserBaseDN},
+		{"group_base_dn", c.GroupBaseDN},
+	} {
+		if dn.value == "" {
+			add("%s: required", dn.key)
+		} else if _, err := goldap.ParseDN(dn.value); err != nil {
+			add("%s: %v", dn.key, err)
+		}
+	}
+	if c.PasswordPolicyDN != "" {
+		if _, err := goldap.ParseDN(c.PasswordPolicyDN); err != nil {
+			add("password_policy_dn: %v", err)
+		}
+	}
+	for _, a := range []struct{ key, value string }{
+		{"account_attr", c.AccountAttr},
+		{"email_attr", c.EmailAttr},
+		{"department_attr", c.DepartmentAttr},
+	} {
+		if a.value != "" && !attrName.MatchString(a.value) {
+			add("%s: %q is not an attribute name", a.key, a.value)
+		}
+	}
+	for platform, attr := range c.ChatIDAttrs {
+		if platform == "" {
+			add("chat_id_attrs: empty platform name")
+		}
+		if !attrName.MatchString(attr) {
+			add("chat_id_attrs[%s]: %q is not an attribute name", platform, attr)
+		}
+	}
+	if c.UserFilter != "" {
+		if _, err := goldap.CompileFilter(c.UserFilter); err != nil {
+			add("user_filter: %v", err)
+		}
+	}
+	if c.Timeout < 0 {
+		add("timeout: %s is negative", c.Timeout)
+	}
+	if c.PoolSize < 0 {
+		add("pool_size: %d is negative", c.PoolSize)
+	}
+	return errs
+}
+
+// withDefaults fills empty settings with the flavour's defaults.
+func (c Config) withDefaults() Config {
+	if c.Timeout == 0 {
+		c.Timeout = DefaultTimeout
+	}
+	if c.PoolSize == 0 {
+		c.PoolSize = DefaultPoolSize
+	}
+	if c.EmailAttr == "" {
+		c.EmailAttr = "mail"
+	}
+	switch c.Flavour {
+	case ActiveDirectory:
+		if c.AccountAttr == "" {
+			c.AccountAttr = "sAMAccountName"
+		}
+		if c.DepartmentAttr == "" {
+			c.DepartmentAttr = "department"
+		}
+	case OpenLDAP:
+		if c.AccountAttr == "" {
+			c.AccountAttr = "uid"
+		}
+		if c.DepartmentAttr == "" {
+			c.DepartmentAttr = "departmentNumber"
+		}
+	}
+	return c
+}
+
+// LogValue implements slog.LogValuer so that logging the configuration
+// (for example at start-up) never prints the service account's password.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("flavour", string(c.Flavour)),
+		slog.Any("urls", c.URLs),
+		slog.Bool("start_tls", c.StartTLS),
+		slog.String("ca_file", c.CAFile),
+		slog.String("bind_dn", c.BindDN),
+		slog.String("bind_password", redacted(c.BindPassword)),
+		slog.String("user_base_dn", c.UserBaseDN),
+		slog.String("group_base_dn", c.GroupBaseDN),
+		slog.Duration("timeout", c.Timeout),
+		slog.Int("pool_size", c.PoolSize),
+	)
+}
+
+// String keeps fmt's %v and %+v from printing the password too.
+func (c Config) String() string {
+	return fmt.Sprintf("ldap.Config{flavour=%s urls=%v start_tls=%v bind_dn=%q bind_password=%s}",
+		c.Flavour, c.URLs, c.StartTLS, c.BindDN, redacted(c.BindPassword))
+}
+
+// GoString keeps %#v from printing the password.
+func (c Config) GoString() string { return c.String() }
+
+func redacted(s string) string {
+	if s == "" {
+		return "(empty)"
+	}
+	return "(redacted)"
+}
+
+// errInvalidConfig is wrapped around Validate's problems by New.
+var errInvalidConfig = errors.New("ldap: invalid configuration")

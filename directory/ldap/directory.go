@@ -1,0 +1,316 @@
+// Package ldap is resetbot's directory backend for Active Directory (and
+// Samba AD) and for OpenLDAP with the ppolicy overlay. One implementation
+// serves both: connections, failover, escaping and error classes are
+// shared, and a small dialect supplies what the two flavours do differently
+// (how a password is written, where lockout and disabled live, what the
+// immutable id is, how nested groups are resolved).
+//
+// Security properties the package keeps on its own, whatever the caller
+// does: connections are always TLS (LDAPS or StartTLS) with certificate
+// checks; every user-supplied value is escaped before it reaches a filter;
+// writes re-resolve the account by its immutable id, so a renamed or
+// re-created account is never changed by mistake; passwords never appear in
+// errors.
+package ldap
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	goldap "github.com/go-ldap/ldap/v3"
+
+	"github.com/resetbot/resetbot/directory"
+)
+
+var (
+	_ directory.Directory    = (*Directory)(nil)
+	_ directory.PolicyReader = (*Directory)(nil)
+)
+
+// Directory is a directory.Directory backed by an LDAP server. It is safe
+// for concurrent use. Create it with New and release it with Close.
+type Directory struct {
+	cfg     Config
+	dialect dialect
+	dialer  *dialer
+	pool    *pool
+}
+
+// New checks cfg and returns a Directory. It does not connect: the first
+// operation does, so that resetbot can start while the directory is briefly
+// unreachable; call Ping for a start-up or readiness check.
+func New(cfg Config) (*Directory, error) {
+	if errs := cfg.Validate(); len(errs) > 0 {
+		return nil, fmt.Errorf("%w: %w", errInvalidConfig, errors.Join(errs...))
+	}
+	cfg = cfg.withDefaults()
+	dl, err := newDialer(cfg)
+	if err != nil {
+		return nil, err
+	}
+	d := &Directory{cfg: cfg, dialer: dl}
+	switch cfg.Flavour {
+	case ActiveDirectory:
+		d.dialect = activeDirectory{groupBase: cfg.GroupBaseDN}
+	case OpenLDAP:
+		d.dialect = openLDAP{groupBase: cfg.GroupBaseDN, policyDN: cfg.PasswordPolicyDN}
+	}
+	d.pool = newPool(cfg.PoolSize, d.dialService)
+	return d, nil
+}
+
+// dialService opens a pooled connection bound as the service account. A
+// refused service-account bind is a configuration problem, not a user's
+// wrong password, so it is reported as unavailability.
+func (d *Directory) dialService(ctx context.Context) (*conn, error) {
+	c, err := d.dialer.dial(ctx, d.cfg.BindDN, d.cfg.BindPassword)
+	if goldap.IsErrorWithCode(err, goldap.LDAPResultInvalidCredentials) {
+		return nil, fmt.Errorf("service account %s: bind refused (wrong bind_password?): %w: %w", d.cfg.BindDN, directory.ErrUnavailable, err)
+	}
+	return c, err
+}
+
+// Close closes the pooled connections.
+func (d *Directory) Close() error {
+	d.pool.close()
+	return nil
+}
+
+// Ping connects and binds as the service account, for start-up and
+// readiness checks.
+func (d *Directory) Ping(ctx context.Context) error {
+	return d.withConn(ctx, "ping", false, func(*conn) error { return nil })
+}
+
+// withConn runs fn on a pooled connection and classifies its error. Reads
+// (retry=true) are tried once more on a fresh connection when the pooled
+// one turned out to be dead, for example after a server restart.
+func (d *Directory) withConn(ctx context.Context, op string, retry bool, fn func(c *conn) error) error {
+	for attempt := 0; ; attempt++ {
+		c, err := d.pool.get(ctx)
+		if err != nil {
+			return classify(op, err)
+		}
+		err = fn(c)
+		d.pool.put(c)
+		if err != nil && retry && attempt == 0 && isNetworkError(err) && ctx.Err() == nil {
+			continue
+		}
+		return classify(op, err)
+	}
+}
+
+// notFound is the error for a lookup that matches no single user.
+func notFound(format string, args ...any) error {
+	return fmt.Errorf(format+": %w", append(args, directory.ErrNotFound)...)
+}
+
+// filter builds the search filter of a lookup. Values are escaped; an id
+// that cannot be an id, an unknown platform or an empty value find nobody.
+func (d *Directory) filter(l directory.Lookup) (string, error) {
+	if l.Value == "" {
+		return "", notFound("empty %s", l.Kind)
+	}
+	var cond string
+	switch l.Kind {
+	case directory.ByAccountName:
+		cond = "(" + d.cfg.AccountAttr + "=" + goldap.EscapeFilter(l.Value) + ")"
+	case directory.ByEmail:
+		cond = "(" + d.cfg.EmailAttr + "=" + goldap.EscapeFilter(l.Value) + ")"
+	case directory.ByChatID:
+		attr, ok := d.cfg.ChatIDAttrs[l.Platform]
+		if !ok {
+			return "", notFound("no chat id attribute configured for platform %q", l.Platform)
+		}
+		cond = "(" + attr + "=" + goldap.EscapeFilter(l.Value) + ")"
+	case directory.ByID:
+		f, err := d.dialect.idFilter(l.Value)
+		if err != nil {
+			return "", notFound("id %q: %v", l.Value, err)
+		}
+		cond = f
+	default:
+		return "", notFound("unknown lookup kind %d", l.Kind)
+	}
+	return "(&" + d.dialect.userFilter() + d.cfg.UserFilter + cond + ")", nil
+}
+
+// attributes are read for every user.
+func (d *Directory) attributes() []string {
+	attrs := []string{d.cfg.AccountAttr, d.cfg.EmailAttr, d.cfg.DepartmentAttr, "displayName", "cn"}
+	return append(attrs, d.dialect.attributes()...)
+}
+
+// findEntry returns the single entry matching filter. Two or more matches
+// are as good as none: an ambiguous key must never pick an account.
+func (d *Directory) findEntry(ctx context.Context, c *conn, filter string) (*goldap.Entry, error) {
+	res, err := c.search(ctx, goldap.NewSearchRequest(d.cfg.UserBaseDN, goldap.ScopeWholeSubtree,
+		goldap.NeverDerefAliases, 2, 0, false, filter, d.attributes(), nil))
+	switch {
+	case goldap.IsErrorWithCode(err, goldap.LDAPResultSizeLimitExceeded):
+		return nil, notFound("more than one entry matches")
+	case goldap.IsErrorWithCode(err, goldap.LDAPResultNoSuchObject):
+		return nil, notFound("user base %s does not exist", d.cfg.UserBaseDN)
+	case err != nil:
+		return nil, err
+	case len(res.Entries) != 1:
+		return nil, notFound("%d entries match", len(res.Entries))
+	}
+	return res.Entries[0], nil
+}
+
+// Find implements directory.Directory.
+func (d *Directory) Find(ctx context.Context, l directory.Lookup) (*directory.User, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, classify("find", err)
+	}
+	filter, err := d.filter(l)
+	if err != nil {
+		return nil, fmt.Errorf("ldap: find by %s: %w", l.Kind, err)
+	}
+	var u *directory.User
+	err = d.withConn(ctx, "find by "+l.Kind.String(), true, func(c *conn) error {
+		e, err := d.findEntry(ctx, c, filter)
+		if err != nil {
+			return err
+		}
+		u, err = d.user(ctx, c, e)
+		return err
+	})
+	return u, err
+}
+
+// user turns an entry into a directory.User, resolving its groups.
+func (d *Directory) user(ctx context.Context, c *conn, e *goldap.Entry) (*directory.User, error) {
+	id, err := d.dialect.readID(e)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", e.DN, err)
+	}
+	groups, err := d.dialect.groups(ctx, c, e.DN)
+	if err != nil {
+		return nil, fmt.Errorf("groups of %s: %w", e.DN, err)
+	}
+	display := e.GetAttributeValue("displayName")
+	if display == "" {
+		display = e.GetAttributeValue("cn")
+	}
+	disabled, locked := d.dialect.status(e)
+	return &directory.User{
+		DN:          e.DN,
+		ID:          id,
+		AccountName: e.GetEqualFoldAttributeValue(d.cfg.AccountAttr),
+		Email:       e.GetEqualFoldAttributeValue(d.cfg.EmailAttr),
+		DisplayName: display,
+		Department:  e.GetEqualFoldAttributeValue(d.cfg.DepartmentAttr),
+		Groups:      groups,
+		Disabled:    disabled,
+		Locked:      locked,
+	}, nil
+}
+
+// resolve finds u's entry again by its immutable id. Writes go to the DN
+// found now, not to the DN read earlier, so an account renamed, deleted or
+// replaced since Find is never the one changed.
+func (d *Directory) resolve(ctx context.Context, c *conn, u *directory.User) (*goldap.Entry, error) {
+	if u == nil || u.ID == "" {
+		return nil, notFound("user without immutable id")
+	}
+	filter, err := d.dialect.idFilter(u.ID)
+	if err != nil {
+		return nil, notFound("id %q: %v", u.ID, err)
+	}
+	e, err := d.findEntry(ctx, c, "(&"+d.dialect.userFilter()+d.cfg.UserFilter+filter+")")
+	if err != nil {
+		return nil, fmt.Errorf("id %s: %w", u.ID, err)
+	}
+	return e, nil
+}
+
+// SetPassword implements directory.Directory.
+func (d *Directory) SetPassword(ctx context.Context, u *directory.User, newPassword string) error {
+	if err := ctx.Err(); err != nil {
+		return classify("set password", err)
+	}
+	if newPassword == "" {
+		return fmt.Errorf("ldap: set password: %w", &directory.PolicyError{Reason: "The password must not be empty."})
+	}
+	return d.withConn(ctx, "set password", false, func(c *conn) error {
+		e, err := d.resolve(ctx, c, u)
+		if err != nil {
+			return err
+		}
+		err = d.dialect.setPassword(ctx, c, e.DN, newPassword)
+		if reason, ok := d.dialect.policyReason(err); ok {
+			return fmt.Errorf("%s: server said %q: %w", e.DN, diagnostic(err), &directory.PolicyError{Reason: reason})
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", e.DN, err)
+		}
+		return nil
+	})
+}
+
+// VerifyPassword implements directory.Directory. It binds as the user on a
+// connection of its own, never a pooled one, so the pool always stays bound
+// as the service account.
+func (d *Directory) VerifyPassword(ctx context.Context, u *directory.User, password string) error {
+	if err := ctx.Err(); err != nil {
+		return classify("verify password", err)
+	}
+	if password == "" {
+		// An empty password would make a simple bind anonymous.
+		return fmt.Errorf("ldap: verify password: empty password: %w", directory.ErrInvalidCredentials)
+	}
+	var dn string
+	err := d.withConn(ctx, "verify password", true, func(c *conn) error {
+		e, err := d.resolve(ctx, c, u)
+		if err == nil {
+			dn = e.DN
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	c, err := d.dialer.dial(ctx, dn, password)
+	if err != nil {
+		return classify("verify password for "+dn, err)
+	}
+	c.Close()
+	return nil
+}
+
+// Unlock implements directory.Directory.
+func (d *Directory) Unlock(ctx context.Context, u *directory.User) error {
+	if err := ctx.Err(); err != nil {
+		return classify("unlock", err)
+	}
+	return d.withConn(ctx, "unlock", false, func(c *conn) error {
+		e, err := d.resolve(ctx, c, u)
+		if err != nil {
+			return err
+		}
+		if err := d.dialect.unlock(ctx, c, e); err != nil {
+			return fmt.Errorf("%s: %w", e.DN, err)
+		}
+		return nil
+	})
+}
+
+// PasswordPolicy implements directory.PolicyReader.
+func (d *Directory) PasswordPolicy(ctx context.Context) (directory.Policy, error) {
+	var p directory.Policy
+	err := d.withConn(ctx, "read password policy", true, func(c *conn) error {
+		var err error
+		p, err = d.dialect.policy(ctx, c)
+		return err
+	})
+	return p, err
+}
+
+// String names the directory for logs without its credentials.
+func (d *Directory) String() string {
+	return fmt.Sprintf("ldap %s %s", d.cfg.Flavour, strings.Join(d.cfg.URLs, ","))
+}

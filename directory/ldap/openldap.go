@@ -1,0 +1,212 @@
+package ldap
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	goldap "github.com/go-ldap/ldap/v3"
+
+	"github.com/resetbot/resetbot/directory"
+)
+
+// adminLockTime is the pwdAccountLockedTime value with which the ppolicy
+// overlay marks an account locked by an administrator: it never expires and
+// is what "disabled" means on OpenLDAP.
+const adminLockTime = "000001010000Z"
+
+// Limits of the group walk: deep or huge nesting is a misconfiguration, and
+// a bound keeps a cycle or a giant tree from stalling a reset.
+const (
+	maxGroupDepth = 16
+	maxGroups     = 1000
+)
+
+// openLDAP is the dialect of OpenLDAP with the ppolicy overlay.
+type openLDAP struct {
+	groupBase string
+	policyDN  string
+}
+
+func (openLDAP) userFilter() string { return "(objectClass=person)" }
+
+func (openLDAP) idFilter(id string) (string, error) {
+	v, err := normalizeUUID(id)
+	if err != nil {
+		return "", err
+	}
+	// Only hex digits and dashes remain; nothing to escape.
+	return "(entryUUID=" + v + ")", nil
+}
+
+func (openLDAP) attributes() []string {
+	return []string{"entryUUID", "pwdAccountLockedTime"}
+}
+
+func (openLDAP) readID(e *goldap.Entry) (string, error) {
+	id := e.GetAttributeValue("entryUUID")
+	if id == "" {
+		return "", errors.New("entry has no entryUUID (is the service account allowed to read it?)")
+	}
+	return strings.ToLower(id), nil
+}
+
+// status: ppolicy records both lockouts in pwdAccountLockedTime; the
+// special value marks an administrative lock (disabled), any other value a
+// failed-login lockout.
+func (openLDAP) status(e *goldap.Entry) (disabled, locked bool) {
+	switch v := e.GetAttributeValue("pwdAccountLockedTime"); v {
+	case "":
+		return false, false
+	case adminLockTime:
+		return true, false
+	default:
+		return false, true
+	}
+}
+
+// groups walks groupOfNames membership upwards, breadth first: first the
+// groups listing the user, then the groups listing those, and so on. The
+// visited set makes membership cycles harmless.
+func (o openLDAP) groups(ctx context.Context, c *conn, userDN string) ([]string, error) {
+	visited := map[string]bool{}
+	var out []string
+	frontier := []string{userDN}
+	for depth := 0; len(frontier) > 0 && depth < maxGroupDepth; depth++ {
+		var sb strings.Builder
+		sb.WriteString("(&(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames))(|")
+		for _, dn := range frontier {
+			e := goldap.EscapeFilter(dn)
+			sb.WriteString("(member=" + e + ")(uniqueMember=" + e + ")")
+		}
+		sb.WriteString("))")
+		res, err := c.searchPaged(ctx, goldap.NewSearchRequest(o.groupBase, goldap.ScopeWholeSubtree,
+			goldap.NeverDerefAliases, 0, 0, false, sb.String(), []string{"1.1"}, nil))
+		if err != nil {
+			return nil, err
+		}
+		frontier = frontier[:0]
+		for _, e := range res.Entries {
+			key := strings.ToLower(e.DN)
+			if visited[key] {
+				continue
+			}
+			visited[key] = true
+			out = append(out, e.DN)
+			frontier = append(frontier, e.DN)
+			if len(out) >= maxGroups {
+				return nil, fmt.Errorf("more than %d groups: membership walk stopped", maxGroups)
+			}
+		}
+	}
+	return out, nil
+}
+
+// setPassword uses the Password Modify extended operation (RFC 3062), so
+// the server hashes the password with its own scheme and ppolicy checks it.
+func (openLDAP) setPassword(ctx context.Context, c *conn, userDN, password string) error {
+	return c.do(ctx, func() error {
+		_, err := c.PasswordModify(goldap.NewPasswordModifyRequest(userDN, "", password))
+		return err
+	})
+}
+
+// ppolicyReasons maps ppolicy's diagnostic messages to plain words.
+var ppolicyReasons = []struct{ server, reason string }{
+	{"fails quality checking", "The password is too short or too simple."},
+	{"too short", "The password is too short."},
+	{"in history", "The password was used recently; choose a different one."},
+	{"too young", "The password was changed too recently; try again later."},
+	{"not being changed from existing value", "The new password must be different from the current one."},
+}
+
+func (openLDAP) policyReason(err error) (string, bool) {
+	if !goldap.IsErrorWithCode(err, goldap.LDAPResultConstraintViolation) {
+		return "", false
+	}
+	diag := strings.ToLower(diagnostic(err))
+	for _, r := range ppolicyReasons {
+		if strings.Contains(diag, r.server) {
+			return r.reason, true
+		}
+	}
+	return "The directory's password policy refused the password.", true
+}
+
+// unlock deletes the value of pwdAccountLockedTime that was read, so that an
+// administrative lock set in the meantime is never removed; it refuses to
+// touch an account that is administratively locked (disabled).
+func (openLDAP) unlock(ctx context.Context, c *conn, e *goldap.Entry) error {
+	v := e.GetAttributeValue("pwdAccountLockedTime")
+	switch v {
+	case "":
+		return nil
+	case adminLockTime:
+		return fmt.Errorf("%s is administratively locked (disabled), not locked out: %w", e.DN, directory.ErrPermission)
+	}
+	req := goldap.NewModifyRequest(e.DN, nil)
+	req.Delete("pwdAccountLockedTime", []string{v})
+	err := c.do(ctx, func() error { return c.Modify(req) })
+	if goldap.IsErrorWithCode(err, goldap.LDAPResultNoSuchAttribute) {
+		return nil // unlocked by someone else in the meantime
+	}
+	return err
+}
+
+// policy reads the configured ppolicy entry, or the only one there is.
+func (o openLDAP) policy(ctx context.Context, c *conn) (directory.Policy, error) {
+	dn := o.policyDN
+	if dn == "" {
+		found, err := findPolicyEntry(ctx, c)
+		if err != nil {
+			return directory.Policy{}, err
+		}
+		dn = found
+	}
+	e, err := c.readBase(ctx, dn, "pwdMinLength", "pwdCheckQuality", "pwdInHistory", "pwdLockout", "pwdMaxFailure")
+	if err != nil {
+		return directory.Policy{}, fmt.Errorf("read policy %s: %w", dn, err)
+	}
+	num := func(attr string) int {
+		n, _ := strconv.Atoi(e.GetAttributeValue(attr))
+		return n
+	}
+	p := directory.Policy{HistoryLength: num("pwdInHistory")}
+	// ppolicy ignores pwdMinLength unless quality checking is on.
+	if num("pwdCheckQuality") > 0 {
+		p.MinLength = num("pwdMinLength")
+	}
+	if strings.EqualFold(e.GetAttributeValue("pwdLockout"), "TRUE") {
+		p.LockoutThreshold = num("pwdMaxFailure")
+	}
+	return p, nil
+}
+
+// findPolicyEntry looks for the single pwdPolicy entry in the server's
+// naming contexts; the default policy's DN lives in the server
+// configuration, which a service account cannot read.
+func findPolicyEntry(ctx context.Context, c *conn) (string, error) {
+	root, err := c.readBase(ctx, "", "namingContexts")
+	if err != nil {
+		return "", fmt.Errorf("read rootDSE: %w", err)
+	}
+	var dns []string
+	for _, base := range root.GetAttributeValues("namingContexts") {
+		res, err := c.search(ctx, goldap.NewSearchRequest(base, goldap.ScopeWholeSubtree, goldap.NeverDerefAliases,
+			2, 0, false, "(objectClass=pwdPolicy)", []string{"1.1"}, nil))
+		if err != nil && !goldap.IsErrorWithCode(err, goldap.LDAPResultSizeLimitExceeded) {
+			return "", fmt.Errorf("search password policies under %s: %w", base, err)
+		}
+		if res != nil {
+			for _, e := range res.Entries {
+				dns = append(dns, e.DN)
+			}
+		}
+	}
+	if len(dns) != 1 {
+		return "", fmt.Errorf("found %d pwdPolicy entries; set password_policy_dn: %w", len(dns), directory.ErrNotFound)
+	}
+	return dns[0], nil
+}
