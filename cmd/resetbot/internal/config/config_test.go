@@ -1,0 +1,236 @@
+package config
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// env builds a LookupEnv from a map, so tests never touch the process
+// environment.
+func env(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+// minimal is a small valid OpenLDAP configuration the tests start from.
+const minimal = `
+server:
+  public_base_url: https://reset.example.com
+directory:
+  flavour: openldap
+  urls: [ldaps://ldap.example.com:636]
+  bind_dn: cn=resetbot,dc=example,dc=com
+  bind_password: {env: BIND_PW}
+  user_base_dn: ou=people,dc=example,dc=com
+  privileged_groups: [cn=admins,ou=groups,dc=example,dc=com]
+  chat_id_attributes: {slack: slackId}
+identity:
+  slack: {by: chat_id_attribute}
+`
+
+// problemsOf returns the messages of a Load error, one per problem.
+func problemsOf(t *testing.T, err error) []string {
+	t.Helper()
+	if err == nil {
+		return nil
+	}
+	var p Problems
+	if !errors.As(err, &p) {
+		t.Fatalf("error is not Problems: %v", err)
+	}
+	msgs := make([]string, len(p))
+	for i, e := range p {
+		msgs[i] = e.Error()
+	}
+	return msgs
+}
+
+func TestExampleConfigHasNoProblems(t *testing.T) {
+	c, err := Load(filepath.Join("..", "..", "..", "..", "deploy", "config.example.yaml"), Options{Offline: true, LookupEnv: env(nil)})
+	if msgs := problemsOf(t, err); len(msgs) > 0 {
+		t.Fatalf("example config has problems:\n%s", strings.Join(msgs, "\n"))
+	}
+	if c.Directory.Flavour != FlavourActiveDirectory || len(c.Directory.URLs) != 2 || c.Flows.LinkTTL != 10*time.Minute {
+		t.Errorf("example decoded unexpectedly: %+v", c)
+	}
+}
+
+func TestMinimalConfigDefaults(t *testing.T) {
+	c, err := LoadBytes([]byte(minimal), Options{LookupEnv: env(map[string]string{"BIND_PW": "s3cret"})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"listen", c.Server.Listen, DefaultListen},
+		{"redis mode", c.Redis.Mode, RedisSingle},
+		{"redis addrs", strings.Join(c.Redis.Addrs, ","), DefaultRedisAddr},
+		{"key prefix", c.Redis.KeyPrefix, "rb"},
+		{"account attribute", c.Directory.AccountAttribute, "uid"},
+		{"email attribute", c.Directory.EmailAttribute, "mail"},
+		{"timeout", c.Directory.Timeout, DefaultDirectoryTimeout},
+		{"link ttl", c.Flows.LinkTTL, 10 * time.Minute},
+		{"flow ttl", c.Flows.FlowTTL, DefaultFlowTTL},
+		{"stream max len", c.Audit.StreamMaxLen, int64(DefaultStreamMaxLen)},
+		{"log format", c.Log.Format, "json"},
+		{"bind password", c.Directory.BindPassword.Reveal(), "s3cret"},
+	}
+	for _, tt := range checks {
+		if tt.got != tt.want {
+			t.Errorf("%s = %v, want %v", tt.name, tt.got, tt.want)
+		}
+	}
+}
+
+func TestThreeMistakesAreAllReported(t *testing.T) {
+	bad := strings.NewReplacer(
+		"https://reset.example.com", "http://reset.example.com",
+		"ldaps://ldap.example.com:636", "ldap://ldap.example.com:389",
+	).Replace(minimal) + "flows:\n  link_ttl: 15m\n"
+	_, err := LoadBytes([]byte(bad), Options{LookupEnv: env(map[string]string{"BIND_PW": "x"})})
+	msgs := problemsOf(t, err)
+	want := []string{
+		"line 3: server.public_base_url: http:// is allowed only for localhost",
+		"line 6: directory.urls[0]: ldap:// without start_tls is refused: plaintext",
+		"line 15: flows.link_ttl: 15m0s is longer than the maximum 10m0s",
+	}
+	if len(msgs) != len(want) {
+		t.Fatalf("got %d problems, want %d:\n%s", len(msgs), len(want), strings.Join(msgs, "\n"))
+	}
+	for i := range want {
+		if !strings.HasPrefix(msgs[i], want[i]) {
+			t.Errorf("problem %d = %q, want prefix %q", i, msgs[i], want[i])
+		}
+	}
+}
+
+func TestDecodeErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		yaml string
+		want []string
+	}{
+		{"unknown key", minimal + "log:\n  levle: debug\n", []string{"line 15: log.levle: unknown key"}},
+		{"two unknown keys", "server:\n  lisen: x\nfoo: 1\n", []string{"line 2: server.lisen: unknown key", "line 3: foo: unknown key"}},
+		{"unknown key in flow mapping", "server: {listen: ':1', tsl: {}}\n", []string{"line 1: server.tsl: unknown key"}},
+		{"wrong type", "directory:\n  pool_size: many\n", []string{"line 2: cannot unmarshal !!str `many` into int"}},
+		{"duration as number", "flows:\n  link_ttl: 600\n", []string{"line 2: cannot unmarshal !!int `600` into time.Duration"}},
+		{"inline secret", "redis:\n  password: hunter2\n", []string{"line 2: a secret must be a reference"}},
+		{"secret with two sources", "redis:\n  password: {env: A, file: /b}\n", []string{"line 2: a secret takes exactly one of env, file or value"}},
+		{"secret with unknown key", "redis:\n  password: {hunter2: x}\n", []string{"line 2: unknown key in a secret reference"}},
+		{"empty file", "", []string{"config: the file is empty"}},
+		{"two documents", minimal + "---\nserver: {}\n", []string{"config: more than one YAML document"}},
+		{"not yaml", "server: [\n", []string{"config: yaml: line"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := LoadBytes([]byte(tt.yaml), Options{Offline: true, LookupEnv: env(nil)})
+			msgs := problemsOf(t, err)
+			if len(msgs) != len(tt.want) {
+				t.Fatalf("got %d problems, want %d:\n%s", len(msgs), len(tt.want), strings.Join(msgs, "\n"))
+			}
+			for i := range tt.want {
+				if !strings.HasPrefix(msgs[i], tt.want[i]) {
+					t.Errorf("problem %d = %q, want prefix %q", i, msgs[i], tt.want[i])
+				}
+				if strings.Contains(msgs[i], "hunter2") {
+					t.Errorf("problem %d echoes the secret: %q", i, msgs[i])
+				}
+			}
+		})
+	}
+}
+
+func TestEnvOverrides(t *testing.T) {
+	tests := []struct {
+		name      string
+		env       map[string]string
+		wantURL   string
+		wantAddrs string
+		wantProb  string
+	}{
+		{name: "none", env: map[string]string{}, wantURL: "https://reset.example.com", wantAddrs: DefaultRedisAddr},
+		{name: "public base url", env: map[string]string{EnvPublicBaseURL: "https://staging.example.com"}, wantURL: "https://staging.example.com", wantAddrs: DefaultRedisAddr},
+		{name: "redis addrs", env: map[string]string{EnvRedisAddrs: "a:1, b:2"}, wantURL: "https://reset.example.com", wantAddrs: "a:1,b:2",
+			wantProb: "redis.addrs (from $RESETBOT_REDIS_ADDRS): single mode takes one address"},
+		{name: "bad url names the variable", env: map[string]string{EnvPublicBaseURL: "http://evil.example.com"}, wantURL: "http://evil.example.com", wantAddrs: DefaultRedisAddr,
+			wantProb: "server.public_base_url (from $RESETBOT_SERVER_PUBLIC_BASE_URL): http:// is allowed only"},
+		{name: "bad addr names the variable", env: map[string]string{EnvRedisAddrs: "nope"}, wantURL: "https://reset.example.com", wantAddrs: "nope",
+			wantProb: "redis.addrs[0] (from $RESETBOT_REDIS_ADDRS): \"nope\" is not host:port"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.env["BIND_PW"] = "x"
+			c, err := LoadBytes([]byte(minimal), Options{LookupEnv: env(tt.env)})
+			msgs := problemsOf(t, err)
+			if c.Server.PublicBaseURL != tt.wantURL || strings.Join(c.Redis.Addrs, ",") != tt.wantAddrs {
+				t.Errorf("url %q addrs %q", c.Server.PublicBaseURL, c.Redis.Addrs)
+			}
+			switch {
+			case tt.wantProb == "" && len(msgs) > 0:
+				t.Errorf("unexpected problems: %q", msgs)
+			case tt.wantProb != "" && (len(msgs) != 1 || msgs[0] != tt.wantProb && !strings.HasPrefix(msgs[0], tt.wantProb)):
+				t.Errorf("problems = %q, want one starting %q", msgs, tt.wantProb)
+			}
+		})
+	}
+}
+
+func TestFilesAreCheckedUnlessOffline(t *testing.T) {
+	yaml := strings.Replace(minimal, "  bind_dn:", "  ca_file: /nonexistent/ca.pem\n  bind_dn:", 1)
+	_, err := LoadBytes([]byte(yaml), Options{Offline: true, LookupEnv: env(nil)})
+	if err != nil {
+		t.Fatalf("offline: %v", err)
+	}
+	_, err = LoadBytes([]byte(yaml), Options{LookupEnv: env(nil)})
+	msgs := problemsOf(t, err)
+	if len(msgs) != 2 || !strings.HasPrefix(msgs[0], "line 9: directory.bind_password: secret(env:BIND_PW): environment variable BIND_PW is not set") ||
+		!strings.HasPrefix(msgs[1], "line 7: directory.ca_file: cannot be read") {
+		t.Errorf("problems = %q", msgs)
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("error does not wrap fs.ErrNotExist: %v", err)
+	}
+}
+
+func TestSecretFromFile(t *testing.T) {
+	tests := []struct {
+		name     string
+		contents string
+		want     string
+		wantErr  string
+	}{
+		{name: "trailing newline dropped", contents: "pa55word\n", want: "pa55word"},
+		{name: "inner spaces kept", contents: "a b \n", want: "a b "},
+		{name: "empty file", contents: "\n", wantErr: "is empty"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "pw")
+			if err := os.WriteFile(path, []byte(tt.contents), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			yaml := strings.Replace(minimal, "{env: BIND_PW}", "{file: "+path+"}", 1)
+			c, err := LoadBytes([]byte(yaml), Options{LookupEnv: env(nil)})
+			msgs := problemsOf(t, err)
+			if tt.wantErr != "" {
+				if len(msgs) != 1 || !strings.Contains(msgs[0], tt.wantErr) {
+					t.Errorf("problems = %q, want one containing %q", msgs, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := c.Directory.BindPassword.Reveal(); got != tt.want {
+				t.Errorf("Reveal = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

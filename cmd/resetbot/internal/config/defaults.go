@@ -1,0 +1,78 @@
+package config
+
+import "time"
+
+// The defaults, in one place: ApplyDefaults is the only code that sets them,
+// and deploy/config.example.yaml quotes them in its comments.
+const (
+	DefaultListen                     = ":8080"
+	DefaultRedisAddr                  = "localhost:6379"
+	DefaultKeyPrefix                  = "rb"
+	DefaultEmailAttribute             = "mail"
+	DefaultDirectoryTimeout           = 10 * time.Second
+	DefaultPoolSize                   = 4
+	DefaultLinkTTL                    = MaxLinkTTL
+	DefaultFlowTTL                    = 30 * time.Minute
+	DefaultAuditRetention             = 90 * 24 * time.Hour
+	DefaultMaxVerifyAttempts          = 5
+	DefaultMaxPasswordAttempts        = 5
+	DefaultRequestsPerAccountPerHour  = 3
+	DefaultRequestsPerIdentityPerHour = 5
+	DefaultFailedVerificationsPerDay  = 10
+	DefaultStreamMaxLen               = 100_000
+	DefaultLogLevel                   = "info"
+	DefaultLogFormat                  = "json"
+)
+
+// defaultAccountAttribute is the account-name attribute of each flavour.
+var defaultAccountAttribute = map[string]string{
+	FlavourActiveDirectory: "sAMAccountName",
+	FlavourOpenLDAP:        "uid",
+	FlavourMemory:          "uid",
+}
+
+// ApplyDefaults fills every unset (zero) value with its default. Zero means
+// "unset" for numbers and durations; a setting that must be zero (redis.db)
+// defaults to zero anyway. Validate runs after it and rejects values that
+// are set but wrong.
+func (c *Config) ApplyDefaults() {
+	setStr(&c.Server.Listen, DefaultListen)
+
+	setStr(&c.Redis.Mode, RedisSingle)
+	if len(c.Redis.Addrs) == 0 && c.Redis.Mode == RedisSingle {
+		c.Redis.Addrs = []string{DefaultRedisAddr}
+	}
+	setStr(&c.Redis.KeyPrefix, DefaultKeyPrefix)
+
+	setStr(&c.Directory.AccountAttribute, defaultAccountAttribute[c.Directory.Flavour])
+	setStr(&c.Directory.EmailAttribute, DefaultEmailAttribute)
+	setNum(&c.Directory.Timeout, DefaultDirectoryTimeout)
+	setNum(&c.Directory.PoolSize, DefaultPoolSize)
+
+	setNum(&c.Flows.LinkTTL, DefaultLinkTTL)
+	setNum(&c.Flows.FlowTTL, DefaultFlowTTL)
+	setNum(&c.Flows.AuditRetention, DefaultAuditRetention)
+	setNum(&c.Flows.MaxVerifyAttempts, DefaultMaxVerifyAttempts)
+	setNum(&c.Flows.MaxPasswordAttempts, DefaultMaxPasswordAttempts)
+
+	setNum(&c.Limits.RequestsPerAccountPerHour, DefaultRequestsPerAccountPerHour)
+	setNum(&c.Limits.RequestsPerIdentityPerHour, DefaultRequestsPerIdentityPerHour)
+	setNum(&c.Limits.FailedVerificationsPerAccountPerDay, DefaultFailedVerificationsPerDay)
+
+	setNum(&c.Audit.StreamMaxLen, DefaultStreamMaxLen)
+
+	setStr(&c.Log.Level, DefaultLogLevel)
+	setStr(&c.Log.Format, DefaultLogFormat)
+}
+
+func setStr(p *string, def string) {
+	if *p == "" {
+		*p = def
+	}
+}
+
+func setNum[T int | int64 | time.Duration](p *T, def T) {
+	if *p == 0 {
+		*p = def
+	}
+}

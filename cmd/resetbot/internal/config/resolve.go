@@ -1,0 +1,37 @@
+package config
+
+import "os"
+
+// resolveSecrets reads every configured secret and checks that every file
+// the server will open at start exists, so `config check` where the server
+// runs finds what would otherwise fail at the first reset.
+func (c *Config) resolveSecrets(lookup func(string) (string, bool)) []error {
+	var probs []error
+	secrets := []struct {
+		path string
+		s    *Secret
+	}{
+		{"redis.password", &c.Redis.Password},
+		{"directory.bind_password", &c.Directory.BindPassword},
+	}
+	for _, s := range secrets {
+		if err := s.s.resolve(lookup); err != nil {
+			probs = append(probs, c.problemErr(s.path, err, "%s", s.s))
+		}
+	}
+	files := []struct{ path, file string }{
+		{"server.tls.cert_file", c.Server.TLS.CertFile},
+		{"server.tls.key_file", c.Server.TLS.KeyFile},
+		{"redis.tls.ca_file", c.Redis.TLS.CAFile},
+		{"directory.ca_file", c.Directory.CAFile},
+	}
+	for _, f := range files {
+		if f.file == "" {
+			continue
+		}
+		if _, err := os.Stat(f.file); err != nil {
+			probs = append(probs, c.problemErr(f.path, err, "cannot be read"))
+		}
+	}
+	return probs
+}

@@ -1,0 +1,306 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Validate reports every problem in the configuration at once, each as a
+// *FieldError with its key path. It does no I/O, so it gives the same answer
+// on a laptop and in production; Load checks secrets and files separately.
+// Run it after ApplyDefaults.
+func (c *Config) Validate() []error {
+	if c.lines == nil {
+		c.lines, c.fromEnv = map[string]int{}, map[string]string{}
+	}
+	v := &validator{c: c}
+	v.server()
+	v.redis()
+	v.directory()
+	v.identity()
+	v.flows()
+	v.limits()
+	v.audit()
+	v.log()
+	return v.probs
+}
+
+// validator collects problems; each section has its own method.
+type validator struct {
+	c     *Config
+	probs []error
+}
+
+func (v *validator) add(path, format string, args ...any) {
+	v.probs = append(v.probs, v.c.problemf(path, format, args...))
+}
+
+func (v *validator) oneOf(path, got string, allowed ...string) {
+	if !slices.Contains(allowed, got) {
+		if got == "" {
+			v.add(path, "required: one of %s", strings.Join(allowed, ", "))
+			return
+		}
+		v.add(path, "%q is not one of %s", got, strings.Join(allowed, ", "))
+	}
+}
+
+func (v *validator) between(path string, got, lo, hi int) {
+	if got < lo || got > hi {
+		v.add(path, "%d is out of range %d..%d", got, lo, hi)
+	}
+}
+
+func (v *validator) hostPort(path, addr string) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		v.add(path, "%q is not host:port", addr)
+		return
+	}
+	_ = host // empty host means all interfaces for listen addresses
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		v.add(path, "%q has no valid port", addr)
+	}
+}
+
+// looksLikeDN is a light check that catches a pasted account name or an
+// empty value where a DN belongs; the directory itself is the real judge.
+func (v *validator) dn(path, dn string, required bool) {
+	switch {
+	case dn == "" && required:
+		v.add(path, "required: a distinguished name such as cn=admins,dc=example,dc=com")
+	case dn != "" && !strings.Contains(dn, "="):
+		v.add(path, "%q is not a distinguished name (attr=value,...)", dn)
+	}
+}
+
+var attrName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]*$`)
+
+func (v *validator) attribute(path, name string) {
+	if name != "" && !attrName.MatchString(name) {
+		v.add(path, "%q is not an LDAP attribute name", name)
+	}
+}
+
+func (v *validator) server() {
+	s := v.c.Server
+	v.hostPort("server.listen", s.Listen)
+	v.publicBaseURL("server.public_base_url", s.PublicBaseURL)
+	if (s.TLS.CertFile == "") != (s.TLS.KeyFile == "") {
+		v.add("server.tls", "set both cert_file and key_file, or neither")
+	}
+}
+
+// publicBaseURL enforces the design rule that links are built from one
+// configured https origin; plain http is allowed only on the loopback name
+// for development.
+func (v *validator) publicBaseURL(path, raw string) {
+	if raw == "" {
+		v.add(path, "required: the https origin reset links are built from, e.g. https://reset.example.com")
+		return
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || u.Opaque != "" {
+		v.add(path, "%q is not an absolute URL", raw)
+		return
+	}
+	switch {
+	case u.Scheme == "https":
+	case u.Scheme == "http" && isLoopbackName(u.Hostname()):
+	case u.Scheme == "http":
+		v.add(path, "http:// is allowed only for localhost or 127.0.0.1 (development); use https://")
+	default:
+		v.add(path, "scheme %q: use https://", u.Scheme)
+	}
+	if u.User != nil {
+		v.add(path, "must not contain user info")
+	}
+	if u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
+		v.add(path, "must not contain a query or fragment")
+	}
+}
+
+func isLoopbackName(host string) bool {
+	return host == "localhost" || host == "127.0.0.1" || host == "::1"
+}
+
+func (v *validator) redis() {
+	r := v.c.Redis
+	v.oneOf("redis.mode", r.Mode, RedisSingle, RedisSentinel, RedisCluster)
+	if len(r.Addrs) == 0 {
+		v.add("redis.addrs", "required: at least one host:port")
+	}
+	for i, a := range r.Addrs {
+		v.hostPort(fmt.Sprintf("redis.addrs[%d]", i), a)
+	}
+	if r.Mode == RedisSingle && len(r.Addrs) > 1 {
+		v.add("redis.addrs", "single mode takes one address, got %d: use sentinel or cluster mode for several", len(r.Addrs))
+	}
+	switch {
+	case r.Mode == RedisSentinel && r.MasterName == "":
+		v.add("redis.master_name", "required in sentinel mode")
+	case r.Mode != RedisSentinel && r.MasterName != "":
+		v.add("redis.master_name", "only used in sentinel mode")
+	}
+	switch {
+	case r.DB < 0:
+		v.add("redis.db", "%d is negative", r.DB)
+	case r.Mode == RedisCluster && r.DB != 0:
+		v.add("redis.db", "Redis Cluster has only database 0")
+	}
+	if !r.TLS.Enabled && (r.TLS.CAFile != "" || r.TLS.ServerName != "") {
+		v.add("redis.tls", "ca_file or server_name is set but enabled is false")
+	}
+	switch {
+	case strings.ContainsAny(r.KeyPrefix, "{}"):
+		v.add("redis.key_prefix", "must not contain { or }: keys are hash-tagged per flow for Redis Cluster")
+	case strings.ContainsFunc(r.KeyPrefix, func(r rune) bool { return r <= ' ' || r == 0x7f }):
+		v.add("redis.key_prefix", "must not contain spaces or control characters")
+	}
+}
+
+func (v *validator) directory() {
+	d := v.c.Directory
+	v.oneOf("directory.flavour", d.Flavour, FlavourActiveDirectory, FlavourOpenLDAP, FlavourMemory)
+	if d.Flavour == FlavourActiveDirectory || d.Flavour == FlavourOpenLDAP {
+		v.ldap()
+	}
+	if d.Flavour == FlavourMemory && len(d.URLs) > 0 {
+		v.add("directory.urls", "set, but flavour memory does not use a server; did you mean activedirectory or openldap?")
+	}
+	v.attribute("directory.account_attribute", d.AccountAttribute)
+	v.attribute("directory.email_attribute", d.EmailAttribute)
+	for _, p := range sortedKeys(d.ChatIDAttributes) {
+		path := "directory.chat_id_attributes." + p
+		v.oneOf(path+" (platform)", p, PlatformSlack, PlatformTeams, PlatformDiscord)
+		if d.ChatIDAttributes[p] == "" {
+			v.add(path, "required: the attribute holding the %s user id", p)
+		}
+		v.attribute(path, d.ChatIDAttributes[p])
+	}
+	if d.Timeout < 0 || d.Timeout > 2*time.Minute {
+		v.add("directory.timeout", "%s is out of range 1ns..2m", d.Timeout)
+	}
+	v.between("directory.pool_size", d.PoolSize, 1, 64)
+	seen := map[string]bool{}
+	for i, a := range d.BreakGlassAccounts {
+		path := fmt.Sprintf("directory.break_glass_accounts[%d]", i)
+		switch {
+		case strings.TrimSpace(a) == "":
+			v.add(path, "empty account name")
+		case seen[strings.ToLower(a)]:
+			v.add(path, "%q is listed twice", a)
+		}
+		seen[strings.ToLower(a)] = true
+	}
+}
+
+// ldap checks what a real directory server needs.
+func (v *validator) ldap() {
+	d := v.c.Directory
+	if len(d.URLs) == 0 {
+		v.add("directory.urls", "required: at least one ldaps:// or ldap:// (with start_tls) URL")
+	}
+	for i, raw := range d.URLs {
+		path := fmt.Sprintf("directory.urls[%d]", i)
+		u, err := url.Parse(raw)
+		if err != nil || u.Host == "" {
+			v.add(path, "%q is not an ldap:// or ldaps:// URL with a host", raw)
+			continue
+		}
+		switch {
+		case u.Scheme == "ldap" && !d.StartTLS:
+			v.add(path, "ldap:// without start_tls is refused: plaintext")
+		case u.Scheme == "ldaps" && d.StartTLS:
+			v.add(path, "ldaps:// with start_tls: true would start TLS twice; use ldap:// with start_tls, or set start_tls: false")
+		case u.Scheme != "ldap" && u.Scheme != "ldaps":
+			v.add(path, "scheme %q: use ldaps:// or ldap:// with start_tls", u.Scheme)
+		}
+	}
+	v.dn("directory.bind_dn", d.BindDN, true)
+	if !d.BindPassword.IsSet() {
+		v.add("directory.bind_password", "required: {env: NAME} or {file: PATH}")
+	}
+	v.dn("directory.user_base_dn", d.UserBaseDN, true)
+	v.dn("directory.group_base_dn", d.GroupBaseDN, false)
+	if len(d.PrivilegedGroups) == 0 {
+		v.add("directory.privileged_groups", "required: without it admins could reset admin accounts from chat with no approval; list at least your administrator groups")
+	}
+	for i, g := range d.PrivilegedGroups {
+		v.dn(fmt.Sprintf("directory.privileged_groups[%d]", i), g, true)
+	}
+}
+
+func (v *validator) identity() {
+	id := v.c.Identity
+	if len(id) == 0 {
+		v.add("identity", "required: map at least one chat platform (slack, teams, discord) to its lookup")
+	}
+	for _, p := range sortedKeys(id) {
+		path := "identity." + p
+		v.oneOf(path+" (platform)", p, PlatformSlack, PlatformTeams, PlatformDiscord)
+		v.oneOf(path+".by", id[p].By, ByChatIDAttribute, ByEmail)
+		if id[p].By == ByChatIDAttribute && v.c.Directory.ChatIDAttributes[p] == "" {
+			v.add(path+".by", "chat_id_attribute needs directory.chat_id_attributes.%s", p)
+		}
+	}
+}
+
+func (v *validator) flows() {
+	f := v.c.Flows
+	switch {
+	case f.LinkTTL > MaxLinkTTL:
+		v.add("flows.link_ttl", "%s is longer than the maximum %s", f.LinkTTL, MaxLinkTTL)
+	case f.LinkTTL < time.Minute:
+		v.add("flows.link_ttl", "%s is too short to open a link on a phone; use 1m..10m", f.LinkTTL)
+	}
+	switch {
+	case f.FlowTTL < f.LinkTTL:
+		v.add("flows.flow_ttl", "%s is shorter than link_ttl %s", f.FlowTTL, f.LinkTTL)
+	case f.FlowTTL > 24*time.Hour:
+		v.add("flows.flow_ttl", "%s is longer than 24h", f.FlowTTL)
+	}
+	if f.AuditRetention < time.Hour {
+		v.add("flows.audit_retention", "%s is shorter than 1h", f.AuditRetention)
+	}
+	v.between("flows.max_verify_attempts", f.MaxVerifyAttempts, 1, 20)
+	v.between("flows.max_password_attempts", f.MaxPasswordAttempts, 1, 20)
+}
+
+func (v *validator) limits() {
+	l := v.c.Limits
+	v.between("limits.requests_per_account_per_hour", l.RequestsPerAccountPerHour, 1, 1000)
+	v.between("limits.requests_per_identity_per_hour", l.RequestsPerIdentityPerHour, 1, 1000)
+	v.between("limits.failed_verifications_per_account_per_day", l.FailedVerificationsPerAccountPerDay, 1, 1000)
+}
+
+func (v *validator) audit() {
+	a := v.c.Audit
+	if strings.HasSuffix(a.LogFile, "/") {
+		v.add("audit.log_file", "%q is a directory; name a file", a.LogFile)
+	}
+	if a.StreamMaxLen < 1000 {
+		v.add("audit.stream_max_len", "%d is below 1000: sinks that fall behind would lose events", a.StreamMaxLen)
+	}
+}
+
+func (v *validator) log() {
+	v.oneOf("log.level", v.c.Log.Level, "debug", "info", "warn", "error")
+	v.oneOf("log.format", v.c.Log.Format, "json", "text")
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
