@@ -1,0 +1,283 @@
+package storetest
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/resetbot/resetbot/flows"
+)
+
+func newFlow(t *testing.T, account string, now time.Time) *flows.Flow {
+	t.Helper()
+	id, err := flows.NewFlowID(account)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &flows.Flow{
+		ID: id, Kind: flows.KindReset, State: flows.StateIssued,
+		Subject:  flows.Subject{AccountID: account, AccountName: "user-" + account},
+		IssuedAt: now, ExpiresAt: now.Add(10 * time.Minute),
+	}
+}
+
+func ev(f *flows.Flow, typ flows.EventType, now time.Time) flows.Event {
+	return flows.Event{Time: now, Type: typ, FlowID: f.ID, Kind: f.Kind, AccountID: f.Subject.AccountID, Actor: "test", Outcome: "ok"}
+}
+
+func runStore(t *testing.T, newStore NewStore) {
+	now := time.Now().UTC().Truncate(time.Millisecond)
+
+	t.Run("CreateAndGet", func(t *testing.T) {
+		st := newStore(t)
+		f := newFlow(t, "acct-1", now)
+		if err := st.Create(ctx(t), f, "", nil); err != nil {
+			t.Fatal(err)
+		}
+		if f.Version != 1 {
+			t.Fatalf("version after create = %d, want 1", f.Version)
+		}
+		got, err := st.Get(ctx(t), f.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, f) {
+			t.Fatalf("round trip differs:\n got %+v\nwant %+v", got, f)
+		}
+		live, err := st.LiveID(ctx(t), "acct-1", flows.KindReset)
+		if err != nil || live != f.ID {
+			t.Fatalf("LiveID = %q, %v; want %q", live, err, f.ID)
+		}
+		if live, _ := st.LiveID(ctx(t), "acct-1", flows.KindUnlock); live != "" {
+			t.Fatalf("live unlock flow %q, want none", live)
+		}
+	})
+
+	t.Run("GetUnknown", func(t *testing.T) {
+		st := newStore(t)
+		for _, id := range []string{"", "nope", "zz-AAAAAAAAAAAAAAAAAAAAAA", newFlow(t, "x", now).ID} {
+			if _, err := st.Get(ctx(t), id); !errors.Is(err, flows.ErrNotFound) {
+				t.Errorf("Get(%q) = %v, want ErrNotFound", id, err)
+			}
+		}
+	})
+
+	t.Run("CreateRequiresExpectedLiveFlow", func(t *testing.T) {
+		st := newStore(t)
+		a := newFlow(t, "acct-2", now)
+		if err := st.Create(ctx(t), a, "", nil); err != nil {
+			t.Fatal(err)
+		}
+		b := newFlow(t, "acct-2", now)
+		if err := st.Create(ctx(t), b, "", nil); !errors.Is(err, flows.ErrConflict) {
+			t.Fatalf("second create with stale prevLive = %v, want ErrConflict", err)
+		}
+		if _, err := st.Get(ctx(t), b.ID); !errors.Is(err, flows.ErrNotFound) {
+			t.Fatalf("refused create left the flow behind: %v", err)
+		}
+		if err := st.Create(ctx(t), b, a.ID, nil); err != nil {
+			t.Fatalf("create naming the live flow: %v", err)
+		}
+		if live, _ := st.LiveID(ctx(t), "acct-2", flows.KindReset); live != b.ID {
+			t.Fatalf("live = %q, want %q", live, b.ID)
+		}
+	})
+
+	t.Run("UpdateIsCompareAndSwap", func(t *testing.T) {
+		st := newStore(t)
+		f := newFlow(t, "acct-3", now)
+		if err := st.Create(ctx(t), f, "", nil); err != nil {
+			t.Fatal(err)
+		}
+		stale := *f
+		f.State = flows.StateRedeemed
+		if err := st.Update(ctx(t), f, []flows.Event{ev(f, flows.EventLinkRedeemed, now)}); err != nil {
+			t.Fatal(err)
+		}
+		if f.Version != 2 {
+			t.Fatalf("version = %d, want 2", f.Version)
+		}
+		stale.State = flows.StateCancelled
+		if err := st.Update(ctx(t), &stale, []flows.Event{ev(&stale, flows.EventCancelled, now)}); !errors.Is(err, flows.ErrConflict) {
+			t.Fatalf("stale update = %v, want ErrConflict", err)
+		}
+		got, _ := st.Get(ctx(t), f.ID)
+		if got.State != flows.StateRedeemed || got.Version != 2 {
+			t.Fatalf("after refused update: state %q version %d", got.State, got.Version)
+		}
+		evs := drain(t, st, "g")
+		if want := []flows.EventType{flows.EventLinkRedeemed}; !reflect.DeepEqual(types(evs), want) {
+			t.Fatalf("events = %v, want %v (a refused update must append nothing)", types(evs), want)
+		}
+	})
+
+	t.Run("UpdateMissing", func(t *testing.T) {
+		st := newStore(t)
+		f := newFlow(t, "acct-4", now)
+		f.Version = 1
+		if err := st.Update(ctx(t), f, nil); !errors.Is(err, flows.ErrNotFound) {
+			t.Fatalf("Update of a missing flow = %v, want ErrNotFound", err)
+		}
+	})
+
+	t.Run("TerminalClearsLiveAndDue", func(t *testing.T) {
+		st := newStore(t)
+		f := newFlow(t, "acct-5", now)
+		if err := st.Create(ctx(t), f, "", nil); err != nil {
+			t.Fatal(err)
+		}
+		due, _ := st.Due(ctx(t), f.ExpiresAt, 1000)
+		if !contains(due, f.ID) {
+			t.Fatalf("Due at expiry %v does not list the flow", due)
+		}
+		if due, _ := st.Due(ctx(t), f.ExpiresAt.Add(-time.Second), 1000); contains(due, f.ID) {
+			t.Fatalf("Due before expiry lists the flow")
+		}
+		f.State = flows.StateCompleted
+		if err := st.Update(ctx(t), f, nil); err != nil {
+			t.Fatal(err)
+		}
+		if live, _ := st.LiveID(ctx(t), "acct-5", flows.KindReset); live != "" {
+			t.Fatalf("live after completion = %q, want none", live)
+		}
+		if due, _ := st.Due(ctx(t), f.ExpiresAt, 1000); contains(due, f.ID) {
+			t.Fatalf("a completed flow is still due")
+		}
+	})
+
+	t.Run("EventsAtLeastOnceInOrder", func(t *testing.T) {
+		st := newStore(t)
+		f := newFlow(t, "acct-6", now)
+		if err := st.Create(ctx(t), f, "", []flows.Event{ev(f, flows.EventRequested, now)}); err != nil {
+			t.Fatal(err)
+		}
+		f.State = flows.StateRedeemed
+		if err := st.Update(ctx(t), f, []flows.Event{ev(f, flows.EventLinkRedeemed, now), ev(f, flows.EventVerified, now)}); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.Append(ctx(t), "acct-6", []flows.Event{ev(f, flows.EventLinkOpened, now)}); err != nil {
+			t.Fatal(err)
+		}
+		// First read, never acknowledged: a crash.
+		first, err := st.ReadEvents(ctx(t), "sink", "c1", 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []flows.EventType{flows.EventRequested, flows.EventLinkRedeemed, flows.EventVerified, flows.EventLinkOpened}
+		if !reflect.DeepEqual(types(first), want) {
+			t.Fatalf("events = %v, want %v", types(first), want)
+		}
+		ids := map[string]bool{}
+		for _, e := range first {
+			if e.ID == "" || ids[e.ID] {
+				t.Fatalf("event id %q empty or repeated", e.ID)
+			}
+			ids[e.ID] = true
+		}
+		// After the restart the same consumer gets the same events again.
+		again := drain(t, st, "sink")
+		if !reflect.DeepEqual(types(again), want) || again[0].ID != first[0].ID {
+			t.Fatalf("redelivery = %v, want %v with the same ids", types(again), want)
+		}
+		if rest := drain(t, st, "sink"); len(rest) != 0 {
+			t.Fatalf("acknowledged events delivered again: %v", types(rest))
+		}
+		// A second sink has its own cursor and sees everything.
+		if other := drain(t, st, "other"); len(other) != len(want) {
+			t.Fatalf("second group got %d events, want %d", len(other), len(want))
+		}
+		if err := st.AckEvents(ctx(t), "sink", "not-an-id"); err == nil {
+			t.Fatal("AckEvents accepted a malformed id")
+		}
+	})
+
+	t.Run("ConcurrentUpdateOneWinner", func(t *testing.T) {
+		st := newStore(t)
+		f := newFlow(t, "acct-7", now)
+		if err := st.Create(ctx(t), f, "", nil); err != nil {
+			t.Fatal(err)
+		}
+		var wins, conflicts atomic.Int32
+		var wg sync.WaitGroup
+		for i := 0; i < 32; i++ {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				mine := *f
+				mine.State = flows.StateRedeemed
+				mine.Binding = fmt.Sprint(i)
+				err := st.Update(ctx(t), &mine, []flows.Event{ev(&mine, flows.EventLinkRedeemed, now)})
+				switch {
+				case err == nil:
+					wins.Add(1)
+				case errors.Is(err, flows.ErrConflict):
+					conflicts.Add(1)
+				default:
+					t.Errorf("update: %v", err)
+				}
+			}(i)
+		}
+		wg.Wait()
+		if wins.Load() != 1 || conflicts.Load() != 31 {
+			t.Fatalf("wins=%d conflicts=%d, want exactly one winner", wins.Load(), conflicts.Load())
+		}
+		if n := len(drain(t, st, "g")); n != 1 {
+			t.Fatalf("%d events stored, want only the winner's", n)
+		}
+	})
+
+	t.Run("ConcurrentCreateOneLiveFlow", func(t *testing.T) {
+		st := newStore(t)
+		var wins atomic.Int32
+		var wg sync.WaitGroup
+		for i := 0; i < 16; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				f := newFlow(t, "acct-8", now)
+				err := st.Create(ctx(t), f, "", nil)
+				if err == nil {
+					wins.Add(1)
+				} else if !errors.Is(err, flows.ErrConflict) {
+					t.Errorf("create: %v", err)
+				}
+			}()
+		}
+		wg.Wait()
+		if wins.Load() != 1 {
+			t.Fatalf("%d creates won, want exactly one live flow", wins.Load())
+		}
+	})
+
+	t.Run("HitAndCountWindows", func(t *testing.T) {
+		st := newStore(t)
+		for i := 1; i <= 3; i++ {
+			n, err := st.Hit(ctx(t), "k", time.Hour, now)
+			if err != nil || n != int64(i) {
+				t.Fatalf("hit %d = %d, %v", i, n, err)
+			}
+		}
+		if n, _ := st.Count(ctx(t), "k", time.Hour, now); n != 3 {
+			t.Fatalf("count = %d, want 3", n)
+		}
+		if n, _ := st.Count(ctx(t), "other", time.Hour, now); n != 0 {
+			t.Fatalf("count of another key = %d", n)
+		}
+		if n, _ := st.Hit(ctx(t), "k", time.Hour, now.Add(time.Hour)); n != 1 {
+			t.Fatalf("next window starts at %d, want 1", n)
+		}
+	})
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
