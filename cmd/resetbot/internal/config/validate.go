@@ -255,15 +255,21 @@ func (v *validator) identity() {
 
 func (v *validator) flows() {
 	f := v.c.Flows
+	linkOK := false
 	switch {
 	case f.LinkTTL > MaxLinkTTL:
 		v.add("flows.link_ttl", "%s is longer than the maximum %s", f.LinkTTL, MaxLinkTTL)
 	case f.LinkTTL < time.Minute:
 		v.add("flows.link_ttl", "%s is too short to open a link on a phone; use 1m..10m", f.LinkTTL)
+	default:
+		linkOK = true
 	}
+	// Compare with link_ttl only when it is valid: one mistake, one line.
 	switch {
-	case f.FlowTTL < f.LinkTTL:
+	case linkOK && f.FlowTTL < f.LinkTTL:
 		v.add("flows.flow_ttl", "%s is shorter than link_ttl %s", f.FlowTTL, f.LinkTTL)
+	case f.FlowTTL < time.Minute:
+		v.add("flows.flow_ttl", "%s is shorter than 1m", f.FlowTTL)
 	case f.FlowTTL > 24*time.Hour:
 		v.add("flows.flow_ttl", "%s is longer than 24h", f.FlowTTL)
 	}

@@ -1,0 +1,110 @@
+// Command resetbot is the self-service password reset bot. This package only
+// loads configuration and wires components together; behaviour lives in the
+// library packages, where it is tested without a process around it.
+//
+// Usage:
+//
+//	resetbot serve --config FILE     run the bot and its web app
+//	resetbot demo                    run with an in-memory directory
+//	resetbot config check [-resolve] FILE
+//	                                 report every problem in a config file
+//	resetbot audit verify FILE       check an audit log's hash chain
+//	resetbot version                 print the version
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `usage:
+  resetbot serve --config FILE            run the bot and its web app
+  resetbot demo                           run with an in-memory directory
+  resetbot config check [-resolve] FILE   report every problem in a config file
+  resetbot audit verify FILE              check an audit log's hash chain
+  resetbot version                        print the version
+`
+
+// errFound means a command found problems and has already printed them; the
+// process exits 1 without further output.
+var errFound = errors.New("problems found")
+
+// usageError is a mistake on the command line; the process prints it with
+// the usage text and exits 2, like the flag package does.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func main() {
+	// SIGINT and SIGTERM cancel the context so serve can drain and stop;
+	// a second signal kills the process as usual once stop() ran.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run dispatches a command line and returns the exit code: 0 success, 1
+// failure or problems found, 2 usage error.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	err := dispatch(ctx, args, stdout, stderr)
+	var ue usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, errFound):
+		return 1
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "resetbot: %s\n%s", ue.msg, usage)
+		return 2
+	default:
+		fmt.Fprintf(stderr, "resetbot: %v\n", err)
+		return 1
+	}
+}
+
+func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return usageError{"missing command"}
+	}
+	cmd, rest := args[0], args[1:]
+	sub := func() (string, []string) {
+		if len(rest) == 0 {
+			return "", nil
+		}
+		return rest[0], rest[1:]
+	}
+	switch cmd {
+	case "serve":
+		return runServe(ctx, rest)
+	case "demo":
+		return runDemo(ctx, rest)
+	case "config":
+		switch s, r := sub(); s {
+		case "check":
+			return runConfigCheck(r, stdout, stderr)
+		default:
+			return usageError{fmt.Sprintf("config: unknown sub-command %q", s)}
+		}
+	case "audit":
+		switch s, r := sub(); s {
+		case "verify":
+			return runAuditVerify(r, stdout, stderr)
+		default:
+			return usageError{fmt.Sprintf("audit: unknown sub-command %q", s)}
+		}
+	case "version", "-version", "--version":
+		fmt.Fprintln(stdout, versionString())
+		return nil
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		return usageError{fmt.Sprintf("unknown command %q", cmd)}
+	}
+}
