@@ -49,13 +49,26 @@ func problemsOf(t *testing.T, err error) []string {
 	return msgs
 }
 
-func TestExampleConfigHasNoProblems(t *testing.T) {
-	c, err := Load(filepath.Join("..", "..", "..", "..", "deploy", "config.example.yaml"), Options{Offline: true, LookupEnv: env(nil)})
-	if msgs := problemsOf(t, err); len(msgs) > 0 {
-		t.Fatalf("example config has problems:\n%s", strings.Join(msgs, "\n"))
+func TestDeployConfigsHaveNoProblems(t *testing.T) {
+	tests := []struct {
+		name    string
+		file    string
+		flavour string
+	}{
+		{"example documents every key", "config.example.yaml", FlavourActiveDirectory},
+		{"compose trial", "config.compose.yaml", FlavourOpenLDAP},
 	}
-	if c.Directory.Flavour != FlavourActiveDirectory || len(c.Directory.URLs) != 2 || c.Flows.LinkTTL != 10*time.Minute {
-		t.Errorf("example decoded unexpectedly: %+v", c)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join("..", "..", "..", "..", "deploy", tt.file)
+			c, err := Load(path, Options{Offline: true, LookupEnv: env(nil)})
+			if msgs := problemsOf(t, err); len(msgs) > 0 {
+				t.Fatalf("%s has problems:\n%s", tt.file, strings.Join(msgs, "\n"))
+			}
+			if c.Directory.Flavour != tt.flavour {
+				t.Errorf("flavour = %q, want %q", c.Directory.Flavour, tt.flavour)
+			}
+		})
 	}
 }
 
