@@ -11,6 +11,9 @@ import (
 	"github.com/resetbot/resetbot/flows"
 )
 
+// The stream reader drives the sink through flows.Sink.
+var _ flows.Sink = (*Sink)(nil)
+
 // ErrClosed is returned by Deliver after Close.
 var ErrClosed = errors.New("auditlog: sink is closed")
 
@@ -98,7 +101,10 @@ func (s *Sink) recover() error {
 
 // Deliver appends ev unless an event with the same or a newer entry id of the
 // same stream was already written (the stream reader delivers at least
-// once). ev.ID must be "<stream>/<ms>-<seq>"; otherwise the event cannot be
+// once). This high-water mark assumes each stream reaches this sink in entry
+// order, which holds for one consumer reading its backlog before new
+// entries; an older entry arriving after a newer one (claimed from another
+// consumer, say) would be skipped as a duplicate. ev.ID must be "<stream>/<ms>-<seq>"; otherwise the event cannot be
 // deduplicated and ErrBadEventID is returned.
 func (s *Sink) Deliver(ctx context.Context, ev flows.Event) error {
 	if err := ctx.Err(); err != nil {
