@@ -44,6 +44,7 @@ type Broken struct {
 	Detail  string
 }
 
+// String renders the problem for an operator: line, seq, what and why.
 func (b *Broken) String() string {
 	if b.Seq == 0 {
 		return fmt.Sprintf("line %d: %s: %s", b.Line, b.Problem, b.Detail)

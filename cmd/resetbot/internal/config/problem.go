@@ -18,6 +18,8 @@ type FieldError struct {
 	Err error
 }
 
+// Error renders "line N: path (from $VAR): message: cause", leaving out
+// the parts that are unknown.
 func (e *FieldError) Error() string {
 	var b strings.Builder
 	if e.Line > 0 {
@@ -44,6 +46,7 @@ func (e *FieldError) Unwrap() error { return e.Err }
 // them one per line.
 type Problems []error
 
+// Error joins the problems on one line, for callers that only log errors.
 func (p Problems) Error() string {
 	msgs := make([]string, len(p))
 	for i, e := range p {
