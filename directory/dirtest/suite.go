@@ -121,6 +121,8 @@ func testNotFound(t *testing.T, d directory.Directory, fx Fixture) {
 		ro.AccountName + "*",
 		`\2a`,
 		ro.AccountName + "\x00",
+		ro.AccountName + "\x00x",
+		ro.AccountName + "\xff",
 		"(objectClass=*)",
 	}
 	type tc struct {

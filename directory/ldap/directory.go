@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	goldap "github.com/go-ldap/ldap/v3"
 
@@ -112,6 +113,12 @@ func notFound(format string, args ...any) error {
 func (d *Directory) filter(l directory.Lookup) (string, error) {
 	if l.Value == "" {
 		return "", notFound("empty %s", l.Kind)
+	}
+	// Samba compares values as C strings: "jdoe\x00x" would match jdoe even
+	// though the NUL arrives escaped. No key legitimately holds a NUL or
+	// broken UTF-8, so such values find nobody on every server.
+	if strings.ContainsRune(l.Value, 0) || !utf8.ValidString(l.Value) {
+		return "", notFound("%s contains NUL or invalid UTF-8", l.Kind)
 	}
 	var cond string
 	switch l.Kind {
