@@ -1,0 +1,104 @@
+package main
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"os"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/resetbot/resetbot/cmd/resetbot/internal/config"
+	"github.com/resetbot/resetbot/directory"
+	"github.com/resetbot/resetbot/directory/ldap"
+	"github.com/resetbot/resetbot/directory/memory"
+	"github.com/resetbot/resetbot/flows"
+	"github.com/resetbot/resetbot/flows/redisstore"
+)
+
+// newRedis builds the one client type that serves all three deployments:
+// a single server, Sentinel (MasterName set) or Cluster.
+func newRedis(c config.Redis) (redis.UniversalClient, error) {
+	opt := &redis.UniversalOptions{
+		Addrs:      c.Addrs,
+		MasterName: c.MasterName,
+		Username:   c.Username,
+		Password:   c.Password.Reveal(),
+		DB:         c.DB,
+	}
+	if c.TLS.Enabled {
+		tc := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: c.TLS.ServerName}
+		if c.TLS.CAFile != "" {
+			pem, err := os.ReadFile(c.TLS.CAFile)
+			if err != nil {
+				return nil, fmt.Errorf("redis.tls.ca_file: %w", err)
+			}
+			tc.RootCAs = x509.NewCertPool()
+			if !tc.RootCAs.AppendCertsFromPEM(pem) {
+				return nil, fmt.Errorf("redis.tls.ca_file: no certificate in %s", c.TLS.CAFile)
+			}
+		}
+		opt.TLSConfig = tc
+	}
+	switch c.Mode {
+	case config.RedisCluster:
+		return redis.NewClusterClient(opt.Cluster()), nil
+	case config.RedisSentinel:
+		return redis.NewFailoverClient(opt.Failover()), nil
+	default:
+		return redis.NewClient(opt.Simple()), nil
+	}
+}
+
+// newStore wraps the client in the flow store with the configured prefix,
+// retention and stream cap.
+func newStore(rdb redis.UniversalClient, c *config.Config) *redisstore.Store {
+	return redisstore.New(rdb, redisstore.Options{
+		Prefix:       c.Redis.KeyPrefix,
+		Retention:    c.Flows.AuditRetention,
+		StreamMaxLen: c.Audit.StreamMaxLen,
+	})
+}
+
+// newDirectory builds the configured directory backend. The memory flavour
+// serves the example company, for trying resetbot without a directory.
+func newDirectory(c config.Directory) (directory.Directory, error) {
+	if c.Flavour == config.FlavourMemory {
+		return memory.New(memory.ExampleSeed())
+	}
+	return ldap.New(ldap.Config{
+		Flavour:      ldap.Flavour(c.Flavour),
+		URLs:         c.URLs,
+		StartTLS:     c.StartTLS,
+		CAFile:       c.CAFile,
+		ServerName:   c.ServerName,
+		BindDN:       c.BindDN,
+		BindPassword: c.BindPassword.Reveal(),
+		UserBaseDN:   c.UserBaseDN,
+		GroupBaseDN:  c.GroupBaseDN,
+		AccountAttr:  c.AccountAttribute,
+		EmailAttr:    c.EmailAttribute,
+		ChatIDAttrs:  c.ChatIDAttributes,
+		Timeout:      c.Timeout,
+		PoolSize:     c.PoolSize,
+	})
+}
+
+// engineConfig maps the file's sections onto the engine's settings.
+func engineConfig(c *config.Config) flows.Config {
+	return flows.Config{
+		LinkTTL:             c.Flows.LinkTTL,
+		FlowTTL:             c.Flows.FlowTTL,
+		MaxVerifyAttempts:   c.Flows.MaxVerifyAttempts,
+		MaxPasswordAttempts: c.Flows.MaxPasswordAttempts,
+		Limits: flows.Limits{
+			RequestsPerAccountPerHour:  c.Limits.RequestsPerAccountPerHour,
+			RequestsPerIdentityPerHour: c.Limits.RequestsPerIdentityPerHour,
+			FailedVerifyPerAccountDay:  c.Limits.FailedVerificationsPerAccountPerDay,
+		},
+		Policy: flows.Policy{
+			PrivilegedGroups: c.Directory.PrivilegedGroups,
+			BreakGlass:       c.Directory.BreakGlassAccounts,
+		},
+	}
+}
