@@ -85,11 +85,11 @@ type Flow struct {
 	RequestedBy ChatIdentity `json:"requested_by"`
 	// RequestedByAccountID is the requester's directory account when it is
 	// known (helpdesk pushes); approvers must differ from it too.
-	RequestedByAccountID string `json:"requested_by_account_id,omitempty"`
-	State       State        `json:"state"`
-	IssuedAt    time.Time    `json:"issued_at"`
-	ExpiresAt   time.Time    `json:"expires_at"`
-	Attempts    Attempts     `json:"attempts"`
+	RequestedByAccountID string    `json:"requested_by_account_id,omitempty"`
+	State                State     `json:"state"`
+	IssuedAt             time.Time `json:"issued_at"`
+	ExpiresAt            time.Time `json:"expires_at"`
+	Attempts             Attempts  `json:"attempts"`
 	// Verified lists the factors that succeeded in this flow ("passkey",
 	// "totp", "password" for enrollment proof).
 	Verified []string `json:"verified,omitempty"`
