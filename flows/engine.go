@@ -105,7 +105,7 @@ func (e *Engine) clock() time.Time { return e.now().UTC() }
 func (e *Engine) event(f *Flow, t EventType, actor string, from State, outcome string, now time.Time) Event {
 	return Event{
 		Time: now, Type: t, FlowID: f.ID, Kind: f.Kind,
-		Account: f.Subject.AccountName, AccountID: f.Subject.AccountID,
+		Account: f.Subject.AccountName, AccountID: f.Subject.AccountID, Department: f.Subject.Department,
 		Actor: actor, From: from, To: f.State, Outcome: outcome, Thread: f.Thread,
 	}
 }

@@ -48,6 +48,8 @@ type Event struct {
 	Kind      Kind   `json:"kind"`
 	Account   string `json:"account,omitempty"`
 	AccountID string `json:"account_id,omitempty"`
+	// Department of the subject, for per-department alerts and reports.
+	Department string `json:"department,omitempty"`
 	// Actor is who caused the event: the chat identity of the requester or
 	// helpdesk member ("slack:U123"), or "system".
 	Actor string `json:"actor"`

@@ -45,11 +45,13 @@ func (c ChatIdentity) String() string {
 type Subject struct {
 	// AccountID is the directory's immutable id; limits and the one-live-flow
 	// rule key on it, never on the alias that was typed.
-	AccountID   string       `json:"account_id"`
-	AccountName string       `json:"account_name"`
-	DN          string       `json:"dn"`
-	DisplayName string       `json:"display_name,omitempty"`
-	Chat        ChatIdentity `json:"chat"`
+	AccountID   string `json:"account_id"`
+	AccountName string `json:"account_name"`
+	DN          string `json:"dn"`
+	DisplayName string `json:"display_name,omitempty"`
+	// Department feeds per-department alert rules and reports.
+	Department string       `json:"department,omitempty"`
+	Chat       ChatIdentity `json:"chat"`
 	// Privileged is true when the account is in a configured privileged
 	// group: it then needs a passkey and a helpdesk approval.
 	Privileged bool `json:"privileged,omitempty"`
