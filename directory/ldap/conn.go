@@ -55,11 +55,20 @@ func (c *conn) do(ctx context.Context, fn func() error) error {
 		c.broken = true
 		return fmt.Errorf("%w (%w)", ctx.Err(), err)
 	}
+	if err != nil && c.IsClosing() {
+		// go-ldap reports a dropped connection as a plain error; mark it so
+		// callers know the connection, not the request, failed.
+		err = fmt.Errorf("%w: %w", errConnectionLost, err)
+	}
 	if isNetworkError(err) {
 		c.broken = true
 	}
 	return err
 }
+
+// errConnectionLost marks an operation that failed because its connection
+// closed under it (timeout, reset, server gone).
+var errConnectionLost = errors.New("connection lost")
 
 // usable reports whether the pool may hand the connection out again.
 func (c *conn) usable() bool { return !c.broken && !c.IsClosing() }

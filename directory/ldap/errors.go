@@ -18,7 +18,7 @@ func isNetworkError(err error) bool {
 		return false
 	}
 	var ne net.Error
-	if errors.As(err, &ne) {
+	if errors.As(err, &ne) || errors.Is(err, errConnectionLost) {
 		return true
 	}
 	return goldap.IsErrorAnyOf(err,
