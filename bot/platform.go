@@ -1,0 +1,104 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/resetbot/resetbot/flows"
+)
+
+// User is a chat user as a platform reports them on an inbound request.
+type User struct {
+	// ID is the immutable platform id (Slack user id, Entra object id,
+	// Discord user id): identity mapping keys on it, never on a name.
+	ID flows.ChatIdentity
+	// Email is set only when the platform vouches for it (Slack profile
+	// email with users:read.email, Entra UPN); otherwise empty.
+	Email string
+	// Name is a display name, for wording only.
+	Name string
+}
+
+// Messenger is what a platform package gives the core for outbound
+// messages. Methods must be safe for concurrent use. A platform that is
+// rate limited returns a *RetryAfterError so the caller waits and retries
+// instead of dropping the message.
+type Messenger interface {
+	// SendPrivate delivers m to one user in a private conversation.
+	SendPrivate(ctx context.Context, to flows.ChatIdentity, m Message) error
+	// PostHelpdesk posts a top-level message in the helpdesk channel and
+	// returns a reference to it, under which replies form a thread.
+	PostHelpdesk(ctx context.Context, m Message) (thread string, err error)
+	// UpdateHelpdesk replaces a top-level helpdesk message in place.
+	UpdateHelpdesk(ctx context.Context, thread string, m Message) error
+	// ReplyHelpdesk adds m to the thread under a top-level message.
+	ReplyHelpdesk(ctx context.Context, thread string, m Message) error
+}
+
+// EmailResolver is an optional Messenger capability: it looks up the
+// platform-verified email of a user, for identity mapping by email when the
+// inbound request did not carry it.
+type EmailResolver interface {
+	UserEmail(ctx context.Context, userID string) (string, error)
+}
+
+// GroupResolver is an optional Messenger capability: it reports whether a
+// user is in a platform-side group (a Slack user group) that counts as the
+// helpdesk, in addition to the directory group.
+type GroupResolver interface {
+	InHelpdeskGroup(ctx context.Context, userID string) (bool, error)
+}
+
+// Responder answers one inbound interaction privately and later (Slack's
+// response_url, a Discord interaction follow-up, a reply in the Teams
+// personal chat), after the platform's deadline for the first answer.
+type Responder interface {
+	Respond(ctx context.Context, m Message) error
+}
+
+// RetryAfterError says the platform asked us to slow down.
+type RetryAfterError struct {
+	After time.Duration
+}
+
+// Error implements error.
+func (e *RetryAfterError) Error() string {
+	return fmt.Sprintf("rate limited: retry after %s", e.After)
+}
+
+// Mention renders a chat identity as a neutral mention token that platform
+// renderers turn into their native mention.
+func Mention(id flows.ChatIdentity) string {
+	if id.UserID == "" {
+		return "someone"
+	}
+	return "<@" + id.Platform + ":" + id.UserID + ">"
+}
+
+// ReplaceMentions rewrites the neutral mention tokens in s with render's
+// output; platforms call it while rendering text.
+func ReplaceMentions(s string, render func(flows.ChatIdentity) string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "<@")
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		j := strings.IndexByte(s[i:], '>')
+		if j < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		platform, id, ok := strings.Cut(s[i+2:i+j], ":")
+		b.WriteString(s[:i])
+		if ok && platform != "" && id != "" {
+			b.WriteString(render(flows.ChatIdentity{Platform: platform, UserID: id}))
+		} else {
+			b.WriteString(s[i : i+j+1])
+		}
+		s = s[i+j+1:]
+	}
+}
