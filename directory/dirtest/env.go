@@ -18,6 +18,6 @@ func RequireEnv(t testing.TB, name string) string {
 	if os.Getenv("CI") == "true" {
 		t.Fatalf("%s is not set: the test harness must start the server and export it (CI=true, so this is a failure, not a skip)", name)
 	}
-	t.Skipf("%s is not set: run the tests through the project's test script to start the real server", name)
+	t.Skipf("%s is not set: run scripts/test, which starts the real servers", name)
 	return ""
 }

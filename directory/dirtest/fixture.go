@@ -16,22 +16,24 @@ type Fixture struct {
 	// Users are the seeded accounts whose attributes Find must return.
 	Users []FixtureUser
 
-	// ReadOnly is used for lookups only; never changed.
-	ReadOnly string
-	// SetPassword gets new passwords.
-	SetPassword string
-	// Policy is sent passwords the policy must refuse.
-	Policy string
-	// Lockout is locked by failed sign-ins and unlocked again.
-	Lockout string
-	// Disabled is an account that cannot sign in.
-	Disabled string
-	// Nested is a member of PrivilegedGroupDN only through IntermediateGroupDN.
-	Nested              string
+	// ReadOnlyUser is used for lookups only; never changed.
+	ReadOnlyUser string
+	// SetPasswordUser gets new passwords.
+	SetPasswordUser string
+	// PolicyUser is sent passwords the policy must refuse.
+	PolicyUser string
+	// LockoutUser is locked by failed sign-ins and unlocked again.
+	LockoutUser string
+	// DisabledUser is an account that cannot sign in.
+	DisabledUser string
+	// NestedUser is a member of PrivilegedGroupDN only through
+	// IntermediateGroupDN (a DN each), the shape of a privileged account
+	// hidden behind a team group.
+	NestedUser          string
 	IntermediateGroupDN string
 	PrivilegedGroupDN   string
 
-	// Policy is what a directory.PolicyReader must report.
+	// ExpectedPolicy is what a directory.PolicyReader must report.
 	ExpectedPolicy directory.Policy
 }
 
@@ -81,12 +83,12 @@ func example(userDN func(p person) string, groupDN func(name string) string, pol
 	f := Fixture{
 		InitialPassword:     "Start-Passw0rd.1",
 		ChatPlatform:        "slack",
-		ReadOnly:            "jdoe",
-		SetPassword:         "pwuser",
-		Policy:              "policyuser",
-		Lockout:             "lockme",
-		Disabled:            "bob",
-		Nested:              "alice",
+		ReadOnlyUser:        "jdoe",
+		SetPasswordUser:     "pwuser",
+		PolicyUser:          "policyuser",
+		LockoutUser:         "lockme",
+		DisabledUser:        "bob",
+		NestedUser:          "alice",
 		IntermediateGroupDN: groupDN("infra-team"),
 		PrivilegedGroupDN:   groupDN("tier0-admins"),
 		ExpectedPolicy:      policy,

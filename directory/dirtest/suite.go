@@ -21,7 +21,7 @@ import (
 // Run runs the conformance suite. newDir returns a directory connected to a
 // backend seeded as fx describes; it is called once per sub-test and should
 // register its own cleanup. The suite changes the passwords of
-// fx.SetPassword and leaves fx.Lockout unlocked, so it can run again against
+// fx.SetPasswordUser and leaves fx.LockoutUser unlocked, so it can run again against
 // the same server.
 func Run(t *testing.T, newDir func(t *testing.T) directory.Directory, fx Fixture) {
 	t.Run("Find", func(t *testing.T) { testFind(t, newDir(t), fx) })
@@ -109,7 +109,7 @@ func checkUser(t *testing.T, got *directory.User, want FixtureUser) {
 }
 
 func testNotFound(t *testing.T, d directory.Directory, fx Fixture) {
-	ro := fx.user(fx.ReadOnly)
+	ro := fx.user(fx.ReadOnlyUser)
 	// Injection attempts must be escaped into literal values that match
 	// nobody; wildcard matching would find one or many users.
 	injections := []string{
@@ -170,7 +170,7 @@ func freshPassword(t *testing.T) string {
 }
 
 func testSetPassword(t *testing.T, d directory.Directory, fx Fixture) {
-	u := mustFind(t, d, directory.ByAccountName, "", fx.SetPassword)
+	u := mustFind(t, d, directory.ByAccountName, "", fx.SetPasswordUser)
 	first, second := freshPassword(t), freshPassword(t)
 
 	if err := d.SetPassword(ctx(t), u, first); err != nil {
@@ -202,7 +202,7 @@ func testSetPassword(t *testing.T, d directory.Directory, fx Fixture) {
 }
 
 func testPolicyViolation(t *testing.T, d directory.Directory, fx Fixture) {
-	u := mustFind(t, d, directory.ByAccountName, "", fx.Policy)
+	u := mustFind(t, d, directory.ByAccountName, "", fx.PolicyUser)
 	for _, weak := range []string{"abc", "zq", "1234567"} {
 		t.Run(weak, func(t *testing.T) {
 			err := d.SetPassword(ctx(t), u, weak)
@@ -230,10 +230,10 @@ func testLockout(t *testing.T, d directory.Directory, fx Fixture) {
 	if fx.ExpectedPolicy.LockoutThreshold == 0 {
 		t.Skip("fixture has no lockout threshold")
 	}
-	u := mustFind(t, d, directory.ByAccountName, "", fx.Lockout)
+	u := mustFind(t, d, directory.ByAccountName, "", fx.LockoutUser)
 	t.Cleanup(func() { _ = d.Unlock(context.Background(), u) })
 	if u.Locked {
-		t.Fatalf("%s is locked before the test", fx.Lockout)
+		t.Fatalf("%s is locked before the test", fx.LockoutUser)
 	}
 	for i := range fx.ExpectedPolicy.LockoutThreshold {
 		err := d.VerifyPassword(ctx(t), u, "Wrong-Passw0rd."+string(rune('a'+i)))
@@ -241,7 +241,7 @@ func testLockout(t *testing.T, d directory.Directory, fx Fixture) {
 			t.Fatalf("bad VerifyPassword #%d = %v, want ErrInvalidCredentials", i+1, err)
 		}
 	}
-	locked := mustFind(t, d, directory.ByAccountName, "", fx.Lockout)
+	locked := mustFind(t, d, directory.ByAccountName, "", fx.LockoutUser)
 	if !locked.Locked {
 		t.Fatalf("after %d bad passwords Locked = false", fx.ExpectedPolicy.LockoutThreshold)
 	}
@@ -254,7 +254,7 @@ func testLockout(t *testing.T, d directory.Directory, fx Fixture) {
 	if err := d.Unlock(ctx(t), locked); err != nil {
 		t.Fatalf("Unlock: %v", err)
 	}
-	unlocked := mustFind(t, d, directory.ByAccountName, "", fx.Lockout)
+	unlocked := mustFind(t, d, directory.ByAccountName, "", fx.LockoutUser)
 	if unlocked.Locked {
 		t.Fatal("after Unlock Locked = true")
 	}
@@ -273,10 +273,10 @@ func testNested(t *testing.T, d directory.Directory, fx Fixture) {
 		group   string
 		want    bool
 	}{
-		{"direct membership", fx.Nested, fx.IntermediateGroupDN, true},
-		{"nested membership", fx.Nested, fx.PrivilegedGroupDN, true},
-		{"no membership", fx.ReadOnly, fx.PrivilegedGroupDN, false},
-		{"no membership of intermediate", fx.ReadOnly, fx.IntermediateGroupDN, false},
+		{"direct membership", fx.NestedUser, fx.IntermediateGroupDN, true},
+		{"nested membership", fx.NestedUser, fx.PrivilegedGroupDN, true},
+		{"no membership", fx.ReadOnlyUser, fx.PrivilegedGroupDN, false},
+		{"no membership of intermediate", fx.ReadOnlyUser, fx.IntermediateGroupDN, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -293,9 +293,9 @@ func testDisabled(t *testing.T, d directory.Directory, fx Fixture) {
 		account string
 		want    bool
 	}{
-		{fx.Disabled, true},
-		{fx.ReadOnly, false},
-		{fx.Nested, false},
+		{fx.DisabledUser, true},
+		{fx.ReadOnlyUser, false},
+		{fx.NestedUser, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.account, func(t *testing.T) {
@@ -305,7 +305,7 @@ func testDisabled(t *testing.T, d directory.Directory, fx Fixture) {
 			}
 		})
 	}
-	bob := mustFind(t, d, directory.ByAccountName, "", fx.Disabled)
+	bob := mustFind(t, d, directory.ByAccountName, "", fx.DisabledUser)
 	if err := d.VerifyPassword(ctx(t), bob, fx.InitialPassword); !errors.Is(err, directory.ErrInvalidCredentials) {
 		t.Errorf("VerifyPassword of a disabled account = %v, want ErrInvalidCredentials", err)
 	}
@@ -314,7 +314,7 @@ func testDisabled(t *testing.T, d directory.Directory, fx Fixture) {
 func testUnknownUserWrites(t *testing.T, d directory.Directory, fx Fixture) {
 	// A User whose immutable id matches nothing: the account was deleted (or
 	// replaced by another one with the same name) after Find.
-	ro := mustFind(t, d, directory.ByAccountName, "", fx.ReadOnly)
+	ro := mustFind(t, d, directory.ByAccountName, "", fx.ReadOnlyUser)
 	ghost := *ro
 	ghost.ID = "6f1c2b9e-3d4a-4b5c-8d7e-0123456789ab"
 	ops := []struct {
@@ -339,7 +339,7 @@ func testUnknownUserWrites(t *testing.T, d directory.Directory, fx Fixture) {
 func testCancelled(t *testing.T, d directory.Directory, fx Fixture) {
 	c, cancel := context.WithCancel(t.Context())
 	cancel()
-	_, err := d.Find(c, directory.Lookup{Kind: directory.ByAccountName, Value: fx.ReadOnly})
+	_, err := d.Find(c, directory.Lookup{Kind: directory.ByAccountName, Value: fx.ReadOnlyUser})
 	if !errors.Is(err, directory.ErrUnavailable) {
 		t.Errorf("Find with a cancelled context = %v, want ErrUnavailable", err)
 	}

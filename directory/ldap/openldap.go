@@ -55,7 +55,10 @@ func (openLDAP) readID(e *goldap.Entry) (string, error) {
 
 // status: ppolicy records both lockouts in pwdAccountLockedTime; the
 // special value marks an administrative lock (disabled), any other value a
-// failed-login lockout.
+// failed-login lockout. With a pwdLockoutDuration, ppolicy leaves the value
+// in place after the lockout expired until the next sign-in, so Locked may
+// stay true a little longer than the lock: the cost is an unlock offered
+// that was not needed.
 func (openLDAP) status(e *goldap.Entry) (disabled, locked bool) {
 	switch v := e.GetAttributeValue("pwdAccountLockedTime"); v {
 	case "":
