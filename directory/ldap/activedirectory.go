@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -101,6 +102,9 @@ func encodeUnicodePwd(password string) string {
 	return string(b)
 }
 
+// sambaMinLength finds the length in Samba's "too short" message.
+var sambaMinLength = regexp.MustCompile(`longer than (\d+) characters`)
+
 // policyReason recognises AD's ERROR_PASSWORD_RESTRICTION (0x52D). Windows
 // says no more than that; Samba adds which rule failed, which gives a more
 // helpful sentence.
@@ -114,6 +118,9 @@ func (activeDirectory) policyReason(err error) (string, bool) {
 	}
 	switch {
 	case strings.Contains(diag, "too short"):
+		if m := sambaMinLength.FindStringSubmatch(diag); m != nil {
+			return "The password is too short: use at least " + m[1] + " characters.", true
+		}
 		return "The password is too short for the domain's rules.", true
 	case strings.Contains(diag, "complexity"):
 		return "The password is not complex enough: use at least three of upper case letters, lower case letters, digits and symbols, and do not include your name.", true

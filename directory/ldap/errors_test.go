@@ -55,7 +55,8 @@ func TestPolicyReasons(t *testing.T) {
 		wantPolicy bool
 		wantWord   string
 	}{
-		{"ad too short", activeDirectory{}, samba("the password is too short. It should be equal or longer than 8 characters!"), true, "too short"},
+		{"ad too short", activeDirectory{}, samba("the password is too short. It should be equal or longer than 8 characters!"), true, "at least 8 characters"},
+		{"ad too short, no length", activeDirectory{}, samba("the password is too short!"), true, "too short"},
 		{"ad complexity", activeDirectory{}, samba("the password does not meet the complexity criteria!"), true, "complex"},
 		{"ad history", activeDirectory{}, samba("the password was already used (in history)!"), true, "used recently"},
 		{"ad too young", activeDirectory{}, samba("password is too young to change!"), true, "too recently"},
