@@ -1,0 +1,159 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/resetbot/resetbot/directory"
+	"github.com/resetbot/resetbot/flows"
+	"github.com/resetbot/resetbot/webauth/credentials"
+)
+
+// Config is the core's behaviour settings, shared by every platform.
+type Config struct {
+	// PublicBaseURL is the only origin links are built from.
+	PublicBaseURL string
+	// Identity says, per platform, how a chat user maps to a directory
+	// account: IdentityByChatID (a directory attribute holds the platform
+	// user id) or IdentityByEmail (the platform-verified email).
+	Identity map[string]IdentityRule
+	// HelpdeskGroup is the directory group (DN, nested membership) whose
+	// members may push links, see reports and approve.
+	HelpdeskGroup string
+	// HelpdeskContact is how users reach the helpdesk, shown when
+	// something needs a human ("#it-help", "ext. 4357").
+	HelpdeskContact string
+	// Alerts configures the spike and failure warnings.
+	Alerts AlertConfig
+	// CostPerTicket is the helpdesk's cost of one manual reset, for the
+	// report's "tickets avoided" figure; Currency labels it.
+	CostPerTicket float64
+	Currency      string
+	// Location is the time zone times are shown in (default UTC).
+	Location *time.Location
+	// Workers bounds the background work running at once (default 16).
+	Workers int
+}
+
+// Deps are the services the core drives.
+type Deps struct {
+	Engine    *flows.Engine
+	Directory directory.Directory
+	// Store is the flow store, whose counters the core reuses for
+	// deduplication, alerts and report statistics.
+	Store flows.Store
+	// Credentials, when set, answers "/reset status".
+	Credentials credentials.Store
+	Log         *slog.Logger
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// Bot is the core. It implements Handler for every platform added to it,
+// and its Sink renders the audit stream into helpdesk threads.
+type Bot struct {
+	cfg       Config
+	deps      Deps
+	platforms map[string]Messenger
+	sem       chan struct{}
+	wg        sync.WaitGroup
+	ctx       context.Context
+	cancel    context.CancelFunc
+}
+
+var _ Handler = (*Bot)(nil)
+
+// New builds the core.
+func New(cfg Config, deps Deps) (*Bot, error) {
+	if deps.Engine == nil || deps.Directory == nil || deps.Store == nil {
+		return nil, errors.New("bot: engine, directory and store are required")
+	}
+	u, err := url.Parse(cfg.PublicBaseURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, fmt.Errorf("bot: public base URL %q is not an absolute http(s) URL", cfg.PublicBaseURL)
+	}
+	cfg.PublicBaseURL = strings.TrimRight(cfg.PublicBaseURL, "/")
+	if cfg.Location == nil {
+		cfg.Location = time.UTC
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 16
+	}
+	if cfg.HelpdeskContact == "" {
+		cfg.HelpdeskContact = "the IT helpdesk"
+	}
+	if deps.Log == nil {
+		deps.Log = slog.Default()
+	}
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	cfg.Alerts = cfg.Alerts.withDefaults()
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Bot{cfg: cfg, deps: deps, platforms: map[string]Messenger{}, sem: make(chan struct{}, cfg.Workers), ctx: ctx, cancel: cancel}, nil
+}
+
+// AddPlatform registers a platform's Messenger under its name ("slack",
+// "teams", "discord"), the Platform of the chat identities it reports.
+func (b *Bot) AddPlatform(name string, m Messenger) { b.platforms[name] = m }
+
+// messenger returns the platform's Messenger.
+func (b *Bot) messenger(platform string) (Messenger, error) {
+	m, ok := b.platforms[platform]
+	if !ok {
+		return nil, fmt.Errorf("bot: no platform %q", platform)
+	}
+	return m, nil
+}
+
+// async runs work in the background, detached from the inbound request
+// (whose context ends when the platform gets its reply), bounded in number
+// and in time.
+func (b *Bot) async(name string, work func(ctx context.Context)) {
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		select {
+		case b.sem <- struct{}{}:
+		case <-b.ctx.Done():
+			return
+		}
+		defer func() { <-b.sem }()
+		ctx, cancel := context.WithTimeout(b.ctx, 2*time.Minute)
+		defer cancel()
+		defer func() {
+			if r := recover(); r != nil {
+				b.deps.Log.Error("background work panicked", "work", name, "panic", r)
+			}
+		}()
+		work(ctx)
+	}()
+}
+
+// Wait blocks until background work started so far has finished; tests and
+// shutdown use it.
+func (b *Bot) Wait() { b.wg.Wait() }
+
+// Close cancels background work and waits for it.
+func (b *Bot) Close() {
+	b.cancel()
+	b.wg.Wait()
+}
+
+func (b *Bot) now() time.Time { return b.deps.Now() }
+
+// clock formats a time for people, in the configured zone.
+func (b *Bot) clock(t time.Time) string {
+	return t.In(b.cfg.Location).Format("15:04 MST")
+}
+
+// linkURL builds a link from the configured origin only.
+func (b *Bot) linkURL(token string) string {
+	return b.cfg.PublicBaseURL + "/r/" + token
+}

@@ -1,0 +1,247 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/resetbot/resetbot/directory"
+	"github.com/resetbot/resetbot/flows"
+)
+
+// HandleCommand implements Handler. It parses the command and returns the
+// first reply without any I/O; the work continues in the background.
+func (b *Bot) HandleCommand(_ context.Context, r Request) Message {
+	cmd, err := ParseCommand(r.Text, r.Mentions)
+	var ce *CommandError
+	if errors.As(err, &ce) {
+		return msgNotUnderstood(ce)
+	}
+	switch cmd.Verb {
+	case VerbHelp:
+		b.async("help", func(ctx context.Context) { b.help(ctx, r) })
+		return msgHelp(false)
+	case VerbReset, VerbUnlock, VerbEnroll:
+		kind := flows.Kind(cmd.Verb)
+		b.async("start", func(ctx context.Context) { b.startOwn(ctx, r, kind) })
+		return msgWorking(cmd.Verb)
+	case VerbFor, VerbEnrollFor:
+		kind := flows.KindReset
+		if cmd.Verb == VerbEnrollFor {
+			kind = flows.KindEnroll
+		}
+		target := *cmd.Target
+		b.async("push", func(ctx context.Context) { b.push(ctx, r, target, kind) })
+		return Message{Summary: "Checking…", Body: []string{"Checking, one moment…"}}
+	case VerbStatus:
+		b.async("status", func(ctx context.Context) { b.status(ctx, r) })
+		return Message{Summary: "Checking…", Body: []string{"Checking what you have set up…"}}
+	case VerbCancel:
+		b.async("cancel", func(ctx context.Context) { b.cancelOwn(ctx, r) })
+		return Message{Summary: "Cancelling…", Body: []string{"Cancelling your open links…"}}
+	case VerbReport:
+		b.async("report", func(ctx context.Context) { b.report(ctx, r) })
+		return Message{Summary: "Preparing the report…", Body: []string{"Preparing the report…"}}
+	}
+	return msgHelp(false)
+}
+
+// respond answers the requester privately, logging a failure (the user can
+// simply ask again).
+func (b *Bot) respond(ctx context.Context, r Responder, m Message) {
+	if r == nil {
+		return
+	}
+	if err := r.Respond(ctx, m); err != nil {
+		b.deps.Log.Warn("could not answer the requester", "err", err)
+	}
+}
+
+// help sends the helpdesk their longer help; everyone else already has it.
+func (b *Bot) help(ctx context.Context, r Request) {
+	if _, ok, err := b.helpdeskAccount(ctx, r.From); err == nil && ok {
+		b.respond(ctx, r.Respond, msgHelp(true))
+	}
+}
+
+// startOwn starts a flow for the requester's own account and sends the link
+// privately. Refusals are audited by the engine with their reason; the
+// requester gets the catalogued words.
+func (b *Bot) startOwn(ctx context.Context, r Request, kind flows.Kind) {
+	lookup, err := b.lookupFor(ctx, r.From)
+	if err != nil {
+		id := b.fail("identity mapping failed", err, "user", r.From.ID.String())
+		b.send(ctx, r.From.ID, r.Respond, b.msgUnavailable(id))
+		return
+	}
+	is, err := b.deps.Engine.Start(ctx, flows.StartRequest{Kind: kind, Lookup: lookup, Chat: r.From.ID, RequestedBy: r.From.ID})
+	if err != nil {
+		b.send(ctx, r.From.ID, r.Respond, b.startFailure(err, r.From.ID))
+		return
+	}
+	b.deliverLink(ctx, is, nil, r.Respond)
+}
+
+// startFailure maps a Start error to the requester's message.
+func (b *Bot) startFailure(err error, who flows.ChatIdentity) Message {
+	switch {
+	case errors.Is(err, flows.ErrRateLimited):
+		return b.msgRateLimited()
+	case errors.Is(err, flows.ErrNotEligible):
+		return b.msgUnavailable(b.fail("start refused", err, "user", who.String()))
+	}
+	return b.msgTrouble(b.fail("start failed", err, "user", who.String()))
+}
+
+// deliverLink sends the link privately and records that it was sent.
+func (b *Bot) deliverLink(ctx context.Context, is *flows.Issued, pushedBy *flows.ChatIdentity, fallback Responder) {
+	msg := b.msgLink(is.Flow, is.Token, pushedBy)
+	where := "direct message"
+	err := b.sendPrivate(ctx, is.Flow.Subject.Chat, msg)
+	if err != nil && pushedBy == nil && fallback != nil {
+		// The DM failed (DMs closed?): the requester's own ephemeral
+		// answer is private too.
+		b.deps.Log.Warn("direct message failed; answering in the request instead", "err", err)
+		err = fallback.Respond(ctx, msg)
+		where = "private reply"
+	}
+	if err != nil {
+		id := b.fail("could not deliver the link", err, "flow", is.Flow.ID)
+		if fallback != nil {
+			b.respond(ctx, fallback, b.msgTrouble(id))
+		}
+		return
+	}
+	if err := b.deps.Engine.LinkSent(ctx, is.Flow, where); err != nil {
+		b.deps.Log.Warn("could not record link delivery", "flow", is.Flow.ID, "err", err)
+	}
+}
+
+// send delivers a message privately, preferring the request's own reply.
+func (b *Bot) send(ctx context.Context, to flows.ChatIdentity, r Responder, m Message) {
+	if r != nil {
+		b.respond(ctx, r, m)
+		return
+	}
+	if err := b.sendPrivate(ctx, to, m); err != nil {
+		b.deps.Log.Warn("could not send private message", "to", to.String(), "err", err)
+	}
+}
+
+func (b *Bot) sendPrivate(ctx context.Context, to flows.ChatIdentity, m Message) error {
+	ms, err := b.messenger(to.Platform)
+	if err != nil {
+		return err
+	}
+	return ms.SendPrivate(ctx, to, m)
+}
+
+// push is the helpdesk's "/reset for @user" and "enroll-for": a verified
+// link goes to the target's own private conversation; the helpdesk member
+// never sees it, nor any password.
+func (b *Bot) push(ctx context.Context, r Request, target User, kind flows.Kind) {
+	acct, ok, err := b.helpdeskAccount(ctx, r.From)
+	if err != nil {
+		b.respond(ctx, r.Respond, b.msgTrouble(b.fail("helpdesk check failed", err)))
+		return
+	}
+	if !ok {
+		b.respond(ctx, r.Respond, msgNotHelpdesk())
+		return
+	}
+	lookup, err := b.lookupFor(ctx, target)
+	if err != nil {
+		b.respond(ctx, r.Respond, Message{Summary: "I can't map that user to an account.", Body: []string{"I can't map " + Mention(target.ID) + " to a directory account."}, Tone: ToneWarning})
+		return
+	}
+	is, err := b.deps.Engine.Start(ctx, flows.StartRequest{
+		Kind: kind, Lookup: lookup, Chat: target.ID, RequestedBy: r.From.ID, RequestedByAccountID: acct.ID,
+	})
+	if err != nil {
+		// The helpdesk sees the reason in the audit thread; here, a short
+		// answer that does not differ by account state.
+		var m Message
+		switch {
+		case errors.Is(err, flows.ErrRateLimited):
+			m = b.msgRateLimited()
+		case errors.Is(err, flows.ErrNotEligible), errors.Is(err, directory.ErrNotFound):
+			m = Message{Summary: "No link was sent.", Body: []string{"No link was sent to " + Mention(target.ID) + ". The reason is in the helpdesk channel."}, Tone: ToneWarning}
+		default:
+			m = b.msgTrouble(b.fail("push failed", err))
+		}
+		b.respond(ctx, r.Respond, m)
+		return
+	}
+	from := r.From.ID
+	b.deliverLink(ctx, is, &from, nil)
+	what := "a verified reset link"
+	if kind == flows.KindEnroll {
+		what = "a one-time enrollment link"
+	}
+	b.respond(ctx, r.Respond, Message{
+		Summary: fmt.Sprintf("Sent %s to the user privately.", what),
+		Body:    []string{fmt.Sprintf("I sent %s to %s privately. You'll see each step in the helpdesk thread.", what, Mention(target.ID))},
+		Tone:    ToneGood,
+	})
+}
+
+// cancelOwn cancels the requester's live flows of every kind.
+func (b *Bot) cancelOwn(ctx context.Context, r Request) {
+	acct, err := b.accountOf(ctx, r.From)
+	n := 0
+	if err == nil {
+		for _, k := range []flows.Kind{flows.KindReset, flows.KindUnlock, flows.KindEnroll} {
+			id, err := b.deps.Store.LiveID(ctx, acct.ID, k)
+			if err != nil || id == "" {
+				continue
+			}
+			if _, err := b.deps.Engine.Cancel(ctx, id, r.From.ID, "cancelled by the user"); err == nil {
+				n++
+			}
+		}
+	}
+	words := "You had no open links."
+	if n > 0 {
+		words = "Done: your open links no longer work."
+	}
+	b.respond(ctx, r.Respond, Message{Summary: words, Body: []string{words}})
+}
+
+// status tells the requester what they have enrolled.
+func (b *Bot) status(ctx context.Context, r Request) {
+	if b.deps.Credentials == nil {
+		b.respond(ctx, r.Respond, Message{Summary: "Status is not available.", Body: []string{"Status is not available on this installation."}})
+		return
+	}
+	acct, err := b.accountOf(ctx, r.From)
+	if err != nil {
+		if errors.Is(err, directory.ErrNotFound) || errors.Is(err, errNoIdentity) {
+			b.respond(ctx, r.Respond, b.msgUnavailable(b.fail("status: no account", err)))
+			return
+		}
+		b.respond(ctx, r.Respond, b.msgTrouble(b.fail("status failed", err)))
+		return
+	}
+	sum, err := b.deps.Credentials.Summary(ctx, acct.ID)
+	if err != nil {
+		b.respond(ctx, r.Respond, b.msgTrouble(b.fail("status: credentials", err)))
+		return
+	}
+	var have []string
+	switch sum.Passkeys {
+	case 0:
+	case 1:
+		have = append(have, "1 passkey")
+	default:
+		have = append(have, fmt.Sprintf("%d passkeys", sum.Passkeys))
+	}
+	if sum.TOTP {
+		have = append(have, "an authenticator app")
+	}
+	body := "You have " + joinList(have) + " set up for password resets."
+	tone := ToneGood
+	if len(have) == 0 {
+		body, tone = "You have nothing set up yet. Type `/reset enroll` to add a passkey: it takes a minute.", ToneWarning
+	}
+	b.respond(ctx, r.Respond, Message{Summary: body, Title: "Your sign-in methods", Body: []string{body}, Tone: tone})
+}

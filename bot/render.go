@@ -1,0 +1,214 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/resetbot/resetbot/flows"
+)
+
+// The helpdesk's view of a flow: one parent message (who, which account
+// tier, what, current status) and one reply per audit event. A helpdesk
+// member reading a finished thread can tell what happened without a log.
+
+func kindTitle(k flows.Kind) string {
+	switch k {
+	case flows.KindUnlock:
+		return "Account unlock"
+	case flows.KindEnroll:
+		return "Passkey enrollment"
+	}
+	return "Password reset"
+}
+
+// statusWords describes a state for the parent message.
+func statusWords(s flows.State) (string, Tone) {
+	switch s {
+	case flows.StateIssued:
+		return "Link sent, waiting for the user to open it", ToneNeutral
+	case flows.StateRedeemed:
+		return "Link opened, waiting for verification", ToneNeutral
+	case flows.StateAwaitingApproval:
+		return "Verified with passkey, waiting for helpdesk approval", ToneWarning
+	case flows.StateVerified:
+		return "Verified, choosing a new password", ToneNeutral
+	case flows.StateApplying:
+		return "Writing to the directory", ToneNeutral
+	case flows.StateCompleted:
+		return "Completed", ToneGood
+	case flows.StateDenied:
+		return "Denied by the helpdesk", ToneDanger
+	case flows.StateFailed:
+		return "Failed", ToneDanger
+	case flows.StateCancelled:
+		return "Cancelled", ToneNeutral
+	case flows.StateSuperseded:
+		return "Replaced by a newer request", ToneNeutral
+	case flows.StateExpired:
+		return "Expired", ToneNeutral
+	}
+	return string(s), ToneNeutral
+}
+
+// parentMessage renders the thread's top-level message from the flow.
+func (b *Bot) parentMessage(f *flows.Flow) Message {
+	who := f.Subject.AccountName
+	if f.Subject.DisplayName != "" {
+		who = f.Subject.DisplayName + " (" + f.Subject.AccountName + ")"
+	}
+	tier := "standard"
+	if f.Subject.Privileged {
+		tier = "*privileged*: passkey and approval required"
+	}
+	status, tone := statusWords(f.State)
+	m := Message{
+		Summary: fmt.Sprintf("%s for %s: %s", kindTitle(f.Kind), who, status),
+		Title:   kindTitle(f.Kind) + " · " + who,
+		Fields: []Field{
+			{Label: "User", Value: Mention(f.Subject.Chat)},
+			{Label: "Account", Value: tier},
+			{Label: "Requested by", Value: Mention(f.RequestedBy)},
+			{Label: "Status", Value: status},
+		},
+		Note: "Flow " + f.ID + " · started " + b.clock(f.IssuedAt),
+		Tone: tone,
+	}
+	if f.Subject.Department != "" {
+		m.Fields = append(m.Fields[:2], append([]Field{{Label: "Department", Value: f.Subject.Department}}, m.Fields[2:]...)...)
+	}
+	if f.State == flows.StateAwaitingApproval && !f.Approval.Decided {
+		m.Buttons = []Button{
+			{ActionID: ActionApprove, Value: f.ID, Label: "Approve", Style: StylePrimary},
+			{ActionID: ActionDeny, Value: f.ID, Label: "Deny", Style: StyleDanger},
+		}
+	}
+	if f.Approval.Decided {
+		verb := "Denied"
+		if f.Approval.Granted {
+			verb = "Approved"
+		}
+		m.Body = []string{fmt.Sprintf("%s by %s at %s", verb, Mention(f.Approval.By), b.clock(f.Approval.At))}
+	}
+	return m
+}
+
+// eventMessage renders one audit event as a thread reply.
+func (b *Bot) eventMessage(ev flows.Event) Message {
+	text, tone := b.eventWords(ev)
+	line := b.clock(ev.Time) + " · " + text
+	return Message{Summary: line, Body: []string{line}, Tone: tone}
+}
+
+// eventWords is the catalogue of what each event means to the helpdesk.
+func (b *Bot) eventWords(ev flows.Event) (string, Tone) {
+	actor := actorWords(ev.Actor)
+	where := placeWords(ev)
+	switch ev.Type {
+	case flows.EventRequested:
+		s := "Requested by " + actor
+		if ev.Reason != "" {
+			s += " (" + ev.Reason + ")"
+		}
+		return s, ToneNeutral
+	case flows.EventLinkSent:
+		return "Link sent to the user by " + orDefault(ev.Reason, "private message"), ToneNeutral
+	case flows.EventLinkOpened:
+		return "Link opened" + where + " (not used yet)", ToneNeutral
+	case flows.EventLinkRedeemed:
+		return "Link used" + where, ToneNeutral
+	case flows.EventVerified:
+		return "Verified with " + methodWords(ev.Method) + where, ToneGood
+	case flows.EventVerifyFailed:
+		return "Verification failed (" + methodWords(ev.Method) + "): " + orDefault(ev.Reason, "no reason given") + where, ToneWarning
+	case flows.EventApprovalRequired:
+		return "Privileged account: waiting for a helpdesk approval", ToneWarning
+	case flows.EventApproved:
+		return "Approved by " + actor, ToneGood
+	case flows.EventDenied:
+		return "Denied by " + actor, ToneDanger
+	case flows.EventApplying:
+		return "Writing to the directory", ToneNeutral
+	case flows.EventPasswordSet:
+		return "New password written to the directory", ToneGood
+	case flows.EventPasswordRefused:
+		return "The directory refused the new password: " + orDefault(ev.Reason, "policy"), ToneWarning
+	case flows.EventUnlocked:
+		return "Account unlocked in the directory", ToneGood
+	case flows.EventEnrolled:
+		return "Enrolled: " + methodWords(ev.Method), ToneGood
+	case flows.EventApplyFailed:
+		return "Directory write failed: " + orDefault(ev.Reason, "error"), ToneDanger
+	case flows.EventCompleted:
+		return "Completed", ToneGood
+	case flows.EventCancelled:
+		return "Cancelled by " + actor, ToneNeutral
+	case flows.EventSuperseded:
+		return "Replaced by a newer request", ToneNeutral
+	case flows.EventExpired:
+		return "Expired before it was finished", ToneNeutral
+	case flows.EventFailed:
+		return "Failed: " + orDefault(ev.Reason, ev.Outcome), ToneDanger
+	case flows.EventRefused:
+		s := "Refused"
+		if ev.Account != "" {
+			s += " for " + ev.Account
+		}
+		return s + ", requested by " + actor + ": " + orDefault(ev.Reason, ev.Outcome), ToneWarning
+	}
+	return string(ev.Type), ToneNeutral
+}
+
+// actorWords renders an audit actor ("slack:U1", "system").
+func actorWords(actor string) string {
+	platform, id, ok := strings.Cut(actor, ":")
+	if !ok || id == "" {
+		if actor == "" || actor == "system" {
+			return "resetbot"
+		}
+		return actor
+	}
+	return Mention(flows.ChatIdentity{Platform: platform, UserID: id})
+}
+
+func methodWords(m string) string {
+	switch m {
+	case flows.MethodPasskey:
+		return "passkey"
+	case flows.MethodTOTP:
+		return "authenticator app code"
+	case flows.MethodPassword:
+		return "current password"
+	case flows.MethodHelpdeskLink:
+		return "helpdesk-issued link"
+	case "":
+		return "unknown method"
+	}
+	return m
+}
+
+func placeWords(ev flows.Event) string {
+	var parts []string
+	if ev.Device != "" {
+		parts = append(parts, ev.Device)
+	}
+	if ev.SourceIP != "" {
+		parts = append(parts, ev.SourceIP)
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " from " + strings.Join(parts, ", ")
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// changesStatus reports whether an event moves the flow, so the parent
+// message must be refreshed.
+func changesStatus(ev flows.Event) bool {
+	return ev.From != "" || ev.To != "" || ev.Type == flows.EventRequested
+}

@@ -1,0 +1,160 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/resetbot/resetbot/flows"
+)
+
+// Statistics for the report are daily counters in the flow store, kept by
+// the thread sink as events pass: no second database, and every replica
+// sees the same numbers.
+
+const day = 24 * time.Hour
+
+// durationBuckets are the upper bounds (seconds) of the time-to-complete
+// histogram; the median is read off it.
+var durationBuckets = []int{15, 30, 45, 60, 90, 120, 180, 300, 600, 1800, 3600}
+
+func bucketOf(d time.Duration) int {
+	s := int(math.Ceil(d.Seconds()))
+	for _, b := range durationBuckets {
+		if s <= b {
+			return b
+		}
+	}
+	return durationBuckets[len(durationBuckets)-1] * 2
+}
+
+// outcomeOf names the terminal outcome an event records, if any.
+func outcomeOf(t flows.EventType) string {
+	switch t {
+	case flows.EventCompleted:
+		return "completed"
+	case flows.EventExpired:
+		return "expired"
+	case flows.EventDenied:
+		return "denied"
+	case flows.EventFailed:
+		return "failed"
+	case flows.EventCancelled:
+		return "cancelled"
+	case flows.EventSuperseded:
+		return "superseded"
+	}
+	return ""
+}
+
+// count updates the daily counters for one event.
+func (b *Bot) count(ctx context.Context, f *flows.Flow, ev flows.Event) error {
+	var keys []string
+	switch ev.Type {
+	case flows.EventRequested:
+		keys = append(keys, "stats:requested:"+string(f.Kind))
+	case flows.EventVerified:
+		keys = append(keys, "stats:method:"+ev.Method)
+	case flows.EventEnrolled:
+		keys = append(keys, "stats:enrolled:"+ev.Method)
+	}
+	if o := outcomeOf(ev.Type); o != "" {
+		keys = append(keys, "stats:outcome:"+string(f.Kind)+":"+o)
+	}
+	if ev.Type == flows.EventCompleted && f.Kind != flows.KindEnroll {
+		keys = append(keys, fmt.Sprintf("stats:duration:%d", bucketOf(ev.Time.Sub(f.IssuedAt))))
+	}
+	for _, k := range keys {
+		if _, err := b.deps.Store.Hit(ctx, k, day, ev.Time); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sum adds a counter over the last n days.
+func (b *Bot) sum(ctx context.Context, key string, days int) (int64, error) {
+	var total int64
+	now := b.now()
+	for i := 0; i < days; i++ {
+		n, err := b.deps.Store.Count(ctx, key, day, now.Add(-time.Duration(i)*day))
+		if err != nil {
+			return 0, err
+		}
+		total += n
+	}
+	return total, nil
+}
+
+// Stats is a report's figures over a period.
+type Stats struct {
+	Days      int
+	Requested map[flows.Kind]int64
+	Outcomes  map[flows.Kind]map[string]int64
+	Methods   map[string]int64
+	Enrolled  map[string]int64
+	// MedianToComplete is read off the histogram: the upper bound of the
+	// bucket holding the median completed reset or unlock.
+	MedianToComplete time.Duration
+	// TicketsAvoided counts completed resets and unlocks: each would
+	// otherwise have been a helpdesk call.
+	TicketsAvoided int64
+}
+
+// counter sums counters over the period, keeping the first error so the
+// report code reads as a list of figures.
+type counter struct {
+	b    *Bot
+	ctx  context.Context
+	days int
+	err  error
+}
+
+func (c *counter) get(key string) int64 {
+	if c.err != nil {
+		return 0
+	}
+	n, err := c.b.sum(c.ctx, key, c.days)
+	c.err = err
+	return n
+}
+
+// Collect reads the figures of the last days days.
+func (b *Bot) Collect(ctx context.Context, days int) (Stats, error) {
+	st := Stats{Days: days, Requested: map[flows.Kind]int64{}, Outcomes: map[flows.Kind]map[string]int64{}, Methods: map[string]int64{}, Enrolled: map[string]int64{}}
+	c := &counter{b: b, ctx: ctx, days: days}
+	for _, k := range []flows.Kind{flows.KindReset, flows.KindUnlock, flows.KindEnroll} {
+		st.Requested[k] = c.get("stats:requested:" + string(k))
+		st.Outcomes[k] = map[string]int64{}
+		for _, o := range []string{"completed", "expired", "denied", "failed", "cancelled", "superseded"} {
+			if n := c.get("stats:outcome:" + string(k) + ":" + o); n > 0 {
+				st.Outcomes[k][o] = n
+			}
+		}
+	}
+	for _, m := range []string{flows.MethodPasskey, flows.MethodTOTP} {
+		st.Methods[m] = c.get("stats:method:" + m)
+		st.Enrolled[m] = c.get("stats:enrolled:" + m)
+	}
+	bounds := append(append([]int{}, durationBuckets...), durationBuckets[len(durationBuckets)-1]*2)
+	hist := make([]int64, len(bounds))
+	var total int64
+	for i, bk := range bounds {
+		hist[i] = c.get(fmt.Sprintf("stats:duration:%d", bk))
+		total += hist[i]
+	}
+	if c.err != nil {
+		return Stats{}, c.err
+	}
+	var seen int64
+	for i, n := range hist {
+		seen += n
+		if total > 0 && seen*2 >= total {
+			st.MedianToComplete = time.Duration(bounds[i]) * time.Second
+			break
+		}
+	}
+	st.TicketsAvoided = st.Outcomes[flows.KindReset]["completed"] + st.Outcomes[flows.KindUnlock]["completed"]
+	return st, nil
+}

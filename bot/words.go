@@ -1,0 +1,124 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/resetbot/resetbot/flows"
+)
+
+// The catalogue of what the bot says to requesters. Every refusal a
+// requester can see is one of these, so wording stays consistent across
+// platforms and never reveals which accounts exist.
+
+// msgWorking is the first reply to every reset, unlock and enroll request,
+// whoever asks and whatever the outcome: same words, no I/O before it.
+func msgWorking(v Verb) Message {
+	what := map[Verb]string{VerbReset: "a password reset", VerbUnlock: "an account unlock", VerbEnroll: "setting up a passkey"}[v]
+	return Message{
+		Summary: "Got it: I'm preparing " + what + ". Check your direct messages.",
+		Body:    []string{"Got it: I'm preparing " + what + ". I'll send you a private message in a moment."},
+	}
+}
+
+func kindWords(k flows.Kind) (title, action, button string) {
+	switch k {
+	case flows.KindUnlock:
+		return "Unlock your account", "unlock your account", "Unlock my account"
+	case flows.KindEnroll:
+		return "Set up your passkey", "set up a passkey for password resets", "Set up passkey"
+	}
+	return "Reset your password", "reset your password", "Reset my password"
+}
+
+// msgLink is the private message carrying a link.
+func (b *Bot) msgLink(f *flows.Flow, token string, pushedBy *flows.ChatIdentity) Message {
+	title, action, button := kindWords(f.Kind)
+	body := []string{fmt.Sprintf("Open this link *on your phone* to %s. You'll confirm it's you with your passkey.", action)}
+	if f.Kind == flows.KindEnroll {
+		body = []string{fmt.Sprintf("Open this link *on your phone* to %s. Have your current password ready, or use this link from the helpdesk.", action)}
+	}
+	if pushedBy != nil {
+		body = append(body, "The helpdesk ("+Mention(*pushedBy)+") sent you this link. They never see or choose your password.")
+	}
+	if f.Subject.Privileged && f.Kind != flows.KindEnroll {
+		body = append(body, "Your account is privileged: after you verify, a helpdesk colleague approves the change.")
+	}
+	return Message{
+		Summary: title + ": your private link (expires " + b.clock(f.ExpiresAt) + ")",
+		Title:   title,
+		Body:    body,
+		Link:    &Link{URL: b.linkURL(token), Label: button},
+		Note: fmt.Sprintf("The link works once and expires at %s (%d minutes). If you didn't ask for this, don't open it and tell %s.",
+			b.clock(f.ExpiresAt), int(f.ExpiresAt.Sub(f.IssuedAt).Round(time.Minute).Minutes()), b.cfg.HelpdeskContact),
+	}
+}
+
+// msgUnavailable answers a request that cannot go ahead for the account
+// (unknown, disabled, break-glass). The requester asked about their own
+// chat identity, so this reveals nothing about anybody else's account.
+func (b *Bot) msgUnavailable(errID string) Message {
+	return Message{
+		Summary: "Self-service isn't available for your account.",
+		Body:    []string{"I can't do this for your account through chat. Please contact " + b.cfg.HelpdeskContact + "."},
+		Note:    "Reference " + errID,
+		Tone:    ToneWarning,
+	}
+}
+
+func (b *Bot) msgRateLimited() Message {
+	return Message{
+		Summary: "Too many requests. Please try again later.",
+		Body:    []string{"There have been too many requests for this account recently. Please try again in an hour, or contact " + b.cfg.HelpdeskContact + "."},
+		Tone:    ToneWarning,
+	}
+}
+
+func (b *Bot) msgTrouble(errID string) Message {
+	return Message{
+		Summary: "Something went wrong on our side. Please try again in a minute.",
+		Body:    []string{"Something went wrong on our side. Please try again in a minute. If it keeps happening, contact " + b.cfg.HelpdeskContact + " and give them the reference below."},
+		Note:    "Reference " + errID,
+		Tone:    ToneDanger,
+	}
+}
+
+func msgHelp(helpdesk bool) Message {
+	lines := []string{
+		"`/reset` reset your password (verified with your passkey on your phone)",
+		"`/reset unlock` unlock your account after too many wrong passwords",
+		"`/reset enroll` set up a passkey or authenticator app for resets",
+		"`/reset status` see what you have set up",
+		"`/reset cancel` cancel a link you asked for",
+	}
+	if helpdesk {
+		lines = append(lines,
+			"`/reset for @user` send someone a verified reset link (you never see their password)",
+			"`/reset enroll-for @user` send someone a one-time link to set up a passkey",
+			"`/reset report` resets, outcomes and time saved")
+	}
+	return Message{Summary: "How to use /reset", Title: "Self-service password reset", Body: lines}
+}
+
+func msgNotHelpdesk() Message {
+	return Message{Summary: "Only the helpdesk can do that.", Body: []string{"Only members of the helpdesk can do that."}, Tone: ToneWarning}
+}
+
+func msgNotUnderstood(e *CommandError) Message {
+	m := msgHelp(false)
+	m.Summary = "Sorry, I didn't understand that."
+	m.Body = append([]string{"Sorry, I didn't understand that (" + e.Why + "). Here's what I can do:"}, m.Body...)
+	return m
+}
+
+// joinList joins words for a sentence.
+func joinList(items []string) string {
+	switch len(items) {
+	case 0:
+		return ""
+	case 1:
+		return items[0]
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}
