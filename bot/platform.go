@@ -68,6 +68,9 @@ func (e *RetryAfterError) Error() string {
 	return fmt.Sprintf("rate limited: retry after %s", e.After)
 }
 
+// RetryAfter tells the audit reader how long to wait before retrying.
+func (e *RetryAfterError) RetryAfter() time.Duration { return e.After }
+
 // Mention renders a chat identity as a neutral mention token that platform
 // renderers turn into their native mention.
 func Mention(id flows.ChatIdentity) string {

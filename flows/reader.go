@@ -2,6 +2,7 @@ package flows
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 )
@@ -16,6 +17,10 @@ type Sink interface {
 	// Deliver handles one event. An error leaves it pending for a retry.
 	Deliver(ctx context.Context, ev Event) error
 }
+
+// retryAfter is implemented by sink errors that know how long to wait (a
+// chat API's Retry-After).
+type retryAfter interface{ RetryAfter() time.Duration }
 
 // Reader moves events from the store's audit streams to one sink. A crash,
 // a sink outage or a slow chat API delays events; none is lost, because an
@@ -70,6 +75,10 @@ func (r *Reader) Run(ctx context.Context) error {
 			r.log.Warn("audit delivery failed; will retry", "sink", r.sink.Name(), "err", err)
 			backoff = min(backoff*2, 30*time.Second)
 			wait = backoff
+			var ra retryAfter
+			if errors.As(err, &ra) && ra.RetryAfter() > 0 {
+				wait = ra.RetryAfter() // the sink's API said how long
+			}
 		case n > 0:
 			backoff, wait = r.idle, 0
 		default:
