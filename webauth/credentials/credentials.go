@@ -23,8 +23,15 @@ var (
 	ErrExists = errors.New("credentials: already enrolled")
 	// ErrReplay: the TOTP time step was already used (or an older one).
 	ErrReplay = errors.New("credentials: code already used")
-	// ErrUnavailable: the backing store could not be reached.
+	// ErrUnavailable: the backing store could not be reached. Backends wrap
+	// the cause with it, so the log gets the detail and the caller can
+	// errors.Is it into "try again shortly".
 	ErrUnavailable = errors.New("credentials: store unavailable")
+	// ErrCorrupt: a stored credential cannot be read back: a TOTP secret
+	// that does not decrypt (wrong key, or a ciphertext tampered with or
+	// copied from another account) or an undecodable passkey record. The
+	// user must re-enrol; the store never falls back to trusting it.
+	ErrCorrupt = errors.New("credentials: stored credential is unreadable")
 )
 
 // Passkey is one registered WebAuthn credential of an account, with the
@@ -51,7 +58,8 @@ type Store interface {
 	// UpdatePasskey replaces a stored passkey (sign count, backup state,
 	// last use after a login); ErrNotFound if absent.
 	UpdatePasskey(ctx context.Context, accountID string, p Passkey) error
-	// RemovePasskey deletes one passkey by credential id.
+	// RemovePasskey deletes one passkey by credential id; ErrNotFound if
+	// absent.
 	RemovePasskey(ctx context.Context, accountID string, credentialID []byte) error
 
 	// TOTPSecret returns the decrypted base32 secret; ErrNotFound if none.
@@ -59,10 +67,13 @@ type Store interface {
 	// SetTOTPSecret encrypts and stores the secret, replacing any other and
 	// resetting the used-step memory.
 	SetTOTPSecret(ctx context.Context, accountID, secret string) error
-	// RemoveTOTP deletes the secret.
+	// RemoveTOTP deletes the secret and its used-step memory; ErrNotFound
+	// if none is enrolled.
 	RemoveTOTP(ctx context.Context, accountID string) error
 	// UseTOTPStep atomically records step as used if it is newer than every
-	// step used before; ErrReplay otherwise.
+	// step used before; ErrReplay otherwise, ErrNotFound if no TOTP is
+	// enrolled. Steps are RFC 6238 time steps (>= 0), as returned by
+	// totp.Verify.
 	UseTOTPStep(ctx context.Context, accountID string, step int64) error
 
 	// Summary counts what the account has enrolled.
