@@ -35,7 +35,7 @@ func (s *Store) Passkeys(ctx context.Context, accountID string) ([]credentials.P
 	for _, v := range vals {
 		var p credentials.Passkey
 		if err := json.Unmarshal([]byte(v), &p); err != nil {
-			return nil, fmt.Errorf("rediscreds: decode passkey: %w", errors.Join(credentials.ErrCorrupt, err))
+			return nil, fmt.Errorf("rediscreds: decode passkey: %w: %w", credentials.ErrCorrupt, err)
 		}
 		out = append(out, p)
 	}

@@ -2,7 +2,6 @@ package rediscreds
 
 import (
 	"crypto/rand"
-	"errors"
 	"fmt"
 
 	"github.com/resetbot/resetbot/webauth/credentials"
@@ -35,8 +34,8 @@ func (s *Store) open(accountID string, sealed []byte) (string, error) {
 	}
 	plain, err := s.aead.Open(nil, sealed[1:1+n], sealed[1+n:], []byte(accountID))
 	if err != nil {
-		return "", fmt.Errorf("rediscreds: TOTP secret does not decrypt (wrong key, or moved or altered): %w",
-			errors.Join(credentials.ErrCorrupt, err))
+		return "", fmt.Errorf("rediscreds: TOTP secret does not decrypt (wrong key, or moved or altered): %w: %w",
+			credentials.ErrCorrupt, err)
 	}
 	return string(plain), nil
 }
