@@ -1,0 +1,100 @@
+package webauth
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/resetbot/resetbot/directory"
+	"github.com/resetbot/resetbot/flows"
+	"github.com/resetbot/resetbot/webauth/credentials"
+)
+
+// Problem is a catalogued failure: what the user reads and the HTTP status.
+// The precise cause never reaches the page; it goes to the log under the
+// error id shown with the message, which the helpdesk can search for.
+type Problem struct {
+	// Code is a stable name for tests, metrics and the helpdesk.
+	Code   string
+	Status int
+	Title  string
+	// Message says what happened and what to do next, in plain words.
+	Message string
+	// Restart is true when the user must ask the bot for a new link.
+	Restart bool
+}
+
+// errCSRF: a form was posted without a valid anti-forgery token.
+var errCSRF = errors.New("webauth: missing or invalid CSRF token")
+
+// errBadRequest: a request body or parameter could not be parsed.
+var errBadRequest = errors.New("webauth: malformed request")
+
+// errWrongKind: the page does not belong to this kind of flow.
+var errWrongKind = errors.New("webauth: page does not match the flow kind")
+
+// catalogue maps errors, most specific first, to what the user is told. Link
+// errors deliberately never say whose link it was or whether the account
+// exists.
+var catalogue = []struct {
+	err error
+	p   Problem
+}{
+	{errCSRF, Problem{"csrf", http.StatusForbidden, "Please try again",
+		"This page was open for too long or was sent from somewhere else. Open the link from the bot again.", false}},
+	{errBadRequest, Problem{"bad-request", http.StatusBadRequest, "Something was not right",
+		"The request could not be understood. Go back and try again.", false}},
+	{errWrongKind, Problem{"wrong-page", http.StatusNotFound, "Page not available",
+		"This step does not belong to your request.", false}},
+	{flows.ErrInvalidToken, Problem{"invalid-link", http.StatusNotFound, "This link is not valid",
+		"Check that you opened the whole link, or ask the bot for a new one.", true}},
+	{flows.ErrTokenUsed, Problem{"used-link", http.StatusGone, "This link was already used",
+		"Each link works once, in one browser. Ask the bot for a new link.", true}},
+	{flows.ErrExpired, Problem{"expired", http.StatusGone, "This link has expired",
+		"Links work for a few minutes only. Ask the bot for a new link.", true}},
+	{flows.ErrBinding, Problem{"other-browser", http.StatusForbidden, "Continue in your first browser",
+		"This request was started in another browser. Finish it there, or ask the bot for a new link.", true}},
+	{flows.ErrNotFound, Problem{"unknown-flow", http.StatusNotFound, "Request not found",
+		"This request no longer exists. Ask the bot for a new link.", true}},
+	{flows.ErrTooManyAttempts, Problem{"too-many-attempts", http.StatusForbidden, "Too many attempts",
+		"For your safety this request was stopped. Ask the bot for a new link or contact the helpdesk.", true}},
+	{flows.ErrVerificationFailed, Problem{"not-verified", http.StatusUnauthorized, "That did not work",
+		"We could not confirm it is you. Try again.", false}},
+	{flows.ErrFactorNotAllowed, Problem{"factor-not-allowed", http.StatusForbidden, "Use your passkey",
+		"This account needs a passkey to confirm it is you.", false}},
+	{flows.ErrRateLimited, Problem{"rate-limited", http.StatusTooManyRequests, "Slow down",
+		"Too many tries in a short time. Wait a few minutes, then try again.", false}},
+	{flows.ErrUnknownState, Problem{"restart", http.StatusConflict, "Please start again",
+		"Something changed while you were here. Ask the bot for a new link.", true}},
+	{flows.ErrIllegalTransition, Problem{"wrong-step", http.StatusConflict, "This step is not available",
+		"Finish the previous step first, or ask the bot for a new link.", false}},
+	{flows.ErrNotEligible, Problem{"not-eligible", http.StatusForbidden, "This cannot be done here",
+		"Please contact the helpdesk.", true}},
+	{flows.ErrStoreUnavailable, Problem{"unavailable", http.StatusServiceUnavailable, "Temporarily unavailable",
+		"We could not reach our database. Try again in a minute.", false}},
+	{directory.ErrPasswordPolicy, Problem{"password-policy", http.StatusUnprocessableEntity, "Choose another password",
+		"The directory did not accept this password.", false}},
+	{directory.ErrInvalidCredentials, Problem{"wrong-password", http.StatusUnauthorized, "That password is not right",
+		"Enter the password you use today.", false}},
+	{directory.ErrUnavailable, Problem{"directory-unavailable", http.StatusServiceUnavailable, "Temporarily unavailable",
+		"We could not reach the company directory. Try again in a minute.", false}},
+	{credentials.ErrReplay, Problem{"code-used", http.StatusUnauthorized, "That code was already used",
+		"Wait for the next code in your authenticator app.", false}},
+	{credentials.ErrExists, Problem{"passkey-exists", http.StatusConflict, "Already registered",
+		"This passkey is already registered.", false}},
+	{credentials.ErrUnavailable, Problem{"unavailable", http.StatusServiceUnavailable, "Temporarily unavailable",
+		"We could not reach our database. Try again in a minute.", false}},
+}
+
+// internalProblem is what every uncatalogued error becomes.
+var internalProblem = Problem{"internal", http.StatusInternalServerError, "Something went wrong",
+	"Please try again. If it keeps happening, give the helpdesk the error id below.", false}
+
+// Classify returns the catalogued problem for err.
+func Classify(err error) Problem {
+	for _, c := range catalogue {
+		if errors.Is(err, c.err) {
+			return c.p
+		}
+	}
+	return internalProblem
+}

@@ -1,0 +1,162 @@
+package webauth
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/resetbot/resetbot/directory"
+	"github.com/resetbot/resetbot/flows"
+	"github.com/resetbot/resetbot/webauth/credentials"
+)
+
+// Config is the web app's own configuration. Everything that ends up in a
+// page a user trusts (link origins, the WebAuthn relying party) is here, so
+// no request header can change it.
+type Config struct {
+	// PublicBaseURL is the only origin the app prints: links, the QR code
+	// and the WebAuthn relying-party origin ("https://reset.example.com").
+	PublicBaseURL string
+	// RPID is the WebAuthn relying-party id; default: PublicBaseURL's host
+	// name. Passkeys are bound to it, so changing it orphans them.
+	RPID string
+	// RPName is shown by the authenticator when it asks for consent;
+	// default "resetbot".
+	RPName string
+	// AllowTOTP lets non-privileged users verify with an authenticator-app
+	// code when they enrolled one.
+	AllowTOTP bool
+	// TrustedProxies are CIDRs whose X-Forwarded-For header is believed for
+	// the audit trail's source address. Nothing else is taken from proxies.
+	TrustedProxies []string
+	// CheckRatePerMinute bounds the live password checks per flow, so the
+	// breached-password endpoint cannot be used as an oracle; default 30.
+	CheckRatePerMinute int
+	// CSRFKey is the HMAC key of the stateless CSRF tokens; at least 32
+	// bytes, the same on every replica.
+	CSRFKey []byte
+	// KeyPrefix starts the Redis keys of WebAuthn ceremonies, pending TOTP
+	// enrollments and check counters; default "rbweb".
+	KeyPrefix string
+	// TOTPIssuer names the account in authenticator apps; default RPName.
+	TOTPIssuer string
+}
+
+// Deps are the collaborators of the web app.
+type Deps struct {
+	// Engine runs the flows; the app never touches flow state otherwise.
+	Engine *flows.Engine
+	// Directory checks the current password (enrollment proof) and gives
+	// the facts the password checklist needs.
+	Directory directory.Directory
+	// Credentials holds the users' passkeys and TOTP secrets.
+	Credentials credentials.Store
+	// Passwords judges candidate passwords (rules, strength, breached list).
+	Passwords PasswordChecker
+	// Redis keeps short-lived server-side state: WebAuthn ceremony data and
+	// pending TOTP secrets (never in a client cookie), and check counters.
+	Redis redis.UniversalClient
+	// Logger receives the precise causes behind error ids.
+	Logger *slog.Logger
+	// Clock is the time source (tests inject one); default time.Now.
+	Clock func() time.Time
+}
+
+// settings is Config validated and completed with defaults.
+type settings struct {
+	Config
+	base    *url.URL
+	origin  string
+	proxies []*net.IPNet
+}
+
+// validate reports every problem at once and fills in defaults.
+func (c Config) validate() (settings, error) {
+	var errs []error
+	s := settings{Config: c}
+	u, err := url.Parse(strings.TrimRight(c.PublicBaseURL, "/"))
+	switch {
+	case c.PublicBaseURL == "":
+		errs = append(errs, errors.New("PublicBaseURL is required"))
+	case err != nil:
+		errs = append(errs, fmt.Errorf("PublicBaseURL: %w", err))
+	case u.Scheme != "https" && !(u.Scheme == "http" && isLoopbackHost(u.Hostname())):
+		errs = append(errs, fmt.Errorf("PublicBaseURL %q must be https (http only for localhost)", c.PublicBaseURL))
+	case u.Host == "" || u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil:
+		errs = append(errs, fmt.Errorf("PublicBaseURL %q must be scheme://host[:port] (the app owns its origin: __Host- cookies need Path=/)", c.PublicBaseURL))
+	default:
+		s.base = u
+		s.origin = u.Scheme + "://" + u.Host
+	}
+	if s.RPID == "" && s.base != nil {
+		s.RPID = s.base.Hostname()
+	}
+	if s.RPName == "" {
+		s.RPName = "resetbot"
+	}
+	if s.TOTPIssuer == "" {
+		s.TOTPIssuer = s.RPName
+	}
+	if s.CheckRatePerMinute <= 0 {
+		s.CheckRatePerMinute = 30
+	}
+	if s.KeyPrefix == "" {
+		s.KeyPrefix = "rbweb"
+	}
+	if len(c.CSRFKey) < 32 {
+		errs = append(errs, fmt.Errorf("CSRFKey must be at least 32 bytes, got %d", len(c.CSRFKey)))
+	}
+	for _, p := range c.TrustedProxies {
+		_, n, err := net.ParseCIDR(p)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("TrustedProxies: %w", err))
+			continue
+		}
+		s.proxies = append(s.proxies, n)
+	}
+	return s, errors.Join(errs...)
+}
+
+// validate checks that every required collaborator is present.
+func (d Deps) validate() error {
+	var errs []error
+	if d.Engine == nil {
+		errs = append(errs, errors.New("Deps.Engine is required"))
+	}
+	if d.Directory == nil {
+		errs = append(errs, errors.New("Deps.Directory is required"))
+	}
+	if d.Credentials == nil {
+		errs = append(errs, errors.New("Deps.Credentials is required"))
+	}
+	if d.Passwords == nil {
+		errs = append(errs, errors.New("Deps.Passwords is required"))
+	}
+	if d.Redis == nil {
+		errs = append(errs, errors.New("Deps.Redis is required"))
+	}
+	return errors.Join(errs...)
+}
+
+func isLoopbackHost(h string) bool {
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
+
+// https reports whether the app is served over TLS (HSTS, Secure cookies
+// are always set: browsers accept them on http://localhost).
+func (s settings) https() bool { return s.base != nil && s.base.Scheme == "https" }
+
+// link is an absolute URL under PublicBaseURL.
+func (s settings) link(path string) string {
+	return s.origin + path
+}

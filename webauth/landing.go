@@ -1,0 +1,123 @@
+package webauth
+
+import (
+	"errors"
+	"html/template"
+	"net/http"
+
+	"github.com/resetbot/resetbot/flows"
+)
+
+// landingData is what the landing page shows.
+type landingData struct {
+	Action  string
+	Account string
+	Display string
+	Verb    string
+	QR      template.URL
+	Helpdsk bool
+}
+
+// landing is GET /r/{token}: it says what the link is for and offers one
+// Continue button. It never redeems: chat unfurlers and mail scanners fetch
+// links before people do, and a GET must leave the link usable.
+func (s *Server) landing(w http.ResponseWriter, r *http.Request) {
+	token := r.PathValue("token")
+	f, err := s.deps.Engine.Open(r.Context(), token, s.client(r))
+	if errors.Is(err, flows.ErrTokenUsed) && s.resume(w, r, token) {
+		return
+	}
+	if err != nil {
+		s.fail(w, r, nil, err)
+		return
+	}
+	csrf, err := s.landingCSRF(w, token)
+	if err != nil {
+		s.fail(w, r, nil, err)
+		return
+	}
+	d := landingData{
+		Action:  "/r/" + token,
+		Account: f.Subject.AccountName,
+		Display: f.Subject.DisplayName,
+		Verb:    verb(f.Kind),
+		Helpdsk: helpdeskPushed(f),
+	}
+	if !isMobile(r.UserAgent()) {
+		qr, err := qrDataURI(s.cfg.link("/r/" + token))
+		if err != nil {
+			s.log.Warn("webauth: landing QR code", "cause", err) // the page works without it
+		}
+		d.QR = template.URL(qr) // a data: URI this package built, not input
+
+	}
+	s.render(w, http.StatusOK, "landing", page{Title: d.Verb + " " + d.Account, Steps: steps(f.Kind), Step: 1, CSRF: csrf, Data: d})
+}
+
+// resume sends a browser that already redeemed this link (a reload, the
+// back button) to where its flow stands, instead of "link already used".
+func (s *Server) resume(w http.ResponseWriter, r *http.Request, token string) bool {
+	id, _, err := flows.ParseToken(token)
+	if err != nil {
+		return false
+	}
+	binding := readBinding(r, id)
+	if binding == "" {
+		return false
+	}
+	f, err := s.deps.Engine.Authorize(r.Context(), id, binding)
+	if err != nil {
+		return false
+	}
+	http.Redirect(w, r, nextPage(f), http.StatusSeeOther)
+	return true
+}
+
+// redeem is POST /r/{token}: the Continue button. It checks the CSRF token,
+// redeems the link (exactly one browser wins), binds the flow to this
+// browser with the __Host- cookie and continues with verification.
+func (s *Server) redeem(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	token := r.PathValue("token")
+	if !s.sameOrigin(r) || r.ParseForm() != nil || !s.checkLandingCSRF(r, token, r.PostForm.Get(csrfField)) {
+		s.fail(w, r, nil, errCSRF)
+		return
+	}
+	client := s.client(r)
+	f, binding, err := s.deps.Engine.Redeem(r.Context(), token, client)
+	if err != nil {
+		s.fail(w, r, nil, err)
+		return
+	}
+	s.setBinding(w, f.ID, binding, f.ExpiresAt)
+	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Path: "/", MaxAge: -1, Secure: true, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	if f.Kind == flows.KindEnroll && helpdeskPushed(f) {
+		// The helpdesk pushed this link to the person after checking who
+		// they are; redeeming it, once, in this browser, is the proof.
+		nf, err := s.deps.Engine.RecordVerification(r.Context(), f.ID, binding,
+			flows.Verification{Method: flows.MethodHelpdeskLink, OK: true, Client: client})
+		if err != nil {
+			s.fail(w, r, &flowCtx{flow: f}, err)
+			return
+		}
+		f = nf
+	}
+	http.Redirect(w, r, nextPage(f), http.StatusSeeOther)
+}
+
+// helpdeskPushed reports whether a helpdesk member issued the flow for the
+// subject (rather than the subject asking themselves).
+func helpdeskPushed(f *flows.Flow) bool {
+	return f.RequestedBy != f.Subject.Chat
+}
+
+// verb is the landing page's heading for a flow kind.
+func verb(k flows.Kind) string {
+	switch k {
+	case flows.KindUnlock:
+		return "Unlock the account of"
+	case flows.KindEnroll:
+		return "Set up sign-in for"
+	}
+	return "Reset the password of"
+}

@@ -1,0 +1,206 @@
+package webauth
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/resetbot/resetbot/directory"
+	"github.com/resetbot/resetbot/flows"
+)
+
+// maxPasswordLen bounds what the server accepts at all; the rules' maximum
+// is at least 64, this only stops absurd bodies.
+const maxPasswordLen = 1024
+
+// minMaxLength is the smallest maximum length the form ever enforces.
+const minMaxLength = 64
+
+// passwordData is what the new-password page shows.
+type passwordData struct {
+	Rules   ClientRules
+	Account string
+}
+
+// passwordPage is GET /f/{id}/password: reachable only in StateVerified
+// (the engine refuses Complete in any other state too). Unlock flows get a
+// single "Unlock my account" button instead.
+func (s *Server) passwordPage(w http.ResponseWriter, r *http.Request, fc *flowCtx) {
+	if fc.flow.State != flows.StateVerified || fc.flow.Kind == flows.KindEnroll {
+		if fc.flow.State == flows.StateRedeemed || fc.flow.State == flows.StateAwaitingApproval {
+			// Not verified in this flow: never show the form; say why.
+			s.fail(w, r, fc, &flows.TransitionError{Op: "password form", From: fc.flow.State})
+			return
+		}
+		http.Redirect(w, r, nextPage(fc.flow), http.StatusSeeOther)
+		return
+	}
+	s.renderPassword(w, r, fc, http.StatusOK, nil)
+}
+
+// renderPassword shows the password (or unlock) form, with a problem after
+// a refusal.
+func (s *Server) renderPassword(w http.ResponseWriter, r *http.Request, fc *flowCtx, status int, prob *shownProblem) {
+	if fc.flow.Kind == flows.KindUnlock {
+		p := basePage(fc, "Unlock your account", 2)
+		p.Problem = prob
+		p.Data = passwordData{Account: fc.flow.Subject.AccountName}
+		s.render(w, status, "unlock", p)
+		return
+	}
+	rules, err := s.deps.Passwords.Rules(r.Context(), passwordUser(fc.flow))
+	if err != nil {
+		s.fail(w, r, fc, err)
+		return
+	}
+	if rules.MaxLength < minMaxLength {
+		rules.MaxLength = minMaxLength // never cap a password manager's output below 64
+	}
+	p := basePage(fc, "Choose a new password", 2)
+	p.Scripts = []string{"common.js", "password.js"}
+	p.Problem = prob
+	p.Data = passwordData{Rules: rules, Account: fc.flow.Subject.AccountName}
+	s.render(w, status, "password", p)
+}
+
+func passwordUser(f *flows.Flow) PasswordUser {
+	return PasswordUser{AccountName: f.Subject.AccountName, DisplayName: f.Subject.DisplayName}
+}
+
+// checkRequest is the body of the live check: JSON in a POST, so the
+// password is never in a URL, a log line or a proxy's access log.
+type checkRequest struct {
+	Password string `json:"password"`
+}
+
+// parseCheckRequest reads the live-check body strictly.
+func parseCheckRequest(body []byte) (checkRequest, error) {
+	var c checkRequest
+	if err := json.Unmarshal(body, &c); err != nil {
+		return c, fmt.Errorf("%w: check body", errBadRequest)
+	}
+	if len(c.Password) > maxPasswordLen {
+		return c, fmt.Errorf("%w: password too long", errBadRequest)
+	}
+	return c, nil
+}
+
+// passwordCheck is POST /f/{id}/password/check: the checks the browser
+// cannot do (strength, breached list), rate-limited per flow so it cannot
+// serve as a breached-password oracle.
+func (s *Server) passwordCheck(w http.ResponseWriter, r *http.Request, fc *flowCtx) {
+	if fc.flow.State != flows.StateVerified || fc.flow.Kind != flows.KindReset {
+		s.failJSON(w, r, fc, &flows.TransitionError{Op: "password check", From: fc.flow.State})
+		return
+	}
+	if err := s.sessions.allow(r.Context(), "check", fc.flow.ID, s.cfg.CheckRatePerMinute, s.now()); err != nil {
+		s.failJSON(w, r, fc, err)
+		return
+	}
+	body, err := readAll(r)
+	if err != nil {
+		s.failJSON(w, r, fc, err)
+		return
+	}
+	req, err := parseCheckRequest(body)
+	if err != nil {
+		s.failJSON(w, r, fc, err)
+		return
+	}
+	v, err := s.deps.Passwords.Check(r.Context(), req.Password, passwordUser(fc.flow))
+	if err != nil {
+		s.failJSON(w, r, fc, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+// passwordSubmit is POST /f/{id}/password: re-check on the server, then
+// Engine.Complete writes the directory. A directory refusal re-renders the
+// form with the directory's reason, in the same flow.
+func (s *Server) passwordSubmit(w http.ResponseWriter, r *http.Request, fc *flowCtx) {
+	f := fc.flow
+	if f.Kind != flows.KindReset {
+		s.fail(w, r, fc, errWrongKind)
+		return
+	}
+	pw, confirm := r.PostForm.Get("password"), r.PostForm.Get("confirm")
+	refuse := func(title, msg string) {
+		sp := s.report(r, f.ID, fmt.Errorf("%w: %s", errRefusedPassword, title))
+		sp.Title, sp.Message = title, msg
+		s.renderPassword(w, r, fc, http.StatusUnprocessableEntity, &sp)
+	}
+	switch {
+	case len(pw) > maxPasswordLen:
+		s.fail(w, r, fc, errBadRequest)
+		return
+	case pw != confirm:
+		refuse("The passwords do not match", "Type the same new password in both fields.")
+		return
+	}
+	v, err := s.deps.Passwords.Check(r.Context(), pw, passwordUser(f))
+	if err != nil {
+		s.fail(w, r, fc, err)
+		return
+	}
+	if !v.Acceptable {
+		refuse("Choose another password", unmet(v))
+		return
+	}
+	nf, err := s.deps.Engine.Complete(r.Context(), f.ID, fc.binding, flows.Completion{NewPassword: pw, Client: s.client(r)})
+	var pe *directory.PolicyError
+	if errors.As(err, &pe) && !errors.Is(err, flows.ErrTooManyAttempts) && nf != nil && nf.State == flows.StateVerified {
+		fc.flow = nf
+		sp := s.report(r, f.ID, err)
+		sp.Message = "The directory did not accept this password: " + pe.Reason + "."
+		s.renderPassword(w, r, fc, http.StatusUnprocessableEntity, &sp)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, fc, err)
+		return
+	}
+	http.Redirect(w, r, nextPage(nf), http.StatusSeeOther)
+}
+
+// errRefusedPassword: the server-side checklist refused a submission.
+var errRefusedPassword = errors.New("webauth: password refused by the checklist")
+
+// unmet lists the failed checklist items in words.
+func unmet(v PasswordVerdict) string {
+	msg := ""
+	for _, it := range v.Items {
+		if !it.OK {
+			if msg != "" {
+				msg += "; "
+			}
+			msg += it.Label
+		}
+	}
+	if v.Breached {
+		if msg != "" {
+			msg += "; "
+		}
+		msg += "it must not be a known breached password"
+	}
+	if msg == "" {
+		return "This password is not strong enough."
+	}
+	return "Still needed: " + msg + "."
+}
+
+// unlockSubmit is POST /f/{id}/unlock: the single "Unlock my account"
+// button of an unlock flow.
+func (s *Server) unlockSubmit(w http.ResponseWriter, r *http.Request, fc *flowCtx) {
+	if fc.flow.Kind != flows.KindUnlock {
+		s.fail(w, r, fc, errWrongKind)
+		return
+	}
+	nf, err := s.deps.Engine.Complete(r.Context(), fc.flow.ID, fc.binding, flows.Completion{Client: s.client(r)})
+	if err != nil {
+		s.fail(w, r, fc, err)
+		return
+	}
+	http.Redirect(w, r, nextPage(nf), http.StatusSeeOther)
+}

@@ -1,0 +1,150 @@
+package webauth
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// errNoRoute: nothing is served at this path.
+var errNoRoute = errors.New("webauth: no such page")
+
+// views holds one parsed template per page, each with the shared layout.
+type views struct {
+	pages map[string]*template.Template
+}
+
+// loadViews parses every page with the layout once, at start.
+func loadViews() (*views, error) {
+	layout, err := template.New("layout.html").Funcs(template.FuncMap{
+		"json": func(v any) (string, error) {
+			b, err := json.Marshal(v)
+			return string(b), err
+		},
+		"inc": func(i int) int { return i + 1 },
+	}).ParseFS(templateFS, "templates/layout.html")
+	if err != nil {
+		return nil, fmt.Errorf("webauth: layout: %w", err)
+	}
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("webauth: templates: %w", err)
+	}
+	v := &views{pages: map[string]*template.Template{}}
+	for _, n := range names {
+		name := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
+		if name == "layout" {
+			continue
+		}
+		t, err := template.Must(layout.Clone()).ParseFS(templateFS, n)
+		if err != nil {
+			return nil, fmt.Errorf("webauth: template %s: %w", name, err)
+		}
+		v.pages[name] = t
+	}
+	return v, nil
+}
+
+// page is what every template gets: the layout's parts plus the page's own
+// data.
+type page struct {
+	Title string
+	// Steps are the labels of the step indicator; Step is the current one
+	// (1-based; 0 hides the indicator).
+	Steps   []string
+	Step    int
+	CSRF    string
+	FlowID  string
+	Scripts []string
+	// Problem is shown above the page content.
+	Problem *shownProblem
+	Data    any
+}
+
+// shownProblem is a catalogued problem as the page shows it.
+type shownProblem struct {
+	Title   string `json:"title"`
+	Message string `json:"message"`
+	Code    string `json:"error"`
+	ID      string `json:"errorId,omitempty"`
+	Restart bool   `json:"restart,omitempty"`
+}
+
+// render writes a page with status.
+func (s *Server) render(w http.ResponseWriter, status int, name string, p page) {
+	t, ok := s.views.pages[name]
+	if !ok {
+		s.log.Error("webauth: no template", slog.String("page", name))
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		s.log.Error("webauth: render", slog.String("page", name), slog.Any("cause", err))
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// writeJSON answers a script.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// report logs err under a fresh error id and returns the problem to show.
+// The log line carries the precise cause; it must never contain a secret,
+// so callers pass errors built from sentinels and ids, never from input.
+func (s *Server) report(r *http.Request, flowID string, err error) shownProblem {
+	p := Classify(err)
+	id := newErrorID()
+	level := slog.LevelInfo
+	if p.Status >= 500 {
+		level = slog.LevelError
+	}
+	s.log.LogAttrs(r.Context(), level, "webauth: request refused",
+		slog.String("error_id", id), slog.String("code", p.Code), slog.Int("status", p.Status),
+		slog.String("route", r.Pattern), slog.String("flow", flowID), slog.String("cause", errString(err)))
+	return shownProblem{Title: p.Title, Message: p.Message, Code: p.Code, ID: id, Restart: p.Restart}
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// fail renders the error page for err.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, fc *flowCtx, err error) {
+	flowID := ""
+	if fc != nil {
+		flowID = fc.flow.ID
+	}
+	sp := s.report(r, flowID, err)
+	s.render(w, Classify(err).Status, "error", page{Title: sp.Title, Problem: &sp})
+}
+
+// failJSON answers a script with the catalogued problem.
+func (s *Server) failJSON(w http.ResponseWriter, r *http.Request, fc *flowCtx, err error) {
+	flowID := ""
+	if fc != nil {
+		flowID = fc.flow.ID
+	}
+	sp := s.report(r, flowID, err)
+	writeJSON(w, Classify(err).Status, sp)
+}

@@ -1,0 +1,49 @@
+// passkey-register.js: the "Add a passkey" button of enrollment. Asks the
+// server for creation options, lets the browser create a passkey (user
+// verification required) and sends the attestation with the device name.
+"use strict";
+(function () {
+  var btn = document.getElementById("passkey-register");
+  if (!btn) return;
+  var status = document.getElementById("register-status");
+  var name = document.getElementById("device-name");
+  btn.addEventListener("click", function () {
+    btn.disabled = true;
+    rb.say(status, "Follow your phone's prompt…");
+    rb.post(btn.dataset.begin).then(function (opts) {
+      var pk = opts.publicKey;
+      pk.challenge = rb.dec(pk.challenge);
+      pk.user.id = rb.dec(pk.user.id);
+      (pk.excludeCredentials || []).forEach(function (c) { c.id = rb.dec(c.id); });
+      return navigator.credentials.create({ publicKey: pk });
+    }).then(function (cred) {
+      var r = cred.response;
+      return rb.post(btn.dataset.finish, {
+        name: name.value,
+        credential: {
+          id: cred.id, rawId: rb.enc(cred.rawId), type: cred.type,
+          authenticatorAttachment: cred.authenticatorAttachment || undefined,
+          clientExtensionResults: cred.getClientExtensionResults ? cred.getClientExtensionResults() : {},
+          response: {
+            attestationObject: rb.enc(r.attestationObject), clientDataJSON: rb.enc(r.clientDataJSON),
+            transports: r.getTransports ? r.getTransports() : []
+          }
+        }
+      });
+    }).then(function (res) {
+      rb.say(status, "Passkey added.");
+      window.location.assign(res.next);
+    }).catch(function (e) {
+      btn.disabled = false;
+      if (e && e.name === "InvalidStateError") {
+        rb.say(status, "This device already has a passkey for you.", true);
+      } else if (e && e.name === "NotAllowedError") {
+        rb.say(status, "The prompt was closed before the passkey was made. Try again.", true);
+      } else if (e && e.info) {
+        rb.say(status, e.info.title + ": " + e.info.message, true, e.info);
+      } else {
+        rb.say(status, "The passkey could not be added. Try again.", true);
+      }
+    });
+  });
+})();

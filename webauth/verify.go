@@ -1,0 +1,144 @@
+package webauth
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/resetbot/resetbot/flows"
+	"github.com/resetbot/resetbot/webauth/credentials"
+	"github.com/resetbot/resetbot/webauth/totp"
+)
+
+// errNoFactor: the user has nothing enrolled that this flow accepts.
+var errNoFactor = errors.New("webauth: no usable factor enrolled")
+
+// verifyData is what the verification page offers.
+type verifyData struct {
+	Passkey bool
+	TOTP    bool
+	Account string
+}
+
+// verifyPage is GET /f/{id}/verify: the passkey button and, where allowed,
+// the authenticator-app form; or, for a privileged account that verified,
+// the page that waits for the helpdesk's approval.
+func (s *Server) verifyPage(w http.ResponseWriter, r *http.Request, fc *flowCtx) {
+	switch fc.flow.State {
+	case flows.StateAwaitingApproval:
+		p := basePage(fc, "Waiting for helpdesk approval", 1)
+		p.Scripts = []string{"status.js"}
+		s.render(w, http.StatusOK, "waiting", p)
+		return
+	case flows.StateRedeemed:
+		if fc.flow.Kind == flows.KindEnroll {
+			http.Redirect(w, r, nextPage(fc.flow), http.StatusSeeOther)
+			return
+		}
+	default:
+		http.Redirect(w, r, nextPage(fc.flow), http.StatusSeeOther)
+		return
+	}
+	s.renderVerify(w, r, fc, http.StatusOK, nil)
+}
+
+// renderVerify shows the verification page, with a problem after a failed
+// attempt.
+func (s *Server) renderVerify(w http.ResponseWriter, r *http.Request, fc *flowCtx, status int, prob *shownProblem) {
+	d, err := s.factors(r, fc.flow)
+	if err != nil {
+		s.fail(w, r, fc, err)
+		return
+	}
+	p := basePage(fc, "Confirm it is you", 1)
+	p.Scripts = []string{"common.js", "passkey-login.js"}
+	p.Problem = prob
+	if !d.Passkey && !d.TOTP && prob == nil {
+		sp := s.report(r, fc.flow.ID, errNoFactor)
+		sp.Title, sp.Message = "No passkey yet", "You have not set up a passkey or an authenticator app. Ask the bot with /reset enroll, or contact the helpdesk."
+		p.Problem = &sp
+	}
+	p.Data = d
+	s.render(w, status, "verify", p)
+}
+
+// factors reads which factors the user has and this flow accepts.
+func (s *Server) factors(r *http.Request, f *flows.Flow) (verifyData, error) {
+	sum, err := s.deps.Credentials.Summary(r.Context(), f.Subject.AccountID)
+	if err != nil {
+		return verifyData{}, err
+	}
+	return verifyData{
+		Passkey: sum.Passkeys > 0,
+		TOTP:    sum.TOTP && s.totpAllowed(f),
+		Account: f.Subject.AccountName,
+	}, nil
+}
+
+// totpAllowed: the fallback is configurable, and never for privileged
+// accounts (the engine refuses it too).
+func (s *Server) totpAllowed(f *flows.Flow) bool {
+	return s.cfg.AllowTOTP && !f.Subject.Privileged
+}
+
+// statusData is the answer of the status poll.
+type statusData struct {
+	State string `json:"state"`
+	Next  string `json:"next"`
+}
+
+// status is GET /f/{id}/status, polled by the waiting page: where the flow
+// stands now. It also renews the binding cookie, whose lifetime follows
+// the flow's (approval extends it).
+func (s *Server) status(w http.ResponseWriter, r *http.Request, fc *flowCtx) {
+	s.setBinding(w, fc.flow.ID, fc.binding, fc.flow.ExpiresAt)
+	writeJSON(w, http.StatusOK, statusData{State: string(fc.flow.State), Next: nextPage(fc.flow)})
+}
+
+// totpVerify is POST /f/{id}/totp: an authenticator-app code. The code must
+// verify and its time step must be newer than every step used before, so
+// each code works once.
+func (s *Server) totpVerify(w http.ResponseWriter, r *http.Request, fc *flowCtx) {
+	f := fc.flow
+	if f.State != flows.StateRedeemed || f.Kind == flows.KindEnroll {
+		http.Redirect(w, r, nextPage(f), http.StatusSeeOther)
+		return
+	}
+	if !s.totpAllowed(f) {
+		s.fail(w, r, fc, flows.ErrFactorNotAllowed)
+		return
+	}
+	ctx := r.Context()
+	secret, err := s.deps.Credentials.TOTPSecret(ctx, f.Subject.AccountID)
+	if err != nil {
+		s.fail(w, r, fc, err)
+		return
+	}
+	client := s.client(r)
+	verdict, reason := error(nil), ""
+	step, ok := totp.Verify(secret, r.PostForm.Get("code"), s.now())
+	switch {
+	case !ok:
+		verdict, reason = flows.ErrVerificationFailed, "wrong authenticator code"
+	default:
+		if err := s.deps.Credentials.UseTOTPStep(ctx, f.Subject.AccountID, step); errors.Is(err, credentials.ErrReplay) {
+			verdict, reason = credentials.ErrReplay, "authenticator code already used"
+		} else if err != nil {
+			s.fail(w, r, fc, err)
+			return
+		}
+	}
+	nf, err := s.deps.Engine.RecordVerification(ctx, f.ID, fc.binding, flows.Verification{
+		Method: flows.MethodTOTP, OK: verdict == nil, Reason: reason, Client: client,
+	})
+	if errors.Is(err, flows.ErrVerificationFailed) {
+		fc.flow = nf
+		sp := s.report(r, f.ID, verdict)
+		s.renderVerify(w, r, fc, Classify(verdict).Status, &sp)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, fc, err)
+		return
+	}
+	http.Redirect(w, r, nextPage(nf), http.StatusSeeOther)
+}
