@@ -70,7 +70,7 @@ func (b *Bot) help(ctx context.Context, r Request) {
 func (b *Bot) startOwn(ctx context.Context, r Request, kind flows.Kind) {
 	lookup, err := b.lookupFor(ctx, r.From)
 	if err != nil {
-		id := b.fail("identity mapping failed", err, "user", r.From.ID.String())
+		id := b.refused("identity mapping failed", err, "user", r.From.ID.String())
 		b.send(ctx, r.From.ID, r.Respond, b.msgUnavailable(id))
 		return
 	}
@@ -88,7 +88,7 @@ func (b *Bot) startFailure(err error, who flows.ChatIdentity) Message {
 	case errors.Is(err, flows.ErrRateLimited):
 		return b.msgRateLimited()
 	case errors.Is(err, flows.ErrNotEligible):
-		return b.msgUnavailable(b.fail("start refused", err, "user", who.String()))
+		return b.msgUnavailable(b.refused("start refused", err, "user", who.String()))
 	}
 	return b.msgTrouble(b.fail("start failed", err, "user", who.String()))
 }
@@ -216,7 +216,7 @@ func (b *Bot) status(ctx context.Context, r Request) {
 	acct, err := b.accountOf(ctx, r.From)
 	if err != nil {
 		if errors.Is(err, directory.ErrNotFound) || errors.Is(err, errNoIdentity) {
-			b.respond(ctx, r.Respond, b.msgUnavailable(b.fail("status: no account", err)))
+			b.respond(ctx, r.Respond, b.msgUnavailable(b.refused("status: no account", err)))
 			return
 		}
 		b.respond(ctx, r.Respond, b.msgTrouble(b.fail("status failed", err)))

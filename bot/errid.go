@@ -1,6 +1,10 @@
 package bot
 
-import "crypto/rand"
+import (
+	"context"
+	"crypto/rand"
+	"log/slog"
+)
 
 // newErrorID returns a short id a user can read out to the helpdesk, which
 // finds the precise cause in the log under the same id.
@@ -16,9 +20,20 @@ func newErrorID() string {
 	return string(out)
 }
 
-// fail logs the precise cause under a new error id and returns the id.
+// fail logs the precise cause of a failure under a new error id and
+// returns the id.
 func (b *Bot) fail(msg string, err error, attrs ...any) string {
+	return b.logID(slog.LevelError, msg, err, attrs...)
+}
+
+// refused logs an expected refusal (an ineligible account) under a new
+// reference id, at info level: it is policy working, not a fault.
+func (b *Bot) refused(msg string, err error, attrs ...any) string {
+	return b.logID(slog.LevelInfo, msg, err, attrs...)
+}
+
+func (b *Bot) logID(level slog.Level, msg string, err error, attrs ...any) string {
 	id := newErrorID()
-	b.deps.Log.Error(msg, append([]any{"error_id", id, "err", err}, attrs...)...)
+	b.deps.Log.Log(context.Background(), level, msg, append([]any{"error_id", id, "err", err}, attrs...)...)
 	return id
 }

@@ -1,0 +1,136 @@
+package bottest
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/resetbot/resetbot/bot"
+	"github.com/resetbot/resetbot/directory"
+	"github.com/resetbot/resetbot/directory/memory"
+	"github.com/resetbot/resetbot/flows"
+	"github.com/resetbot/resetbot/flows/redisstore"
+)
+
+// Group DNs of the example company.
+const (
+	PrivilegedGroup = "cn=tier0-admins,ou=Groups,dc=example,dc=test"
+	HelpdeskGroup   = "cn=helpdesk,ou=Groups,dc=example,dc=test"
+	BaseURL         = "https://reset.example.test"
+)
+
+// Rig is the core wired to real parts, for one test.
+type Rig struct {
+	Redis  *miniredis.Miniredis
+	Store  *redisstore.Store
+	Dir    *memory.Directory
+	Engine *flows.Engine
+	Bot    *bot.Bot
+	Reader *flows.Reader
+}
+
+// Options tune a rig.
+type Options struct {
+	Alerts bot.AlertConfig
+	// Directory replaces the example company (e.g. a blocking wrapper).
+	Directory func(*memory.Directory) directory.Directory
+}
+
+// NewRig builds a rig; platforms are added by the caller with AddPlatform.
+func NewRig(t *testing.T, opt Options) *Rig {
+	t.Helper()
+	m := miniredis.RunT(t)
+	rdb := redis.NewClient(&redis.Options{Addr: m.Addr()})
+	t.Cleanup(func() { rdb.Close() })
+	st := redisstore.New(rdb, redisstore.Options{})
+	mem, err := memory.New(memory.ExampleSeed())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dir directory.Directory = mem
+	if opt.Directory != nil {
+		dir = opt.Directory(mem)
+	}
+	eng := flows.NewEngine(st, dir, flows.Config{
+		Policy: flows.Policy{PrivilegedGroups: []string{PrivilegedGroup}, BreakGlass: []string{"spare3"}},
+	})
+	b, err := bot.New(bot.Config{
+		PublicBaseURL:   BaseURL,
+		HelpdeskGroup:   HelpdeskGroup,
+		HelpdeskContact: "#it-help",
+		Alerts:          opt.Alerts,
+		CostPerTicket:   70,
+	}, bot.Deps{Engine: eng, Directory: dir, Store: st, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.Close)
+	return &Rig{Redis: m, Store: st, Dir: mem, Engine: eng, Bot: b, Reader: flows.NewReader(st, b.Sink(), "test", nil)}
+}
+
+// Settle waits for the bot's background work and delivers every pending
+// audit event to the helpdesk threads.
+func (r *Rig) Settle(t *testing.T) {
+	t.Helper()
+	for i := 0; i < 20; i++ {
+		r.Bot.Wait()
+		n, err := r.Reader.Pump(context.Background())
+		if err != nil {
+			t.Fatalf("delivering audit events: %v", err)
+		}
+		if n == 0 {
+			return
+		}
+	}
+	t.Fatal("audit events keep coming")
+}
+
+// TokenFrom extracts the link token from a message's link.
+func TokenFrom(t *testing.T, m bot.Message) string {
+	t.Helper()
+	if m.Link == nil {
+		t.Fatalf("message has no link: %+v", m)
+	}
+	u, err := url.Parse(m.Link.URL)
+	if err != nil || !strings.HasPrefix(m.Link.URL, BaseURL+"/r/") {
+		t.Fatalf("link %q is not on the configured origin", m.Link.URL)
+	}
+	return strings.TrimPrefix(u.Path, "/r/")
+}
+
+// Verify redeems a token and records a passkey verification, as the web
+// app would after a successful WebAuthn login.
+func (r *Rig) Verify(t *testing.T, token string) (*flows.Flow, string) {
+	t.Helper()
+	ctx := context.Background()
+	f, binding, err := r.Engine.Redeem(ctx, token, flows.Client{IP: "203.0.113.7", Device: "iPhone"})
+	if err != nil {
+		t.Fatalf("redeem: %v", err)
+	}
+	f, err = r.Engine.RecordVerification(ctx, f.ID, binding, flows.Verification{Method: flows.MethodPasskey, OK: true, Client: flows.Client{IP: "203.0.113.7", Device: "iPhone"}})
+	if err != nil {
+		t.Fatalf("verify: %v", err)
+	}
+	return f, binding
+}
+
+// Complete sets a new password as the web app would.
+func (r *Rig) Complete(t *testing.T, f *flows.Flow, binding, password string) {
+	t.Helper()
+	if _, err := r.Engine.Complete(context.Background(), f.ID, binding, flows.Completion{NewPassword: password, Client: flows.Client{IP: "203.0.113.7", Device: "iPhone"}}); err != nil {
+		t.Fatalf("complete: %v", err)
+	}
+}
+
+// Slack is a chat identity on Slack.
+func Slack(id string) flows.ChatIdentity { return flows.ChatIdentity{Platform: "slack", UserID: id} }
+
+// Within bounds a wait in tests that poll for asynchronous results.
+const Within = 10 * time.Second
