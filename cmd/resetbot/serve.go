@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"sync"
@@ -44,6 +45,16 @@ func runServe(ctx context.Context, args []string) error {
 	dir, err := newDirectory(cfg.Directory)
 	if err != nil {
 		return fmt.Errorf("directory: %w", err)
+	}
+	if c, ok := dir.(io.Closer); ok {
+		defer c.Close()
+	}
+	if p, ok := dir.(interface{ Ping(context.Context) error }); ok {
+		// Fail at start on a wrong service-account password or CA, not at
+		// the first user's reset.
+		if err := p.Ping(ctx); err != nil {
+			return fmt.Errorf("directory: %w", err)
+		}
 	}
 	store := newStore(rdb, cfg)
 	engine := flows.NewEngine(store, dir, engineConfig(cfg), flows.WithLogger(log))
