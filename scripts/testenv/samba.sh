@@ -62,7 +62,7 @@ fixture_groups() {
 # working on the database files directly (before samba runs), which is both
 # faster and needs no credentials.
 samba_provision() {
-	local dir="$1" fixtures="$2" conf sam log sid uid gn sn dep emp dis cn members
+	local dir="$1" fixtures="$2" conf sam log sid uid gn sn dep emp dis cn members name
 	conf="$dir/etc/smb.conf"
 	sam="$dir/private/sam.ldb"
 	log="$dir/provision.log"
@@ -96,13 +96,20 @@ samba_provision() {
 		--history-length=3 --min-pwd-age=0 --account-lockout-threshold=3 \
 		--account-lockout-duration=30 --reset-account-lockout-after=30 || return 1
 
-	printf 'dn: OU=%s,%s\nobjectClass: organizationalUnit\n\n' \
-		People "$SAMBA_BASE" Groups "$SAMBA_BASE" Services "$SAMBA_BASE" |
-		ldbadd -H "$sam" >>"$log" 2>&1 || return 1
+	# Objects are added with ldbadd straight into sam.ldb, in two batches:
+	# one samba-tool call per object would cost a Python start-up each
+	# (~0.3 s, several seconds in all). Samba's own modules still fill in
+	# objectSid, primaryGroupID, the password hashes, etc.
+	# The service account is an ordinary domain user, NOT a domain admin.
+	{
+		printf 'dn: OU=%s,%s\nobjectClass: organizationalUnit\n\n' \
+			People "$SAMBA_BASE" Groups "$SAMBA_BASE" Services "$SAMBA_BASE"
+		ad_user_ldif "CN=$SAMBA_SVC_USER,OU=Services,$SAMBA_BASE" "$SAMBA_SVC_USER" \
+			"$SAMBA_SVC_PW" 512
+		printf 'description: resetbot service account\n\n'
+	} >"$dir/seed-1.ldif"
+	ldbadd -H "$sam" "$dir/seed-1.ldif" >>"$log" 2>&1 || return 1
 
-	# The service account: an ordinary domain user, NOT a domain admin.
-	st user create "$SAMBA_SVC_USER" "$SAMBA_SVC_PW" --userou=OU=Services \
-		--description="resetbot service account" || return 1
 	sid="$(ldbsearch -H "$sam" "(sAMAccountName=$SAMBA_SVC_USER)" objectSid |
 		awk '/^objectSid: /{ print $2 }')"
 	[[ "$sid" == S-1-5-21-* ]] || return 1
@@ -113,26 +120,43 @@ samba_provision() {
 		--sddl="(OA;CIIO;CR;$AD_RIGHT_RESET_PASSWORD;$AD_CLASS_USER;$sid)(OA;CIIO;WP;$AD_ATTR_LOCKOUT_TIME;$AD_CLASS_USER;$sid)" ||
 		return 1
 
-	: >"$dir/people.ldif"
-	while IFS=$'\t' read -r uid gn sn dep emp dis; do
-		# CN and displayName become "<givenName> <sn>", as in slapd.
-		st user create "$uid" "$SAMBA_USER_PW" --userou=OU=People \
-			--given-name="$gn" --surname="$sn" --department="$dep" \
-			--mail-address="$uid@example.test" || return 1
-		if ((dis)); then
-			st user disable "$uid" || return 1
-		fi
-		# samba-tool has no option for employeeNumber (the chat id).
-		printf 'dn: CN=%s %s,OU=People,%s\nchangetype: modify\nreplace: employeeNumber\nemployeeNumber: %s\n\n' \
-			"$gn" "$sn" "$SAMBA_BASE" "$emp" >>"$dir/people.ldif"
-	done < <(fixture_people "$fixtures/directory.ldif")
-	ldbmodify -H "$sam" "$dir/people.ldif" >>"$log" 2>&1 || return 1
+	# People and groups from the same fixture files slapd loads. CN and
+	# displayName are "<givenName> <sn>"; bob-style disabled accounts get
+	# userAccountControl 514 (ACCOUNTDISABLE | NORMAL_ACCOUNT).
+	local -A dn_of=()
+	{
+		while IFS=$'\t' read -r uid gn sn dep emp dis; do
+			dn_of[$uid]="CN=$gn $sn,OU=People,$SAMBA_BASE"
+			ad_user_ldif "${dn_of[$uid]}" "$uid" "$SAMBA_USER_PW" "$((dis ? 514 : 512))"
+			printf 'givenName: %s\nsn: %s\ndisplayName: %s %s\nmail: %s@example.test\n' \
+				"$gn" "$sn" "$gn" "$sn" "$uid"
+			printf 'department: %s\nemployeeNumber: %s\n\n' "$dep" "$emp"
+		done < <(fixture_people "$fixtures/directory.ldif")
+		# Global security groups (the default groupType), members by DN.
+		while IFS=$'\t' read -r cn members; do
+			dn_of[$cn]="CN=$cn,OU=Groups,$SAMBA_BASE"
+			printf 'dn: %s\nobjectClass: group\nsAMAccountName: %s\n' "${dn_of[$cn]}" "$cn"
+			local -a names
+			IFS=, read -ra names <<<"$members"
+			for name in "${names[@]}"; do
+				[[ -n "${dn_of[$name]:-}" ]] || return 1
+				printf 'member: %s\n' "${dn_of[$name]}"
+			done
+			printf '\n'
+		done < <(fixture_groups "$fixtures/groups.ldif")
+	} >"$dir/seed-2.ldif" || return 1
+	ldbadd -H "$sam" "$dir/seed-2.ldif" >>"$log" 2>&1 || return 1
+}
 
-	while IFS=$'\t' read -r cn members; do
-		st group add "$cn" --groupou=OU=Groups --group-scope=Global \
-			--group-type=Security || return 1
-		st group addmembers "$cn" "$members" || return 1
-	done < <(fixture_groups "$fixtures/groups.ldif")
+# ad_user_ldif DN SAM PASSWORD UAC prints the start of an LDIF user record;
+# the caller appends more attributes and the blank line.
+ad_user_ldif() {
+	local pw
+	# unicodePwd is the password in double quotes, UTF-16LE, base64 in LDIF.
+	pw="$(printf '"%s"' "$3" | iconv -f UTF-8 -t UTF-16LE | base64 -w0)"
+	printf 'dn: %s\nobjectClass: user\nsAMAccountName: %s\nuserPrincipalName: %s@example.test\n' \
+		"$1" "$2" "$2"
+	printf 'unicodePwd:: %s\nuserAccountControl: %s\n' "$pw" "$4"
 }
 
 samba_svc_search() {
