@@ -1,0 +1,89 @@
+package slack
+
+import (
+	"context"
+	"fmt"
+
+	slackgo "github.com/slack-go/slack"
+)
+
+// The three ingress steps both modes share, after the wire was verified
+// (HTTP signature or the Socket Mode connection) and decoded. Each returns
+// without waiting for anything but bot.Once: the core answers at once and
+// works in the background, so Slack's 3-second deadline holds.
+
+// command runs one slash command and returns the body of the immediate
+// answer (nil for "say nothing"). A redelivery gets the first delivery's
+// body and does not reach the core.
+func (a *App) command(ctx context.Context, cmd slackgo.SlashCommand) ([]byte, error) {
+	req, err := commandRequest(cmd, a.client)
+	if err != nil {
+		return nil, err
+	}
+	key := "slack:command:" + cmd.TriggerID
+	first, err := a.once.First(ctx, key, dedupTTL)
+	if err != nil {
+		return nil, fmt.Errorf("%w: dedup: %w", errUnavailable, err)
+	}
+	if !first {
+		a.log.InfoContext(ctx, "slack: redelivered slash command ignored", "user", cmd.UserID)
+		return a.acks.get(key), nil
+	}
+	// The core's context must outlive this request: it keeps working
+	// after we answer.
+	msg := a.handler.HandleCommand(context.WithoutCancel(ctx), req)
+	body, err := ephemeralJSON(msg)
+	if err != nil {
+		return nil, err
+	}
+	a.acks.put(key, body)
+	return body, nil
+}
+
+// interaction runs every click in one interaction payload. The core's
+// first reply to a click goes out through the response URL after the ack,
+// because Slack ignores the body of a block_actions ack.
+func (a *App) interaction(ctx context.Context, cb slackgo.InteractionCallback) error {
+	actions, err := interactionActions(cb, a.client)
+	if err != nil {
+		return err
+	}
+	for _, c := range actions {
+		first, err := a.once.First(ctx, c.key, dedupTTL)
+		if err != nil {
+			return fmt.Errorf("%w: dedup: %w", errUnavailable, err)
+		}
+		if !first {
+			a.log.InfoContext(ctx, "slack: redelivered click ignored", "user", cb.User.ID, "action", c.action.ActionID)
+			continue
+		}
+		msg := a.handler.HandleAction(context.WithoutCancel(ctx), c.action)
+		if isZero(msg) {
+			continue
+		}
+		respond := c.action.Respond
+		a.background(ctx, func(ctx context.Context) {
+			if err := respond.Respond(ctx, msg); err != nil {
+				a.log.WarnContext(ctx, "slack: first reply to a click not delivered", "action", c.action.ActionID, "err", err)
+			}
+		})
+	}
+	return nil
+}
+
+// event acknowledges an Events API delivery once. The bot subscribes to no
+// events today; the endpoint exists for URL verification and so that
+// turning a subscription on later does not start with retries.
+func (a *App) event(ctx context.Context, eventID, eventType string, retry int) error {
+	if eventID == "" {
+		return nil
+	}
+	first, err := a.once.First(ctx, "slack:event:"+eventID, dedupTTL)
+	if err != nil {
+		return fmt.Errorf("%w: dedup: %w", errUnavailable, err)
+	}
+	if !first {
+		a.log.InfoContext(ctx, "slack: redelivered event ignored", "event_type", eventType, "retry", retry)
+	}
+	return nil
+}

@@ -1,0 +1,166 @@
+package slack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	slackgo "github.com/slack-go/slack"
+
+	"github.com/resetbot/resetbot/bot"
+	"github.com/resetbot/resetbot/flows"
+)
+
+// Messenger is bot.Messenger on the Slack Web API: private messages in the
+// user's DM with the bot, helpdesk threads in the configured channel.
+// Posts are paced per channel; rate limits surface as *bot.RetryAfterError.
+// It also resolves profile emails (users:read.email), for identity mapping
+// by email.
+type Messenger struct {
+	api     *slackgo.Client
+	channel string
+	pace    *pacer
+}
+
+// groupMessenger adds bot.GroupResolver when a helpdesk user group is
+// configured. A separate type, so the core's type assertion finds the
+// capability only when it exists.
+type groupMessenger struct {
+	*Messenger
+	usergroup string
+}
+
+var (
+	_ bot.Messenger     = (*Messenger)(nil)
+	_ bot.EmailResolver = (*Messenger)(nil)
+	_ bot.GroupResolver = (*groupMessenger)(nil)
+)
+
+// NewMessenger builds the outbound side for cfg. The result is a
+// *Messenger, which also implements bot.GroupResolver when
+// helpdesk_usergroup is set.
+func NewMessenger(cfg Config, opts ...Option) (bot.Messenger, error) {
+	if errs := cfg.Validate(); len(errs) > 0 {
+		return nil, fmt.Errorf("slack config: %w", errors.Join(errs...))
+	}
+	o := newOptions(opts)
+	m := &Messenger{
+		api: slackgo.New(cfg.BotToken,
+			slackgo.OptionAPIURL(cfg.apiURL()),
+			slackgo.OptionHTTPClient(o.client)),
+		channel: cfg.HelpdeskChannel,
+		pace:    newPacer(o.pace),
+	}
+	if cfg.HelpdeskUsergroup != "" {
+		return &groupMessenger{Messenger: m, usergroup: cfg.HelpdeskUsergroup}, nil
+	}
+	return m, nil
+}
+
+// Check calls auth.test, so a wrong token or API URL fails at startup
+// rather than at the first reset.
+func (m *Messenger) Check(ctx context.Context) error {
+	_, err := m.api.AuthTestContext(ctx)
+	return apiError("auth.test", err)
+}
+
+// SendPrivate opens (or reuses) the bot's DM with the user and posts m.
+func (m *Messenger) SendPrivate(ctx context.Context, to flows.ChatIdentity, msg bot.Message) error {
+	if to.Platform != Platform || !userID.MatchString(to.UserID) {
+		return fmt.Errorf("slack: %q is not a Slack user", to.String())
+	}
+	ch, _, _, err := m.api.OpenConversationContext(ctx, &slackgo.OpenConversationParameters{Users: []string{to.UserID}})
+	if err != nil {
+		return apiError("conversations.open", err)
+	}
+	if ch == nil || ch.ID == "" {
+		return errors.New("slack conversations.open: no channel in the answer")
+	}
+	_, err = m.post(ctx, ch.ID, msg)
+	return err
+}
+
+// PostHelpdesk posts a top-level message; the thread reference is
+// "CHANNEL/TS", which is all Slack needs to reply to or edit it.
+func (m *Messenger) PostHelpdesk(ctx context.Context, msg bot.Message) (string, error) {
+	ts, err := m.post(ctx, m.channel, msg)
+	if err != nil {
+		return "", err
+	}
+	return m.channel + "/" + ts, nil
+}
+
+// UpdateHelpdesk edits the thread's top-level message in place.
+func (m *Messenger) UpdateHelpdesk(ctx context.Context, thread string, msg bot.Message) error {
+	ch, ts, err := splitThread(thread)
+	if err != nil {
+		return err
+	}
+	r := render(msg)
+	_, _, _, err = m.api.UpdateMessageContext(ctx, ch, ts,
+		slackgo.MsgOptionText(r.Text, false), slackgo.MsgOptionBlocks(r.Blocks...))
+	return apiError("chat.update", err)
+}
+
+// ReplyHelpdesk posts m as a reply in the thread.
+func (m *Messenger) ReplyHelpdesk(ctx context.Context, thread string, msg bot.Message) error {
+	ch, ts, err := splitThread(thread)
+	if err != nil {
+		return err
+	}
+	_, err = m.post(ctx, ch, msg, slackgo.MsgOptionTS(ts))
+	return err
+}
+
+// UserEmail returns the user's profile email (needs users:read.email).
+// Slack verifies workspace emails, which is why identity mapping may use it.
+func (m *Messenger) UserEmail(ctx context.Context, id string) (string, error) {
+	u, err := m.api.GetUserInfoContext(ctx, id)
+	if err != nil {
+		return "", apiError("users.info", err)
+	}
+	if u.Profile.Email == "" {
+		return "", fmt.Errorf("slack users.info: user %s has no visible email (is users:read.email granted?)", id)
+	}
+	return u.Profile.Email, nil
+}
+
+// InHelpdeskGroup reports whether the user is in the configured Slack user
+// group. Membership is read on every call: approvals are rare and a
+// removed member must lose the right at once.
+func (g *groupMessenger) InHelpdeskGroup(ctx context.Context, id string) (bool, error) {
+	members, err := g.api.GetUserGroupMembersContext(ctx, g.usergroup)
+	if err != nil {
+		return false, apiError("usergroups.users.list", err)
+	}
+	for _, u := range members {
+		if u == id {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// post waits for the channel's slot and posts the rendered message.
+func (m *Messenger) post(ctx context.Context, channel string, msg bot.Message, extra ...slackgo.MsgOption) (string, error) {
+	if err := m.pace.wait(ctx, channel); err != nil {
+		return "", fmt.Errorf("slack chat.postMessage: waiting for the channel's turn: %w", err)
+	}
+	r := render(msg)
+	opts := append([]slackgo.MsgOption{slackgo.MsgOptionText(r.Text, false), slackgo.MsgOptionBlocks(r.Blocks...)}, extra...)
+	_, ts, err := m.api.PostMessageContext(ctx, channel, opts...)
+	if err != nil {
+		return "", apiError("chat.postMessage", err)
+	}
+	return ts, nil
+}
+
+// splitThread parses a thread reference made by PostHelpdesk.
+func splitThread(thread string) (channel, ts string, err error) {
+	channel, ts, ok := strings.Cut(thread, "/")
+	if !ok || channel == "" || ts == "" {
+		return "", "", fmt.Errorf("slack: %q is not a thread reference (CHANNEL/TS)", thread)
+	}
+	return channel, ts, nil
+}

@@ -1,0 +1,62 @@
+package slack
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/resetbot/resetbot/bot"
+)
+
+// responseURL answers one slash command or click privately through the
+// response_url Slack sent with it (valid 30 minutes, up to 5 posts). It
+// needs no token: the URL itself is the capability, which is also why it
+// is never logged.
+type responseURL struct {
+	client *http.Client
+	url    string
+}
+
+var _ bot.Responder = responseURL{}
+
+// Respond posts m as an ephemeral message that never replaces the
+// original. A 429 becomes *bot.RetryAfterError like every other rate limit.
+func (r responseURL) Respond(ctx context.Context, m bot.Message) error {
+	body, err := ephemeralJSON(m)
+	if err != nil || body == nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.url, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("slack response_url: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	resp, err := r.client.Do(req)
+	if err != nil {
+		// The url.Error would print the response URL; keep only the cause.
+		return fmt.Errorf("slack response_url: %w", unwrapURLError(err))
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests:
+		return fmt.Errorf("slack response_url: %w", &bot.RetryAfterError{After: retryAfter(resp.Header.Get("Retry-After"))})
+	case resp.StatusCode != http.StatusOK:
+		return fmt.Errorf("slack response_url: status %d", resp.StatusCode)
+	}
+	return nil
+}
+
+// retryAfter parses a Retry-After in seconds; missing or odd values mean
+// one second, Slack's usual pace.
+func retryAfter(h string) time.Duration {
+	n, err := strconv.Atoi(h)
+	if err != nil || n < 1 {
+		return time.Second
+	}
+	return time.Duration(n) * time.Second
+}
