@@ -12,8 +12,9 @@ const maxStrength = 4
 // strengthInputLimit bounds the text given to the estimator: its matching is
 // superlinear in the length (about 9 ms at 64 characters, 35 ms at 128, see
 // BenchmarkCheck) and it runs on a request path. Scoring only the first 64
-// characters can under-rate a long password whose start is weak; it can
-// never over-rate one, and 64 characters of anything not weak already score 4.
+// characters errs on the safe side: it can under-rate a long password whose
+// start is weak (the user is asked for another), and 64 characters that are
+// not weak already reach the top score.
 const strengthInputLimit = 64
 
 // strength estimates guessing resistance as a zxcvbn score, 0 (guessable in
