@@ -7,6 +7,7 @@ package bottest
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/resetbot/resetbot/bot"
@@ -167,4 +168,72 @@ func (r *Responder) Messages() []bot.Message {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]bot.Message(nil), r.msgs...)
+}
+
+// ResponderFor returns a Responder whose answers are recorded as private
+// messages to the user, in order with their direct messages.
+func (m *Messenger) ResponderFor(to flows.ChatIdentity) bot.Responder {
+	return responderFunc(func(_ context.Context, msg bot.Message) error {
+		return m.record(Posted{Kind: "response", To: to, Message: msg})
+	})
+}
+
+type responderFunc func(context.Context, bot.Message) error
+
+func (f responderFunc) Respond(ctx context.Context, m bot.Message) error { return f(ctx, m) }
+
+// Inbox returns what a user saw privately: direct messages and answers.
+func (m *Messenger) Inbox(userID string) []Seen {
+	var out []Seen
+	for _, p := range m.Posts() {
+		if (p.Kind == "dm" || p.Kind == "response") && p.To.UserID == userID {
+			out = append(out, SeenOf(p.Message))
+		}
+	}
+	return out
+}
+
+// HelpdeskThreads returns the helpdesk channel as the suite sees it.
+func (m *Messenger) HelpdeskThreads() []Thread {
+	var out []Thread
+	for _, ref := range m.Threads() {
+		parent, _ := m.Parent(ref)
+		th := Thread{Ref: ref, Parent: SeenOf(parent)}
+		for _, p := range m.Posts() {
+			if p.Kind == "reply" && p.Thread == ref {
+				th.Replies = append(th.Replies, SeenOf(p.Message))
+			}
+		}
+		out = append(out, th)
+	}
+	return out
+}
+
+// SeenOf reduces a neutral message to what a user sees, for drivers whose
+// platform shows the core's message unchanged.
+func SeenOf(m bot.Message) Seen {
+	parts := []string{m.Summary, m.Title}
+	parts = append(parts, m.Body...)
+	for _, f := range m.Fields {
+		parts = append(parts, f.Label+": "+f.Value)
+	}
+	parts = append(parts, m.Note)
+	s := Seen{Text: strings.Join(nonEmpty(parts), "\n")}
+	if m.Link != nil {
+		s.Link = m.Link.URL
+	}
+	for _, b := range m.Buttons {
+		s.Buttons = append(s.Buttons, SeenButton{ActionID: b.ActionID, Value: b.Value, Label: b.Label})
+	}
+	return s
+}
+
+func nonEmpty(in []string) []string {
+	var out []string
+	for _, s := range in {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }

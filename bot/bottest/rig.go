@@ -41,6 +41,11 @@ type Options struct {
 	Alerts bot.AlertConfig
 	// Directory replaces the example company (e.g. a blocking wrapper).
 	Directory func(*memory.Directory) directory.Directory
+	// Identity maps platforms to lookup rules (default: Slack by chat id).
+	Identity map[string]bot.IdentityRule
+	// ChatIDs adds a platform's user id to each example user, for
+	// platforms mapped by chat id: account name -> (platform, id).
+	ChatIDs func(account string) (platform, id string)
 }
 
 // NewRig builds a rig; platforms are added by the caller with AddPlatform.
@@ -50,7 +55,14 @@ func NewRig(t *testing.T, opt Options) *Rig {
 	rdb := redis.NewClient(&redis.Options{Addr: m.Addr()})
 	t.Cleanup(func() { rdb.Close() })
 	st := redisstore.New(rdb, redisstore.Options{})
-	mem, err := memory.New(memory.ExampleSeed())
+	seed := memory.ExampleSeed()
+	if opt.ChatIDs != nil {
+		for i, u := range seed.Users {
+			p, id := opt.ChatIDs(u.AccountName)
+			seed.Users[i].ChatIDs[p] = id
+		}
+	}
+	mem, err := memory.New(seed)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,6 +77,7 @@ func NewRig(t *testing.T, opt Options) *Rig {
 		PublicBaseURL:   BaseURL,
 		HelpdeskGroup:   HelpdeskGroup,
 		HelpdeskContact: "#it-help",
+		Identity:        opt.Identity,
 		Alerts:          opt.Alerts,
 		CostPerTicket:   70,
 	}, bot.Deps{Engine: eng, Directory: dir, Store: st, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
