@@ -68,7 +68,7 @@ func (d *coreDriver) Click(t *testing.T, from bot.User, _ bottest.Thread, b bott
 }
 
 func (d *coreDriver) Inbox(t *testing.T, u bot.User) []bottest.Seen { return d.ms.Inbox(u.ID.UserID) }
-func (d *coreDriver) Threads(t *testing.T) []bottest.Thread        { return d.ms.HelpdeskThreads() }
+func (d *coreDriver) Threads(t *testing.T) []bottest.Thread         { return d.ms.HelpdeskThreads() }
 
 func TestScenariosOnCore(t *testing.T) {
 	bottest.Run(t, func(t *testing.T) bottest.Driver { return &coreDriver{} })
