@@ -92,6 +92,11 @@ func runBlocklistBuild(ctx context.Context, args []string, stdin io.Reader, stdo
 		return fmt.Errorf("blocklist build: %w", err)
 	}
 	defer os.Remove(tmp.Name()) // a no-op after the rename
+	// CreateTemp makes the file private; the filter holds only hashes of
+	// public breach data, and the server usually runs as another user.
+	if err := tmp.Chmod(0o644); err != nil {
+		return fmt.Errorf("blocklist build: %w", err)
+	}
 
 	start := time.Now()
 	w := bufio.NewWriterSize(tmp, 1<<20)

@@ -216,11 +216,14 @@ func probeShard(f *xorfilter.BinaryFuse[uint8], sorted []uint64, s, shardBits, n
 	var fp int64
 	for i := 0; i < n; {
 		k := prefix | rng.Uint64()&mask
-		if _, in := slices.BinarySearch(sorted, k); in {
+		if !f.Contains(k) {
+			i++ // no false negatives: certainly absent, a true negative
 			continue
 		}
-		i++
-		if f.Contains(k) {
+		// Only a positive needs the exact membership test; a key that
+		// really is in the set is not a probe at all.
+		if _, in := slices.BinarySearch(sorted, k); !in {
+			i++
 			fp++
 		}
 	}

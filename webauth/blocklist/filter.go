@@ -13,7 +13,7 @@ import (
 // ErrCorrupt is wrapped by every error that means the file is not a usable
 // filter (truncated, wrong magic or version, bad checksum, inconsistent
 // fields), so callers can tell "rebuild it" from "cannot read it".
-var ErrCorrupt = errors.New("blocklist: corrupt filter file")
+var ErrCorrupt = errors.New("corrupt filter file")
 
 // Filter is a loaded breached-password filter. It is read-only and safe for
 // concurrent use; the web app loads it once at start and shares it.
