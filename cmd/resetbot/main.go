@@ -9,6 +9,7 @@
 //	resetbot config check [-resolve] FILE
 //	                                 report every problem in a config file
 //	resetbot audit verify FILE       check an audit log's hash chain
+//	resetbot blocklist build|check   breached-password filter
 //	resetbot version                 print the version
 package main
 
@@ -27,6 +28,10 @@ const usage = `usage:
   resetbot demo                           run with an in-memory directory
   resetbot config check [-resolve] FILE   report every problem in a config file
   resetbot audit verify FILE              check an audit log's hash chain
+  resetbot blocklist build --in FILE|- --out FILE
+                                          build the breached-password filter
+  resetbot blocklist check [--filter FILE] < password
+                                          print "found" / "not found"
   resetbot version                        print the version
 `
 
@@ -98,6 +103,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		default:
 			return usageError{fmt.Sprintf("audit: unknown sub-command %q", s)}
 		}
+	case "blocklist":
+		return runBlocklist(ctx, rest, stdout)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, versionString())
 		return nil
