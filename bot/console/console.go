@@ -1,0 +1,258 @@
+// Package console is a chat platform in a terminal, for the demo: you type
+// commands as one of the demo users, and the bot's private messages and the
+// helpdesk thread are printed as they happen. Like every platform package
+// it only translates: lines of text into bot.Request and bot.Action, and
+// bot.Message into lines of text.
+package console
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/resetbot/resetbot/bot"
+	"github.com/resetbot/resetbot/flows"
+)
+
+// Platform is the name console chat identities carry.
+const Platform = "console"
+
+// Console is the terminal chat: a bot.Messenger that prints, and a reader
+// loop that turns typed lines into requests.
+type Console struct {
+	out   io.Writer
+	core  bot.Handler
+	users []string
+
+	mu      sync.Mutex
+	as      string
+	threads []string // thread refs by number (1-based)
+	buttons map[string][]bot.Button
+}
+
+var _ bot.Messenger = (*Console)(nil)
+
+// New makes a console for the given account names; the first is the
+// initial user.
+func New(out io.Writer, core bot.Handler, users []string) *Console {
+	c := &Console{out: out, core: core, users: users, buttons: map[string][]bot.Button{}}
+	if len(users) > 0 {
+		c.as = users[0]
+	}
+	return c
+}
+
+// SetHandler connects the core after construction (the core needs the
+// console as its Messenger first).
+func (c *Console) SetHandler(h bot.Handler) { c.core = h }
+
+// Identity is the chat identity of a demo account.
+func Identity(account string) flows.ChatIdentity {
+	return flows.ChatIdentity{Platform: Platform, UserID: account}
+}
+
+func (c *Console) printf(format string, args ...any) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	fmt.Fprintf(c.out, format, args...)
+}
+
+// Run reads commands until in ends or ctx is cancelled.
+func (c *Console) Run(ctx context.Context, in io.Reader) {
+	c.printf("%s\n", help)
+	c.prompt()
+	lines := make(chan string)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(in)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+	}()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case line, ok := <-lines:
+			if !ok {
+				return
+			}
+			c.line(ctx, strings.TrimSpace(line))
+			c.prompt()
+		}
+	}
+}
+
+const help = `Type a command as the current demo user:
+  /reset, /reset unlock, /reset enroll, /reset status, /reset cancel, /reset help
+  /reset for @user, /reset enroll-for @user, /reset report      (helpdesk: jdoe)
+  as USER          switch user (jdoe, alice, bob, pwuser, ...)
+  approve N        click Approve on helpdesk thread N; deny N clicks Deny
+  users            list the demo users`
+
+func (c *Console) prompt() {
+	c.mu.Lock()
+	as := c.as
+	c.mu.Unlock()
+	c.printf("%s> ", as)
+}
+
+// line handles one typed line.
+func (c *Console) line(ctx context.Context, line string) {
+	c.mu.Lock()
+	as := c.as
+	c.mu.Unlock()
+	from := bot.User{ID: Identity(as), Name: as}
+	fields := strings.Fields(line)
+	switch {
+	case line == "":
+	case strings.HasPrefix(line, "/reset"):
+		text := strings.TrimSpace(strings.TrimPrefix(line, "/reset"))
+		var mentions []bot.User
+		var words []string
+		for _, w := range strings.Fields(text) {
+			if strings.HasPrefix(w, "@") && len(w) > 1 {
+				mentions = append(mentions, bot.User{ID: Identity(w[1:]), Name: w[1:]})
+				w = bot.Mention(Identity(w[1:]))
+			}
+			words = append(words, w)
+		}
+		reply := c.core.HandleCommand(ctx, bot.Request{From: from, Text: strings.Join(words, " "), Mentions: mentions, Respond: responder{c, as}})
+		c.show("bot (only you see this)", reply)
+	case fields[0] == "as" && len(fields) == 2:
+		c.mu.Lock()
+		c.as = strings.TrimPrefix(fields[1], "@")
+		c.mu.Unlock()
+	case (fields[0] == "approve" || fields[0] == "deny") && len(fields) == 2:
+		c.click(ctx, from, fields[0], fields[1])
+	case fields[0] == "users":
+		users := append([]string(nil), c.users...)
+		sort.Strings(users)
+		c.printf("%s\n", strings.Join(users, ", "))
+	default:
+		c.printf("%s\n", help)
+	}
+}
+
+// click presses a button of a numbered helpdesk thread.
+func (c *Console) click(ctx context.Context, from bot.User, verb, num string) {
+	var n int
+	fmt.Sscan(num, &n)
+	c.mu.Lock()
+	var ref string
+	if n >= 1 && n <= len(c.threads) {
+		ref = c.threads[n-1]
+	}
+	buttons := c.buttons[ref]
+	c.mu.Unlock()
+	want := bot.ActionApprove
+	if verb == "deny" {
+		want = bot.ActionDeny
+	}
+	for _, b := range buttons {
+		if b.ActionID == want {
+			c.core.HandleAction(ctx, bot.Action{From: from, ActionID: b.ActionID, Value: b.Value, Respond: responder{c, from.ID.UserID}})
+			return
+		}
+	}
+	c.printf("thread %s has no %s button now\n", num, verb)
+}
+
+// responder prints private answers to one user.
+type responder struct {
+	c  *Console
+	to string
+}
+
+func (r responder) Respond(_ context.Context, m bot.Message) error {
+	r.c.show("bot → "+r.to+" (private)", m)
+	return nil
+}
+
+// SendPrivate implements bot.Messenger.
+func (c *Console) SendPrivate(_ context.Context, to flows.ChatIdentity, m bot.Message) error {
+	c.show("DM bot → "+to.UserID, m)
+	return nil
+}
+
+// PostHelpdesk implements bot.Messenger.
+func (c *Console) PostHelpdesk(_ context.Context, m bot.Message) (string, error) {
+	c.mu.Lock()
+	c.threads = append(c.threads, fmt.Sprintf("T%d", len(c.threads)+1))
+	ref := c.threads[len(c.threads)-1]
+	c.buttons[ref] = m.Buttons
+	c.mu.Unlock()
+	c.show("#helpdesk thread "+strings.TrimPrefix(ref, "T"), m)
+	return ref, nil
+}
+
+// UpdateHelpdesk implements bot.Messenger.
+func (c *Console) UpdateHelpdesk(_ context.Context, thread string, m bot.Message) error {
+	c.mu.Lock()
+	c.buttons[thread] = m.Buttons
+	c.mu.Unlock()
+	c.show("#helpdesk thread "+strings.TrimPrefix(thread, "T")+" (updated)", m)
+	return nil
+}
+
+// ReplyHelpdesk implements bot.Messenger.
+func (c *Console) ReplyHelpdesk(_ context.Context, thread string, m bot.Message) error {
+	c.printf("\n  #helpdesk thread %s ↳ %s\n", strings.TrimPrefix(thread, "T"), Render(m, false))
+	return nil
+}
+
+// show prints a message under a heading.
+func (c *Console) show(heading string, m bot.Message) {
+	if m.Summary == "" && m.Title == "" && len(m.Body) == 0 {
+		return
+	}
+	c.printf("\n┌ %s\n%s\n└\n", heading, indent(Render(m, true)))
+}
+
+// Render turns a message into terminal text. full adds fields, link,
+// buttons and note.
+func Render(m bot.Message, full bool) string {
+	mention := func(s string) string {
+		return bot.ReplaceMentions(s, func(id flows.ChatIdentity) string { return "@" + id.UserID })
+	}
+	if !full {
+		if len(m.Body) > 0 {
+			return mention(m.Body[0])
+		}
+		return mention(m.Summary)
+	}
+	var b strings.Builder
+	if m.Title != "" {
+		b.WriteString(strings.ToUpper(mention(m.Title)) + "\n")
+	}
+	for _, p := range m.Body {
+		b.WriteString(mention(p) + "\n")
+	}
+	if len(m.Body) == 0 && m.Title == "" {
+		b.WriteString(mention(m.Summary) + "\n")
+	}
+	for _, f := range m.Fields {
+		b.WriteString(f.Label + ": " + mention(f.Value) + "\n")
+	}
+	if m.Link != nil {
+		b.WriteString("[" + m.Link.Label + "] " + m.Link.URL + "\n")
+	}
+	for _, bt := range m.Buttons {
+		b.WriteString("[" + bt.Label + "] ")
+	}
+	if len(m.Buttons) > 0 {
+		b.WriteString(" (type approve N / deny N)\n")
+	}
+	if m.Note != "" {
+		b.WriteString(mention(m.Note) + "\n")
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+func indent(s string) string {
+	return "│ " + strings.ReplaceAll(s, "\n", "\n│ ")
+}
