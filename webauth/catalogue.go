@@ -43,6 +43,8 @@ var catalogue = []struct {
 		"This page was open for too long or was sent from somewhere else. Open the link from the bot again.", false}},
 	{errBadRequest, Problem{"bad-request", http.StatusBadRequest, "Something was not right",
 		"The request could not be understood. Go back and try again.", false}},
+	{errNoRoute, Problem{"not-found", http.StatusNotFound, "Page not found",
+		"There is nothing here. Open the link from the bot again.", false}},
 	{errWrongKind, Problem{"wrong-page", http.StatusNotFound, "Page not available",
 		"This step does not belong to your request.", false}},
 	{flows.ErrInvalidToken, Problem{"invalid-link", http.StatusNotFound, "This link is not valid",
