@@ -207,8 +207,9 @@ func orDefault(s, def string) string {
 	return s
 }
 
-// changesStatus reports whether an event moves the flow, so the parent
+// changesStatus reports whether an event records a transition (events
+// appended without one, like "link opened", have no From), so the parent
 // message must be refreshed.
 func changesStatus(ev flows.Event) bool {
-	return ev.From != "" || ev.To != "" || ev.Type == flows.EventRequested
+	return ev.From != ""
 }

@@ -217,6 +217,7 @@ func (c *Console) show(heading string, m bot.Message) {
 // buttons and note.
 func Render(m bot.Message, full bool) string {
 	mention := func(s string) string {
+		s = strings.ReplaceAll(s, "*", "") // a terminal has no bold
 		return bot.ReplaceMentions(s, func(id flows.ChatIdentity) string { return "@" + id.UserID })
 	}
 	if !full {

@@ -16,6 +16,8 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/resetbot/resetbot/bot"
+	"github.com/resetbot/resetbot/bot/console"
 	"github.com/resetbot/resetbot/directory/memory"
 	"github.com/resetbot/resetbot/flows"
 	"github.com/resetbot/resetbot/flows/auditlog"
@@ -32,6 +34,8 @@ type demo struct {
 	store  *redisstore.Store
 	dir    *memory.Directory
 	engine *flows.Engine
+	bot    *bot.Bot
+	chat   *console.Console
 	sinks  []flows.Sink
 	ln     net.Listener
 	audit  string
@@ -45,18 +49,27 @@ func runDemo(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
 	}
-	d, err := newDemo(*listen, os.Stderr)
+	d, err := newDemo(*listen, os.Stdout, os.Stderr)
 	if err != nil {
 		return err
 	}
 	defer d.close()
 	d.describe(os.Stdout)
+	go d.chat.Run(ctx, os.Stdin)
 	return d.run(ctx)
 }
 
+// demoHelpdeskGroup and demoPrivilegedGroup are groups of the example
+// company.
+const (
+	demoHelpdeskGroup   = "cn=helpdesk,ou=Groups,dc=example,dc=test"
+	demoPrivilegedGroup = "cn=tier0-admins,ou=Groups,dc=example,dc=test"
+)
+
 // newDemo starts the embedded parts. Its audit log goes to a temporary
 // directory that is printed, so `resetbot audit verify` can be tried on it.
-func newDemo(listen string, logw io.Writer) (*demo, error) {
+// The console chat prints to out.
+func newDemo(listen string, out, logw io.Writer) (*demo, error) {
 	d := &demo{log: slog.New(slog.NewTextHandler(logw, &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	var err error
 	if d.redis, err = miniredis.Run(); err != nil {
@@ -64,13 +77,37 @@ func newDemo(listen string, logw io.Writer) (*demo, error) {
 	}
 	d.rdb = redis.NewClient(&redis.Options{Addr: d.redis.Addr()})
 	d.store = redisstore.New(d.rdb, redisstore.Options{Prefix: "demo"})
-	if d.dir, err = memory.New(memory.ExampleSeed()); err != nil {
+	seed := memory.ExampleSeed()
+	var accounts []string
+	for i, u := range seed.Users {
+		seed.Users[i].ChatIDs[console.Platform] = u.AccountName
+		accounts = append(accounts, u.AccountName)
+	}
+	if d.dir, err = memory.New(seed); err != nil {
 		d.close()
 		return nil, err
 	}
 	d.engine = flows.NewEngine(d.store, d.dir, flows.Config{
-		Policy: flows.Policy{PrivilegedGroups: []string{"cn=tier0-admins,ou=Groups,dc=example,dc=test"}},
+		Policy: flows.Policy{PrivilegedGroups: []string{demoPrivilegedGroup}},
 	}, flows.WithLogger(d.log))
+	if d.ln, err = net.Listen("tcp", listen); err != nil {
+		d.close()
+		return nil, err
+	}
+	d.bot, err = bot.New(bot.Config{
+		PublicBaseURL:   "http://" + d.ln.Addr().String(),
+		Identity:        map[string]bot.IdentityRule{console.Platform: {By: bot.IdentityByChatID}},
+		HelpdeskGroup:   demoHelpdeskGroup,
+		HelpdeskContact: "the helpdesk (jdoe in this demo)",
+		CostPerTicket:   70,
+	}, bot.Deps{Engine: d.engine, Directory: d.dir, Store: d.store, Log: d.log})
+	if err != nil {
+		d.close()
+		return nil, err
+	}
+	d.chat = console.New(out, d.bot, accounts)
+	d.bot.AddPlatform(console.Platform, d.chat)
+	d.sinks = append(d.sinks, d.bot.Sink())
 	dir, err := os.MkdirTemp("", "resetbot-demo-")
 	if err != nil {
 		d.close()
@@ -83,10 +120,6 @@ func newDemo(listen string, logw io.Writer) (*demo, error) {
 		return nil, err
 	}
 	d.sinks = append(d.sinks, sink)
-	if d.ln, err = net.Listen("tcp", listen); err != nil {
-		d.close()
-		return nil, err
-	}
 	return d, nil
 }
 
@@ -106,7 +139,7 @@ func (d *demo) describe(w io.Writer) {
     bob      Bob Gone      Sales         disabled: gets the same reply as anyone
     pwuser, policyuser, lockme, spare1..3  ordinary accounts
 
-Press Ctrl-C to stop.
+Below is a chat in this terminal. Press Ctrl-C to stop.
 `, d.redis.Addr(), d.ln.Addr(), d.audit, d.audit, memory.ExamplePassword)
 }
 
@@ -150,6 +183,9 @@ func (d *demo) close() {
 		if c, ok := s.(io.Closer); ok {
 			c.Close()
 		}
+	}
+	if d.bot != nil {
+		d.bot.Close()
 	}
 	if d.ln != nil {
 		d.ln.Close()

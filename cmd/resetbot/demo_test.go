@@ -19,7 +19,7 @@ import (
 // through its engine and proves the pieces are connected: the web server
 // answers, and the audit events reach the hash-chained log, which verifies.
 func TestDemoWiring(t *testing.T) {
-	d, err := newDemo("127.0.0.1:0", io.Discard)
+	d, err := newDemo("127.0.0.1:0", io.Discard, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
