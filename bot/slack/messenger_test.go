@@ -136,13 +136,18 @@ func TestRateLimitBecomesRetryAfter(t *testing.T) {
 		want  time.Duration
 	}{
 		{"postMessage 429", func(f *slackfake.Server) { f.FailNext("chat.postMessage", 1, 3*time.Second) },
-			func(m *Messenger) error { _, err := m.PostHelpdesk(context.Background(), bot.Message{Summary: "x"}); return err }, 3 * time.Second},
+			func(m *Messenger) error {
+				_, err := m.PostHelpdesk(context.Background(), bot.Message{Summary: "x"})
+				return err
+			}, 3 * time.Second},
 		{"update 429", func(f *slackfake.Server) { f.FailNext("chat.update", 1, 2*time.Second) },
 			func(m *Messenger) error {
 				return m.UpdateHelpdesk(context.Background(), testChannel+"/1700000000.000001", bot.Message{Summary: "x"})
 			}, 2 * time.Second},
 		{"conversations.open 429", func(f *slackfake.Server) { f.FailNext("conversations.open", 1, 5*time.Second) },
-			func(m *Messenger) error { return m.SendPrivate(context.Background(), alice(), bot.Message{Summary: "x"}) }, 5 * time.Second},
+			func(m *Messenger) error {
+				return m.SendPrivate(context.Background(), alice(), bot.Message{Summary: "x"})
+			}, 5 * time.Second},
 		{"channel limit without pacing", func(f *slackfake.Server) { f.LimitChannels(time.Minute) },
 			func(m *Messenger) error {
 				thread, err := m.PostHelpdesk(context.Background(), bot.Message{Summary: "parent"})
