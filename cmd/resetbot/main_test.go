@@ -41,6 +41,14 @@ identity:
   teams: {by: email}
 flows:
   link_ttl: 1h
+web:
+  csrf_key: {value: 0123456789abcdef0123456789abcdef}
+  totp_key: {value: AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=}
+teams:
+  app_id: resetbot-test
+  app_password: {value: test-only}
+  helpdesk_channel_id: "19:helpdesk@thread.tacv2"
+  helpdesk_service_url: https://smba.trafficmanager.net/emea/
 `
 
 func TestConfigCheck(t *testing.T) {

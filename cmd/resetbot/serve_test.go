@@ -38,6 +38,13 @@ identity:
   slack: {by: chat_id_attribute}
 audit:
   log_file: %q
+web:
+  csrf_key: {value: 0123456789abcdef0123456789abcdef}
+  totp_key: {value: AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=}
+slack:
+  signing_secret: {value: test-signing-secret}
+  bot_token: {value: xoxb-test}
+  helpdesk_channel: C0HELPDESK
 `, addr, m.Addr(), filepath.Join(dir, "audit.jsonl"))
 	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)

@@ -13,6 +13,12 @@ type Config struct {
 	Limits    Limits    `yaml:"limits"`
 	Audit     Audit     `yaml:"audit"`
 	Log       Log       `yaml:"log"`
+	Web       Web       `yaml:"web"`
+	Helpdesk  Helpdesk  `yaml:"helpdesk"`
+	Alerts    Alerts    `yaml:"alerts"`
+	Slack     Slack     `yaml:"slack"`
+	Teams     Teams     `yaml:"teams"`
+	Discord   Discord   `yaml:"discord"`
 
 	// lines maps key paths ("directory.urls[1]") to their line in the
 	// file, so validation problems can point at the line to fix.

@@ -30,7 +30,29 @@ directory:
   chat_id_attributes: {slack: slackId}
 identity:
   slack: {by: chat_id_attribute}
+web:
+  csrf_key: {env: CSRF_KEY}
+  totp_key: {env: TOTP_KEY}
+slack:
+  signing_secret: {env: SLACK_SIGNING_SECRET}
+  bot_token: {env: SLACK_BOT_TOKEN}
+  helpdesk_channel: C0HELPDESK
 `
+
+// testEnv holds every secret minimal refers to, plus extra.
+func testEnv(extra map[string]string) func(string) (string, bool) {
+	m := map[string]string{
+		"BIND_PW":              "s3cret",
+		"CSRF_KEY":             "0123456789abcdef0123456789abcdef",
+		"TOTP_KEY":             "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+		"SLACK_SIGNING_SECRET": "signing",
+		"SLACK_BOT_TOKEN":      "xoxb-test",
+	}
+	for k, v := range extra {
+		m[k] = v
+	}
+	return env(m)
+}
 
 // problemsOf returns the messages of a Load error, one per problem.
 func problemsOf(t *testing.T, err error) []string {
@@ -73,7 +95,7 @@ func TestDeployConfigsHaveNoProblems(t *testing.T) {
 }
 
 func TestMinimalConfigDefaults(t *testing.T) {
-	c, err := LoadBytes([]byte(minimal), Options{LookupEnv: env(map[string]string{"BIND_PW": "s3cret"})})
+	c, err := LoadBytes([]byte(minimal), Options{LookupEnv: testEnv(nil)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,12 +128,12 @@ func TestThreeMistakesAreAllReported(t *testing.T) {
 		"https://reset.example.com", "http://reset.example.com",
 		"ldaps://ldap.example.com:636", "ldap://ldap.example.com:389",
 	).Replace(minimal) + "flows:\n  link_ttl: 15m\n"
-	_, err := LoadBytes([]byte(bad), Options{LookupEnv: env(map[string]string{"BIND_PW": "x"})})
+	_, err := LoadBytes([]byte(bad), Options{LookupEnv: testEnv(nil)})
 	msgs := problemsOf(t, err)
 	want := []string{
 		"line 3: server.public_base_url: http:// is allowed only for localhost",
 		"line 6: directory.urls[0]: ldap:// without start_tls is refused: plaintext",
-		"line 15: flows.link_ttl: 15m0s is longer than the maximum 10m0s",
+		"line 22: flows.link_ttl: 15m0s is longer than the maximum 10m0s",
 	}
 	if len(msgs) != len(want) {
 		t.Fatalf("got %d problems, want %d:\n%s", len(msgs), len(want), strings.Join(msgs, "\n"))
@@ -129,7 +151,7 @@ func TestDecodeErrors(t *testing.T) {
 		yaml string
 		want []string
 	}{
-		{"unknown key", minimal + "log:\n  levle: debug\n", []string{"line 15: log.levle: unknown key"}},
+		{"unknown key", minimal + "log:\n  levle: debug\n", []string{"line 22: log.levle: unknown key"}},
 		{"two unknown keys", "server:\n  lisen: x\nfoo: 1\n", []string{"line 2: server.lisen: unknown key", "line 3: foo: unknown key"}},
 		{"unknown key in flow mapping", "server: {listen: ':1', tsl: {}}\n", []string{"line 1: server.tsl: unknown key"}},
 		{"wrong type", "directory:\n  pool_size: many\n", []string{"line 2: cannot unmarshal !!str `many` into int"}},
@@ -179,8 +201,7 @@ func TestEnvOverrides(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tt.env["BIND_PW"] = "x"
-			c, err := LoadBytes([]byte(minimal), Options{LookupEnv: env(tt.env)})
+			c, err := LoadBytes([]byte(minimal), Options{LookupEnv: testEnv(tt.env)})
 			msgs := problemsOf(t, err)
 			if c.Server.PublicBaseURL != tt.wantURL || strings.Join(c.Redis.Addrs, ",") != tt.wantAddrs {
 				t.Errorf("url %q addrs %q", c.Server.PublicBaseURL, c.Redis.Addrs)
@@ -201,7 +222,7 @@ func TestFilesAreCheckedUnlessOffline(t *testing.T) {
 	if err != nil {
 		t.Fatalf("offline: %v", err)
 	}
-	_, err = LoadBytes([]byte(yaml), Options{LookupEnv: env(nil)})
+	_, err = LoadBytes([]byte(yaml), Options{LookupEnv: testEnv(map[string]string{"BIND_PW": ""})})
 	msgs := problemsOf(t, err)
 	if len(msgs) != 2 || !strings.HasPrefix(msgs[0], "line 9: directory.bind_password: secret(env:BIND_PW): environment variable BIND_PW is not set") ||
 		!strings.HasPrefix(msgs[1], "line 7: directory.ca_file: cannot be read") {
@@ -230,7 +251,7 @@ func TestSecretFromFile(t *testing.T) {
 				t.Fatal(err)
 			}
 			yaml := strings.Replace(minimal, "{env: BIND_PW}", "{file: "+path+"}", 1)
-			c, err := LoadBytes([]byte(yaml), Options{LookupEnv: env(nil)})
+			c, err := LoadBytes([]byte(yaml), Options{LookupEnv: testEnv(map[string]string{"BIND_PW": ""})})
 			msgs := problemsOf(t, err)
 			if tt.wantErr != "" {
 				if len(msgs) != 1 || !strings.Contains(msgs[0], tt.wantErr) {

@@ -22,6 +22,16 @@ const (
 	DefaultStreamMaxLen               = 100_000
 	DefaultLogLevel                   = "info"
 	DefaultLogFormat                  = "json"
+	DefaultRPName                     = "resetbot"
+	DefaultMinPasswordLength          = 12
+	DefaultMinStrength                = 3
+	DefaultHelpdeskContact            = "the IT helpdesk"
+	DefaultCurrency                   = "USD"
+	DefaultTimezone                   = "UTC"
+	DefaultSpikeRequests              = 20
+	DefaultSpikeWindow                = 10 * time.Minute
+	DefaultFailedVerificationsAlert   = 3
+	DefaultSlackMode                  = "http"
 )
 
 // defaultAccountAttribute is the account-name attribute of each flavour.
@@ -63,6 +73,20 @@ func (c *Config) ApplyDefaults() {
 
 	setStr(&c.Log.Level, DefaultLogLevel)
 	setStr(&c.Log.Format, DefaultLogFormat)
+
+	setStr(&c.Web.RPName, DefaultRPName)
+	setNum(&c.Web.MinPasswordLength, DefaultMinPasswordLength)
+	setNum(&c.Web.MinStrength, DefaultMinStrength)
+
+	setStr(&c.Helpdesk.Contact, DefaultHelpdeskContact)
+	setStr(&c.Helpdesk.Currency, DefaultCurrency)
+	setStr(&c.Helpdesk.Timezone, DefaultTimezone)
+
+	setNum(&c.Alerts.SpikeRequests, DefaultSpikeRequests)
+	setNum(&c.Alerts.SpikeWindow, DefaultSpikeWindow)
+	setNum(&c.Alerts.FailedVerifications, DefaultFailedVerificationsAlert)
+
+	setStr(&c.Slack.Mode, DefaultSlackMode)
 }
 
 func setStr(p *string, def string) {

@@ -13,17 +13,26 @@ func (c *Config) resolveSecrets(lookup func(string) (string, bool)) []error {
 	}{
 		{"redis.password", &c.Redis.Password},
 		{"directory.bind_password", &c.Directory.BindPassword},
+		{"web.csrf_key", &c.Web.CSRFKey},
+		{"web.totp_key", &c.Web.TOTPKey},
+		{"slack.signing_secret", &c.Slack.SigningSecret},
+		{"slack.bot_token", &c.Slack.BotToken},
+		{"slack.app_token", &c.Slack.AppToken},
+		{"teams.app_password", &c.Teams.AppPassword},
+		{"discord.bot_token", &c.Discord.BotToken},
 	}
 	for _, s := range secrets {
 		if err := s.s.resolve(lookup); err != nil {
 			probs = append(probs, c.problemErr(s.path, err, "%s", s.s))
 		}
 	}
+	probs = append(probs, c.checkKeys()...)
 	files := []struct{ path, file string }{
 		{"server.tls.cert_file", c.Server.TLS.CertFile},
 		{"server.tls.key_file", c.Server.TLS.KeyFile},
 		{"redis.tls.ca_file", c.Redis.TLS.CAFile},
 		{"directory.ca_file", c.Directory.CAFile},
+		{"web.blocklist_file", c.Web.BlocklistFile},
 	}
 	for _, f := range files {
 		if f.file == "" {

@@ -26,7 +26,7 @@ func TestSecretNeverPrinted(t *testing.T) {
 	}
 	for _, ref := range refs {
 		yml := strings.Replace(minimal, "{env: BIND_PW}", ref.yaml, 1)
-		c, err := LoadBytes([]byte(yml), Options{LookupEnv: env(ref.env)})
+		c, err := LoadBytes([]byte(yml), Options{LookupEnv: testEnv(ref.env)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -87,7 +87,15 @@ func TestSecretFromEnv(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := LoadBytes([]byte(minimal), Options{LookupEnv: env(tt.env)})
+			others := testEnv(nil)
+			lookup := func(k string) (string, bool) {
+				if k == "BIND_PW" {
+					v, ok := tt.env[k]
+					return v, ok
+				}
+				return others(k)
+			}
+			c, err := LoadBytes([]byte(minimal), Options{LookupEnv: lookup})
 			msgs := problemsOf(t, err)
 			if tt.wantErr != "" {
 				if len(msgs) != 1 || !strings.Contains(msgs[0], tt.wantErr) {

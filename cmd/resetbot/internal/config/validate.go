@@ -29,6 +29,10 @@ func (c *Config) Validate() []error {
 	v.limits()
 	v.audit()
 	v.log()
+	v.web()
+	v.helpdesk()
+	v.alerts()
+	v.platforms()
 	return v.probs
 }
 

@@ -62,8 +62,27 @@ func TestValidate(t *testing.T) {
 		{"break glass duplicate", func(c *Config) { c.Directory.BreakGlassAccounts = []string{"root", "Root"} }, "directory.break_glass_accounts[1]: \"Root\" is listed twice"},
 		{"no identity", func(c *Config) { c.Identity = nil }, "identity: required"},
 		{"identity by name", func(c *Config) { c.Identity["slack"] = IdentityRule{By: "display_name"} }, "identity.slack.by: \"display_name\" is not one of"},
-		{"identity needs attribute", func(c *Config) { c.Identity["discord"] = IdentityRule{By: ByChatIDAttribute} }, "identity.discord.by: chat_id_attribute needs directory.chat_id_attributes.discord"},
-		{"identity by email", func(c *Config) { c.Identity["teams"] = IdentityRule{By: ByEmail} }, ""},
+		{"identity needs attribute", func(c *Config) {
+			c.Identity["discord"] = IdentityRule{By: ByChatIDAttribute}
+			c.Discord = Discord{ApplicationID: "1", PublicKey: strings.Repeat("ab", 32), BotToken: Secret{set: true}, HelpdeskChannelID: "2"}
+		}, "identity.discord.by: chat_id_attribute needs directory.chat_id_attributes.discord"},
+		{"identity by email", func(c *Config) {
+			c.Identity["teams"] = IdentityRule{By: ByEmail}
+			c.Teams = Teams{AppID: "a", AppPassword: Secret{set: true}, HelpdeskChannelID: "19:x", HelpdeskServiceURL: "https://smba.example.net/"}
+		}, ""},
+		{"teams app id required", func(c *Config) {
+			c.Identity["teams"] = IdentityRule{By: ByEmail}
+			c.Teams = Teams{AppPassword: Secret{set: true}, HelpdeskChannelID: "19:x", HelpdeskServiceURL: "https://smba.example.net/"}
+		}, "teams.app_id: required"},
+		{"discord by email refused", func(c *Config) {
+			c.Identity["discord"] = IdentityRule{By: ByEmail}
+			c.Discord = Discord{ApplicationID: "1", PublicKey: strings.Repeat("ab", 32), BotToken: Secret{set: true}, HelpdeskChannelID: "2"}
+		}, "identity.discord.by: Discord gives bots no email"},
+		{"slack channel is an id", func(c *Config) { c.Slack.HelpdeskChannel = "#helpdesk" }, `slack.helpdesk_channel: "#helpdesk" is not a channel id`},
+		{"web keys required", func(c *Config) { c.Web.CSRFKey = Secret{} }, "web.csrf_key: required"},
+		{"bad proxy cidr", func(c *Config) { c.Web.TrustedProxies = []string{"10.0.0.1"} }, `web.trusted_proxies[0]: "10.0.0.1" is not a CIDR`},
+		{"rp id unrelated", func(c *Config) { c.Web.RPID = "evil.example.net" }, `web.rp_id: "evil.example.net" is neither the host`},
+		{"bad timezone", func(c *Config) { c.Helpdesk.Timezone = "Mars/Olympus" }, `helpdesk.timezone: "Mars/Olympus" is not an IANA time zone`},
 		{"link ttl too long", func(c *Config) { c.Flows.LinkTTL = 11 * time.Minute }, "flows.link_ttl: 11m0s is longer than the maximum 10m0s"},
 		{"link ttl too short", func(c *Config) { c.Flows.LinkTTL = time.Second }, "flows.link_ttl: 1s is too short"},
 		{"flow ttl below link", func(c *Config) { c.Flows.FlowTTL = 5 * time.Minute }, "flows.flow_ttl: 5m0s is shorter than link_ttl 10m0s"},

@@ -1,0 +1,117 @@
+package config
+
+import "time"
+
+// Web is the web app behind the links.
+type Web struct {
+	// RPID is the WebAuthn relying-party id; default: the host of
+	// server.public_base_url. Passkeys are bound to it: changing it later
+	// orphans every enrolled passkey.
+	RPID string `yaml:"rp_id"`
+	// RPName is what the phone shows when it asks to use a passkey.
+	RPName string `yaml:"rp_name"`
+	// AllowTOTP lets non-privileged users verify with an authenticator-app
+	// code when they enrolled one (privileged accounts always need a
+	// passkey).
+	AllowTOTP bool `yaml:"allow_totp"`
+	// TrustedProxies are CIDRs whose X-Forwarded-For is believed, for the
+	// audit trail's source address only.
+	TrustedProxies []string `yaml:"trusted_proxies"`
+	// CSRFKey signs the landing page's CSRF tokens: at least 32 bytes, the
+	// same on every replica.
+	CSRFKey Secret `yaml:"csrf_key"`
+	// TOTPKey encrypts TOTP secrets at rest (AES-256-GCM): exactly 32 bytes,
+	// given base64-encoded. Losing it orphans every enrolled TOTP.
+	TOTPKey Secret `yaml:"totp_key"`
+	// BlocklistFile is a breached-password filter built with `resetbot
+	// blocklist build`; without it only the built-in list of common
+	// passwords is refused.
+	BlocklistFile string `yaml:"blocklist_file"`
+	// MinPasswordLength is resetbot's floor, applied even when the
+	// directory allows shorter passwords.
+	MinPasswordLength int `yaml:"min_password_length"`
+	// MinStrength is the minimum zxcvbn score, 0..4.
+	MinStrength int `yaml:"min_strength"`
+}
+
+// Helpdesk is who the helpdesk is and how users reach them.
+type Helpdesk struct {
+	// Group is the directory group (DN; nested membership counts) whose
+	// members may push links, read reports and approve privileged resets.
+	Group string `yaml:"group"`
+	// Contact is how users reach a person, shown when the bot cannot help
+	// ("#it-help", "ext. 4357").
+	Contact string `yaml:"contact"`
+	// CostPerTicket is one manual reset's cost, for the report's "tickets
+	// avoided" figure, in Currency.
+	CostPerTicket float64 `yaml:"cost_per_ticket"`
+	Currency      string  `yaml:"currency"`
+	// Timezone is the IANA zone times are shown in ("Europe/Berlin").
+	Timezone string `yaml:"timezone"`
+}
+
+// Alerts are the helpdesk channel's warnings.
+type Alerts struct {
+	// SpikeRequests alerts when this many requests arrive within
+	// SpikeWindow (-1: off).
+	SpikeRequests int           `yaml:"spike_requests"`
+	SpikeWindow   time.Duration `yaml:"spike_window"`
+	// DepartmentRequests alerts when one department reaches this many
+	// requests within SpikeWindow (0: off).
+	DepartmentRequests int `yaml:"department_requests"`
+	// FailedVerifications warns when one account fails this many
+	// verifications within an hour (-1: off).
+	FailedVerifications int `yaml:"failed_verifications"`
+}
+
+// Slack is the Slack app. It is used when identity.slack is set.
+type Slack struct {
+	// Mode is http (Slack calls our endpoints) or socket (we connect out).
+	Mode string `yaml:"mode"`
+	// SigningSecret verifies every request in http mode.
+	SigningSecret Secret `yaml:"signing_secret"`
+	// BotToken (xoxb-) authenticates Web API calls.
+	BotToken Secret `yaml:"bot_token"`
+	// AppToken (xapp-) opens the Socket Mode connection in socket mode.
+	AppToken Secret `yaml:"app_token"`
+	// APIURL is the Web API base URL (Enterprise Grid proxies); ends in /.
+	APIURL string `yaml:"api_url"`
+	// HelpdeskChannel is the channel id (C…) of the helpdesk threads.
+	HelpdeskChannel string `yaml:"helpdesk_channel"`
+	// HelpdeskUsergroup is an optional user group id (S…) whose members
+	// count as helpdesk besides helpdesk.group.
+	HelpdeskUsergroup string `yaml:"helpdesk_usergroup"`
+}
+
+// Teams is the Microsoft Teams bot. It is used when identity.teams is set.
+type Teams struct {
+	// AppID is the bot's Microsoft app id (the JWT audience).
+	AppID string `yaml:"app_id"`
+	// AppPassword is the app's client secret, for outbound tokens.
+	AppPassword Secret `yaml:"app_password"`
+	// TenantID makes the bot single-tenant; empty means multi-tenant.
+	TenantID string `yaml:"tenant_id"`
+	// HelpdeskChannelID is the Teams channel id ("19:…@thread.tacv2").
+	HelpdeskChannelID string `yaml:"helpdesk_channel_id"`
+	// HelpdeskServiceURL is the Bot Framework service URL of the team.
+	HelpdeskServiceURL string `yaml:"helpdesk_service_url"`
+	// OpenIDMetadataURL and TokenURL override Microsoft's endpoints (for
+	// sovereign clouds and tests).
+	OpenIDMetadataURL string `yaml:"openid_metadata_url"`
+	TokenURL          string `yaml:"token_url"`
+}
+
+// Discord is the Discord application. It is used when identity.discord is
+// set.
+type Discord struct {
+	// ApplicationID is the application's id.
+	ApplicationID string `yaml:"application_id"`
+	// PublicKey (hex) verifies every interaction's Ed25519 signature.
+	PublicKey string `yaml:"public_key"`
+	// BotToken authenticates REST calls.
+	BotToken Secret `yaml:"bot_token"`
+	// HelpdeskChannelID is the channel where each flow gets a thread.
+	HelpdeskChannelID string `yaml:"helpdesk_channel_id"`
+	// APIURL overrides Discord's API base URL (proxies, tests).
+	APIURL string `yaml:"api_url"`
+}
