@@ -181,8 +181,9 @@ start_samba() {
 		return 0
 	fi
 	# -F: stay in the foreground so $! is samba itself (-i would also do, but
-	# exits at EOF on stdin); -M single: one process to stop.
-	samba -F --no-process-group -M single -s "$dir/etc/smb.conf" \
+	# exits at EOF on stdin); -M single: one process to stop; -l: log under
+	# DIR even before smb.conf is read (else /var/log/samba/log.samba).
+	samba -F --no-process-group -M single -s "$dir/etc/smb.conf" -l "$dir/log" \
 		</dev/null >"$dir/log/samba.out" 2>&1 &
 	pid=$!
 	track "$pid"
