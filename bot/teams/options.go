@@ -1,0 +1,41 @@
+package teams
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// Option tunes New. The defaults suit production; tests inject the fake's
+// HTTP client and a clock.
+type Option func(*options)
+
+type options struct {
+	client *http.Client
+	log    *slog.Logger
+	now    func() time.Time
+}
+
+// WithHTTPClient sets the client for every outbound call (metadata, keys,
+// tokens, connector), e.g. one with a corporate proxy.
+func WithHTTPClient(c *http.Client) Option { return func(o *options) { o.client = c } }
+
+// WithLogger sets the logger; the default discards.
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
+
+// WithClock sets the clock that token expiry is checked against, so tests
+// can move time instead of sleeping.
+func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
+
+func newOptions(opts []Option) options {
+	o := options{
+		client: &http.Client{Timeout: 30 * time.Second},
+		log:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+		now:    time.Now,
+	}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return o
+}

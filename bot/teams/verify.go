@@ -1,0 +1,75 @@
+package teams
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// botFrameworkIssuer is the issuer of every token the Bot Framework
+// channel service sends with an activity.
+const botFrameworkIssuer = "https://api.botframework.com"
+
+// clockLeeway is the clock skew the Bot Framework documents as acceptable.
+const clockLeeway = 5 * time.Minute
+
+// claims are the token claims checked: the registered ones (iss, aud,
+// exp, nbf) and serviceurl, the connector the activity may be answered
+// at.
+type claims struct {
+	jwt.RegisteredClaims
+	ServiceURL string `json:"serviceurl"`
+}
+
+// verifier checks the Bearer token of every inbound activity. There is no
+// way to turn it off: without it anyone could post activities in a
+// user's name and make the bot send its token to any URL.
+type verifier struct {
+	appID string
+	keys  *keySource
+	now   func() time.Time
+}
+
+// verify checks the Authorization header and returns the token's claims.
+// Errors carry errUnauthorized, or errUnavailable when the keys cannot be
+// read at all (Teams retries those).
+func (v *verifier) verify(ctx context.Context, header string) (*claims, error) {
+	scheme, raw, ok := strings.Cut(header, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(raw) == "" {
+		return nil, fmt.Errorf("%w: no Bearer token", errUnauthorized)
+	}
+	kf, err := v.keys.keyfunc(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", errUnavailable, err)
+	}
+	var c claims
+	_, err = jwt.ParseWithClaims(strings.TrimSpace(raw), &c, kf,
+		jwt.WithValidMethods([]string{"RS256"}),
+		jwt.WithIssuer(botFrameworkIssuer),
+		jwt.WithAudience(v.appID),
+		jwt.WithExpirationRequired(),
+		jwt.WithLeeway(clockLeeway),
+		jwt.WithTimeFunc(v.now),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", errUnauthorized, err)
+	}
+	return &c, nil
+}
+
+// errServiceURL is a valid token used for another connector than the
+// activity names: a replayed or spliced request.
+var errServiceURL = errors.New("teams: serviceUrl differs from the token's serviceurl claim")
+
+// checkServiceURL compares the activity's serviceUrl with the token's
+// claim. Without the claim the token does not vouch for any connector.
+func checkServiceURL(c *claims, serviceURL string) error {
+	if c.ServiceURL == "" || !strings.EqualFold(c.ServiceURL, serviceURL) {
+		return fmt.Errorf("%w: %w", errForbidden, errServiceURL)
+	}
+	return nil
+}
