@@ -1,0 +1,44 @@
+package flowmetrics_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/resetbot/resetbot/flows"
+	"github.com/resetbot/resetbot/flows/flowmetrics"
+)
+
+func TestCountsEventsByTypeKindOutcome(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	s, err := flowmetrics.New(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range []flows.Event{
+		{Type: flows.EventRequested, Kind: flows.KindReset, Outcome: "ok"},
+		{Type: flows.EventRequested, Kind: flows.KindReset, Outcome: "ok"},
+		{Type: flows.EventVerifyFailed, Kind: flows.KindReset, Outcome: "failed"},
+		{Type: flows.EventCompleted, Kind: flows.KindUnlock, Outcome: "ok"},
+	} {
+		if err := s.Deliver(context.Background(), ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := `
+# HELP resetbot_flow_events_total Audit events of reset, unlock and enroll flows, by event type, flow kind and outcome.
+# TYPE resetbot_flow_events_total counter
+resetbot_flow_events_total{kind="reset",outcome="failed",type="verify.failed"} 1
+resetbot_flow_events_total{kind="reset",outcome="ok",type="flow.requested"} 2
+resetbot_flow_events_total{kind="unlock",outcome="ok",type="flow.completed"} 1
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "resetbot_flow_events_total"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := flowmetrics.New(reg); err == nil {
+		t.Fatal("registering twice should fail")
+	}
+}
