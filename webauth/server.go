@@ -89,6 +89,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /f/{id}/enroll/totp", s.flowPost(s.totpSetupConfirm))
 	m.HandleFunc("POST /f/{id}/enroll/finish", s.flowPost(s.enrollFinish))
 
+	m.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
 	m.HandleFunc("/", s.notFound)
 	s.mux = m
 }
