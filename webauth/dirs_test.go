@@ -4,8 +4,8 @@ import (
 	"testing"
 
 	"github.com/resetbot/resetbot/directory"
-	"github.com/resetbot/resetbot/directory/memory"
 	"github.com/resetbot/resetbot/directory/ldap"
+	"github.com/resetbot/resetbot/directory/memory"
 	"github.com/resetbot/resetbot/flows/storetest"
 )
 

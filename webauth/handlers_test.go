@@ -1,9 +1,9 @@
 package webauth
 
 import (
-	"html"
 	"context"
 	"errors"
+	"html"
 	"net/http"
 	"strings"
 	"sync"
