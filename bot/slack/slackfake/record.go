@@ -16,8 +16,10 @@ type Call struct {
 	Text     string
 	Blocks   json.RawMessage
 	User     string // conversations.open users, users.info user
-	Error    string // the Slack error code, or "ratelimited"
-	At       time.Time
+	// ResponseID is the id of the response URL posted to (see ResponseURL).
+	ResponseID string
+	Error      string // the Slack error code, or "ratelimited"
+	At         time.Time
 }
 
 // Message is a message as it stands in the fake workspace: after

@@ -380,7 +380,7 @@ func (s *Server) findLocked(ts string) *Message {
 }
 
 func (s *Server) serveResponse(w http.ResponseWriter, r *http.Request) {
-	c := Call{Method: "response_url", At: time.Now()}
+	c := Call{Method: "response_url", ResponseID: r.PathValue("id"), At: time.Now()}
 	var body struct {
 		ResponseType    string          `json:"response_type"`
 		ReplaceOriginal bool            `json:"replace_original"`
