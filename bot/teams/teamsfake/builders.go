@@ -29,6 +29,10 @@ func (s *Server) Message(from Member, text string, mentions ...Entity) Activity 
 	a.Text, a.TextFormat = text, "plain"
 	a.Entities = append(a.Entities, mentions...)
 	a.Entities = append(a.Entities, Entity{Type: "clientInfo"})
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cv := s.convs[conv.ID]
+	cv.activities = append(cv.activities, &a) // in the chat before the bot hears of it
 	return a
 }
 

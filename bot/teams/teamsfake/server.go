@@ -301,6 +301,7 @@ func (s *Server) createConversation(r *http.Request, c *Call) (int, any) {
 		}
 		a := *p.Activity
 		a.ID = s.nextID()
+		a.From = s.botLocked()
 		id := s.opt.HelpdeskChannelID + ";messageid=" + a.ID
 		a.Conversation = &Conversation{ID: id, IsGroup: true}
 		s.convs[id] = &conv{id: id, channel: s.opt.HelpdeskChannelID, activities: []*Activity{&a}}
@@ -337,6 +338,7 @@ func (s *Server) post(r *http.Request, c *Call, replyTo string) (int, any) {
 	a.ID = s.nextID()
 	a.ReplyToID = replyTo
 	a.Conversation = &Conversation{ID: cv.id}
+	a.From = s.botLocked()
 	cv.activities = append(cv.activities, &a)
 	c.Activity = a.ID
 	return http.StatusCreated, map[string]string{"id": a.ID}
@@ -360,7 +362,7 @@ func (s *Server) update(r *http.Request, c *Call) (int, any) {
 	if old == nil {
 		return http.StatusNotFound, apiError("ActivityNotFound")
 	}
-	a.ID, a.ReplyToID, a.Conversation = old.ID, old.ReplyToID, old.Conversation
+	a.ID, a.ReplyToID, a.Conversation, a.From = old.ID, old.ReplyToID, old.Conversation, old.From
 	*old = a
 	return http.StatusOK, map[string]string{"id": a.ID}
 }
@@ -383,6 +385,12 @@ func (s *Server) member(r *http.Request, c *Call) (int, any) {
 	}
 	return http.StatusOK, Account{ID: u.ID, Name: u.Name, AADObjectID: u.AADObjectID, Email: u.Email, UserPrincipalName: u.UserPrincipalName}
 }
+
+// botLocked is the bot as the sender of what it posts.
+func (s *Server) botLocked() *Account { return &Account{ID: "28:" + s.opt.AppID, Name: BotName} }
+
+// FromBot tells whether the bot posted an activity (rather than a user).
+func (s *Server) FromBot(a Activity) bool { return a.From != nil && a.From.ID == "28:"+s.opt.AppID }
 
 func (cv *conv) find(id string) *Activity {
 	for _, a := range cv.activities {
