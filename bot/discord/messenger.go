@@ -1,0 +1,149 @@
+package discord
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/resetbot/resetbot/bot"
+	"github.com/resetbot/resetbot/flows"
+)
+
+// threadArchiveMinutes keeps a helpdesk thread open for a week of
+// inactivity, longer than any flow lives, so late replies stay visible.
+const threadArchiveMinutes = 10080
+
+// Messenger is bot.Messenger on Discord's REST API: private messages in
+// the user's DM with the bot, helpdesk threads in the configured channel.
+// It implements neither EmailResolver (Discord gives bots no emails) nor
+// GroupResolver.
+type Messenger struct {
+	s       *discordgo.Session
+	channel string
+	log     *slog.Logger
+}
+
+var _ bot.Messenger = (*Messenger)(nil)
+
+// NewMessenger builds the outbound side for cfg.
+func NewMessenger(cfg Config, opts ...Option) (*Messenger, error) {
+	if errs := cfg.Validate(); len(errs) > 0 {
+		return nil, fmt.Errorf("discord config: %w", errors.Join(errs...))
+	}
+	o := newOptions(opts)
+	s, err := newSession(cfg, o)
+	if err != nil {
+		return nil, err
+	}
+	return &Messenger{s: s, channel: cfg.HelpdeskChannelID, log: o.log.With("platform", Platform)}, nil
+}
+
+// Check reads the bot's own user, so a wrong token or API URL fails at
+// startup rather than at the first reset.
+func (m *Messenger) Check(ctx context.Context) error {
+	_, err := m.s.User("@me", discordgo.WithContext(ctx))
+	return apiError("get current user", err)
+}
+
+// call are the options of every REST call: the caller's context.
+func call(ctx context.Context) discordgo.RequestOption { return discordgo.WithContext(ctx) }
+
+// SendPrivate opens (or reuses: Discord returns the existing one) the
+// bot's DM channel with the user and posts msg there.
+func (m *Messenger) SendPrivate(ctx context.Context, to flows.ChatIdentity, msg bot.Message) error {
+	if to.Platform != Platform || !snowflake.MatchString(to.UserID) {
+		return fmt.Errorf("discord: %q is not a Discord user", to.String())
+	}
+	r, err := render(msg)
+	if err != nil {
+		return err
+	}
+	ch, err := m.s.UserChannelCreate(to.UserID, call(ctx))
+	if err != nil {
+		return apiError("create DM channel", err)
+	}
+	_, err = m.s.ChannelMessageSendComplex(ch.ID, r.asSend(), call(ctx))
+	return apiError("send DM", err)
+}
+
+// PostHelpdesk posts msg in the helpdesk channel and starts a thread from
+// it. The reference is "channelID/messageID/threadID". If the thread
+// cannot be started, the parent still counts as posted (retrying would
+// post it twice): the reference says "no thread yet" and the first reply
+// starts it.
+func (m *Messenger) PostHelpdesk(ctx context.Context, msg bot.Message) (string, error) {
+	r, err := render(msg)
+	if err != nil {
+		return "", err
+	}
+	parent, err := m.s.ChannelMessageSendComplex(m.channel, r.asSend(), call(ctx))
+	if err != nil {
+		return "", apiError("post helpdesk message", err)
+	}
+	ref := threadRef{channel: m.channel, message: parent.ID}
+	if ref.thread, err = m.startThread(ctx, ref, threadName(msg)); err != nil {
+		m.log.WarnContext(ctx, "discord: thread not started; the first reply retries", "message", parent.ID, "err", err)
+	}
+	return ref.String(), nil
+}
+
+// startThread starts the thread of a parent message. A thread started from
+// a message has the message's id, so "already created" is success.
+func (m *Messenger) startThread(ctx context.Context, ref threadRef, name string) (string, error) {
+	th, err := m.s.MessageThreadStartComplex(ref.channel, ref.message,
+		&discordgo.ThreadStart{Name: name, AutoArchiveDuration: threadArchiveMinutes}, call(ctx))
+	err = apiError("start thread", err)
+	switch {
+	case err == nil:
+		return th.ID, nil
+	case hasCode(err, codeThreadExists):
+		return ref.message, nil
+	}
+	return "", err
+}
+
+// UpdateHelpdesk edits the parent message in place: embed and buttons are
+// replaced (an empty list removes the buttons).
+func (m *Messenger) UpdateHelpdesk(ctx context.Context, thread string, msg bot.Message) error {
+	ref, err := parseThreadRef(thread)
+	if err != nil {
+		return err
+	}
+	r, err := render(msg)
+	if err != nil {
+		return err
+	}
+	_, err = m.s.ChannelMessageEditComplex(r.asEdit(ref.channel, ref.message), call(ctx))
+	return apiError("edit helpdesk message", err)
+}
+
+// ReplyHelpdesk posts msg in the thread, starting the thread first if
+// PostHelpdesk could not (named after the parent's title).
+func (m *Messenger) ReplyHelpdesk(ctx context.Context, thread string, msg bot.Message) error {
+	ref, err := parseThreadRef(thread)
+	if err != nil {
+		return err
+	}
+	r, err := render(msg)
+	if err != nil {
+		return err
+	}
+	if ref.thread == "" {
+		parent, err := m.s.ChannelMessage(ref.channel, ref.message, call(ctx))
+		if err != nil {
+			return apiError("read helpdesk message", err)
+		}
+		name := "\u200b"
+		if len(parent.Embeds) > 0 && parent.Embeds[0].Title != "" {
+			name = clip(parent.Embeds[0].Title, maxThreadName)
+		}
+		if ref.thread, err = m.startThread(ctx, ref, name); err != nil {
+			return err
+		}
+	}
+	_, err = m.s.ChannelMessageSendComplex(ref.thread, r.asSend(), call(ctx))
+	return apiError("reply in thread", err)
+}
