@@ -84,20 +84,29 @@ func (c Config) Validate() []error {
 	} else if !snowflake.MatchString(c.HelpdeskChannelID) {
 		add("helpdesk_channel_id: %q is not a channel id (digits only; names change, ids do not)", c.HelpdeskChannelID)
 	}
-	if c.APIURL != "" {
-		u, err := url.Parse(c.APIURL)
-		switch {
-		case err != nil:
-			add("api_url: %v", err)
-		case u.Scheme != "https" && u.Scheme != "http":
-			add("api_url: %q is not an http(s) URL", c.APIURL)
-		case u.Host == "":
-			add("api_url: %q has no host", c.APIURL)
-		case u.User != nil:
-			add("api_url: credentials do not belong in the URL")
-		case u.RawQuery != "" || u.Fragment != "":
-			add("api_url: %q must not have a query or fragment", c.APIURL)
-		}
+	if err := validateAPIURL(c.APIURL); err != nil {
+		errs = append(errs, err)
 	}
 	return errs
+}
+
+// validateAPIURL checks an api_url setting; empty is the default.
+func validateAPIURL(s string) error {
+	if s == "" {
+		return nil
+	}
+	u, err := url.Parse(s)
+	switch {
+	case err != nil:
+		return fmt.Errorf("api_url: %w", err)
+	case u.Scheme != "https" && u.Scheme != "http":
+		return fmt.Errorf("api_url: %q is not an http(s) URL", s)
+	case u.Host == "":
+		return fmt.Errorf("api_url: %q has no host", s)
+	case u.User != nil:
+		return fmt.Errorf("api_url: credentials do not belong in the URL")
+	case u.RawQuery != "" || u.Fragment != "":
+		return fmt.Errorf("api_url: %q must not have a query or fragment", s)
+	}
+	return nil
 }

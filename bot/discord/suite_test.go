@@ -21,8 +21,10 @@ type discordDriver struct {
 
 var _ bottest.Driver = (*discordDriver)(nil)
 
-func (d *discordDriver) Platform() string           { return Platform }
-func (d *discordDriver) Identity() bot.IdentityRule { return bot.IdentityRule{By: bot.IdentityByChatID} }
+func (d *discordDriver) Platform() string { return Platform }
+func (d *discordDriver) Identity() bot.IdentityRule {
+	return bot.IdentityRule{By: bot.IdentityByChatID}
+}
 
 // User is the Discord user of an account: a snowflake derived from the
 // name, which the rig stores as the account's Discord id attribute.
