@@ -6,17 +6,31 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"sync"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/resetbot/resetbot/bot"
+	"github.com/resetbot/resetbot/bot/slack"
+	"github.com/resetbot/resetbot/cmd/resetbot/internal/config"
+	"github.com/resetbot/resetbot/directory"
 	"github.com/resetbot/resetbot/flows"
 	"github.com/resetbot/resetbot/flows/auditlog"
+	"github.com/resetbot/resetbot/flows/flowmetrics"
+	"github.com/resetbot/resetbot/flows/redisstore"
+	"github.com/resetbot/resetbot/webauth/credentials/rediscreds"
 )
 
-// runServe runs the bot: the HTTP endpoints (health, and the web app and
-// chat webhooks as they are wired), the audit stream consumers and the
-// expiry sweeper, until ctx is cancelled.
+// runServe runs the bot: the HTTP endpoints (web app, chat webhooks, health,
+// metrics), the chat platforms, the audit stream consumers and the expiry
+// sweeper, until ctx is cancelled.
 func runServe(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	path := fs.String("config", "", "configuration file (YAML)")
@@ -34,58 +48,147 @@ func runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	rdb, err := newRedis(cfg.Redis)
+	s, err := build(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer rdb.Close()
-	if err := rdb.Ping(ctx).Err(); err != nil {
-		return fmt.Errorf("redis: %w", err)
-	}
-	dir, err := newDirectory(cfg.Directory)
-	if err != nil {
-		return fmt.Errorf("directory: %w", err)
-	}
-	if c, ok := dir.(io.Closer); ok {
-		defer c.Close()
-	}
-	if p, ok := dir.(interface{ Ping(context.Context) error }); ok {
-		// Fail at start on a wrong service-account password or CA, not at
-		// the first user's reset.
-		if err := p.Ping(ctx); err != nil {
-			return fmt.Errorf("directory: %w", err)
-		}
-	}
-	store := newStore(rdb, cfg)
-	engine := flows.NewEngine(store, dir, engineConfig(cfg), flows.WithLogger(log))
-
-	var sinks []flows.Sink
-	if cfg.Audit.LogFile != "" {
-		sink, err := auditlog.Open(cfg.Audit.LogFile)
-		if err != nil {
-			return fmt.Errorf("audit log: %w", err)
-		}
-		defer sink.Close()
-		sinks = append(sinks, sink)
-	}
-
+	defer s.close()
 	ln, err := net.Listen("tcp", cfg.Server.Listen)
 	if err != nil {
 		return err
 	}
 	log.Info("resetbot serving", "listen", ln.Addr().String(), "public_base_url", cfg.Server.PublicBaseURL,
-		"directory", cfg.Directory.Flavour, "redis", cfg.Redis.Mode)
+		"directory", cfg.Directory.Flavour, "redis", cfg.Redis.Mode, "platforms", s.platforms)
+	return s.run(ctx, ln)
+}
 
-	// The background work stops with the server, whichever ends first.
+// server is everything serve runs, built from the configuration.
+type server struct {
+	cfg       *config.Config
+	log       *slog.Logger
+	rdb       redis.UniversalClient
+	dir       directory.Directory
+	store     *redisstore.Store
+	engine    *flows.Engine
+	bot       *bot.Bot
+	slack     *slack.App
+	sinks     []flows.Sink
+	registry  *prometheus.Registry
+	platforms []string
+	closers   []func()
+}
+
+// build connects to Redis and the directory (failing early on a wrong
+// password or CA rather than at the first reset) and wires every part.
+func build(ctx context.Context, cfg *config.Config, log *slog.Logger) (s *server, err error) {
+	s = &server{cfg: cfg, log: log, registry: prometheus.NewRegistry()}
+	defer func() {
+		if err != nil {
+			s.close()
+		}
+	}()
+	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if s.rdb, err = newRedis(cfg.Redis); err != nil {
+		return nil, err
+	}
+	s.closers = append(s.closers, func() { s.rdb.Close() })
+	if err := s.rdb.Ping(ctx).Err(); err != nil {
+		return nil, fmt.Errorf("redis: %w", err)
+	}
+	if s.dir, err = newDirectory(cfg.Directory); err != nil {
+		return nil, fmt.Errorf("directory: %w", err)
+	}
+	if c, ok := s.dir.(io.Closer); ok {
+		s.closers = append(s.closers, func() { c.Close() })
+	}
+	if p, ok := s.dir.(interface{ Ping(context.Context) error }); ok {
+		if err := p.Ping(ctx); err != nil {
+			return nil, fmt.Errorf("directory: %w", err)
+		}
+	}
+	s.store = newStore(s.rdb, cfg)
+	s.engine = flows.NewEngine(s.store, s.dir, engineConfig(cfg), flows.WithLogger(log))
+
+	totpKey, err := cfg.TOTPKeyBytes()
+	if err != nil {
+		return nil, fmt.Errorf("web.totp_key: %w", err)
+	}
+	creds, err := rediscreds.New(s.rdb, rediscreds.Options{Prefix: cfg.Redis.KeyPrefix, Key: totpKey})
+	if err != nil {
+		return nil, err
+	}
+
+	if cfg.Audit.LogFile != "" {
+		sink, err := auditlog.Open(cfg.Audit.LogFile)
+		if err != nil {
+			return nil, fmt.Errorf("audit log: %w", err)
+		}
+		s.closers = append(s.closers, func() { sink.Close() })
+		s.sinks = append(s.sinks, sink)
+	}
+	metrics, err := flowmetrics.New(s.registry)
+	if err != nil {
+		return nil, err
+	}
+	s.sinks = append(s.sinks, metrics)
+
+	if s.bot, err = newBot(cfg, s.engine, s.dir, s.store, creds, log); err != nil {
+		return nil, err
+	}
+	s.closers = append(s.closers, s.bot.Close)
+	s.sinks = append(s.sinks, s.bot.Sink())
+	once := bot.NewOnce(s.store)
+	if _, on := cfg.Identity[config.PlatformSlack]; on {
+		sc := slackConfig(cfg.Slack)
+		ms, err := slack.NewMessenger(sc, slack.WithLogger(log))
+		if err != nil {
+			return nil, err
+		}
+		if s.slack, err = slack.New(sc, s.bot, once, slack.WithLogger(log)); err != nil {
+			return nil, err
+		}
+		s.bot.AddPlatform(slack.Platform, ms)
+		s.closers = append(s.closers, s.slack.Wait)
+		s.platforms = append(s.platforms, slack.Platform)
+	}
+	return s, nil
+}
+
+// handler routes every HTTP endpoint.
+func (s *server) handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+	if s.slack != nil && s.cfg.Slack.Mode == slack.ModeHTTP {
+		mux.Handle("/slack/", s.slack.Routes())
+	}
+	return healthMux(mux, func(ctx context.Context) error { return s.rdb.Ping(ctx).Err() })
+}
+
+// run serves until ctx ends; the background work and Socket Mode stop with
+// the server, whichever ends first.
+func (s *server) run(ctx context.Context, ln net.Listener) error {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
-	wg.Go(func() { background(ctx, store, engine, sinks, log) })
-	h := healthMux(nil, func(ctx context.Context) error { return rdb.Ping(ctx).Err() })
-	err = serveHTTP(ctx, ln, h, cfg.Server.TLS.CertFile, cfg.Server.TLS.KeyFile, log)
+	wg.Go(func() { background(ctx, s.store, s.engine, s.sinks, s.log) })
+	if s.slack != nil && s.cfg.Slack.Mode == slack.ModeSocket {
+		wg.Go(func() {
+			if err := s.slack.RunSocketMode(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("slack socket mode stopped", "err", err)
+			}
+		})
+	}
+	err := serveHTTP(ctx, ln, s.handler(), s.cfg.Server.TLS.CertFile, s.cfg.Server.TLS.KeyFile, s.log)
 	cancel()
 	wg.Wait()
 	if errors.Is(err, context.Canceled) {
 		return nil
 	}
 	return err
+}
+
+// close releases everything build acquired, last first.
+func (s *server) close() {
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		s.closers[i]()
+	}
 }

@@ -3,21 +3,33 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
+
+	"github.com/resetbot/resetbot/bot/slack/slackfake"
 )
 
-// TestServeStartsAndStops runs `resetbot serve` in-process with a config
-// pointing at a Redis and the memory directory: it answers its health and
-// readiness probes and stops cleanly when its context is cancelled.
-func TestServeStartsAndStops(t *testing.T) {
+const testSigningSecret = "test-signing-secret"
+
+// TestServeWiresSlackToFlows runs `resetbot serve` in-process with a config
+// pointing at a Redis, the memory directory and a fake Slack: a signed
+// /reset reaches the core, the link arrives as a DM, the helpdesk thread
+// appears, the metrics count the events, and the server stops cleanly.
+func TestServeWiresSlackToFlows(t *testing.T) {
 	m := miniredis.RunT(t)
+	fake := slackfake.New("xoxb-test")
+	t.Cleanup(fake.Close)
+	fake.AddChannel("C0HELPDESK")
+	fake.AddUser(slackfake.User{ID: "U0PWUSER", Name: "pwuser", Email: "pwuser@example.test"})
+
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -42,10 +54,11 @@ web:
   csrf_key: {value: 0123456789abcdef0123456789abcdef}
   totp_key: {value: AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=}
 slack:
-  signing_secret: {value: test-signing-secret}
+  signing_secret: {value: %s}
   bot_token: {value: xoxb-test}
+  api_url: %q
   helpdesk_channel: C0HELPDESK
-`, addr, m.Addr(), filepath.Join(dir, "audit.jsonl"))
+`, addr, m.Addr(), filepath.Join(dir, "audit.jsonl"), testSigningSecret, fake.APIURL())
 	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -53,30 +66,62 @@ slack:
 	done := make(chan error, 1)
 	go func() { done <- runServe(ctx, []string{"--config", cfg}) }()
 
-	deadline := time.Now().Add(10 * time.Second)
-	for _, path := range []string{"/healthz", "/readyz"} {
-		for {
-			resp, err := http.Get("http://" + addr + path)
-			if err == nil {
-				resp.Body.Close()
-				if resp.StatusCode != http.StatusOK {
-					t.Fatalf("%s = %d", path, resp.StatusCode)
-				}
-				break
-			}
-			select {
-			case err := <-done:
-				t.Fatalf("serve exited: %v", err)
-			default:
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%s never answered: %v", path, err)
-			}
-			time.Sleep(20 * time.Millisecond)
+	base := "http://" + addr
+	waitFor(t, done, func() bool {
+		resp, err := http.Get(base + "/readyz")
+		if err != nil {
+			return false
 		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
+
+	req := slackfake.SignedCommand(testSigningSecret, slackfake.CommandForm("U0PWUSER", "", fake.ResponseURL("r1")), time.Now())
+	u, _ := req.URL.Parse(base + req.URL.Path)
+	req.URL, req.Host = u, u.Host
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
 	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "Got it") {
+		t.Fatalf("slash command: %d %s", resp.StatusCode, body)
+	}
+	waitFor(t, done, func() bool {
+		dms := fake.DMs("U0PWUSER")
+		return len(dms) == 1 && strings.Contains(string(dms[0].Blocks), "http://localhost:8080/r/") &&
+			len(fake.Messages("C0HELPDESK")) >= 1 && len(fake.Thread(fake.Messages("C0HELPDESK")[0].TS)) >= 2
+	})
+	waitFor(t, done, func() bool {
+		resp, err := http.Get(base + "/metrics")
+		if err != nil {
+			return false
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return strings.Contains(string(b), `resetbot_flow_events_total{kind="reset",outcome="ok",type="flow.requested"} 1`)
+	})
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("serve returned %v after cancel", err)
+	}
+}
+
+// waitFor polls cond (an asynchronous delivery) for up to ten seconds,
+// failing early if serve exits.
+func waitFor(t *testing.T, done <-chan error, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		select {
+		case err := <-done:
+			t.Fatalf("serve exited: %v", err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 10 s")
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -1,0 +1,55 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/resetbot/resetbot/bot"
+	"github.com/resetbot/resetbot/bot/slack"
+	"github.com/resetbot/resetbot/cmd/resetbot/internal/config"
+	"github.com/resetbot/resetbot/directory"
+	"github.com/resetbot/resetbot/flows"
+	"github.com/resetbot/resetbot/webauth/credentials"
+)
+
+// newBot builds the chat core from the configuration.
+func newBot(c *config.Config, engine *flows.Engine, dir directory.Directory, store flows.Store, creds credentials.Store, log *slog.Logger) (*bot.Bot, error) {
+	loc, err := time.LoadLocation(c.Helpdesk.Timezone)
+	if err != nil {
+		return nil, fmt.Errorf("helpdesk.timezone: %w", err)
+	}
+	identity := map[string]bot.IdentityRule{}
+	for platform, rule := range c.Identity {
+		identity[platform] = bot.IdentityRule{By: bot.IdentityBy(rule.By)}
+	}
+	return bot.New(bot.Config{
+		PublicBaseURL:   c.Server.PublicBaseURL,
+		Identity:        identity,
+		HelpdeskGroup:   c.Helpdesk.Group,
+		HelpdeskContact: c.Helpdesk.Contact,
+		Alerts: bot.AlertConfig{
+			SpikeRequests:       c.Alerts.SpikeRequests,
+			SpikeWindow:         c.Alerts.SpikeWindow,
+			DepartmentRequests:  c.Alerts.DepartmentRequests,
+			FailedVerifications: c.Alerts.FailedVerifications,
+		},
+		CostPerTicket: c.Helpdesk.CostPerTicket,
+		Currency:      c.Helpdesk.Currency,
+		Location:      loc,
+	}, bot.Deps{Engine: engine, Directory: dir, Store: store, Credentials: creds, Log: log})
+}
+
+// slackConfig maps the file's Slack section, secrets resolved, onto the
+// platform package's settings.
+func slackConfig(c config.Slack) slack.Config {
+	return slack.Config{
+		Mode:              c.Mode,
+		SigningSecret:     c.SigningSecret.Reveal(),
+		BotToken:          c.BotToken.Reveal(),
+		AppToken:          c.AppToken.Reveal(),
+		APIURL:            c.APIURL,
+		HelpdeskChannel:   c.HelpdeskChannel,
+		HelpdeskUsergroup: c.HelpdeskUsergroup,
+	}
+}
