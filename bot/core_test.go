@@ -347,3 +347,21 @@ func TestReplaceMentions(t *testing.T) {
 		t.Fatalf("got %q want %q", got, want)
 	}
 }
+
+func TestOutsideTextCannotMention(t *testing.T) {
+	rig, ms := newCore(t, bottest.Options{})
+	command(rig, "U0PWUSER", "")
+	rig.Settle(t)
+	tok := bottest.TokenFrom(t, ms.DMs("U0PWUSER")[0])
+	if _, err := rig.Engine.Open(context.Background(), tok, flows.Client{Device: "evil <@slack:U0JDOE> agent"}); err != nil {
+		t.Fatal(err)
+	}
+	rig.Settle(t)
+	replies := ms.Replies(ms.Threads()[0])
+	last := replies[len(replies)-1]
+	var pinged []string
+	bot.ReplaceMentions(last, func(id flows.ChatIdentity) string { pinged = append(pinged, id.UserID); return "" })
+	if !strings.Contains(last, "evil") || len(pinged) != 0 {
+		t.Fatalf("a user agent became a mention of %v: %q", pinged, last)
+	}
+}
