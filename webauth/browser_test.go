@@ -212,7 +212,8 @@ func (c *chrome) reset(s *site, account, newPassword string) *flows.Issued {
 	c.screenshot("reset-verify")
 	c.do(chromedp.Click(chromedp.CSS("#passkey-login")), chromedp.WaitVisible(chromedp.CSS("#password-form")))
 	c.do(chromedp.SendKeys(chromedp.CSS("#password"), newPassword), chromedp.SendKeys(chromedp.CSS("#confirm"), newPassword),
-		chromedp.WaitVisible(chromedp.CSS(`li[data-rule="breached"].ok`)), chromedp.WaitVisible(chromedp.CSS(`li[data-rule="match"].ok`)))
+		chromedp.WaitVisible(chromedp.CSS(`li[data-rule="not_breached"].ok`)), chromedp.WaitVisible(chromedp.CSS(`li[data-rule="strength"].ok`)),
+		chromedp.WaitVisible(chromedp.CSS(`li[data-rule="match"].ok`)))
 	c.screenshot("reset-password")
 	c.do(chromedp.Click(chromedp.CSS("#set-password")), chromedp.WaitVisible(chromedp.CSS("#done-headline")))
 	if !strings.Contains(c.text(), "Your password was changed") {

@@ -14,6 +14,7 @@ import (
 	"github.com/resetbot/resetbot/directory"
 	"github.com/resetbot/resetbot/flows"
 	"github.com/resetbot/resetbot/webauth/credentials"
+	"github.com/resetbot/resetbot/webauth/password"
 )
 
 // Config is the web app's own configuration. Everything that ends up in a
@@ -57,8 +58,11 @@ type Deps struct {
 	Directory directory.Directory
 	// Credentials holds the users' passkeys and TOTP secrets.
 	Credentials credentials.Store
-	// Passwords judges candidate passwords (rules, strength, breached list).
-	Passwords PasswordChecker
+	// Passwords are resetbot's password settings (length floor, minimum
+	// strength, breached-password blocklist) layered on the directory's
+	// policy, which is read through directory.PolicyReader when the
+	// backend offers it. The zero value is the recommended configuration.
+	Passwords password.Options
 	// Redis keeps short-lived server-side state: WebAuthn ceremony data and
 	// pending TOTP secrets (never in a client cookie), and check counters.
 	Redis redis.UniversalClient
@@ -134,9 +138,6 @@ func (d Deps) validate() error {
 	}
 	if d.Credentials == nil {
 		errs = append(errs, errors.New("Deps.Credentials is required"))
-	}
-	if d.Passwords == nil {
-		errs = append(errs, errors.New("Deps.Passwords is required"))
 	}
 	if d.Redis == nil {
 		errs = append(errs, errors.New("Deps.Redis is required"))

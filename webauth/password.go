@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/resetbot/resetbot/directory"
 	"github.com/resetbot/resetbot/flows"
+	"github.com/resetbot/resetbot/webauth/password"
 )
 
 // maxPasswordLen bounds what the server accepts at all; the rules' maximum
@@ -19,8 +21,29 @@ const minMaxLength = 64
 
 // passwordData is what the new-password page shows.
 type passwordData struct {
-	Rules   ClientRules
-	Account string
+	// RulesJSON is password.Rules.ClientJSON, for the live checklist.
+	RulesJSON string
+	// Checklist is the initial, unticked checklist (it works without JS).
+	Checklist []password.RuleResult
+	MinLength int
+	MaxLength int
+	Account   string
+}
+
+// passwordRules computes the effective rules for the flow's subject: the
+// directory's policy (when the backend can report it) under resetbot's own
+// settings, with the user's names forbidden.
+func (s *Server) passwordRules(r *http.Request, f *flows.Flow) (password.Rules, password.UserInfo, error) {
+	var pol directory.Policy
+	if pr, ok := s.deps.Directory.(directory.PolicyReader); ok {
+		p, err := pr.PasswordPolicy(r.Context())
+		if err != nil {
+			return password.Rules{}, password.UserInfo{}, fmt.Errorf("webauth: read password policy: %w", err)
+		}
+		pol = p
+	}
+	ui := password.UserInfo{AccountName: f.Subject.AccountName, DisplayName: f.Subject.DisplayName}
+	return password.NewRules(pol, s.deps.Passwords).ForUser(ui), ui, nil
 }
 
 // passwordPage is GET /f/{id}/password: reachable only in StateVerified
@@ -49,23 +72,24 @@ func (s *Server) renderPassword(w http.ResponseWriter, r *http.Request, fc *flow
 		s.render(w, status, "unlock", p)
 		return
 	}
-	rules, err := s.deps.Passwords.Rules(r.Context(), passwordUser(fc.flow))
+	rules, ui, err := s.passwordRules(r, fc.flow)
 	if err != nil {
 		s.fail(w, r, fc, err)
 		return
 	}
-	if rules.MaxLength < minMaxLength {
-		rules.MaxLength = minMaxLength // never cap a password manager's output below 64
+	js, err := rules.ClientJSON()
+	if err != nil {
+		s.fail(w, r, fc, err)
+		return
 	}
 	p := basePage(fc, "Choose a new password", 2)
 	p.Scripts = []string{"common.js", "password.js"}
 	p.Problem = prob
-	p.Data = passwordData{Rules: rules, Account: fc.flow.Subject.AccountName}
+	p.Data = passwordData{
+		RulesJSON: string(js), Checklist: password.Check(rules, "", ui).Rules,
+		MinLength: rules.MinLength, MaxLength: max(rules.MaxLength, minMaxLength), Account: fc.flow.Subject.AccountName,
+	}
 	s.render(w, status, "password", p)
-}
-
-func passwordUser(f *flows.Flow) PasswordUser {
-	return PasswordUser{AccountName: f.Subject.AccountName, DisplayName: f.Subject.DisplayName}
 }
 
 // checkRequest is the body of the live check: JSON in a POST, so the
@@ -108,12 +132,12 @@ func (s *Server) passwordCheck(w http.ResponseWriter, r *http.Request, fc *flowC
 		s.failJSON(w, r, fc, err)
 		return
 	}
-	v, err := s.deps.Passwords.Check(r.Context(), req.Password, passwordUser(fc.flow))
+	rules, ui, err := s.passwordRules(r, fc.flow)
 	if err != nil {
 		s.failJSON(w, r, fc, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, v)
+	writeJSON(w, http.StatusOK, password.Check(rules, req.Password, ui)) // the result never holds the password
 }
 
 // passwordSubmit is POST /f/{id}/password: re-check on the server, then
@@ -139,12 +163,12 @@ func (s *Server) passwordSubmit(w http.ResponseWriter, r *http.Request, fc *flow
 		refuse("The passwords do not match", "Type the same new password in both fields.")
 		return
 	}
-	v, err := s.deps.Passwords.Check(r.Context(), pw, passwordUser(f))
+	rules, ui, err := s.passwordRules(r, f)
 	if err != nil {
 		s.fail(w, r, fc, err)
 		return
 	}
-	if !v.Acceptable {
+	if v := password.Check(rules, pw, ui); !v.Acceptable {
 		refuse("Choose another password", unmet(v))
 		return
 	}
@@ -167,27 +191,18 @@ func (s *Server) passwordSubmit(w http.ResponseWriter, r *http.Request, fc *flow
 // errRefusedPassword: the server-side checklist refused a submission.
 var errRefusedPassword = errors.New("webauth: password refused by the checklist")
 
-// unmet lists the failed checklist items in words.
-func unmet(v PasswordVerdict) string {
-	msg := ""
-	for _, it := range v.Items {
-		if !it.OK {
-			if msg != "" {
-				msg += "; "
-			}
-			msg += it.Label
+// unmet lists the failed checklist lines in words.
+func unmet(v password.Result) string {
+	var missing []string
+	for _, rr := range v.Rules {
+		if !rr.OK {
+			missing = append(missing, rr.Label)
 		}
 	}
-	if v.Breached {
-		if msg != "" {
-			msg += "; "
-		}
-		msg += "it must not be a known breached password"
+	if len(missing) == 0 {
+		return "Choose a different password."
 	}
-	if msg == "" {
-		return "This password is not strong enough."
-	}
-	return "Still needed: " + msg + "."
+	return "Still needed: " + strings.Join(missing, "; ") + "."
 }
 
 // unlockSubmit is POST /f/{id}/unlock: the single "Unlock my account"

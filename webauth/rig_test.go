@@ -23,7 +23,6 @@ import (
 	"github.com/resetbot/resetbot/flows"
 	"github.com/resetbot/resetbot/flows/redisstore"
 	"github.com/resetbot/resetbot/flows/storetest"
-	"github.com/resetbot/resetbot/webauth/blocklist"
 	"github.com/resetbot/resetbot/webauth/credentials"
 	"github.com/resetbot/resetbot/webauth/credentials/rediscreds"
 )
@@ -93,8 +92,7 @@ func newRig(t testing.TB, o rigOptions) *rig {
 		CSRFKey: key, KeyPrefix: prefix + "w", CheckRatePerMinute: 30,
 	}
 	srv, err := New(cfg, Deps{
-		Engine: eng, Directory: o.dir, Credentials: creds, Passwords: testPasswords{dir: o.dir},
-		Redis: o.rdb, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Clock: clock.Now,
+		Engine: eng, Directory: o.dir, Credentials: creds, Redis: o.rdb, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Clock: clock.Now,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -224,34 +222,4 @@ func urlQueryEscape(s string) string {
 		}
 	}
 	return sb.String()
-}
-
-// testPasswords is a small stand-in judge for the password page: length,
-// character classes, the account name, and the embedded common-password
-// list for "breached".
-type testPasswords struct{ dir directory.Directory }
-
-func (p testPasswords) Rules(ctx context.Context, u PasswordUser) (ClientRules, error) {
-	return ClientRules{MinLength: 12, MaxLength: 128, Classes: 3, Forbidden: []string{strings.ToLower(u.AccountName)}}, nil
-}
-
-func (p testPasswords) Check(ctx context.Context, pw string, u PasswordUser) (PasswordVerdict, error) {
-	r, _ := p.Rules(ctx, u)
-	classes := 0
-	for _, f := range []func(rune) bool{unicode.IsUpper, unicode.IsLower, unicode.IsDigit, func(c rune) bool { return !unicode.IsLetter(c) && !unicode.IsDigit(c) }} {
-		if strings.IndexFunc(pw, f) >= 0 {
-			classes++
-		}
-	}
-	items := []CheckItem{
-		{ID: "length", Label: "at least 12 characters", OK: len([]rune(pw)) >= r.MinLength},
-		{ID: "classes", Label: "3 character classes", OK: classes >= r.Classes},
-		{ID: "name", Label: "not your account name", OK: !strings.Contains(strings.ToLower(pw), r.Forbidden[0])},
-	}
-	v := PasswordVerdict{Items: items, Breached: blocklist.Default().Contains(pw), Strength: min(4, len(pw)/4)}
-	v.Acceptable = !v.Breached
-	for _, it := range items {
-		v.Acceptable = v.Acceptable && it.OK
-	}
-	return v, nil
 }

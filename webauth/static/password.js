@@ -1,7 +1,7 @@
-// password.js: the new-password form. Evaluates the policy's checklist while
-// the user types, asks the server (rate-limited POST, never a GET with the
-// password) for strength and the breached-list check, and toggles showing
-// the password.
+// password.js: the new-password form. Ticks the checklist lines the browser
+// can evaluate (length, complexity, names) on every keystroke, asks the
+// server for the rest (breached list, strength) through a rate-limited POST
+// (never a GET with the password in it), and toggles showing the password.
 "use strict";
 (function () {
   var form = document.getElementById("password-form");
@@ -11,7 +11,7 @@
   var meter = document.getElementById("strength"), label = document.getElementById("strength-label");
   var toggle = document.getElementById("toggle");
   var words = ["Very weak", "Weak", "Fair", "Strong", "Very strong"];
-  var server = { breached: null, strength: 0 }, timer = null, seq = 0;
+  var server = {}, timer = null, seq = 0;
 
   function mark(rule, ok) {
     var li = form.querySelector('[data-rule="' + rule + '"]');
@@ -19,39 +19,46 @@
     li.classList.toggle("ok", ok === true);
     li.classList.toggle("bad", ok === false);
   }
+  // classes counts character kinds as the server does: upper, lower,
+  // digit, and anything else as a symbol.
   function classes(s) {
     var n = 0;
-    if (/[a-z]/.test(s)) n++;
-    if (/[A-Z]/.test(s)) n++;
-    if (/[0-9]/.test(s)) n++;
-    if (/[^A-Za-z0-9]/.test(s)) n++;
+    if (/\p{Lu}/u.test(s)) n++;
+    if (/\p{Ll}/u.test(s)) n++;
+    if (/\p{Nd}/u.test(s)) n++;
+    if (/[^\p{L}\p{Nd}]/u.test(s)) n++;
     return n;
   }
   function local() {
     var s = pw.value, low = s.toLowerCase(), len = Array.from(s).length;
     var ok = {
-      length: len >= rules.minLength && (!rules.maxLength || len <= rules.maxLength),
-      classes: classes(s) >= (rules.classes || 0),
-      name: (rules.forbidden || []).every(function (f) { return f.length < 3 || low.indexOf(f) < 0; }),
+      min_length: len >= rules.minLength,
+      max_length: len <= rules.maxLength,
+      complexity: !rules.complexityRequired || classes(s) >= rules.minClasses,
+      no_name: (rules.forbiddenParts || []).every(function (f) { return low.indexOf(f) < 0; }),
       match: s !== "" && s === confirm.value
     };
     Object.keys(ok).forEach(function (k) { mark(k, s === "" ? null : ok[k]); });
-    mark("breached", s === "" ? null : server.breached === null ? null : !server.breached);
-    return ok;
+    ["not_breached", "strength"].forEach(function (k) {
+      mark(k, s === "" || !(k in server) ? null : server[k]);
+    });
   }
   function check() {
     var mine = ++seq, s = pw.value;
     if (!s) return;
     rb.post(form.dataset.check, { password: s }).then(function (v) {
       if (mine !== seq) return;
-      server.breached = v.breached; server.strength = v.strength;
+      server = {};
+      (v.rules || []).forEach(function (r) {
+        if (r.id === "not_breached" || r.id === "strength") server[r.id] = r.ok;
+      });
       meter.value = v.strength;
       label.textContent = words[v.strength] || "";
       local();
     }).catch(function () { /* the submit re-checks everything */ });
   }
   function changed() {
-    server.breached = null;
+    server = {};
     local();
     clearTimeout(timer);
     timer = setTimeout(check, 350);
