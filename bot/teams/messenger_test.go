@@ -1,0 +1,166 @@
+package teams_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/resetbot/resetbot/bot"
+	"github.com/resetbot/resetbot/bot/teams"
+	"github.com/resetbot/resetbot/flows"
+)
+
+func teamsUser(account string) flows.ChatIdentity {
+	return flows.ChatIdentity{Platform: teams.Platform, UserID: aadOf(account)}
+}
+
+// TestTokenCached: concurrent sends share one client-credentials token,
+// and a new one is fetched only when the cached one nears its expiry.
+func TestTokenCached(t *testing.T) {
+	var now atomic.Int64
+	now.Store(time.Now().UnixNano())
+	r := newRig(t, teams.WithClock(func() time.Time { return time.Unix(0, now.Load()) }))
+	ms := r.app.Messenger()
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- ms.SendPrivate(context.Background(), teamsUser("alice"), bot.Message{Summary: "hi"})
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := r.fake.Count("token"); n != 1 {
+		t.Fatalf("%d token requests for 8 sends, want 1", n)
+	}
+	now.Add(int64(50 * time.Minute)) // the fake's tokens live 3599 s
+	if err := ms.SendPrivate(context.Background(), teamsUser("alice"), bot.Message{Summary: "hi"}); err != nil {
+		t.Fatal(err)
+	}
+	if n := r.fake.Count("token"); n != 1 {
+		t.Fatalf("%d token requests 50 minutes in, want still 1", n)
+	}
+	now.Add(int64(6 * time.Minute))
+	if err := ms.SendPrivate(context.Background(), teamsUser("alice"), bot.Message{Summary: "hi"}); err != nil {
+		t.Fatal(err)
+	}
+	if n := r.fake.Count("token"); n != 2 {
+		t.Fatalf("%d token requests near expiry, want 2", n)
+	}
+}
+
+// TestSendPrivate opens the personal chat, then posts into it.
+func TestSendPrivate(t *testing.T) {
+	r := newRig(t)
+	if err := r.app.Messenger().SendPrivate(context.Background(), teamsUser("alice"), bot.Message{Summary: "Your link", Body: []string{"Open it"}}); err != nil {
+		t.Fatal(err)
+	}
+	calls := r.fake.Calls()
+	conv := r.fake.PersonalConversation(aadOf("alice"))
+	if len(calls) != 2 || calls[0].Method != http.MethodPost || !strings.HasSuffix(calls[0].Path, "/v3/conversations") ||
+		calls[0].Conversation != conv || calls[1].Conversation != conv || !strings.HasSuffix(calls[1].Path, "/activities") {
+		t.Fatalf("calls %+v, want create conversation then post into %s", calls, conv)
+	}
+	posts := r.botPosts(conv)
+	if len(posts) != 1 || posts[0].Summary != "Your link" {
+		t.Fatalf("personal chat %+v", posts)
+	}
+	if err := r.app.Messenger().SendPrivate(context.Background(), flows.ChatIdentity{Platform: "slack", UserID: "U1"}, bot.Message{Summary: "x"}); err == nil {
+		t.Fatal("a Slack identity was sent to on Teams")
+	}
+}
+
+// TestHelpdeskThread: the parent starts a channel conversation, replies
+// join its thread, and an update replaces the parent in place.
+func TestHelpdeskThread(t *testing.T) {
+	r := newRig(t)
+	ms := r.app.Messenger()
+	ctx := context.Background()
+	ref, err := ms.PostHelpdesk(ctx, bot.Message{Summary: "parent v1", Buttons: []bot.Button{{ActionID: bot.ActionApprove, Value: "f1", Label: "Approve"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"step 1", "step 2"} {
+		if err := ms.ReplyHelpdesk(ctx, ref, bot.Message{Summary: s}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := ms.UpdateHelpdesk(ctx, ref, bot.Message{Summary: "parent v2"}); err != nil {
+		t.Fatal(err)
+	}
+	ths := r.fake.Threads()
+	if len(ths) != 1 {
+		t.Fatalf("%d threads, want 1", len(ths))
+	}
+	th := ths[0]
+	if !strings.HasPrefix(th.Conversation, testHelpdesk+";messageid=") {
+		t.Fatalf("thread conversation %q is not in the helpdesk channel", th.Conversation)
+	}
+	c, err := th.Parent.Card()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if th.Parent.Summary != "parent v2" || len(c.Actions) != 0 {
+		t.Fatalf("parent %q with %d actions, want the update without buttons", th.Parent.Summary, len(c.Actions))
+	}
+	if len(th.Replies) != 2 || th.Replies[0].Summary != "step 1" || th.Replies[1].Summary != "step 2" ||
+		th.Replies[0].ReplyToID != th.Parent.ID {
+		t.Fatalf("replies %+v", th.Replies)
+	}
+	if err := ms.ReplyHelpdesk(ctx, "not a ref", bot.Message{Summary: "x"}); err == nil {
+		t.Fatal("a malformed thread ref was accepted")
+	}
+}
+
+// TestRateLimited: a 429 is a *bot.RetryAfterError with the server's wait.
+func TestRateLimited(t *testing.T) {
+	r := newRig(t)
+	r.fake.RateLimit(1, 7*time.Second)
+	_, err := r.app.Messenger().PostHelpdesk(context.Background(), bot.Message{Summary: "x"})
+	var ra *bot.RetryAfterError
+	if !errors.As(err, &ra) || ra.After != 7*time.Second {
+		t.Fatalf("error %v, want RetryAfterError of 7s", err)
+	}
+	if _, err := r.app.Messenger().PostHelpdesk(context.Background(), bot.Message{Summary: "x"}); err != nil {
+		t.Fatalf("after the limit: %v", err)
+	}
+}
+
+// TestUserEmail reads the email of a user from the connector.
+func TestUserEmail(t *testing.T) {
+	r := newRig(t)
+	got, err := r.app.Messenger().UserEmail(context.Background(), aadOf("alice"))
+	if err != nil || got != "alice@example.test" {
+		t.Fatalf("email %q, %v", got, err)
+	}
+}
+
+// TestNoSecretInErrors: a refused client secret fails with the OAuth
+// error code only.
+func TestNoSecretInErrors(t *testing.T) {
+	fake := newFake(t)
+	cfg := testConfig(fake)
+	cfg.AppPassword = "wrong-secret-value"
+	app, err := teams.New(cfg, &recorder{}, &memOnce{}, teams.WithHTTPClient(fake.Client()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(app.Close)
+	fake.AddUser(member("alice"))
+	err = app.Messenger().SendPrivate(context.Background(), teamsUser("alice"), bot.Message{Summary: "x"})
+	if err == nil || strings.Contains(err.Error(), "wrong-secret-value") || !strings.Contains(err.Error(), "invalid_client") {
+		t.Fatalf("error %v, want invalid_client without the secret", err)
+	}
+}
