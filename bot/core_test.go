@@ -365,3 +365,34 @@ func TestOutsideTextCannotMention(t *testing.T) {
 		t.Fatalf("a user agent became a mention of %v: %q", pinged, last)
 	}
 }
+
+// TestBacklogIsCoalescedNotDropped: after a chat outage, a backlog of many
+// events is posted as one reply per flow, with every step in it.
+func TestBacklogIsCoalescedNotDropped(t *testing.T) {
+	rig, ms := newCore(t, bottest.Options{})
+	ms.Fail = errors.New("chat API down")
+	for _, id := range []string{"U0JDOE", "U0PWUSER", "U0SPARE1", "U0SPARE2", "U0LOCKME"} {
+		command(rig, id, "")
+	}
+	rig.Bot.Wait()
+	if _, err := rig.Reader.Pump(context.Background()); err == nil {
+		t.Fatal("delivery succeeded during the outage")
+	}
+	ms.Fail = nil
+	rig.Settle(t)
+	threads := ms.Threads()
+	if len(threads) != 5 {
+		t.Fatalf("%d threads, want one per flow", len(threads))
+	}
+	for _, th := range threads {
+		var replies []bot.Message
+		for _, p := range ms.Posts() {
+			if p.Kind == "reply" && p.Thread == th {
+				replies = append(replies, p.Message)
+			}
+		}
+		if len(replies) != 1 || len(replies[0].Body) != 2 || !strings.Contains(replies[0].Body[0], "Requested") || !strings.Contains(replies[0].Body[1], "Link sent") {
+			t.Errorf("thread %s replies %+v, want one reply with both steps", th, replies)
+		}
+	}
+}

@@ -59,15 +59,11 @@ func (s threadSink) deliver(ctx context.Context, ev flows.Event) error {
 		b.deps.Log.Warn("audit event for a platform that is not configured", "flow", f.ID, "platform", f.Subject.Chat.Platform)
 		return nil
 	}
-	thread := f.Thread
-	if thread == "" {
-		if thread, err = ms.PostHelpdesk(ctx, b.parentMessage(f)); err != nil {
-			return fmt.Errorf("post thread parent: %w", err)
-		}
-		if err := b.deps.Engine.SetThread(ctx, f.ID, thread); err != nil {
-			return fmt.Errorf("record thread: %w", err)
-		}
-	} else if changesStatus(ev) {
+	thread, err := s.threadOf(ctx, ms, f)
+	if err != nil {
+		return err
+	}
+	if f.Thread != "" && changesStatus(ev) {
 		if err := ms.UpdateHelpdesk(ctx, thread, b.parentMessage(f)); err != nil {
 			return fmt.Errorf("update thread parent: %w", err)
 		}
@@ -76,6 +72,22 @@ func (s threadSink) deliver(ctx context.Context, ev flows.Event) error {
 		return fmt.Errorf("post thread reply: %w", err)
 	}
 	return s.followUp(ctx, ms, f, ev)
+}
+
+// threadOf returns the flow's helpdesk thread, posting its parent message
+// (and recording the reference in the flow) the first time.
+func (s threadSink) threadOf(ctx context.Context, ms Messenger, f *flows.Flow) (string, error) {
+	if f.Thread != "" {
+		return f.Thread, nil
+	}
+	thread, err := ms.PostHelpdesk(ctx, s.b.parentMessage(f))
+	if err != nil {
+		return "", fmt.Errorf("post thread parent: %w", err)
+	}
+	if err := s.b.deps.Engine.SetThread(ctx, f.ID, thread); err != nil {
+		return "", fmt.Errorf("record thread: %w", err)
+	}
+	return thread, nil
 }
 
 // standalone posts an event that has no flow (a refused request) as its own

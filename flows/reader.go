@@ -18,6 +18,15 @@ type Sink interface {
 	Deliver(ctx context.Context, ev Event) error
 }
 
+// BatchSink is a Sink that can take a whole batch at once, to coalesce
+// under pressure (several events of one flow posted as one chat reply when
+// a backlog built up). It returns the ids of the events it handled; the
+// others stay pending and come again.
+type BatchSink interface {
+	Sink
+	DeliverBatch(ctx context.Context, evs []Event) (delivered []string, err error)
+}
+
 // retryAfter is implemented by sink errors that know how long to wait (a
 // chat API's Retry-After).
 type retryAfter interface{ RetryAfter() time.Duration }
@@ -50,6 +59,15 @@ func (r *Reader) Pump(ctx context.Context) (int, error) {
 	evs, err := r.store.ReadEvents(ctx, r.sink.Name(), r.consumer, r.batch)
 	if err != nil {
 		return 0, err
+	}
+	if bs, ok := r.sink.(BatchSink); ok && len(evs) > 0 {
+		delivered, derr := bs.DeliverBatch(ctx, evs)
+		if len(delivered) > 0 {
+			if err := r.store.AckEvents(ctx, r.sink.Name(), delivered...); err != nil {
+				return 0, err
+			}
+		}
+		return len(delivered), derr
 	}
 	n := 0
 	for _, ev := range evs {

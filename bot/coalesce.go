@@ -1,0 +1,131 @@
+package bot
+
+import (
+	"context"
+	"errors"
+
+	"github.com/resetbot/resetbot/flows"
+)
+
+// coalesceAbove is the backlog size from which the thread sink coalesces:
+// with more events waiting than this, each flow's events are posted as one
+// reply, so a chat outage or a rate limit never turns into a flood (and
+// never into dropped events).
+const coalesceAbove = 8
+
+var _ flows.BatchSink = threadSink{}
+
+// DeliverBatch implements flows.BatchSink. A small batch is delivered event
+// by event, in order, stopping at the first failure. A backlog is grouped
+// by flow: one reply and at most one parent update per flow.
+func (s threadSink) DeliverBatch(ctx context.Context, evs []flows.Event) ([]string, error) {
+	if len(evs) <= coalesceAbove {
+		var done []string
+		for _, ev := range evs {
+			if err := s.Deliver(ctx, ev); err != nil {
+				return done, err
+			}
+			done = append(done, ev.ID)
+		}
+		return done, nil
+	}
+	var (
+		order  []string
+		groups = map[string][]flows.Event{}
+		done   []string
+		errs   []error
+	)
+	for _, ev := range evs {
+		key := ev.FlowID
+		if key == "" {
+			key = "event:" + ev.ID // no flow: its own group
+		}
+		if _, ok := groups[key]; !ok {
+			order = append(order, key)
+		}
+		groups[key] = append(groups[key], ev)
+	}
+	for _, key := range order {
+		g := groups[key]
+		if err := s.deliverGroup(ctx, g); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		for _, ev := range g {
+			done = append(done, ev.ID)
+		}
+	}
+	return done, errors.Join(errs...)
+}
+
+// deliverGroup posts one flow's waiting events as a single reply.
+func (s threadSink) deliverGroup(ctx context.Context, g []flows.Event) error {
+	b := s.b
+	var fresh []flows.Event
+	for _, ev := range g {
+		n, err := b.deps.Store.Count(ctx, "posted:"+ev.ID, postedTTL, b.now())
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			fresh = append(fresh, ev)
+		}
+	}
+	if len(fresh) == 0 {
+		return nil
+	}
+	if len(fresh) == 1 || fresh[0].FlowID == "" {
+		for _, ev := range fresh {
+			if err := s.Deliver(ctx, ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	f, err := b.deps.Engine.Get(ctx, fresh[0].FlowID)
+	if errors.Is(err, flows.ErrNotFound) {
+		return s.markAll(ctx, fresh)
+	}
+	if err != nil {
+		return err
+	}
+	ms, err := b.messenger(f.Subject.Chat.Platform)
+	if err != nil {
+		return s.markAll(ctx, fresh)
+	}
+	thread, err := s.threadOf(ctx, ms, f)
+	if err != nil {
+		return err
+	}
+	lines := make([]string, len(fresh))
+	update := false
+	for i, ev := range fresh {
+		lines[i] = b.eventMessage(ev).Body[0]
+		update = update || changesStatus(ev)
+	}
+	if update && f.Thread != "" {
+		if err := ms.UpdateHelpdesk(ctx, thread, b.parentMessage(f)); err != nil {
+			return err
+		}
+	}
+	reply := Message{Summary: lines[len(lines)-1], Body: lines, Note: "Several steps, posted together while the channel was busy"}
+	if err := ms.ReplyHelpdesk(ctx, thread, reply); err != nil {
+		return err
+	}
+	for _, ev := range fresh {
+		if err := s.followUp(ctx, ms, f, ev); err != nil {
+			return err
+		}
+	}
+	return s.markAll(ctx, fresh)
+}
+
+// markAll remembers events as posted.
+func (s threadSink) markAll(ctx context.Context, evs []flows.Event) error {
+	for _, ev := range evs {
+		if _, err := s.b.deps.Store.Hit(ctx, "posted:"+ev.ID, postedTTL, s.b.now()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
