@@ -27,10 +27,6 @@ type views struct {
 // loadViews parses every page with the layout once, at start.
 func loadViews() (*views, error) {
 	layout, err := template.New("layout.html").Funcs(template.FuncMap{
-		"json": func(v any) (string, error) {
-			b, err := json.Marshal(v)
-			return string(b), err
-		},
 		"inc": func(i int) int { return i + 1 },
 	}).ParseFS(templateFS, "templates/layout.html")
 	if err != nil {

@@ -54,6 +54,7 @@ type rigOptions struct {
 	dir     directory.Directory   // default: the in-memory example company
 	baseURL string                // default: https://reset.example.test
 	totp    bool
+	log     io.Writer // default: discarded
 }
 
 func newRig(t testing.TB, o rigOptions) *rig {
@@ -72,6 +73,9 @@ func newRig(t testing.TB, o rigOptions) *rig {
 	}
 	if o.baseURL == "" {
 		o.baseURL = "https://reset.example.test"
+	}
+	if o.log == nil {
+		o.log = io.Discard
 	}
 	prefix := uniquePrefix()
 	clock := storetest.NewClock()
@@ -92,7 +96,7 @@ func newRig(t testing.TB, o rigOptions) *rig {
 		CSRFKey: key, KeyPrefix: prefix + "w", CheckRatePerMinute: 30,
 	}
 	srv, err := New(cfg, Deps{
-		Engine: eng, Directory: o.dir, Credentials: creds, Redis: o.rdb, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Clock: clock.Now,
+		Engine: eng, Directory: o.dir, Credentials: creds, Redis: o.rdb, Logger: slog.New(slog.NewTextHandler(o.log, nil)), Clock: clock.Now,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,39 @@
+package webauth
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"testing"
+
+	"github.com/resetbot/resetbot/directory"
+	"github.com/resetbot/resetbot/flows"
+	"github.com/resetbot/resetbot/webauth/credentials"
+)
+
+func TestClassify(t *testing.T) {
+	tests := []struct {
+		name   string
+		err    error
+		code   string
+		status int
+	}{
+		{"invalid link", flows.ErrInvalidToken, "invalid-link", http.StatusNotFound},
+		{"used link", flows.ErrTokenUsed, "used-link", http.StatusGone},
+		{"expired", fmt.Errorf("wrapped: %w", flows.ErrExpired), "expired", http.StatusGone},
+		{"transition", &flows.TransitionError{Op: "x", From: flows.StateRedeemed}, "wrong-step", http.StatusConflict},
+		{"policy", &directory.PolicyError{Reason: "too short"}, "password-policy", http.StatusUnprocessableEntity},
+		{"replay", credentials.ErrReplay, "code-used", http.StatusUnauthorized},
+		{"store down", flows.ErrStoreUnavailable, "unavailable", http.StatusServiceUnavailable},
+		{"not eligible", &flows.RefusalError{Reason: "disabled"}, "not-eligible", http.StatusForbidden},
+		{"unknown", errors.New("boom"), "internal", http.StatusInternalServerError},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := Classify(tc.err)
+			if p.Code != tc.code || p.Status != tc.status || p.Message == "" {
+				t.Fatalf("Classify(%v) = %+v, want %s/%d", tc.err, p, tc.code, tc.status)
+			}
+		})
+	}
+}
