@@ -6,11 +6,12 @@ import (
 	"strings"
 )
 
-// part is a piece of a message's text: plain text, or a mention of a user
-// (the bot's own mention is dropped while splitting).
+// part is a piece of a message's text: plain text, a mention of a user,
+// or the bot's own mention (self), which is not part of the command.
 type part struct {
 	text    string
 	mention *account
+	self    bool
 }
 
 // splitMentions cuts a message's text at its mention entities, in text
@@ -38,7 +39,7 @@ func splitMentions(a *activity) []part {
 			m := *e.Mentioned
 			parts = append(parts, part{mention: &m})
 		} else {
-			parts = append(parts, part{text: " "})
+			parts = append(parts, part{self: true})
 		}
 		cursor = i + len(e.Text)
 	}

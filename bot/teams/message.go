@@ -90,6 +90,10 @@ func (a *App) request(ctx context.Context, act *activity) bot.Request {
 	var text strings.Builder
 	var mentions []bot.User
 	for _, p := range splitMentions(act) {
+		if p.self {
+			text.WriteString(" ")
+			continue
+		}
 		if p.mention == nil {
 			text.WriteString(plainText(p.text))
 			continue
