@@ -19,7 +19,9 @@ const (
 	bobID   = "1c2d3e4f-5a6b-4c7d-8e9f-a0b1c2d3e4f5"
 )
 
-func teamsMention(id string) string { return bot.Mention(flows.ChatIdentity{Platform: Platform, UserID: id}) }
+func teamsMention(id string) string {
+	return bot.Mention(flows.ChatIdentity{Platform: Platform, UserID: id})
+}
 
 // goldenMessages is a representative set of what the core sends.
 var goldenMessages = []struct {
