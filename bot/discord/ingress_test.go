@@ -35,7 +35,9 @@ func TestSignatureIsCheckedBeforeAnything(t *testing.T) {
 			return req
 		}, 401},
 		{"wrong key", func() *http.Request { return other.Request(r.srv.URL+PathInteractions, body, now) }, 401},
-		{"stale timestamp", func() *http.Request { return r.signer.Request(r.srv.URL+PathInteractions, body, now.Add(-6*time.Minute)) }, 401},
+		{"stale timestamp", func() *http.Request {
+			return r.signer.Request(r.srv.URL+PathInteractions, body, now.Add(-6*time.Minute))
+		}, 401},
 		{"future timestamp", func() *http.Request { return r.signer.Request(r.srv.URL+PathInteractions, body, now.Add(time.Minute)) }, 401},
 		{"missing signature", func() *http.Request {
 			req := r.signer.Request(r.srv.URL+PathInteractions, body, now)
