@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -22,6 +23,8 @@ import (
 	"github.com/resetbot/resetbot/flows"
 	"github.com/resetbot/resetbot/flows/auditlog"
 	"github.com/resetbot/resetbot/flows/redisstore"
+	"github.com/resetbot/resetbot/webauth"
+	"github.com/resetbot/resetbot/webauth/credentials/rediscreds"
 )
 
 // demo is everything `resetbot demo` runs in one process: an embedded Redis
@@ -36,6 +39,8 @@ type demo struct {
 	engine *flows.Engine
 	bot    *bot.Bot
 	chat   *console.Console
+	web    *webauth.Server
+	base   string
 	sinks  []flows.Sink
 	ln     net.Listener
 	audit  string
@@ -94,13 +99,37 @@ func newDemo(listen string, out, logw io.Writer) (*demo, error) {
 		d.close()
 		return nil, err
 	}
+	// Links use localhost, which browsers treat as a secure context and
+	// WebAuthn accepts as a relying party (an IP address is refused).
+	_, port, _ := net.SplitHostPort(d.ln.Addr().String())
+	d.base = "http://localhost:" + port
 	d.bot, err = bot.New(bot.Config{
-		PublicBaseURL:   "http://" + d.ln.Addr().String(),
+		PublicBaseURL:   d.base,
 		Identity:        map[string]bot.IdentityRule{console.Platform: {By: bot.IdentityByChatID}},
 		HelpdeskGroup:   demoHelpdeskGroup,
 		HelpdeskContact: "the helpdesk (jdoe in this demo)",
 		CostPerTicket:   70,
 	}, bot.Deps{Engine: d.engine, Directory: d.dir, Store: d.store, Log: d.log})
+	if err != nil {
+		d.close()
+		return nil, err
+	}
+	// Throwaway keys: the demo's Redis lives in memory and dies with it.
+	csrfKey, totpKey := make([]byte, 32), make([]byte, 32)
+	_, _ = rand.Read(csrfKey)
+	_, _ = rand.Read(totpKey)
+	creds, err := rediscreds.New(d.rdb, rediscreds.Options{Prefix: "demo", Key: totpKey})
+	if err != nil {
+		d.close()
+		return nil, err
+	}
+	d.web, err = webauth.New(webauth.Config{
+		PublicBaseURL: d.base,
+		RPName:        "resetbot demo",
+		AllowTOTP:     true,
+		CSRFKey:       csrfKey,
+		KeyPrefix:     "demoweb",
+	}, webauth.Deps{Engine: d.engine, Directory: d.dir, Credentials: creds, Redis: d.rdb, Logger: d.log})
 	if err != nil {
 		d.close()
 		return nil, err
@@ -129,7 +158,7 @@ func (d *demo) describe(w io.Writer) {
 
   embedded Redis   %s (miniredis; keys expire in real time)
   directory        in memory: the example company (dc=example,dc=test)
-  web app          http://%s/   (health: /healthz)
+  web app          %s/   (health: /healthz)
   audit log        %s
                    check it with: resetbot audit verify %s
 
@@ -140,7 +169,7 @@ func (d *demo) describe(w io.Writer) {
     pwuser, policyuser, lockme, spare1..3  ordinary accounts
 
 Below is a chat in this terminal. Press Ctrl-C to stop.
-`, d.redis.Addr(), d.ln.Addr(), d.audit, d.audit, memory.ExamplePassword)
+`, d.redis.Addr(), d.base, d.audit, d.audit, memory.ExamplePassword)
 }
 
 // run serves until ctx ends.
@@ -150,7 +179,7 @@ func (d *demo) run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { d.tickRedis(ctx) })
 	wg.Go(func() { background(ctx, d.store, d.engine, d.sinks, d.log) })
-	h := healthMux(nil, func(ctx context.Context) error { return d.rdb.Ping(ctx).Err() })
+	h := healthMux(d.web, func(ctx context.Context) error { return d.rdb.Ping(ctx).Err() })
 	err := serveHTTP(ctx, d.ln, h, "", "", d.log)
 	cancel()
 	wg.Wait()

@@ -26,7 +26,7 @@ func TestDemoWiring(t *testing.T) {
 	defer d.close()
 	var out bytes.Buffer
 	d.describe(&out)
-	for _, want := range []string{d.ln.Addr().String(), d.audit, "alice", "privileged"} {
+	for _, want := range []string{d.base, d.audit, "alice", "privileged"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("description lacks %q:\n%s", want, out.String())
 		}
@@ -44,10 +44,15 @@ func TestDemoWiring(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := d.engine.Redeem(ctx, is.Token, flows.Client{}); err != nil {
-		t.Fatal(err)
+	resp, err := http.Get("http://" + d.ln.Addr().String() + "/r/" + is.Token)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("landing page: %v %v", resp, err)
 	}
-	resp, err := http.Get("http://" + d.ln.Addr().String() + "/healthz")
+	resp.Body.Close()
+	if _, _, err := d.engine.Redeem(ctx, is.Token, flows.Client{}); err != nil {
+		t.Fatalf("the landing page consumed the link: %v", err)
+	}
+	resp, err = http.Get("http://" + d.ln.Addr().String() + "/healthz")
 	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("healthz: %v %v", resp, err)
 	}

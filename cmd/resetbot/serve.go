@@ -72,6 +72,7 @@ type server struct {
 	engine    *flows.Engine
 	bot       *bot.Bot
 	slack     *slack.App
+	web       http.Handler
 	sinks     []flows.Sink
 	registry  *prometheus.Registry
 	platforms []string
@@ -118,6 +119,10 @@ func build(ctx context.Context, cfg *config.Config, log *slog.Logger) (s *server
 		return nil, err
 	}
 
+	if s.web, err = newWeb(cfg, s.engine, s.dir, creds, s.rdb, log); err != nil {
+		return nil, err
+	}
+
 	if cfg.Audit.LogFile != "" {
 		sink, err := auditlog.Open(cfg.Audit.LogFile)
 		if err != nil {
@@ -161,6 +166,7 @@ func (s *server) handler() http.Handler {
 	if s.slack != nil && s.cfg.Slack.Mode == slack.ModeHTTP {
 		mux.Handle("/slack/", s.slack.Routes())
 	}
+	mux.Handle("/", s.web)
 	return healthMux(mux, func(ctx context.Context) error { return s.rdb.Ping(ctx).Err() })
 }
 

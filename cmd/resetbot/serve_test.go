@@ -93,6 +93,19 @@ slack:
 		return len(dms) == 1 && strings.Contains(string(dms[0].Blocks), "http://localhost:8080/r/") &&
 			len(fake.Messages("C0HELPDESK")) >= 1 && len(fake.Thread(fake.Messages("C0HELPDESK")[0].TS)) >= 2
 	})
+	// The link opens the web app's landing page (GET never redeems it).
+	dm := string(fake.DMs("U0PWUSER")[0].Blocks)
+	i := strings.Index(dm, "http://localhost:8080/r/")
+	path := strings.TrimPrefix(dm[i:i+strings.IndexByte(dm[i:], '"')], "http://localhost:8080")
+	resp, err = http.Get(base + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(page), "pwuser") {
+		t.Fatalf("landing page: %d\n%s", resp.StatusCode, page)
+	}
 	waitFor(t, done, func() bool {
 		resp, err := http.Get(base + "/metrics")
 		if err != nil {

@@ -30,7 +30,7 @@ type Web struct {
 	// MinPasswordLength is resetbot's floor, applied even when the
 	// directory allows shorter passwords.
 	MinPasswordLength int `yaml:"min_password_length"`
-	// MinStrength is the minimum zxcvbn score, 0..4.
+	// MinStrength is the minimum zxcvbn score, 1..4.
 	MinStrength int `yaml:"min_strength"`
 }
 

@@ -17,7 +17,7 @@ const totpKeySize = 32
 func (v *validator) web() {
 	w := v.c.Web
 	v.between("web.min_password_length", w.MinPasswordLength, 8, 128)
-	v.between("web.min_strength", w.MinStrength, 0, 4)
+	v.between("web.min_strength", w.MinStrength, 1, 4)
 	for i, cidr := range w.TrustedProxies {
 		if _, _, err := net.ParseCIDR(cidr); err != nil {
 			v.add(fmt.Sprintf("web.trusted_proxies[%d]", i), "%q is not a CIDR like 10.0.0.0/8", cidr)

@@ -1,0 +1,44 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/resetbot/resetbot/cmd/resetbot/internal/config"
+	"github.com/resetbot/resetbot/directory"
+	"github.com/resetbot/resetbot/flows"
+	"github.com/resetbot/resetbot/webauth"
+	"github.com/resetbot/resetbot/webauth/blocklist"
+	"github.com/resetbot/resetbot/webauth/credentials"
+	"github.com/resetbot/resetbot/webauth/password"
+)
+
+// newWeb builds the web app behind the links.
+func newWeb(c *config.Config, engine *flows.Engine, dir directory.Directory, creds credentials.Store, rdb redis.UniversalClient, log *slog.Logger) (*webauth.Server, error) {
+	checker := blocklist.Default()
+	if c.Web.BlocklistFile != "" {
+		f, err := blocklist.Load(c.Web.BlocklistFile)
+		if err != nil {
+			return nil, fmt.Errorf("web.blocklist_file: %w", err)
+		}
+		checker = blocklist.Combine(checker, f)
+	}
+	return webauth.New(webauth.Config{
+		PublicBaseURL:  c.Server.PublicBaseURL,
+		RPID:           c.Web.RPID,
+		RPName:         c.Web.RPName,
+		AllowTOTP:      c.Web.AllowTOTP,
+		TrustedProxies: c.Web.TrustedProxies,
+		CSRFKey:        []byte(c.Web.CSRFKey.Reveal()),
+		KeyPrefix:      c.Redis.KeyPrefix + "web",
+	}, webauth.Deps{
+		Engine: engine, Directory: dir, Credentials: creds, Redis: rdb, Logger: log,
+		Passwords: password.Options{
+			MinLength:   c.Web.MinPasswordLength,
+			MinStrength: c.Web.MinStrength,
+			Blocklist:   checker,
+		},
+	})
+}
