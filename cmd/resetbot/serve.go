@@ -19,6 +19,7 @@ import (
 
 	"github.com/resetbot/resetbot/bot"
 	"github.com/resetbot/resetbot/bot/slack"
+	"github.com/resetbot/resetbot/bot/teams"
 	"github.com/resetbot/resetbot/cmd/resetbot/internal/config"
 	"github.com/resetbot/resetbot/directory"
 	"github.com/resetbot/resetbot/flows"
@@ -72,6 +73,7 @@ type server struct {
 	engine    *flows.Engine
 	bot       *bot.Bot
 	slack     *slack.App
+	teams     *teams.App
 	web       http.Handler
 	sinks     []flows.Sink
 	registry  *prometheus.Registry
@@ -156,6 +158,14 @@ func build(ctx context.Context, cfg *config.Config, log *slog.Logger) (s *server
 		s.closers = append(s.closers, s.slack.Wait)
 		s.platforms = append(s.platforms, slack.Platform)
 	}
+	if _, on := cfg.Identity[config.PlatformTeams]; on {
+		if s.teams, err = teams.New(teamsConfig(cfg.Teams), s.bot, once, teams.WithLogger(log)); err != nil {
+			return nil, err
+		}
+		s.bot.AddPlatform(teams.Platform, s.teams.Messenger())
+		s.closers = append(s.closers, s.teams.Close)
+		s.platforms = append(s.platforms, teams.Platform)
+	}
 	return s, nil
 }
 
@@ -165,6 +175,9 @@ func (s *server) handler() http.Handler {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
 	if s.slack != nil && s.cfg.Slack.Mode == slack.ModeHTTP {
 		mux.Handle("/slack/", s.slack.Routes())
+	}
+	if s.teams != nil {
+		mux.Handle(teams.PathMessages, s.teams.Routes())
 	}
 	mux.Handle("/", s.web)
 	return healthMux(mux, func(ctx context.Context) error { return s.rdb.Ping(ctx).Err() })

@@ -7,6 +7,7 @@ import (
 
 	"github.com/resetbot/resetbot/bot"
 	"github.com/resetbot/resetbot/bot/slack"
+	"github.com/resetbot/resetbot/bot/teams"
 	"github.com/resetbot/resetbot/cmd/resetbot/internal/config"
 	"github.com/resetbot/resetbot/directory"
 	"github.com/resetbot/resetbot/flows"
@@ -51,5 +52,18 @@ func slackConfig(c config.Slack) slack.Config {
 		APIURL:            c.APIURL,
 		HelpdeskChannel:   c.HelpdeskChannel,
 		HelpdeskUsergroup: c.HelpdeskUsergroup,
+	}
+}
+
+// teamsConfig maps the file's Teams section onto the platform package's.
+func teamsConfig(c config.Teams) teams.Config {
+	return teams.Config{
+		AppID:              c.AppID,
+		AppPassword:        c.AppPassword.Reveal(),
+		TenantID:           c.TenantID,
+		HelpdeskChannelID:  c.HelpdeskChannelID,
+		HelpdeskServiceURL: c.HelpdeskServiceURL,
+		OpenIDMetadataURL:  c.OpenIDMetadataURL,
+		TokenURL:           c.TokenURL,
 	}
 }
