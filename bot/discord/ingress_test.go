@@ -312,3 +312,23 @@ func TestOversizedBodyIsRefused(t *testing.T) {
 		t.Errorf("status %d, want 413", resp.StatusCode)
 	}
 }
+
+// When the first response fails (here: a reply the renderer cannot turn
+// into a message), the core's later answers give up instead of waiting
+// for an interaction that was never answered.
+func TestAnswersGiveUpWhenTheFirstResponseFailed(t *testing.T) {
+	r := newRig(t)
+	unrenderable := bot.Message{Buttons: []bot.Button{{ActionID: "x", Value: strings.Repeat("v", 100), Label: "x"}}}
+	answered := make(chan error, 1)
+	h := &recorder{reply: unrenderable, later: func(req bot.Request) {
+		answered <- req.Respond.Respond(context.Background(), working)
+	}}
+	r.serve(t, h, &memOnce{})
+	resp := r.deliver(t, r.fake.Command(testGuild, r.general, CommandName, SubPassword, fakeUser("pwuser"), nil))
+	if resp.Status != http.StatusInternalServerError {
+		t.Fatalf("answer %d %s, want 500", resp.Status, resp.Body)
+	}
+	if err := <-answered; err == nil {
+		t.Fatal("an answer to an interaction that was never answered went out")
+	}
+}

@@ -2,8 +2,10 @@ package discord
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -31,6 +33,12 @@ type followup struct {
 }
 
 var _ bot.Responder = (*followup)(nil)
+
+// firstResponseWait bounds how long an answer waits for the interaction's
+// first response. Discord gives up on an interaction after 3 seconds, so a
+// first response that has not gone out by then never will (the request
+// failed), and waiting longer would only hold the core's goroutine.
+const firstResponseWait = 5 * time.Second
 
 // webhookBucket is discordgo's rate-limit bucket for every follow-up. By
 // default discordgo keys webhook buckets by URL, token included, and never
@@ -62,10 +70,14 @@ func (f *followup) Respond(ctx context.Context, m bot.Message) error {
 	if err != nil {
 		return err
 	}
+	wait := time.NewTimer(firstResponseWait)
+	defer wait.Stop()
 	select {
 	case <-f.sent:
 	case <-ctx.Done():
 		return fmt.Errorf("discord follow-up: first response not sent: %w", ctx.Err())
+	case <-wait.C:
+		return errors.New("discord follow-up: the interaction was never answered")
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
