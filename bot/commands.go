@@ -13,14 +13,15 @@ import (
 // first reply without any I/O; the work continues in the background.
 func (b *Bot) HandleCommand(_ context.Context, r Request) Message {
 	cmd, err := ParseCommand(r.Text, r.Mentions)
+	syntax := b.syntaxFor(r.From.ID.Platform)
 	var ce *CommandError
 	if errors.As(err, &ce) {
-		return msgNotUnderstood(ce)
+		return msgNotUnderstood(ce, syntax)
 	}
 	switch cmd.Verb {
 	case VerbHelp:
 		b.async("help", func(ctx context.Context) { b.help(ctx, r) })
-		return msgHelp(false)
+		return msgHelp(false, syntax)
 	case VerbReset, VerbUnlock, VerbEnroll:
 		kind := flows.Kind(cmd.Verb)
 		b.async("start", func(ctx context.Context) { b.startOwn(ctx, r, kind) })
@@ -43,7 +44,7 @@ func (b *Bot) HandleCommand(_ context.Context, r Request) Message {
 		b.async("report", func(ctx context.Context) { b.report(ctx, r) })
 		return Message{Summary: "Preparing the report…", Body: []string{"Preparing the report…"}}
 	}
-	return msgHelp(false)
+	return msgHelp(false, syntax)
 }
 
 // respond answers the requester privately, logging a failure (the user can
@@ -60,7 +61,7 @@ func (b *Bot) respond(ctx context.Context, r Responder, m Message) {
 // help sends the helpdesk their longer help; everyone else already has it.
 func (b *Bot) help(ctx context.Context, r Request) {
 	if _, ok, err := b.helpdeskAccount(ctx, r.From); err == nil && ok {
-		b.respond(ctx, r.Respond, msgHelp(true))
+		b.respond(ctx, r.Respond, msgHelp(true, b.syntaxFor(r.From.ID.Platform)))
 	}
 }
 
@@ -241,7 +242,7 @@ func (b *Bot) status(ctx context.Context, r Request) {
 	body := "You have " + joinList(have) + " set up for password resets."
 	tone := ToneGood
 	if len(have) == 0 {
-		body, tone = "You have nothing set up yet. Type `/reset enroll` to add a passkey: it takes a minute.", ToneWarning
+		body, tone = "You have nothing set up yet. Type *"+b.syntaxFor(r.From.ID.Platform)("enroll")+"* to add a passkey: it takes a minute.", ToneWarning
 	}
 	b.respond(ctx, r.Respond, Message{Summary: body, Title: "Your sign-in methods", Body: []string{body}, Tone: tone})
 }

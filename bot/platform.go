@@ -51,6 +51,15 @@ type GroupResolver interface {
 	InHelpdeskGroup(ctx context.Context, userID string) (bool, error)
 }
 
+// CommandSyntax is an optional Messenger capability: how users type a
+// command on the platform, for help texts. Without it, commands are shown
+// as slash commands ("/reset unlock").
+type CommandSyntax interface {
+	// CommandText returns what the user types for args ("" is the plain
+	// reset, "unlock", "for @user").
+	CommandText(args string) string
+}
+
 // Responder answers one inbound interaction privately and later (Slack's
 // response_url, a Discord interaction follow-up, a reply in the Teams
 // personal chat), after the platform's deadline for the first answer.

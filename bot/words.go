@@ -84,29 +84,43 @@ func (b *Bot) msgTrouble(errID string) Message {
 	}
 }
 
-func msgHelp(helpdesk bool) Message {
+func msgHelp(helpdesk bool, cmd func(args string) string) Message {
+	line := func(args, what string) string { return "*" + cmd(args) + "* " + what }
 	lines := []string{
-		"`/reset` reset your password (verified with your passkey on your phone)",
-		"`/reset unlock` unlock your account after too many wrong passwords",
-		"`/reset enroll` set up a passkey or authenticator app for resets",
-		"`/reset status` see what you have set up",
-		"`/reset cancel` cancel a link you asked for",
+		line("", "reset your password (verified with your passkey on your phone)"),
+		line("unlock", "unlock your account after too many wrong passwords"),
+		line("enroll", "set up a passkey or authenticator app for resets"),
+		line("status", "see what you have set up"),
+		line("cancel", "cancel a link you asked for"),
 	}
 	if helpdesk {
 		lines = append(lines,
-			"`/reset for @user` send someone a verified reset link (you never see their password)",
-			"`/reset enroll-for @user` send someone a one-time link to set up a passkey",
-			"`/reset report` resets, outcomes and time saved")
+			line("for @user", "send someone a verified reset link (you never see their password)"),
+			line("enroll-for @user", "send someone a one-time link to set up a passkey"),
+			line("report", "resets, outcomes and time saved"))
 	}
-	return Message{Summary: "How to use /reset", Title: "Self-service password reset", Body: lines}
+	return Message{Summary: "How to use " + cmd(""), Title: "Self-service password reset", Body: lines}
+}
+
+// slashCommand is the default command syntax.
+func slashCommand(args string) string { return strings.TrimSpace("/reset " + args) }
+
+// syntaxFor returns how a platform's users type commands.
+func (b *Bot) syntaxFor(platform string) func(string) string {
+	if m, err := b.messenger(platform); err == nil {
+		if cs, ok := m.(CommandSyntax); ok {
+			return cs.CommandText
+		}
+	}
+	return slashCommand
 }
 
 func msgNotHelpdesk() Message {
 	return Message{Summary: "Only the helpdesk can do that.", Body: []string{"Only members of the helpdesk can do that."}, Tone: ToneWarning}
 }
 
-func msgNotUnderstood(e *CommandError) Message {
-	m := msgHelp(false)
+func msgNotUnderstood(e *CommandError, cmd func(string) string) Message {
+	m := msgHelp(false, cmd)
 	m.Summary = "Sorry, I didn't understand that."
 	m.Body = append([]string{"Sorry, I didn't understand that (" + e.Why + "). Here's what I can do:"}, m.Body...)
 	return m
