@@ -10,6 +10,7 @@
 //	                                 report every problem in a config file
 //	resetbot audit verify FILE       check an audit log's hash chain
 //	resetbot blocklist build|check   breached-password filter
+//	resetbot discord register        register /reset with Discord
 //	resetbot version                 print the version
 package main
 
@@ -32,6 +33,8 @@ const usage = `usage:
                                           build the breached-password filter
   resetbot blocklist check [--filter FILE] < password
                                           print "found" / "not found"
+  resetbot discord register --app-id ID [--guild ID]
+                                          register the /reset command with Discord
   resetbot version                        print the version
 `
 
@@ -105,6 +108,13 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	case "blocklist":
 		return runBlocklist(ctx, rest, stdout)
+	case "discord":
+		switch s, r := sub(); s {
+		case "register":
+			return runDiscordRegister(ctx, r, stdout)
+		default:
+			return usageError{fmt.Sprintf("discord: unknown sub-command %q", s)}
+		}
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, versionString())
 		return nil

@@ -18,6 +18,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/resetbot/resetbot/bot"
+	"github.com/resetbot/resetbot/bot/discord"
 	"github.com/resetbot/resetbot/bot/slack"
 	"github.com/resetbot/resetbot/bot/teams"
 	"github.com/resetbot/resetbot/cmd/resetbot/internal/config"
@@ -74,6 +75,7 @@ type server struct {
 	bot       *bot.Bot
 	slack     *slack.App
 	teams     *teams.App
+	discord   *discord.App
 	web       http.Handler
 	sinks     []flows.Sink
 	registry  *prometheus.Registry
@@ -166,6 +168,22 @@ func build(ctx context.Context, cfg *config.Config, log *slog.Logger) (s *server
 		s.closers = append(s.closers, s.teams.Close)
 		s.platforms = append(s.platforms, teams.Platform)
 	}
+	if _, on := cfg.Identity[config.PlatformDiscord]; on {
+		dc := discordConfig(cfg.Discord)
+		ms, err := discord.NewMessenger(dc, discord.WithLogger(log))
+		if err != nil {
+			return nil, err
+		}
+		if err := ms.Check(ctx); err != nil {
+			return nil, fmt.Errorf("discord: %w", err)
+		}
+		if s.discord, err = discord.New(dc, s.bot, once, discord.WithLogger(log)); err != nil {
+			return nil, err
+		}
+		s.bot.AddPlatform(discord.Platform, ms)
+		s.closers = append(s.closers, s.discord.Wait)
+		s.platforms = append(s.platforms, discord.Platform)
+	}
 	return s, nil
 }
 
@@ -178,6 +196,9 @@ func (s *server) handler() http.Handler {
 	}
 	if s.teams != nil {
 		mux.Handle(teams.PathMessages, s.teams.Routes())
+	}
+	if s.discord != nil {
+		mux.Handle(discord.PathInteractions, s.discord.Routes())
 	}
 	mux.Handle("/", s.web)
 	return healthMux(mux, func(ctx context.Context) error { return s.rdb.Ping(ctx).Err() })

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/resetbot/resetbot/bot"
+	"github.com/resetbot/resetbot/bot/discord"
 	"github.com/resetbot/resetbot/bot/slack"
 	"github.com/resetbot/resetbot/bot/teams"
 	"github.com/resetbot/resetbot/cmd/resetbot/internal/config"
@@ -65,5 +66,17 @@ func teamsConfig(c config.Teams) teams.Config {
 		HelpdeskServiceURL: c.HelpdeskServiceURL,
 		OpenIDMetadataURL:  c.OpenIDMetadataURL,
 		TokenURL:           c.TokenURL,
+	}
+}
+
+// discordConfig maps the file's Discord section onto the platform
+// package's.
+func discordConfig(c config.Discord) discord.Config {
+	return discord.Config{
+		ApplicationID:     c.ApplicationID,
+		PublicKey:         c.PublicKey,
+		BotToken:          c.BotToken.Reveal(),
+		HelpdeskChannelID: c.HelpdeskChannelID,
+		APIURL:            c.APIURL,
 	}
 }
