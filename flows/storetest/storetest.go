@@ -7,11 +7,11 @@ package storetest
 
 import (
 	"context"
-	"os"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/resetbot/resetbot/directory/dirtest"
 	"github.com/resetbot/resetbot/flows"
 )
 
@@ -26,20 +26,13 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("Reader", func(t *testing.T) { runReader(t, newStore) })
 }
 
-// RequireEnv returns an environment variable the test needs (a server
-// address set by the test harness). Missing, it fails the test under CI=true
-// and skips it otherwise, so CI can never pass by silently skipping.
-func RequireEnv(t *testing.T, name string) string {
+// RequireEnv returns an environment variable naming a real server set by
+// the test harness: missing, the test fails under CI=true and skips
+// otherwise. It is dirtest.RequireEnv, re-exported so store and web tests
+// need not import the directory's test package.
+func RequireEnv(t testing.TB, name string) string {
 	t.Helper()
-	v := os.Getenv(name)
-	if v != "" {
-		return v
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s is not set: this test needs a real server (run the tests with scripts/test)", name)
-	}
-	t.Skipf("%s is not set: skipping; run scripts/test to start the real servers", name)
-	return ""
+	return dirtest.RequireEnv(t, name)
 }
 
 // Clock is a settable clock for the engine and store calls.
