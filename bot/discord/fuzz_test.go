@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/resetbot/resetbot/bot"
+	"github.com/resetbot/resetbot/bot/platform"
 	"github.com/resetbot/resetbot/flows"
 )
 
@@ -71,7 +72,7 @@ func FuzzParseInteraction(f *testing.F) {
 
 func mustBeCatalogued(t *testing.T, err error) {
 	t.Helper()
-	var p *problem
+	var p *platform.Problem
 	if !errors.As(err, &p) {
 		t.Fatalf("uncatalogued error %v", err)
 	}

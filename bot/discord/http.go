@@ -6,6 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+
+	"github.com/resetbot/resetbot/bot/platform"
 )
 
 // PathInteractions is the Interactions Endpoint URL's path to enter in the
@@ -30,13 +32,13 @@ func (a *App) Routes() http.Handler {
 func (a *App) serveInteraction(w http.ResponseWriter, r *http.Request) {
 	ans, err := a.verifiedAnswer(w, r)
 	if err != nil {
-		p := problemOf(err)
+		p := platform.ProblemOf(err)
 		level := slog.LevelWarn
-		if p.status >= 500 {
+		if p.Status >= 500 {
 			level = slog.LevelError
 		}
-		a.log.Log(r.Context(), level, "discord: request refused", "status", p.status, "cause", err)
-		http.Error(w, p.text, p.status)
+		a.log.Log(r.Context(), level, "discord: request refused", "status", p.Status, "cause", err)
+		platform.WriteProblem(w, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
@@ -64,9 +66,9 @@ func (a *App) verifiedAnswer(w http.ResponseWriter, r *http.Request) (answer, er
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			return answer{}, errTooLarge
+			return answer{}, platform.ErrTooLarge
 		}
-		return answer{}, errBadBody
+		return answer{}, platform.ErrBadBody
 	}
 	if err := verify(a.key, sig, ts, body, a.now()); err != nil {
 		return answer{}, err
@@ -78,7 +80,7 @@ func (a *App) verifiedAnswer(w http.ResponseWriter, r *http.Request) (answer, er
 func marshal(v any) ([]byte, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
-		return nil, errors.Join(errInternal, err)
+		return nil, errors.Join(platform.ErrInternal, err)
 	}
 	return b, nil
 }

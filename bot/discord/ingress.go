@@ -8,6 +8,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/resetbot/resetbot/bot"
+	"github.com/resetbot/resetbot/bot/platform"
 )
 
 // The ingress steps after verification. Each returns without waiting for
@@ -42,7 +43,7 @@ func (a *App) first(ctx context.Context, in interaction) (string, bool, error) {
 	key := "discord:interaction:" + in.ID
 	ok, err := a.once.First(ctx, key, dedupTTL)
 	if err != nil {
-		return key, false, fmt.Errorf("%w: dedup: %w", errUnavailable, err)
+		return key, false, fmt.Errorf("%w: dedup: %w", platform.ErrUnavailable, err)
 	}
 	return key, ok, nil
 }

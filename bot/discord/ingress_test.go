@@ -12,6 +12,7 @@ import (
 
 	"github.com/resetbot/resetbot/bot"
 	"github.com/resetbot/resetbot/bot/discord/discordfake"
+	"github.com/resetbot/resetbot/bot/platform"
 )
 
 var working = bot.Message{Summary: "Got it", Body: []string{"Got it: I'm preparing a password reset."}}
@@ -75,8 +76,8 @@ func TestSignatureIsCheckedBeforeAnything(t *testing.T) {
 			if tc.status == 401 && after != before {
 				t.Errorf("the handler ran for a request that failed verification")
 			}
-			if tc.status == 401 && strings.TrimSpace(string(got)) != errUnauthorized.text {
-				t.Errorf("body %q, want the catalogued %q", got, errUnauthorized.text)
+			if tc.status == 401 && strings.TrimSpace(string(got)) != errUnauthorized.Text {
+				t.Errorf("body %q, want the catalogued %q", got, errUnauthorized.Text)
 			}
 		})
 	}
@@ -257,7 +258,7 @@ func TestMalformedInteractionsAreRefused(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		body []byte
-		want *problem
+		want *platform.Problem
 	}{
 		{"not JSON", []byte("{"), errBadInteraction},
 		{"trailing data", append(append([]byte{}, good.Body...), "{}"...), errBadInteraction},
@@ -289,8 +290,8 @@ func TestMalformedInteractionsAreRefused(t *testing.T) {
 			}
 			got, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
-			if resp.StatusCode != tc.want.status || strings.TrimSpace(string(got)) != tc.want.text {
-				t.Errorf("answer %d %q, want %d %q", resp.StatusCode, got, tc.want.status, tc.want.text)
+			if resp.StatusCode != tc.want.Status || strings.TrimSpace(string(got)) != tc.want.Text {
+				t.Errorf("answer %d %q, want %d %q", resp.StatusCode, got, tc.want.Status, tc.want.Text)
 			}
 		})
 	}

@@ -1,39 +1,20 @@
 package discord
 
 import (
-	"errors"
 	"net/http"
+
+	"github.com/resetbot/resetbot/bot/platform"
 )
 
-// problem is a catalogued, public reason for refusing a request. Discord
-// (and anyone probing the endpoint) sees only its short text; the precise
-// cause is wrapped around it and goes to the log.
-type problem struct {
-	status int
-	text   string
-}
-
-// Error implements error with the public text.
-func (p *problem) Error() string { return p.text }
-
-// The catalogue. Texts are short and stable so operators can grep for them.
+// Discord's own entries in the catalogue of public refusals; the shared
+// ones (too large, unreadable body, unavailable, internal) are in package
+// platform. Discord (and anyone probing the endpoint) sees only the short
+// text; the precise cause is wrapped around it and goes to the log.
 var (
-	errUnauthorized   = &problem{http.StatusUnauthorized, "invalid request signature"}
-	errTooLarge       = &problem{http.StatusRequestEntityTooLarge, "request too large"}
-	errBadBody        = &problem{http.StatusBadRequest, "unreadable request body"}
-	errBadInteraction = &problem{http.StatusBadRequest, "malformed interaction"}
-	errUnsupported    = &problem{http.StatusBadRequest, "unsupported interaction"}
-	errBadCustomID    = &problem{http.StatusBadRequest, "unknown component"}
-	errUnavailable    = &problem{http.StatusServiceUnavailable, "temporarily unavailable"}
-	errInternal       = &problem{http.StatusInternalServerError, http.StatusText(http.StatusInternalServerError)}
+	// errUnauthorized is Discord's own: its endpoint check expects a 401
+	// for a bad signature, and the text says which check failed.
+	errUnauthorized   = platform.NewProblem(http.StatusUnauthorized, "invalid request signature")
+	errBadInteraction = platform.NewProblem(http.StatusBadRequest, "malformed interaction")
+	errUnsupported    = platform.NewProblem(http.StatusBadRequest, "unsupported interaction")
+	errBadCustomID    = platform.NewProblem(http.StatusBadRequest, "unknown component")
 )
-
-// problemOf finds the catalogued problem in err; anything uncatalogued is
-// an internal error, so no unplanned text ever reaches a client.
-func problemOf(err error) *problem {
-	var p *problem
-	if errors.As(err, &p) {
-		return p
-	}
-	return errInternal
-}

@@ -11,6 +11,8 @@ import (
 
 	slackgo "github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
+
+	"github.com/resetbot/resetbot/bot/platform"
 )
 
 // The request URLs to enter in the Slack app (see deploy/slack).
@@ -50,10 +52,9 @@ func (a *App) verified(next endpoint) http.HandlerFunc {
 			ans, err = next(r, body)
 		}
 		if err != nil {
-			p := problemOf(err)
-			level := slogLevel(p.status)
-			a.log.Log(r.Context(), level, "slack: request refused", "path", r.URL.Path, "status", p.status, "cause", err)
-			http.Error(w, p.text, p.status)
+			p := platform.ProblemOf(err)
+			a.log.Log(r.Context(), slogLevel(p.Status), "slack: request refused", "path", r.URL.Path, "status", p.Status, "cause", err)
+			platform.WriteProblem(w, err)
 			return
 		}
 		if ans.contentType != "" {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	slackgo "github.com/slack-go/slack"
+
+	"github.com/resetbot/resetbot/bot/platform"
 )
 
 // The three ingress steps both modes share, after the wire was verified
@@ -23,7 +25,7 @@ func (a *App) command(ctx context.Context, cmd slackgo.SlashCommand) ([]byte, er
 	key := "slack:command:" + cmd.TriggerID
 	first, err := a.once.First(ctx, key, dedupTTL)
 	if err != nil {
-		return nil, fmt.Errorf("%w: dedup: %w", errUnavailable, err)
+		return nil, fmt.Errorf("%w: dedup: %w", platform.ErrUnavailable, err)
 	}
 	if !first {
 		a.log.InfoContext(ctx, "slack: redelivered slash command ignored", "user", cmd.UserID)
@@ -51,7 +53,7 @@ func (a *App) interaction(ctx context.Context, cb slackgo.InteractionCallback) e
 	for _, c := range actions {
 		first, err := a.once.First(ctx, c.key, dedupTTL)
 		if err != nil {
-			return fmt.Errorf("%w: dedup: %w", errUnavailable, err)
+			return fmt.Errorf("%w: dedup: %w", platform.ErrUnavailable, err)
 		}
 		if !first {
 			a.log.InfoContext(ctx, "slack: redelivered click ignored", "user", cb.User.ID, "action", c.action.ActionID)
@@ -80,7 +82,7 @@ func (a *App) event(ctx context.Context, eventID, eventType string, retry int) e
 	}
 	first, err := a.once.First(ctx, "slack:event:"+eventID, dedupTTL)
 	if err != nil {
-		return fmt.Errorf("%w: dedup: %w", errUnavailable, err)
+		return fmt.Errorf("%w: dedup: %w", platform.ErrUnavailable, err)
 	}
 	if !first {
 		a.log.InfoContext(ctx, "slack: redelivered event ignored", "event_type", eventType, "retry", retry)

@@ -8,6 +8,7 @@ import (
 
 	slackgo "github.com/slack-go/slack"
 
+	"github.com/resetbot/resetbot/bot/platform"
 	"github.com/resetbot/resetbot/bot/slack/slackfake"
 )
 
@@ -34,7 +35,7 @@ func FuzzSlashCommand(f *testing.F) {
 		}
 		req, err := commandRequest(cmd, http.DefaultClient)
 		if err != nil {
-			if problemOf(err) != errBadCommand {
+			if platform.ProblemOf(err) != errBadCommand {
 				t.Fatalf("refusal %v is not the catalogued one", err)
 			}
 			return
@@ -61,14 +62,14 @@ func FuzzInteractionPayload(f *testing.F) {
 	f.Fuzz(func(t *testing.T, payload string) {
 		cb, err := parseInteraction(payload)
 		if err != nil {
-			if problemOf(err) != errBadInteraction {
+			if platform.ProblemOf(err) != errBadInteraction {
 				t.Fatalf("refusal %v is not the catalogued one", err)
 			}
 			return
 		}
 		actions, err := interactionActions(cb, http.DefaultClient)
 		if err != nil {
-			if problemOf(err) != errBadInteraction {
+			if platform.ProblemOf(err) != errBadInteraction {
 				t.Fatalf("refusal %v is not the catalogued one", err)
 			}
 			return

@@ -1,39 +1,17 @@
 package slack
 
 import (
-	"errors"
 	"net/http"
+
+	"github.com/resetbot/resetbot/bot/platform"
 )
 
-// problem is a catalogued, public reason for refusing a request. Slack
-// (and anyone probing the endpoint) sees only its short text; the precise
-// cause is wrapped around it and goes to the log.
-type problem struct {
-	status int
-	text   string
-}
-
-// Error implements error with the public text.
-func (p *problem) Error() string { return p.text }
-
-// The catalogue. Texts are short and stable so operators can grep for them.
+// Slack's own entries in the catalogue of public refusals; the shared ones
+// (unauthorized, too large, unreadable body, unavailable, internal) are in
+// package platform. Slack (and anyone probing the endpoint) sees only the
+// short text; the precise cause is wrapped around it and goes to the log.
 var (
-	errUnauthorized   = &problem{http.StatusUnauthorized, http.StatusText(http.StatusUnauthorized)}
-	errTooLarge       = &problem{http.StatusRequestEntityTooLarge, "request too large"}
-	errBadBody        = &problem{http.StatusBadRequest, "unreadable request body"}
-	errBadCommand     = &problem{http.StatusBadRequest, "malformed slash command"}
-	errBadInteraction = &problem{http.StatusBadRequest, "malformed interaction payload"}
-	errBadEvent       = &problem{http.StatusBadRequest, "malformed event"}
-	errUnavailable    = &problem{http.StatusServiceUnavailable, "temporarily unavailable"}
-	errInternal       = &problem{http.StatusInternalServerError, http.StatusText(http.StatusInternalServerError)}
+	errBadCommand     = platform.NewProblem(http.StatusBadRequest, "malformed slash command")
+	errBadInteraction = platform.NewProblem(http.StatusBadRequest, "malformed interaction payload")
+	errBadEvent       = platform.NewProblem(http.StatusBadRequest, "malformed event")
 )
-
-// problemOf finds the catalogued problem in err; anything uncatalogued is
-// an internal error, so no unplanned text ever reaches a client.
-func problemOf(err error) *problem {
-	var p *problem
-	if errors.As(err, &p) {
-		return p
-	}
-	return errInternal
-}

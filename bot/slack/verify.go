@@ -7,6 +7,8 @@ import (
 	"net/http"
 
 	slackgo "github.com/slack-go/slack"
+
+	"github.com/resetbot/resetbot/bot/platform"
 )
 
 // maxBody bounds what we read before the signature is checked. Interaction
@@ -22,21 +24,21 @@ const maxBody = 1 << 20
 func (a *App) verifiedBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	sv, err := slackgo.NewSecretsVerifier(r.Header, a.cfg.SigningSecret)
 	if err != nil {
-		return nil, fmt.Errorf("%w: signature headers: %w", errUnauthorized, err)
+		return nil, fmt.Errorf("%w: signature headers: %w", platform.ErrUnauthorized, err)
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return nil, fmt.Errorf("%w: over %d bytes", errTooLarge, maxBody)
+			return nil, fmt.Errorf("%w: over %d bytes", platform.ErrTooLarge, maxBody)
 		}
-		return nil, fmt.Errorf("%w: %w", errBadBody, err)
+		return nil, fmt.Errorf("%w: %w", platform.ErrBadBody, err)
 	}
 	if _, err := sv.Write(body); err != nil {
-		return nil, fmt.Errorf("%w: %w", errUnauthorized, err)
+		return nil, fmt.Errorf("%w: %w", platform.ErrUnauthorized, err)
 	}
 	if err := sv.Ensure(); err != nil {
-		return nil, fmt.Errorf("%w: %w", errUnauthorized, err)
+		return nil, fmt.Errorf("%w: %w", platform.ErrUnauthorized, err)
 	}
 	return body, nil
 }

@@ -7,6 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+
+	"github.com/resetbot/resetbot/bot/platform"
 )
 
 // PathMessages is the messaging endpoint to enter in the Azure Bot
@@ -30,13 +32,13 @@ func (a *App) Routes() http.Handler {
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, err := a.serve(r)
 	if err != nil {
-		p := problemOf(err)
+		p := platform.ProblemOf(err)
 		level := slog.LevelWarn
-		if p.status >= 500 {
+		if p.Status >= 500 {
 			level = slog.LevelError
 		}
-		a.log.Log(r.Context(), level, "teams: activity refused", "status", p.status, "cause", err)
-		http.Error(w, p.text, p.status)
+		a.log.Log(r.Context(), level, "teams: activity refused", "status", p.Status, "cause", err)
+		platform.WriteProblem(w, err)
 		return
 	}
 	if body == nil {
@@ -61,9 +63,9 @@ func (a *App) serve(r *http.Request) ([]byte, error) {
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			return nil, errTooLarge
+			return nil, platform.ErrTooLarge
 		}
-		return nil, fmt.Errorf("%w: %w", errBadBody, err)
+		return nil, fmt.Errorf("%w: %w", platform.ErrBadBody, err)
 	}
 	act, err := parseActivity(raw)
 	if err != nil {

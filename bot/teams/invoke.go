@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/resetbot/resetbot/bot"
+	"github.com/resetbot/resetbot/bot/platform"
 )
 
 // invokeResponse answers an adaptiveCard/action invoke in the HTTP
@@ -39,7 +40,7 @@ func (a *App) onInvoke(ctx context.Context, act *activity) (*invokeResponse, err
 	a.remember(act)
 	first, err := a.once.First(ctx, dedupKey(act), dedupTTL)
 	if err != nil {
-		return nil, fmt.Errorf("%w: dedup: %w", errUnavailable, err)
+		return nil, fmt.Errorf("%w: dedup: %w", platform.ErrUnavailable, err)
 	}
 	if !first {
 		a.log.Info("teams: redelivered click acknowledged", "activity", act.ID)

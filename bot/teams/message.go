@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/resetbot/resetbot/bot"
+	"github.com/resetbot/resetbot/bot/platform"
 	"github.com/resetbot/resetbot/flows"
 )
 
@@ -62,7 +63,7 @@ func (a *App) onMessage(ctx context.Context, act *activity) error {
 	}
 	first, err := a.once.First(ctx, dedupKey(act), dedupTTL)
 	if err != nil {
-		return fmt.Errorf("%w: dedup: %w", errUnavailable, err)
+		return fmt.Errorf("%w: dedup: %w", platform.ErrUnavailable, err)
 	}
 	if !first {
 		a.log.Info("teams: redelivered message acknowledged", "activity", act.ID)

@@ -1,40 +1,18 @@
 package teams
 
 import (
-	"errors"
 	"net/http"
+
+	"github.com/resetbot/resetbot/bot/platform"
 )
 
-// problem is a catalogued, public reason for refusing a request. Teams
-// (and anyone probing the endpoint) sees only its short text; the precise
-// cause is wrapped around it and goes to the log.
-type problem struct {
-	status int
-	text   string
-}
-
-// Error implements error with the public text.
-func (p *problem) Error() string { return p.text }
-
-// The catalogue. Texts are short and stable so operators can grep for them.
+// Teams' own entries in the catalogue of public refusals; the shared ones
+// (unauthorized, too large, unreadable body, unavailable, internal) are in
+// package platform. Teams (and anyone probing the endpoint) sees only the
+// short text; the precise cause is wrapped around it and goes to the log.
 var (
-	errUnauthorized = &problem{http.StatusUnauthorized, http.StatusText(http.StatusUnauthorized)}
-	errForbidden    = &problem{http.StatusForbidden, "service URL not vouched for by the token"}
-	errMethod       = &problem{http.StatusMethodNotAllowed, http.StatusText(http.StatusMethodNotAllowed)}
-	errTooLarge     = &problem{http.StatusRequestEntityTooLarge, "request too large"}
-	errBadBody      = &problem{http.StatusBadRequest, "unreadable request body"}
-	errBadActivity  = &problem{http.StatusBadRequest, "malformed activity"}
-	errNotHandled   = &problem{http.StatusNotImplemented, "invoke not handled"}
-	errUnavailable  = &problem{http.StatusServiceUnavailable, "temporarily unavailable"}
-	errInternal     = &problem{http.StatusInternalServerError, http.StatusText(http.StatusInternalServerError)}
+	errForbidden   = platform.NewProblem(http.StatusForbidden, "service URL not vouched for by the token")
+	errMethod      = platform.NewProblem(http.StatusMethodNotAllowed, http.StatusText(http.StatusMethodNotAllowed))
+	errBadActivity = platform.NewProblem(http.StatusBadRequest, "malformed activity")
+	errNotHandled  = platform.NewProblem(http.StatusNotImplemented, "invoke not handled")
 )
-
-// problemOf finds the catalogued problem in err; anything uncatalogued is
-// an internal error, so no unplanned text ever reaches a client.
-func problemOf(err error) *problem {
-	var p *problem
-	if errors.As(err, &p) {
-		return p
-	}
-	return errInternal
-}

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/resetbot/resetbot/bot/platform"
 )
 
 // botFrameworkIssuer is the issuer of every token the Bot Framework
@@ -35,16 +37,16 @@ type verifier struct {
 }
 
 // verify checks the Authorization header and returns the token's claims.
-// Errors carry errUnauthorized, or errUnavailable when the keys cannot be
-// read at all (Teams retries those).
+// Errors carry platform.ErrUnauthorized, or platform.ErrUnavailable when
+// the keys cannot be read at all (Teams retries those).
 func (v *verifier) verify(ctx context.Context, header string) (*claims, error) {
 	scheme, raw, ok := strings.Cut(header, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(raw) == "" {
-		return nil, fmt.Errorf("%w: no Bearer token", errUnauthorized)
+		return nil, fmt.Errorf("%w: no Bearer token", platform.ErrUnauthorized)
 	}
 	kf, err := v.keys.keyfunc(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", errUnavailable, err)
+		return nil, fmt.Errorf("%w: %w", platform.ErrUnavailable, err)
 	}
 	var c claims
 	_, err = jwt.ParseWithClaims(strings.TrimSpace(raw), &c, kf,
@@ -56,7 +58,7 @@ func (v *verifier) verify(ctx context.Context, header string) (*claims, error) {
 		jwt.WithTimeFunc(v.now),
 	)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", errUnauthorized, err)
+		return nil, fmt.Errorf("%w: %w", platform.ErrUnauthorized, err)
 	}
 	return &c, nil
 }
