@@ -3,12 +3,12 @@ package discord
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/resetbot/resetbot/bot"
+	"github.com/resetbot/resetbot/bot/platform"
 )
 
 // Discord JSON error codes this package acts on.
@@ -30,11 +30,7 @@ func apiError(op string, err error) error {
 	if errors.As(err, &re) {
 		return &restError{op: op, status: re.Response.StatusCode, msg: re.Message}
 	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return fmt.Errorf("discord %s: %s: %w", op, ue.Op, ue.Err)
-	}
-	return fmt.Errorf("discord %s: %w", op, err)
+	return fmt.Errorf("discord %s: %w", op, platform.StripURL(err))
 }
 
 // restError is a refused REST call without its URL or request.

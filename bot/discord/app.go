@@ -1,23 +1,27 @@
 package discord
 
 import (
-	"context"
 	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/resetbot/resetbot/bot"
+	"github.com/resetbot/resetbot/bot/platform"
 )
 
 // dedupTTL is how long an interaction id is remembered. Signatures older
 // than five minutes are refused, so nothing older can arrive; twice that
 // leaves room for clock skew.
 const dedupTTL = 10 * time.Minute
+
+// maxAcks bounds the command answers kept for redeliveries (see
+// App.command). A redelivery that finds none is acknowledged with a
+// deferred response; bot.Once still keeps it from the core.
+const maxAcks = 4096
 
 // backgroundTimeout bounds the answers this package sends on its own after
 // the first response (a click's first reply, a deferred command's reply);
@@ -36,8 +40,8 @@ type App struct {
 	log        *slog.Logger
 	now        func() time.Time
 	deferAfter time.Duration
-	acks       *ackCache
-	bg         sync.WaitGroup
+	acks       *platform.AckCache
+	bg         *platform.Background
 }
 
 // New builds the ingress for cfg. handler is the core; once recognises
@@ -63,7 +67,8 @@ func New(cfg Config, handler bot.Handler, once bot.Once, opts ...Option) (*App, 
 		log:        o.log.With("platform", Platform),
 		now:        o.now,
 		deferAfter: o.deferAfter,
-		acks:       newAckCache(4096, dedupTTL),
+		acks:       platform.NewAckCache(maxAcks, dedupTTL, o.now),
+		bg:         platform.NewBackground(backgroundTimeout),
 	}, nil
 }
 
@@ -71,15 +76,3 @@ func New(cfg Config, handler bot.Handler, once bot.Once, opts ...Option) (*App, 
 // have been sent (or timed out). Call it at shutdown, after the server
 // stopped.
 func (a *App) Wait() { a.bg.Wait() }
-
-// background runs fn after the response, detached from the request that
-// triggered it, within backgroundTimeout.
-func (a *App) background(ctx context.Context, fn func(context.Context)) {
-	a.bg.Add(1)
-	go func() {
-		defer a.bg.Done()
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), backgroundTimeout)
-		defer cancel()
-		fn(ctx)
-	}()
-}

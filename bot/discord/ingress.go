@@ -65,7 +65,7 @@ func (a *App) command(ctx context.Context, in interaction) (answer, error) {
 	}
 	if !first {
 		a.log.InfoContext(ctx, "discord: redelivered command ignored", "user", u.ID)
-		if b := a.acks.get(key, a.now()); b != nil {
+		if b := a.acks.Get(key); b != nil {
 			return answer{body: b}, nil
 		}
 		b, err := marshal(deferredResponse())
@@ -93,7 +93,7 @@ func (a *App) command(ctx context.Context, in interaction) (answer, error) {
 	if err != nil {
 		return answer{}, err
 	}
-	a.acks.put(key, b, a.now())
+	a.acks.Put(key, b)
 	return answer{body: b, then: fu}, nil
 }
 
@@ -128,7 +128,7 @@ func (a *App) component(ctx context.Context, in interaction) (answer, error) {
 	case late != nil:
 		a.deliverLate(ctx, fu, late, actionID)
 	case !isZero(msg):
-		a.background(ctx, func(ctx context.Context) { a.deliver(ctx, fu, msg, actionID) })
+		a.bg.Go(ctx, func(ctx context.Context) { a.deliver(ctx, fu, msg, actionID) })
 	}
 	return answer{body: ack, then: fu}, nil
 }
@@ -152,7 +152,7 @@ func (a *App) within(ctx context.Context, fn func(context.Context) bot.Message) 
 
 // deliverLate sends a first reply that missed the deadline, when it comes.
 func (a *App) deliverLate(ctx context.Context, fu *followup, late <-chan bot.Message, what string) {
-	a.background(ctx, func(ctx context.Context) {
+	a.bg.Go(ctx, func(ctx context.Context) {
 		select {
 		case m := <-late:
 			a.deliver(ctx, fu, m, what)

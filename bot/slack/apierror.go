@@ -7,6 +7,7 @@ import (
 	slackgo "github.com/slack-go/slack"
 
 	"github.com/resetbot/resetbot/bot"
+	"github.com/resetbot/resetbot/bot/platform"
 )
 
 // apiError names the Web API method that failed and turns Slack's rate
@@ -21,5 +22,5 @@ func apiError(method string, err error) error {
 	if errors.As(err, &limited) {
 		return fmt.Errorf("slack %s: %w", method, &bot.RetryAfterError{After: limited.RetryAfter})
 	}
-	return fmt.Errorf("slack %s: %w", method, unwrapURLError(err))
+	return fmt.Errorf("slack %s: %w", method, platform.StripURL(err))
 }

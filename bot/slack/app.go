@@ -1,21 +1,26 @@
 package slack
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/resetbot/resetbot/bot"
+	"github.com/resetbot/resetbot/bot/platform"
 )
 
 // dedupTTL is how long a delivery is remembered. Slack's signatures are
 // valid for five minutes either way, so nothing older can arrive signed;
 // twice that leaves room for clock skew.
 const dedupTTL = 10 * time.Minute
+
+// maxAcks bounds the slash command answers kept for redeliveries (see
+// App.command). A redelivery that lands on another replica, or after
+// eviction, gets an empty 200, which Slack shows as nothing, and the core
+// still runs once (bot.Once is shared).
+const maxAcks = 4096
 
 // backgroundTimeout bounds the answers this package posts on its own
 // after an ack (the core's first reply to a click).
@@ -30,8 +35,8 @@ type App struct {
 	once    bot.Once
 	log     *slog.Logger
 	client  *http.Client
-	acks    *ackCache
-	bg      sync.WaitGroup
+	acks    *platform.AckCache
+	bg      *platform.Background
 }
 
 // New builds the ingress for cfg. handler is the core; once recognises
@@ -51,22 +56,11 @@ func New(cfg Config, handler bot.Handler, once bot.Once, opts ...Option) (*App, 
 		once:    once,
 		log:     o.log.With("platform", Platform),
 		client:  o.client,
-		acks:    newAckCache(4096, dedupTTL),
+		acks:    platform.NewAckCache(maxAcks, dedupTTL, time.Now),
+		bg:      platform.NewBackground(backgroundTimeout),
 	}, nil
 }
 
 // Wait blocks until the answers this package posts after an ack have been
 // sent (or timed out). Call it at shutdown, after the server stopped.
 func (a *App) Wait() { a.bg.Wait() }
-
-// background runs fn after the ack, detached from the request that
-// triggered it, within backgroundTimeout.
-func (a *App) background(ctx context.Context, fn func(context.Context)) {
-	a.bg.Add(1)
-	go func() {
-		defer a.bg.Done()
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), backgroundTimeout)
-		defer cancel()
-		fn(ctx)
-	}()
-}

@@ -29,7 +29,7 @@ func (a *App) command(ctx context.Context, cmd slackgo.SlashCommand) ([]byte, er
 	}
 	if !first {
 		a.log.InfoContext(ctx, "slack: redelivered slash command ignored", "user", cmd.UserID)
-		return a.acks.get(key), nil
+		return a.acks.Get(key), nil
 	}
 	// The core's context must outlive this request: it keeps working
 	// after we answer.
@@ -38,7 +38,7 @@ func (a *App) command(ctx context.Context, cmd slackgo.SlashCommand) ([]byte, er
 	if err != nil {
 		return nil, err
 	}
-	a.acks.put(key, body)
+	a.acks.Put(key, body)
 	return body, nil
 }
 
@@ -64,7 +64,7 @@ func (a *App) interaction(ctx context.Context, cb slackgo.InteractionCallback) e
 			continue
 		}
 		respond := c.action.Respond
-		a.background(ctx, func(ctx context.Context) {
+		a.bg.Go(ctx, func(ctx context.Context) {
 			if err := respond.Respond(ctx, msg); err != nil {
 				a.log.WarnContext(ctx, "slack: first reply to a click not delivered", "action", c.action.ActionID, "err", err)
 			}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/resetbot/resetbot/bot"
+	"github.com/resetbot/resetbot/bot/platform"
 )
 
 // responseURL answers one slash command or click privately through the
@@ -38,7 +39,7 @@ func (r responseURL) Respond(ctx context.Context, m bot.Message) error {
 	resp, err := r.client.Do(req)
 	if err != nil {
 		// The url.Error would print the response URL; keep only the cause.
-		return fmt.Errorf("slack response_url: %w", unwrapURLError(err))
+		return fmt.Errorf("slack response_url: %w", platform.StripURL(err))
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))

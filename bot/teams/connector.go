@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/resetbot/resetbot/bot"
+	"github.com/resetbot/resetbot/bot/platform"
 )
 
 // connector calls the Bot Framework connector REST API (v3) at a service
@@ -145,11 +146,7 @@ func (c *connector) call(ctx context.Context, op, method, u string, in, out any)
 	}
 	resp, err := c.client.Do(req)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return fmt.Errorf("teams %s: %w", op, err)
+		return fmt.Errorf("teams %s: %w", op, platform.StripURL(err))
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
