@@ -2,18 +2,14 @@ package discord
 
 import (
 	"bytes"
-	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/resetbot/resetbot/bot"
+	"github.com/resetbot/resetbot/bot/bottest"
 	"github.com/resetbot/resetbot/flows"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 func discordUser(id string) string { return bot.Mention(identity(id)) }
 
@@ -86,27 +82,7 @@ func TestRenderGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var buf bytes.Buffer
-			enc := json.NewEncoder(&buf) // readable goldens: <@id> unescaped
-			enc.SetEscapeHTML(false)
-			enc.SetIndent("", "  ")
-			if err := enc.Encode(g.wire(r)); err != nil {
-				t.Fatal(err)
-			}
-			got := buf.Bytes()
-			path := filepath.Join("testdata", g.name+".golden.json")
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("%s differs from the golden file (run with -update if intended):\n%s", g.name, got)
-			}
+			got := bottest.GoldenJSON(t, filepath.Join("testdata", g.name+".golden.json"), g.wire(r))
 			for _, bad := range []string{"@everyone", "@here"} {
 				if bytes.Contains(got, []byte(bad)) && !bytes.Contains(got, []byte(`"parse": []`)) {
 					t.Errorf("%s can ping %s", g.name, bad)

@@ -1,19 +1,15 @@
 package slack
 
 import (
-	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/resetbot/resetbot/bot"
+	"github.com/resetbot/resetbot/bot/bottest"
 	"github.com/resetbot/resetbot/flows"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 func slackUser(id string) string {
 	return bot.Mention(flows.ChatIdentity{Platform: Platform, UserID: id})
@@ -80,29 +76,7 @@ var goldenMessages = []struct {
 func TestRenderGolden(t *testing.T) {
 	for _, tt := range goldenMessages {
 		t.Run(tt.name, func(t *testing.T) {
-			// Unescaped HTML characters keep the golden files readable; the
-			// JSON is the same.
-			var buf bytes.Buffer
-			enc := json.NewEncoder(&buf)
-			enc.SetEscapeHTML(false)
-			enc.SetIndent("", "  ")
-			if err := enc.Encode(render(tt.msg)); err != nil {
-				t.Fatal(err)
-			}
-			got := buf.Bytes()
-			path := filepath.Join("testdata", tt.name+".golden.json")
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -run TestRenderGolden -update)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("rendering changed; diff %s against\n%s", path, got)
-			}
+			bottest.GoldenJSON(t, filepath.Join("testdata", tt.name+".golden.json"), render(tt.msg))
 		})
 	}
 }

@@ -1,18 +1,13 @@
 package teams
 
 import (
-	"bytes"
-	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/resetbot/resetbot/bot"
+	"github.com/resetbot/resetbot/bot/bottest"
 	"github.com/resetbot/resetbot/flows"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 const (
 	aliceID = "0b9d1c2e-3f4a-4b5c-8d6e-7f8091a2b3c4"
@@ -82,27 +77,8 @@ func TestRenderGolden(t *testing.T) {
 	names := map[string]string{aliceID: "Alice Admin", bobID: "Bob <b>Helpdesk</b>"}
 	for _, g := range goldenMessages {
 		t.Run(g.name, func(t *testing.T) {
-			var buf bytes.Buffer
-			enc := json.NewEncoder(&buf)
-			enc.SetEscapeHTML(false) // readable goldens; the wire escapes, JSON means the same
-			enc.SetIndent("", "  ")
-			if err := enc.Encode(renderActivity(g.msg, func(id string) string { return names[id] })); err != nil {
-				t.Fatal(err)
-			}
-			got := buf.Bytes()
-			path := filepath.Join("testdata", g.name+".golden.json")
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("rendering changed; diff against %s:\n%s", path, got)
-			}
+			act := renderActivity(g.msg, func(id string) string { return names[id] })
+			bottest.GoldenJSON(t, filepath.Join("testdata", g.name+".golden.json"), act)
 		})
 	}
 }
