@@ -3,7 +3,6 @@ package discord
 import (
 	"context"
 	"sync"
-	"time"
 
 	"github.com/resetbot/resetbot/bot"
 )
@@ -45,21 +44,4 @@ func (h *recorder) counts() (commands, actions int) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return len(h.commands), len(h.actions)
-}
-
-// memOnce is bot.Once in memory, for tests that need no Redis.
-type memOnce struct {
-	mu   sync.Mutex
-	seen map[string]bool
-}
-
-func (o *memOnce) First(_ context.Context, key string, _ time.Duration) (bool, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.seen == nil {
-		o.seen = map[string]bool{}
-	}
-	first := !o.seen[key]
-	o.seen[key] = true
-	return first, nil
 }

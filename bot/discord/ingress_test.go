@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/resetbot/resetbot/bot"
+	"github.com/resetbot/resetbot/bot/bottest"
 	"github.com/resetbot/resetbot/bot/discord/discordfake"
 	"github.com/resetbot/resetbot/bot/platform"
 )
@@ -20,7 +21,7 @@ var working = bot.Message{Summary: "Got it", Body: []string{"Got it: I'm prepari
 func TestSignatureIsCheckedBeforeAnything(t *testing.T) {
 	r := newRig(t)
 	h := &recorder{reply: working}
-	r.serve(t, h, &memOnce{})
+	r.serve(t, h, &bottest.MemOnce{})
 	body := r.fake.Command(testGuild, r.general, CommandName, SubPassword, fakeUser("pwuser"), nil).Body
 	other := discordfake.NewSigner("someone else")
 	now := time.Now()
@@ -86,7 +87,7 @@ func TestSignatureIsCheckedBeforeAnything(t *testing.T) {
 func TestPingIsAnsweredWithPong(t *testing.T) {
 	r := newRig(t)
 	h := &recorder{}
-	r.serve(t, h, &memOnce{})
+	r.serve(t, h, &bottest.MemOnce{})
 	resp, err := r.srv.Client().Do(r.signer.Request(r.srv.URL+PathInteractions, r.fake.PingBody(), time.Now()))
 	if err != nil {
 		t.Fatal(err)
@@ -104,7 +105,7 @@ func TestPingIsAnsweredWithPong(t *testing.T) {
 func TestCommandsReachTheCoreTranslated(t *testing.T) {
 	r := newRig(t)
 	h := &recorder{reply: working}
-	r.serve(t, h, &memOnce{})
+	r.serve(t, h, &bottest.MemOnce{})
 	target := discordfake.User{ID: snowflakeOf("spare1"), Username: "spare1", GlobalName: "Spare One"}
 	for _, tc := range []struct {
 		name, sub string
@@ -149,7 +150,7 @@ func TestCommandsReachTheCoreTranslated(t *testing.T) {
 func TestRedeliveryReachesTheCoreOnce(t *testing.T) {
 	r := newRig(t)
 	h := &recorder{reply: working}
-	r.serve(t, h, &memOnce{})
+	r.serve(t, h, &bottest.MemOnce{})
 	cmd := r.fake.Command(testGuild, r.general, CommandName, SubPassword, fakeUser("pwuser"), nil)
 	first, again := r.deliver(t, cmd), r.deliver(t, cmd)
 	if c, _ := h.counts(); c != 1 {
@@ -184,7 +185,7 @@ func TestFirstReplyDoesNotWaitForBackgroundWork(t *testing.T) {
 		<-release
 		answered <- req.Respond.Respond(context.Background(), bot.Message{Summary: "Link sent", Body: []string{"Check your DMs."}})
 	}}
-	r.serve(t, h, &memOnce{})
+	r.serve(t, h, &bottest.MemOnce{})
 	resp := r.deliver(t, r.fake.Command(testGuild, r.general, CommandName, SubPassword, fakeUser("pwuser"), nil))
 	if resp.Type != 4 || !strings.Contains(resp.Message.Text(), "Got it") {
 		t.Fatalf("first answer type %d %s, want the core's first reply", resp.Type, resp.Body)
@@ -205,7 +206,7 @@ func TestFirstReplyDoesNotWaitForBackgroundWork(t *testing.T) {
 func TestSlowFirstReplyIsDeferred(t *testing.T) {
 	r := newRig(t)
 	h := &recorder{reply: working, block: make(chan struct{})}
-	r.serve(t, h, &memOnce{}, WithDeferAfter(time.Millisecond))
+	r.serve(t, h, &bottest.MemOnce{}, WithDeferAfter(time.Millisecond))
 	resp := r.deliver(t, r.fake.Command(testGuild, r.general, CommandName, SubPassword, fakeUser("pwuser"), nil))
 	if resp.Type != 5 || !bytes.Contains(resp.Body, []byte(`"flags":64`)) {
 		t.Fatalf("answer type %d %s, want a deferred ephemeral response (5)", resp.Type, resp.Body)
@@ -224,7 +225,7 @@ func TestSlowFirstReplyIsDeferred(t *testing.T) {
 func TestClickIsAcknowledgedAndTranslated(t *testing.T) {
 	r := newRig(t)
 	h := &recorder{reply: bot.Message{Summary: "Working on it"}}
-	r.serve(t, h, &memOnce{})
+	r.serve(t, h, &bottest.MemOnce{})
 	resp := r.deliver(t, r.fake.Button(testGuild, discordfake.Message{ID: "7", ChannelID: r.helpdesk}, mustCustomID(t, bot.ActionDeny, "0a-flow:1"), fakeUser("jdoe")))
 	if resp.Status != 200 || resp.Type != 6 {
 		t.Fatalf("answer %d type %d, want a deferred update (6)", resp.Status, resp.Type)
@@ -244,7 +245,7 @@ func TestClickIsAcknowledgedAndTranslated(t *testing.T) {
 func TestMalformedInteractionsAreRefused(t *testing.T) {
 	r := newRig(t)
 	h := &recorder{reply: working}
-	r.serve(t, h, &memOnce{})
+	r.serve(t, h, &bottest.MemOnce{})
 	good := r.fake.Command(testGuild, r.general, CommandName, SubPassword, fakeUser("pwuser"), nil)
 	edit := func(f func(map[string]any)) []byte {
 		var m map[string]any
@@ -302,7 +303,7 @@ func TestMalformedInteractionsAreRefused(t *testing.T) {
 
 func TestOversizedBodyIsRefused(t *testing.T) {
 	r := newRig(t)
-	r.serve(t, &recorder{}, &memOnce{})
+	r.serve(t, &recorder{}, &bottest.MemOnce{})
 	body := bytes.Repeat([]byte(" "), maxBody+1)
 	resp, err := r.srv.Client().Do(r.signer.Request(r.srv.URL+PathInteractions, body, time.Now()))
 	if err != nil {
@@ -324,7 +325,7 @@ func TestAnswersGiveUpWhenTheFirstResponseFailed(t *testing.T) {
 	h := &recorder{reply: unrenderable, later: func(req bot.Request) {
 		answered <- req.Respond.Respond(context.Background(), working)
 	}}
-	r.serve(t, h, &memOnce{})
+	r.serve(t, h, &bottest.MemOnce{})
 	resp := r.deliver(t, r.fake.Command(testGuild, r.general, CommandName, SubPassword, fakeUser("pwuser"), nil))
 	if resp.Status != http.StatusInternalServerError {
 		t.Fatalf("answer %d %s, want 500", resp.Status, resp.Body)

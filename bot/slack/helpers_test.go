@@ -6,9 +6,9 @@ import (
 	"log/slog"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/resetbot/resetbot/bot"
+	"github.com/resetbot/resetbot/bot/bottest"
 	"github.com/resetbot/resetbot/bot/slack/slackfake"
 )
 
@@ -17,26 +17,6 @@ const (
 	testToken   = "xoxb-test-token"
 	testChannel = "C0HELPDESK"
 )
-
-// memOnce is an in-memory bot.Once, as a shared store would behave on one
-// replica.
-type memOnce struct {
-	mu   sync.Mutex
-	seen map[string]bool
-}
-
-func (o *memOnce) First(_ context.Context, key string, _ time.Duration) (bool, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.seen == nil {
-		o.seen = map[string]bool{}
-	}
-	if o.seen[key] {
-		return false, nil
-	}
-	o.seen[key] = true
-	return true, nil
-}
 
 // recordingHandler is a fake core: it records what it was given, answers
 // with a fixed first reply and, if set, starts background work the way
@@ -99,7 +79,7 @@ func newTestApp(t *testing.T, h bot.Handler) (*App, *slackfake.Server) {
 	t.Helper()
 	fake := slackfake.New(testToken)
 	t.Cleanup(fake.Close)
-	app, err := New(testConfig(fake.APIURL()), h, &memOnce{}, WithLogger(quiet), WithHTTPClient(fake.Client()))
+	app, err := New(testConfig(fake.APIURL()), h, &bottest.MemOnce{}, WithLogger(quiet), WithHTTPClient(fake.Client()))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,29 +8,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/resetbot/resetbot/bot"
+	"github.com/resetbot/resetbot/bot/bottest"
 	"github.com/resetbot/resetbot/bot/teams"
 	"github.com/resetbot/resetbot/bot/teams/teamsfake"
 )
-
-// memOnce is an in-process bot.Once for tests that do not need Redis.
-type memOnce struct {
-	mu   sync.Mutex
-	seen map[string]bool
-}
-
-func (o *memOnce) First(_ context.Context, key string, _ time.Duration) (bool, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.seen == nil {
-		o.seen = map[string]bool{}
-	}
-	first := !o.seen[key]
-	o.seen[key] = true
-	return first, nil
-}
 
 // recorder is a bot.Handler that records what it was given and answers
 // with a fixed first reply. background, when set, runs after the reply
@@ -79,7 +62,7 @@ func newRig(t *testing.T, opts ...teams.Option) *rig {
 	t.Helper()
 	fake := newFake(t)
 	h := &recorder{reply: bot.Message{Summary: "first", Body: []string{"first"}}}
-	app, err := teams.New(testConfig(fake), h, &memOnce{}, append([]teams.Option{teams.WithHTTPClient(fake.Client())}, opts...)...)
+	app, err := teams.New(testConfig(fake), h, &bottest.MemOnce{}, append([]teams.Option{teams.WithHTTPClient(fake.Client())}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/resetbot/resetbot/bot"
+	"github.com/resetbot/resetbot/bot/bottest"
 	"github.com/resetbot/resetbot/bot/teams"
 	"github.com/resetbot/resetbot/flows"
 )
@@ -153,7 +154,7 @@ func TestNoSecretInErrors(t *testing.T) {
 	fake := newFake(t)
 	cfg := testConfig(fake)
 	cfg.AppPassword = "wrong-secret-value"
-	app, err := teams.New(cfg, &recorder{}, &memOnce{}, teams.WithHTTPClient(fake.Client()))
+	app, err := teams.New(cfg, &recorder{}, &bottest.MemOnce{}, teams.WithHTTPClient(fake.Client()))
 	if err != nil {
 		t.Fatal(err)
 	}
