@@ -1,0 +1,186 @@
+// Package webauthtest drives the web app in a real headless Chromium with a
+// virtual passkey authenticator and a phone viewport, for the end-to-end
+// tests of every package that sends people to a link: the web app itself,
+// the chat platforms, the demo. The steps (enroll a passkey, reset a
+// password) are written once here against the pages' element ids.
+package webauthtest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	cdpwebauthn "github.com/chromedp/cdproto/webauthn"
+	"github.com/chromedp/chromedp"
+
+	"github.com/resetbot/resetbot/flows/storetest"
+)
+
+// PhoneUA makes the app treat the browser as a phone (no QR code).
+const PhoneUA = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Mobile Safari/537.36"
+
+// Browser is one fresh headless Chromium with a 390 px phone viewport and
+// WebAuthn enabled. It needs RESETBOT_TEST_CHROMIUM (set by scripts/test):
+// missing, the test fails under CI=true and skips otherwise.
+type Browser struct {
+	t *testing.T
+	// Ctx is the browser's context, for chromedp actions of the caller's.
+	Ctx context.Context
+	// ShotDir and ShotPrefix name the screenshots (ShotDir empty: none).
+	ShotDir, ShotPrefix string
+	n                   int
+}
+
+// NewBrowser starts Chromium for the test; it stops with the test.
+func NewBrowser(t *testing.T, shotDir, shotPrefix string) *Browser {
+	t.Helper()
+	path := storetest.RequireEnv(t, "RESETBOT_TEST_CHROMIUM")
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(390, 844), chromedp.UserAgent(PhoneUA),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+	b := &Browser{t: t, Ctx: ctx, ShotDir: shotDir, ShotPrefix: shotPrefix}
+	// The first call starts the browser; it must not carry a timeout.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulatePortrait, chromedp.EmulateMobile, chromedp.EmulateTouch)); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	if _, err := chromedp.Call(ctx, cdpwebauthn.Enable, cdpwebauthn.EnableParams{}); err != nil {
+		t.Fatalf("WebAuthn.enable: %v", err)
+	}
+	return b
+}
+
+// Authenticator adds a platform authenticator (a phone's passkey store);
+// verified says whether its user verification succeeds.
+func (b *Browser) Authenticator(verified bool) cdpwebauthn.AuthenticatorID {
+	b.t.Helper()
+	return b.AuthenticatorWith(&cdpwebauthn.VirtualAuthenticatorOptions{IsUserVerified: verified})
+}
+
+// AuthenticatorWith adds a platform authenticator with extra options.
+// Presence simulation is set explicitly: without it create() hangs.
+func (b *Browser) AuthenticatorWith(o *cdpwebauthn.VirtualAuthenticatorOptions) cdpwebauthn.AuthenticatorID {
+	b.t.Helper()
+	o.Protocol, o.Transport = cdpwebauthn.AuthenticatorProtocolCtap2, cdpwebauthn.AuthenticatorTransportInternal
+	o.HasResidentKey, o.HasUserVerification, o.AutomaticPresenceSimulation = true, true, true
+	res, err := chromedp.Call(b.Ctx, cdpwebauthn.AddVirtualAuthenticator, cdpwebauthn.AddVirtualAuthenticatorParams{Options: o})
+	if err != nil {
+		b.t.Fatalf("AddVirtualAuthenticator: %v", err)
+	}
+	return res.AuthenticatorID
+}
+
+// Do runs actions with a time limit, failing the test with a screenshot
+// and the page's text.
+func (b *Browser) Do(actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.Ctx, 20*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		b.Screenshot("failure")
+		body, _ := chromedp.Run(b.Ctx, chromedp.Evaluate[string]("document.body ? document.body.innerText : ''"))
+		loc, _ := chromedp.Run(b.Ctx, chromedp.Location())
+		b.t.Fatalf("browser: %v\nat %s:\n%s", err, loc, body)
+	}
+}
+
+// Text returns the visible text of the page.
+func (b *Browser) Text() string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.Ctx, chromedp.Evaluate[string]("document.body.innerText"))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return s
+}
+
+// Screenshot writes a full-page PNG to ShotDir, numbered in order.
+func (b *Browser) Screenshot(name string) {
+	b.t.Helper()
+	if b.ShotDir == "" {
+		return
+	}
+	png, err := chromedp.Run(b.Ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.t.Logf("screenshot %s: %v", name, err)
+		return
+	}
+	b.n++
+	if err := os.MkdirAll(b.ShotDir, 0o755); err != nil {
+		b.t.Fatal(err)
+	}
+	file := filepath.Join(b.ShotDir, fmt.Sprintf("%s-%02d-%s.png", b.ShotPrefix, b.n, name))
+	if err := os.WriteFile(file, png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+// RandomPassword satisfies every directory's complexity rule and contains
+// no account or name part.
+func RandomPassword() string {
+	r := make([]byte, 8)
+	_, _ = rand.Read(r)
+	return "Tq7-" + hex.EncodeToString(r) + "-Xz!"
+}
+
+// Enroll opens an enrollment link, proves the user with their current
+// directory password and registers a passkey on the current authenticator.
+func (b *Browser) Enroll(link, currentPassword string) {
+	b.t.Helper()
+	b.Do(chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("#continue")))
+	b.Screenshot("enroll-landing")
+	b.Do(chromedp.Click(chromedp.CSS("#continue")), chromedp.WaitVisible(chromedp.CSS("#current")))
+	b.Screenshot("enroll-proof")
+	b.Do(chromedp.SendKeys(chromedp.CSS("#current"), currentPassword), chromedp.Click(chromedp.CSS("#proof-submit")),
+		chromedp.WaitVisible(chromedp.CSS("#passkey-register")))
+	b.Screenshot("enroll-add")
+	b.Do(chromedp.SetValue(chromedp.CSS("#device-name"), "Test phone"), chromedp.Click(chromedp.CSS("#passkey-register")),
+		chromedp.WaitVisible(chromedp.CSS("#passkeys")))
+	if !strings.Contains(b.Text(), "Test phone") {
+		b.t.Fatal("the new passkey is not listed")
+	}
+	b.Screenshot("enroll-listed")
+	b.Do(chromedp.Click(chromedp.CSS("#enroll-finish")), chromedp.WaitVisible(chromedp.CSS("#done-headline")))
+	if !strings.Contains(b.Text(), "Your sign-in is set up") {
+		b.t.Fatalf("enrollment did not finish:\n%s", b.Text())
+	}
+	b.Screenshot("enroll-done")
+}
+
+// OpenReset opens a reset link and continues to the verify page.
+func (b *Browser) OpenReset(link string) {
+	b.t.Helper()
+	b.Do(chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("#continue")))
+	b.Screenshot("reset-landing")
+	b.Do(chromedp.Click(chromedp.CSS("#continue")), chromedp.WaitVisible(chromedp.CSS("h1")))
+}
+
+// Reset opens a reset link, verifies with the passkey and sets
+// newPassword once the live checklist is all green.
+func (b *Browser) Reset(link, newPassword string) {
+	b.t.Helper()
+	b.OpenReset(link)
+	b.Do(chromedp.WaitVisible(chromedp.CSS("#passkey-login")))
+	b.Screenshot("reset-verify")
+	b.Do(chromedp.Click(chromedp.CSS("#passkey-login")), chromedp.WaitVisible(chromedp.CSS("#password-form")))
+	b.Do(chromedp.SendKeys(chromedp.CSS("#password"), newPassword), chromedp.SendKeys(chromedp.CSS("#confirm"), newPassword),
+		chromedp.WaitVisible(chromedp.CSS(`li[data-rule="not_breached"].ok`)), chromedp.WaitVisible(chromedp.CSS(`li[data-rule="strength"].ok`)),
+		chromedp.WaitVisible(chromedp.CSS(`li[data-rule="match"].ok`)))
+	b.Screenshot("reset-password")
+	b.Do(chromedp.Click(chromedp.CSS("#set-password")), chromedp.WaitVisible(chromedp.CSS("#done-headline")))
+	if !strings.Contains(b.Text(), "Your password was changed") {
+		b.t.Fatalf("reset did not finish:\n%s", b.Text())
+	}
+	b.Screenshot("reset-done")
+}
