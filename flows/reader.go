@@ -87,6 +87,9 @@ func (r *Reader) Run(ctx context.Context) error {
 	backoff := r.idle
 	for {
 		n, err := r.Pump(ctx)
+		if ctx.Err() != nil {
+			return ctx.Err() // shutting down: nothing failed
+		}
 		wait := r.idle
 		switch {
 		case err != nil:

@@ -138,12 +138,21 @@ func RandomPassword() string {
 // directory password and registers a passkey on the current authenticator.
 func (b *Browser) Enroll(link, currentPassword string) {
 	b.t.Helper()
+	b.EnrollApproved(link, currentPassword, nil)
+}
+
+// EnrollApproved is Enroll for a privileged account: after the proof the
+// page waits for a helpdesk approval, which approve gives (by clicking
+// Approve in the chat); the page then continues by itself.
+func (b *Browser) EnrollApproved(link, currentPassword string, approve func()) {
+	b.t.Helper()
 	b.Do(chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("#continue")))
 	b.Screenshot("enroll-landing")
 	b.Do(chromedp.Click(chromedp.CSS("#continue")), chromedp.WaitVisible(chromedp.CSS("#current")))
 	b.Screenshot("enroll-proof")
-	b.Do(chromedp.SendKeys(chromedp.CSS("#current"), currentPassword), chromedp.Click(chromedp.CSS("#proof-submit")),
-		chromedp.WaitVisible(chromedp.CSS("#passkey-register")))
+	b.Do(chromedp.SendKeys(chromedp.CSS("#current"), currentPassword), chromedp.Click(chromedp.CSS("#proof-submit")))
+	b.awaitApproval(approve)
+	b.Do(chromedp.WaitVisible(chromedp.CSS("#passkey-register")))
 	b.Screenshot("enroll-add")
 	b.Do(chromedp.SetValue(chromedp.CSS("#device-name"), "Test phone"), chromedp.Click(chromedp.CSS("#passkey-register")),
 		chromedp.WaitVisible(chromedp.CSS("#passkeys")))
@@ -170,10 +179,19 @@ func (b *Browser) OpenReset(link string) {
 // newPassword once the live checklist is all green.
 func (b *Browser) Reset(link, newPassword string) {
 	b.t.Helper()
+	b.ResetApproved(link, newPassword, nil)
+}
+
+// ResetApproved is Reset for a privileged account: after the passkey the
+// page waits for the helpdesk approval that approve gives.
+func (b *Browser) ResetApproved(link, newPassword string, approve func()) {
+	b.t.Helper()
 	b.OpenReset(link)
 	b.Do(chromedp.WaitVisible(chromedp.CSS("#passkey-login")))
 	b.Screenshot("reset-verify")
-	b.Do(chromedp.Click(chromedp.CSS("#passkey-login")), chromedp.WaitVisible(chromedp.CSS("#password-form")))
+	b.Do(chromedp.Click(chromedp.CSS("#passkey-login")))
+	b.awaitApproval(approve)
+	b.Do(chromedp.WaitVisible(chromedp.CSS("#password-form")))
 	b.Do(chromedp.SendKeys(chromedp.CSS("#password"), newPassword), chromedp.SendKeys(chromedp.CSS("#confirm"), newPassword),
 		chromedp.WaitVisible(chromedp.CSS(`li[data-rule="not_breached"].ok`)), chromedp.WaitVisible(chromedp.CSS(`li[data-rule="strength"].ok`)),
 		chromedp.WaitVisible(chromedp.CSS(`li[data-rule="match"].ok`)))
@@ -183,4 +201,16 @@ func (b *Browser) Reset(link, newPassword string) {
 		b.t.Fatalf("reset did not finish:\n%s", b.Text())
 	}
 	b.Screenshot("reset-done")
+}
+
+// awaitApproval, when approve is set, waits for the approval page, gives
+// the approval and lets the page's own polling move on.
+func (b *Browser) awaitApproval(approve func()) {
+	b.t.Helper()
+	if approve == nil {
+		return
+	}
+	b.Do(chromedp.WaitVisible(chromedp.CSS("#approval-status")))
+	b.Screenshot("waiting-for-approval")
+	approve()
 }

@@ -1,0 +1,358 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/resetbot/resetbot/bot"
+	"github.com/resetbot/resetbot/bot/slack/slackfake"
+	"github.com/resetbot/resetbot/directory"
+	"github.com/resetbot/resetbot/directory/memory"
+	"github.com/resetbot/resetbot/flows/storetest"
+	"github.com/resetbot/resetbot/webauth/webauthtest"
+)
+
+// slackRig is `resetbot serve` built from a configuration file, with a real
+// Redis, the example directory and a fake Slack, serving on localhost.
+type slackRig struct {
+	t    *testing.T
+	s    *server
+	fake *slackfake.Server
+	base string
+	n    int
+}
+
+func newSlackRig(t *testing.T) *slackRig {
+	t.Helper()
+	addr := storetest.RequireEnv(t, "RESETBOT_TEST_REDIS_ADDR")
+	fake := slackfake.New("xoxb-test")
+	t.Cleanup(fake.Close)
+	fake.AddChannel("C0HELPDESK")
+	for _, u := range []string{"U0PWUSER", "U0ALICE", "U0JDOE"} {
+		fake.AddUser(slackfake.User{ID: u, Name: strings.ToLower(u[2:])})
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := fmt.Sprintf("http://localhost:%d", ln.Addr().(*net.TCPAddr).Port)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "config.yaml")
+	yaml := fmt.Sprintf(`server:
+  public_base_url: %q
+redis:
+  addrs: [%q]
+  key_prefix: "e2e%d"
+directory:
+  flavour: memory
+  chat_id_attributes: {slack: employeeNumber}
+  privileged_groups: ["cn=tier0-admins,ou=Groups,dc=example,dc=test"]
+identity:
+  slack: {by: chat_id_attribute}
+helpdesk:
+  group: "cn=helpdesk,ou=Groups,dc=example,dc=test"
+audit:
+  log_file: %q
+web:
+  csrf_key: {value: 0123456789abcdef0123456789abcdef}
+  totp_key: {value: AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=}
+slack:
+  signing_secret: {value: %s}
+  bot_token: {value: xoxb-test}
+  api_url: %q
+  helpdesk_channel: C0HELPDESK
+`, base, addr, time.Now().UnixNano(), filepath.Join(dir, "audit.jsonl"), testSigningSecret, fake.APIURL())
+	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := loadConfig(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s, err := build(ctx, cfg, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.run(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+		s.close()
+		// Leave nothing behind in the shared Redis.
+		rdb := redis.NewClient(&redis.Options{Addr: addr})
+		defer rdb.Close()
+		iter := rdb.Scan(context.Background(), 0, cfg.Redis.KeyPrefix+"*", 1000).Iterator()
+		for iter.Next(context.Background()) {
+			rdb.Del(context.Background(), iter.Val())
+		}
+	})
+	return &slackRig{t: t, s: s, fake: fake, base: base}
+}
+
+// post sends a signed request to the server as Slack would.
+func (r *slackRig) post(req *http.Request) {
+	r.t.Helper()
+	u, _ := req.URL.Parse(r.base + req.URL.Path)
+	req.URL, req.Host = u, u.Host
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		r.t.Fatalf("%s: status %d", req.URL.Path, resp.StatusCode)
+	}
+}
+
+// command types "/reset text" as user.
+func (r *slackRig) command(user, text string) {
+	r.t.Helper()
+	r.n++
+	r.post(slackfake.SignedCommand(testSigningSecret, slackfake.CommandForm(user, text, r.fake.ResponseURL(fmt.Sprint("cmd", r.n))), time.Now()))
+}
+
+// click presses a button of the newest helpdesk parent as user.
+func (r *slackRig) click(user, actionID string) {
+	r.t.Helper()
+	parents := r.fake.Messages("C0HELPDESK")
+	var flow string
+	for i := len(parents) - 1; i >= 0 && flow == ""; i-- {
+		latest, _ := r.fake.Message(parents[i].TS)
+		flow = buttonValue(latest.Blocks, actionID)
+	}
+	if flow == "" {
+		r.t.Fatalf("no %s button in the helpdesk channel", actionID)
+	}
+	r.n++
+	r.post(slackfake.SignedInteraction(testSigningSecret, slackfake.BlockActions(user, "C0HELPDESK", actionID, flow, r.fake.ResponseURL(fmt.Sprint("click", r.n))), time.Now()))
+}
+
+// buttonValue finds the value of a button in Block Kit JSON.
+func buttonValue(blocks json.RawMessage, actionID string) string {
+	var bs []struct {
+		Elements []struct {
+			ActionID string `json:"action_id"`
+			Value    string `json:"value"`
+		} `json:"elements"`
+	}
+	_ = json.Unmarshal(blocks, &bs)
+	for _, b := range bs {
+		for _, e := range b.Elements {
+			if e.ActionID == actionID {
+				return e.Value
+			}
+		}
+	}
+	return ""
+}
+
+// link waits for the user's n-th direct message with a link and returns it.
+func (r *slackRig) link(user string, n int) string {
+	r.t.Helper()
+	var found string
+	r.eventually(func() bool {
+		count := 0
+		for _, m := range r.fake.DMs(user) {
+			b := string(m.Blocks)
+			if i := strings.Index(b, r.base+"/r/"); i >= 0 {
+				count++
+				if count == n {
+					found = b[i : i+strings.IndexByte(b[i:], '"')]
+					return true
+				}
+			}
+		}
+		return false
+	})
+	return found
+}
+
+// thread returns the texts of the replies under the helpdesk parent whose
+// text contains title.
+func (r *slackRig) thread(title string) (parent string, replies []string) {
+	for _, m := range r.fake.Messages("C0HELPDESK") {
+		if strings.Contains(m.Text, title) {
+			// A reply may hold several steps: the thread coalesces them
+			// when posting is paced (about one message per second).
+			for _, rep := range r.fake.Thread(m.TS) {
+				replies = append(replies, strings.Split(visibleText(rep.Blocks), "\n")...)
+			}
+			latest, _ := r.fake.Message(m.TS)
+			return latest.Text + "\n" + visibleText(latest.Blocks), replies
+		}
+	}
+	return "", nil
+}
+
+// eventually polls an asynchronous delivery for up to 20 seconds; on
+// failure it shows every call the fake Slack received.
+func (r *slackRig) eventually(cond func() bool) {
+	r.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			var calls []string
+			for _, c := range r.fake.Calls() {
+				calls = append(calls, fmt.Sprintf("%+v", c))
+			}
+			r.t.Fatalf("condition not met within 20 s; Slack saw:\n%s", strings.Join(calls, "\n"))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (r *slackRig) user(account string) *directory.User {
+	r.t.Helper()
+	u, err := r.s.dir.Find(context.Background(), directory.Lookup{Kind: directory.ByAccountName, Value: account})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return u
+}
+
+// TestSlackEndToEnd is the whole product on one machine: signed slash
+// commands from Slack, links in direct messages, passkeys in a real
+// Chromium on a phone-sized screen, the password in the directory, and a
+// helpdesk thread that tells every step in order. The privileged user's
+// reset waits for a second helpdesk member's click.
+func TestSlackEndToEnd(t *testing.T) {
+	r := newSlackRig(t)
+	browser := webauthtest.NewBrowser(t, filepath.Join("testdata", "screenshots"), "slack")
+	browser.Authenticator(true)
+	ctx := context.Background()
+
+	t.Run("standard user", func(t *testing.T) {
+		r.t = t
+		r.command("U0PWUSER", "enroll")
+		browser.Enroll(r.link("U0PWUSER", 1), memory.ExamplePassword)
+		r.command("U0PWUSER", "")
+		next := webauthtest.RandomPassword()
+		browser.Reset(r.link("U0PWUSER", 2), next)
+		pw := r.user("pwuser")
+		if err := r.s.dir.VerifyPassword(ctx, pw, next); err != nil {
+			t.Fatalf("the new password does not work: %v", err)
+		}
+		if err := r.s.dir.VerifyPassword(ctx, pw, memory.ExamplePassword); err == nil {
+			t.Fatal("the old password still works")
+		}
+		steps := []string{"Requested by <@U0PWUSER>", "Link sent", "Link opened", "Link used", "Verified with passkey",
+			"Writing to the directory", "New password written", "Completed"}
+		var parent string
+		var replies []string
+		r.eventually(func() bool {
+			parent, replies = r.thread("Password reset")
+			return len(replies) >= len(steps) && strings.Contains(parent, "Completed")
+		})
+		at := 0
+		for _, reply := range replies {
+			if at < len(steps) && strings.Contains(reply, steps[at]) {
+				at++
+			}
+		}
+		if at != len(steps) {
+			t.Fatalf("thread lacks step %q in order:\n%s", steps[at], strings.Join(replies, "\n"))
+		}
+		r.eventually(func() bool {
+			dms := r.fake.DMs("U0PWUSER")
+			return strings.Contains(dms[len(dms)-1].Text, "Your password was changed")
+		})
+	})
+
+	t.Run("privileged user needs a helpdesk approval", func(t *testing.T) {
+		r.t = t
+		approve := func() {
+			r.eventually(func() bool { return lastHasButton(r) })
+			r.click("U0ALICE", bot.ActionApprove) // the target herself: refused
+			r.click("U0PWUSER", bot.ActionApprove) // not helpdesk: refused
+			r.click("U0JDOE", bot.ActionApprove)   // helpdesk: counts
+		}
+		r.command("U0ALICE", "enroll")
+		browser.EnrollApproved(r.link("U0ALICE", 1), memory.ExamplePassword, approve)
+		r.command("U0ALICE", "")
+		next := webauthtest.RandomPassword()
+		browser.ResetApproved(r.link("U0ALICE", 2), next, approve)
+		if err := r.s.dir.VerifyPassword(ctx, r.user("alice"), next); err != nil {
+			t.Fatalf("the new password does not work: %v", err)
+		}
+		var refusals []string
+		for _, resp := range r.fake.Responses() {
+			refusals = append(refusals, resp.Text)
+		}
+		joined := strings.Join(refusals, "\n")
+		for _, want := range []string{"Only helpdesk members can approve", "Approved."} {
+			if !strings.Contains(joined, want) {
+				t.Errorf("clickers were not told %q:\n%s", want, joined)
+			}
+		}
+		var parent string
+		r.eventually(func() bool {
+			parent, _ = r.thread("Password reset for Alice Admin")
+			return strings.Contains(parent, "Completed")
+		})
+		if !strings.Contains(parent, "Approved by <@U0JDOE>") || lastHasButton(r) {
+			t.Fatalf("parent after approval still offers buttons or does not name the approver:\n%s", parent)
+		}
+	})
+}
+
+// visibleText joins every text in Block Kit JSON (what Slack shows), one
+// per line, in document order.
+func visibleText(blocks json.RawMessage) string {
+	var v any
+	_ = json.Unmarshal(blocks, &v)
+	var out []string
+	var walk func(any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case string:
+			out = append(out, x)
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		case map[string]any:
+			if t, ok := x["text"]; ok {
+				walk(t)
+			}
+			if e, ok := x["elements"]; ok {
+				walk(e)
+			}
+			if f, ok := x["fields"]; ok {
+				walk(f)
+			}
+		}
+	}
+	walk(v)
+	return strings.Join(out, "\n")
+}
+
+// lastHasButton reports whether the newest helpdesk parent offers Approve.
+func lastHasButton(r *slackRig) bool {
+	ms := r.fake.Messages("C0HELPDESK")
+	for i := len(ms) - 1; i >= 0; i-- {
+		if latest, ok := r.fake.Message(ms[i].TS); ok && buttonValue(latest.Blocks, bot.ActionApprove) != "" {
+			return true
+		}
+	}
+	return false
+}
