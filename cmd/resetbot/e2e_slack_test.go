@@ -282,7 +282,7 @@ func TestSlackEndToEnd(t *testing.T) {
 		r.t = t
 		approve := func() {
 			r.eventually(func() bool { return lastHasButton(r) })
-			r.click("U0ALICE", bot.ActionApprove) // the target herself: refused
+			r.click("U0ALICE", bot.ActionApprove)  // the target herself: refused
 			r.click("U0PWUSER", bot.ActionApprove) // not helpdesk: refused
 			r.click("U0JDOE", bot.ActionApprove)   // helpdesk: counts
 		}
