@@ -3,7 +3,7 @@
 // else. No maintained Go SDK exists, so the protocol is implemented here in
 // small translation steps:
 //
-//	inbound:  verify (Bearer JWT, serviceurl claim) -> parse (activity) -> translate (bot.Request/Action) -> dedup (bot.Once) -> core
+//	inbound:  verify (Bearer JWT, serviceurl claim, key endorsed for the channel) -> parse (activity) -> translate (bot.Request/Action) -> dedup (bot.Once) -> core
 //	outbound: bot.Message -> render (Adaptive Card 1.5) -> connector REST API (client-credentials token)
 //
 // Wording, rules and flow decisions live in the core, so Teams behaves like

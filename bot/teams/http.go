@@ -27,8 +27,9 @@ func (a *App) Routes() http.Handler {
 
 // ServeHTTP handles one activity: the token is verified before anything
 // else is read, then the activity is parsed, its serviceUrl checked
-// against the token, and it is translated for the core. This is the one
-// place where errors become status codes and log lines.
+// against the token, its channelId against the channels served and the
+// signing key's endorsements, and it is translated for the core. This is
+// the one place where errors become status codes and log lines.
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, err := a.serve(r)
 	if err != nil {
@@ -71,7 +72,10 @@ func (a *App) serve(r *http.Request) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", errBadActivity, err)
 	}
-	if err := checkServiceURL(c, act.ServiceURL); err != nil {
+	if err := checkServiceURL(&c.claims, act.ServiceURL); err != nil {
+		return nil, err
+	}
+	if err := checkChannel(c.endorsed, act.ChannelID); err != nil {
 		return nil, err
 	}
 	switch act.Type {

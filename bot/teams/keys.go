@@ -30,7 +30,8 @@ const (
 
 // keySource finds the keys that sign Bot Framework tokens: the OpenID
 // metadata document names the JWKS (jwks_uri), and keyfunc keeps the keys,
-// refreshing them daily and on an unknown kid. The metadata itself is
+// refreshing them daily and on an unknown kid, while the same fetches fill
+// the keys' endorsements (see endorsement.go). The metadata itself is
 // re-read daily too, in case the JWKS moves.
 type keySource struct {
 	metadataURL string
@@ -41,6 +42,7 @@ type keySource struct {
 
 	mu       sync.Mutex
 	kf       keyfunc.Keyfunc
+	endorsed *endorsements // filled by kf's own fetches
 	stop     context.CancelFunc
 	jwksURI  string
 	resolved time.Time
@@ -54,9 +56,10 @@ type metadata struct {
 	JWKSURI string `json:"jwks_uri"`
 }
 
-// keyfunc returns the current key lookup, resolving the metadata first
-// when it was never read or is a day old.
-func (s *keySource) keyfunc(ctx context.Context) (jwt.Keyfunc, error) {
+// keyfunc returns the current key lookup and the endorsements of the same
+// keys, resolving the metadata first when it was never read or is a day
+// old.
+func (s *keySource) keyfunc(ctx context.Context) (jwt.Keyfunc, *endorsements, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
@@ -70,13 +73,13 @@ func (s *keySource) keyfunc(ctx context.Context) (jwt.Keyfunc, error) {
 		}
 	}
 	if s.kf == nil {
-		return nil, errNoKeys
+		return nil, nil, errNoKeys
 	}
-	return s.kf.KeyfuncCtx(ctx), nil
+	return s.kf.KeyfuncCtx(ctx), s.endorsed, nil
 }
 
 // resolve reads the metadata and, when the JWKS moved (or on first use),
-// starts a key store for it.
+// starts a key store for it, with its own endorsement table.
 func (s *keySource) resolve(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, keyFetchTimeout)
 	defer cancel()
@@ -103,8 +106,9 @@ func (s *keySource) resolve(ctx context.Context) error {
 		return nil // unchanged: the running store keeps refreshing
 	}
 	life, stop := context.WithCancel(s.life)
+	endorsed := &endorsements{}
 	kf, err := keyfunc.NewDefaultOverrideCtx(life, []string{md.JWKSURI}, keyfunc.Override{
-		Client:            s.client,
+		Client:            tapClient(s.client, endorsed),
 		HTTPTimeout:       keyFetchTimeout,
 		RefreshInterval:   keyRefreshEvery,
 		RefreshUnknownKID: rate.NewLimiter(rate.Every(unknownKIDEvery), 1),
@@ -122,7 +126,7 @@ func (s *keySource) resolve(ctx context.Context) error {
 	if s.stop != nil {
 		s.stop()
 	}
-	s.kf, s.stop, s.jwksURI = kf, stop, md.JWKSURI
+	s.kf, s.endorsed, s.stop, s.jwksURI = kf, endorsed, stop, md.JWKSURI
 	return nil
 }
 

@@ -30,10 +30,11 @@ func (a *App) remember(act *activity) {
 }
 
 // fromTeamsUser tells whether an activity comes from a Teams user the core
-// can identify; anything else (other channels, bots) is acknowledged and
-// ignored.
+// can identify; anything else (bots, which have no Entra object id) is
+// acknowledged and ignored. Activities of other channels never get here:
+// serve refuses them (checkChannel).
 func fromTeamsUser(act *activity) bool {
-	return (act.ChannelID == "" || act.ChannelID == channelTeams) && guid.MatchString(act.From.AADObjectID)
+	return guid.MatchString(act.From.AADObjectID)
 }
 
 // dedupKey names one delivery: Teams activity ids are unique within a

@@ -11,8 +11,10 @@ import (
 // package platform. Teams (and anyone probing the endpoint) sees only the
 // short text; the precise cause is wrapped around it and goes to the log.
 var (
-	errForbidden   = platform.NewProblem(http.StatusForbidden, "service URL not vouched for by the token")
-	errMethod      = platform.NewProblem(http.StatusMethodNotAllowed, http.StatusText(http.StatusMethodNotAllowed))
-	errBadActivity = platform.NewProblem(http.StatusBadRequest, "malformed activity")
-	errNotHandled  = platform.NewProblem(http.StatusNotImplemented, "invoke not handled")
+	errForbidden        = platform.NewProblem(http.StatusForbidden, "service URL not vouched for by the token")
+	errChannelNotServed = platform.NewProblem(http.StatusForbidden, "channel not served")
+	errNotEndorsed      = platform.NewProblem(http.StatusForbidden, "channel not vouched for by the signing key")
+	errMethod           = platform.NewProblem(http.StatusMethodNotAllowed, http.StatusText(http.StatusMethodNotAllowed))
+	errBadActivity      = platform.NewProblem(http.StatusBadRequest, "malformed activity")
+	errNotHandled       = platform.NewProblem(http.StatusNotImplemented, "invoke not handled")
 )

@@ -36,20 +36,48 @@ type verifier struct {
 	now   func() time.Time
 }
 
-// verify checks the Authorization header and returns the token's claims.
-// Errors carry platform.ErrUnauthorized, or platform.ErrUnavailable when
-// the keys cannot be read at all (Teams retries those).
-func (v *verifier) verify(ctx context.Context, header string) (*claims, error) {
+// verified is what a checked token vouches for: its claims, and the
+// channels its signing key is endorsed for (checked against the
+// activity's channelId once the body is read).
+type verified struct {
+	claims
+	endorsed []string
+}
+
+// errNoKID is a token that does not name its key: it cannot be tied to
+// one key's endorsements, and the Bot Framework always names it.
+var errNoKID = errors.New("teams: token without kid")
+
+// verify checks the Authorization header and returns what the token
+// vouches for. Errors carry platform.ErrUnauthorized, or
+// platform.ErrUnavailable when the keys cannot be read at all (Teams
+// retries those).
+func (v *verifier) verify(ctx context.Context, header string) (*verified, error) {
 	scheme, raw, ok := strings.Cut(header, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(raw) == "" {
 		return nil, fmt.Errorf("%w: no Bearer token", platform.ErrUnauthorized)
 	}
-	kf, err := v.keys.keyfunc(ctx)
+	kf, endorsed, err := v.keys.keyfunc(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", platform.ErrUnavailable, err)
 	}
-	var c claims
-	_, err = jwt.ParseWithClaims(strings.TrimSpace(raw), &c, kf,
+	var out verified
+	// The key is looked up by kid, never tried from the whole set, and its
+	// endorsements are read right after keyfunc found it (keyfunc may
+	// have re-read the set for it, which refreshed the table first).
+	byKID := func(t *jwt.Token) (any, error) {
+		kid, _ := t.Header["kid"].(string)
+		if kid == "" {
+			return nil, errNoKID
+		}
+		key, err := kf(t)
+		if err != nil {
+			return nil, err
+		}
+		out.endorsed = endorsed.of(kid)
+		return key, nil
+	}
+	_, err = jwt.ParseWithClaims(strings.TrimSpace(raw), &out.claims, byKID,
 		jwt.WithValidMethods([]string{"RS256"}),
 		jwt.WithIssuer(botFrameworkIssuer),
 		jwt.WithAudience(v.appID),
@@ -60,7 +88,7 @@ func (v *verifier) verify(ctx context.Context, header string) (*claims, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", platform.ErrUnauthorized, err)
 	}
-	return &c, nil
+	return &out, nil
 }
 
 // errServiceURL is a valid token used for another connector than the

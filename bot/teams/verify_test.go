@@ -69,6 +69,10 @@ func TestTokenValidation(t *testing.T) {
 			_, kid := f.Key()
 			return signWith(f, jwt.SigningMethodRS256, otherKey, kid, c)
 		}, http.StatusUnauthorized},
+		{"no kid", func(f *teamsfake.Server, c jwt.MapClaims) string {
+			key, _ := f.Key()
+			return signWith(f, jwt.SigningMethodRS256, key, "", c)
+		}, http.StatusUnauthorized},
 		{"alg none", func(f *teamsfake.Server, c jwt.MapClaims) string {
 			_, kid := f.Key()
 			return signWith(f, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, kid, c)

@@ -13,7 +13,7 @@ func (s *Server) envelope(typ string, from Member, conv Conversation) Activity {
 	conv.TenantID = s.opt.TenantID
 	return Activity{
 		Type: typ, ID: id, Timestamp: s.now().UTC().Format(time.RFC3339Nano),
-		ServiceURL: s.ServiceURL("amer"), ChannelID: "msteams",
+		ServiceURL: s.ServiceURL("amer"), ChannelID: Channel,
 		From:         &Account{ID: from.ID, Name: from.Name, AADObjectID: from.AADObjectID},
 		Recipient:    &Account{ID: "28:" + s.opt.AppID, Name: BotName},
 		Conversation: &conv,

@@ -1,6 +1,7 @@
 // Package teamsfake is an httptest fake of the Microsoft side of a Teams
 // bot, for tests of package teams that must not reach Microsoft: the
-// OpenID metadata and JWKS endpoints serving a per-test RSA key, the Entra
+// OpenID metadata and JWKS endpoints serving per-test RSA keys endorsed
+// for the msteams channel (or, on demand, not: see Endorse), the Entra
 // token endpoint for client credentials, and the Bot Framework connector
 // REST API (conversations, activities, replies, updates, members), which
 // records every call. It also builds inbound activities signed exactly as

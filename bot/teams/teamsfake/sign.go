@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math/big"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -17,10 +18,16 @@ import (
 // Issuer is the issuer of Bot Framework channel tokens.
 const Issuer = "https://api.botframework.com"
 
-// signingKey is one RSA key the fake's JWKS publishes.
+// Channel is the channel id of Teams activities, the channel every key the
+// fake publishes is endorsed for unless a test says otherwise (Endorse).
+const Channel = "msteams"
+
+// signingKey is one RSA key the fake's JWKS publishes, with the channels
+// it is endorsed for.
 type signingKey struct {
-	kid string
-	key *rsa.PrivateKey
+	kid          string
+	key          *rsa.PrivateKey
+	endorsements []string
 }
 
 func newKey(n int) (signingKey, error) {
@@ -28,18 +35,19 @@ func newKey(n int) (signingKey, error) {
 	if err != nil {
 		return signingKey{}, err
 	}
-	return signingKey{kid: fmt.Sprintf("test-key-%d", n), key: k}, nil
+	return signingKey{kid: fmt.Sprintf("test-key-%d", n), key: k, endorsements: []string{Channel}}, nil
 }
 
 // jwk is a key as the Bot Framework publishes it: RSA, signature use, with
-// the channels that endorse it.
+// the channels it is endorsed for (the member is left out for a key
+// endorsed for none).
 type jwk struct {
 	Kty          string   `json:"kty"`
 	Use          string   `json:"use"`
 	Kid          string   `json:"kid"`
 	N            string   `json:"n"`
 	E            string   `json:"e"`
-	Endorsements []string `json:"endorsements"`
+	Endorsements []string `json:"endorsements,omitempty"`
 }
 
 func (k signingKey) public() jwk {
@@ -48,8 +56,24 @@ func (k signingKey) public() jwk {
 		Kty: "RSA", Use: "sig", Kid: k.kid,
 		N:            base64.RawURLEncoding.EncodeToString(pub.N.Bytes()),
 		E:            base64.RawURLEncoding.EncodeToString(big.NewInt(int64(pub.E)).Bytes()),
-		Endorsements: []string{"msteams"},
+		Endorsements: k.endorsements,
 	}
+}
+
+// Endorse sets the channels a published key is endorsed for from the next
+// key fetch on; with none, the key is published without endorsements (a
+// key the Bot Framework uses for no channel a bot should accept). Keys
+// start endorsed for Channel.
+func (s *Server) Endorse(kid string, channels ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range s.keys {
+		if s.keys[i].kid == kid {
+			s.keys[i].endorsements = slices.Clone(channels)
+			return
+		}
+	}
+	panic("teamsfake: Endorse of an unpublished key " + kid)
 }
 
 // RotateKey publishes a new signing key, which signs from now on; older
