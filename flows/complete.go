@@ -67,8 +67,15 @@ func (e *Engine) kindOf(ctx context.Context, flowID string) Kind {
 // apply performs the directory side effect and returns the event type that
 // describes success.
 func (e *Engine) apply(ctx context.Context, f *Flow, c Completion) (EventType, error) {
-	if f.Kind == KindEnroll {
+	switch f.Kind {
+	case KindEnroll:
 		return EventEnrolled, nil
+	case KindApprove:
+		_, err := e.Decide(ctx, f.Target, Decision{
+			Approver: f.Subject.Chat, ApproverAccountID: f.Subject.AccountID, Grant: f.Grant,
+			Reason: "confirmed with the approver's passkey",
+		})
+		return EventCompleted, err
 	}
 	u, err := e.dir.Find(ctx, directoryLookupByID(f.Subject.AccountID))
 	if err != nil {
@@ -101,7 +108,10 @@ func (e *Engine) finish(ctx context.Context, flowID string, success EventType, a
 			}
 			ev := e.event(f, success, actor, StateApplying, "ok", now)
 			ev.Method, ev.SourceIP, ev.Device = c.Enrolled, c.Client.IP, c.Client.Device
-			evs = []Event{ev, e.event(f, EventCompleted, "system", StateApplying, "ok", now)}
+			evs = []Event{ev}
+			if success != EventCompleted {
+				evs = append(evs, e.event(f, EventCompleted, "system", StateApplying, "ok", now))
+			}
 		case errors.Is(applyErr, directory.ErrPasswordPolicy):
 			f.Attempts.Password++
 			next := StateVerified
@@ -121,7 +131,7 @@ func (e *Engine) finish(ctx context.Context, flowID string, success EventType, a
 		default:
 			outcome, next := "error", StateVerified
 			var ref *RefusalError
-			if errors.As(applyErr, &ref) {
+			if errors.As(applyErr, &ref) || f.Kind == KindApprove && !errors.Is(applyErr, ErrStoreUnavailable) {
 				outcome, next = "refused", StateFailed
 			}
 			if f.State == StateApplying {
@@ -157,6 +167,10 @@ func applyReason(err error) string {
 		return "service account lacks permission"
 	case errors.Is(err, directory.ErrNotFound):
 		return "account no longer found"
+	case errors.Is(err, ErrAlreadyDecided), errors.Is(err, ErrExpired):
+		return "the request was already decided or has expired"
+	case errors.Is(err, ErrApproverNotAllowed):
+		return "approver is the requester or the target"
 	}
 	return "directory error"
 }

@@ -20,9 +20,13 @@ const (
 	// KindEnroll proves the user (directory password or helpdesk link) and
 	// registers a passkey or TOTP factor.
 	KindEnroll Kind = "enroll"
+	// KindApprove is a helpdesk member confirming an approval (or denial)
+	// of another flow with their own passkey, when policy demands it. Its
+	// subject is the approver; Target names the flow being decided.
+	KindApprove Kind = "approve"
 )
 
-// Valid reports whether k is a known kind.
+// Valid reports whether k is a kind a user can start from chat.
 func (k Kind) Valid() bool { return k == KindReset || k == KindUnlock || k == KindEnroll }
 
 // ChatIdentity is the immutable chat-side id of a person: platform plus the
@@ -109,6 +113,12 @@ type Flow struct {
 	// Binding is the hash of the browser-binding secret set at redemption;
 	// later web steps must present the secret.
 	Binding string `json:"binding,omitempty"`
+	// Target is, for KindApprove, the flow being decided; TargetAccount
+	// its subject's account name (for the confirmation page) and Grant the
+	// decision being confirmed.
+	Target        string `json:"target,omitempty"`
+	TargetAccount string `json:"target_account,omitempty"`
+	Grant         bool   `json:"grant,omitempty"`
 	// Version increases with every stored change; updates compare it.
 	Version int64 `json:"version"`
 }

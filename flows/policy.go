@@ -45,6 +45,9 @@ func (p Policy) Privileged(u *directory.User) bool {
 // Privileged accounts resetting or unlocking need their own passkey; the
 // TOTP fallback is for everyone else.
 func factorAllowed(f *Flow, method string) bool {
+	if f.Kind == KindApprove {
+		return method == MethodPasskey // an approver proves it with their own passkey
+	}
 	if f.Subject.Privileged && f.Kind != KindEnroll {
 		return method == MethodPasskey
 	}

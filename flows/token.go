@@ -20,9 +20,12 @@ const (
 	PurposeReset  Purpose = "reset"
 	PurposeUnlock Purpose = "unlock"
 	PurposeEnroll Purpose = "enroll"
+	// PurposeApprove is an approver's confirmation link.
+	PurposeApprove Purpose = "approve"
 )
 
-// purposeOf is the purpose a flow's link is minted for.
+// purposeOf is the purpose a flow's link is minted for: one per kind, so
+// an approver's confirmation link is never a reset link.
 func purposeOf(k Kind) Purpose { return Purpose(k) }
 
 // secretBytes is the randomness of a link secret: 256 bits, twice the

@@ -497,3 +497,60 @@ func equalFold(a, b string) bool {
 	}
 	return true
 }
+
+// runConfirmation covers approvals that policy wants confirmed with the
+// approver's own passkey: the click only issues a link; the approval counts
+// when the approver verifies.
+func runConfirmation(t *testing.T, newStore NewStore) {
+	r := newRig(t, newStore)
+	f, binding := r.verified(t, flows.KindReset, "U0ALICE")
+	if f.State != flows.StateAwaitingApproval {
+		t.Fatalf("state %q", f.State)
+	}
+	confirm := func(chat string, grant bool) (*flows.Issued, error) {
+		return r.eng.StartConfirmation(ctx(t), flows.ConfirmRequest{
+			Target: f.ID, Approver: slack(chat), Grant: grant,
+			Lookup: directory.Lookup{Kind: directory.ByChatID, Platform: "slack", Value: chat},
+		})
+	}
+	if _, err := confirm("U0ALICE", true); !errors.Is(err, flows.ErrApproverNotAllowed) {
+		t.Fatalf("the target confirming her own approval: %v", err)
+	}
+	if _, err := confirm("U0NOBODY", true); !errors.Is(err, flows.ErrApproverNotAllowed) {
+		t.Fatalf("an approver without an account: %v", err)
+	}
+	is, err := confirm("U0JDOE", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if is.Flow.Kind != flows.KindApprove || is.Flow.TargetAccount != "alice" || !is.Flow.ExpiresAt.After(r.clock.Now()) {
+		t.Fatalf("confirmation flow %+v", is.Flow)
+	}
+	if got, _ := r.eng.Get(ctx(t), f.ID); got.State != flows.StateAwaitingApproval {
+		t.Fatalf("a click without confirmation decided the flow: %q", got.State)
+	}
+	cf, cb, err := r.eng.Redeem(ctx(t), is.Token, flows.Client{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.eng.RecordVerification(ctx(t), cf.ID, cb, flows.Verification{Method: flows.MethodTOTP, OK: true}); !errors.Is(err, flows.ErrFactorNotAllowed) {
+		t.Fatalf("TOTP for a confirmation = %v, want ErrFactorNotAllowed", err)
+	}
+	if _, err := r.eng.RecordVerification(ctx(t), cf.ID, cb, flows.Verification{Method: flows.MethodPasskey, OK: true}); err != nil {
+		t.Fatal(err)
+	}
+	done, err := r.eng.Complete(ctx(t), cf.ID, cb, flows.Completion{})
+	if err != nil || done.State != flows.StateCompleted {
+		t.Fatalf("confirming: %v, %+v", err, done)
+	}
+	got, _ := r.eng.Get(ctx(t), f.ID)
+	if got.State != flows.StateVerified || got.Approval.By != slack("U0JDOE") {
+		t.Fatalf("target after confirmation: %q by %v", got.State, got.Approval.By)
+	}
+	if _, err := confirm("U0JDOE", false); !errors.Is(err, flows.ErrAlreadyDecided) {
+		t.Fatalf("a second confirmation: %v", err)
+	}
+	if _, err := r.eng.Complete(ctx(t), f.ID, binding, flows.Completion{NewPassword: "Fresh-Horse-Battery-42"}); err != nil {
+		t.Fatalf("reset after the confirmed approval: %v", err)
+	}
+}

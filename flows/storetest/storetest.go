@@ -24,6 +24,7 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("Store", func(t *testing.T) { runStore(t, newStore) })
 	t.Run("Engine", func(t *testing.T) { runEngine(t, newStore) })
 	t.Run("Reader", func(t *testing.T) { runReader(t, newStore) })
+	t.Run("ApprovalConfirmedWithPasskey", func(t *testing.T) { runConfirmation(t, newStore) })
 }
 
 // RequireEnv returns an environment variable naming a real server set by

@@ -1,0 +1,112 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/resetbot/resetbot/directory"
+)
+
+// ConfirmRequest asks for an approver's confirmation link: policy wants the
+// helpdesk member who clicked Approve to prove it was them, with their own
+// passkey, before the approval counts.
+type ConfirmRequest struct {
+	// Target is the flow awaiting approval.
+	Target string
+	// Approver is who clicked; Lookup finds their directory account.
+	Approver ChatIdentity
+	Lookup   directory.Lookup
+	Grant    bool
+}
+
+// StartConfirmation checks the click against the target flow (it must be
+// awaiting approval, and the approver neither its requester nor its
+// target) and issues a KindApprove flow for the approver, whose completion
+// decides the target. Refusals are the same errors Decide returns, so a
+// self-approval is refused before any link exists.
+func (e *Engine) StartConfirmation(ctx context.Context, req ConfirmRequest) (*Issued, error) {
+	target, err := e.store.Get(ctx, req.Target)
+	if err != nil {
+		return nil, err
+	}
+	now := e.clock()
+	switch {
+	case target.Approval.Decided || target.State.Terminal():
+		return nil, ErrAlreadyDecided
+	case target.State != StateAwaitingApproval:
+		return nil, &TransitionError{Op: "confirm approval", From: target.State}
+	case !now.Before(target.ExpiresAt):
+		return nil, ErrExpired
+	}
+	u, err := e.dir.Find(ctx, req.Lookup)
+	if errors.Is(err, directory.ErrNotFound) {
+		return nil, ErrApproverNotAllowed
+	}
+	if err != nil {
+		return nil, fmt.Errorf("flows: confirm approval: find approver: %w", err)
+	}
+	if !e.mayApprove(target, Decision{Approver: req.Approver, ApproverAccountID: u.ID}) {
+		return nil, ErrApproverNotAllowed
+	}
+	if why := e.cfg.Policy.refusal(u); why != "" {
+		return nil, &RefusalError{Reason: why}
+	}
+	for attempt := 0; attempt < 8; attempt++ {
+		prev, err := e.supersede(ctx, u.ID, KindApprove, req.Approver.String())
+		if errors.Is(err, ErrConflict) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		is, err := e.createConfirmation(ctx, req, u, target, prev, e.clock())
+		if errors.Is(err, ErrConflict) {
+			continue
+		}
+		return is, err
+	}
+	return nil, fmt.Errorf("%w: confirm approval: too much contention", ErrConflict)
+}
+
+func (e *Engine) createConfirmation(ctx context.Context, req ConfirmRequest, u *directory.User, target *Flow, prev string, now time.Time) (*Issued, error) {
+	id, err := NewFlowID(u.ID)
+	if err != nil {
+		return nil, err
+	}
+	secret, err := newSecret()
+	if err != nil {
+		return nil, err
+	}
+	f := &Flow{
+		ID:   id,
+		Kind: KindApprove,
+		Subject: Subject{
+			AccountID: u.ID, AccountName: u.AccountName, DN: u.DN, DisplayName: u.DisplayName,
+			Department: u.Department, Chat: req.Approver,
+		},
+		RequestedBy: req.Approver, RequestedByAccountID: u.ID,
+		State:       StateIssued,
+		IssuedAt:    now,
+		// The confirmation cannot outlive the approval it confirms.
+		ExpiresAt:     minTime(now.Add(e.cfg.LinkTTL), target.ExpiresAt),
+		TokenHash:     hashToken(PurposeApprove, id, secret),
+		Target:        target.ID,
+		TargetAccount: target.Subject.AccountName,
+		Grant:         req.Grant,
+	}
+	ev := e.event(f, EventRequested, req.Approver.String(), "", "ok", now)
+	ev.Reason = "approval of " + target.Subject.AccountName + " to be confirmed with a passkey"
+	if err := e.store.Create(ctx, f, prev, []Event{ev}); err != nil {
+		return nil, err
+	}
+	return &Issued{Flow: f, Token: makeToken(id, secret)}, nil
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
