@@ -87,8 +87,8 @@ func (e *Engine) createConfirmation(ctx context.Context, req ConfirmRequest, u *
 			Department: u.Department, Chat: req.Approver,
 		},
 		RequestedBy: req.Approver, RequestedByAccountID: u.ID,
-		State:       StateIssued,
-		IssuedAt:    now,
+		State:    StateIssued,
+		IssuedAt: now,
 		// The confirmation cannot outlive the approval it confirms.
 		ExpiresAt:     minTime(now.Add(e.cfg.LinkTTL), target.ExpiresAt),
 		TokenHash:     hashToken(PurposeApprove, id, secret),
