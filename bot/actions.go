@@ -37,7 +37,40 @@ func (b *Bot) decide(ctx context.Context, a Action, grant bool) {
 		b.respond(ctx, a.Respond, Message{Summary: "Only helpdesk members can approve or deny.", Body: []string{"Only helpdesk members can approve or deny resets."}, Tone: ToneWarning})
 		return
 	}
+	if grant && b.cfg.ApproverPasskey {
+		b.confirmApproval(ctx, a)
+		return
+	}
 	_, err = b.deps.Engine.Decide(ctx, a.Value, flows.Decision{Approver: a.From.ID, ApproverAccountID: acct.ID, Grant: grant})
+	b.respond(ctx, a.Respond, b.decisionAnswer(err, grant, a.Value))
+}
+
+// confirmApproval sends the approver a private link to confirm the approval
+// with their own passkey; the approval counts when they do.
+func (b *Bot) confirmApproval(ctx context.Context, a Action) {
+	lookup, err := b.lookupFor(ctx, a.From)
+	if err != nil {
+		b.respond(ctx, a.Respond, b.msgTrouble(b.fail("approval: identity mapping failed", err)))
+		return
+	}
+	is, err := b.deps.Engine.StartConfirmation(ctx, flows.ConfirmRequest{Target: a.Value, Approver: a.From.ID, Lookup: lookup, Grant: true})
+	if err != nil {
+		b.respond(ctx, a.Respond, b.decisionAnswer(err, true, a.Value))
+		return
+	}
+	link := b.msgLink(is.Flow, is.Token, nil)
+	if err := b.sendPrivate(ctx, a.From.ID, link); err != nil {
+		b.respond(ctx, a.Respond, link) // DMs closed: the answer is private too
+		return
+	}
+	b.respond(ctx, a.Respond, Message{
+		Summary: "Confirm with your passkey: check your direct messages.",
+		Body:    []string{"To count, your approval needs your passkey: open the link I sent you privately."},
+	})
+}
+
+// decisionAnswer tells the clicker what became of their click.
+func (b *Bot) decisionAnswer(err error, grant bool, flowID string) Message {
 	var m Message
 	switch {
 	case err == nil && grant:
@@ -49,7 +82,7 @@ func (b *Bot) decide(ctx context.Context, a Action, grant bool) {
 	case errors.Is(err, flows.ErrAlreadyDecided), errors.Is(err, flows.ErrExpired), errors.Is(err, flows.ErrIllegalTransition), errors.Is(err, flows.ErrNotFound):
 		m = Message{Summary: "Already resolved.", Body: []string{"This request was already resolved or has expired."}}
 	default:
-		m = b.msgTrouble(b.fail("approval failed", err, "flow", a.Value))
+		m = b.msgTrouble(b.fail("approval failed", err, "flow", flowID))
 	}
-	b.respond(ctx, a.Respond, m)
+	return m
 }

@@ -29,6 +29,10 @@ type Config struct {
 	// HelpdeskContact is how users reach the helpdesk, shown when
 	// something needs a human ("#it-help", "ext. 4357").
 	HelpdeskContact string
+	// ApproverPasskey makes an Approve click count only after the approver
+	// confirms it with their own passkey through a private link, so a
+	// hijacked chat session of a helpdesk member cannot approve anything.
+	ApproverPasskey bool
 	// Alerts configures the spike and failure warnings.
 	Alerts AlertConfig
 	// CostPerTicket is the helpdesk's cost of one manual reset, for the

@@ -93,6 +93,12 @@ func (s threadSink) deliverGroup(ctx context.Context, g []flows.Event) error {
 	if err != nil {
 		return s.markAll(ctx, fresh)
 	}
+	if f.Kind == flows.KindApprove {
+		if err := s.confirmation(ctx, ms, f, fresh); err != nil {
+			return err
+		}
+		return s.markAll(ctx, fresh)
+	}
 	thread, err := s.threadOf(ctx, ms, f)
 	if err != nil {
 		return err

@@ -396,3 +396,51 @@ func TestBacklogIsCoalescedNotDropped(t *testing.T) {
 		}
 	}
 }
+
+// TestApprovalConfirmedWithApproversPasskey: with approver_passkey on, a
+// click only sends the approver a link; the approval counts once they
+// verify with their own passkey, and the thread shows it.
+func TestApprovalConfirmedWithApproversPasskey(t *testing.T) {
+	rig, ms := newCore(t, bottest.Options{ApproverPasskey: true})
+	command(rig, "U0ALICE", "")
+	rig.Settle(t)
+	f, binding := rig.Verify(t, bottest.TokenFrom(t, ms.DMs("U0ALICE")[0]))
+	resp := &bottest.Responder{}
+	rig.Bot.HandleAction(context.Background(), bot.Action{From: user("U0JDOE"), ActionID: bot.ActionApprove, Value: f.ID, Respond: resp})
+	rig.Settle(t)
+	if got := resp.Messages(); len(got) != 1 || !strings.Contains(got[0].Summary, "Confirm with your passkey") {
+		t.Fatalf("clicker's answer: %+v", got)
+	}
+	if got, _ := rig.Engine.Get(context.Background(), f.ID); got.State != flows.StateAwaitingApproval {
+		t.Fatalf("the click alone decided the flow: %q", got.State)
+	}
+	dm := ms.DMs("U0JDOE")
+	if len(dm) != 1 || dm[0].Title != "Confirm your approval" || !strings.Contains(strings.Join(dm[0].Body, " "), "alice") {
+		t.Fatalf("approver's DM: %+v", dm)
+	}
+	cf, cb := rig.Verify(t, bottest.TokenFrom(t, dm[0])) // the approver's own passkey
+	if cf.Kind != flows.KindApprove || cf.State != flows.StateVerified {
+		t.Fatalf("confirmation flow %s in %q", cf.Kind, cf.State)
+	}
+	if got, _ := rig.Engine.Get(context.Background(), f.ID); got.State != flows.StateAwaitingApproval {
+		t.Fatalf("approval counted before the confirmation completed: %q", got.State)
+	}
+	if _, err := rig.Engine.Complete(context.Background(), cf.ID, cb, flows.Completion{}); err != nil {
+		t.Fatalf("confirming: %v", err)
+	}
+	rig.Settle(t)
+	if got, _ := rig.Engine.Get(context.Background(), f.ID); got.State != flows.StateVerified || got.Approval.By != bottest.Slack("U0JDOE") {
+		t.Fatalf("target after confirmation: %q by %v", got.State, got.Approval.By)
+	}
+	threads := ms.Threads()
+	if len(threads) != 1 {
+		t.Fatalf("%d threads: the confirmation must post in the target's thread", len(threads))
+	}
+	replies := strings.Join(ms.Replies(threads[0]), "\n")
+	for _, want := range []string{"Approval confirmation by <@slack:U0JDOE>", "Verified with passkey", "Approved by <@slack:U0JDOE>"} {
+		if !strings.Contains(replies, want) {
+			t.Errorf("thread lacks %q:\n%s", want, replies)
+		}
+	}
+	rig.Complete(t, f, binding, "Correct-Horse-Battery-9")
+}

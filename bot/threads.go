@@ -59,6 +59,9 @@ func (s threadSink) deliver(ctx context.Context, ev flows.Event) error {
 		b.deps.Log.Warn("audit event for a platform that is not configured", "flow", f.ID, "platform", f.Subject.Chat.Platform)
 		return nil
 	}
+	if f.Kind == flows.KindApprove {
+		return s.confirmation(ctx, ms, f, []flows.Event{ev})
+	}
 	thread, err := s.threadOf(ctx, ms, f)
 	if err != nil {
 		return err
@@ -88,6 +91,29 @@ func (s threadSink) threadOf(ctx context.Context, ms Messenger, f *flows.Flow) (
 		return "", fmt.Errorf("record thread: %w", err)
 	}
 	return thread, nil
+}
+
+// confirmation posts the steps of an approver's passkey confirmation in
+// the thread of the flow being approved, where the helpdesk looks.
+func (s threadSink) confirmation(ctx context.Context, ms Messenger, f *flows.Flow, evs []flows.Event) error {
+	b := s.b
+	target, err := b.deps.Engine.Get(ctx, f.Target)
+	if errors.Is(err, flows.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	thread, err := s.threadOf(ctx, ms, target)
+	if err != nil {
+		return err
+	}
+	lines := make([]string, len(evs))
+	for i, ev := range evs {
+		text, _ := b.eventWords(ev)
+		lines[i] = b.clock(ev.Time) + " · Approval confirmation by " + Mention(f.Subject.Chat) + ": " + text
+	}
+	return ms.ReplyHelpdesk(ctx, thread, Message{Summary: lines[len(lines)-1], Body: lines})
 }
 
 // standalone posts an event that has no flow (a refused request) as its own

@@ -24,6 +24,8 @@ func msgWorking(v Verb) Message {
 
 func kindWords(k flows.Kind) (title, action, button string) {
 	switch k {
+	case flows.KindApprove:
+		return "Confirm your approval", "confirm your approval", "Confirm with passkey"
 	case flows.KindUnlock:
 		return "Unlock your account", "unlock your account", "Unlock my account"
 	case flows.KindEnroll:
@@ -36,13 +38,16 @@ func kindWords(k flows.Kind) (title, action, button string) {
 func (b *Bot) msgLink(f *flows.Flow, token string, pushedBy *flows.ChatIdentity) Message {
 	title, action, button := kindWords(f.Kind)
 	body := []string{fmt.Sprintf("Open this link *on your phone* to %s. You'll confirm it's you with your passkey.", action)}
-	if f.Kind == flows.KindEnroll {
+	switch f.Kind {
+	case flows.KindEnroll:
 		body = []string{fmt.Sprintf("Open this link *on your phone* to %s. Have your current password ready, or use this link from the helpdesk.", action)}
+	case flows.KindApprove:
+		body = []string{"You approved the password reset of *" + plain(f.TargetAccount) + "*. It counts once you confirm with your passkey: open this link *on your phone*."}
 	}
 	if pushedBy != nil {
 		body = append(body, "The helpdesk ("+Mention(*pushedBy)+") sent you this link. They never see or choose your password.")
 	}
-	if f.Subject.Privileged && f.Kind != flows.KindEnroll {
+	if f.Subject.Privileged && f.Kind != flows.KindEnroll && f.Kind != flows.KindApprove {
 		body = append(body, "Your account is privileged: after you verify, a helpdesk colleague approves the change.")
 	}
 	return Message{

@@ -43,6 +43,9 @@ type Options struct {
 	Directory func(*memory.Directory) directory.Directory
 	// Identity maps platforms to lookup rules (default: Slack by chat id).
 	Identity map[string]bot.IdentityRule
+	// ApproverPasskey makes approvals count only once confirmed with the
+	// approver's passkey.
+	ApproverPasskey bool
 	// ChatIDs adds a platform's user id to each example user, for
 	// platforms mapped by chat id: account name -> (platform, id).
 	ChatIDs func(account string) (platform, id string)
@@ -78,6 +81,7 @@ func NewRig(t *testing.T, opt Options) *Rig {
 		HelpdeskGroup:   HelpdeskGroup,
 		HelpdeskContact: "#it-help",
 		Identity:        opt.Identity,
+		ApproverPasskey: opt.ApproverPasskey,
 		Alerts:          opt.Alerts,
 		CostPerTicket:   70,
 	}, bot.Deps{Engine: eng, Directory: dir, Store: st, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
