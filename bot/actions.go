@@ -15,6 +15,9 @@ import (
 func (b *Bot) HandleAction(_ context.Context, a Action) Message {
 	switch a.ActionID {
 	case ActionApprove, ActionDeny:
+		if b.busy() {
+			return msgBusy()
+		}
 		grant := a.ActionID == ActionApprove
 		b.async("decide", func(ctx context.Context) { b.decide(ctx, a, grant) })
 	default:

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/resetbot/resetbot/directory"
@@ -43,6 +44,10 @@ type Config struct {
 	Location *time.Location
 	// Workers bounds the background work running at once (default 16).
 	Workers int
+	// MaxQueued bounds the work accepted but not yet running (default
+	// 1024). Beyond it, requests are answered "busy, try again" at once
+	// instead of piling up behind a promise the bot cannot keep.
+	MaxQueued int
 }
 
 // Deps are the services the core drives.
@@ -66,6 +71,7 @@ type Bot struct {
 	deps      Deps
 	platforms map[string]Messenger
 	sem       chan struct{}
+	queued    atomic.Int64
 	wg        sync.WaitGroup
 	ctx       context.Context
 	cancel    context.CancelFunc
@@ -88,6 +94,9 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 	}
 	if cfg.Workers <= 0 {
 		cfg.Workers = 16
+	}
+	if cfg.MaxQueued <= 0 {
+		cfg.MaxQueued = 1024
 	}
 	if cfg.HelpdeskContact == "" {
 		cfg.HelpdeskContact = "the IT helpdesk"
@@ -116,21 +125,34 @@ func (b *Bot) messenger(platform string) (Messenger, error) {
 	return m, nil
 }
 
+// workTimeout bounds one piece of background work, counted from the
+// request (time spent queued included): a link that would arrive later
+// than this is not worth sending.
+const workTimeout = 2 * time.Minute
+
+// busy reports whether the queue of accepted work is full; callers answer
+// "try again" instead of accepting more.
+func (b *Bot) busy() bool { return b.queued.Load() >= int64(b.cfg.MaxQueued) }
+
 // async runs work in the background, detached from the inbound request
 // (whose context ends when the platform gets its reply), bounded in number
 // and in time.
 func (b *Bot) async(name string, work func(ctx context.Context)) {
 	b.wg.Add(1)
+	b.queued.Add(1)
+	ctx, cancel := context.WithTimeout(b.ctx, workTimeout)
 	go func() {
 		defer b.wg.Done()
+		defer cancel()
 		select {
 		case b.sem <- struct{}{}:
-		case <-b.ctx.Done():
+			b.queued.Add(-1)
+		case <-ctx.Done():
+			b.queued.Add(-1)
+			b.deps.Log.Warn("background work dropped: waited too long for a worker", "work", name)
 			return
 		}
 		defer func() { <-b.sem }()
-		ctx, cancel := context.WithTimeout(b.ctx, 2*time.Minute)
-		defer cancel()
 		defer func() {
 			if r := recover(); r != nil {
 				b.deps.Log.Error("background work panicked", "work", name, "panic", r)

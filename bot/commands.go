@@ -18,6 +18,9 @@ func (b *Bot) HandleCommand(_ context.Context, r Request) Message {
 	if errors.As(err, &ce) {
 		return msgNotUnderstood(ce, syntax)
 	}
+	if cmd.Verb != VerbHelp && b.busy() {
+		return msgBusy()
+	}
 	switch cmd.Verb {
 	case VerbHelp:
 		b.async("help", func(ctx context.Context) { b.help(ctx, r) })

@@ -264,9 +264,13 @@ func TestSpikeAndFailureAlerts(t *testing.T) {
 type blockingDir struct {
 	directory.Directory
 	release chan struct{}
+	entered chan struct{} // optional: told when a Find starts waiting
 }
 
 func (d blockingDir) Find(ctx context.Context, l directory.Lookup) (*directory.User, error) {
+	if d.entered != nil {
+		d.entered <- struct{}{}
+	}
 	select {
 	case <-d.release:
 	case <-ctx.Done():
@@ -443,4 +447,28 @@ func TestApprovalConfirmedWithApproversPasskey(t *testing.T) {
 		}
 	}
 	rig.Complete(t, f, binding, "Correct-Horse-Battery-9")
+}
+
+// TestOverloadAnswersBusy: work beyond the queue bound is refused at once
+// with "busy", never accepted with a promise the bot cannot keep.
+func TestOverloadAnswersBusy(t *testing.T) {
+	release, entered := make(chan struct{}), make(chan struct{}, 8)
+	rig, _ := newCore(t, bottest.Options{Workers: 1, MaxQueued: 2, Directory: func(m *memory.Directory) directory.Directory {
+		return blockingDir{Directory: m, release: release, entered: entered}
+	}})
+	first, _ := command(rig, "U0JDOE", "")
+	<-entered // the only worker is now busy in the directory
+	second, _ := command(rig, "U0PWUSER", "")
+	third, _ := command(rig, "U0SPARE1", "")
+	fourth, _ := command(rig, "U0SPARE2", "")
+	for i, m := range []bot.Message{first, second, third} {
+		if !strings.Contains(m.Summary, "Got it") {
+			t.Errorf("request %d: %q, want it accepted", i+1, m.Summary)
+		}
+	}
+	if !strings.Contains(fourth.Summary, "busy") {
+		t.Fatalf("request beyond the queue: %q, want busy", fourth.Summary)
+	}
+	close(release)
+	rig.Settle(t)
 }

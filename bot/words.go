@@ -120,6 +120,12 @@ func (b *Bot) syntaxFor(platform string) func(string) string {
 	return slashCommand
 }
 
+// msgBusy is the answer when the bot has accepted as much work as it can
+// finish in time.
+func msgBusy() Message {
+	return Message{Summary: "I'm very busy right now. Please try again in a minute.", Body: []string{"I'm very busy right now. Please try again in a minute."}, Tone: ToneWarning}
+}
+
 func msgNotHelpdesk() Message {
 	return Message{Summary: "Only the helpdesk can do that.", Body: []string{"Only members of the helpdesk can do that."}, Tone: ToneWarning}
 }

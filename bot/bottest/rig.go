@@ -43,6 +43,8 @@ type Options struct {
 	Directory func(*memory.Directory) directory.Directory
 	// Identity maps platforms to lookup rules (default: Slack by chat id).
 	Identity map[string]bot.IdentityRule
+	// Workers and MaxQueued bound the core's background work.
+	Workers, MaxQueued int
 	// ApproverPasskey makes approvals count only once confirmed with the
 	// approver's passkey.
 	ApproverPasskey bool
@@ -82,6 +84,8 @@ func NewRig(t *testing.T, opt Options) *Rig {
 		HelpdeskContact: "#it-help",
 		Identity:        opt.Identity,
 		ApproverPasskey: opt.ApproverPasskey,
+		Workers:         opt.Workers,
+		MaxQueued:       opt.MaxQueued,
 		Alerts:          opt.Alerts,
 		CostPerTicket:   70,
 	}, bot.Deps{Engine: eng, Directory: dir, Store: st, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
