@@ -86,11 +86,14 @@ func (c *chrome) enroll(s *site, account, password string) {
 	c.Enroll(s.base+"/r/"+is.Token, password)
 }
 
-// openReset starts a reset and stops on the verify page.
+// openReset starts a reset and stops on the verify page. It waits until
+// the landing page is gone, so that the redirect that follows Continue
+// cannot interrupt (net::ERR_ABORTED) the test's next navigation.
 func (c *chrome) openReset(s *site, account string) *flows.Issued {
 	c.t.Helper()
 	is := s.start(c.t, flows.KindReset, account)
 	c.OpenReset(s.base + "/r/" + is.Token)
+	c.Do(chromedp.WaitNotPresent(chromedp.CSS("#continue")), chromedp.WaitVisible(chromedp.CSS("h1")))
 	return is
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/resetbot/resetbot/directory"
 	"github.com/resetbot/resetbot/flows"
 	"github.com/resetbot/resetbot/webauth/credentials"
+	"github.com/resetbot/resetbot/webauth/credentials/seal"
 	"github.com/resetbot/resetbot/webauth/password"
 )
 
@@ -42,6 +43,12 @@ type Config struct {
 	// CSRFKey is the HMAC key of the stateless CSRF tokens; at least 32
 	// bytes, the same on every replica.
 	CSRFKey []byte
+	// TOTPKey is the 32-byte AES-256 key that seals TOTP secrets: the same
+	// key the credential store is given. A secret generated for enrollment
+	// waits in Redis, sealed under it and bound to its flow and account,
+	// until the user confirms it with a code; secrets never rest in the
+	// clear, not even for those few minutes.
+	TOTPKey []byte
 	// KeyPrefix starts the Redis keys of WebAuthn ceremonies, pending TOTP
 	// enrollments and check counters; default "rbweb".
 	KeyPrefix string
@@ -64,7 +71,8 @@ type Deps struct {
 	// backend offers it. The zero value is the recommended configuration.
 	Passwords password.Options
 	// Redis keeps short-lived server-side state: WebAuthn ceremony data and
-	// pending TOTP secrets (never in a client cookie), and check counters.
+	// pending TOTP secrets (sealed under Config.TOTPKey; never in a client
+	// cookie), and check counters.
 	Redis redis.UniversalClient
 	// Logger receives the precise causes behind error ids.
 	Logger *slog.Logger
@@ -115,6 +123,9 @@ func (c Config) validate() (settings, error) {
 	}
 	if len(c.CSRFKey) < 32 {
 		errs = append(errs, fmt.Errorf("CSRFKey must be at least 32 bytes, got %d", len(c.CSRFKey)))
+	}
+	if len(c.TOTPKey) != seal.KeySize {
+		errs = append(errs, fmt.Errorf("TOTPKey must be %d bytes (the credential store's key), got %d", seal.KeySize, len(c.TOTPKey)))
 	}
 	for _, p := range c.TrustedProxies {
 		_, n, err := net.ParseCIDR(p)

@@ -42,6 +42,7 @@ const privilegedGroup = "cn=tier0-admins,ou=Groups,dc=example,dc=test"
 type rig struct {
 	srv   *Server
 	eng   *flows.Engine
+	store flows.Store
 	dir   directory.Directory
 	creds credentials.Store
 	clock *storetest.Clock
@@ -79,7 +80,8 @@ func newRig(t testing.TB, o rigOptions) *rig {
 	}
 	prefix := uniquePrefix()
 	clock := storetest.NewClock()
-	eng := flows.NewEngine(redisstore.New(o.rdb, redisstore.Options{Prefix: prefix}), o.dir, flows.Config{
+	store := redisstore.New(o.rdb, redisstore.Options{Prefix: prefix})
+	eng := flows.NewEngine(store, o.dir, flows.Config{
 		LinkTTL: 10 * time.Minute, FlowTTL: 15 * time.Minute, ApprovalTTL: 30 * time.Minute,
 		MaxVerifyAttempts: 3, MaxPasswordAttempts: 3,
 		Limits: flows.Limits{RequestsPerAccountPerHour: 50, RequestsPerIdentityPerHour: 50, FailedVerifyPerAccountDay: 20},
@@ -93,7 +95,7 @@ func newRig(t testing.TB, o rigOptions) *rig {
 	}
 	cfg := Config{
 		PublicBaseURL: o.baseURL, RPName: "Example Corp", AllowTOTP: o.totp,
-		CSRFKey: key, KeyPrefix: prefix + "w", CheckRatePerMinute: 30,
+		CSRFKey: key, TOTPKey: key, KeyPrefix: prefix + "w", CheckRatePerMinute: 30,
 	}
 	srv, err := New(cfg, Deps{
 		Engine: eng, Directory: o.dir, Credentials: creds, Redis: o.rdb, Logger: slog.New(slog.NewTextHandler(o.log, nil)), Clock: clock.Now,
@@ -101,7 +103,7 @@ func newRig(t testing.TB, o rigOptions) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &rig{srv: srv, eng: eng, dir: o.dir, creds: creds, clock: clock, rdb: o.rdb, cfg: cfg}
+	return &rig{srv: srv, eng: eng, store: store, dir: o.dir, creds: creds, clock: clock, rdb: o.rdb, cfg: cfg}
 }
 
 // start issues a flow for an account as its own chat identity.
@@ -124,6 +126,31 @@ func (r *rig) startBy(t *testing.T, kind flows.Kind, account, requester string) 
 		t.Fatalf("Start(%s, %s): %v", kind, account, err)
 	}
 	return is
+}
+
+// events reads the audit events of one flow written so far, through a
+// consumer group of the test's own.
+func (r *rig) events(t *testing.T, flowID string) []flows.Event {
+	t.Helper()
+	ctx := context.Background()
+	var out []flows.Event
+	for {
+		evs, err := r.store.ReadEvents(ctx, "webauth-test", "t", 100)
+		if err != nil {
+			t.Fatalf("ReadEvents: %v", err)
+		}
+		if len(evs) == 0 {
+			return out
+		}
+		for _, ev := range evs {
+			if err := r.store.AckEvents(ctx, "webauth-test", ev.ID); err != nil {
+				t.Fatalf("AckEvents: %v", err)
+			}
+			if ev.FlowID == flowID {
+				out = append(out, ev)
+			}
+		}
+	}
 }
 
 // browser is an HTTP client with its own cookie jar against a TLS test

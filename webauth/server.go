@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/go-webauthn/webauthn/webauthn"
+
+	"github.com/resetbot/resetbot/webauth/credentials/seal"
 )
 
 // Server is the web app. It is an http.Handler; the binary mounts it at the
@@ -21,6 +23,8 @@ type Server struct {
 	views    *views
 	mux      *http.ServeMux
 	sessions *sessionStore
+	// sealer seals pending TOTP secrets under Config.TOTPKey.
+	sealer *seal.Sealer
 }
 
 // New validates the configuration and builds the app.
@@ -41,6 +45,10 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("webauth: relying party: %w", err)
 	}
+	sealer, err := seal.New(s.TOTPKey)
+	if err != nil {
+		return nil, fmt.Errorf("webauth: TOTPKey: %w", err)
+	}
 	v, err := loadViews()
 	if err != nil {
 		return nil, err
@@ -53,7 +61,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	srv := &Server{
 		cfg: s, deps: deps, log: deps.Logger, now: deps.Clock, wa: wa, views: v,
-		sessions: &sessionStore{rdb: deps.Redis, prefix: s.KeyPrefix},
+		sessions: &sessionStore{rdb: deps.Redis, prefix: s.KeyPrefix}, sealer: sealer,
 	}
 	srv.routes()
 	return srv, nil

@@ -22,7 +22,8 @@ var errNoCeremony = errors.New("webauth: no ceremony in progress")
 
 // sessionStore keeps short-lived server-side state in Redis, keyed by flow:
 // the WebAuthn SessionData between begin and finish (the challenge must not
-// live in the client) and a TOTP secret between "show QR" and "confirm".
+// live in the client) and a TOTP secret, sealed, between "show QR" and
+// "confirm".
 // Keys carry the flow's hash tag, so they sit beside the flow in a cluster.
 type sessionStore struct {
 	rdb    redis.UniversalClient

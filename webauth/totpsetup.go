@@ -8,16 +8,6 @@ import (
 	"github.com/resetbot/resetbot/webauth/totp"
 )
 
-// ceremonyTOTP keeps a generated TOTP secret until one valid code confirms
-// that the user's app holds it; only then is it stored for good.
-const ceremonyTOTP = "totp-pending"
-
-// pendingTOTP is the server-side state of a TOTP setup.
-type pendingTOTP struct {
-	Secret string `json:"secret"`
-	URL    string `json:"url"`
-}
-
 // totpSetupData is what the setup page shows.
 type totpSetupData struct {
 	QR     template.URL
@@ -43,7 +33,7 @@ func (s *Server) totpSetupPage(w http.ResponseWriter, r *http.Request, fc *flowC
 		s.fail(w, r, fc, err)
 		return
 	}
-	if err := s.sessions.put(r.Context(), ceremonyTOTP, f.ID, p, ceremonyTTL); err != nil {
+	if err := s.putPendingTOTP(r.Context(), f, p); err != nil {
 		s.fail(w, r, fc, err)
 		return
 	}
@@ -75,8 +65,8 @@ func (s *Server) totpSetupConfirm(w http.ResponseWriter, r *http.Request, fc *fl
 		s.fail(w, r, fc, flows.ErrFactorNotAllowed)
 		return
 	}
-	var p pendingTOTP
-	if err := s.sessions.get(ctx, ceremonyTOTP, f.ID, &p); err != nil {
+	p, err := s.pendingTOTP(ctx, f)
+	if err != nil {
 		s.fail(w, r, fc, err)
 		return
 	}

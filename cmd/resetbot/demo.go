@@ -128,6 +128,7 @@ func newDemo(listen string, out, logw io.Writer) (*demo, error) {
 		RPName:        "resetbot demo",
 		AllowTOTP:     true,
 		CSRFKey:       csrfKey,
+		TOTPKey:       totpKey,
 		KeyPrefix:     "demoweb",
 	}, webauth.Deps{Engine: d.engine, Directory: d.dir, Credentials: creds, Redis: d.rdb, Logger: d.log})
 	if err != nil {

@@ -111,7 +111,11 @@ func (b *Browser) Screenshot(name string) {
 	if b.ShotDir == "" {
 		return
 	}
-	png, err := chromedp.Run(b.Ctx, chromedp.FullScreenshot(100))
+	// Bounded: a page stuck mid-navigation (the failure Do reports) can
+	// leave a screenshot waiting for ever.
+	ctx, cancel := context.WithTimeout(b.Ctx, 10*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		b.t.Logf("screenshot %s: %v", name, err)
 		return
@@ -146,25 +150,53 @@ func (b *Browser) Enroll(link, currentPassword string) {
 // Approve in the chat); the page then continues by itself.
 func (b *Browser) EnrollApproved(link, currentPassword string, approve func()) {
 	b.t.Helper()
-	b.Do(chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("#continue")))
-	b.Screenshot("enroll-landing")
-	b.Do(chromedp.Click(chromedp.CSS("#continue")), chromedp.WaitVisible(chromedp.CSS("#current")))
-	b.Screenshot("enroll-proof")
-	b.Do(chromedp.SendKeys(chromedp.CSS("#current"), currentPassword), chromedp.Click(chromedp.CSS("#proof-submit")))
+	b.proveEnrollment(link, currentPassword)
 	b.awaitApproval(approve)
 	b.Do(chromedp.WaitVisible(chromedp.CSS("#passkey-register")))
 	b.Screenshot("enroll-add")
-	b.Do(chromedp.SetValue(chromedp.CSS("#device-name"), "Test phone"), chromedp.Click(chromedp.CSS("#passkey-register")),
-		chromedp.WaitVisible(chromedp.CSS("#passkeys")))
-	if !strings.Contains(b.Text(), "Test phone") {
-		b.t.Fatal("the new passkey is not listed")
-	}
+	b.AddPasskey("Test phone")
 	b.Screenshot("enroll-listed")
 	b.Do(chromedp.Click(chromedp.CSS("#enroll-finish")), chromedp.WaitVisible(chromedp.CSS("#done-headline")))
 	if !strings.Contains(b.Text(), "Your sign-in is set up") {
 		b.t.Fatalf("enrollment did not finish:\n%s", b.Text())
 	}
 	b.Screenshot("enroll-done")
+}
+
+// OpenEnroll opens the enrollment link of an account that needs no
+// approval, proves the user with their current directory password and
+// stops on the enrollment page (passkey list, authenticator-app setup).
+func (b *Browser) OpenEnroll(link, currentPassword string) {
+	b.t.Helper()
+	b.proveEnrollment(link, currentPassword)
+	b.Do(chromedp.WaitVisible(chromedp.CSS("#passkey-register")))
+}
+
+// proveEnrollment opens an enrollment link and submits the current
+// directory password as proof.
+func (b *Browser) proveEnrollment(link, currentPassword string) {
+	b.t.Helper()
+	b.Do(chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("#continue")))
+	b.Screenshot("enroll-landing")
+	b.Do(chromedp.Click(chromedp.CSS("#continue")), chromedp.WaitVisible(chromedp.CSS("#current")))
+	b.Screenshot("enroll-proof")
+	b.Do(chromedp.SendKeys(chromedp.CSS("#current"), currentPassword), chromedp.Click(chromedp.CSS("#proof-submit")))
+}
+
+// AddPasskey registers a passkey named name (plain words: it becomes part
+// of a CSS selector) on the current authenticator, from the enrollment
+// page, and waits until the reloaded page lists it.
+func (b *Browser) AddPasskey(name string) {
+	b.t.Helper()
+	b.Do(chromedp.SetValue(chromedp.CSS("#device-name"), name), chromedp.Click(chromedp.CSS("#passkey-register")),
+		chromedp.WaitVisible(chromedp.CSS(PasskeyRemoveButton(name))))
+}
+
+// PasskeyRemoveButton is the CSS selector of the Remove button of the
+// passkey named name in the enrollment page's list: present exactly while
+// the list shows that passkey.
+func PasskeyRemoveButton(name string) string {
+	return fmt.Sprintf("#passkeys button[aria-label=%q]", "Remove "+name)
 }
 
 // OpenReset opens a reset link and continues to the verify page.
@@ -213,4 +245,18 @@ func (b *Browser) awaitApproval(approve func()) {
 	b.Do(chromedp.WaitVisible(chromedp.CSS("#approval-status")))
 	b.Screenshot("waiting-for-approval")
 	approve()
+}
+
+// ConfirmApproval opens an approver's confirmation link, verifies with the
+// approver's passkey and confirms the approval.
+func (b *Browser) ConfirmApproval(link string) {
+	b.t.Helper()
+	b.OpenReset(link) // the same landing and verify steps as a reset
+	b.Do(chromedp.WaitVisible(chromedp.CSS("#passkey-login")), chromedp.Click(chromedp.CSS("#passkey-login")),
+		chromedp.WaitVisible(chromedp.CSS("#approve")))
+	b.Screenshot("approve")
+	b.Do(chromedp.Click(chromedp.CSS("#approve")), chromedp.WaitVisible(chromedp.CSS("#done-headline")))
+	if !strings.Contains(b.Text(), "Your approval is confirmed") {
+		b.t.Fatalf("approval not confirmed:\n%s", b.Text())
+	}
 }

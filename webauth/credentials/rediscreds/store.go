@@ -14,8 +14,6 @@
 package rediscreds
 
 import (
-	"crypto/aes"
-	"crypto/cipher"
 	"errors"
 	"fmt"
 	"strings"
@@ -23,10 +21,11 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/resetbot/resetbot/webauth/credentials"
+	"github.com/resetbot/resetbot/webauth/credentials/seal"
 )
 
 // KeySize is the length of the TOTP encryption key: AES-256.
-const KeySize = 32
+const KeySize = seal.KeySize
 
 // Options configure the store.
 type Options struct {
@@ -44,7 +43,7 @@ type Options struct {
 type Store struct {
 	rdb    redis.UniversalClient
 	prefix string
-	aead   cipher.AEAD
+	sealer *seal.Sealer
 }
 
 var _ credentials.Store = (*Store)(nil)
@@ -66,13 +65,9 @@ func New(rdb redis.UniversalClient, opt Options) (*Store, error) {
 	if strings.ContainsAny(opt.Prefix, "{}") {
 		return nil, errors.New("rediscreds: key prefix must not contain '{' or '}'")
 	}
-	block, err := aes.NewCipher(opt.Key) // copies the key
+	sealer, err := seal.New(opt.Key)
 	if err != nil {
-		return nil, fmt.Errorf("rediscreds: %w", err)
+		return nil, fmt.Errorf("rediscreds: TOTP encryption key: %w", err)
 	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		return nil, fmt.Errorf("rediscreds: %w", err)
-	}
-	return &Store{rdb: rdb, prefix: opt.Prefix, aead: aead}, nil
+	return &Store{rdb: rdb, prefix: opt.Prefix, sealer: sealer}, nil
 }
