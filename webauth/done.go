@@ -51,6 +51,8 @@ func successHeadline(k flows.Kind) string {
 		return "Your account is unlocked."
 	case flows.KindEnroll:
 		return "Your sign-in is set up."
+	case flows.KindApprove:
+		return "Your approval is confirmed."
 	}
 	return "Your password was changed."
 }
@@ -61,6 +63,8 @@ func nextSteps(k flows.Kind) []string {
 		return []string{"Sign in again with your current password.", "If you do not remember it, ask the bot for a password reset."}
 	case flows.KindEnroll:
 		return []string{"Next time you need a reset, you can confirm it is you with this passkey.", "You can close this page."}
+	case flows.KindApprove:
+		return []string{"The user can now finish their reset; the helpdesk thread shows your approval.", "You can close this page."}
 	}
 	return []string{"Sign in again on your other devices (laptop, phone mail, VPN) with the new password.",
 		"Update any saved passwords in your browser or password manager.", "You can close this page."}

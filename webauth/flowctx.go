@@ -111,6 +111,8 @@ func nextPage(f *flows.Flow) string {
 		return base + "/verify"
 	case f.State == flows.StateVerified && f.Kind == flows.KindEnroll:
 		return base + "/enroll"
+	case f.State == flows.StateVerified && f.Kind == flows.KindApprove:
+		return base + "/approve"
 	case f.State == flows.StateVerified:
 		return base + "/password"
 	}
@@ -124,6 +126,8 @@ func steps(k flows.Kind) []string {
 		return []string{"Verify", "Unlock", "Done"}
 	case flows.KindEnroll:
 		return []string{"Verify", "Add sign-in", "Done"}
+	case flows.KindApprove:
+		return []string{"Verify", "Approve", "Done"}
 	}
 	return []string{"Verify", "New password", "Done"}
 }

@@ -136,3 +136,51 @@ func TestHelpdeskLinkIsEnrollmentProof(t *testing.T) {
 		t.Fatal("refusals are not logged with an error id")
 	}
 }
+
+// TestApproverConfirmationPages: an approver's confirmation link shows
+// whose reset it approves, offers no authenticator-app code, and only after
+// the approver's passkey the Approve button, which decides the target.
+func TestApproverConfirmationPages(t *testing.T) {
+	r := newRig(t, rigOptions{totp: true})
+	ts := r.server(t)
+	ctx := context.Background()
+	target := r.start(t, flows.KindReset, "alice")
+	tb := newBrowser(t, ts)
+	tb.redeem(target.Token)
+	if _, err := r.eng.RecordVerification(ctx, target.Flow.ID, readJarBinding(t, tb, target.Flow.ID), flows.Verification{Method: flows.MethodPasskey, OK: true}); err != nil {
+		t.Fatal(err)
+	}
+	is, err := r.eng.StartConfirmation(ctx, flows.ConfirmRequest{
+		Target: target.Flow.ID, Approver: flows.ChatIdentity{Platform: "slack", UserID: "U-jdoe"}, Grant: true,
+		Lookup: directory.Lookup{Kind: directory.ByAccountName, Value: "jdoe"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, ts)
+	if _, _, page, _ := b.get("/r/" + is.Token); !strings.Contains(page, "Approve the password reset of") || !strings.Contains(page, "alice") {
+		t.Fatalf("landing does not name the target:\n%s", page)
+	}
+	b.redeem(is.Token)
+	id := is.Flow.ID
+	if st, _, _, _ := b.get("/f/" + id + "/approve"); st != http.StatusSeeOther {
+		t.Fatalf("approve page before the passkey: %d, want a redirect to verify", st)
+	}
+	if _, err := r.eng.RecordVerification(ctx, id, readJarBinding(t, b, id), flows.Verification{Method: flows.MethodPasskey, OK: true}); err != nil {
+		t.Fatal(err)
+	}
+	st, _, page, _ := b.get("/f/" + id + "/approve")
+	if st != http.StatusOK || !strings.Contains(page, `id="approve"`) {
+		t.Fatalf("approve page: %d", st)
+	}
+	st, loc, _, _ := b.postForm("/f/"+id+"/approve", map[string]string{"csrf": csrfOf(t, page)})
+	if st != http.StatusSeeOther || loc != "/f/"+id+"/done" {
+		t.Fatalf("approve: %d %q", st, loc)
+	}
+	if _, _, done, _ := b.get(loc); !strings.Contains(done, "Your approval is confirmed") {
+		t.Fatal("done page does not confirm the approval")
+	}
+	if f, _ := r.eng.Get(ctx, target.Flow.ID); f.State != flows.StateVerified || f.Approval.By.UserID != "U-jdoe" {
+		t.Fatalf("target after the confirmation: %s by %v", f.State, f.Approval.By)
+	}
+}

@@ -43,6 +43,10 @@ func (s *Server) landing(w http.ResponseWriter, r *http.Request) {
 		Verb:    verb(f.Kind),
 		Helpdsk: helpdeskPushed(f),
 	}
+	if f.Kind == flows.KindApprove {
+		// The approver reads whose reset they are approving.
+		d.Account, d.Display = f.TargetAccount, ""
+	}
 	if !isMobile(r.UserAgent()) {
 		qr, err := qrDataURI(s.cfg.link("/r/" + token))
 		if err != nil {
@@ -118,6 +122,8 @@ func verb(k flows.Kind) string {
 		return "Unlock the account of"
 	case flows.KindEnroll:
 		return "Set up sign-in for"
+	case flows.KindApprove:
+		return "Approve the password reset of"
 	}
 	return "Reset the password of"
 }

@@ -88,6 +88,9 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /f/{id}/unlock", s.flowPost(s.unlockSubmit))
 	m.HandleFunc("GET /f/{id}/done", s.flowPage(s.donePage))
 
+	m.HandleFunc("GET /f/{id}/approve", s.flowPage(s.approvePage))
+	m.HandleFunc("POST /f/{id}/approve", s.flowPost(s.approveSubmit))
+
 	m.HandleFunc("GET /f/{id}/enroll", s.flowPage(s.enrollPage))
 	m.HandleFunc("POST /f/{id}/enroll/proof", s.flowPost(s.enrollProof))
 	m.HandleFunc("POST /f/{id}/enroll/passkey/begin", s.flowPost(s.registerBegin))

@@ -77,7 +77,7 @@ func (s *Server) factors(r *http.Request, f *flows.Flow) (verifyData, error) {
 // totpAllowed: the fallback is configurable, and never for privileged
 // accounts (the engine refuses it too).
 func (s *Server) totpAllowed(f *flows.Flow) bool {
-	return s.cfg.AllowTOTP && !f.Subject.Privileged
+	return s.cfg.AllowTOTP && !f.Subject.Privileged && f.Kind != flows.KindApprove
 }
 
 // statusData is the answer of the status poll.

@@ -30,6 +30,7 @@ func newBot(c *config.Config, engine *flows.Engine, dir directory.Directory, sto
 		Identity:        identity,
 		HelpdeskGroup:   c.Helpdesk.Group,
 		HelpdeskContact: c.Helpdesk.Contact,
+		ApproverPasskey: c.Helpdesk.ApproverPasskey,
 		Alerts: bot.AlertConfig{
 			SpikeRequests:       c.Alerts.SpikeRequests,
 			SpikeWindow:         c.Alerts.SpikeWindow,

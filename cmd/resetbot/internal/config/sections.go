@@ -48,6 +48,10 @@ type Helpdesk struct {
 	Currency      string  `yaml:"currency"`
 	// Timezone is the IANA zone times are shown in ("Europe/Berlin").
 	Timezone string `yaml:"timezone"`
+	// ApproverPasskey makes an Approve click count only after the approver
+	// confirms it with their own passkey through a private link, so a
+	// hijacked chat session cannot approve anything.
+	ApproverPasskey bool `yaml:"approver_passkey"`
 }
 
 // Alerts are the helpdesk channel's warnings.
