@@ -68,36 +68,10 @@ func newSlackRig(t *testing.T, approverPasskey bool) *slackRig {
 		t.Fatal(err)
 	}
 	base := fmt.Sprintf("http://localhost:%d", ln.Addr().(*net.TCPAddr).Port)
-	dir := t.TempDir()
-	path := filepath.Join(dir, "config.yaml")
-	yaml := fmt.Sprintf(`server:
-  public_base_url: %q
-redis:
-  addrs: [%q]
-  key_prefix: "e2e%d"
-directory:
-  flavour: memory
-  chat_id_attributes: {slack: employeeNumber}
-  privileged_groups: ["cn=tier0-admins,ou=Groups,dc=example,dc=test"]
-identity:
-  slack: {by: chat_id_attribute}
-helpdesk:
-  group: "cn=helpdesk,ou=Groups,dc=example,dc=test"
-  approver_passkey: %t
-audit:
-  log_file: %q
-web:
-  csrf_key: {value: 0123456789abcdef0123456789abcdef}
-  totp_key: {value: AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=}
-slack:
-  signing_secret: {value: %s}
-  bot_token: {value: xoxb-test}
-  api_url: %q
-  helpdesk_channel: C0HELPDESK
-`, base, addr, time.Now().UnixNano(), approverPasskey, filepath.Join(dir, "audit.jsonl"), testSigningSecret, fake.APIURL())
-	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	path := writeTestConfig(t, t.TempDir(), testConfig{
+		PublicBaseURL: base, RedisAddr: addr, KeyPrefix: fmt.Sprintf("e2e%d", time.Now().UnixNano()),
+		SlackAPI: fake.APIURL(), ApproverPasskey: approverPasskey,
+	})
 	cfg, err := loadConfig(path)
 	if err != nil {
 		t.Fatal(err)

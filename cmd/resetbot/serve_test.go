@@ -37,31 +37,9 @@ func TestServeWiresSlackToFlows(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close()
 	dir := t.TempDir()
-	cfg := filepath.Join(dir, "config.yaml")
-	yaml := fmt.Sprintf(`server:
-  listen: %q
-  public_base_url: "http://localhost:8080"
-redis:
-  addrs: [%q]
-directory:
-  flavour: memory
-  chat_id_attributes: {slack: employeeNumber}
-identity:
-  slack: {by: chat_id_attribute}
-audit:
-  log_file: %q
-web:
-  csrf_key: {value: 0123456789abcdef0123456789abcdef}
-  totp_key: {value: AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=}
-slack:
-  signing_secret: {value: %s}
-  bot_token: {value: xoxb-test}
-  api_url: %q
-  helpdesk_channel: C0HELPDESK
-`, addr, m.Addr(), filepath.Join(dir, "audit.jsonl"), testSigningSecret, fake.APIURL())
-	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	cfg := writeTestConfig(t, dir, testConfig{
+		Listen: addr, PublicBaseURL: "http://localhost:8080", RedisAddr: m.Addr(), SlackAPI: fake.APIURL(),
+	})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- runServe(ctx, []string{"--config", cfg}) }()
@@ -137,4 +115,54 @@ func waitFor(t *testing.T, done <-chan error, cond func() bool) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// testConfig is what differs between the configuration files the serve
+// tests write: the memory directory, the example company's groups and a
+// fake Slack are common to all.
+type testConfig struct {
+	Listen, PublicBaseURL, RedisAddr, KeyPrefix, SlackAPI string
+	ApproverPasskey                                       bool
+}
+
+// writeTestConfig writes a complete configuration file into dir.
+func writeTestConfig(t *testing.T, dir string, c testConfig) string {
+	t.Helper()
+	if c.KeyPrefix == "" {
+		c.KeyPrefix = "rb"
+	}
+	if c.Listen == "" {
+		c.Listen = ":8080"
+	}
+	yaml := fmt.Sprintf(`server:
+  listen: %q
+  public_base_url: %q
+redis:
+  addrs: [%q]
+  key_prefix: %q
+directory:
+  flavour: memory
+  chat_id_attributes: {slack: employeeNumber}
+  privileged_groups: ["cn=tier0-admins,ou=Groups,dc=example,dc=test"]
+identity:
+  slack: {by: chat_id_attribute}
+helpdesk:
+  group: "cn=helpdesk,ou=Groups,dc=example,dc=test"
+  approver_passkey: %t
+audit:
+  log_file: %q
+web:
+  csrf_key: {value: 0123456789abcdef0123456789abcdef}
+  totp_key: {value: AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=}
+slack:
+  signing_secret: {value: %s}
+  bot_token: {value: xoxb-test}
+  api_url: %q
+  helpdesk_channel: C0HELPDESK
+`, c.Listen, c.PublicBaseURL, c.RedisAddr, c.KeyPrefix, c.ApproverPasskey, filepath.Join(dir, "audit.jsonl"), testSigningSecret, c.SlackAPI)
+	path := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
