@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 
 	goldap "github.com/go-ldap/ldap/v3"
 
@@ -19,6 +20,12 @@ func isNetworkError(err error) bool {
 	}
 	var ne net.Error
 	if errors.As(err, &ne) || errors.Is(err, errConnectionLost) {
+		return true
+	}
+	// go-ldap reports a failed write on a socket that died unnoticed as a
+	// plain formatted error (the net.Error is lost in its %s), before its
+	// reader has marked the connection closing.
+	if strings.Contains(err.Error(), "unable to send request: ") {
 		return true
 	}
 	return goldap.IsErrorAnyOf(err,

@@ -3,6 +3,8 @@ package ldap
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net"
 	"strings"
 	"testing"
 
@@ -97,6 +99,32 @@ func TestEncodeUnicodePwd(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := encodeUnicodePwd(tc.in); got != tc.want {
 				t.Errorf("encodeUnicodePwd = % x, want % x", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestIsNetworkError: every shape in which a dead connection shows up is
+// recognised, so reads are retried on a fresh connection and the dead one
+// is never pooled again. The plain-text shape is go-ldap's report of a
+// write on a socket nobody noticed was gone.
+func TestIsNetworkError(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"nil", nil, false},
+		{"net error", &net.OpError{Op: "read", Err: errors.New("connection reset")}, true},
+		{"ldap network error", goldap.NewError(goldap.ErrorNetwork, errors.New("connection closed")), true},
+		{"server busy", goldap.NewError(goldap.LDAPResultBusy, errors.New("busy")), true},
+		{"unsent request", fmt.Errorf("find: %w", errors.New("unable to send request: write tcp 127.0.0.1:1->127.0.0.1:2: use of closed network connection")), true},
+		{"no such object", goldap.NewError(goldap.LDAPResultNoSuchObject, errors.New("no such object")), false},
+		{"constraint", goldap.NewError(goldap.LDAPResultConstraintViolation, errors.New("0000052D")), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := isNetworkError(tc.err); got != tc.want {
+				t.Fatalf("isNetworkError(%v) = %v, want %v", tc.err, got, tc.want)
 			}
 		})
 	}
