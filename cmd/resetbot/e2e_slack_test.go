@@ -389,8 +389,11 @@ func TestSlackApproverConfirmsWithPasskey(t *testing.T) {
 	}
 	var replies []string
 	r.eventually(func() bool {
+		// Wait for the reset's own last steps: the confirmation flow has a
+		// "Completed" of its own in this thread.
 		_, replies = r.thread("Password reset for Alice Admin")
-		return strings.Contains(strings.Join(replies, "\n"), "Completed")
+		all := strings.Join(replies, "\n")
+		return strings.Contains(all, "Approved by <@U0JDOE>") && strings.Contains(all, "New password written")
 	})
 	joined := strings.Join(replies, "\n")
 	for _, want := range []string{"Approval confirmation by <@U0JDOE>", "Verified with passkey", "Approved by <@U0JDOE>"} {
