@@ -391,9 +391,12 @@ func TestSlackApproverConfirmsWithPasskey(t *testing.T) {
 	r.eventually(func() bool {
 		// Wait for the reset's own last steps: the confirmation flow has a
 		// "Completed" of its own in this thread.
+		// The confirmation's steps live on the approver's audit stream,
+		// the reset's on alice's: they reach the thread in either order.
 		_, replies = r.thread("Password reset for Alice Admin")
 		all := strings.Join(replies, "\n")
-		return strings.Contains(all, "Approved by <@U0JDOE>") && strings.Contains(all, "New password written")
+		return strings.Contains(all, "Approved by <@U0JDOE>") && strings.Contains(all, "New password written") &&
+			strings.Contains(all, "Approval confirmation by <@U0JDOE>: Verified with passkey")
 	})
 	joined := strings.Join(replies, "\n")
 	for _, want := range []string{"Approval confirmation by <@U0JDOE>", "Verified with passkey", "Approved by <@U0JDOE>"} {
