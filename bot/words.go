@@ -15,10 +15,10 @@ import (
 // msgWorking is the first reply to every reset, unlock and enroll request,
 // whoever asks and whatever the outcome: same words, no I/O before it.
 func msgWorking(v Verb) Message {
-	what := map[Verb]string{VerbReset: "a password reset", VerbUnlock: "an account unlock", VerbEnroll: "setting up a passkey"}[v]
+	what := map[Verb]string{VerbReset: "a password reset link", VerbUnlock: "an account unlock link", VerbEnroll: "a passkey setup link"}[v]
 	return Message{
 		Summary: "Got it: I'm preparing " + what + ". Check your direct messages.",
-		Body:    []string{"Got it: I'm preparing " + what + ". I'll send you a private message in a moment."},
+		Body:    []string{"Got it: I'm preparing " + what + ". I'll send it to you privately in a moment."},
 	}
 }
 
