@@ -53,3 +53,11 @@ func under(ctx context.Context, st Store, key string, window time.Duration, max 
 	}
 	return nil
 }
+
+// Allow counts one use of key against a budget of max per window and
+// reports ErrRateLimited once it is spent. The web app uses it for
+// budgets of its own (live password checks per flow), on the same
+// counters and clock as the engine's limits.
+func (e *Engine) Allow(ctx context.Context, key string, window time.Duration, max int) error {
+	return hit(ctx, e.store, key, window, max, e.clock())
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/resetbot/resetbot/directory"
 	"github.com/resetbot/resetbot/flows"
@@ -118,7 +119,7 @@ func (s *Server) passwordCheck(w http.ResponseWriter, r *http.Request, fc *flowC
 		s.failJSON(w, r, fc, &flows.TransitionError{Op: "password check", From: fc.flow.State})
 		return
 	}
-	if err := s.sessions.allow(r.Context(), "check", fc.flow.ID, s.cfg.CheckRatePerMinute, s.now()); err != nil {
+	if err := s.deps.Engine.Allow(r.Context(), "pwcheck:"+fc.flow.ID, time.Minute, s.cfg.CheckRatePerMinute); err != nil {
 		s.failJSON(w, r, fc, err)
 		return
 	}

@@ -84,20 +84,3 @@ func (s *sessionStore) del(ctx context.Context, kind, flowID string) error {
 	}
 	return nil
 }
-
-// allow counts one request against a per-minute budget of the flow and
-// reports flows.ErrRateLimited once it is spent. The window is a fixed
-// minute bucket of the given clock, good enough to stop an oracle.
-func (s *sessionStore) allow(ctx context.Context, kind, flowID string, perMinute int, now time.Time) error {
-	k := s.key(kind+":"+fmt.Sprint(now.Unix()/60), flowID)
-	pipe := s.rdb.TxPipeline()
-	n := pipe.Incr(ctx, k)
-	pipe.Expire(ctx, k, 2*time.Minute)
-	if _, err := pipe.Exec(ctx); err != nil {
-		return fmt.Errorf("%w: count %s: %w", flows.ErrStoreUnavailable, kind, err)
-	}
-	if n.Val() > int64(perMinute) {
-		return fmt.Errorf("%w: %s", flows.ErrRateLimited, kind)
-	}
-	return nil
-}
