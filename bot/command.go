@@ -34,6 +34,12 @@ type Command struct {
 // with help.
 func ParseCommand(text string, mentions []User) (Command, error) {
 	words := strings.Fields(strings.ToLower(text))
+	// Where the platform has no slash command (a Teams chat, the console),
+	// people type the command name too, out of habit from the help text:
+	// "reset unlock" means "unlock", while "reset" alone stays a reset.
+	if len(words) > 1 && strings.TrimPrefix(words[0], "/") == string(VerbReset) {
+		words = words[1:]
+	}
 	if len(words) == 0 {
 		return Command{Verb: VerbReset}, nil
 	}

@@ -330,6 +330,9 @@ func TestParseCommand(t *testing.T) {
 		{"for without mention", "for bob", 0, "", true},
 		{"for two mentions", "for <@U1> <@U2>", 2, "", true},
 		{"unknown", "delete everything", 0, "", true},
+		{"command name typed out of habit", "reset unlock", 0, bot.VerbUnlock, false},
+		{"slash command name typed", "/reset for <@U1>", 1, bot.VerbFor, false},
+		{"command name alone", "reset", 0, bot.VerbReset, false},
 		{"extra words", "unlock now", 0, "", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -63,18 +63,3 @@ func plainText(s string) string {
 	s = strings.ReplaceAll(s, "\u00a0", " ")
 	return strings.ReplaceAll(s, "<@", "< @")
 }
-
-// commandName is what users type in front of a command out of habit from
-// the help text ("/reset unlock"); Teams has no command name to strip.
-var commandName = map[string]bool{"/reset": true, "reset": true}
-
-// stripCommandName drops a leading "reset" or "/reset" when more words
-// follow, so "reset unlock" means what "/reset unlock" means in Slack,
-// while "reset" alone stays a reset.
-func stripCommandName(text string) string {
-	words := strings.Fields(text)
-	if len(words) > 1 && commandName[strings.ToLower(words[0])] {
-		return strings.Join(words[1:], " ")
-	}
-	return strings.Join(words, " ")
-}

@@ -105,7 +105,7 @@ func (a *App) request(ctx context.Context, act *activity) bot.Request {
 		mentions = append(mentions, u)
 		text.WriteString(" " + bot.Mention(u.ID) + " ")
 	}
-	return bot.Request{From: userOf(act), Text: stripCommandName(text.String()), Mentions: mentions}
+	return bot.Request{From: userOf(act), Text: strings.Join(strings.Fields(text.String()), " "), Mentions: mentions}
 }
 
 // resolve finds the Entra object id of a mentioned user: from the
