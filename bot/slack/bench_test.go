@@ -7,7 +7,6 @@ package slack
 // assert on timing. The numbers are in docs/BENCHMARKS.md.
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -20,7 +19,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/resetbot/resetbot/bot"
@@ -121,27 +119,6 @@ func (r *ackRig) drain() time.Time {
 	return time.Now()
 }
 
-// ackBackends runs fn with the core's store on miniredis and on the real
-// redis-server named by RESETBOT_TEST_REDIS_ADDR (skipped when unset
-// outside CI).
-func ackBackends(b *testing.B, fn func(b *testing.B, rdb redis.UniversalClient)) {
-	b.Run("miniredis", func(b *testing.B) {
-		m := miniredis.RunT(b)
-		rdb := redis.NewClient(&redis.Options{Addr: m.Addr()})
-		b.Cleanup(func() { rdb.Close() })
-		fn(b, rdb)
-	})
-	b.Run("redis", func(b *testing.B) {
-		addr := storetest.RequireEnv(b, "RESETBOT_TEST_REDIS_ADDR")
-		rdb := redis.NewClient(&redis.Options{Addr: addr})
-		b.Cleanup(func() { rdb.Close() })
-		if err := rdb.Ping(context.Background()).Err(); err != nil {
-			b.Fatalf("redis-server at %s: %v", addr, err)
-		}
-		fn(b, rdb)
-	})
-}
-
 // latencies collects per-request durations from many goroutines.
 type latencies struct {
 	mu  sync.Mutex
@@ -179,7 +156,7 @@ func (l *latencies) report(b *testing.B, start, acked, idle time.Time) {
 // goroutines per CPU. Background work (Start, the link DM) competes for
 // the same CPUs, as it does in production.
 func BenchmarkSlackAck(b *testing.B) {
-	ackBackends(b, func(b *testing.B, rdb redis.UniversalClient) {
+	storetest.OnRedis(b, func(b *testing.B, rdb redis.UniversalClient) {
 		for _, par := range []int{0, 8} {
 			name := "serial"
 			if par > 0 {
@@ -232,7 +209,7 @@ func BenchmarkSlackAck(b *testing.B) {
 // -benchtime=Nx); each is timed from the client's send to the end of the
 // response body, signing excluded.
 func BenchmarkSlackAckLoopback(b *testing.B) {
-	ackBackends(b, func(b *testing.B, rdb redis.UniversalClient) {
+	storetest.OnRedis(b, func(b *testing.B, rdb redis.UniversalClient) {
 		for _, c := range []int{1, 32, 256} {
 			b.Run(fmt.Sprintf("clients%d", c), func(b *testing.B) {
 				r := newAckRig(b, rdb)

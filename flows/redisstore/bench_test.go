@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/resetbot/resetbot/directory"
@@ -34,26 +33,6 @@ var (
 	benchRun      = time.Now().UnixNano()
 	benchPassword atomic.Int64
 )
-
-// onBackends runs fn on miniredis and on the real redis-server named by
-// RESETBOT_TEST_REDIS_ADDR (skipped when unset outside CI).
-func onBackends(b *testing.B, fn func(b *testing.B, rdb redis.UniversalClient)) {
-	b.Run("miniredis", func(b *testing.B) {
-		m := miniredis.RunT(b)
-		rdb := redis.NewClient(&redis.Options{Addr: m.Addr()})
-		b.Cleanup(func() { rdb.Close() })
-		fn(b, rdb)
-	})
-	b.Run("redis", func(b *testing.B) {
-		addr := storetest.RequireEnv(b, "RESETBOT_TEST_REDIS_ADDR")
-		rdb := redis.NewClient(&redis.Options{Addr: addr})
-		b.Cleanup(func() { rdb.Close() })
-		if err := rdb.Ping(context.Background()).Err(); err != nil {
-			b.Fatalf("redis-server at %s: %v", addr, err)
-		}
-		fn(b, rdb)
-	})
-}
 
 // benchRig is an engine on a fresh key prefix and the example company,
 // with rate limits raised far above what a benchmark reaches: the counters
@@ -140,7 +119,7 @@ func accountPicker() func() string {
 // account counters, the directory lookup, superseding the account's
 // previous flow (every op after the first has one) and the create script.
 func BenchmarkEngineStart(b *testing.B) {
-	onBackends(b, func(b *testing.B, rdb redis.UniversalClient) {
+	storetest.OnRedis(b, func(b *testing.B, rdb redis.UniversalClient) {
 		b.Run("serial", func(b *testing.B) {
 			r := newBenchRig(b, rdb)
 			ctx := context.Background()
@@ -176,7 +155,7 @@ func BenchmarkEngineStart(b *testing.B) {
 // and the compare-and-swap to redeemed. Each op needs a fresh link, minted
 // with the timer stopped, so this one runs serially.
 func BenchmarkEngineRedeem(b *testing.B) {
-	onBackends(b, func(b *testing.B, rdb redis.UniversalClient) {
+	storetest.OnRedis(b, func(b *testing.B, rdb redis.UniversalClient) {
 		r := newBenchRig(b, rdb)
 		ctx := context.Background()
 		b.ReportAllocs()
@@ -209,7 +188,7 @@ func BenchmarkFullReset(b *testing.B) { benchFull(b, flows.KindReset) }
 func BenchmarkFullUnlock(b *testing.B) { benchFull(b, flows.KindUnlock) }
 
 func benchFull(b *testing.B, kind flows.Kind) {
-	onBackends(b, func(b *testing.B, rdb redis.UniversalClient) {
+	storetest.OnRedis(b, func(b *testing.B, rdb redis.UniversalClient) {
 		b.Run("serial", func(b *testing.B) {
 			r := newBenchRig(b, rdb)
 			ctx := context.Background()
@@ -246,7 +225,7 @@ func benchFull(b *testing.B, kind flows.Kind) {
 // Start does (version check, HSET, PEXPIREAT, ZADD, XADD). Parallel
 // goroutines each update their own flow.
 func BenchmarkStoreUpdate(b *testing.B) {
-	onBackends(b, func(b *testing.B, rdb redis.UniversalClient) {
+	storetest.OnRedis(b, func(b *testing.B, rdb redis.UniversalClient) {
 		flowOf := func(b *testing.B, r *benchRig, user string) *flows.Flow {
 			is, err := r.start(context.Background(), flows.KindReset, user)
 			if err != nil {
