@@ -3,8 +3,6 @@ package discord
 import (
 	"encoding/json"
 	"errors"
-	"io"
-	"log/slog"
 	"net/http"
 
 	"github.com/resetbot/resetbot/bot/platform"
@@ -32,13 +30,7 @@ func (a *App) Routes() http.Handler {
 func (a *App) serveInteraction(w http.ResponseWriter, r *http.Request) {
 	ans, err := a.verifiedAnswer(w, r)
 	if err != nil {
-		p := platform.ProblemOf(err)
-		level := slog.LevelWarn
-		if p.Status >= 500 {
-			level = slog.LevelError
-		}
-		a.log.Log(r.Context(), level, "discord: request refused", "status", p.Status, "cause", err)
-		platform.WriteProblem(w, err)
+		platform.Refuse(w, r, a.log, "discord: request refused", err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
@@ -62,13 +54,9 @@ func (a *App) verifiedAnswer(w http.ResponseWriter, r *http.Request) (answer, er
 	if sig == "" || ts == "" {
 		return answer{}, verify(a.key, sig, ts, nil, a.now())
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	body, err := platform.ReadBody(w, r, maxBody)
 	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return answer{}, platform.ErrTooLarge
-		}
-		return answer{}, platform.ErrBadBody
+		return answer{}, err
 	}
 	if err := verify(a.key, sig, ts, body, a.now()); err != nil {
 		return answer{}, err

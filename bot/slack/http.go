@@ -52,9 +52,7 @@ func (a *App) verified(next endpoint) http.HandlerFunc {
 			ans, err = next(r, body)
 		}
 		if err != nil {
-			p := platform.ProblemOf(err)
-			a.log.Log(r.Context(), slogLevel(p.Status), "slack: request refused", "path", r.URL.Path, "status", p.Status, "cause", err)
-			platform.WriteProblem(w, err)
+			platform.Refuse(w, r, a.log, "slack: request refused", err)
 			return
 		}
 		if ans.contentType != "" {

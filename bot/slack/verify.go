@@ -1,9 +1,7 @@
 package slack
 
 import (
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 
 	slackgo "github.com/slack-go/slack"
@@ -26,13 +24,9 @@ func (a *App) verifiedBody(w http.ResponseWriter, r *http.Request) ([]byte, erro
 	if err != nil {
 		return nil, fmt.Errorf("%w: signature headers: %w", platform.ErrUnauthorized, err)
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	body, err := platform.ReadBody(w, r, maxBody)
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return nil, fmt.Errorf("%w: over %d bytes", platform.ErrTooLarge, maxBody)
-		}
-		return nil, fmt.Errorf("%w: %w", platform.ErrBadBody, err)
+		return nil, err
 	}
 	if _, err := sv.Write(body); err != nil {
 		return nil, fmt.Errorf("%w: %w", platform.ErrUnauthorized, err)

@@ -2,10 +2,7 @@ package teams
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 
 	"github.com/resetbot/resetbot/bot/platform"
@@ -31,15 +28,9 @@ func (a *App) Routes() http.Handler {
 // signing key's endorsements, and it is translated for the core. This is
 // the one place where errors become status codes and log lines.
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, err := a.serve(r)
+	body, err := a.serve(w, r)
 	if err != nil {
-		p := platform.ProblemOf(err)
-		level := slog.LevelWarn
-		if p.Status >= 500 {
-			level = slog.LevelError
-		}
-		a.log.Log(r.Context(), level, "teams: activity refused", "status", p.Status, "cause", err)
-		platform.WriteProblem(w, err)
+		platform.Refuse(w, r, a.log, "teams: activity refused", err)
 		return
 	}
 	if body == nil {
@@ -52,7 +43,7 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // serve returns the 200 body (nil for none) or an error with a problem.
-func (a *App) serve(r *http.Request) ([]byte, error) {
+func (a *App) serve(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	if r.Method != http.MethodPost {
 		return nil, errMethod
 	}
@@ -60,13 +51,9 @@ func (a *App) serve(r *http.Request) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	raw, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
+	raw, err := platform.ReadBody(w, r, maxBody)
 	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return nil, platform.ErrTooLarge
-		}
-		return nil, fmt.Errorf("%w: %w", platform.ErrBadBody, err)
+		return nil, err
 	}
 	act, err := parseActivity(raw)
 	if err != nil {
