@@ -33,12 +33,12 @@ func (e *Engine) Complete(ctx context.Context, flowID, binding string, c Complet
 	if binding == "" {
 		return nil, ErrBinding
 	}
-	if c.NewPassword == "" && e.kindOf(ctx, flowID) == KindReset {
-		return nil, fmt.Errorf("flows: complete: empty password")
-	}
 	f, err := e.mutate(ctx, flowID, binding, func(f *Flow, now time.Time) ([]Event, error) {
 		if f.State != StateVerified {
 			return nil, &TransitionError{Op: "complete", From: f.State, To: StateApplying}
+		}
+		if f.Kind == KindReset && c.NewPassword == "" {
+			return nil, errors.New("flows: complete: empty password")
 		}
 		if !now.Before(f.ExpiresAt) {
 			return nil, ErrExpired
@@ -53,15 +53,6 @@ func (e *Engine) Complete(ctx context.Context, flowID, binding string, c Complet
 	}
 	outcome, applyErr := e.apply(ctx, f, c)
 	return e.finish(ctx, flowID, outcome, applyErr, c)
-}
-
-// kindOf reads a flow's kind for argument checks; errors surface later.
-func (e *Engine) kindOf(ctx context.Context, flowID string) Kind {
-	f, err := e.store.Get(ctx, flowID)
-	if err != nil {
-		return ""
-	}
-	return f.Kind
 }
 
 // apply performs the directory side effect and returns the event type that
