@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/resetbot/resetbot/directory"
 	"github.com/resetbot/resetbot/flows"
 )
 
@@ -41,7 +42,7 @@ func (b *Bot) decide(ctx context.Context, a Action, grant bool) {
 		return
 	}
 	if grant && b.cfg.ApproverPasskey {
-		b.confirmApproval(ctx, a)
+		b.confirmApproval(ctx, a, acct)
 		return
 	}
 	_, err = b.deps.Engine.Decide(ctx, a.Value, flows.Decision{Approver: a.From.ID, ApproverAccountID: acct.ID, Grant: grant})
@@ -50,13 +51,8 @@ func (b *Bot) decide(ctx context.Context, a Action, grant bool) {
 
 // confirmApproval sends the approver a private link to confirm the approval
 // with their own passkey; the approval counts when they do.
-func (b *Bot) confirmApproval(ctx context.Context, a Action) {
-	lookup, err := b.lookupFor(ctx, a.From)
-	if err != nil {
-		b.respond(ctx, a.Respond, b.msgTrouble(b.fail("approval: identity mapping failed", err)))
-		return
-	}
-	is, err := b.deps.Engine.StartConfirmation(ctx, flows.ConfirmRequest{Target: a.Value, Approver: a.From.ID, Lookup: lookup, Grant: true})
+func (b *Bot) confirmApproval(ctx context.Context, a Action, acct *directory.User) {
+	is, err := b.deps.Engine.StartConfirmation(ctx, flows.ConfirmRequest{Target: a.Value, Approver: a.From.ID, Account: acct, Grant: true})
 	if err != nil {
 		b.respond(ctx, a.Respond, b.decisionAnswer(err, true, a.Value))
 		return

@@ -15,9 +15,10 @@ import (
 type ConfirmRequest struct {
 	// Target is the flow awaiting approval.
 	Target string
-	// Approver is who clicked; Lookup finds their directory account.
+	// Approver is who clicked; Account is their directory account, as the
+	// caller already resolved it to check helpdesk membership (nil: none).
 	Approver ChatIdentity
-	Lookup   directory.Lookup
+	Account  *directory.User
 	Grant    bool
 }
 
@@ -40,12 +41,9 @@ func (e *Engine) StartConfirmation(ctx context.Context, req ConfirmRequest) (*Is
 	case !now.Before(target.ExpiresAt):
 		return nil, ErrExpired
 	}
-	u, err := e.dir.Find(ctx, req.Lookup)
-	if errors.Is(err, directory.ErrNotFound) {
+	u := req.Account
+	if u == nil {
 		return nil, ErrApproverNotAllowed
-	}
-	if err != nil {
-		return nil, fmt.Errorf("flows: confirm approval: find approver: %w", err)
 	}
 	if !e.mayApprove(target, Decision{Approver: req.Approver, ApproverAccountID: u.ID}) {
 		return nil, ErrApproverNotAllowed

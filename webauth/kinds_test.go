@@ -150,9 +150,12 @@ func TestApproverConfirmationPages(t *testing.T) {
 	if _, err := r.eng.RecordVerification(ctx, target.Flow.ID, readJarBinding(t, tb, target.Flow.ID), flows.Verification{Method: flows.MethodPasskey, OK: true}); err != nil {
 		t.Fatal(err)
 	}
+	jdoe, err := r.dir.Find(ctx, directory.Lookup{Kind: directory.ByAccountName, Value: "jdoe"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	is, err := r.eng.StartConfirmation(ctx, flows.ConfirmRequest{
-		Target: target.Flow.ID, Approver: flows.ChatIdentity{Platform: "slack", UserID: "U-jdoe"}, Grant: true,
-		Lookup: directory.Lookup{Kind: directory.ByAccountName, Value: "jdoe"},
+		Target: target.Flow.ID, Approver: flows.ChatIdentity{Platform: "slack", UserID: "U-jdoe"}, Account: jdoe, Grant: true,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -508,10 +508,10 @@ func runConfirmation(t *testing.T, newStore NewStore) {
 		t.Fatalf("state %q", f.State)
 	}
 	confirm := func(chat string, grant bool) (*flows.Issued, error) {
-		return r.eng.StartConfirmation(ctx(t), flows.ConfirmRequest{
-			Target: f.ID, Approver: slack(chat), Grant: grant,
-			Lookup: directory.Lookup{Kind: directory.ByChatID, Platform: "slack", Value: chat},
-		})
+		// The caller resolves the approver's account (the bot core does, to
+		// check helpdesk membership); nobody found is a nil account.
+		acct, _ := r.dir.Find(ctx(t), directory.Lookup{Kind: directory.ByChatID, Platform: "slack", Value: chat})
+		return r.eng.StartConfirmation(ctx(t), flows.ConfirmRequest{Target: f.ID, Approver: slack(chat), Account: acct, Grant: grant})
 	}
 	if _, err := confirm("U0ALICE", true); !errors.Is(err, flows.ErrApproverNotAllowed) {
 		t.Fatalf("the target confirming her own approval: %v", err)
