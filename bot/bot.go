@@ -13,7 +13,6 @@ import (
 
 	"github.com/resetbot/resetbot/directory"
 	"github.com/resetbot/resetbot/flows"
-	"github.com/resetbot/resetbot/webauth/credentials"
 )
 
 // Config is the core's behaviour settings, shared by every platform.
@@ -57,9 +56,9 @@ type Deps struct {
 	// Store is the flow store, whose counters the core reuses for
 	// deduplication, alerts and report statistics.
 	Store flows.Store
-	// Credentials, when set, answers "/reset status".
-	Credentials credentials.Store
-	Log         *slog.Logger
+	// Factors, when set, answers "/reset status".
+	Factors Factors
+	Log     *slog.Logger
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }

@@ -213,7 +213,7 @@ func (b *Bot) cancelOwn(ctx context.Context, r Request) {
 
 // status tells the requester what they have enrolled.
 func (b *Bot) status(ctx context.Context, r Request) {
-	if b.deps.Credentials == nil {
+	if b.deps.Factors == nil {
 		b.respond(ctx, r.Respond, Message{Summary: "Status is not available.", Body: []string{"Status is not available on this installation."}})
 		return
 	}
@@ -226,7 +226,7 @@ func (b *Bot) status(ctx context.Context, r Request) {
 		b.respond(ctx, r.Respond, b.msgTrouble(b.fail("status failed", err)))
 		return
 	}
-	sum, err := b.deps.Credentials.Summary(ctx, acct.ID)
+	sum, err := b.deps.Factors.Factors(ctx, acct.ID)
 	if err != nil {
 		b.respond(ctx, r.Respond, b.msgTrouble(b.fail("status: credentials", err)))
 		return

@@ -9,9 +9,9 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/resetbot/resetbot/credentials"
 	"github.com/resetbot/resetbot/directory"
 	"github.com/resetbot/resetbot/flows"
-	"github.com/resetbot/resetbot/webauth/credentials"
 	"github.com/resetbot/resetbot/webauth/totp"
 )
 

@@ -4,9 +4,9 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/resetbot/resetbot/credentials"
 	"github.com/resetbot/resetbot/directory"
 	"github.com/resetbot/resetbot/flows"
-	"github.com/resetbot/resetbot/webauth/credentials"
 )
 
 // Problem is a catalogued failure: what the user reads and the HTTP status.

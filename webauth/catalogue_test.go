@@ -6,9 +6,9 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/resetbot/resetbot/credentials"
 	"github.com/resetbot/resetbot/directory"
 	"github.com/resetbot/resetbot/flows"
-	"github.com/resetbot/resetbot/webauth/credentials"
 )
 
 func TestClassify(t *testing.T) {

@@ -11,10 +11,10 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/resetbot/resetbot/credentials"
+	"github.com/resetbot/resetbot/credentials/seal"
 	"github.com/resetbot/resetbot/directory"
 	"github.com/resetbot/resetbot/flows"
-	"github.com/resetbot/resetbot/webauth/credentials"
-	"github.com/resetbot/resetbot/webauth/credentials/seal"
 	"github.com/resetbot/resetbot/webauth/password"
 )
 

@@ -18,13 +18,13 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/resetbot/resetbot/credentials"
+	"github.com/resetbot/resetbot/credentials/rediscreds"
 	"github.com/resetbot/resetbot/directory"
 	"github.com/resetbot/resetbot/directory/memory"
 	"github.com/resetbot/resetbot/flows"
 	"github.com/resetbot/resetbot/flows/redisstore"
 	"github.com/resetbot/resetbot/flows/storetest"
-	"github.com/resetbot/resetbot/webauth/credentials"
-	"github.com/resetbot/resetbot/webauth/credentials/rediscreds"
 )
 
 var (

@@ -9,7 +9,7 @@ import (
 
 	"github.com/go-webauthn/webauthn/webauthn"
 
-	"github.com/resetbot/resetbot/webauth/credentials/seal"
+	"github.com/resetbot/resetbot/credentials/seal"
 )
 
 // Server is the web app. It is an http.Handler; the binary mounts it at the

@@ -10,10 +10,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/resetbot/resetbot/credentials"
 	"github.com/resetbot/resetbot/directory"
 	"github.com/resetbot/resetbot/directory/memory"
 	"github.com/resetbot/resetbot/flows"
-	"github.com/resetbot/resetbot/webauth/credentials"
 )
 
 // enrollVerified redeems an enrollment link of account in b and proves the

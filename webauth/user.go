@@ -5,8 +5,8 @@ import (
 
 	"github.com/go-webauthn/webauthn/webauthn"
 
+	"github.com/resetbot/resetbot/credentials"
 	"github.com/resetbot/resetbot/flows"
-	"github.com/resetbot/resetbot/webauth/credentials"
 )
 
 // waUser adapts a flow's subject and their stored passkeys to go-webauthn's

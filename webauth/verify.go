@@ -4,8 +4,8 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/resetbot/resetbot/credentials"
 	"github.com/resetbot/resetbot/flows"
-	"github.com/resetbot/resetbot/webauth/credentials"
 	"github.com/resetbot/resetbot/webauth/totp"
 )
 

@@ -19,12 +19,12 @@ import (
 
 	"github.com/resetbot/resetbot/bot"
 	"github.com/resetbot/resetbot/bot/console"
+	"github.com/resetbot/resetbot/credentials/rediscreds"
 	"github.com/resetbot/resetbot/directory/memory"
 	"github.com/resetbot/resetbot/flows"
 	"github.com/resetbot/resetbot/flows/auditlog"
 	"github.com/resetbot/resetbot/flows/redisstore"
 	"github.com/resetbot/resetbot/webauth"
-	"github.com/resetbot/resetbot/webauth/credentials/rediscreds"
 )
 
 // demo is everything `resetbot demo` runs in one process: an embedded Redis

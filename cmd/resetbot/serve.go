@@ -22,12 +22,12 @@ import (
 	"github.com/resetbot/resetbot/bot/slack"
 	"github.com/resetbot/resetbot/bot/teams"
 	"github.com/resetbot/resetbot/cmd/resetbot/internal/config"
+	"github.com/resetbot/resetbot/credentials/rediscreds"
 	"github.com/resetbot/resetbot/directory"
 	"github.com/resetbot/resetbot/flows"
 	"github.com/resetbot/resetbot/flows/auditlog"
 	"github.com/resetbot/resetbot/flows/flowmetrics"
 	"github.com/resetbot/resetbot/flows/redisstore"
-	"github.com/resetbot/resetbot/webauth/credentials/rediscreds"
 )
 
 // runServe runs the bot: the HTTP endpoints (web app, chat webhooks, health,

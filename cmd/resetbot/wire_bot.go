@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"time"
@@ -10,9 +11,9 @@ import (
 	"github.com/resetbot/resetbot/bot/slack"
 	"github.com/resetbot/resetbot/bot/teams"
 	"github.com/resetbot/resetbot/cmd/resetbot/internal/config"
+	"github.com/resetbot/resetbot/credentials"
 	"github.com/resetbot/resetbot/directory"
 	"github.com/resetbot/resetbot/flows"
-	"github.com/resetbot/resetbot/webauth/credentials"
 )
 
 // newBot builds the chat core from the configuration.
@@ -40,7 +41,7 @@ func newBot(c *config.Config, engine *flows.Engine, dir directory.Directory, sto
 		CostPerTicket: c.Helpdesk.CostPerTicket,
 		Currency:      c.Helpdesk.Currency,
 		Location:      loc,
-	}, bot.Deps{Engine: engine, Directory: dir, Store: store, Credentials: creds, Log: log})
+	}, bot.Deps{Engine: engine, Directory: dir, Store: store, Factors: factorsOf{creds}, Log: log})
 }
 
 // slackConfig maps the file's Slack section, secrets resolved, onto the
@@ -80,4 +81,14 @@ func discordConfig(c config.Discord) discord.Config {
 		HelpdeskChannelID: c.HelpdeskChannelID,
 		APIURL:            c.APIURL,
 	}
+}
+
+// factorsOf lets the bot core read enrolled factor counts without importing
+// the credential store (and with it the WebAuthn library).
+type factorsOf struct{ credentials.Store }
+
+// Factors implements bot.Factors.
+func (f factorsOf) Factors(ctx context.Context, accountID string) (bot.FactorCount, error) {
+	s, err := f.Summary(ctx, accountID)
+	return bot.FactorCount{Passkeys: s.Passkeys, TOTP: s.TOTP}, err
 }

@@ -7,11 +7,11 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/resetbot/resetbot/cmd/resetbot/internal/config"
+	"github.com/resetbot/resetbot/credentials"
 	"github.com/resetbot/resetbot/directory"
 	"github.com/resetbot/resetbot/flows"
 	"github.com/resetbot/resetbot/webauth"
 	"github.com/resetbot/resetbot/webauth/blocklist"
-	"github.com/resetbot/resetbot/webauth/credentials"
 	"github.com/resetbot/resetbot/webauth/password"
 )
 

@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/resetbot/resetbot/webauth/credentials"
+	"github.com/resetbot/resetbot/credentials"
 )
 
 // field is a passkey's hash field: its credential id in base64url, the form

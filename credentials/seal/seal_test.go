@@ -5,7 +5,7 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/resetbot/resetbot/webauth/credentials/seal"
+	"github.com/resetbot/resetbot/credentials/seal"
 )
 
 var (

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/resetbot/resetbot/webauth/credentials"
+	"github.com/resetbot/resetbot/credentials"
 )
 
 // testIsolation: one account's credentials are invisible to, and untouched

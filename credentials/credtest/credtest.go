@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/resetbot/resetbot/webauth/credentials"
+	"github.com/resetbot/resetbot/credentials"
 )
 
 // NewStore returns a fresh, empty store for one test. Each call must give an

@@ -5,7 +5,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/resetbot/resetbot/webauth/credentials"
+	"github.com/resetbot/resetbot/credentials"
 )
 
 // Summary implements credentials.Store with one round trip (both keys are in

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/resetbot/resetbot/webauth/credentials"
+	"github.com/resetbot/resetbot/credentials"
 )
 
 // Secrets as webauth/totp generates them (base32 of 20 random bytes).

@@ -19,10 +19,10 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/resetbot/resetbot/credentials"
+	"github.com/resetbot/resetbot/credentials/credtest"
+	"github.com/resetbot/resetbot/credentials/rediscreds"
 	"github.com/resetbot/resetbot/flows/storetest"
-	"github.com/resetbot/resetbot/webauth/credentials"
-	"github.com/resetbot/resetbot/webauth/credentials/credtest"
-	"github.com/resetbot/resetbot/webauth/credentials/rediscreds"
 )
 
 var (

@@ -8,7 +8,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/resetbot/resetbot/webauth/credentials"
+	"github.com/resetbot/resetbot/credentials"
 )
 
 // maxStep bounds the steps UseTOTPStep accepts to what a Lua number (a

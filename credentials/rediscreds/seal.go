@@ -3,7 +3,7 @@ package rediscreds
 import (
 	"fmt"
 
-	"github.com/resetbot/resetbot/webauth/credentials"
+	"github.com/resetbot/resetbot/credentials"
 )
 
 // seal encrypts a TOTP secret for one account with the account id as the

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/resetbot/resetbot/webauth/credentials"
+	"github.com/resetbot/resetbot/credentials"
 )
 
 func expectSummary(t *testing.T, st credentials.Store, account string, want credentials.Summary) {

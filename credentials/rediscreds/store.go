@@ -20,8 +20,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/resetbot/resetbot/webauth/credentials"
-	"github.com/resetbot/resetbot/webauth/credentials/seal"
+	"github.com/resetbot/resetbot/credentials"
+	"github.com/resetbot/resetbot/credentials/seal"
 )
 
 // KeySize is the length of the TOTP encryption key: AES-256.

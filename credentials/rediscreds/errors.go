@@ -3,7 +3,7 @@ package rediscreds
 import (
 	"fmt"
 
-	"github.com/resetbot/resetbot/webauth/credentials"
+	"github.com/resetbot/resetbot/credentials"
 )
 
 // unavailable marks a Redis failure as credentials.ErrUnavailable while

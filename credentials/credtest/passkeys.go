@@ -10,7 +10,7 @@ import (
 	"github.com/go-webauthn/webauthn/protocol"
 	"github.com/go-webauthn/webauthn/webauthn"
 
-	"github.com/resetbot/resetbot/webauth/credentials"
+	"github.com/resetbot/resetbot/credentials"
 )
 
 // created is the base time of the test passkeys, in UTC and whole
