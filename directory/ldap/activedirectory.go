@@ -27,6 +27,9 @@ const matchingRuleInChain = "1.2.840.113556.1.4.1941"
 // activeDirectory is the dialect of Microsoft AD and Samba AD.
 type activeDirectory struct {
 	groupBase string
+	// hints is shared by every copy of the dialect (methods have value
+	// receivers), so the control is chosen once per Directory.
+	hints *policyHints
 }
 
 func (activeDirectory) userFilter() string {
@@ -82,12 +85,18 @@ func (a activeDirectory) groups(ctx context.Context, c *conn, userDN string) ([]
 }
 
 // setPassword replaces unicodePwd, which AD accepts only over an encrypted
-// connection and only as the UTF-16LE encoding of the quoted password.
-func (activeDirectory) setPassword(ctx context.Context, c *conn, userDN, password string) error {
+// connection and only as the UTF-16LE encoding of the quoted password. The
+// policy-hints control, when the server has one, makes AD check history and
+// minimum age as it would for the user's own change.
+func (a activeDirectory) setPassword(ctx context.Context, c *conn, userDN, password string) error {
 	if _, ok := c.TLSConnectionState(); !ok {
 		return errors.New("refusing to send a password over an unencrypted connection")
 	}
-	req := goldap.NewModifyRequest(userDN, nil)
+	controls, err := a.hints.controls(ctx, c)
+	if err != nil {
+		return err
+	}
+	req := goldap.NewModifyRequest(userDN, controls)
 	req.Replace("unicodePwd", []string{encodeUnicodePwd(password)})
 	return c.do(ctx, func() error { return c.Modify(req) })
 }
@@ -130,6 +139,11 @@ func (activeDirectory) policyReason(err error) (string, bool) {
 		return "The password was changed too recently; try again later.", true
 	}
 	return "The password does not meet the domain's length, complexity or history rules.", true
+}
+
+// history reports whether writes carry a policy-hints control.
+func (a activeDirectory) history(ctx context.Context, c *conn) (directory.HistoryEnforcement, error) {
+	return a.hints.enforcement(ctx, c)
 }
 
 // unlock writes lockoutTime 0, the documented way to clear a lockout; it

@@ -81,7 +81,15 @@ type Config struct {
 	// PoolSize is the number of service-account connections kept open
 	// (default 4).
 	PoolSize int `yaml:"pool_size"`
+	// EnforceHistory (default true) sends Active Directory's policy-hints
+	// control on every password write, so that history and minimum age
+	// apply to resets as to the user's own change. Ignored for OpenLDAP,
+	// whose ppolicy always applies them.
+	EnforceHistory *bool `yaml:"enforce_history"`
 }
+
+// enforceHistory is EnforceHistory with its default.
+func (c Config) enforceHistory() bool { return c.EnforceHistory == nil || *c.EnforceHistory }
 
 // attrName is an LDAP attribute description: a name or a numeric OID.
 // Configured attributes are pasted into filters, so they are checked

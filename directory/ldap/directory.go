@@ -26,8 +26,9 @@ import (
 )
 
 var (
-	_ directory.Directory    = (*Directory)(nil)
-	_ directory.PolicyReader = (*Directory)(nil)
+	_ directory.Directory       = (*Directory)(nil)
+	_ directory.PolicyReader    = (*Directory)(nil)
+	_ directory.HistoryReporter = (*Directory)(nil)
 )
 
 // Directory is a directory.Directory backed by an LDAP server. It is safe
@@ -54,7 +55,7 @@ func New(cfg Config) (*Directory, error) {
 	d := &Directory{cfg: cfg, dialer: dl}
 	switch cfg.Flavour {
 	case ActiveDirectory:
-		d.dialect = activeDirectory{groupBase: cfg.GroupBaseDN}
+		d.dialect = activeDirectory{groupBase: cfg.GroupBaseDN, hints: &policyHints{enforce: cfg.enforceHistory()}}
 	case OpenLDAP:
 		d.dialect = openLDAP{groupBase: cfg.GroupBaseDN, policyDN: cfg.PasswordPolicyDN}
 	}
@@ -318,6 +319,20 @@ func (d *Directory) PasswordPolicy(ctx context.Context) (directory.Policy, error
 		return err
 	})
 	return p, err
+}
+
+// HistoryEnforcement implements directory.HistoryReporter: whether the
+// passwords resetbot writes are checked against the directory's history.
+// On Active Directory it asks the server's rootDSE (and remembers the
+// answer); call it at start-up to log the outcome.
+func (d *Directory) HistoryEnforcement(ctx context.Context) (directory.HistoryEnforcement, error) {
+	var h directory.HistoryEnforcement
+	err := d.withConn(ctx, "read history enforcement", true, func(c *conn) error {
+		var err error
+		h, err = d.dialect.history(ctx, c)
+		return err
+	})
+	return h, err
 }
 
 // String names the directory for logs without its credentials.

@@ -32,6 +32,9 @@ type dialect interface {
 	// unlock clears a failed-login lockout of the entry.
 	unlock(ctx context.Context, c *conn, e *goldap.Entry) error
 	policy(ctx context.Context, c *conn) (directory.Policy, error)
+	// history says whether the server checks password history on the
+	// service account's writes.
+	history(ctx context.Context, c *conn) (directory.HistoryEnforcement, error)
 }
 
 // search runs one search bounded by ctx and the operation timeout.

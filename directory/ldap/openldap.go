@@ -213,3 +213,9 @@ func findPolicyEntry(ctx context.Context, c *conn) (string, error) {
 	}
 	return dns[0], nil
 }
+
+// history: ppolicy checks pwdInHistory on a Password Modify by anyone but
+// the rootdn, and the service account is never the rootdn.
+func (openLDAP) history(context.Context, *conn) (directory.HistoryEnforcement, error) {
+	return directory.HistoryEnforcement{Enforced: true, By: "ppolicy"}, nil
+}
