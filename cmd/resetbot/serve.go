@@ -111,6 +111,7 @@ func build(ctx context.Context, cfg *config.Config, log *slog.Logger) (s *server
 			return nil, fmt.Errorf("directory: %w", err)
 		}
 	}
+	logHistoryEnforcement(ctx, s.dir, log)
 	s.store = newStore(s.rdb, cfg)
 	s.engine = flows.NewEngine(s.store, s.dir, engineConfig(cfg), flows.WithLogger(log))
 

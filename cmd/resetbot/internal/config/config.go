@@ -120,6 +120,9 @@ type Directory struct {
 	Timeout time.Duration `yaml:"timeout"`
 	// PoolSize is the number of pooled service-account connections.
 	PoolSize int `yaml:"pool_size"`
+	// EnforceHistory (default true) makes Active Directory apply password
+	// history and minimum age to resets (the policy-hints control).
+	EnforceHistory *bool `yaml:"enforce_history"`
 	// PrivilegedGroups are group DNs (nested membership counts) whose
 	// members need a passkey and a helpdesk approval.
 	PrivilegedGroups []string `yaml:"privileged_groups"`
