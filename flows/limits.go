@@ -9,7 +9,9 @@ import (
 // Limits bound how often flows may be requested and fail. They key on the
 // canonical directory account (its immutable id) and on the chat identity,
 // never on the alias that was typed, so "jdoe", "JDoe" and jdoe's email all
-// count against one budget. Zero disables a limit.
+// count against one budget. Every limit is a sliding window (Store.Take):
+// five per hour means five in any sixty minutes, not five before and five
+// after the top of the hour. Zero disables a limit.
 type Limits struct {
 	RequestsPerAccountPerHour  int
 	RequestsPerIdentityPerHour int
@@ -23,28 +25,29 @@ var DefaultLimits = Limits{
 	FailedVerifyPerAccountDay:  10,
 }
 
-// hit counts one event against a limit and reports ErrRateLimited when the
-// count passes max.
+// hit spends one use of key's budget and reports ErrRateLimited when the
+// budget of max per window is already spent.
 func hit(ctx context.Context, st Store, key string, window time.Duration, max int, now time.Time) error {
 	if max <= 0 {
 		return nil
 	}
-	n, err := st.Hit(ctx, key, window, now)
+	ok, err := st.Take(ctx, key, window, max, now)
 	if err != nil {
 		return err
 	}
-	if n > int64(max) {
+	if !ok {
 		return fmt.Errorf("%w: %s", ErrRateLimited, key)
 	}
 	return nil
 }
 
-// under reports ErrRateLimited when key already reached max in its window.
+// under reports ErrRateLimited when key's budget of max per window is
+// already spent, without spending any of it.
 func under(ctx context.Context, st Store, key string, window time.Duration, max int, now time.Time) error {
 	if max <= 0 {
 		return nil
 	}
-	n, err := st.Count(ctx, key, window, now)
+	n, err := st.Used(ctx, key, window, now)
 	if err != nil {
 		return err
 	}
@@ -56,8 +59,9 @@ func under(ctx context.Context, st Store, key string, window time.Duration, max 
 
 // Allow counts one use of key against a budget of max per window and
 // reports ErrRateLimited once it is spent. The web app uses it for
-// budgets of its own (live password checks per flow), on the same
-// counters and clock as the engine's limits.
+// budgets of its own (live password checks per flow), and the bot core for
+// commands and clicks per chat identity, on the same sliding windows and
+// clock as the engine's limits.
 func (e *Engine) Allow(ctx context.Context, key string, window time.Duration, max int) error {
 	return hit(ctx, e.store, key, window, max, e.clock())
 }

@@ -35,9 +35,22 @@ type Store interface {
 	Append(ctx context.Context, key string, events []Event) error
 	// Hit counts one occurrence of key in the fixed window of the given
 	// length that contains now, and returns the count including this one.
+	// Fixed windows suit statistics and markers (a day's counts, "already
+	// posted"); budgets use Take, whose window slides.
 	Hit(ctx context.Context, key string, window time.Duration, now time.Time) (int64, error)
 	// Count returns the count of key in the window containing now.
 	Count(ctx context.Context, key string, window time.Duration, now time.Time) (int64, error)
+	// Take spends one use of key's budget of max uses in any window of the
+	// given length: it records the use at now and reports true, unless max
+	// uses already lie in the window ending at now, in which case it
+	// records nothing and reports false. The window slides, so no burst
+	// straddling a boundary gets twice the budget, and a refused attempt
+	// does not extend the wait. The check and the record are one atomic
+	// step, so concurrent callers never overspend.
+	Take(ctx context.Context, key string, window time.Duration, max int, now time.Time) (bool, error)
+	// Used returns how many uses Take recorded for key in the window of
+	// the given length ending at now.
+	Used(ctx context.Context, key string, window time.Duration, now time.Time) (int64, error)
 	// ReadEvents returns up to max audit events for the consumer group,
 	// first those delivered to this consumer but never acknowledged (after
 	// a crash), then new ones. Event.ID is set. It does not block.

@@ -53,7 +53,9 @@ func (e *Engine) RecordVerification(ctx context.Context, flowID, binding string,
 		}
 		if !v.OK {
 			f.Attempts.Verify++
-			if _, err := e.store.Hit(ctx, "fail:"+f.Subject.AccountID, 24*time.Hour, now); err != nil {
+			// Once the budget is spent nothing more needs recording: the
+			// check above refuses until the oldest failure leaves the day.
+			if _, err := e.store.Take(ctx, "fail:"+f.Subject.AccountID, 24*time.Hour, e.cfg.Limits.FailedVerifyPerAccountDay, now); err != nil {
 				return nil, err
 			}
 			evs := []Event{failed(v.Reason)}

@@ -15,7 +15,8 @@ import (
 //	<prefix>:{<prefix>-07}:live:<kind>:<acct#>   string: id of the live flow
 //	<prefix>:{<prefix>-07}:due                   zset: flow id by expiry (ms)
 //	<prefix>:{<prefix>-07}:audit                 stream: audit events
-//	<prefix>:limit:{<key#>}:<window start>       counter
+//	<prefix>:limit:{<key#>}:<window start>       counter (fixed window)
+//	<prefix>:rate:{<key#>}                       zset: use times (ms) of a sliding budget
 //
 // Account ids and limit keys are hashed (acct#, key#) so no user-controlled
 // text becomes part of a key.
@@ -33,6 +34,10 @@ func (s *Store) liveKey(accountID string, kind flows.Kind) string {
 
 func (s *Store) limitKey(key string, windowStart int64) string {
 	return fmt.Sprintf("%s:limit:{%s}:%d", s.opt.Prefix, digest(key), windowStart)
+}
+
+func (s *Store) rateKey(key string) string {
+	return fmt.Sprintf("%s:rate:{%s}", s.opt.Prefix, digest(key))
 }
 
 func digest(s string) string {

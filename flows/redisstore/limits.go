@@ -3,6 +3,8 @@ package redisstore
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
+	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -44,4 +46,56 @@ func windowOf(now time.Time, window time.Duration) (int64, int64) {
 	}
 	start := now.UnixMilli() / w * w
 	return start, start + w
+}
+
+// takeScript is a sliding-window budget: a sorted set of the times (ms) of
+// the uses still inside the window. Uses that left the window are dropped,
+// then the use is recorded only if fewer than max remain, all in one step.
+// A refused attempt records nothing, so the set never holds more than max
+// entries. The expiry is relative (the server's clock, not the caller's),
+// a little longer than the window. KEYS: set. ARGV: now, window, max,
+// member, ttl (all ms but max).
+var takeScript = redis.NewScript(`
+local now = tonumber(ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
+redis.call('ZADD', KEYS[1], now, ARGV[4])
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+return 1
+`)
+
+// Take implements flows.Store with a sliding window: a use counts for
+// exactly the window's length after it happened, whatever the caller's
+// clock says about window boundaries (there are none).
+func (s *Store) Take(ctx context.Context, key string, window time.Duration, max int, now time.Time) (bool, error) {
+	if max <= 0 {
+		return false, nil
+	}
+	w := max64(window.Milliseconds(), 1)
+	// Members must differ even for uses in the same millisecond, on any
+	// replica: 64 random bits do.
+	member := strconv.FormatInt(now.UnixMilli(), 36) + "-" + strconv.FormatUint(rand.Uint64(), 36)
+	ok, err := takeScript.Run(ctx, s.rdb, []string{s.rateKey(key)},
+		now.UnixMilli(), w, max, member, w+time.Minute.Milliseconds()).Int()
+	if err != nil {
+		return false, unavailable("take", err)
+	}
+	return ok == 1, nil
+}
+
+// Used implements flows.Store.
+func (s *Store) Used(ctx context.Context, key string, window time.Duration, now time.Time) (int64, error) {
+	from := now.UnixMilli() - max64(window.Milliseconds(), 1)
+	n, err := s.rdb.ZCount(ctx, s.rateKey(key), "("+strconv.FormatInt(from, 10), "+inf").Result()
+	if err != nil {
+		return 0, unavailable("used", err)
+	}
+	return n, nil
+}
+
+func max64(a, b int64) int64 {
+	if a > b {
+		return a
+	}
+	return b
 }

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"sync"
 	"sync/atomic"
@@ -330,6 +331,69 @@ func runEngine(t *testing.T, newStore NewStore) {
 		r.clock.Advance(time.Hour)
 		if _, err := r.start(t, flows.KindReset, "U0JDOE"); err != nil {
 			t.Fatalf("after the window: %v", err)
+		}
+	})
+
+	// A fixed window lets a burst just before its end and another just
+	// after both through: twice the limit within milliseconds.
+	t.Run("LimitsSlideAcrossWindowBoundary", func(t *testing.T) {
+		tests := []struct {
+			name   string
+			window time.Duration
+			max    int
+			try    func(t *testing.T, r *rig, i int) error
+		}{
+			{"per account, per hour", time.Hour, 5, func(t *testing.T, r *rig, i int) error {
+				_, err := r.eng.Start(ctx(t), flows.StartRequest{
+					Kind: flows.KindReset, Lookup: directory.Lookup{Kind: directory.ByAccountName, Value: "jdoe"},
+					Chat: slack("U0JDOE"), RequestedBy: slack(fmt.Sprintf("HELPER%02d", i)),
+				})
+				return err
+			}},
+			{"per chat identity, per hour", time.Hour, 8, func(t *testing.T, r *rig, i int) error {
+				_, err := r.eng.Start(ctx(t), flows.StartRequest{
+					Kind: flows.KindReset, Lookup: directory.Lookup{Kind: directory.ByChatID, Platform: "slack", Value: fmt.Sprintf("U0NOBODY%02d", i)},
+					Chat: slack("U0FLOOD"), RequestedBy: slack("U0FLOOD"),
+				})
+				if errors.Is(err, flows.ErrNotEligible) {
+					return nil // counted, then refused for the unknown account
+				}
+				return err
+			}},
+			{"engine budget, per minute", time.Minute, 3, func(t *testing.T, r *rig, i int) error {
+				return r.eng.Allow(ctx(t), "pwcheck:flow-1", time.Minute, 3)
+			}},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				r := newRig(t, newStore)
+				now := r.clock.Now()
+				edge := now.Truncate(tt.window).Add(tt.window)
+				r.clock.Advance(edge.Sub(now) - time.Millisecond)
+				passed, i := 0, 0
+				for ; i < tt.max; i++ {
+					if err := tt.try(t, r, i); err != nil {
+						t.Fatalf("request %d, just before the boundary: %v", i+1, err)
+					}
+					passed++
+				}
+				r.clock.Advance(2 * time.Millisecond)
+				for ; i < 2*tt.max; i++ {
+					err := tt.try(t, r, i)
+					if err == nil {
+						passed++
+					} else if !errors.Is(err, flows.ErrRateLimited) {
+						t.Fatalf("request %d: %v", i+1, err)
+					}
+				}
+				if passed != tt.max {
+					t.Fatalf("%d requests passed within 2 ms of a window boundary, want the limit of %d", passed, tt.max)
+				}
+				r.clock.Advance(tt.window - 2*time.Millisecond)
+				if err := tt.try(t, r, i); err != nil {
+					t.Fatalf("one window after the burst: %v", err)
+				}
+			})
 		}
 	})
 

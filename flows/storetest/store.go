@@ -273,6 +273,80 @@ func runStore(t *testing.T, newStore NewStore) {
 	})
 }
 
+// runTake proves the sliding budget: max uses in any window, wherever the
+// window's edges fall, refusals recorded nowhere, one atomic step.
+func runTake(t *testing.T, newStore NewStore) {
+	now := time.Date(2026, 3, 2, 9, 59, 59, 999_000_000, time.UTC)
+	type step struct {
+		at   time.Duration // from now
+		want bool
+	}
+	tests := []struct {
+		name   string
+		window time.Duration
+		max    int
+		steps  []step
+		used   time.Duration // Used is asked at now+used
+		wantN  int64
+	}{
+		{"within budget", time.Minute, 3, []step{{0, true}, {0, true}, {0, true}}, 0, 3},
+		{"over budget", time.Minute, 2, []step{{0, true}, {0, true}, {0, false}, {0, false}}, 0, 2},
+		{"burst straddling the top of the hour gets one budget", time.Hour, 3,
+			[]step{{0, true}, {0, true}, {0, true}, {2 * time.Millisecond, false}, {time.Second, false}, {30 * time.Minute, false}}, 2 * time.Millisecond, 3},
+		{"a use leaves exactly one window after it", time.Minute, 1,
+			[]step{{0, true}, {time.Minute - time.Millisecond, false}, {time.Minute, true}}, time.Minute, 1},
+		{"refused attempts do not extend the wait", time.Minute, 1,
+			[]step{{0, true}, {30 * time.Second, false}, {59 * time.Second, false}, {time.Minute, true}}, time.Minute, 1},
+		{"uses free up one by one", time.Minute, 2,
+			[]step{{0, true}, {20 * time.Second, true}, {40 * time.Second, false}, {61 * time.Second, true}, {62 * time.Second, false}, {81 * time.Second, true}}, 81 * time.Second, 2},
+		{"zero budget allows nothing", time.Minute, 0, []step{{0, false}}, 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := newStore(t)
+			for i, s := range tt.steps {
+				ok, err := st.Take(ctx(t), "k", tt.window, tt.max, now.Add(s.at))
+				if err != nil {
+					t.Fatalf("take %d: %v", i, err)
+				}
+				if ok != s.want {
+					t.Fatalf("take %d at +%s = %v, want %v", i, s.at, ok, s.want)
+				}
+			}
+			n, err := st.Used(ctx(t), "k", tt.window, now.Add(tt.used))
+			if err != nil || n != tt.wantN {
+				t.Fatalf("used at +%s = %d, %v; want %d", tt.used, n, err, tt.wantN)
+			}
+			if n, _ := st.Used(ctx(t), "other", tt.window, now); n != 0 {
+				t.Fatalf("another key has %d uses", n)
+			}
+		})
+	}
+
+	t.Run("concurrent takes never overspend", func(t *testing.T) {
+		st := newStore(t)
+		var wins atomic.Int32
+		var wg sync.WaitGroup
+		for i := 0; i < 32; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				ok, err := st.Take(ctx(t), "shared", time.Minute, 5, now)
+				if err != nil {
+					t.Errorf("take: %v", err)
+				}
+				if ok {
+					wins.Add(1)
+				}
+			}()
+		}
+		wg.Wait()
+		if wins.Load() != 5 {
+			t.Fatalf("%d concurrent takes won, want exactly the budget of 5", wins.Load())
+		}
+	})
+}
+
 func contains(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {

@@ -22,6 +22,7 @@ type NewStore func(t *testing.T) flows.Store
 // Run runs the whole suite.
 func Run(t *testing.T, newStore NewStore) {
 	t.Run("Store", func(t *testing.T) { runStore(t, newStore) })
+	t.Run("Take", func(t *testing.T) { runTake(t, newStore) })
 	t.Run("Engine", func(t *testing.T) { runEngine(t, newStore) })
 	t.Run("Reader", func(t *testing.T) { runReader(t, newStore) })
 	t.Run("ApprovalConfirmedWithPasskey", func(t *testing.T) { runConfirmation(t, newStore) })
