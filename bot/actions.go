@@ -20,7 +20,7 @@ func (b *Bot) HandleAction(_ context.Context, a Action) Message {
 			return msgBusy()
 		}
 		grant := a.ActionID == ActionApprove
-		b.async("decide", func(ctx context.Context) { b.decide(ctx, a, grant) })
+		b.budgeted("decide", a.From.ID, a.Respond, func(ctx context.Context) { b.decide(ctx, a, grant) })
 	default:
 		b.deps.Log.Warn("unknown action", "action_id", a.ActionID)
 	}

@@ -47,6 +47,10 @@ type Config struct {
 	// 1024). Beyond it, requests are answered "busy, try again" at once
 	// instead of piling up behind a promise the bot cannot keep.
 	MaxQueued int
+	// InteractionsPerMinute is each chat identity's budget of commands
+	// that start no flow of their own, and of button clicks, in any
+	// minute (default DefaultInteractionsPerMinute).
+	InteractionsPerMinute int
 }
 
 // Deps are the services the core drives.
@@ -96,6 +100,9 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 	}
 	if cfg.MaxQueued <= 0 {
 		cfg.MaxQueued = 1024
+	}
+	if cfg.InteractionsPerMinute <= 0 {
+		cfg.InteractionsPerMinute = DefaultInteractionsPerMinute
 	}
 	if cfg.HelpdeskContact == "" {
 		cfg.HelpdeskContact = "the IT helpdesk"

@@ -23,7 +23,7 @@ func (b *Bot) HandleCommand(_ context.Context, r Request) Message {
 	}
 	switch cmd.Verb {
 	case VerbHelp:
-		b.async("help", func(ctx context.Context) { b.help(ctx, r) })
+		b.budgeted("help", r.From.ID, r.Respond, func(ctx context.Context) { b.help(ctx, r) })
 		return msgHelp(false, syntax)
 	case VerbReset, VerbUnlock, VerbEnroll:
 		kind := flows.Kind(cmd.Verb)
@@ -35,16 +35,16 @@ func (b *Bot) HandleCommand(_ context.Context, r Request) Message {
 			kind = flows.KindEnroll
 		}
 		target := *cmd.Target
-		b.async("push", func(ctx context.Context) { b.push(ctx, r, target, kind) })
+		b.budgeted("push", r.From.ID, r.Respond, func(ctx context.Context) { b.push(ctx, r, target, kind) })
 		return Message{Summary: "Checking…", Body: []string{"Checking, one moment…"}}
 	case VerbStatus:
-		b.async("status", func(ctx context.Context) { b.status(ctx, r) })
+		b.budgeted("status", r.From.ID, r.Respond, func(ctx context.Context) { b.status(ctx, r) })
 		return Message{Summary: "Checking…", Body: []string{"Checking what you have set up…"}}
 	case VerbCancel:
-		b.async("cancel", func(ctx context.Context) { b.cancelOwn(ctx, r) })
+		b.budgeted("cancel", r.From.ID, r.Respond, func(ctx context.Context) { b.cancelOwn(ctx, r) })
 		return Message{Summary: "Cancelling…", Body: []string{"Cancelling your open links…"}}
 	case VerbReport:
-		b.async("report", func(ctx context.Context) { b.report(ctx, r) })
+		b.budgeted("report", r.From.ID, r.Respond, func(ctx context.Context) { b.report(ctx, r) })
 		return Message{Summary: "Preparing the report…", Body: []string{"Preparing the report…"}}
 	}
 	return msgHelp(false, syntax)

@@ -126,6 +126,12 @@ func msgBusy() Message {
 	return Message{Summary: "I'm very busy right now. Please try again in a minute.", Body: []string{"I'm very busy right now. Please try again in a minute."}, Tone: ToneWarning}
 }
 
+// msgSlowDown answers a chat identity that spent its interaction budget.
+// It names no account: every requester over the budget reads the same.
+func msgSlowDown() Message {
+	return Message{Summary: "You're going faster than I can answer. Please wait a minute, then try again.", Body: []string{"You're sending commands faster than I can answer. Please wait a minute, then try again."}, Tone: ToneWarning}
+}
+
 func msgNotHelpdesk() Message {
 	return Message{Summary: "Only the helpdesk can do that.", Body: []string{"Only members of the helpdesk can do that."}, Tone: ToneWarning}
 }

@@ -45,6 +45,9 @@ type Options struct {
 	Identity map[string]bot.IdentityRule
 	// Workers and MaxQueued bound the core's background work.
 	Workers, MaxQueued int
+	// InteractionsPerMinute is each chat identity's budget of commands
+	// and clicks (default: the core's).
+	InteractionsPerMinute int
 	// ApproverPasskey makes approvals count only once confirmed with the
 	// approver's passkey.
 	ApproverPasskey bool
@@ -79,15 +82,16 @@ func NewRig(t *testing.T, opt Options) *Rig {
 		Policy: flows.Policy{PrivilegedGroups: []string{PrivilegedGroup}, BreakGlass: []string{"spare3"}},
 	})
 	b, err := bot.New(bot.Config{
-		PublicBaseURL:   BaseURL,
-		HelpdeskGroup:   HelpdeskGroup,
-		HelpdeskContact: "#it-help",
-		Identity:        opt.Identity,
-		ApproverPasskey: opt.ApproverPasskey,
-		Workers:         opt.Workers,
-		MaxQueued:       opt.MaxQueued,
-		Alerts:          opt.Alerts,
-		CostPerTicket:   70,
+		PublicBaseURL:         BaseURL,
+		HelpdeskGroup:         HelpdeskGroup,
+		HelpdeskContact:       "#it-help",
+		Identity:              opt.Identity,
+		ApproverPasskey:       opt.ApproverPasskey,
+		Workers:               opt.Workers,
+		MaxQueued:             opt.MaxQueued,
+		InteractionsPerMinute: opt.InteractionsPerMinute,
+		Alerts:                opt.Alerts,
+		CostPerTicket:         70,
 	}, bot.Deps{Engine: eng, Directory: dir, Store: st, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)

@@ -21,10 +21,11 @@ func Run(t *testing.T, newDriver func(t *testing.T) Driver) {
 		{"DuplicateDeliveryCreatesNothingNew", duplicateDelivery},
 		{"UnknownUserGetsTheSameReply", unknownSameReply},
 		{"HelpdeskForAndEnrollFor", helpdeskPush},
+		{"CommandsAndClicksAreBudgetedPerIdentity", interactionBudget},
 	} {
 		t.Run(sc.name, func(t *testing.T) {
 			d := newDriver(t)
-			opt := Options{Identity: map[string]bot.IdentityRule{d.Platform(): d.Identity()}}
+			opt := Options{Identity: map[string]bot.IdentityRule{d.Platform(): d.Identity()}, InteractionsPerMinute: SuiteInteractionsPerMinute}
 			if d.Identity().By != bot.IdentityByEmail {
 				opt.ChatIDs = func(account string) (string, string) { return d.Platform(), d.User(account).ID.UserID }
 			}
@@ -201,3 +202,76 @@ func helpdeskPush(t *testing.T, s *scenario) {
 // mentionText is a neutral mention in command text; drivers rewrite it to
 // their platform's syntax when they deliver the command.
 func mentionText(d Driver, account string) string { return bot.Mention(d.User(account).ID) }
+
+// SuiteInteractionsPerMinute is the interaction budget the scenarios run
+// with: small, so spending it takes few requests.
+const SuiteInteractionsPerMinute = 6
+
+// interactionBudget: commands that start no flow and button clicks are
+// budgeted per chat identity. Over the budget, the answer is one sentence
+// that is the same whoever asks (known, unknown, privileged), so it is no
+// oracle; another identity, and the requester's own flow starts, which
+// have the engine's limits, are unaffected.
+func interactionBudget(t *testing.T, s *scenario) {
+	s.d.Command(t, s.user("alice"), "")
+	s.Verify(t, s.linkFor(t, "alice"))
+	th := s.onlyThread(t)
+	spend := func(account string) Seen {
+		u := s.user(account)
+		for i := 0; i < SuiteInteractionsPerMinute; i++ {
+			s.d.Command(t, u, []string{"status", "help", "cancel", "report"}[i%4])
+		}
+		s.Settle(t)
+		s.d.Command(t, u, "status")
+		s.Settle(t)
+		inbox := s.d.Inbox(t, u)
+		slowed := 0
+		for _, m := range inbox {
+			if strings.Contains(m.Text, "faster than I can answer") {
+				slowed++
+			}
+		}
+		if slowed != 1 {
+			t.Fatalf("%s: %d answers over the budget after %d commands, want exactly one: %+v", account, slowed, SuiteInteractionsPerMinute+1, inbox)
+		}
+		return inbox[len(inbox)-1]
+	}
+	limited := map[string]string{}
+	for _, account := range []string{"pwuser", "nobody", "bob"} {
+		got := spend(account)
+		mustContain(t, account+"'s answer over the budget", got.Text, "faster than I can answer")
+		limited[account] = got.Text
+	}
+	if limited["nobody"] != limited["pwuser"] || limited["bob"] != limited["pwuser"] {
+		t.Errorf("the answer over the budget differs by account: %q", limited)
+	}
+	// A click is on the same budget: pwuser's is spent, so no helpdesk
+	// check runs and the answer is the same sentence.
+	s.d.Click(t, s.user("pwuser"), th, th.Parent.Buttons[1])
+	s.Settle(t)
+	mustContain(t, "click over the budget", lastInbox(t, s.d, s.user("pwuser")).Text, "faster than I can answer")
+	for i := 0; i < SuiteInteractionsPerMinute+1; i++ {
+		s.d.Click(t, s.user("spare1"), th, th.Parent.Buttons[1])
+	}
+	s.Settle(t)
+	got := s.d.Inbox(t, s.user("spare1"))
+	refused, slowed := 0, 0
+	for _, m := range got {
+		switch {
+		case strings.Contains(m.Text, "Only helpdesk"):
+			refused++
+		case strings.Contains(m.Text, "faster than I can answer"):
+			slowed++
+		}
+	}
+	if refused != SuiteInteractionsPerMinute || slowed != 1 {
+		t.Errorf("clicks: %d refused as outsider, %d over the budget; want %d and 1", refused, slowed, SuiteInteractionsPerMinute)
+	}
+	if th := s.onlyThread(t); len(th.Parent.Buttons) != 2 {
+		t.Fatalf("budgeted clicks changed the approval: %+v", th.Parent)
+	}
+	// Another identity still has its budget; a flow start is not on it.
+	mustContain(t, "fresh identity", s.d.Command(t, s.user("jdoe"), "help").Text, "reset")
+	s.d.Command(t, s.user("pwuser"), "")
+	s.linkFor(t, "pwuser")
+}

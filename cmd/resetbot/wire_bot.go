@@ -41,6 +41,8 @@ func newBot(c *config.Config, engine *flows.Engine, dir directory.Directory, sto
 		CostPerTicket: c.Helpdesk.CostPerTicket,
 		Currency:      c.Helpdesk.Currency,
 		Location:      loc,
+
+		InteractionsPerMinute: c.Limits.InteractionsPerIdentityPerMinute,
 	}, bot.Deps{Engine: engine, Directory: dir, Store: store, Factors: factorsOf{creds}, Log: log})
 }
 

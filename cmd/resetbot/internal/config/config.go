@@ -179,6 +179,10 @@ type Limits struct {
 	RequestsPerAccountPerHour           int `yaml:"requests_per_account_per_hour"`
 	RequestsPerIdentityPerHour          int `yaml:"requests_per_identity_per_hour"`
 	FailedVerificationsPerAccountPerDay int `yaml:"failed_verifications_per_account_per_day"`
+	// InteractionsPerIdentityPerMinute budgets each chat identity's
+	// commands that start no flow (status, help, cancel, report, pushes)
+	// and button clicks.
+	InteractionsPerIdentityPerMinute int `yaml:"interactions_per_identity_per_minute"`
 }
 
 // Audit configures where audit events go besides the chat threads.

@@ -19,6 +19,7 @@ const (
 	DefaultRequestsPerAccountPerHour  = 3
 	DefaultRequestsPerIdentityPerHour = 5
 	DefaultFailedVerificationsPerDay  = 10
+	DefaultInteractionsPerMinute      = 20
 	DefaultStreamMaxLen               = 100_000
 	DefaultLogLevel                   = "info"
 	DefaultLogFormat                  = "json"
@@ -68,6 +69,7 @@ func (c *Config) ApplyDefaults() {
 	setNum(&c.Limits.RequestsPerAccountPerHour, DefaultRequestsPerAccountPerHour)
 	setNum(&c.Limits.RequestsPerIdentityPerHour, DefaultRequestsPerIdentityPerHour)
 	setNum(&c.Limits.FailedVerificationsPerAccountPerDay, DefaultFailedVerificationsPerDay)
+	setNum(&c.Limits.InteractionsPerIdentityPerMinute, DefaultInteractionsPerMinute)
 
 	setNum(&c.Audit.StreamMaxLen, DefaultStreamMaxLen)
 

@@ -289,6 +289,7 @@ func (v *validator) limits() {
 	v.between("limits.requests_per_account_per_hour", l.RequestsPerAccountPerHour, 1, 1000)
 	v.between("limits.requests_per_identity_per_hour", l.RequestsPerIdentityPerHour, 1, 1000)
 	v.between("limits.failed_verifications_per_account_per_day", l.FailedVerificationsPerAccountPerDay, 1, 1000)
+	v.between("limits.interactions_per_identity_per_minute", l.InteractionsPerIdentityPerMinute, 1, 1000)
 }
 
 func (v *validator) audit() {
