@@ -25,7 +25,9 @@ type Policy struct {
 	// character classes (AD: three of upper, lower, digit, symbol, and not
 	// containing the account or display name).
 	ComplexityRequired bool
-	// HistoryLength is how many previous passwords cannot be reused.
+	// HistoryLength is how many previous passwords cannot be reused by a
+	// password resetbot writes; 0 when the directory does not apply its
+	// history to such writes (see HistoryReporter).
 	HistoryLength int
 	// LockoutThreshold is how many failed sign-ins lock the account; 0
 	// means failed sign-ins never lock it.

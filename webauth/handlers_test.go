@@ -356,6 +356,11 @@ func TestResetWithTOTPAndPolicyRefusal(t *testing.T) {
 	if st != http.StatusOK || !strings.Contains(form, "password-form") {
 		t.Fatalf("password page: %d", st)
 	}
+	// The example directory keeps 3 old passwords: the form says so, as a
+	// rule only the directory can check.
+	if !strings.Contains(form, "It cannot be one of your last 3 passwords") {
+		t.Error("password page does not state the directory's history rule")
+	}
 	csrf := csrfOf(t, form)
 	const good = "Quiet-Harbour-71-Lantern"
 	// A strong current password, so that re-using it is refused by the

@@ -29,6 +29,9 @@ type passwordData struct {
 	MinLength int
 	MaxLength int
 	Account   string
+	// HistoryLength, when > 0, is shown as a rule only the directory can
+	// check: the last N passwords cannot be used again.
+	HistoryLength int
 }
 
 // passwordRules computes the effective rules for the flow's subject: the
@@ -89,6 +92,7 @@ func (s *Server) renderPassword(w http.ResponseWriter, r *http.Request, fc *flow
 	p.Data = passwordData{
 		RulesJSON: string(js), Checklist: password.Check(rules, "", ui).Rules,
 		MinLength: rules.MinLength, MaxLength: max(rules.MaxLength, minMaxLength), Account: fc.flow.Subject.AccountName,
+		HistoryLength: rules.HistoryLength,
 	}
 	s.render(w, status, "password", p)
 }

@@ -135,11 +135,13 @@ func MemoryFixture() Fixture {
 
 // ActiveDirectoryFixture is the fixture the test harness provisions in
 // Samba AD (CN=<Display Name>,OU=People,DC=example,DC=test; global groups
-// under OU=Groups; complexity on, min length 8, history 3, lockout 3).
+// under OU=Groups; complexity on, min length 8, history 3, lockout 3). The
+// expected policy has no history: Samba advertises no policy-hints control,
+// so its history does not apply to resets and the policy must not claim it.
 func ActiveDirectoryFixture() Fixture {
 	return example(
 		func(p person) string { return "CN=" + p.display + ",OU=People,DC=example,DC=test" },
 		func(g string) string { return "CN=" + g + ",OU=Groups,DC=example,DC=test" },
-		directory.Policy{MinLength: 8, ComplexityRequired: true, HistoryLength: 3, LockoutThreshold: 3},
+		directory.Policy{MinLength: 8, ComplexityRequired: true, HistoryLength: 0, LockoutThreshold: 3},
 	)
 }

@@ -315,8 +315,20 @@ func (d *Directory) PasswordPolicy(ctx context.Context) (directory.Policy, error
 	var p directory.Policy
 	err := d.withConn(ctx, "read password policy", true, func(c *conn) error {
 		var err error
-		p, err = d.dialect.policy(ctx, c)
-		return err
+		if p, err = d.dialect.policy(ctx, c); err != nil {
+			return err
+		}
+		// The policy is what applies to resetbot's writes: a history the
+		// server keeps but skips for resets (AD without policy hints) is
+		// not promised to the user.
+		h, err := d.dialect.history(ctx, c)
+		if err != nil {
+			return err
+		}
+		if !h.Enforced {
+			p.HistoryLength = 0
+		}
+		return nil
 	})
 	return p, err
 }
