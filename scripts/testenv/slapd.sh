@@ -44,6 +44,9 @@ rootdn "$SLAPD_ROOTDN"
 rootpw $rootpw
 directory $dir/db
 index objectClass eq
+# What production must index for resetbot (see README, Directories): the
+# immutable id every write re-reads by, and the identity attributes.
+index entryUUID eq
 index uid,mail,employeeNumber,member eq
 
 # memberOf on users, like Active Directory, maintained on group changes.
