@@ -11,6 +11,7 @@
 //	resetbot audit verify FILE       check an audit log's hash chain
 //	resetbot blocklist build|check   breached-password filter
 //	resetbot discord register        register /reset with Discord
+//	resetbot healthcheck [--url URL] probe the management listener
 //	resetbot version                 print the version
 package main
 
@@ -35,6 +36,7 @@ const usage = `usage:
                                           print "found" / "not found"
   resetbot discord register --app-id ID [--guild ID]
                                           register the /reset command with Discord
+  resetbot healthcheck [--url URL]        probe the management listener (container HEALTHCHECK)
   resetbot version                        print the version
 `
 
@@ -115,6 +117,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		default:
 			return usageError{fmt.Sprintf("discord: unknown sub-command %q", s)}
 		}
+	case "healthcheck":
+		return runHealthcheck(ctx, rest, stdout)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, versionString())
 		return nil
