@@ -35,6 +35,7 @@ type account struct {
 	AADObjectID       string `json:"aadObjectId,omitempty"`
 	Email             string `json:"email,omitempty"`
 	UserPrincipalName string `json:"userPrincipalName,omitempty"`
+	TenantID          string `json:"tenantId,omitempty"`
 }
 
 // conversation is a Bot Framework ConversationAccount.
@@ -95,11 +96,9 @@ const (
 	channelTeams         = "msteams"
 )
 
-// tenantID returns the tenant an activity comes from.
+// tenantID returns the tenant an activity comes from, as checkTenant
+// found it (channelData.tenant.id).
 func (a *activity) tenantID() string {
-	if a.Conversation != nil && a.Conversation.TenantID != "" {
-		return a.Conversation.TenantID
-	}
 	if a.ChannelData != nil && a.ChannelData.Tenant != nil {
 		return a.ChannelData.Tenant.ID
 	}

@@ -20,11 +20,8 @@ const (
 	// DefaultServiceURL is the global Teams connector, used for users and
 	// the helpdesk channel before an activity told us their regional one.
 	DefaultServiceURL = "https://smba.trafficmanager.net/teams/"
-	// tokenURLFormat builds the client-credentials endpoint for a tenant
-	// (single-tenant bots) or "botframework.com" (multi-tenant bots).
+	// tokenURLFormat builds the client-credentials endpoint of the tenant.
 	tokenURLFormat = "https://login.microsoftonline.com/%s/oauth2/v2.0/token"
-	// multiTenant is the token authority of multi-tenant bot registrations.
-	multiTenant = "botframework.com"
 )
 
 // Config is the teams section of resetbot's configuration. Secrets arrive
@@ -37,8 +34,12 @@ type Config struct {
 	// AppPassword is the app registration's client secret, used only to
 	// obtain outbound tokens.
 	AppPassword string `yaml:"app_password"`
-	// TenantID is the Entra tenant of a single-tenant bot registration;
-	// empty means a multi-tenant registration.
+	// TenantID is the company's Entra tenant (Directory ID). Required: a
+	// bot that serves one company serves one tenant, and an activity from
+	// any other tenant is refused before it is read further (tenant.go).
+	// Microsoft stopped the creation of multi-tenant bots in 2025; an older
+	// multi-tenant registration sets TokenURL to the botframework.com
+	// authority and still names its company's tenant here.
 	TenantID string `yaml:"tenant_id"`
 	// HelpdeskChannelID is the Teams channel id (19:…@thread.tacv2) where
 	// every flow gets its conversation. An id, not a name: names change.
@@ -51,8 +52,7 @@ type Config struct {
 	// means DefaultOpenIDMetadataURL. Tests point it at a fake.
 	OpenIDMetadataURL string `yaml:"openid_metadata_url"`
 	// TokenURL overrides the client-credentials endpoint; empty means the
-	// Entra endpoint of TenantID (or botframework.com). Tests point it at a
-	// fake.
+	// Entra endpoint of TenantID. Tests point it at a fake.
 	TokenURL string `yaml:"token_url"`
 }
 
@@ -76,13 +76,10 @@ func (c Config) metadataURL() string {
 }
 
 func (c Config) tokenURL() string {
-	switch {
-	case c.TokenURL != "":
+	if c.TokenURL != "" {
 		return c.TokenURL
-	case c.TenantID != "":
-		return fmt.Sprintf(tokenURLFormat, c.TenantID)
 	}
-	return fmt.Sprintf(tokenURLFormat, multiTenant)
+	return fmt.Sprintf(tokenURLFormat, c.TenantID)
 }
 
 // Validate reports every problem in the configuration at once, so an
@@ -100,8 +97,11 @@ func (c Config) Validate() []error {
 	if c.AppPassword == "" {
 		add("app_password: required (the client secret that obtains outbound tokens)")
 	}
-	if c.TenantID != "" && !guid.MatchString(c.TenantID) {
-		add("tenant_id: %q is not a GUID (leave it empty for a multi-tenant bot)", c.TenantID)
+	switch {
+	case c.TenantID == "":
+		add("tenant_id: required (the company's Entra tenant id; activities from any other tenant are refused)")
+	case !guid.MatchString(c.TenantID):
+		add("tenant_id: %q is not a GUID (the Directory (tenant) ID of the Entra tenant)", c.TenantID)
 	}
 	switch {
 	case c.HelpdeskChannelID == "":

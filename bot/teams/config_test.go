@@ -9,6 +9,7 @@ func validConfig() Config {
 	return Config{
 		AppID:             "6f0c2b7e-1a2b-4c3d-8e9f-0a1b2c3d4e5f",
 		AppPassword:       "secret",
+		TenantID:          "11111111-2222-4333-8444-555555555555",
 		HelpdeskChannelID: "19:abc123@thread.tacv2",
 	}
 }
@@ -19,13 +20,13 @@ func TestValidate(t *testing.T) {
 		change func(*Config)
 		want   []string // substrings, one per expected error
 	}{
-		{"valid multi-tenant", func(*Config) {}, nil},
-		{"valid single-tenant with fakes on loopback", func(c *Config) {
-			c.TenantID = "11111111-2222-4333-8444-555555555555"
+		{"valid", func(*Config) {}, nil},
+		{"multi-tenant refused: the tenant is required", func(c *Config) { c.TenantID = "" }, []string{"tenant_id: required"}},
+		{"valid with fakes on loopback", func(c *Config) {
 			c.OpenIDMetadataURL = "http://127.0.0.1:9/v1/.well-known/openidconfiguration"
 			c.TokenURL = "http://localhost:9/token"
 		}, nil},
-		{"everything missing", func(c *Config) { *c = Config{} }, []string{"app_id", "app_password", "helpdesk_channel_id"}},
+		{"everything missing", func(c *Config) { *c = Config{} }, []string{"app_id", "app_password", "tenant_id", "helpdesk_channel_id"}},
 		{"ids malformed", func(c *Config) {
 			c.AppID, c.TenantID, c.HelpdeskChannelID = "bot", "contoso", "General"
 		}, []string{"app_id", "tenant_id", "helpdesk_channel_id"}},
@@ -56,8 +57,7 @@ func TestValidate(t *testing.T) {
 
 func TestTokenURL(t *testing.T) {
 	for _, tc := range []struct{ name, tenant, override, want string }{
-		{"multi-tenant", "", "", "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token"},
-		{"single-tenant", "11111111-2222-4333-8444-555555555555", "", "https://login.microsoftonline.com/11111111-2222-4333-8444-555555555555/oauth2/v2.0/token"},
+		{"tenant", "11111111-2222-4333-8444-555555555555", "", "https://login.microsoftonline.com/11111111-2222-4333-8444-555555555555/oauth2/v2.0/token"},
 		{"override", "11111111-2222-4333-8444-555555555555", "http://127.0.0.1:1/t", "http://127.0.0.1:1/t"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -23,7 +23,8 @@ func (a *App) Routes() http.Handler {
 }
 
 // ServeHTTP handles one activity: the token is verified before anything
-// else is read, then the activity is parsed, its serviceUrl checked
+// else is read, then the activity is parsed, its tenant checked against
+// the configured one (tenant.go), its serviceUrl checked
 // against the token, its channelId against the channels served and the
 // signing key's endorsements, and it is translated for the core. This is
 // the one place where errors become status codes and log lines.
@@ -58,6 +59,9 @@ func (a *App) serve(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	act, err := parseActivity(raw)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", errBadActivity, err)
+	}
+	if err := checkTenant(a.cfg.TenantID, &c.claims, act); err != nil {
+		return nil, err
 	}
 	if err := checkServiceURL(&c.claims, act.ServiceURL); err != nil {
 		return nil, err

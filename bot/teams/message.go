@@ -15,12 +15,13 @@ import (
 const mentionTimeout = 4 * time.Second
 
 // userOf translates an activity's sender. The Entra object id is the
-// identity; the email is taken only from the signed activity.
+// identity. No email is taken from the activity (from.email and
+// from.userPrincipalName are not what the tenant verified for this user):
+// identity by email asks the connector instead (Messenger.UserEmail).
 func userOf(a *activity) bot.User {
 	return bot.User{
-		ID:    flows.ChatIdentity{Platform: Platform, UserID: a.From.AADObjectID},
-		Email: emailOf(*a.From),
-		Name:  a.From.Name,
+		ID:   flows.ChatIdentity{Platform: Platform, UserID: a.From.AADObjectID},
+		Name: a.From.Name,
 	}
 }
 

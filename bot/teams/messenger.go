@@ -25,24 +25,18 @@ var (
 	_ bot.EmailResolver = (*Messenger)(nil)
 )
 
-var errTenantUnknown = errors.New("teams: tenant unknown (set tenant_id, or wait for a first activity from the tenant)")
-
 // botAccount is the bot as a conversation member: "28:" plus its app id.
 func (m *Messenger) botAccount() *account { return &account{ID: "28:" + m.cfg.AppID} }
 
-// tenant is the tenant to create conversations in: the configured one,
-// else the one the user (or anyone) was last seen in.
-func (m *Messenger) tenant(u seenUser) (string, error) {
-	switch {
-	case m.cfg.TenantID != "":
-		return m.cfg.TenantID, nil
-	case u.tenantID != "":
-		return u.tenantID, nil
+// tenant is the tenant of a user's personal conversation: the one stored
+// with its reference, which is the configured tenant (no other tenant's
+// activity is ever remembered), or the configured tenant for a user not
+// seen yet. Never another user's tenant.
+func (m *Messenger) tenant(u seenUser) string {
+	if u.tenantID != "" {
+		return u.tenantID
 	}
-	if t := m.seen.lastTenant(); t != "" {
-		return t, nil
-	}
-	return "", errTenantUnknown
+	return m.cfg.TenantID
 }
 
 // personal opens the personal chat with a user (Teams returns the existing
@@ -56,12 +50,8 @@ func (m *Messenger) personal(ctx context.Context, to flows.ChatIdentity) (servic
 	if ok && u.serviceURL != "" {
 		serviceURL = u.serviceURL
 	}
-	tenant, err := m.tenant(u)
-	if err != nil {
-		return "", "", err
-	}
 	c, err := m.conn.createConversation(ctx, serviceURL, conversationParameters{
-		Bot: m.botAccount(), Members: []account{{ID: to.UserID}}, TenantID: tenant,
+		Bot: m.botAccount(), Members: []account{{ID: to.UserID}}, TenantID: m.tenant(u),
 	})
 	if err != nil {
 		return "", "", err
@@ -81,16 +71,13 @@ func (m *Messenger) SendPrivate(ctx context.Context, to flows.ChatIdentity, msg 
 }
 
 // PostHelpdesk implements bot.Messenger: a new conversation in the
-// helpdesk channel, whose replies form the flow's thread.
+// helpdesk channel, in the configured tenant, whose replies form the flow's
+// thread.
 func (m *Messenger) PostHelpdesk(ctx context.Context, msg bot.Message) (string, error) {
-	tenant, err := m.tenant(seenUser{})
-	if err != nil {
-		return "", err
-	}
 	c, err := m.conn.createConversation(ctx, m.cfg.serviceURL(), conversationParameters{
 		IsGroup:     true,
 		Bot:         m.botAccount(),
-		TenantID:    tenant,
+		TenantID:    m.cfg.TenantID,
 		ChannelData: &channelData{Channel: &idOnly{ID: m.cfg.HelpdeskChannelID}},
 		Activity:    renderActivity(msg, m.seen.name),
 	})
@@ -124,8 +111,13 @@ func (m *Messenger) ReplyHelpdesk(ctx context.Context, thread string, msg bot.Me
 }
 
 // UserEmail implements bot.EmailResolver, for installations that map Teams
-// users by email: the connector's member record of the user in their
-// personal chat carries the Entra email (or, without one, the UPN).
+// users by email. The address is the user principal name of the member
+// record the connector returns for the user's Entra object id, in their
+// personal chat in the configured tenant: a UPN's domain must be one the
+// tenant verified, so it names the user in this company. Never the mail
+// attribute (any tenant's administrator, and in places the user, can set
+// it to any address: the "nOAuth" class of account takeovers) and never an
+// address an activity carries.
 func (m *Messenger) UserEmail(ctx context.Context, userID string) (string, error) {
 	to := flows.ChatIdentity{Platform: Platform, UserID: userID}
 	serviceURL, conv, err := m.personal(ctx, to)
@@ -136,16 +128,20 @@ func (m *Messenger) UserEmail(ctx context.Context, userID string) (string, error
 	if err != nil {
 		return "", err
 	}
-	return emailOf(a), nil
+	switch {
+	case !strings.EqualFold(a.AADObjectID, userID):
+		return "", fmt.Errorf("teams: member record of %s names object id %q", userID, a.AADObjectID)
+	case a.TenantID != "" && !strings.EqualFold(a.TenantID, m.cfg.TenantID):
+		return "", fmt.Errorf("teams: member %s is of tenant %q, not the configured one", userID, a.TenantID)
+	}
+	return upnOf(a), nil
 }
 
-// emailOf is the email Teams vouches for: the Entra mail attribute, else
-// the user principal name when it has the form of an address.
-func emailOf(a account) string {
-	if a.Email != "" {
-		return a.Email
-	}
-	if strings.Contains(a.UserPrincipalName, "@") {
+// upnOf is the address Teams vouches for in the configured tenant: the
+// user principal name when it has the form of an address, else nothing
+// (the core then answers as for a user it cannot map).
+func upnOf(a account) string {
+	if strings.Count(a.UserPrincipalName, "@") == 1 {
 		return a.UserPrincipalName
 	}
 	return ""

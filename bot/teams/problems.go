@@ -14,6 +14,7 @@ var (
 	errForbidden        = platform.NewProblem(http.StatusForbidden, "service URL not vouched for by the token")
 	errChannelNotServed = platform.NewProblem(http.StatusForbidden, "channel not served")
 	errNotEndorsed      = platform.NewProblem(http.StatusForbidden, "channel not vouched for by the signing key")
+	errTenantNotServed  = platform.NewProblem(http.StatusForbidden, "tenant not served")
 	errMethod           = platform.NewProblem(http.StatusMethodNotAllowed, http.StatusText(http.StatusMethodNotAllowed))
 	errBadActivity      = platform.NewProblem(http.StatusBadRequest, "malformed activity")
 	errNotHandled       = platform.NewProblem(http.StatusNotImplemented, "invoke not handled")

@@ -7,7 +7,10 @@ import (
 // maxSeen bounds the memory of users; a company's staff fits many times.
 const maxSeen = 200_000
 
-// seenUser is what the last verified activity from a user told us.
+// seenUser is what the last verified activity from a user told us: the
+// reference of their personal conversation (regional service URL and the
+// conversation's tenant, which tenant.go has checked is the configured
+// one) and their display name.
 type seenUser struct {
 	serviceURL string
 	tenantID   string
@@ -16,18 +19,19 @@ type seenUser struct {
 
 // seen remembers, per process, where each user was last reached (their
 // regional service URL and tenant) and their display name for mentions.
+// There is no global "last tenant": each tenant is stored with the
+// conversation it belongs to, and the helpdesk channel's is the configured
+// one.
 //
 // It is memory, not the store, on purpose: everything in it is a
 // convenience with a safe fallback. A replica that has not seen a user
 // uses the configured service URL (the global Teams endpoint routes to
 // every region) and the configured tenant, and shows the user id instead
 // of a name in a mention. So a multi-replica deployment works without
-// sharing it; a multi-tenant registration without tenant_id needs an
-// activity from the tenant first (any user's), see tenant().
+// sharing it.
 type seen struct {
-	mu     sync.Mutex
-	users  map[string]seenUser
-	tenant string
+	mu    sync.Mutex
+	users map[string]seenUser
 }
 
 func newSeen() *seen { return &seen{users: map[string]seenUser{}} }
@@ -36,9 +40,6 @@ func newSeen() *seen { return &seen{users: map[string]seenUser{}} }
 func (s *seen) remember(aadID string, u seenUser) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if u.tenantID != "" {
-		s.tenant = u.tenantID
-	}
 	if aadID == "" {
 		return
 	}
@@ -82,11 +83,4 @@ func (s *seen) user(aadID string) (seenUser, bool) {
 func (s *seen) name(aadID string) string {
 	u, _ := s.user(aadID)
 	return u.name
-}
-
-// lastTenant returns the tenant of the last activity seen.
-func (s *seen) lastTenant() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.tenant
 }

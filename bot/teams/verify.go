@@ -20,11 +20,13 @@ const botFrameworkIssuer = "https://api.botframework.com"
 const clockLeeway = 5 * time.Minute
 
 // claims are the token claims checked: the registered ones (iss, aud,
-// exp, nbf) and serviceurl, the connector the activity may be answered
-// at.
+// exp, nbf), serviceurl, the connector the activity may be answered at,
+// and tid, the tenant, which must be the configured one where a token
+// carries it (checkTenant).
 type claims struct {
 	jwt.RegisteredClaims
 	ServiceURL string `json:"serviceurl"`
+	TenantID   string `json:"tid,omitempty"`
 }
 
 // verifier checks the Bearer token of every inbound activity. There is no

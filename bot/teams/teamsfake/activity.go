@@ -35,6 +35,7 @@ type Account struct {
 	AADObjectID       string `json:"aadObjectId,omitempty"`
 	Email             string `json:"email,omitempty"`
 	UserPrincipalName string `json:"userPrincipalName,omitempty"`
+	TenantID          string `json:"tenantId,omitempty"`
 }
 
 // Conversation is a ConversationAccount.

@@ -5,19 +5,21 @@ import "time"
 // BotName is the bot's display name in activities.
 const BotName = "resetbot"
 
-// envelope fills what every activity from Teams carries.
+// envelope fills what every activity from Teams carries, in the sender's
+// tenant.
 func (s *Server) envelope(typ string, from Member, conv Conversation) Activity {
 	s.mu.Lock()
 	id := s.nextID()
 	s.mu.Unlock()
-	conv.TenantID = s.opt.TenantID
+	tenant := s.tenantOf(from)
+	conv.TenantID = tenant
 	return Activity{
 		Type: typ, ID: id, Timestamp: s.now().UTC().Format(time.RFC3339Nano),
 		ServiceURL: s.ServiceURL("amer"), ChannelID: Channel,
 		From:         &Account{ID: from.ID, Name: from.Name, AADObjectID: from.AADObjectID},
 		Recipient:    &Account{ID: "28:" + s.opt.AppID, Name: BotName},
 		Conversation: &conv,
-		ChannelData:  &ChannelData{Tenant: &ID{ID: s.opt.TenantID}},
+		ChannelData:  &ChannelData{Tenant: &ID{ID: tenant}},
 	}
 }
 

@@ -47,21 +47,34 @@ type Server struct {
 }
 
 // Member is a Teams user the fake knows: their per-app "29:" id, Entra
-// object id, name and mail.
+// object id, name, mail (which any tenant's administrator can set to any
+// address), user principal name and tenant (empty: the company's,
+// Options.TenantID; another value plays a user of a foreign tenant).
 type Member struct {
 	ID                string
 	AADObjectID       string
 	Name              string
 	Email             string
 	UserPrincipalName string
+	TenantID          string
 }
 
-// Call is one recorded connector request.
+// tenantOf returns the member's tenant.
+func (s *Server) tenantOf(m Member) string {
+	if m.TenantID != "" {
+		return m.TenantID
+	}
+	return s.opt.TenantID
+}
+
+// Call is one recorded connector request; TenantID is the tenantId a
+// create-conversation call asked for.
 type Call struct {
 	Method       string
 	Path         string
 	Conversation string
 	Activity     string
+	TenantID     string
 	Status       int
 }
 
@@ -289,6 +302,7 @@ func (s *Server) createConversation(r *http.Request, c *Call) (int, any) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	c.TenantID = p.TenantID
 	if p.Bot == nil || p.Bot.ID != "28:"+s.opt.AppID {
 		return http.StatusBadRequest, apiError("BadArgument")
 	}
@@ -313,7 +327,7 @@ func (s *Server) createConversation(r *http.Request, c *Call) (int, any) {
 		return http.StatusBadRequest, apiError("BadArgument")
 	}
 	u, ok := s.userLocked(p.Members[0].ID)
-	if !ok {
+	if !ok || s.tenantOf(u) != p.TenantID {
 		return http.StatusNotFound, apiError("NotFound")
 	}
 	id := s.personalLocked(u.AADObjectID)
@@ -383,7 +397,7 @@ func (s *Server) member(r *http.Request, c *Call) (int, any) {
 	default:
 		return http.StatusNotFound, apiError("MemberNotFoundInConversation")
 	}
-	return http.StatusOK, Account{ID: u.ID, Name: u.Name, AADObjectID: u.AADObjectID, Email: u.Email, UserPrincipalName: u.UserPrincipalName}
+	return http.StatusOK, Account{ID: u.ID, Name: u.Name, AADObjectID: u.AADObjectID, Email: u.Email, UserPrincipalName: u.UserPrincipalName, TenantID: s.tenantOf(u)}
 }
 
 // botLocked is the bot as the sender of what it posts.
