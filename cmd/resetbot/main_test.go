@@ -47,6 +47,7 @@ web:
 teams:
   app_id: resetbot-test
   app_password: {value: test-only}
+  tenant_id: 11111111-2222-4333-8444-555555555555
   helpdesk_channel_id: "19:helpdesk@thread.tacv2"
   helpdesk_service_url: https://smba.trafficmanager.net/emea/
 `

@@ -93,7 +93,8 @@ type Teams struct {
 	AppID string `yaml:"app_id"`
 	// AppPassword is the app's client secret, for outbound tokens.
 	AppPassword Secret `yaml:"app_password"`
-	// TenantID makes the bot single-tenant; empty means multi-tenant.
+	// TenantID is the company's Entra tenant; required, activities from
+	// any other tenant are refused.
 	TenantID string `yaml:"tenant_id"`
 	// HelpdeskChannelID is the Teams channel id ("19:…@thread.tacv2").
 	HelpdeskChannelID string `yaml:"helpdesk_channel_id"`

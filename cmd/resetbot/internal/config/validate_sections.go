@@ -71,6 +71,7 @@ var (
 	slackChannel   = regexp.MustCompile(`^[CG][A-Z0-9]{2,}$`)
 	slackUsergroup = regexp.MustCompile(`^S[A-Z0-9]{2,}$`)
 	hexKey         = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
+	guidPattern    = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 )
 
 // platforms checks the section of every platform identity enables.
@@ -104,6 +105,12 @@ func (v *validator) platforms() {
 		}
 		if !t.AppPassword.IsSet() {
 			v.add("teams.app_password", "required")
+		}
+		switch {
+		case t.TenantID == "":
+			v.add("teams.tenant_id", "required: the Directory (tenant) ID of your Entra tenant; activities from any other tenant are refused")
+		case !guidPattern.MatchString(t.TenantID):
+			v.add("teams.tenant_id", "%q is not a GUID (the Directory (tenant) ID of your Entra tenant)", t.TenantID)
 		}
 		if t.HelpdeskChannelID == "" {
 			v.add("teams.helpdesk_channel_id", "required")

@@ -68,11 +68,20 @@ func TestValidate(t *testing.T) {
 		}, "identity.discord.by: chat_id_attribute needs directory.chat_id_attributes.discord"},
 		{"identity by email", func(c *Config) {
 			c.Identity["teams"] = IdentityRule{By: ByEmail}
-			c.Teams = Teams{AppID: "a", AppPassword: Secret{set: true}, HelpdeskChannelID: "19:x", HelpdeskServiceURL: "https://smba.example.net/"}
+			c.Teams = Teams{AppID: "a", AppPassword: Secret{set: true}, TenantID: teamsTenant, HelpdeskChannelID: "19:x", HelpdeskServiceURL: "https://smba.example.net/"}
 		}, ""},
+		{"teams tenant id required", func(c *Config) {
+			c.Identity["teams"] = IdentityRule{By: ByChatIDAttribute}
+			c.Directory.ChatIDAttributes["teams"] = "extensionAttribute12"
+			c.Teams = Teams{AppID: "a", AppPassword: Secret{set: true}, HelpdeskChannelID: "19:x", HelpdeskServiceURL: "https://smba.example.net/"}
+		}, "teams.tenant_id: required"},
+		{"teams tenant id is a GUID", func(c *Config) {
+			c.Identity["teams"] = IdentityRule{By: ByEmail}
+			c.Teams = Teams{AppID: "a", AppPassword: Secret{set: true}, TenantID: "contoso.onmicrosoft.com", HelpdeskChannelID: "19:x", HelpdeskServiceURL: "https://smba.example.net/"}
+		}, `teams.tenant_id: "contoso.onmicrosoft.com" is not a GUID`},
 		{"teams app id required", func(c *Config) {
 			c.Identity["teams"] = IdentityRule{By: ByEmail}
-			c.Teams = Teams{AppPassword: Secret{set: true}, HelpdeskChannelID: "19:x", HelpdeskServiceURL: "https://smba.example.net/"}
+			c.Teams = Teams{AppPassword: Secret{set: true}, TenantID: teamsTenant, HelpdeskChannelID: "19:x", HelpdeskServiceURL: "https://smba.example.net/"}
 		}, "teams.app_id: required"},
 		{"discord by email refused", func(c *Config) {
 			c.Identity["discord"] = IdentityRule{By: ByEmail}
@@ -135,3 +144,6 @@ func TestValidateWithoutLoad(t *testing.T) {
 		}
 	}
 }
+
+// teamsTenant is an example Entra tenant id.
+const teamsTenant = "11111111-2222-4333-8444-555555555555"
