@@ -39,11 +39,23 @@ type Config struct {
 	// HelpdeskUsergroup is an optional Slack user group id (S…) whose
 	// members count as helpdesk in addition to the directory group.
 	HelpdeskUsergroup string `yaml:"helpdesk_usergroup"`
+	// TeamID is the company's workspace id (T…), or for an app installed
+	// org-wide on Enterprise Grid the organisation id (E…). Required:
+	// commands and clicks from any other workspace are refused, whatever
+	// their signature (workspace.go).
+	TeamID string `yaml:"team_id"`
+	// AppID is the Slack app's id (A…). Optional: the signing secret and
+	// the app-level token already belong to one app, so this is a second
+	// check that a request is meant for this app; when set, requests
+	// naming another api_app_id are refused.
+	AppID string `yaml:"app_id"`
 }
 
 var (
 	channelID   = regexp.MustCompile(`^[CG][A-Z0-9]{2,}$`)
 	usergroupID = regexp.MustCompile(`^S[A-Z0-9]{2,}$`)
+	teamID      = regexp.MustCompile(`^[TE][A-Z0-9]{2,}$`)
+	appID       = regexp.MustCompile(`^A[A-Z0-9]{2,}$`)
 )
 
 // mode returns the configured mode with its default applied.
@@ -111,6 +123,14 @@ func (c Config) Validate() []error {
 	}
 	if c.HelpdeskUsergroup != "" && !usergroupID.MatchString(c.HelpdeskUsergroup) {
 		add("helpdesk_usergroup: %q is not a user group id (S…)", c.HelpdeskUsergroup)
+	}
+	if c.TeamID == "" {
+		add("team_id: required (the workspace id, T…, or the Enterprise Grid organisation id, E…; requests from any other workspace are refused)")
+	} else if !teamID.MatchString(c.TeamID) {
+		add("team_id: %q is not a workspace id (T…) or organisation id (E…)", c.TeamID)
+	}
+	if c.AppID != "" && !appID.MatchString(c.AppID) {
+		add("app_id: %q is not an app id (A…)", c.AppID)
 	}
 	return errs
 }

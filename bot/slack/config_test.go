@@ -6,7 +6,7 @@ import (
 )
 
 func TestConfigValidate(t *testing.T) {
-	valid := Config{SigningSecret: "s", BotToken: "xoxb-1", HelpdeskChannel: "C0123ABCD"}
+	valid := Config{SigningSecret: "s", BotToken: "xoxb-1", HelpdeskChannel: "C0123ABCD", TeamID: "T0123ABCD"}
 	tests := []struct {
 		name   string
 		change func(*Config)
@@ -23,8 +23,11 @@ func TestConfigValidate(t *testing.T) {
 		{"api url with credentials", func(c *Config) { c.APIURL = "https://u:p@proxy.example/api/" }, []string{"credentials"}},
 		{"channel name", func(c *Config) { c.HelpdeskChannel = "#helpdesk" }, []string{"helpdesk_channel:"}},
 		{"group name", func(c *Config) { c.HelpdeskUsergroup = "@helpdesk" }, []string{"helpdesk_usergroup:"}},
+		{"valid app id and grid organisation", func(c *Config) { c.TeamID, c.AppID = "E0123ABCD", "A0123ABCD" }, nil},
+		{"workspace required", func(c *Config) { c.TeamID = "" }, []string{"team_id: required"}},
+		{"workspace name", func(c *Config) { c.TeamID, c.AppID = "acme", "resetbot" }, []string{"team_id:", "app_id:"}},
 		{"everything wrong at once", func(c *Config) { *c = Config{Mode: ModeSocket, AppToken: "xoxb-2"} },
-			[]string{"bot_token: required", "app_token: is not", "helpdesk_channel: required"}},
+			[]string{"bot_token: required", "app_token: is not", "helpdesk_channel: required", "team_id: required"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -69,6 +69,8 @@ func testConfig(apiURL string) Config {
 		BotToken:        testToken,
 		APIURL:          apiURL,
 		HelpdeskChannel: testChannel,
+		TeamID:          slackfake.TeamID,
+		AppID:           slackfake.AppID,
 	}
 }
 

@@ -10,7 +10,9 @@ import (
 )
 
 // The three ingress steps both modes share, after the wire was verified
-// (HTTP signature or the Socket Mode connection) and decoded. Each returns
+// (HTTP signature or the Socket Mode connection) and decoded. A command or
+// click, once translated, is checked to come from the configured workspace
+// and app (workspace.go) before it is deduplicated or reaches the core. Each returns
 // without waiting for anything but bot.Once: the core answers at once and
 // works in the background, so Slack's 3-second deadline holds.
 
@@ -20,6 +22,9 @@ import (
 func (a *App) command(ctx context.Context, cmd slackgo.SlashCommand) ([]byte, error) {
 	req, err := commandRequest(cmd, a.client)
 	if err != nil {
+		return nil, err
+	}
+	if err := a.cfg.checkOrigin(origin{team: cmd.TeamID, enterprise: cmd.EnterpriseID, app: cmd.APIAppID}); err != nil {
 		return nil, err
 	}
 	key := "slack:command:" + cmd.TriggerID
@@ -48,6 +53,9 @@ func (a *App) command(ctx context.Context, cmd slackgo.SlashCommand) ([]byte, er
 func (a *App) interaction(ctx context.Context, cb slackgo.InteractionCallback) error {
 	actions, err := interactionActions(cb, a.client)
 	if err != nil {
+		return err
+	}
+	if err := a.cfg.checkOrigin(origin{team: cb.Team.ID, enterprise: cb.Enterprise.ID, app: cb.APIAppID}); err != nil {
 		return err
 	}
 	for _, c := range actions {

@@ -14,4 +14,5 @@ var (
 	errBadCommand     = platform.NewProblem(http.StatusBadRequest, "malformed slash command")
 	errBadInteraction = platform.NewProblem(http.StatusBadRequest, "malformed interaction payload")
 	errBadEvent       = platform.NewProblem(http.StatusBadRequest, "malformed event")
+	errNotServed      = platform.NewProblem(http.StatusForbidden, "workspace or app not served")
 )

@@ -159,6 +159,8 @@ slack:
   bot_token: {value: xoxb-test}
   api_url: %q
   helpdesk_channel: C0HELPDESK
+  team_id: T0FAKE
+  app_id: A0FAKEAPP
 `, c.Listen, c.PublicBaseURL, c.RedisAddr, c.KeyPrefix, c.ApproverPasskey, filepath.Join(dir, "audit.jsonl"), testSigningSecret, c.SlackAPI)
 	path := filepath.Join(dir, "config.yaml")
 	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {

@@ -57,6 +57,8 @@ func slackConfig(c config.Slack) slack.Config {
 		APIURL:            c.APIURL,
 		HelpdeskChannel:   c.HelpdeskChannel,
 		HelpdeskUsergroup: c.HelpdeskUsergroup,
+		TeamID:            c.TeamID,
+		AppID:             c.AppID,
 	}
 }
 

@@ -30,7 +30,7 @@ func CommandForm(user, text, responseURL string) url.Values {
 		"user_name":             {"user-" + user},
 		"command":               {"/reset"},
 		"text":                  {text},
-		"api_app_id":            {"A0FAKEAPP"},
+		"api_app_id":            {AppID},
 		"is_enterprise_install": {"false"},
 		"response_url":          {responseURL},
 		"trigger_id":            {trigger()},
@@ -46,7 +46,7 @@ func BlockActions(user, channel, actionID, value, responseURL string) map[string
 	return map[string]any{
 		"type":                  "block_actions",
 		"user":                  map[string]any{"id": user, "username": "user-" + user, "name": "user-" + user, "team_id": TeamID},
-		"api_app_id":            "A0FAKEAPP",
+		"api_app_id":            AppID,
 		"token":                 "verification-token-unused",
 		"container":             map[string]any{"type": "message", "channel_id": channel, "is_ephemeral": false},
 		"trigger_id":            trigger(),

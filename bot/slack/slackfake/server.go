@@ -13,9 +13,11 @@ import (
 	"time"
 )
 
-// Identities the fake answers auth.test with.
+// Identities the fake answers auth.test with; AppID is the app its
+// payloads name (api_app_id).
 const (
 	TeamID    = "T0FAKE"
+	AppID     = "A0FAKEAPP"
 	BotUserID = "U0FAKEBOT"
 	BotID     = "B0FAKEBOT"
 )

@@ -85,6 +85,12 @@ type Slack struct {
 	// HelpdeskUsergroup is an optional user group id (S…) whose members
 	// count as helpdesk besides helpdesk.group.
 	HelpdeskUsergroup string `yaml:"helpdesk_usergroup"`
+	// TeamID is the workspace (T…) or Enterprise Grid organisation (E…)
+	// served; required, requests from any other are refused.
+	TeamID string `yaml:"team_id"`
+	// AppID is the Slack app's id (A…); optional, when set requests for
+	// any other app are refused.
+	AppID string `yaml:"app_id"`
 }
 
 // Teams is the Microsoft Teams bot. It is used when identity.teams is set.

@@ -70,6 +70,8 @@ func (v *validator) alerts() {
 var (
 	slackChannel   = regexp.MustCompile(`^[CG][A-Z0-9]{2,}$`)
 	slackUsergroup = regexp.MustCompile(`^S[A-Z0-9]{2,}$`)
+	slackTeam      = regexp.MustCompile(`^[TE][A-Z0-9]{2,}$`)
+	slackApp       = regexp.MustCompile(`^A[A-Z0-9]{2,}$`)
 	hexKey         = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
 	guidPattern    = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 )
@@ -96,6 +98,12 @@ func (v *validator) platforms() {
 		}
 		if s.APIURL != "" && !strings.HasSuffix(s.APIURL, "/") {
 			v.add("slack.api_url", "%q must end with /", s.APIURL)
+		}
+		if !slackTeam.MatchString(s.TeamID) {
+			v.add("slack.team_id", "required: the workspace id (T…), or the Enterprise Grid organisation id (E…) for an org-wide install; requests from any other workspace are refused")
+		}
+		if s.AppID != "" && !slackApp.MatchString(s.AppID) {
+			v.add("slack.app_id", "%q is not an app id like A0123ABCD", s.AppID)
 		}
 	}
 	if _, on := v.c.Identity[PlatformTeams]; on {

@@ -88,6 +88,8 @@ func TestValidate(t *testing.T) {
 			c.Discord = Discord{ApplicationID: "1", PublicKey: strings.Repeat("ab", 32), BotToken: Secret{set: true}, HelpdeskChannelID: "2"}
 		}, "identity.discord.by: Discord gives bots no email"},
 		{"slack channel is an id", func(c *Config) { c.Slack.HelpdeskChannel = "#helpdesk" }, `slack.helpdesk_channel: "#helpdesk" is not a channel id`},
+		{"slack workspace required", func(c *Config) { c.Slack.TeamID = "" }, "slack.team_id: required"},
+		{"slack app is an id", func(c *Config) { c.Slack.AppID = "resetbot" }, `slack.app_id: "resetbot" is not an app id`},
 		{"web keys required", func(c *Config) { c.Web.CSRFKey = Secret{} }, "web.csrf_key: required"},
 		{"bad proxy cidr", func(c *Config) { c.Web.TrustedProxies = []string{"10.0.0.1"} }, `web.trusted_proxies[0]: "10.0.0.1" is not a CIDR`},
 		{"rp id unrelated", func(c *Config) { c.Web.RPID = "evil.example.net" }, `web.rp_id: "evil.example.net" is neither the host`},
