@@ -19,8 +19,8 @@ func runConfigCheck(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("config check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	resolve := fs.Bool("resolve", false, "also resolve secrets and check referenced files exist")
-	if err := fs.Parse(args); err != nil {
-		return usageError{err.Error()}
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if fs.NArg() != 1 {
 		return usageError{"config check: want exactly one FILE"}

@@ -51,8 +51,8 @@ type demo struct {
 func runDemo(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	listen := fs.String("listen", "127.0.0.1:8080", "address of the web app (use port 0 for any free port)")
-	if err := fs.Parse(args); err != nil {
-		return usageError{err.Error()}
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	d, err := newDemo(*listen, os.Stdout, os.Stderr)
 	if err != nil {

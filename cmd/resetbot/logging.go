@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -25,4 +26,14 @@ func newLogger(c config.Log, w io.Writer) (*slog.Logger, error) {
 	default:
 		return nil, fmt.Errorf("log.format: %q is not json or text", c.Format)
 	}
+}
+
+// redisLog routes go-redis's own log lines (pool dial retries) into the
+// process logger at debug level, so a start-up failure stays the one line
+// that names its cause.
+type redisLog struct{ log *slog.Logger }
+
+// Printf implements go-redis's internal.Logging.
+func (l redisLog) Printf(ctx context.Context, format string, v ...any) {
+	l.log.DebugContext(ctx, "redis client", "line", fmt.Sprintf(format, v...))
 }

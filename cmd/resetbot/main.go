@@ -18,11 +18,14 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/resetbot/resetbot/cmd/resetbot/internal/config"
 )
 
 const usage = `usage:
@@ -65,7 +68,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	err := dispatch(ctx, args, stdout, stderr)
 	var ue usageError
 	switch {
-	case err == nil:
+	case err == nil, errors.Is(err, errHelp):
 		return 0
 	case errors.Is(err, errFound):
 		return 1
@@ -73,9 +76,39 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "resetbot: %s\n%s", ue.msg, usage)
 		return 2
 	default:
-		fmt.Fprintf(stderr, "resetbot: %v\n", err)
+		printError(stderr, err)
 		return 1
 	}
+}
+
+// printError prints a failure as one line per cause: each configuration
+// problem on its own line (with its line number and key path), anything
+// else as the one line that names the cause and the key to fix.
+func printError(w io.Writer, err error) {
+	var probs config.Problems
+	if errors.As(err, &probs) {
+		for _, p := range probs {
+			fmt.Fprintf(w, "resetbot: %v\n", p)
+		}
+		return
+	}
+	fmt.Fprintf(w, "resetbot: %v\n", err)
+}
+
+// errHelp means -h printed the command's usage: a success, exit 0.
+var errHelp = errors.New("help printed")
+
+// parseFlags parses a sub-command's flags; -h prints the usage and ends the
+// command successfully, a wrong flag is a usage error.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	err := fs.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return errHelp
+	case err != nil:
+		return usageError{err.Error()}
+	}
+	return nil
 }
 
 func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {

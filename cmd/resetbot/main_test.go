@@ -36,6 +36,7 @@ directory:
   bind_dn: cn=resetbot,dc=example,dc=com
   bind_password: {env: RESETBOT_TEST_UNSET_VAR}
   user_base_dn: ou=people,dc=example,dc=com
+  group_base_dn: ou=groups,dc=example,dc=com
   privileged_groups: [cn=admins,dc=example,dc=com]
 identity:
   teams: {by: email}
@@ -80,7 +81,7 @@ func TestConfigCheck(t *testing.T) {
 			wantLines: []string{
 				"line 2: server.public_base_url: http:// is allowed only for localhost",
 				"line 5: directory.urls[0]: ldap:// without start_tls is refused: plaintext",
-				"line 13: flows.link_ttl: 1h0m0s is longer than the maximum 10m0s",
+				"line 14: flows.link_ttl: 1h0m0s is longer than the maximum 10m0s",
 			},
 		},
 		{
@@ -90,7 +91,7 @@ func TestConfigCheck(t *testing.T) {
 			wantLines: []string{
 				"line 2: server.public_base_url:",
 				"line 5: directory.urls[0]:",
-				"line 13: flows.link_ttl:",
+				"line 14: flows.link_ttl:",
 				"line 7: directory.bind_password: secret(env:RESETBOT_TEST_UNSET_VAR): environment variable RESETBOT_TEST_UNSET_VAR is not set",
 			},
 		},

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"flag"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -36,8 +35,8 @@ import (
 func runServe(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	path := fs.String("config", "", "configuration file (YAML)")
-	if err := fs.Parse(args); err != nil {
-		return usageError{err.Error()}
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if *path == "" {
 		return usageError{"serve: --config FILE is required"}
@@ -50,6 +49,7 @@ func runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	redis.SetLogger(redisLog{log})
 	s, err := build(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -57,7 +57,7 @@ func runServe(ctx context.Context, args []string) error {
 	defer s.close()
 	ln, err := net.Listen("tcp", cfg.Server.Listen)
 	if err != nil {
-		return err
+		return atKey("server.listen", err)
 	}
 	log.Info("resetbot serving", "listen", ln.Addr().String(), "public_base_url", cfg.Server.PublicBaseURL,
 		"directory", cfg.Directory.Flavour, "redis", cfg.Redis.Mode, "platforms", s.platforms)
@@ -84,32 +84,35 @@ type server struct {
 }
 
 // build connects to Redis and the directory (failing early on a wrong
-// password or CA rather than at the first reset) and wires every part.
-func build(ctx context.Context, cfg *config.Config, log *slog.Logger) (s *server, err error) {
-	s = &server{cfg: cfg, log: log, registry: prometheus.NewRegistry()}
-	defer func() {
-		if err != nil {
-			s.close()
-		}
-	}()
-	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	if s.rdb, err = newRedis(cfg.Redis); err != nil {
+// password or CA rather than at the first reset) and wires every part. Every
+// error names the configuration key to fix; on error, whatever was already
+// opened is closed again.
+func build(ctx context.Context, cfg *config.Config, log *slog.Logger) (*server, error) {
+	s := &server{cfg: cfg, log: log, registry: prometheus.NewRegistry()}
+	if err := s.wire(ctx); err != nil {
+		s.close()
 		return nil, err
 	}
-	s.closers = append(s.closers, func() { s.rdb.Close() })
-	if err := s.rdb.Ping(ctx).Err(); err != nil {
-		return nil, fmt.Errorf("redis: %w", err)
+	return s, nil
+}
+
+// wire fills s from its configuration, registering a closer for everything
+// it opens as soon as it is open.
+func (s *server) wire(ctx context.Context) (err error) {
+	cfg, log := s.cfg, s.log
+	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if s.rdb, err = newRedis(cfg.Redis); err != nil {
+		return err
 	}
-	if s.dir, err = newDirectory(cfg.Directory); err != nil {
-		return nil, fmt.Errorf("directory: %w", err)
+	s.closers = append(s.closers, func() { s.rdb.Close() })
+	if err := pingRedis(ctx, s.rdb); err != nil {
+		return err
+	}
+	if s.dir, err = openDirectory(ctx, cfg.Directory); err != nil {
+		return err
 	}
 	if c, ok := s.dir.(io.Closer); ok {
 		s.closers = append(s.closers, func() { c.Close() })
-	}
-	if p, ok := s.dir.(interface{ Ping(context.Context) error }); ok {
-		if err := p.Ping(ctx); err != nil {
-			return nil, fmt.Errorf("directory: %w", err)
-		}
 	}
 	logHistoryEnforcement(ctx, s.dir, log)
 	s.store = newStore(s.rdb, cfg)
@@ -117,33 +120,33 @@ func build(ctx context.Context, cfg *config.Config, log *slog.Logger) (s *server
 
 	totpKey, err := cfg.TOTPKeyBytes()
 	if err != nil {
-		return nil, fmt.Errorf("web.totp_key: %w", err)
+		return atKey("web.totp_key", err)
 	}
 	creds, err := rediscreds.New(s.rdb, rediscreds.Options{Prefix: cfg.Redis.KeyPrefix, Key: totpKey})
 	if err != nil {
-		return nil, err
+		return atKey("web.totp_key", err)
 	}
 
 	if s.web, err = newWeb(cfg, s.engine, s.dir, creds, s.rdb, log); err != nil {
-		return nil, err
+		return err
 	}
 
 	if cfg.Audit.LogFile != "" {
 		sink, err := auditlog.Open(cfg.Audit.LogFile)
 		if err != nil {
-			return nil, fmt.Errorf("audit log: %w", err)
+			return atKey("audit.log_file", err)
 		}
 		s.closers = append(s.closers, func() { sink.Close() })
 		s.sinks = append(s.sinks, sink)
 	}
 	metrics, err := flowmetrics.New(s.registry)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	s.sinks = append(s.sinks, metrics)
 
 	if s.bot, err = newBot(cfg, s.engine, s.dir, s.store, creds, log); err != nil {
-		return nil, err
+		return err
 	}
 	s.closers = append(s.closers, s.bot.Close)
 	s.sinks = append(s.sinks, s.bot.Sink())
@@ -152,10 +155,10 @@ func build(ctx context.Context, cfg *config.Config, log *slog.Logger) (s *server
 		sc := slackConfig(cfg.Slack)
 		ms, err := slack.NewMessenger(sc, slack.WithLogger(log))
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if s.slack, err = slack.New(sc, s.bot, once, slack.WithLogger(log)); err != nil {
-			return nil, err
+			return err
 		}
 		s.bot.AddPlatform(slack.Platform, ms)
 		s.closers = append(s.closers, s.slack.Wait)
@@ -163,7 +166,7 @@ func build(ctx context.Context, cfg *config.Config, log *slog.Logger) (s *server
 	}
 	if _, on := cfg.Identity[config.PlatformTeams]; on {
 		if s.teams, err = teams.New(teamsConfig(cfg.Teams), s.bot, once, teams.WithLogger(log)); err != nil {
-			return nil, err
+			return err
 		}
 		s.bot.AddPlatform(teams.Platform, s.teams.Messenger())
 		s.closers = append(s.closers, s.teams.Close)
@@ -173,19 +176,19 @@ func build(ctx context.Context, cfg *config.Config, log *slog.Logger) (s *server
 		dc := discordConfig(cfg.Discord)
 		ms, err := discord.NewMessenger(dc, discord.WithLogger(log))
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if err := ms.Check(ctx); err != nil {
-			return nil, fmt.Errorf("discord: %w", err)
+			return atKey("discord.bot_token", err)
 		}
 		if s.discord, err = discord.New(dc, s.bot, once, discord.WithLogger(log)); err != nil {
-			return nil, err
+			return err
 		}
 		s.bot.AddPlatform(discord.Platform, ms)
 		s.closers = append(s.closers, s.discord.Wait)
 		s.platforms = append(s.platforms, discord.Platform)
 	}
-	return s, nil
+	return nil
 }
 
 // handler routes every HTTP endpoint.

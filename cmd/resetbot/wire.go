@@ -67,21 +67,22 @@ func newDirectory(c config.Directory) (directory.Directory, error) {
 		return memory.New(memory.ExampleSeed())
 	}
 	return ldap.New(ldap.Config{
-		Flavour:        ldap.Flavour(c.Flavour),
-		URLs:           c.URLs,
-		StartTLS:       c.StartTLS,
-		CAFile:         c.CAFile,
-		ServerName:     c.ServerName,
-		BindDN:         c.BindDN,
-		BindPassword:   c.BindPassword.Reveal(),
-		UserBaseDN:     c.UserBaseDN,
-		GroupBaseDN:    c.GroupBaseDN,
-		AccountAttr:    c.AccountAttribute,
-		EmailAttr:      c.EmailAttribute,
-		ChatIDAttrs:    c.ChatIDAttributes,
-		Timeout:        c.Timeout,
-		PoolSize:       c.PoolSize,
-		EnforceHistory: c.EnforceHistory,
+		Flavour:          ldap.Flavour(c.Flavour),
+		URLs:             c.URLs,
+		StartTLS:         c.StartTLS,
+		CAFile:           c.CAFile,
+		ServerName:       c.ServerName,
+		BindDN:           c.BindDN,
+		BindPassword:     c.BindPassword.Reveal(),
+		UserBaseDN:       c.UserBaseDN,
+		GroupBaseDN:      c.GroupBaseDN,
+		PasswordPolicyDN: c.PasswordPolicyDN,
+		AccountAttr:      c.AccountAttribute,
+		EmailAttr:        c.EmailAttribute,
+		ChatIDAttrs:      c.ChatIDAttributes,
+		Timeout:          c.Timeout,
+		PoolSize:         c.PoolSize,
+		EnforceHistory:   c.EnforceHistory,
 	})
 }
 

@@ -86,11 +86,11 @@ func newDialer(cfg Config) (*dialer, error) {
 	if cfg.CAFile != "" {
 		pem, err := os.ReadFile(cfg.CAFile)
 		if err != nil {
-			return nil, fmt.Errorf("ldap: ca_file: %w", err)
+			return nil, fmt.Errorf("%w: %w", errCAFile, err)
 		}
 		tc.RootCAs = x509.NewCertPool()
 		if !tc.RootCAs.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("ldap: ca_file %s holds no PEM certificate", cfg.CAFile)
+			return nil, fmt.Errorf("%w: %s holds no PEM certificate", errCAFile, cfg.CAFile)
 		}
 	}
 	d := &dialer{startTLS: cfg.StartTLS, tls: tc, timeout: cfg.Timeout}

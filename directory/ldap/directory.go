@@ -69,7 +69,10 @@ func New(cfg Config) (*Directory, error) {
 func (d *Directory) dialService(ctx context.Context) (*conn, error) {
 	c, err := d.dialer.dial(ctx, d.cfg.BindDN, d.cfg.BindPassword)
 	if goldap.IsErrorWithCode(err, goldap.LDAPResultInvalidCredentials) {
-		return nil, fmt.Errorf("service account %s: bind refused (wrong bind_password?): %w: %w", d.cfg.BindDN, directory.ErrUnavailable, err)
+		if diag := diagnostic(err); diag != "" {
+			return nil, fmt.Errorf("LDAP bind as %s: %w (%s): %w", d.cfg.BindDN, errServiceBind, diag, directory.ErrUnavailable)
+		}
+		return nil, fmt.Errorf("LDAP bind as %s: %w: %w", d.cfg.BindDN, errServiceBind, directory.ErrUnavailable)
 	}
 	return c, err
 }

@@ -209,7 +209,7 @@ func findPolicyEntry(ctx context.Context, c *conn) (string, error) {
 		}
 	}
 	if len(dns) != 1 {
-		return "", fmt.Errorf("found %d pwdPolicy entries; set password_policy_dn: %w", len(dns), directory.ErrNotFound)
+		return "", fmt.Errorf("found %d pwdPolicy entries; set directory.password_policy_dn in the configuration: %w", len(dns), directory.ErrNotFound)
 	}
 	return dns[0], nil
 }

@@ -109,6 +109,9 @@ type Directory struct {
 	BindPassword Secret `yaml:"bind_password"`
 	UserBaseDN   string `yaml:"user_base_dn"`
 	GroupBaseDN  string `yaml:"group_base_dn"`
+	// PasswordPolicyDN is the OpenLDAP pwdPolicy entry whose rules the
+	// password form shows; needed only when the server holds more than one.
+	PasswordPolicyDN string `yaml:"password_policy_dn"`
 	// AccountAttribute holds the account name (sAMAccountName, uid).
 	AccountAttribute string `yaml:"account_attribute"`
 	// EmailAttribute holds the verified email address.

@@ -26,6 +26,7 @@ directory:
   bind_dn: cn=resetbot,dc=example,dc=com
   bind_password: {env: BIND_PW}
   user_base_dn: ou=people,dc=example,dc=com
+  group_base_dn: ou=groups,dc=example,dc=com
   privileged_groups: [cn=admins,ou=groups,dc=example,dc=com]
   chat_id_attributes: {slack: slackId}
 identity:

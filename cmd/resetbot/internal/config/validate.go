@@ -233,7 +233,8 @@ func (v *validator) ldap() {
 		v.add("directory.bind_password", "required: {env: NAME} or {file: PATH}")
 	}
 	v.dn("directory.user_base_dn", d.UserBaseDN, true)
-	v.dn("directory.group_base_dn", d.GroupBaseDN, false)
+	v.dn("directory.group_base_dn", d.GroupBaseDN, true)
+	v.dn("directory.password_policy_dn", d.PasswordPolicyDN, false)
 	if len(d.PrivilegedGroups) == 0 {
 		v.add("directory.privileged_groups", "required: without it admins could reset admin accounts from chat with no approval; list at least your administrator groups")
 	}
