@@ -73,6 +73,7 @@ type Bot struct {
 	cfg       Config
 	deps      Deps
 	platforms map[string]Messenger
+	refusals  refusalTallies
 	sem       chan struct{}
 	queued    atomic.Int64
 	wg        sync.WaitGroup

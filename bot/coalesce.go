@@ -15,10 +15,54 @@ const coalesceAbove = 8
 
 var _ flows.BatchSink = threadSink{}
 
-// DeliverBatch implements flows.BatchSink. A small batch is delivered event
-// by event, in order, stopping at the first failure. A backlog is grouped
-// by flow: one reply and at most one parent update per flow.
+// DeliverBatch implements flows.BatchSink. Flows' events go first and
+// refused requests last, aggregated per requester (see postRefusals): a
+// flood of refusals never holds up an approval request behind it. A small
+// batch of flow events is delivered event by event, in order, stopping at
+// the first failure. A backlog is grouped by flow: one reply and at most
+// one parent update per flow.
 func (s threadSink) DeliverBatch(ctx context.Context, evs []flows.Event) ([]string, error) {
+	var refused []flows.Event
+	evs, refused = splitRefusals(evs)
+	done, err := s.deliverFlows(ctx, evs)
+	rdone, rerr := s.deliverRefusals(ctx, refused)
+	return append(done, rdone...), errors.Join(err, rerr)
+}
+
+// splitRefusals separates refused requests from the rest, keeping order.
+func splitRefusals(evs []flows.Event) (rest, refused []flows.Event) {
+	for _, ev := range evs {
+		if isRefusal(ev) {
+			refused = append(refused, ev)
+		} else {
+			rest = append(rest, ev)
+		}
+	}
+	return rest, refused
+}
+
+// deliverRefusals posts the refusals not posted yet, in one aggregate per
+// requester, and marks them all.
+func (s threadSink) deliverRefusals(ctx context.Context, evs []flows.Event) ([]string, error) {
+	var fresh []flows.Event
+	var done []string
+	for _, ev := range evs {
+		n, err := s.b.deps.Store.Count(ctx, "posted:"+ev.ID, postedTTL, s.b.now())
+		if err != nil {
+			return done, err
+		}
+		if n > 0 {
+			done = append(done, ev.ID)
+		} else {
+			fresh = append(fresh, ev)
+		}
+	}
+	posted, err := s.postRefusals(ctx, fresh)
+	return append(done, posted...), err
+}
+
+// deliverFlows delivers the events that belong to flows.
+func (s threadSink) deliverFlows(ctx context.Context, evs []flows.Event) ([]string, error) {
 	if len(evs) <= coalesceAbove {
 		var done []string
 		for _, ev := range evs {

@@ -120,6 +120,10 @@ func (s threadSink) confirmation(ctx context.Context, ms Messenger, f *flows.Flo
 // helpdesk message, on the platform of whoever asked.
 func (s threadSink) standalone(ctx context.Context, ev flows.Event) error {
 	b := s.b
+	if isRefusal(ev) {
+		_, err := s.postRefusals(ctx, []flows.Event{ev})
+		return err
+	}
 	platform, _, _ := strings.Cut(ev.Actor, ":")
 	ms, err := b.messenger(platform)
 	if err != nil {

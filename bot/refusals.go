@@ -1,0 +1,203 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/resetbot/resetbot/flows"
+)
+
+// refusalWindow is how long the refusals of one requester share one
+// helpdesk message: a flood of refused requests from one chat identity
+// becomes one post (kept current in place) per window, not one post each,
+// so it can neither bury the channel nor hold up the approvals behind it
+// in the platform's posting rate.
+const refusalWindow = time.Minute
+
+// refusalTallies are the open aggregate messages, by requester. They are a
+// per-process cache: after a restart, or on another replica, the next
+// refusal simply opens a new message. Each event is still posted at most
+// once (the sink's posted markers), so a lost tally costs one more post,
+// never a lost or doubled refusal.
+type refusalTallies struct {
+	mu sync.Mutex
+	by map[string]*refusalTally
+}
+
+// refusalTally is one requester's refusals in one window.
+type refusalTally struct {
+	platform    string
+	ref         string      // the helpdesk message
+	sample      flows.Event // the first refusal, for a tally of one
+	first, last time.Time   // event times
+	n           int
+	reasons     []string // distinct, in order of first appearance
+	counts      map[string]int
+}
+
+// maxTallies bounds the cache; beyond it, closed windows are forgotten.
+const maxTallies = 1024
+
+// maxReasons is how many distinct reasons one aggregate lists.
+const maxReasons = 5
+
+// open returns actor's tally if its window still covers at, else nil.
+func (t *refusalTallies) open(actor string, at time.Time) *refusalTally {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if cur := t.by[actor]; cur != nil && at.Before(cur.first.Add(refusalWindow)) {
+		return cur.clone()
+	}
+	return nil
+}
+
+// store records actor's tally after its message was posted or updated.
+func (t *refusalTallies) store(actor string, tally *refusalTally) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.by == nil {
+		t.by = map[string]*refusalTally{}
+	}
+	if len(t.by) >= maxTallies {
+		for a, cur := range t.by {
+			if !tally.last.Before(cur.first.Add(refusalWindow)) {
+				delete(t.by, a)
+			}
+		}
+	}
+	t.by[actor] = tally
+}
+
+func (r *refusalTally) clone() *refusalTally {
+	c := *r
+	c.reasons = append([]string(nil), r.reasons...)
+	c.counts = make(map[string]int, len(r.counts))
+	for k, v := range r.counts {
+		c.counts[k] = v
+	}
+	return &c
+}
+
+// add counts one refused request.
+func (r *refusalTally) add(ev flows.Event) {
+	if r.n == 0 {
+		r.sample = ev
+	}
+	if r.n == 0 || ev.Time.Before(r.first) {
+		r.first = ev.Time
+	}
+	if ev.Time.After(r.last) {
+		r.last = ev.Time
+	}
+	r.n++
+	why := plain(orDefault(ev.Reason, ev.Outcome))
+	if ev.Account != "" {
+		why = "for " + plain(ev.Account) + ": " + why
+	}
+	if r.counts == nil {
+		r.counts = map[string]int{}
+	}
+	if r.counts[why] == 0 {
+		r.reasons = append(r.reasons, why)
+	}
+	r.counts[why]++
+}
+
+// isRefusal reports whether an event is a refused request, which the
+// helpdesk sees aggregated per requester rather than in a flow's thread.
+func isRefusal(ev flows.Event) bool { return ev.FlowID == "" && ev.Type == flows.EventRefused }
+
+// postRefusals shows refused requests in the helpdesk channel: per
+// requester and window, the first opens a message and later ones update
+// it with the count ("12 refused requests from @x in the last minute").
+// Several refusals in one call cost one post or one update per requester
+// and window. Events are in stream order. Each requester's window is
+// marked posted as soon as its message stands, so a failure later in the
+// call never counts those refusals twice; it returns the ids marked.
+func (s threadSink) postRefusals(ctx context.Context, evs []flows.Event) ([]string, error) {
+	var done []string
+	b := s.b
+	var order []string
+	byActor := map[string][]flows.Event{}
+	for _, ev := range evs {
+		if _, ok := byActor[ev.Actor]; !ok {
+			order = append(order, ev.Actor)
+		}
+		byActor[ev.Actor] = append(byActor[ev.Actor], ev)
+	}
+	for _, actor := range order {
+		platform, _, _ := strings.Cut(actor, ":")
+		ms, err := b.messenger(platform)
+		if err != nil {
+			// A platform no longer configured: nowhere to show it.
+			for _, ev := range byActor[actor] {
+				done = append(done, ev.ID)
+			}
+			continue
+		}
+		pending := byActor[actor]
+		for len(pending) > 0 {
+			tally := b.refusals.open(actor, pending[0].Time)
+			fresh := tally == nil
+			if fresh {
+				tally = &refusalTally{platform: platform}
+			}
+			i := 0
+			for ; i < len(pending); i++ {
+				if tally.n > 0 && !pending[i].Time.Before(tally.first.Add(refusalWindow)) {
+					break // the window closed: the rest opens the next one
+				}
+				tally.add(pending[i])
+			}
+			m := b.refusalMessage(actor, tally)
+			if fresh {
+				if tally.ref, err = ms.PostHelpdesk(ctx, m); err != nil {
+					return done, fmt.Errorf("post refusal: %w", err)
+				}
+			} else if err := ms.UpdateHelpdesk(ctx, tally.ref, m); err != nil {
+				return done, fmt.Errorf("update refusal count: %w", err)
+			}
+			b.refusals.store(actor, tally)
+			if err := s.markAll(ctx, pending[:i]); err != nil {
+				return done, err
+			}
+			for _, ev := range pending[:i] {
+				done = append(done, ev.ID)
+			}
+			pending = pending[i:]
+		}
+	}
+	return done, nil
+}
+
+// refusalMessage renders a requester's tally: one refusal reads as it
+// always did, several as a count with their reasons.
+func (b *Bot) refusalMessage(actor string, t *refusalTally) Message {
+	who := actorWords(actor)
+	if t.n == 1 {
+		text, tone := b.eventWords(t.sample)
+		return Message{Summary: text, Title: "Request refused", Body: []string{b.clock(t.first) + " · " + text}, Tone: tone}
+	}
+	summary := fmt.Sprintf("%d refused requests from %s in the last minute", t.n, who)
+	var reasons []string
+	for i, why := range t.reasons {
+		if i == maxReasons {
+			reasons = append(reasons, fmt.Sprintf("%d other reasons", len(t.reasons)-maxReasons))
+			break
+		}
+		reasons = append(reasons, fmt.Sprintf("%s (%d)", why, t.counts[why]))
+	}
+	return Message{
+		Summary: summary,
+		Title:   "Requests refused",
+		Body: []string{
+			b.clock(t.first) + "–" + b.clock(t.last) + " · " + summary,
+			"Reasons: " + strings.Join(reasons, "; "),
+		},
+		Note: "Further refusals from this requester within the minute are counted here.",
+		Tone: ToneWarning,
+	}
+}
