@@ -6,7 +6,10 @@
 // interfaces that callers discover by type assertion.
 package directory
 
-import "context"
+import (
+	"context"
+	"strings"
+)
 
 // Directory is the contract every backend fulfils. Implementations must be
 // safe for concurrent use, must bound every call by the context and their own
@@ -79,8 +82,14 @@ type User struct {
 	// ID is the immutable id: objectGUID (AD, canonical string form) or
 	// entryUUID (OpenLDAP). Flows and limits key on it.
 	ID string
-	// AccountName is sAMAccountName (AD) or uid (OpenLDAP).
+	// AccountName is sAMAccountName (AD) or uid (OpenLDAP): the first value
+	// when the attribute has several.
 	AccountName string
+	// Names holds every login name the account has: all values of the
+	// login attribute (uid may have several), and on AD the
+	// userPrincipalName too. A rule about an account (break-glass) must
+	// match any of them, or one alias would slip past it.
+	Names       []string
 	Email       string
 	DisplayName string
 	Department  string
@@ -91,6 +100,28 @@ type User struct {
 	Disabled bool
 	// Locked is true while a failed-login lockout is in force.
 	Locked bool
+}
+
+// Is reports whether ref names this very account: one of its Names, its
+// DN (compared as LDAP compares DNs) or its immutable id (case-insensitive,
+// AD's braces optional). Configuration that singles out accounts uses it,
+// so an administrator may list an account by whichever name they know it
+// by, or by the id that never changes.
+func (u *User) Is(ref string) bool {
+	ref = strings.TrimSpace(ref)
+	if ref == "" {
+		return false
+	}
+	if strings.EqualFold(ref, u.AccountName) || equalFoldDN(ref, u.DN) ||
+		u.ID != "" && strings.EqualFold(strings.Trim(ref, "{}"), strings.Trim(u.ID, "{}")) {
+		return true
+	}
+	for _, n := range u.Names {
+		if strings.EqualFold(ref, n) {
+			return true
+		}
+	}
+	return false
 }
 
 // MemberOf reports whether the user is (transitively) in the group, compared

@@ -13,22 +13,43 @@ type Policy struct {
 	// PrivilegedGroups are group DNs (nested membership counts) whose
 	// members need a passkey and a helpdesk approval.
 	PrivilegedGroups []string
-	// BreakGlass lists account names that are never resettable through
-	// the bot, whatever else is true.
+	// BreakGlass lists accounts that are never resettable through the
+	// bot, whatever else is true: by any login name, by DN or by
+	// immutable id (objectGUID, entryUUID).
 	BreakGlass []string
 }
 
 // refusal returns why the account may not start a flow, or "" if it may.
 func (p Policy) refusal(u *directory.User) string {
-	for _, a := range p.BreakGlass {
-		if strings.EqualFold(a, u.AccountName) {
-			return "break-glass"
-		}
+	if p.BreakGlassAccount(u) {
+		return "break-glass"
 	}
 	if u.Disabled {
 		return "disabled"
 	}
 	return ""
+}
+
+// BreakGlassAccount reports whether the account is listed as break-glass.
+// It is matched on the canonical account, never on one alias: every login
+// name it has (all uid values; on AD sAMAccountName and userPrincipalName,
+// whose local part also matches a listed name without "@"), its DN and its
+// immutable id.
+func (p Policy) BreakGlassAccount(u *directory.User) bool {
+	for _, ref := range p.BreakGlass {
+		if u.Is(ref) {
+			return true
+		}
+		if strings.Contains(ref, "@") {
+			continue
+		}
+		for _, n := range u.Names {
+			if local, _, ok := strings.Cut(n, "@"); ok && strings.EqualFold(local, strings.TrimSpace(ref)) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Privileged reports whether the account is in a privileged group.

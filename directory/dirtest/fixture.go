@@ -26,6 +26,8 @@ type Fixture struct {
 	LockoutUser string
 	// DisabledUser is an account that cannot sign in.
 	DisabledUser string
+	// AliasUser has more than one login name (FixtureUser.Aliases).
+	AliasUser string
 	// NestedUser is a member of PrivilegedGroupDN only through
 	// IntermediateGroupDN (a DN each), the shape of a privileged account
 	// hidden behind a team group.
@@ -45,6 +47,12 @@ type FixtureUser struct {
 	DisplayName string
 	Department  string
 	ChatID      string
+	// Aliases are further values of the login attribute: Find by account
+	// name must find the user by each, and User.Is must match each.
+	Aliases []string
+	// OtherNames are login names that are not the login attribute (AD's
+	// userPrincipalName): User.Is must match each.
+	OtherNames []string
 	// Groups lists DNs the user must be (transitively) a member of.
 	Groups []string
 }
@@ -75,6 +83,7 @@ var people = []person{
 	{"spare1", "Spare One", "Engineering", "U0SPARE1"},
 	{"spare2", "Spare Two", "Engineering", "U0SPARE2"},
 	{"spare3", "Spare Three", "Engineering", "U0SPARE3"},
+	{"bg2", "Bea Glass", "IT", "U0BG2"},
 }
 
 // example builds the fixture both test servers and the memory example seed
@@ -88,6 +97,7 @@ func example(userDN func(p person) string, groupDN func(name string) string, pol
 		PolicyUser:          "policyuser",
 		LockoutUser:         "lockme",
 		DisabledUser:        "bob",
+		AliasUser:           "bg2",
 		NestedUser:          "alice",
 		IntermediateGroupDN: groupDN("infra-team"),
 		PrivilegedGroupDN:   groupDN("tier0-admins"),
@@ -107,6 +117,8 @@ func example(userDN func(p person) string, groupDN func(name string) string, pol
 			u.Groups = []string{groupDN("helpdesk")}
 		case "alice":
 			u.Groups = []string{groupDN("infra-team"), groupDN("tier0-admins")}
+		case "bg2":
+			u.Aliases = []string{"breakglass2"}
 		}
 		f.Users = append(f.Users, u)
 	}
@@ -138,10 +150,17 @@ func MemoryFixture() Fixture {
 // under OU=Groups; complexity on, min length 8, history 3, lockout 3). The
 // expected policy has no history: Samba advertises no policy-hints control,
 // so its history does not apply to resets and the policy must not claim it.
+// sAMAccountName is single-valued, so the alias user has one; every user's
+// userPrincipalName <name>@example.test is their second name.
 func ActiveDirectoryFixture() Fixture {
-	return example(
+	f := example(
 		func(p person) string { return "CN=" + p.display + ",OU=People,DC=example,DC=test" },
 		func(g string) string { return "CN=" + g + ",OU=Groups,DC=example,DC=test" },
 		directory.Policy{MinLength: 8, ComplexityRequired: true, HistoryLength: 0, LockoutThreshold: 3},
 	)
+	for i := range f.Users {
+		f.Users[i].Aliases = nil
+		f.Users[i].OtherNames = []string{f.Users[i].AccountName + "@example.test"}
+	}
+	return f
 }

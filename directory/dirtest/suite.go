@@ -29,6 +29,7 @@ func Run(t *testing.T, newDir func(t *testing.T) directory.Directory, fx Fixture
 	t.Run("SetPassword", func(t *testing.T) { testSetPassword(t, newDir(t), fx) })
 	t.Run("PolicyViolation", func(t *testing.T) { testPolicyViolation(t, newDir(t), fx) })
 	t.Run("LockoutAndUnlock", func(t *testing.T) { testLockout(t, newDir(t), fx) })
+	t.Run("EveryName", func(t *testing.T) { testEveryName(t, newDir(t), fx) })
 	t.Run("NestedGroups", func(t *testing.T) { testNested(t, newDir(t), fx) })
 	t.Run("Disabled", func(t *testing.T) { testDisabled(t, newDir(t), fx) })
 	t.Run("UnknownUserWrites", func(t *testing.T) { testUnknownUserWrites(t, newDir(t), fx) })
@@ -263,6 +264,49 @@ func testLockout(t *testing.T, d directory.Directory, fx Fixture) {
 	}
 	if err := d.Unlock(ctx(t), unlocked); err != nil {
 		t.Errorf("Unlock of an account that is not locked: %v", err)
+	}
+}
+
+// testEveryName: an account is known by every login name it has, by its DN
+// and by its immutable id, so a rule naming an account (break-glass) holds
+// whichever of them an administrator wrote down.
+func testEveryName(t *testing.T, d directory.Directory, fx Fixture) {
+	for _, want := range fx.Users {
+		t.Run(want.AccountName, func(t *testing.T) {
+			u := mustFind(t, d, directory.ByAccountName, "", want.AccountName)
+			refs := []string{want.AccountName, strings.ToUpper(want.AccountName), want.DN, strings.ToUpper(want.DN), u.ID, strings.ToUpper(u.ID)}
+			refs = append(append(refs, want.Aliases...), want.OtherNames...)
+			for _, ref := range refs {
+				if !u.Is(ref) {
+					t.Errorf("Is(%q) = false; Names %q, DN %q, ID %q", ref, u.Names, u.DN, u.ID)
+				}
+			}
+			for _, alias := range want.Aliases {
+				got := mustFind(t, d, directory.ByAccountName, "", alias)
+				if got.ID != u.ID {
+					t.Errorf("Find(account %q) = %s, want %s (the same account)", alias, got.ID, u.ID)
+				}
+				if !got.Is(want.AccountName) {
+					t.Errorf("found by alias %q, Is(%q) = false; Names %q", alias, want.AccountName, got.Names)
+				}
+			}
+			for _, other := range fx.Users {
+				if other.AccountName == want.AccountName {
+					continue
+				}
+				for _, ref := range append([]string{other.AccountName, other.DN}, other.Aliases...) {
+					if u.Is(ref) {
+						t.Errorf("Is(%q) = true for another account", ref)
+					}
+				}
+			}
+			if u.Is("") {
+				t.Error(`Is("") = true`)
+			}
+		})
+	}
+	if len(fx.user(fx.AliasUser).Aliases)+len(fx.user(fx.AliasUser).OtherNames) == 0 {
+		t.Errorf("fixture alias user %s has a single name", fx.AliasUser)
 	}
 }
 

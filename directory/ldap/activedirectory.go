@@ -47,7 +47,13 @@ func (activeDirectory) idFilter(id string) (string, error) {
 }
 
 func (activeDirectory) attributes() []string {
-	return []string{"objectGUID", "userAccountControl", "lockoutTime", "msDS-User-Account-Control-Computed"}
+	return []string{"objectGUID", "userAccountControl", "lockoutTime", "msDS-User-Account-Control-Computed", "userPrincipalName"}
+}
+
+// otherNames: a user signs in to AD with the sAMAccountName or with the
+// userPrincipalName, so both are names of the account.
+func (activeDirectory) otherNames(e *goldap.Entry) []string {
+	return e.GetEqualFoldAttributeValues("userPrincipalName")
 }
 
 func (activeDirectory) readID(e *goldap.Entry) (string, error) {

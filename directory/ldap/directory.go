@@ -211,10 +211,12 @@ func (d *Directory) user(ctx context.Context, c *conn, e *goldap.Entry) (*direct
 		display = e.GetAttributeValue("cn")
 	}
 	disabled, locked := d.dialect.status(e)
+	names := append(e.GetEqualFoldAttributeValues(d.cfg.AccountAttr), d.dialect.otherNames(e)...)
 	return &directory.User{
 		DN:          e.DN,
 		ID:          id,
 		AccountName: e.GetEqualFoldAttributeValue(d.cfg.AccountAttr),
+		Names:       names,
 		Email:       e.GetEqualFoldAttributeValue(d.cfg.EmailAttr),
 		DisplayName: display,
 		Department:  e.GetEqualFoldAttributeValue(d.cfg.DepartmentAttr),

@@ -20,6 +20,9 @@ type dialect interface {
 	// attributes lists what readID and status need.
 	attributes() []string
 	readID(e *goldap.Entry) (string, error)
+	// otherNames are the entry's login names besides the values of the
+	// configured account attribute (AD: userPrincipalName).
+	otherNames(e *goldap.Entry) []string
 	status(e *goldap.Entry) (disabled, locked bool)
 	// groups returns the DNs of every group the user is in, transitively.
 	groups(ctx context.Context, c *conn, userDN string) ([]string, error)

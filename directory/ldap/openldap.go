@@ -53,6 +53,10 @@ func (openLDAP) readID(e *goldap.Entry) (string, error) {
 	return strings.ToLower(id), nil
 }
 
+// otherNames: on OpenLDAP every login name is a value of the account
+// attribute (uid), which may hold several.
+func (openLDAP) otherNames(*goldap.Entry) []string { return nil }
+
 // status: ppolicy records both lockouts in pwdAccountLockedTime; the
 // special value marks an administrative lock (disabled), any other value a
 // failed-login lockout. With a pwdLockoutDuration, ppolicy leaves the value

@@ -70,12 +70,20 @@ func New(seed Seed) (*Directory, error) {
 			errs = append(errs, errors.New("memory: seed user without account name"))
 			continue
 		}
-		key := strings.ToLower(su.AccountName)
-		if names[key] {
-			errs = append(errs, fmt.Errorf("memory: duplicate account name %q", su.AccountName))
+		all := append([]string{su.AccountName}, su.Aliases...)
+		dup := false
+		for _, n := range all {
+			if names[strings.ToLower(n)] {
+				errs = append(errs, fmt.Errorf("memory: duplicate account name %q", n))
+				dup = true
+			}
+		}
+		if dup {
 			continue
 		}
-		names[key] = true
+		for _, n := range all {
+			names[strings.ToLower(n)] = true
+		}
 		id := su.ID
 		if id == "" {
 			id = newUUID()
@@ -94,6 +102,7 @@ func New(seed Seed) (*Directory, error) {
 				DN:          "uid=" + su.AccountName + ",ou=People," + base,
 				ID:          id,
 				AccountName: su.AccountName,
+				Names:       all,
 				Email:       su.Email,
 				DisplayName: su.DisplayName,
 				Department:  su.Department,
@@ -159,7 +168,7 @@ func (d *Directory) Find(ctx context.Context, l directory.Lookup) (*directory.Us
 func (a *account) matches(l directory.Lookup) bool {
 	switch l.Kind {
 	case directory.ByAccountName:
-		return strings.EqualFold(a.user.AccountName, l.Value)
+		return a.named(l.Value)
 	case directory.ByEmail:
 		return strings.EqualFold(a.user.Email, l.Value)
 	case directory.ByID:
@@ -174,19 +183,23 @@ func (a *account) matches(l directory.Lookup) bool {
 // snapshot copies the account and resolves its nested groups. Caller holds mu.
 func (d *Directory) snapshot(a *account) *directory.User {
 	u := a.user
-	u.Groups = d.groupsOf(a.user.AccountName)
+	u.Names = append([]string(nil), a.user.Names...)
+	u.Groups = d.groupsOf(a.user.Names)
 	return &u
 }
 
-// groupsOf walks membership upwards from the user; the visited set makes a
+// groupsOf walks membership upwards from the user (a member listed by
+// any of the user's names); the visited set makes a
 // cycle of groups harmless.
-func (d *Directory) groupsOf(accountName string) []string {
+func (d *Directory) groupsOf(names []string) []string {
 	visited := make(map[string]bool)
 	var frontier []string
 	for name, g := range d.groups {
 		for _, m := range g.users {
-			if strings.EqualFold(m, accountName) {
-				frontier = append(frontier, name)
+			for _, n := range names {
+				if strings.EqualFold(m, n) {
+					frontier = append(frontier, name)
+				}
 			}
 		}
 	}

@@ -25,6 +25,9 @@ type SeedUser struct {
 	Email       string
 	Department  string
 	Password    string
+	// Aliases are further login names (more values of uid); Find by
+	// account name finds the user by any of them.
+	Aliases []string
 	// ID is the immutable id; a random UUID is generated when empty.
 	ID string
 	// ChatIDs maps a chat platform ("slack", "teams", "discord") to the
@@ -42,6 +45,11 @@ type SeedGroup struct {
 	Users []string
 	// Groups are names of groups that are direct members (nesting).
 	Groups []string
+}
+
+func withAliases(u SeedUser, aliases ...string) SeedUser {
+	u.Aliases = aliases
+	return u
 }
 
 // ExamplePassword is the initial password of every user in ExampleSeed.
@@ -75,6 +83,7 @@ func ExampleSeed() Seed {
 			user("spare1", "Spare One", "Engineering", "U0SPARE1", false),
 			user("spare2", "Spare Two", "Engineering", "U0SPARE2", false),
 			user("spare3", "Spare Three", "Engineering", "U0SPARE3", false),
+			withAliases(user("bg2", "Bea Glass", "IT", "U0BG2", false), "breakglass2"),
 		},
 		Groups: []SeedGroup{
 			{Name: "tier0-admins", Groups: []string{"infra-team"}},

@@ -25,21 +25,32 @@ type rig struct {
 
 const privilegedGroup = "cn=tier0-admins,ou=Groups,dc=example,dc=test"
 
-func newRig(t *testing.T, newStore NewStore) *rig {
+// newRig builds the rig; breakGlass, when given, replaces the default
+// break-glass list, computed from the seeded directory (ids are random).
+func newRig(t *testing.T, newStore NewStore, breakGlass ...func(dir *memory.Directory) []string) *rig {
 	t.Helper()
 	dir, err := memory.New(memory.ExampleSeed())
 	if err != nil {
 		t.Fatal(err)
 	}
+	policy := flows.Policy{PrivilegedGroups: []string{privilegedGroup}, BreakGlass: []string{"spare3"}}
+	for _, bg := range breakGlass {
+		policy.BreakGlass = bg(dir)
+	}
 	st := newStore(t)
 	clock := NewClock()
-	eng := flows.NewEngine(st, dir, flows.Config{
+	eng := flows.NewEngine(st, dir, engineConfig(policy), flows.WithClock(clock.Now))
+	return &rig{st: st, dir: dir, eng: eng, clock: clock}
+}
+
+// engineConfig is the rig's engine configuration with the given policy.
+func engineConfig(policy flows.Policy) flows.Config {
+	return flows.Config{
 		LinkTTL: 10 * time.Minute, FlowTTL: 15 * time.Minute, ApprovalTTL: 30 * time.Minute,
 		MaxVerifyAttempts: 3, MaxPasswordAttempts: 3,
 		Limits: flows.Limits{RequestsPerAccountPerHour: 5, RequestsPerIdentityPerHour: 8, FailedVerifyPerAccountDay: 5},
-		Policy: flows.Policy{PrivilegedGroups: []string{privilegedGroup}, BreakGlass: []string{"spare3"}},
-	}, flows.WithClock(clock.Now))
-	return &rig{st: st, dir: dir, eng: eng, clock: clock}
+		Policy: policy,
+	}
 }
 
 func slack(id string) flows.ChatIdentity { return flows.ChatIdentity{Platform: "slack", UserID: id} }

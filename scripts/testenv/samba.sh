@@ -30,7 +30,7 @@ fixture_people() {
 			if ($i ~ /^#/) continue
 			k = $i; sub(/:.*/, "", k); v = $i; sub(/^[^:]*: */, "", v)
 			if (k == "dn") dn = v
-			else if (k == "uid") uid = v
+			else if (k == "uid" && uid == "") uid = v # the first; AD has one
 			else if (k == "givenName") gn = v
 			else if (k == "sn") sn = v
 			else if (k == "departmentNumber") dep = v

@@ -129,7 +129,9 @@ type Directory struct {
 	// PrivilegedGroups are group DNs (nested membership counts) whose
 	// members need a passkey and a helpdesk approval.
 	PrivilegedGroups []string `yaml:"privileged_groups"`
-	// BreakGlassAccounts are account names the bot never resets.
+	// BreakGlassAccounts are accounts the bot never resets: each entry is
+	// a login name (any of the account's names matches), a DN, or an
+	// immutable id (objectGUID, entryUUID).
 	BreakGlassAccounts []string `yaml:"break_glass_accounts"`
 }
 
