@@ -2,6 +2,8 @@ package flows
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 )
 
@@ -31,9 +33,7 @@ func (e *Engine) Decide(ctx context.Context, flowID string, d Decision) (*Flow, 
 			return nil, ErrExpired
 		}
 		if !e.mayApprove(f, d) {
-			ev := e.event(f, EventRefused, d.Approver.String(), "", "refused", now)
-			ev.Reason = "approver is the requester or the target"
-			if err := e.store.Append(ctx, f.Subject.AccountID, []Event{ev}); err != nil {
+			if err := e.refusedClick(ctx, f, d.Approver, d.Grant, "the requester and the target may not decide", now); err != nil {
 				return nil, err
 			}
 			return nil, ErrApproverNotAllowed
@@ -67,4 +67,57 @@ func (e *Engine) mayApprove(f *Flow, d Decision) bool {
 		return false
 	}
 	return true
+}
+
+// clickWindow is how long refused clicks by one user on one request are
+// counted together, so the thread shows "the 3rd refused click".
+const clickWindow = 24 * time.Hour
+
+// RefusedClick audits an Approve or Deny click the bot core refused before
+// the engine saw it (the clicker holds no helpdesk power: why says which
+// rule failed). Every refused click is an audit event in the flow's thread,
+// and the event says how many times this user was refused on this request,
+// so a repeated attempt stands out. A click on a request that does not
+// exist (a forged button) is audited without a flow.
+func (e *Engine) RefusedClick(ctx context.Context, flowID string, by ChatIdentity, grant bool, why string) error {
+	now := e.clock()
+	f, err := e.store.Get(ctx, flowID)
+	if errors.Is(err, ErrNotFound) {
+		ev := Event{Time: now, Type: EventClickRefused, Kind: KindApprove, Actor: by.String(), Outcome: "refused",
+			Reason: clickVerb(grant) + " on a request that does not exist: " + why}
+		return e.store.Append(ctx, by.String(), []Event{ev})
+	}
+	if err != nil {
+		return err
+	}
+	return e.refusedClick(ctx, f, by, grant, why, now)
+}
+
+// refusedClick appends the refused-click event for a known flow.
+func (e *Engine) refusedClick(ctx context.Context, f *Flow, by ChatIdentity, grant bool, why string, now time.Time) error {
+	who := ""
+	switch by {
+	case f.Subject.Chat:
+		who = " by the target"
+	case f.RequestedBy:
+		who = " by the requester"
+	}
+	n, err := e.store.Hit(ctx, "click:"+f.ID+":"+by.String(), clickWindow, now)
+	if err != nil {
+		return err
+	}
+	ev := e.event(f, EventClickRefused, by.String(), "", "refused", now)
+	ev.To = ""
+	ev.Reason = clickVerb(grant) + who + ": " + why
+	if n > 1 {
+		ev.Reason += fmt.Sprintf(" (refused click %d by this user on this request)", n)
+	}
+	return e.store.Append(ctx, f.Subject.AccountID, []Event{ev})
+}
+
+func clickVerb(grant bool) string {
+	if grant {
+		return "Approve"
+	}
+	return "Deny"
 }

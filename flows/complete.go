@@ -27,8 +27,13 @@ type Completion struct {
 // with an audit event, then the directory is written, then the outcome is
 // stored. A directory refusal of the password returns the flow to
 // StateVerified so the user can try another password, until the attempt
-// limit. Before writing, the account is read again by its immutable id: an
-// account disabled or made break-glass since the start is refused.
+// limit. Before writing, the account is read again by its immutable id and
+// the whole policy is evaluated again: an account disabled or made
+// break-glass since the start is refused; one made privileged since the
+// start is never written without an approval. If it was verified with a
+// passkey, the flow goes back to waiting for a helpdesk approval
+// (ErrApprovalRequired, with the flow); otherwise it fails with
+// ErrFactorNotAllowed, since a privileged account needs its own passkey.
 func (e *Engine) Complete(ctx context.Context, flowID, binding string, c Completion) (*Flow, error) {
 	if binding == "" {
 		return nil, ErrBinding
@@ -75,6 +80,9 @@ func (e *Engine) apply(ctx context.Context, f *Flow, c Completion) (EventType, e
 	if why := e.cfg.Policy.refusal(u); why != "" {
 		return "", &RefusalError{Reason: why}
 	}
+	if e.cfg.Policy.Privileged(u) && !f.Approval.Granted {
+		return "", errNewlyPrivileged
+	}
 	switch f.Kind {
 	case KindReset:
 		return EventPasswordSet, e.dir.SetPassword(ctx, u, c.NewPassword)
@@ -119,6 +127,8 @@ func (e *Engine) finish(ctx context.Context, flowID string, success EventType, a
 				evs = append(evs, e.event(f, EventFailed, "system", StateApplying, "attempts", now))
 				result = fmt.Errorf("%w: %w", ErrTooManyAttempts, applyErr)
 			}
+		case errors.Is(applyErr, errNewlyPrivileged):
+			evs, result = e.nowPrivileged(f, now)
 		default:
 			outcome, next := "error", StateVerified
 			var ref *RefusalError
@@ -134,6 +144,33 @@ func (e *Engine) finish(ctx context.Context, flowID string, success EventType, a
 		}
 		return evs, result
 	})
+}
+
+// errNewlyPrivileged: the re-read found the account privileged, and the
+// flow has no approval.
+var errNewlyPrivileged = errors.New("flows: account became privileged since the request")
+
+// nowPrivileged records that the account became privileged while its flow
+// was open. Nothing was written; the flow now needs what a privileged flow
+// needs from the start: a passkey and a helpdesk approval.
+func (e *Engine) nowPrivileged(f *Flow, now time.Time) ([]Event, error) {
+	f.Subject.Privileged, f.Approval.Required = true, true
+	if f.State != StateApplying { // the sweeper ended it meanwhile
+		ev := e.event(f, EventApplyFailed, "system", StateApplying, "refused", now)
+		ev.Reason = "account became privileged since the request: nothing written"
+		return []Event{ev}, fmt.Errorf("%w: %w", ErrExpired, errNewlyPrivileged)
+	}
+	if !f.HasVerified(MethodPasskey) {
+		_ = move(f, "complete", StateFailed)
+		ev := e.event(f, EventApplyFailed, "system", StateApplying, "refused", now)
+		ev.Reason = "account became privileged since the request and was not verified with a passkey: nothing written; the user must start again"
+		return []Event{ev}, fmt.Errorf("%w: %w", ErrFactorNotAllowed, errNewlyPrivileged)
+	}
+	_ = move(f, "complete", StateAwaitingApproval)
+	f.ExpiresAt = now.Add(e.cfg.ApprovalTTL)
+	ev := e.event(f, EventApprovalRequired, "system", StateApplying, "pending", now)
+	ev.Reason = "account became privileged since the request: nothing written until a helpdesk member approves"
+	return []Event{ev}, ErrApprovalRequired
 }
 
 // policyReason extracts the directory's words for a refused password.

@@ -40,6 +40,10 @@ var (
 	ErrFactorNotAllowed = errors.New("flows: verification method not allowed")
 	// ErrApproverNotAllowed: the approver is the requester or the target.
 	ErrApproverNotAllowed = errors.New("flows: approver not allowed")
+	// ErrApprovalRequired: the account became privileged while the flow
+	// was open; nothing was written and the flow (returned with the error)
+	// waits for a helpdesk approval again.
+	ErrApprovalRequired = errors.New("flows: helpdesk approval required")
 	// ErrAlreadyDecided: the approval was already granted or denied, or
 	// the flow ended.
 	ErrAlreadyDecided = errors.New("flows: approval already resolved")

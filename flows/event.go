@@ -19,16 +19,20 @@ const (
 	EventApprovalRequired EventType = "approval.requested"
 	EventApproved         EventType = "approval.granted"
 	EventDenied           EventType = "approval.denied"
-	EventApplying         EventType = "change.applying"
-	EventApplyFailed      EventType = "change.failed"
-	EventPasswordSet      EventType = "password.set"
-	EventPasswordRefused  EventType = "password.refused"
-	EventUnlocked         EventType = "account.unlocked"
-	EventEnrolled         EventType = "factor.enrolled"
-	EventCompleted        EventType = "flow.completed"
-	EventCancelled        EventType = "flow.cancelled"
-	EventExpired          EventType = "flow.expired"
-	EventFailed           EventType = "flow.failed"
+	// EventClickRefused: an Approve or Deny click that did not count (by
+	// the requester, the target, someone outside the helpdesk, an unknown
+	// user). Reason says who and why, and how often they tried.
+	EventClickRefused    EventType = "approval.click_refused"
+	EventApplying        EventType = "change.applying"
+	EventApplyFailed     EventType = "change.failed"
+	EventPasswordSet     EventType = "password.set"
+	EventPasswordRefused EventType = "password.refused"
+	EventUnlocked        EventType = "account.unlocked"
+	EventEnrolled        EventType = "factor.enrolled"
+	EventCompleted       EventType = "flow.completed"
+	EventCancelled       EventType = "flow.cancelled"
+	EventExpired         EventType = "flow.expired"
+	EventFailed          EventType = "flow.failed"
 )
 
 // Event is one audit record. It is appended to the audit stream in the same

@@ -14,7 +14,9 @@ const (
 	// to one browser; verification is next.
 	StateRedeemed State = "redeemed"
 	// StateAwaitingApproval: the user verified, but the account is
-	// privileged and a helpdesk member must approve.
+	// privileged and a helpdesk member must approve. A flow also comes back
+	// here from StateApplying when the re-read before the directory write
+	// finds the account privileged since the request.
 	StateAwaitingApproval State = "awaiting_approval"
 	// StateVerified: every requirement is met; the final action (set the
 	// password, unlock, enroll) may run.

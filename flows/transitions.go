@@ -7,7 +7,7 @@ var transitions = map[State][]State{
 	StateRedeemed:         {StateRedeemed, StateVerified, StateAwaitingApproval, StateFailed, StateCancelled, StateSuperseded, StateExpired},
 	StateAwaitingApproval: {StateVerified, StateDenied, StateCancelled, StateSuperseded, StateExpired},
 	StateVerified:         {StateApplying, StateFailed, StateCancelled, StateSuperseded, StateExpired},
-	StateApplying:         {StateCompleted, StateVerified, StateFailed, StateExpired},
+	StateApplying:         {StateCompleted, StateVerified, StateAwaitingApproval, StateFailed, StateExpired},
 	StateCompleted:        {},
 	StateDenied:           {},
 	StateFailed:           {},

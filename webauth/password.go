@@ -186,10 +186,12 @@ func (s *Server) passwordSubmit(w http.ResponseWriter, r *http.Request, fc *flow
 		s.renderPassword(w, r, fc, http.StatusUnprocessableEntity, &sp)
 		return
 	}
-	if err != nil {
+	if err != nil && !(errors.Is(err, flows.ErrApprovalRequired) && nf != nil) {
 		s.fail(w, r, fc, err)
 		return
 	}
+	// ErrApprovalRequired: the account became privileged meanwhile; the
+	// next page is the wait for the helpdesk's approval.
 	http.Redirect(w, r, nextPage(nf), http.StatusSeeOther)
 }
 
@@ -218,9 +220,11 @@ func (s *Server) unlockSubmit(w http.ResponseWriter, r *http.Request, fc *flowCt
 		return
 	}
 	nf, err := s.deps.Engine.Complete(r.Context(), fc.flow.ID, fc.binding, flows.Completion{Client: s.client(r)})
-	if err != nil {
+	if err != nil && !(errors.Is(err, flows.ErrApprovalRequired) && nf != nil) {
 		s.fail(w, r, fc, err)
 		return
 	}
+	// ErrApprovalRequired: the account became privileged meanwhile; the
+	// next page is the wait for the helpdesk's approval.
 	http.Redirect(w, r, nextPage(nf), http.StatusSeeOther)
 }

@@ -25,6 +25,7 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("Take", func(t *testing.T) { runTake(t, newStore) })
 	t.Run("Engine", func(t *testing.T) { runEngine(t, newStore) })
 	t.Run("Reader", func(t *testing.T) { runReader(t, newStore) })
+	t.Run("Policy", func(t *testing.T) { runPolicy(t, newStore) })
 	t.Run("ApprovalConfirmedWithPasskey", func(t *testing.T) { runConfirmation(t, newStore) })
 }
 
