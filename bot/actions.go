@@ -31,13 +31,20 @@ func (b *Bot) HandleAction(_ context.Context, a Action) Message {
 // (checked here), must not be the requester or the target, by chat id and
 // by directory account (checked by the engine), and only the first decision
 // on a live flow counts (the engine's compare-and-swap).
+//
+// A click refused here is audited too (EventClickRefused, shown in the
+// flow's thread with how often that user tried), so the helpdesk sees a
+// target trying to approve their own reset, or an outsider probing.
 func (b *Bot) decide(ctx context.Context, a Action, grant bool) {
-	acct, ok, err := b.helpdeskAccount(ctx, a.From)
+	acct, why, err := b.helpdeskCheck(ctx, a.From)
 	if err != nil {
 		b.respond(ctx, a.Respond, b.msgTrouble(b.fail("approval: helpdesk check failed", err)))
 		return
 	}
-	if !ok {
+	if why != "" {
+		if err := b.deps.Engine.RefusedClick(ctx, a.Value, a.From.ID, grant, why); err != nil {
+			b.deps.Log.Warn("could not audit a refused click", "flow", a.Value, "user", a.From.ID.String(), "err", err)
+		}
 		b.respond(ctx, a.Respond, Message{Summary: "Only helpdesk members can approve or deny.", Body: []string{"Only helpdesk members can approve or deny resets."}, Tone: ToneWarning})
 		return
 	}

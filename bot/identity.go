@@ -63,30 +63,3 @@ func (b *Bot) accountOf(ctx context.Context, u User) (*directory.User, error) {
 	}
 	return b.deps.Directory.Find(ctx, l)
 }
-
-// helpdeskAccount returns the user's account if they are a helpdesk member:
-// in the configured directory group, or in the platform's helpdesk group.
-// Every helpdesk action also needs the account, so approvals can be checked
-// against the requester and target by directory identity.
-func (b *Bot) helpdeskAccount(ctx context.Context, u User) (*directory.User, bool, error) {
-	acct, err := b.accountOf(ctx, u)
-	if err != nil {
-		if errors.Is(err, directory.ErrNotFound) || errors.Is(err, errNoIdentity) {
-			return nil, false, nil
-		}
-		return nil, false, err
-	}
-	if b.cfg.HelpdeskGroup != "" && acct.MemberOf(b.cfg.HelpdeskGroup) {
-		return acct, true, nil
-	}
-	if m, err := b.messenger(u.ID.Platform); err == nil {
-		if gr, ok := m.(GroupResolver); ok {
-			in, err := gr.InHelpdeskGroup(ctx, u.ID.UserID)
-			if err != nil {
-				return acct, false, err
-			}
-			return acct, in, nil
-		}
-	}
-	return acct, false, nil
-}

@@ -122,6 +122,9 @@ func (b *Bot) eventWords(ev flows.Event) (string, Tone) {
 	case flows.EventVerifyFailed:
 		return "Verification failed (" + methodWords(ev.Method) + "): " + orDefault(ev.Reason, "no reason given") + where, ToneWarning
 	case flows.EventApprovalRequired:
+		if ev.Reason != "" {
+			return "Privileged account: waiting for a helpdesk approval (" + ev.Reason + ")", ToneWarning
+		}
 		return "Privileged account: waiting for a helpdesk approval", ToneWarning
 	case flows.EventApproved:
 		return "Approved by " + actor, ToneGood
@@ -149,6 +152,8 @@ func (b *Bot) eventWords(ev flows.Event) (string, Tone) {
 		return "Expired before it was finished", ToneNeutral
 	case flows.EventFailed:
 		return "Failed: " + orDefault(ev.Reason, ev.Outcome), ToneDanger
+	case flows.EventClickRefused:
+		return "Click refused: " + actor + " (" + orDefault(ev.Reason, "not allowed") + ")", ToneWarning
 	case flows.EventRefused:
 		s := "Refused"
 		if ev.Account != "" {

@@ -22,6 +22,8 @@ func Run(t *testing.T, newDriver func(t *testing.T) Driver) {
 		{"UnknownUserGetsTheSameReply", unknownSameReply},
 		{"HelpdeskForAndEnrollFor", helpdeskPush},
 		{"CommandsAndClicksAreBudgetedPerIdentity", interactionBudget},
+		{"HelpdeskPowersFollowTheDirectory", helpdeskPowersFollowDirectory},
+		{"RefusedClicksAreAudited", refusedClicksAudited},
 	} {
 		t.Run(sc.name, func(t *testing.T) {
 			d := newDriver(t)
