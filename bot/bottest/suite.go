@@ -22,7 +22,9 @@ func Run(t *testing.T, newDriver func(t *testing.T) Driver) {
 		{"UnknownUserGetsTheSameReply", unknownSameReply},
 		{"HelpdeskForAndEnrollFor", helpdeskPush},
 		{"CommandsAndClicksAreBudgetedPerIdentity", interactionBudget},
-		{"HelpdeskPowersFollowTheDirectory", helpdeskPowersFollowDirectory},
+		{"DisabledHelpdeskMemberHasNoPower", helpdeskPowersFollowDirectory(memberDisabled, 0)},
+		{"LockedHelpdeskMemberHasNoPower", helpdeskPowersFollowDirectory(memberLocked, 1)},
+		{"FormerHelpdeskMemberHasNoPower", helpdeskPowersFollowDirectory(memberRemoved, 0)},
 		{"RefusedClicksAreAudited", refusedClicksAudited},
 	} {
 		t.Run(sc.name, func(t *testing.T) {
