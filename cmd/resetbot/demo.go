@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/resetbot/resetbot/bot"
@@ -43,6 +44,7 @@ type demo struct {
 	base   string
 	sinks  []flows.Sink
 	ln     net.Listener
+	mln    net.Listener // management: /metrics, /healthz, /readyz
 	audit  string
 	log    *slog.Logger
 }
@@ -51,10 +53,11 @@ type demo struct {
 func runDemo(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	listen := fs.String("listen", "127.0.0.1:8080", "address of the web app (use port 0 for any free port)")
+	management := fs.String("management-listen", "127.0.0.1:0", "address of /metrics, /healthz and /readyz (port 0: any free port)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	d, err := newDemo(*listen, os.Stdout, os.Stderr)
+	d, err := newDemo(*listen, *management, os.Stdout, os.Stderr)
 	if err != nil {
 		return err
 	}
@@ -74,7 +77,7 @@ const (
 // newDemo starts the embedded parts. Its audit log goes to a temporary
 // directory that is printed, so `resetbot audit verify` can be tried on it.
 // The console chat prints to out.
-func newDemo(listen string, out, logw io.Writer) (*demo, error) {
+func newDemo(listen, management string, out, logw io.Writer) (*demo, error) {
 	d := &demo{log: slog.New(slog.NewTextHandler(logw, &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	var err error
 	if d.redis, err = miniredis.Run(); err != nil {
@@ -96,6 +99,10 @@ func newDemo(listen string, out, logw io.Writer) (*demo, error) {
 		Policy: flows.Policy{PrivilegedGroups: []string{demoPrivilegedGroup}},
 	}, flows.WithLogger(d.log))
 	if d.ln, err = net.Listen("tcp", listen); err != nil {
+		d.close()
+		return nil, err
+	}
+	if d.mln, err = net.Listen("tcp", management); err != nil {
 		d.close()
 		return nil, err
 	}
@@ -159,7 +166,8 @@ func (d *demo) describe(w io.Writer) {
 
   embedded Redis   %s (miniredis; keys expire in real time)
   directory        in memory: the example company (dc=example,dc=test)
-  web app          %s/   (health: /healthz)
+  web app          %s/
+  management       http://%s/   (/metrics, /healthz, /readyz)
   audit log        %s
                    check it with: resetbot audit verify %s
 
@@ -170,7 +178,7 @@ func (d *demo) describe(w io.Writer) {
     pwuser, policyuser, lockme, spare1..3  ordinary accounts
 
 Below is a chat in this terminal. Press Ctrl-C to stop.
-`, d.redis.Addr(), d.base, d.audit, d.audit, memory.ExamplePassword)
+`, d.redis.Addr(), d.base, d.mln.Addr(), d.audit, d.audit, memory.ExamplePassword)
 }
 
 // run serves until ctx ends.
@@ -180,8 +188,12 @@ func (d *demo) run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { d.tickRedis(ctx) })
 	wg.Go(func() { background(ctx, d.store, d.engine, d.sinks, d.log) })
-	h := healthMux(d.web, func(ctx context.Context) error { return d.rdb.Ping(ctx).Err() })
-	err := serveHTTP(ctx, d.ln, h, "", "", d.log)
+	ready := &readiness{
+		redis:   func(ctx context.Context) error { return d.rdb.Ping(ctx).Err() },
+		timeout: checkTimeout, dirEvery: dirCheckEvery, now: time.Now,
+	}
+	wg.Go(func() { _ = serveHTTP(ctx, d.mln, managementHandler(prometheus.NewRegistry(), ready), "", "", d.log) })
+	err := serveHTTP(ctx, d.ln, d.web, "", "", d.log)
 	cancel()
 	wg.Wait()
 	if errors.Is(err, context.Canceled) {
@@ -219,6 +231,9 @@ func (d *demo) close() {
 	}
 	if d.ln != nil {
 		d.ln.Close()
+	}
+	if d.mln != nil {
+		d.mln.Close()
 	}
 	if d.rdb != nil {
 		d.rdb.Close()

@@ -19,7 +19,7 @@ import (
 // through its engine and proves the pieces are connected: the web server
 // answers, and the audit events reach the hash-chained log, which verifies.
 func TestDemoWiring(t *testing.T) {
-	d, err := newDemo("127.0.0.1:0", io.Discard, io.Discard)
+	d, err := newDemo("127.0.0.1:0", "127.0.0.1:0", io.Discard, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func TestDemoWiring(t *testing.T) {
 	if _, _, err := d.engine.Redeem(ctx, is.Token, flows.Client{}); err != nil {
 		t.Fatalf("the landing page consumed the link: %v", err)
 	}
-	resp, err = http.Get("http://" + d.ln.Addr().String() + "/healthz")
+	resp, err = http.Get("http://" + d.mln.Addr().String() + "/healthz")
 	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("healthz: %v %v", resp, err)
 	}

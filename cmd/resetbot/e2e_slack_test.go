@@ -86,7 +86,11 @@ func newSlackRig(t *testing.T, approverPasskey bool) *slackRig {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- s.run(ctx, ln) }()
+	mln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { done <- s.run(ctx, ln, mln) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {

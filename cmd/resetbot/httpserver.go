@@ -43,25 +43,3 @@ func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, certFile, k
 	}
 	return nil
 }
-
-// healthMux answers liveness (the process serves) and readiness (Redis
-// answers) probes for Kubernetes, in front of the application handler.
-func healthMux(app http.Handler, ready func(context.Context) error) http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		w.Write([]byte("ok\n"))
-	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		if err := ready(ctx); err != nil {
-			http.Error(w, "not ready", http.StatusServiceUnavailable)
-			return
-		}
-		w.Write([]byte("ready\n"))
-	})
-	if app != nil {
-		mux.Handle("/", app)
-	}
-	return mux
-}

@@ -10,10 +10,10 @@ import (
 	"net/http"
 	"os"
 	"sync"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/resetbot/resetbot/bot"
@@ -59,9 +59,14 @@ func runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return atKey("server.listen", err)
 	}
-	log.Info("resetbot serving", "listen", ln.Addr().String(), "public_base_url", cfg.Server.PublicBaseURL,
+	mln, err := net.Listen("tcp", cfg.Server.ManagementListen)
+	if err != nil {
+		ln.Close()
+		return atKey("server.management_listen", err)
+	}
+	log.Info("resetbot serving", "listen", ln.Addr().String(), "management_listen", mln.Addr().String(), "public_base_url", cfg.Server.PublicBaseURL,
 		"directory", cfg.Directory.Flavour, "redis", cfg.Redis.Mode, "platforms", s.platforms)
-	return s.run(ctx, ln)
+	return s.run(ctx, ln, mln)
 }
 
 // server is everything serve runs, built from the configuration.
@@ -191,10 +196,10 @@ func (s *server) wire(ctx context.Context) (err error) {
 	return nil
 }
 
-// handler routes every HTTP endpoint.
+// handler routes the public endpoints: the web app and the chat webhooks,
+// nothing else (metrics and probes are on the management listener).
 func (s *server) handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
 	if s.slack != nil && s.cfg.Slack.Mode == slack.ModeHTTP {
 		mux.Handle("/slack/", s.slack.Routes())
 	}
@@ -205,12 +210,24 @@ func (s *server) handler() http.Handler {
 		mux.Handle(discord.PathInteractions, s.discord.Routes())
 	}
 	mux.Handle("/", s.web)
-	return healthMux(mux, func(ctx context.Context) error { return s.rdb.Ping(ctx).Err() })
+	return mux
+}
+
+// management is the management listener's handler.
+func (s *server) management() http.Handler {
+	r := &readiness{
+		redis:   func(ctx context.Context) error { return s.rdb.Ping(ctx).Err() },
+		timeout: checkTimeout, dirEvery: dirCheckEvery, now: time.Now,
+	}
+	if p, ok := s.dir.(interface{ Ping(context.Context) error }); ok {
+		r.dir = p.Ping
+	}
+	return managementHandler(s.registry, r)
 }
 
 // run serves until ctx ends; the background work and Socket Mode stop with
 // the server, whichever ends first.
-func (s *server) run(ctx context.Context, ln net.Listener) error {
+func (s *server) run(ctx context.Context, ln, mln net.Listener) error {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Go(func() { background(ctx, s.store, s.engine, s.sinks, s.log) })
@@ -221,8 +238,21 @@ func (s *server) run(ctx context.Context, ln net.Listener) error {
 			}
 		})
 	}
+	// The probes answer until the public server has drained; a failing
+	// management server stops the public one too.
+	mctx, stopManagement := context.WithCancel(context.Background())
+	mdone := make(chan error, 1)
+	go func() {
+		err := serveHTTP(mctx, mln, s.management(), "", "", s.log)
+		if err != nil {
+			cancel()
+		}
+		mdone <- atKey("server.management_listen", err)
+	}()
 	err := serveHTTP(ctx, ln, s.handler(), s.cfg.Server.TLS.CertFile, s.cfg.Server.TLS.KeyFile, s.log)
 	cancel()
+	stopManagement()
+	err = errors.Join(err, <-mdone)
 	wg.Wait()
 	if errors.Is(err, context.Canceled) {
 		return nil

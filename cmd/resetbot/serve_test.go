@@ -30,23 +30,18 @@ func TestServeWiresSlackToFlows(t *testing.T) {
 	fake.AddChannel("C0HELPDESK")
 	fake.AddUser(slackfake.User{ID: "U0PWUSER", Name: "pwuser", Email: "pwuser@example.test"})
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr, maddr := freeAddr(t), freeAddr(t)
 	dir := t.TempDir()
 	cfg := writeTestConfig(t, dir, testConfig{
-		Listen: addr, PublicBaseURL: "http://localhost:8080", RedisAddr: m.Addr(), SlackAPI: fake.APIURL(),
+		Listen: addr, ManagementListen: maddr, PublicBaseURL: "http://localhost:8080", RedisAddr: m.Addr(), SlackAPI: fake.APIURL(),
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- runServe(ctx, []string{"--config", cfg}) }()
 
-	base := "http://" + addr
+	base, mgmt := "http://"+addr, "http://"+maddr
 	waitFor(t, done, func() bool {
-		resp, err := http.Get(base + "/readyz")
+		resp, err := http.Get(mgmt + "/readyz")
 		if err != nil {
 			return false
 		}
@@ -85,7 +80,7 @@ func TestServeWiresSlackToFlows(t *testing.T) {
 		t.Fatalf("landing page: %d\n%s", resp.StatusCode, page)
 	}
 	waitFor(t, done, func() bool {
-		resp, err := http.Get(base + "/metrics")
+		resp, err := http.Get(mgmt + "/metrics")
 		if err != nil {
 			return false
 		}
@@ -93,10 +88,32 @@ func TestServeWiresSlackToFlows(t *testing.T) {
 		resp.Body.Close()
 		return strings.Contains(string(b), `resetbot_flow_events_total{kind="reset",outcome="ok",type="flow.requested"} 1`)
 	})
+	// The public listener serves the web app and the webhooks only.
+	for _, p := range []string{"/metrics", "/healthz", "/readyz"} {
+		resp, err := http.Get(base + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("public %s: %d, want 404", p, resp.StatusCode)
+		}
+	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("serve returned %v after cancel", err)
 	}
+}
+
+// freeAddr is a loopback address with a port free right now.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }
 
 // waitFor polls cond (an asynchronous delivery) for up to ten seconds,
@@ -121,8 +138,8 @@ func waitFor(t *testing.T, done <-chan error, cond func() bool) {
 // tests write: the memory directory, the example company's groups and a
 // fake Slack are common to all.
 type testConfig struct {
-	Listen, PublicBaseURL, RedisAddr, KeyPrefix, SlackAPI string
-	ApproverPasskey                                       bool
+	Listen, ManagementListen, PublicBaseURL, RedisAddr, KeyPrefix, SlackAPI string
+	ApproverPasskey                                                         bool
 }
 
 // writeTestConfig writes a complete configuration file into dir.
@@ -134,8 +151,12 @@ func writeTestConfig(t *testing.T, dir string, c testConfig) string {
 	if c.Listen == "" {
 		c.Listen = ":8080"
 	}
+	if c.ManagementListen == "" {
+		c.ManagementListen = freeAddr(t) // never the shared default port
+	}
 	yaml := fmt.Sprintf(`server:
   listen: %q
+  management_listen: %q
   public_base_url: %q
 redis:
   addrs: [%q]
@@ -161,7 +182,7 @@ slack:
   helpdesk_channel: C0HELPDESK
   team_id: T0FAKE
   app_id: A0FAKEAPP
-`, c.Listen, c.PublicBaseURL, c.RedisAddr, c.KeyPrefix, c.ApproverPasskey, filepath.Join(dir, "audit.jsonl"), testSigningSecret, c.SlackAPI)
+`, c.Listen, c.ManagementListen, c.PublicBaseURL, c.RedisAddr, c.KeyPrefix, c.ApproverPasskey, filepath.Join(dir, "audit.jsonl"), testSigningSecret, c.SlackAPI)
 	path := filepath.Join(dir, "config.yaml")
 	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)

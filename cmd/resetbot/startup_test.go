@@ -50,6 +50,7 @@ func (f slapdFile) write(t *testing.T) string {
 	}
 	yaml := fmt.Sprintf(`server:
   listen: %q
+  management_listen: %q
   public_base_url: "http://localhost:8080"
 redis:
   addrs: [%q]
@@ -74,7 +75,7 @@ slack:
   signing_secret: {value: signing}
   bot_token: {value: xoxb-test}
   helpdesk_channel: C0HELPDESK
-`, f.Listen, f.RedisAddr, f.URL, f.CAFile, f.BindPassword, group, f.AuditLog)
+`, f.Listen, freeAddr(t), f.RedisAddr, f.URL, f.CAFile, f.BindPassword, group, f.AuditLog)
 	path := filepath.Join(t.TempDir(), "config.yaml")
 	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)

@@ -31,8 +31,12 @@ type Config struct {
 // Server is the HTTP side: the web app behind reset links and the chat
 // platforms' webhooks.
 type Server struct {
-	// Listen is the address to listen on, e.g. ":8080".
+	// Listen is the public address, e.g. ":8080": the web app behind the
+	// links and the chat webhooks, nothing else.
 	Listen string `yaml:"listen"`
+	// ManagementListen is the address of /metrics, /healthz and /readyz,
+	// kept off the public listener the phones reach; loopback by default.
+	ManagementListen string `yaml:"management_listen"`
 	// PublicBaseURL is the only origin reset links are built from. Request
 	// headers (Host, X-Forwarded-Host) are never used, so a forged header
 	// cannot make the bot send a link to an attacker's site.

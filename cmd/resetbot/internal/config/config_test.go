@@ -135,7 +135,7 @@ func TestThreeMistakesAreAllReported(t *testing.T) {
 	want := []string{
 		"line 3: server.public_base_url: http:// is allowed only for localhost",
 		"line 6: directory.urls[0]: ldap:// without start_tls is refused: plaintext",
-		"line 23: flows.link_ttl: 15m0s is longer than the maximum 10m0s",
+		"line 24: flows.link_ttl: 15m0s is longer than the maximum 10m0s",
 	}
 	if len(msgs) != len(want) {
 		t.Fatalf("got %d problems, want %d:\n%s", len(msgs), len(want), strings.Join(msgs, "\n"))
@@ -153,7 +153,7 @@ func TestDecodeErrors(t *testing.T) {
 		yaml string
 		want []string
 	}{
-		{"unknown key", minimal + "log:\n  levle: debug\n", []string{"line 23: log.levle: unknown key"}},
+		{"unknown key", minimal + "log:\n  levle: debug\n", []string{"line 24: log.levle: unknown key"}},
 		{"two unknown keys", "server:\n  lisen: x\nfoo: 1\n", []string{"line 2: server.lisen: unknown key", "line 3: foo: unknown key"}},
 		{"unknown key in flow mapping", "server: {listen: ':1', tsl: {}}\n", []string{"line 1: server.tsl: unknown key"}},
 		{"wrong type", "directory:\n  pool_size: many\n", []string{"line 2: cannot unmarshal !!str `many` into int"}},

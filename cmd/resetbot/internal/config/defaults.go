@@ -6,6 +6,7 @@ import "time"
 // and deploy/config.example.yaml quotes them in its comments.
 const (
 	DefaultListen                     = ":8080"
+	DefaultManagementListen           = "127.0.0.1:9090"
 	DefaultRedisAddr                  = "localhost:6379"
 	DefaultKeyPrefix                  = "rb"
 	DefaultEmailAttribute             = "mail"
@@ -48,6 +49,7 @@ var defaultAccountAttribute = map[string]string{
 // are set but wrong.
 func (c *Config) ApplyDefaults() {
 	setStr(&c.Server.Listen, DefaultListen)
+	setStr(&c.Server.ManagementListen, DefaultManagementListen)
 
 	setStr(&c.Redis.Mode, RedisSingle)
 	if len(c.Redis.Addrs) == 0 && c.Redis.Mode == RedisSingle {

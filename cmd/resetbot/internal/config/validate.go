@@ -96,6 +96,10 @@ func (v *validator) attribute(path, name string) {
 func (v *validator) server() {
 	s := v.c.Server
 	v.hostPort("server.listen", s.Listen)
+	v.hostPort("server.management_listen", s.ManagementListen)
+	if s.ManagementListen == s.Listen {
+		v.add("server.management_listen", "%q is server.listen too: metrics and probes must not be on the public listener", s.ManagementListen)
+	}
 	v.publicBaseURL("server.public_base_url", s.PublicBaseURL)
 	if (s.TLS.CertFile == "") != (s.TLS.KeyFile == "") {
 		v.add("server.tls", "set both cert_file and key_file, or neither")
