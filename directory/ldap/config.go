@@ -23,6 +23,8 @@ type Flavour string
 const (
 	ActiveDirectory Flavour = "activedirectory"
 	OpenLDAP        Flavour = "openldap"
+	// DS389 is 389 Directory Server (Red Hat Directory Server, FreeIPA).
+	DS389 Flavour = "389ds"
 )
 
 // Defaults applied by New for settings left empty.
@@ -103,11 +105,11 @@ func (c Config) Validate() []error {
 	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 
 	switch c.Flavour {
-	case ActiveDirectory, OpenLDAP:
+	case ActiveDirectory, OpenLDAP, DS389:
 	case "":
-		add("flavour: required (%q or %q)", ActiveDirectory, OpenLDAP)
+		add("flavour: required (%q, %q or %q)", ActiveDirectory, OpenLDAP, DS389)
 	default:
-		add("flavour: %q is not %q or %q", c.Flavour, ActiveDirectory, OpenLDAP)
+		add("flavour: %q is not %q, %q or %q", c.Flavour, ActiveDirectory, OpenLDAP, DS389)
 	}
 	if len(c.URLs) == 0 {
 		add("urls: at least one server is required")
@@ -212,7 +214,7 @@ func (c Config) withDefaults() Config {
 		if c.DepartmentAttr == "" {
 			c.DepartmentAttr = "department"
 		}
-	case OpenLDAP:
+	case OpenLDAP, DS389:
 		if c.AccountAttr == "" {
 			c.AccountAttr = "uid"
 		}

@@ -58,6 +58,8 @@ func New(cfg Config) (*Directory, error) {
 		d.dialect = activeDirectory{groupBase: cfg.GroupBaseDN, hints: &policyHints{enforce: cfg.enforceHistory()}}
 	case OpenLDAP:
 		d.dialect = openLDAP{groupBase: cfg.GroupBaseDN, policyDN: cfg.PasswordPolicyDN}
+	case DS389:
+		d.dialect = ds389{openLDAP{groupBase: cfg.GroupBaseDN}}
 	}
 	d.pool = newPool(cfg.PoolSize, d.dialService)
 	return d, nil
@@ -291,6 +293,9 @@ func (d *Directory) VerifyPassword(ctx context.Context, u *directory.User, passw
 		return err
 	}
 	c, err := d.dialer.dial(ctx, dn, password)
+	if r, ok := d.dialect.(bindRefuser); ok && err != nil && r.bindRefused(err) {
+		return fmt.Errorf("ldap: verify password for %s: %w: %w", dn, directory.ErrInvalidCredentials, err)
+	}
 	if err != nil {
 		return classify("verify password for "+dn, err)
 	}

@@ -77,3 +77,11 @@ func (c *conn) readBase(ctx context.Context, dn string, attrs ...string) (*golda
 	}
 	return res.Entries[0], nil
 }
+
+// bindRefuser is the optional part of a dialect whose server refuses a
+// user's bind with a code other than invalidCredentials (49) when the
+// account cannot sign in (locked out, disabled), so that VerifyPassword
+// reports it as the user's problem and not as the directory being down.
+type bindRefuser interface {
+	bindRefused(err error) bool
+}

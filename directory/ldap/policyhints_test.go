@@ -119,7 +119,7 @@ func TestSambaReportsHistoryNotEnforced(t *testing.T) {
 	}
 	if h.Enforced || !strings.Contains(h.Why, "advertises neither") {
 		t.Fatalf("HistoryEnforcement on Samba = %+v, want not enforced because the server advertises neither control", h)
-	}	// The domain keeps a history, but resets skip it: the policy the web
+	} // The domain keeps a history, but resets skip it: the policy the web
 	// form shows must not promise it.
 	p, err := d.PasswordPolicy(context.Background())
 	if err != nil {

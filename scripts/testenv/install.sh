@@ -13,12 +13,12 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$here/lib.sh"
 
 PACKAGES=(redis-server redis-tools slapd ldap-utils samba-ad-dc samba-ad-provision
-	krb5-user ldb-tools chromium iproute2 openssl)
+	krb5-user ldb-tools 389-ds-base chromium iproute2 openssl)
 
 # Programs (and one data directory) that prove the packages above are present.
 PROGRAMS=(redis-server redis-cli slapd slapadd slappasswd ldapsearch ldapwhoami
 	ldapadd ldapmodify ldappasswd samba samba-tool kinit ldbsearch ldbmodify
-	chromium ip ss openssl unshare)
+	dscreate dsctl ns-slapd chromium ip ss openssl unshare)
 PROVISION_DATA=/usr/share/samba/setup
 
 missing=()

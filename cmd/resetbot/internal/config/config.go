@@ -92,6 +92,7 @@ const (
 	FlavourActiveDirectory = "activedirectory"
 	FlavourOpenLDAP        = "openldap"
 	FlavourMemory          = "memory"
+	Flavour389DS           = "389ds"
 )
 
 // Directory describes the company directory. The lead maps it onto the

@@ -40,6 +40,7 @@ const (
 var defaultAccountAttribute = map[string]string{
 	FlavourActiveDirectory: "sAMAccountName",
 	FlavourOpenLDAP:        "uid",
+	Flavour389DS:           "uid",
 	FlavourMemory:          "uid",
 }
 

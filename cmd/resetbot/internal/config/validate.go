@@ -176,8 +176,8 @@ func (v *validator) redis() {
 
 func (v *validator) directory() {
 	d := v.c.Directory
-	v.oneOf("directory.flavour", d.Flavour, FlavourActiveDirectory, FlavourOpenLDAP, FlavourMemory)
-	if d.Flavour == FlavourActiveDirectory || d.Flavour == FlavourOpenLDAP {
+	v.oneOf("directory.flavour", d.Flavour, FlavourActiveDirectory, FlavourOpenLDAP, Flavour389DS, FlavourMemory)
+	if d.Flavour == FlavourActiveDirectory || d.Flavour == FlavourOpenLDAP || d.Flavour == Flavour389DS {
 		v.ldap()
 	}
 	if d.Flavour == FlavourMemory && len(d.URLs) > 0 {
