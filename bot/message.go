@@ -26,6 +26,10 @@ type Message struct {
 	Note string
 	// Tone colours the message where the platform supports it.
 	Tone Tone
+	// Urgent marks a message someone must act on (an approval request):
+	// platforms post it before every informational message waiting for
+	// the same channel (platform.Pacer), so a backlog never delays it.
+	Urgent bool
 }
 
 // Field is one label/value pair.

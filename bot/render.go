@@ -76,6 +76,9 @@ func (b *Bot) parentMessage(f *flows.Flow) Message {
 	if f.Subject.Department != "" {
 		m.Fields = append(m.Fields[:2], append([]Field{{Label: "Department", Value: plain(f.Subject.Department)}}, m.Fields[2:]...)...)
 	}
+	// A privileged flow's thread is where its approval will be asked:
+	// it goes first until the decision, and so do the buttons.
+	m.Urgent = f.Approval.Required && !f.Approval.Decided && !f.State.Terminal()
 	if f.State == flows.StateAwaitingApproval && !f.Approval.Decided {
 		m.Buttons = []Button{
 			{ActionID: ActionApprove, Value: f.ID, Label: "Approve", Style: StylePrimary},
@@ -96,7 +99,7 @@ func (b *Bot) parentMessage(f *flows.Flow) Message {
 func (b *Bot) eventMessage(ev flows.Event) Message {
 	text, tone := b.eventWords(ev)
 	line := b.clock(ev.Time) + " · " + text
-	return Message{Summary: line, Body: []string{line}, Tone: tone}
+	return Message{Summary: line, Body: []string{line}, Tone: tone, Urgent: ev.Type == flows.EventApprovalRequired}
 }
 
 // eventWords is the catalogue of what each event means to the helpdesk.

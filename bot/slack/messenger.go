@@ -9,6 +9,7 @@ import (
 	slackgo "github.com/slack-go/slack"
 
 	"github.com/resetbot/resetbot/bot"
+	"github.com/resetbot/resetbot/bot/platform"
 	"github.com/resetbot/resetbot/flows"
 )
 
@@ -20,7 +21,7 @@ import (
 type Messenger struct {
 	api     *slackgo.Client
 	channel string
-	pace    *pacer
+	pace    *platform.Pacer
 }
 
 // groupMessenger adds bot.GroupResolver when a helpdesk user group is
@@ -50,7 +51,7 @@ func NewMessenger(cfg Config, opts ...Option) (bot.Messenger, error) {
 			slackgo.OptionAPIURL(cfg.apiURL()),
 			slackgo.OptionHTTPClient(o.client)),
 		channel: cfg.HelpdeskChannel,
-		pace:    newPacer(o.pace),
+		pace:    platform.NewPacer(o.pace),
 	}
 	if cfg.HelpdeskUsergroup != "" {
 		return &groupMessenger{Messenger: m, usergroup: cfg.HelpdeskUsergroup}, nil
@@ -142,18 +143,19 @@ func (g *groupMessenger) InHelpdeskGroup(ctx context.Context, id string) (bool, 
 	return false, nil
 }
 
-// post waits for the channel's slot and posts the rendered message.
+// post posts the rendered message in the channel's turn (urgent messages
+// first), sent again by the pacer if Slack refused it with a short
+// Retry-After.
 func (m *Messenger) post(ctx context.Context, channel string, msg bot.Message, extra ...slackgo.MsgOption) (string, error) {
-	if err := m.pace.wait(ctx, channel); err != nil {
-		return "", fmt.Errorf("slack chat.postMessage: waiting for the channel's turn: %w", err)
-	}
 	r := render(msg)
 	opts := append([]slackgo.MsgOption{slackgo.MsgOptionText(r.Text, false), slackgo.MsgOptionBlocks(r.Blocks...)}, extra...)
-	_, ts, err := m.api.PostMessageContext(ctx, channel, opts...)
-	if err != nil {
-		return "", apiError("chat.postMessage", err)
-	}
-	return ts, nil
+	var ts string
+	err := m.pace.Post(ctx, channel, msg.Urgent, func(ctx context.Context) error {
+		_, t, err := m.api.PostMessageContext(ctx, channel, opts...)
+		ts = t
+		return apiError("chat.postMessage", err)
+	})
+	return ts, err
 }
 
 // splitThread parses a thread reference made by PostHelpdesk.

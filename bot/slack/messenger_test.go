@@ -295,3 +295,37 @@ func TestResponderRateLimit(t *testing.T) {
 		t.Errorf("an empty message was posted (%v, %d responses)", err, len(fake.Responses()))
 	}
 }
+
+// TestRetryAfterPostsOnce: Slack refuses a paced reply with a short
+// Retry-After; the messenger waits it out and sends the same reply again,
+// so the caller sees success and the thread holds the line exactly once
+// (a refused post was never accepted, so resending it doubles nothing).
+func TestRetryAfterPostsOnce(t *testing.T) {
+	m, fake := newTestMessenger(t, 10*time.Millisecond)
+	ctx := context.Background()
+	thread, err := m.PostHelpdesk(ctx, bot.Message{Summary: "parent"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake.FailNext("chat.postMessage", 1, time.Second)
+	if err := m.ReplyHelpdesk(ctx, thread, bot.Message{Summary: "the one line"}); err != nil {
+		t.Fatalf("reply after a short Retry-After: %v", err)
+	}
+	_, ts, _ := strings.Cut(thread, "/")
+	var got []string
+	for _, r := range fake.Thread(ts) {
+		got = append(got, r.Text)
+	}
+	if strings.Join(got, "|") != "the one line" {
+		t.Errorf("thread %q, want the line exactly once", got)
+	}
+	var outcomes []string
+	for _, c := range fake.Calls() {
+		if c.Method == "chat.postMessage" {
+			outcomes = append(outcomes, c.Error)
+		}
+	}
+	if strings.Join(outcomes, ",") != ",ratelimited," {
+		t.Errorf("chat.postMessage outcomes %q, want parent ok, reply refused once then accepted", outcomes)
+	}
+}
