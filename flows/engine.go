@@ -133,9 +133,13 @@ func (e *Engine) mutate(ctx context.Context, id, binding string, fn step) (*Flow
 		if err != nil {
 			return nil, err
 		}
-		events, result := fn(f, e.clock())
+		now := e.clock()
+		events, result := fn(f, now)
 		if events == nil {
 			return f, result
+		}
+		if f.State.Terminal() && f.EndedAt.IsZero() {
+			f.EndedAt = now
 		}
 		err = e.store.Update(ctx, f, events)
 		if errors.Is(err, ErrConflict) {

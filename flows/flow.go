@@ -119,6 +119,10 @@ type Flow struct {
 	Target        string `json:"target,omitempty"`
 	TargetAccount string `json:"target_account,omitempty"`
 	Grant         bool   `json:"grant,omitempty"`
+	// EndedAt is when the flow reached a terminal state, so a link opened
+	// afterwards can say what happened and when ("already changed at
+	// 10:41"). Zero while the flow is live.
+	EndedAt time.Time `json:"ended_at,omitempty"`
 	// Version increases with every stored change; updates compare it.
 	Version int64 `json:"version"`
 }

@@ -124,6 +124,7 @@ func (e *Engine) supersede(ctx context.Context, accountID string, kind Kind, act
 		old.State = StateSuperseded // an unknown state is restarted, not kept
 	}
 	now := e.clock()
+	old.EndedAt = now
 	ev := e.event(old, EventSuperseded, actor, from, "superseded", now)
 	ev.Reason = "a newer request replaced this flow"
 	if err := e.store.Update(ctx, old, []Event{ev}); err != nil {

@@ -28,7 +28,7 @@ func (s *Server) landing(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		s.fail(w, r, nil, err)
+		s.failLink(w, r, f, err)
 		return
 	}
 	csrf, err := s.landingCSRF(w, token)
@@ -90,7 +90,7 @@ func (s *Server) redeem(w http.ResponseWriter, r *http.Request) {
 	client := s.client(r)
 	f, binding, err := s.deps.Engine.Redeem(r.Context(), token, client)
 	if err != nil {
-		s.fail(w, r, nil, err)
+		s.failLink(w, r, f, err)
 		return
 	}
 	s.setBinding(w, f.ID, binding, f.ExpiresAt)

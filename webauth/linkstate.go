@@ -1,0 +1,74 @@
+package webauth
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/resetbot/resetbot/flows"
+)
+
+// Link states a person can meet after their flow ended. "Already used" is
+// true of all of them but tells nobody what to do: each gets its own words.
+var (
+	errLinkReplaced  = errors.New("webauth: link replaced by a newer one")
+	errLinkCancelled = errors.New("webauth: request cancelled")
+	errLinkDenied    = errors.New("webauth: request denied by the helpdesk")
+	errLinkFailed    = errors.New("webauth: request stopped")
+	errLinkCompleted = errors.New("webauth: request already completed")
+)
+
+// linkStateErr refines a link error by the state the flow ended in. The
+// token was checked before (the flow is the one the link names), so saying
+// how it ended reveals nothing a holder of the link could not learn.
+func linkStateErr(f *flows.Flow, err error) error {
+	if f == nil || !(errors.Is(err, flows.ErrTokenUsed) || errors.Is(err, flows.ErrExpired)) {
+		return err
+	}
+	switch f.State {
+	case flows.StateSuperseded:
+		return fmt.Errorf("%w: %w", errLinkReplaced, err)
+	case flows.StateCancelled:
+		return fmt.Errorf("%w: %w", errLinkCancelled, err)
+	case flows.StateDenied:
+		return fmt.Errorf("%w: %w", errLinkDenied, err)
+	case flows.StateFailed:
+		return fmt.Errorf("%w: %w", errLinkFailed, err)
+	case flows.StateCompleted:
+		return fmt.Errorf("%w: %w", errLinkCompleted, err)
+	}
+	return err
+}
+
+// completedMessage says what was done and when, and what to do if it was
+// not the person reading.
+func completedMessage(f *flows.Flow) string {
+	when := ""
+	if !f.EndedAt.IsZero() {
+		when = " at " + f.EndedAt.UTC().Format("15:04 MST on 2 January")
+	}
+	switch f.Kind {
+	case flows.KindUnlock:
+		return "Your account was already unlocked" + when + ". You can sign in now. If that was not you, contact the helpdesk."
+	case flows.KindEnroll:
+		return "Your sign-in method was already set up" + when + ". If that was not you, contact the helpdesk now."
+	case flows.KindApprove:
+		return "You already confirmed this decision" + when + "."
+	}
+	return "Your password was already changed" + when + ". Sign in with the new password. If that was not you, contact the helpdesk now."
+}
+
+// failLink renders the page for a link that cannot continue, in the words
+// of the state its flow is in.
+func (s *Server) failLink(w http.ResponseWriter, r *http.Request, f *flows.Flow, err error) {
+	err = linkStateErr(f, err)
+	flowID := ""
+	if f != nil {
+		flowID = f.ID
+	}
+	sp := s.report(r, flowID, err)
+	if errors.Is(err, errLinkCompleted) {
+		sp.Message = completedMessage(f)
+	}
+	s.render(w, Classify(err).Status, "error", page{Title: sp.Title, Problem: &sp})
+}
