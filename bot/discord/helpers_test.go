@@ -49,7 +49,7 @@ func newRig(t *testing.T) *rig {
 		HelpdeskChannelID: r.helpdesk,
 		APIURL:            fake.APIURL(),
 	}
-	ms, err := NewMessenger(r.cfg, WithHTTPClient(fake.Client()), quiet())
+	ms, err := NewMessenger(r.cfg, WithHTTPClient(fake.Client()), quiet(), WithPace(0))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/resetbot/resetbot/bot"
+	"github.com/resetbot/resetbot/bot/platform"
 	"github.com/resetbot/resetbot/flows"
 )
 
@@ -24,6 +25,7 @@ type Messenger struct {
 	s       *discordgo.Session
 	channel string
 	log     *slog.Logger
+	pace    *platform.Pacer
 }
 
 var _ bot.Messenger = (*Messenger)(nil)
@@ -38,7 +40,7 @@ func NewMessenger(cfg Config, opts ...Option) (*Messenger, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Messenger{s: s, channel: cfg.HelpdeskChannelID, log: o.log.With("platform", Platform)}, nil
+	return &Messenger{s: s, channel: cfg.HelpdeskChannelID, log: o.log.With("platform", Platform), pace: platform.NewPacer(o.pace)}, nil
 }
 
 // Check reads the bot's own user, so a wrong token or API URL fails at
@@ -65,8 +67,8 @@ func (m *Messenger) SendPrivate(ctx context.Context, to flows.ChatIdentity, msg 
 	if err != nil {
 		return apiError("create DM channel", err)
 	}
-	_, err = m.s.ChannelMessageSendComplex(ch.ID, r.asSend(), call(ctx))
-	return apiError("send DM", err)
+	_, err = m.send(ctx, ch.ID, msg.Urgent, r, "send DM")
+	return err
 }
 
 // PostHelpdesk posts msg in the helpdesk channel and starts a thread from
@@ -79,9 +81,9 @@ func (m *Messenger) PostHelpdesk(ctx context.Context, msg bot.Message) (string, 
 	if err != nil {
 		return "", err
 	}
-	parent, err := m.s.ChannelMessageSendComplex(m.channel, r.asSend(), call(ctx))
+	parent, err := m.send(ctx, m.channel, msg.Urgent, r, "post helpdesk message")
 	if err != nil {
-		return "", apiError("post helpdesk message", err)
+		return "", err
 	}
 	ref := threadRef{channel: m.channel, message: parent.ID}
 	if ref.thread, err = m.startThread(ctx, ref, threadName(msg)); err != nil {
@@ -144,6 +146,18 @@ func (m *Messenger) ReplyHelpdesk(ctx context.Context, thread string, msg bot.Me
 			return err
 		}
 	}
-	_, err = m.s.ChannelMessageSendComplex(ref.thread, r.asSend(), call(ctx))
-	return apiError("reply in thread", err)
+	_, err = m.send(ctx, ref.thread, msg.Urgent, r, "reply in thread")
+	return err
+}
+
+// send posts a rendered message in the channel's turn (urgent ones first),
+// sent again by the pacer if Discord refused it with a short Retry-After.
+func (m *Messenger) send(ctx context.Context, channel string, urgent bool, r rendered, op string) (*discordgo.Message, error) {
+	var out *discordgo.Message
+	err := m.pace.Post(ctx, channel, urgent, func(ctx context.Context) error {
+		msg, err := m.s.ChannelMessageSendComplex(channel, r.asSend(), call(ctx))
+		out = msg
+		return apiError(op, err)
+	})
+	return out, err
 }

@@ -16,7 +16,12 @@ type options struct {
 	client     *http.Client
 	now        func() time.Time
 	deferAfter time.Duration
+	pace       time.Duration
 }
+
+// defaultPace is Discord's per-channel posting limit (5 messages per 5
+// seconds); the shared pacer adds its margin.
+const defaultPace = time.Second
 
 // defaultDeferAfter leaves a second of Discord's three for the network.
 const defaultDeferAfter = 2 * time.Second
@@ -27,6 +32,7 @@ func newOptions(opts []Option) options {
 		client:     &http.Client{Timeout: 10 * time.Second},
 		now:        time.Now,
 		deferAfter: defaultDeferAfter,
+		pace:       defaultPace,
 	}
 	for _, opt := range opts {
 		opt(&o)
@@ -73,4 +79,11 @@ func WithDeferAfter(d time.Duration) Option {
 			o.deferAfter = d
 		}
 	}
+}
+
+// WithPace sets the minimum gap between two messages posted to one channel
+// (default one second, Discord's per-channel limit, plus the pacer's
+// margin). Zero disables pacing (tests of Discord's own rate limiting).
+func WithPace(d time.Duration) Option {
+	return func(o *options) { o.pace = max(d, 0) }
 }
