@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/resetbot/resetbot/bot"
+	"github.com/resetbot/resetbot/bot/platform"
 )
 
 // dedupTTL is how long an activity id is remembered. Bot Framework tokens
@@ -62,7 +63,7 @@ func New(cfg Config, handler bot.Handler, once bot.Once, opts ...Option) (*App, 
 		keys:      keys,
 		conn:      conn,
 		seen:      s,
-		messenger: &Messenger{cfg: cfg, conn: conn, seen: s},
+		messenger: &Messenger{cfg: cfg, conn: conn, seen: s, pace: platform.NewPacer(o.pace)},
 		stop:      stop,
 	}, nil
 }

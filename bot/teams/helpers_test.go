@@ -62,7 +62,7 @@ func newRig(t *testing.T, opts ...teams.Option) *rig {
 	t.Helper()
 	fake := newFake(t)
 	h := &recorder{reply: bot.Message{Summary: "first", Body: []string{"first"}}}
-	app, err := teams.New(testConfig(fake), h, &bottest.MemOnce{}, append([]teams.Option{teams.WithHTTPClient(fake.Client())}, opts...)...)
+	app, err := teams.New(testConfig(fake), h, &bottest.MemOnce{}, append([]teams.Option{teams.WithHTTPClient(fake.Client()), teams.WithPace(0)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/resetbot/resetbot/bot"
+	"github.com/resetbot/resetbot/bot/platform"
 	"github.com/resetbot/resetbot/flows"
 )
 
@@ -18,6 +19,7 @@ type Messenger struct {
 	cfg  Config
 	conn *connector
 	seen *seen
+	pace *platform.Pacer
 }
 
 var (
@@ -66,20 +68,27 @@ func (m *Messenger) SendPrivate(ctx context.Context, to flows.ChatIdentity, msg 
 	if err != nil {
 		return err
 	}
-	_, err = m.conn.send(ctx, serviceURL, conv, renderActivity(msg, m.seen.name))
-	return err
+	return m.pace.Post(ctx, conv, msg.Urgent, func(ctx context.Context) error {
+		_, err := m.conn.send(ctx, serviceURL, conv, renderActivity(msg, m.seen.name))
+		return err
+	})
 }
 
 // PostHelpdesk implements bot.Messenger: a new conversation in the
 // helpdesk channel, in the configured tenant, whose replies form the flow's
 // thread.
 func (m *Messenger) PostHelpdesk(ctx context.Context, msg bot.Message) (string, error) {
-	c, err := m.conn.createConversation(ctx, m.cfg.serviceURL(), conversationParameters{
-		IsGroup:     true,
-		Bot:         m.botAccount(),
-		TenantID:    m.cfg.TenantID,
-		ChannelData: &channelData{Channel: &idOnly{ID: m.cfg.HelpdeskChannelID}},
-		Activity:    renderActivity(msg, m.seen.name),
+	var c conversationResource
+	err := m.pace.Post(ctx, m.cfg.HelpdeskChannelID, msg.Urgent, func(ctx context.Context) error {
+		var err error
+		c, err = m.conn.createConversation(ctx, m.cfg.serviceURL(), conversationParameters{
+			IsGroup:     true,
+			Bot:         m.botAccount(),
+			TenantID:    m.cfg.TenantID,
+			ChannelData: &channelData{Channel: &idOnly{ID: m.cfg.HelpdeskChannelID}},
+			Activity:    renderActivity(msg, m.seen.name),
+		})
+		return err
 	})
 	if err != nil {
 		return "", err
@@ -106,8 +115,10 @@ func (m *Messenger) ReplyHelpdesk(ctx context.Context, thread string, msg bot.Me
 	if err != nil {
 		return err
 	}
-	_, err = m.conn.reply(ctx, m.cfg.serviceURL(), ref.Conversation, ref.Activity, renderActivity(msg, m.seen.name))
-	return err
+	return m.pace.Post(ctx, ref.Conversation, msg.Urgent, func(ctx context.Context) error {
+		_, err := m.conn.reply(ctx, m.cfg.serviceURL(), ref.Conversation, ref.Activity, renderActivity(msg, m.seen.name))
+		return err
+	})
 }
 
 // UserEmail implements bot.EmailResolver, for installations that map Teams

@@ -154,7 +154,7 @@ func TestNoSecretInErrors(t *testing.T) {
 	fake := newFake(t)
 	cfg := testConfig(fake)
 	cfg.AppPassword = "wrong-secret-value"
-	app, err := teams.New(cfg, &recorder{}, &bottest.MemOnce{}, teams.WithHTTPClient(fake.Client()))
+	app, err := teams.New(cfg, &recorder{}, &bottest.MemOnce{}, teams.WithHTTPClient(fake.Client()), teams.WithPace(0))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ type options struct {
 	client *http.Client
 	log    *slog.Logger
 	now    func() time.Time
+	pace   time.Duration
 }
 
 // WithHTTPClient sets the client for every outbound call (metadata, keys,
@@ -33,9 +34,19 @@ func newOptions(opts []Option) options {
 		client: &http.Client{Timeout: 30 * time.Second},
 		log:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 		now:    time.Now,
+		pace:   defaultPace,
 	}
 	for _, opt := range opts {
 		opt(&o)
 	}
 	return o
 }
+
+// defaultPace keeps a bot under Teams' limit per conversation (60 messages
+// in 30 seconds; the shared pacer adds its margin).
+const defaultPace = 500 * time.Millisecond
+
+// WithPace sets the minimum gap between two messages posted to one
+// conversation (default 500 ms plus the pacer's margin). Zero disables
+// pacing (tests of Teams' own rate limiting).
+func WithPace(d time.Duration) Option { return func(o *options) { o.pace = max(d, 0) } }

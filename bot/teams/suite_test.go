@@ -102,7 +102,7 @@ func (d *teamsDriver) member(t *testing.T, aad string) teamsfake.Member {
 }
 
 func (d *teamsDriver) Start(t *testing.T, env bottest.Env) {
-	app, err := teams.New(testConfig(d.fake), env.Bot, env.Once, teams.WithHTTPClient(d.fake.Client()))
+	app, err := teams.New(testConfig(d.fake), env.Bot, env.Once, teams.WithHTTPClient(d.fake.Client()), teams.WithPace(0))
 	if err != nil {
 		t.Fatal(err)
 	}
