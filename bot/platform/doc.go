@@ -2,7 +2,9 @@
 // (bot/slack, bot/teams, bot/discord) needs and that is not about any one
 // platform: the catalogue of public refusal texts, the memory of first
 // answers for redeliveries, the runner for work that outlives a request,
-// and scrubbing capability URLs out of errors.
+// the pacer every outbound post waits in (margin below the platform's
+// limit, approval requests first, Retry-After honoured), and scrubbing
+// capability URLs out of errors.
 //
 // It exists so that each platform package only translates its wire format
 // and does not carry its own copy of this code: a fix made here (a leak of

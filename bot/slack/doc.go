@@ -7,7 +7,7 @@
 // kept small so the sister packages can follow the same seams:
 //
 //	inbound:  verify (signature) -> parse (wire) -> translate (bot types) -> dedup (bot.Once) -> core
-//	outbound: bot.Message -> render (Block Kit) -> pace (per channel) -> Web API
+//	outbound: bot.Message -> render (Block Kit) -> platform.Pacer (per channel) -> Web API
 //
 // Two ingress modes exist because companies differ: HTTP endpoints
 // (App.Routes) for those who can expose one, Socket Mode (App.RunSocketMode)

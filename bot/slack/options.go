@@ -49,10 +49,10 @@ func WithHTTPClient(c *http.Client) Option {
 	}
 }
 
-// WithPace sets the minimum gap between two messages posted to one
-// channel. Slack allows about one per second per channel and answers bursts
-// with 429; waiting our turn is cheaper than being told to. Zero disables
-// pacing (tests of Slack's own rate limiting).
+// WithPace sets the gap between two messages posted to one channel, to
+// which the shared pacer adds its margin. Slack allows about one per second
+// per channel and answers bursts with 429; waiting our turn is cheaper than
+// being told to. Zero disables pacing (tests of Slack's own rate limiting).
 func WithPace(d time.Duration) Option {
 	return func(o *options) { o.pace = max(d, 0) }
 }
