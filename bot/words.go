@@ -3,7 +3,6 @@ package bot
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/resetbot/resetbot/flows"
 )
@@ -55,8 +54,8 @@ func (b *Bot) msgLink(f *flows.Flow, token string, pushedBy *flows.ChatIdentity)
 		Title:   title,
 		Body:    body,
 		Link:    &Link{URL: b.linkURL(token), Label: button},
-		Note: fmt.Sprintf("The link works once and expires at %s (%d minutes). If you didn't ask for this, don't open it and tell %s.",
-			b.clock(f.ExpiresAt), int(f.ExpiresAt.Sub(f.IssuedAt).Round(time.Minute).Minutes()), b.cfg.HelpdeskContact),
+		Note: fmt.Sprintf("The link works once and expires at %s (%s). If you didn't ask for this, don't open it and tell %s.",
+			b.clock(f.ExpiresAt), minutes(f.ExpiresAt.Sub(f.IssuedAt)), b.cfg.HelpdeskContact),
 	}
 }
 
