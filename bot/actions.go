@@ -21,6 +21,11 @@ func (b *Bot) HandleAction(_ context.Context, a Action) Message {
 		}
 		grant := a.ActionID == ActionApprove
 		b.budgeted("decide", a.From.ID, a.Respond, func(ctx context.Context) { b.decide(ctx, a, grant) })
+	case ActionSendEnroll:
+		if b.busy() {
+			return msgBusy()
+		}
+		b.budgeted("send-enroll", a.From.ID, a.Respond, func(ctx context.Context) { b.sendEnroll(ctx, a) })
 	default:
 		b.deps.Log.Warn("unknown action", "action_id", a.ActionID)
 	}

@@ -83,6 +83,10 @@ func (b *Bot) startOwn(ctx context.Context, r Request, kind flows.Kind) {
 		b.send(ctx, r.From.ID, r.Respond, b.startFailure(err, r.From.ID))
 		return
 	}
+	if b.withheld(ctx, is.Flow) {
+		b.send(ctx, r.From.ID, r.Respond, b.msgNoFactor())
+		return
+	}
 	b.deliverLink(ctx, is, nil, r.Respond)
 }
 
@@ -158,8 +162,15 @@ func (b *Bot) push(ctx context.Context, r Request, target User, kind flows.Kind)
 		b.respond(ctx, r.Respond, Message{Summary: "I can't map that user to an account.", Body: []string{"I can't map " + Mention(target.ID) + " to a directory account."}, Tone: ToneWarning})
 		return
 	}
+	b.pushLink(ctx, r.Respond, r.From.ID, acct, lookup, target.ID, kind)
+}
+
+// pushLink starts a helpdesk-requested flow for the target and sends the
+// link to the target's own private conversation, answering the helpdesk
+// member on respond.
+func (b *Bot) pushLink(ctx context.Context, respond Responder, from flows.ChatIdentity, acct *directory.User, lookup directory.Lookup, target flows.ChatIdentity, kind flows.Kind) {
 	is, err := b.deps.Engine.Start(ctx, flows.StartRequest{
-		Kind: kind, Lookup: lookup, Chat: target.ID, RequestedBy: r.From.ID, RequestedByAccountID: acct.ID,
+		Kind: kind, Lookup: lookup, Chat: target, RequestedBy: from, RequestedByAccountID: acct.ID,
 	})
 	if err != nil {
 		// The helpdesk sees the reason in the audit thread; here, a short
@@ -169,22 +180,29 @@ func (b *Bot) push(ctx context.Context, r Request, target User, kind flows.Kind)
 		case errors.Is(err, flows.ErrRateLimited):
 			m = b.msgRateLimited()
 		case errors.Is(err, flows.ErrNotEligible), errors.Is(err, directory.ErrNotFound):
-			m = Message{Summary: "No link was sent.", Body: []string{"No link was sent to " + Mention(target.ID) + ". The reason is in the helpdesk channel."}, Tone: ToneWarning}
+			m = Message{Summary: "No link was sent.", Body: []string{"No link was sent to " + Mention(target) + ". The reason is in the helpdesk channel."}, Tone: ToneWarning}
 		default:
 			m = b.msgTrouble(b.fail("push failed", err))
 		}
-		b.respond(ctx, r.Respond, m)
+		b.respond(ctx, respond, m)
 		return
 	}
-	from := r.From.ID
+	if b.withheld(ctx, is.Flow) {
+		b.respond(ctx, respond, Message{
+			Summary: "No link was sent: no passkey enrolled.",
+			Body:    []string{"No link was sent to " + Mention(target) + ": they have no passkey enrolled, so a reset link would lead nowhere. Send them a set-up link with the button in the helpdesk thread."},
+			Tone:    ToneWarning,
+		})
+		return
+	}
 	b.deliverLink(ctx, is, &from, nil)
 	what := "a verified reset link"
 	if kind == flows.KindEnroll {
 		what = "a one-time enrollment link"
 	}
-	b.respond(ctx, r.Respond, Message{
+	b.respond(ctx, respond, Message{
 		Summary: fmt.Sprintf("Sent %s to the user privately.", what),
-		Body:    []string{fmt.Sprintf("I sent %s to %s privately. You'll see each step in the helpdesk thread.", what, Mention(target.ID))},
+		Body:    []string{fmt.Sprintf("I sent %s to %s privately. You'll see each step in the helpdesk thread.", what, Mention(target))},
 		Tone:    ToneGood,
 	})
 }

@@ -79,4 +79,7 @@ const (
 const (
 	ActionApprove = "resetbot.approve"
 	ActionDeny    = "resetbot.deny"
+	// ActionSendEnroll sends the subject of a request that got no link
+	// (no usable factor) a one-time enrollment link; helpdesk only.
+	ActionSendEnroll = "resetbot.send_enroll"
 )

@@ -99,7 +99,11 @@ func (b *Bot) parentMessage(f *flows.Flow) Message {
 func (b *Bot) eventMessage(ev flows.Event) Message {
 	text, tone := b.eventWords(ev)
 	line := b.clock(ev.Time) + " · " + text
-	return Message{Summary: line, Body: []string{line}, Tone: tone, Urgent: ev.Type == flows.EventApprovalRequired}
+	m := Message{Summary: line, Body: []string{line}, Tone: tone, Urgent: ev.Type == flows.EventApprovalRequired}
+	if ev.Type == flows.EventCancelled && ev.Outcome == flows.OutcomeNoFactor {
+		m.Buttons = []Button{{ActionID: ActionSendEnroll, Value: ev.FlowID, Label: "Send a set-up link", Style: StylePrimary}}
+	}
+	return m
 }
 
 // eventWords is the catalogue of what each event means to the helpdesk.
@@ -148,6 +152,9 @@ func (b *Bot) eventWords(ev flows.Event) (string, Tone) {
 	case flows.EventCompleted:
 		return "Completed", ToneGood
 	case flows.EventCancelled:
+		if ev.Outcome == flows.OutcomeNoFactor {
+			return "No link sent: " + orDefault(ev.Reason, "no passkey enrolled"), ToneWarning
+		}
 		return "Cancelled by " + actor, ToneNeutral
 	case flows.EventSuperseded:
 		return "Replaced by a newer request", ToneNeutral

@@ -20,6 +20,26 @@ func (e *Engine) Cancel(ctx context.Context, flowID string, by ChatIdentity, rea
 	})
 }
 
+// OutcomeNoFactor is the outcome of a flow withdrawn before its link was
+// sent because the account has no factor that could verify it.
+const OutcomeNoFactor = "no-factor"
+
+// Withdraw ends a live flow whose link was never sent because it could lead
+// nowhere: the account has no usable factor (reason says which). The
+// cancellation event's outcome is OutcomeNoFactor, so the helpdesk thread
+// can say why and offer an enrollment link.
+func (e *Engine) Withdraw(ctx context.Context, flowID, reason string) (*Flow, error) {
+	return e.mutate(ctx, flowID, "", func(f *Flow, now time.Time) ([]Event, error) {
+		from := f.State
+		if err := move(f, "withdraw", StateCancelled); err != nil {
+			return nil, err
+		}
+		ev := e.event(f, EventCancelled, "system", from, OutcomeNoFactor, now)
+		ev.Reason = reason
+		return []Event{ev}, nil
+	})
+}
+
 // ExpireDue moves every flow past its lifetime to StateExpired with an audit
 // event, and returns how many it expired. Run it periodically (the serve
 // command does, every few seconds); the clock is the engine's, so tests

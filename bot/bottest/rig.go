@@ -34,6 +34,8 @@ type Rig struct {
 	Engine *flows.Engine
 	Bot    *bot.Bot
 	Reader *flows.Reader
+	// Factors is what each account has enrolled (default: one passkey).
+	Factors *Enrolled
 }
 
 // Options tune a rig.
@@ -81,6 +83,7 @@ func NewRig(t *testing.T, opt Options) *Rig {
 	eng := flows.NewEngine(st, dir, flows.Config{
 		Policy: flows.Policy{PrivilegedGroups: []string{PrivilegedGroup}, BreakGlass: []string{"spare3"}},
 	})
+	factors := &Enrolled{}
 	b, err := bot.New(bot.Config{
 		PublicBaseURL:         BaseURL,
 		HelpdeskGroup:         HelpdeskGroup,
@@ -92,12 +95,12 @@ func NewRig(t *testing.T, opt Options) *Rig {
 		InteractionsPerMinute: opt.InteractionsPerMinute,
 		Alerts:                opt.Alerts,
 		CostPerTicket:         70,
-	}, bot.Deps{Engine: eng, Directory: dir, Store: st, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	}, bot.Deps{Engine: eng, Directory: dir, Store: st, Factors: factors, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(b.Close)
-	return &Rig{Redis: m, Store: st, Dir: mem, Engine: eng, Bot: b, Reader: flows.NewReader(st, b.Sink(), "test", nil)}
+	return &Rig{Redis: m, Store: st, Dir: mem, Engine: eng, Bot: b, Reader: flows.NewReader(st, b.Sink(), "test", nil), Factors: factors}
 }
 
 // Settle waits for the bot's background work and delivers every pending

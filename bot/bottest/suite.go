@@ -26,6 +26,7 @@ func Run(t *testing.T, newDriver func(t *testing.T) Driver) {
 		{"LockedHelpdeskMemberHasNoPower", helpdeskPowersFollowDirectory(memberLocked, 1)},
 		{"FormerHelpdeskMemberHasNoPower", helpdeskPowersFollowDirectory(memberRemoved, 0)},
 		{"RefusedClicksAreAudited", refusedClicksAudited},
+		{"UnenrolledUserGetsNoDeadEnd", unenrolledNoDeadEnd},
 	} {
 		t.Run(sc.name, func(t *testing.T) {
 			d := newDriver(t)
