@@ -89,6 +89,7 @@ func (s threadSink) deliverFlows(ctx context.Context, evs []flows.Event) ([]stri
 		}
 		groups[key] = append(groups[key], ev)
 	}
+	order = approvalsFirst(order, groups)
 	for _, key := range order {
 		g := groups[key]
 		if err := s.deliverGroup(ctx, g); err != nil {
@@ -178,4 +179,23 @@ func (s threadSink) markAll(ctx context.Context, evs []flows.Event) error {
 		}
 	}
 	return nil
+}
+
+// approvalsFirst moves the flows that ask the helpdesk for an approval in
+// this backlog ahead of the others (keeping each side's order): an
+// approval request never waits behind informational posts.
+func approvalsFirst(order []string, groups map[string][]flows.Event) []string {
+	var urgent, rest []string
+	for _, key := range order {
+		asks := false
+		for _, ev := range groups[key] {
+			asks = asks || ev.Type == flows.EventApprovalRequired
+		}
+		if asks {
+			urgent = append(urgent, key)
+		} else {
+			rest = append(rest, key)
+		}
+	}
+	return append(urgent, rest...)
 }

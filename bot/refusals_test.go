@@ -145,3 +145,35 @@ func TestRefusalsAggregatePerRequesterAndWindow(t *testing.T) {
 		})
 	}
 }
+
+// TestApprovalGoesBeforeOtherFlowsBacklog: with a backlog of other flows'
+// steps waiting, the privileged flow that asks for an approval is posted
+// first.
+func TestApprovalGoesBeforeOtherFlowsBacklog(t *testing.T) {
+	rig, ms := newCore(t, bottest.Options{})
+	for _, id := range []string{"U0PWUSER", "U0SPARE1", "U0SPARE2", "U0JDOE"} {
+		command(rig, id, "")
+	}
+	command(rig, "U0ALICE", "")
+	rig.Bot.Wait()
+	rig.Verify(t, bottest.TokenFrom(t, ms.DMs("U0ALICE")[0]))
+	rig.Settle(t)
+	posts := helpdeskPosts(ms)
+	approval, firstOther := -1, -1
+	for i, p := range posts {
+		if p.Kind != "parent" {
+			continue
+		}
+		if strings.Contains(p.Message.Summary, "alice") {
+			approval = i
+		} else if firstOther < 0 {
+			firstOther = i
+		}
+	}
+	if approval < 0 || firstOther < 0 {
+		t.Fatalf("threads missing: %+v", posts)
+	}
+	if approval > firstOther {
+		t.Errorf("the privileged flow's thread is post %d, behind another flow's at %d", approval, firstOther)
+	}
+}
