@@ -197,8 +197,8 @@ func (p *Pacer) spacing() time.Duration {
 // schedule hands the slot to the first waiter when it is due, or arranges
 // to. Called with p.mu held.
 func (p *Pacer) schedule(channel string, q *channelQueue, now time.Time) {
-	if q.busy || q.timer {
-		return
+	if q.busy || q.timer || len(q.waiting[0])+len(q.waiting[1]) == 0 {
+		return // the next caller finds the channel free, or waits for a slot
 	}
 	if d := q.next.Sub(now); d > 0 {
 		q.timer = true
