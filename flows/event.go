@@ -35,6 +35,14 @@ const (
 	EventFailed          EventType = "flow.failed"
 )
 
+// The factor-change events: one passkey or authenticator app added to or
+// removed from the subject's account in an enroll flow. The bot core tells
+// the user privately and posts them in the helpdesk thread.
+const (
+	EventFactorAdded   EventType = "factor.added"
+	EventFactorRemoved EventType = "factor.removed"
+)
+
 // Event is one audit record. It is appended to the audit stream in the same
 // atomic step as the state change it describes, so a crash can never lose it.
 // It never holds a password, token or code: only what happened, to whom, by

@@ -99,6 +99,10 @@ type Flow struct {
 	// Verified lists the factors that succeeded in this flow ("passkey",
 	// "totp", "password" for enrollment proof).
 	Verified []string `json:"verified,omitempty"`
+	// Changed lists the factors this enroll flow added ("passkey:<id>",
+	// "totp"): a flow proven only by the current password may change those
+	// and nothing older (see MayChangeFactors).
+	Changed  []string `json:"changed,omitempty"`
 	Approval Approval `json:"approval"`
 	// Risk holds signals noted along the way (new device, many recent
 	// requests); informational for the helpdesk thread.

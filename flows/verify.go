@@ -2,9 +2,17 @@ package flows
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
+
+// ErrDailyFailures: the account used up its daily budget of failed
+// verifications, so this attempt is refused whether or not the factor was
+// right (an attacker guessing must not learn when they succeed). The user
+// is told so, distinctly from a wrong factor, and sent to the helpdesk.
+// It wraps ErrRateLimited.
+var ErrDailyFailures = errors.New("flows: too many failed verifications today")
 
 // Verification is the outcome of one factor check done by the web app.
 type Verification struct {
@@ -48,8 +56,12 @@ func (e *Engine) RecordVerification(ctx context.Context, flowID, binding string,
 				return nil, err2
 			}
 			ev := e.event(f, EventFailed, "system", StateRedeemed, "limit", now)
+			ev.Method, ev.SourceIP, ev.Device = v.Method, v.Client.IP, v.Client.Device
 			ev.Reason = "daily limit of failed verifications for this account reached"
-			return []Event{ev}, err
+			if v.OK {
+				ev.Reason += ": a correct " + v.Method + " was refused too; the user was told to contact the helpdesk"
+			}
+			return []Event{ev}, fmt.Errorf("%w: %w", ErrDailyFailures, err)
 		}
 		if !v.OK {
 			f.Attempts.Verify++

@@ -40,6 +40,11 @@ type Config struct {
 	// CheckRatePerMinute bounds the live password checks per flow, so the
 	// breached-password endpoint cannot be used as an oracle; default 30.
 	CheckRatePerMinute int
+	// PasswordProofsPerDay bounds the current-password proofs (first
+	// enrollment) per account and day; default 3, and never more than half
+	// the directory's lockout threshold, so that wrong passwords typed here
+	// cannot lock the account in the directory.
+	PasswordProofsPerDay int
 	// CSRFKey is the HMAC key of the stateless CSRF tokens; at least 32
 	// bytes, the same on every replica.
 	CSRFKey []byte

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/resetbot/resetbot/credentials"
 	"github.com/resetbot/resetbot/directory"
 	"github.com/resetbot/resetbot/flows"
 )
@@ -37,6 +38,17 @@ func (s *Server) enrollPage(w http.ResponseWriter, r *http.Request, fc *flowCtx)
 	case f.Kind != flows.KindEnroll:
 		s.fail(w, r, fc, errWrongKind)
 	case f.State == flows.StateRedeemed:
+		e, err := s.enrolledFactors(r.Context(), f.Subject.AccountID)
+		if err != nil {
+			s.fail(w, r, fc, err)
+			return
+		}
+		if e.any() {
+			// The password only enrolls the first factor: whoever changes
+			// existing ones confirms with one of them.
+			s.renderVerify(w, r, fc, http.StatusOK, nil)
+			return
+		}
 		s.renderProof(w, http.StatusOK, fc, nil)
 	case f.State == flows.StateVerified:
 		s.renderEnroll(w, r, fc, http.StatusOK, nil)
@@ -88,12 +100,44 @@ func day(t time.Time) string {
 }
 
 // enrollProof is POST /f/{id}/enroll/proof: the current directory password
-// proves the person before they may add a factor. The outcome is recorded
-// with the engine (which counts failures and fails the flow at the limit).
+// proves the person before they add their first factor. An account that
+// already has one is sent to verify with it instead, and the password is
+// not even checked. Attempts count against a daily budget well below the
+// directory's lockout threshold (proofBudget), taken before the directory
+// is asked, so wrong passwords here never lock the account. The outcome
+// is recorded with the engine (which counts failures and fails the flow at
+// the limit).
 func (s *Server) enrollProof(w http.ResponseWriter, r *http.Request, fc *flowCtx) {
 	f, ctx := fc.flow, r.Context()
 	if f.Kind != flows.KindEnroll || f.State != flows.StateRedeemed {
 		http.Redirect(w, r, nextPage(f), http.StatusSeeOther)
+		return
+	}
+	e, err := s.enrolledFactors(ctx, f.Subject.AccountID)
+	if err != nil {
+		s.fail(w, r, fc, err)
+		return
+	}
+	if e.any() {
+		sp := s.report(r, f.ID, flows.ErrNeedsFactor)
+		s.renderVerify(w, r, fc, Classify(flows.ErrNeedsFactor).Status, &sp)
+		return
+	}
+	if err := s.spendProof(ctx, f); err != nil {
+		if !errors.Is(err, errProofBudget) {
+			s.fail(w, r, fc, err)
+			return
+		}
+		nf, rerr := s.deps.Engine.RecordVerification(ctx, f.ID, fc.binding, flows.Verification{
+			Method: flows.MethodPassword, Reason: "password not checked: the daily budget of password proofs is spent (kept below the directory's lockout threshold)", Client: s.client(r),
+		})
+		if rerr != nil && !errors.Is(rerr, flows.ErrVerificationFailed) {
+			s.fail(w, r, fc, rerr)
+			return
+		}
+		fc.flow = nf
+		sp := s.report(r, f.ID, err)
+		s.renderProof(w, Classify(err).Status, fc, &sp)
 		return
 	}
 	u, err := s.deps.Directory.Find(ctx, directory.Lookup{Kind: directory.ByID, Value: f.Subject.AccountID})
@@ -128,7 +172,9 @@ func (s *Server) enrollProof(w http.ResponseWriter, r *http.Request, fc *flowCtx
 }
 
 // passkeyRemove is POST /f/{id}/enroll/passkey/remove: the user removes one
-// of their own passkeys (a lost phone), after proving who they are.
+// of their own passkeys (a lost phone), after proving who they are with a
+// factor this flow accepts for the change (MayChangeFactors). An id that
+// is not one of the account's is a 404, not an internal error.
 func (s *Server) passkeyRemove(w http.ResponseWriter, r *http.Request, fc *flowCtx) {
 	f := fc.flow
 	if f.Kind != flows.KindEnroll || f.State != flows.StateVerified {
@@ -140,7 +186,21 @@ func (s *Server) passkeyRemove(w http.ResponseWriter, r *http.Request, fc *flowC
 		s.fail(w, r, fc, errBadRequest)
 		return
 	}
-	if err := s.deps.Credentials.RemovePasskey(r.Context(), f.Subject.AccountID, id); err != nil {
+	e, err := s.enrolledFactors(r.Context(), f.Subject.AccountID)
+	if err != nil {
+		s.fail(w, r, fc, err)
+		return
+	}
+	pk, ok := e.passkey(b64url(id))
+	if !ok {
+		s.fail(w, r, fc, errUnknownPasskey)
+		return
+	}
+	if err := s.recordChange(r, fc, flows.FactorChange{Removed: true, Method: flows.MethodPasskey, Key: flows.PasskeyKey(b64url(id)), Name: pk.Name}); err != nil {
+		s.fail(w, r, fc, err)
+		return
+	}
+	if err := s.deps.Credentials.RemovePasskey(r.Context(), f.Subject.AccountID, id); err != nil && !errors.Is(err, credentials.ErrNotFound) {
 		s.fail(w, r, fc, err)
 		return
 	}

@@ -16,6 +16,9 @@ type landingData struct {
 	Verb    string
 	QR      template.URL
 	Helpdsk bool
+	// Enroll makes the QR code's screen-sharing warning say what a
+	// stolen enrollment link gives away.
+	Enroll bool
 }
 
 // landing is GET /r/{token}: it says what the link is for and offers one
@@ -42,12 +45,15 @@ func (s *Server) landing(w http.ResponseWriter, r *http.Request) {
 		Display: f.Subject.DisplayName,
 		Verb:    verb(f.Kind),
 		Helpdsk: helpdeskPushed(f),
+		Enroll:  f.Kind == flows.KindEnroll,
 	}
 	if f.Kind == flows.KindApprove {
 		// The approver reads whose reset they are approving.
 		d.Account, d.Display = f.TargetAccount, ""
 	}
 	if !isMobile(r.UserAgent()) {
+		// Shown only after a click, below a warning not to show it while
+		// sharing the screen: the code is the link itself.
 		qr, err := qrDataURI(s.cfg.link("/r/" + token))
 		if err != nil {
 			s.log.Warn("webauth: landing QR code", "cause", err) // the page works without it

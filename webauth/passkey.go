@@ -25,11 +25,12 @@ type nextData struct {
 }
 
 // passkeyBegin is POST /f/{id}/passkey/begin: the assertion options for
-// this user's own passkeys, with user verification required. The session
+// this user's own passkeys, with user verification required (in an enroll
+// flow too: an existing passkey is the proof for changing factors). The session
 // data (challenge, allowed credentials) stays in Redis.
 func (s *Server) passkeyBegin(w http.ResponseWriter, r *http.Request, fc *flowCtx) {
 	f := fc.flow
-	if f.State != flows.StateRedeemed || f.Kind == flows.KindEnroll {
+	if f.State != flows.StateRedeemed {
 		s.failJSON(w, r, fc, &flows.TransitionError{Op: "passkey", From: f.State})
 		return
 	}

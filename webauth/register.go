@@ -1,6 +1,7 @@
 package webauth
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -72,6 +73,10 @@ func (s *Server) registerBegin(w http.ResponseWriter, r *http.Request, fc *flowC
 		s.failJSON(w, r, fc, err)
 		return
 	}
+	if err := s.mayChange(r, f); err != nil {
+		s.failJSON(w, r, fc, err)
+		return
+	}
 	user, err := s.user(r, f)
 	if err != nil {
 		s.failJSON(w, r, fc, err)
@@ -98,8 +103,9 @@ func (s *Server) registerBegin(w http.ResponseWriter, r *http.Request, fc *flowC
 }
 
 // registerFinish is POST /f/{id}/enroll/passkey/finish: it verifies the
-// attestation against the stored ceremony and stores the passkey under the
-// name the user gave it.
+// attestation against the stored ceremony, has the engine record the
+// addition (and check this flow's proof covers it), and stores the passkey
+// under the name the user gave it.
 func (s *Server) registerFinish(w http.ResponseWriter, r *http.Request, fc *flowCtx) {
 	f, ctx := fc.flow, r.Context()
 	if err := enrollReady(f); err != nil {
@@ -134,6 +140,16 @@ func (s *Server) registerFinish(w http.ResponseWriter, r *http.Request, fc *flow
 	cred, err := s.wa.CreateCredential(user, session, parsed)
 	if err != nil {
 		s.failJSON(w, r, fc, fmt.Errorf("%w: registration refused: %s", errBadRequest, protocolReason(err)))
+		return
+	}
+	for _, p := range user.passkeys {
+		if bytes.Equal(p.Credential.ID, cred.ID) {
+			s.failJSON(w, r, fc, credentials.ErrExists)
+			return
+		}
+	}
+	if err := s.recordChange(r, fc, flows.FactorChange{Method: flows.MethodPasskey, Key: flows.PasskeyKey(b64url(cred.ID)), Name: req.Name}); err != nil {
+		s.failJSON(w, r, fc, err)
 		return
 	}
 	pk := credentials.Passkey{Credential: *cred, Name: req.Name, CreatedAt: s.now().UTC()}

@@ -98,6 +98,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /f/{id}/enroll/passkey/remove", s.flowPost(s.passkeyRemove))
 	m.HandleFunc("GET /f/{id}/enroll/totp", s.flowPage(s.totpSetupPage))
 	m.HandleFunc("POST /f/{id}/enroll/totp", s.flowPost(s.totpSetupConfirm))
+	m.HandleFunc("POST /f/{id}/enroll/totp/remove", s.flowPost(s.totpRemove))
 	m.HandleFunc("POST /f/{id}/enroll/finish", s.flowPost(s.enrollFinish))
 
 	m.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })

@@ -26,6 +26,10 @@ func (s *Server) totpSetupPage(w http.ResponseWriter, r *http.Request, fc *flowC
 		s.fail(w, r, fc, flows.ErrFactorNotAllowed)
 		return
 	}
+	if err := s.mayChange(r, f); err != nil {
+		s.fail(w, r, fc, err)
+		return
+	}
 	var p pendingTOTP
 	var err error
 	p.Secret, p.URL, err = totp.Generate(s.cfg.TOTPIssuer, f.Subject.AccountName)
@@ -75,6 +79,15 @@ func (s *Server) totpSetupConfirm(w http.ResponseWriter, r *http.Request, fc *fl
 		sp := s.report(r, f.ID, flows.ErrVerificationFailed)
 		sp.Title, sp.Message = "That code did not match", "Enter the 6-digit code your app shows now."
 		s.renderTOTPSetup(w, r, fc, http.StatusUnprocessableEntity, p, &sp)
+		return
+	}
+	e, err := s.enrolledFactors(ctx, f.Subject.AccountID)
+	if err != nil {
+		s.fail(w, r, fc, err)
+		return
+	}
+	if err := s.recordChange(r, fc, flows.FactorChange{Method: flows.MethodTOTP, Key: flows.FactorTOTP, Replaced: e.totp}); err != nil {
+		s.fail(w, r, fc, err)
 		return
 	}
 	if err := s.deps.Credentials.SetTOTPSecret(ctx, f.Subject.AccountID, p.Secret); err != nil {

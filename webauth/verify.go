@@ -12,11 +12,19 @@ import (
 // errNoFactor: the user has nothing enrolled that this flow accepts.
 var errNoFactor = errors.New("webauth: no usable factor enrolled")
 
+// errNeedsHelpdesk: the account has factors, but none this flow accepts
+// as proof for changing them (an authenticator app where codes are off):
+// only a helpdesk-issued enrollment link can help.
+var errNeedsHelpdesk = errors.New("webauth: existing factors, none usable as proof")
+
 // verifyData is what the verification page offers.
 type verifyData struct {
 	Passkey bool
 	TOTP    bool
 	Account string
+	// Enroll is true when an enroll flow asks for an existing factor
+	// before factors change.
+	Enroll bool
 }
 
 // verifyPage is GET /f/{id}/verify: the passkey button and, where allowed,
@@ -52,7 +60,12 @@ func (s *Server) renderVerify(w http.ResponseWriter, r *http.Request, fc *flowCt
 	p := basePage(fc, "Confirm it is you", 1)
 	p.Scripts = []string{"common.js", "passkey-login.js"}
 	p.Problem = prob
-	if !d.Passkey && !d.TOTP && prob == nil {
+	switch {
+	case d.Passkey || d.TOTP || prob != nil:
+	case d.Enroll:
+		sp := s.report(r, fc.flow.ID, errNeedsHelpdesk)
+		p.Problem = &sp
+	default:
 		sp := s.report(r, fc.flow.ID, errNoFactor)
 		sp.Title, sp.Message = "No passkey yet", "You have not set up a passkey or an authenticator app. Ask the bot with /reset enroll, or contact the helpdesk."
 		p.Problem = &sp
@@ -71,6 +84,7 @@ func (s *Server) factors(r *http.Request, f *flows.Flow) (verifyData, error) {
 		Passkey: sum.Passkeys > 0,
 		TOTP:    sum.TOTP && s.totpAllowed(f),
 		Account: f.Subject.AccountName,
+		Enroll:  f.Kind == flows.KindEnroll,
 	}, nil
 }
 
@@ -99,7 +113,7 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request, fc *flowCtx) {
 // each code works once.
 func (s *Server) totpVerify(w http.ResponseWriter, r *http.Request, fc *flowCtx) {
 	f := fc.flow
-	if f.State != flows.StateRedeemed || f.Kind == flows.KindEnroll {
+	if f.State != flows.StateRedeemed {
 		http.Redirect(w, r, nextPage(f), http.StatusSeeOther)
 		return
 	}
