@@ -147,6 +147,8 @@ func (b *Bot) eventWords(ev flows.Event) (string, Tone) {
 		return "Account unlocked in the directory", ToneGood
 	case flows.EventEnrolled:
 		return "Enrolled: " + methodWords(ev.Method), ToneGood
+	case flows.EventFactorAdded, flows.EventFactorRemoved:
+		return b.factorWords(ev)
 	case flows.EventApplyFailed:
 		return "Directory write failed: " + orDefault(ev.Reason, "error"), ToneDanger
 	case flows.EventCompleted:

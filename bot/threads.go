@@ -143,6 +143,10 @@ func (s threadSink) followUp(ctx context.Context, ms Messenger, f *flows.Flow, e
 		if err := ms.SendPrivate(ctx, f.Subject.Chat, b.msgChanged(f, ev)); err != nil {
 			return fmt.Errorf("notify user: %w", err)
 		}
+	case flows.EventFactorAdded, flows.EventFactorRemoved:
+		if err := b.notifyFactorChange(ctx, ms, f, ev); err != nil {
+			return err
+		}
 	case flows.EventRequested:
 		if err := b.spikeCheck(ctx, ms, ev); err != nil {
 			return err
