@@ -59,7 +59,11 @@ func (e *Engine) RecordVerification(ctx context.Context, flowID, binding string,
 			ev.Method, ev.SourceIP, ev.Device = v.Method, v.Client.IP, v.Client.Device
 			ev.Reason = "daily limit of failed verifications for this account reached"
 			if v.OK {
-				ev.Reason += ": a correct " + v.Method + " was refused too; the user was told to contact the helpdesk"
+				what := v.Method
+				if what == MethodTOTP {
+					what = "authenticator code"
+				}
+				ev.Reason += ": a correct " + what + " was refused too; the user was told to contact the helpdesk"
 			}
 			return []Event{ev}, fmt.Errorf("%w: %w", ErrDailyFailures, err)
 		}

@@ -15,17 +15,22 @@ import (
 const desktopUA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36"
 
 // TestBrowserLandingQR: a link opened on a computer offers a QR code to
-// continue on the phone, where the passkey is; on a phone it does not.
+// continue on the phone, where the passkey is; on a phone it does not. The
+// code is the link itself, and an enrollment link pushed by the helpdesk
+// is its own proof: the code shows only after a click, below a warning
+// not to show it while sharing the screen.
 func TestBrowserLandingQR(t *testing.T) {
 	tests := []struct {
 		name          string
+		kind          flows.Kind
 		ua            string
 		width, height int64
 		mobile        bool
 		qr            bool
 	}{
-		{"desktop", desktopUA, 1280, 800, false, true},
-		{"phone", webauthtest.PhoneUA, 390, 844, true, false},
+		{"desktop", flows.KindReset, desktopUA, 1280, 800, false, true},
+		{"desktop enrollment", flows.KindEnroll, desktopUA, 1280, 800, false, true},
+		{"phone", flows.KindReset, webauthtest.PhoneUA, 390, 844, true, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -39,8 +44,20 @@ func TestBrowserLandingQR(t *testing.T) {
 				opts = append(opts, chromedp.EmulatePortrait, chromedp.EmulateMobile, chromedp.EmulateTouch)
 			}
 			c.Do(chromedp.EmulateViewport(tc.width, tc.height, opts...))
-			is := s.start(t, flows.KindReset, "jdoe")
+			is := s.startBy(t, tc.kind, "jdoe", "U-helpdesk")
 			c.Do(chromedp.Navigate(s.base+"/r/"+is.Token), chromedp.WaitVisible(chromedp.CSS("#continue")))
+			if tc.qr {
+				hidden, err := chromedp.Run(c.Ctx, chromedp.Evaluate[bool](`document.querySelector("section.qr img").getBoundingClientRect().height === 0`))
+				if err != nil || !hidden {
+					t.Fatalf("the QR code shows before the click (%v)", err)
+				}
+				warning := c.Text()
+				if !strings.Contains(warning, "Sharing your screen?") || !strings.Contains(warning, "Stop sharing") ||
+					(tc.kind == flows.KindEnroll) != strings.Contains(warning, "to set up sign-in for your account") {
+					t.Fatalf("no screen-sharing warning before the QR code:\n%s", warning)
+				}
+				c.Do(chromedp.Click(chromedp.CSS("#qr-show")), chromedp.WaitVisible(chromedp.CSS("section.qr img")))
+			}
 			width, err := chromedp.Run(c.Ctx, chromedp.Evaluate[int](`(document.querySelector("section.qr img") || {naturalWidth: 0}).naturalWidth`))
 			if err != nil {
 				t.Fatal(err)

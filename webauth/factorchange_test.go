@@ -220,3 +220,41 @@ func TestHandlerPushedLinkChangesFactors(t *testing.T) {
 		t.Fatalf("%d passkeys left", len(pks))
 	}
 }
+
+// TestHandlerDailyBudgetSaysSo: once the account's daily budget of failed
+// verifications is used up, a correct factor is refused too (by design);
+// the page says so plainly, distinct from a wrong code, and the audit
+// trail (the helpdesk thread) records that a correct factor was refused.
+func TestHandlerDailyBudgetSaysSo(t *testing.T) {
+	r := newRig(t, rigOptions{totp: true})
+	ts := r.server(t)
+	ctx := context.Background()
+	id := accountIDOf(t, r, "jdoe")
+	secret := "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+	if err := r.creds.SetTOTPSecret(ctx, id, secret); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 20; i++ { // the rig's FailedVerifyPerAccountDay
+		if _, err := r.store.Hit(ctx, "fail:"+id, 24*time.Hour, r.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	is := r.start(t, flows.KindReset, "jdoe")
+	b := newBrowser(t, ts)
+	b.redeem(is.Token)
+	_, _, page, _ := b.get("/f/" + is.Flow.ID + "/verify")
+	st, _, body, _ := b.postForm("/f/"+is.Flow.ID+"/totp", map[string]string{"csrf": csrfOf(t, page), "code": totpCode(t, secret, r.clock.Now())})
+	if st != http.StatusForbidden || !containsAll(body, "Too many failed attempts today", "even with the right passkey", "Contact the helpdesk") ||
+		strings.Contains(body, "That did not work") || strings.Contains(body, "Slow down") {
+		t.Fatalf("correct code after the daily budget: %d\n%s", st, body)
+	}
+	var reasons []string
+	for _, ev := range r.events(t, is.Flow.ID) {
+		if ev.Type == flows.EventFailed {
+			reasons = append(reasons, ev.Reason)
+		}
+	}
+	if len(reasons) != 1 || !containsAll(reasons[0], "daily limit", "a correct authenticator code was refused too") {
+		t.Fatalf("failure events: %q", reasons)
+	}
+}
