@@ -47,7 +47,8 @@ func TestBrowserLandingQR(t *testing.T) {
 			is := s.startBy(t, tc.kind, "jdoe", "U-helpdesk")
 			c.Do(chromedp.Navigate(s.base+"/r/"+is.Token), chromedp.WaitVisible(chromedp.CSS("#continue")))
 			if tc.qr {
-				hidden, err := chromedp.Run(c.Ctx, chromedp.Evaluate[bool](`document.querySelector("section.qr img").getBoundingClientRect().height === 0`))
+				const shown = `document.querySelector("#qr-reveal").open && document.querySelector("section.qr img").checkVisibility()`
+				hidden, err := chromedp.Run(c.Ctx, chromedp.Evaluate[bool](`!(` + shown + `)`))
 				if err != nil || !hidden {
 					t.Fatalf("the QR code shows before the click (%v)", err)
 				}
@@ -57,6 +58,9 @@ func TestBrowserLandingQR(t *testing.T) {
 					t.Fatalf("no screen-sharing warning before the QR code:\n%s", warning)
 				}
 				c.Do(chromedp.Click(chromedp.CSS("#qr-show")), chromedp.WaitVisible(chromedp.CSS("section.qr img")))
+				if open, err := chromedp.Run(c.Ctx, chromedp.Evaluate[bool](shown)); err != nil || !open {
+					t.Fatalf("the QR code does not show after the click (%v)", err)
+				}
 			}
 			width, err := chromedp.Run(c.Ctx, chromedp.Evaluate[int](`(document.querySelector("section.qr img") || {naturalWidth: 0}).naturalWidth`))
 			if err != nil {

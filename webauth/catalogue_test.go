@@ -26,6 +26,10 @@ func TestClassify(t *testing.T) {
 		{"replay", credentials.ErrReplay, "code-used", http.StatusUnauthorized},
 		{"store down", flows.ErrStoreUnavailable, "unavailable", http.StatusServiceUnavailable},
 		{"not eligible", &flows.RefusalError{Reason: "disabled"}, "not-eligible", http.StatusForbidden},
+		{"unknown passkey", errUnknownPasskey, "unknown-passkey", http.StatusNotFound},
+		{"needs a factor", fmt.Errorf("x: %w", flows.ErrNeedsFactor), "needs-factor", http.StatusForbidden},
+		{"daily budget, not a rate limit", fmt.Errorf("%w: %w", flows.ErrDailyFailures, flows.ErrRateLimited), "failures-today", http.StatusForbidden},
+		{"password proofs paused", fmt.Errorf("%w: 1 per day", errProofBudget), "password-paused", http.StatusTooManyRequests},
 		{"unknown", errors.New("boom"), "internal", http.StatusInternalServerError},
 	}
 	for _, tc := range tests {

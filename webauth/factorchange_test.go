@@ -258,3 +258,29 @@ func TestHandlerDailyBudgetSaysSo(t *testing.T) {
 		t.Fatalf("failure events: %q", reasons)
 	}
 }
+
+// TestHandlerPushedLinkForPrivilegedWaitsForApproval: a helpdesk-issued
+// enrollment link of a privileged account changes nothing until a second
+// helpdesk member approves it.
+func TestHandlerPushedLinkForPrivilegedWaitsForApproval(t *testing.T) {
+	r := newRig(t, rigOptions{})
+	ts := r.server(t)
+	ctx := context.Background()
+	is := r.startBy(t, flows.KindEnroll, "alice", "U-helpdesk")
+	b := newBrowser(t, ts)
+	b.redeem(is.Token)
+	f, _ := r.eng.Get(ctx, is.Flow.ID)
+	if f.State != flows.StateAwaitingApproval {
+		t.Fatalf("pushed link of a privileged account: %s, want awaiting approval", f.State)
+	}
+	_, _, page, _ := b.get("/f/" + f.ID + "/verify")
+	if st, _, _, _ := b.postJSON("/f/"+f.ID+"/enroll/passkey/begin", bodyCSRF(t, page), "{}"); st != http.StatusConflict {
+		t.Fatalf("registration before the approval: %d", st)
+	}
+	if _, err := r.eng.Decide(ctx, f.ID, flows.Decision{Approver: flows.ChatIdentity{Platform: "slack", UserID: "U-other"}, ApproverAccountID: "other", Grant: true}); err != nil {
+		t.Fatal(err)
+	}
+	if st, _, _, _ := b.postJSON("/f/"+f.ID+"/enroll/passkey/begin", bodyCSRF(t, page), "{}"); st != http.StatusOK {
+		t.Fatalf("registration after the approval: %d", st)
+	}
+}
