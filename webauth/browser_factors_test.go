@@ -157,7 +157,7 @@ func TestBrowserDailyBudgetRefusesCorrectPasskey(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := 0; i < 20; i++ { // the rig's FailedVerifyPerAccountDay
-		if _, err := s.store.Hit(context.Background(), "fail:"+u.ID, 24*time.Hour, s.clock.Now()); err != nil {
+		if _, err := s.store.Take(context.Background(), "fail:"+u.ID, 24*time.Hour, 20, s.clock.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}

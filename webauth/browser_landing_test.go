@@ -48,7 +48,7 @@ func TestBrowserLandingQR(t *testing.T) {
 			c.Do(chromedp.Navigate(s.base+"/r/"+is.Token), chromedp.WaitVisible(chromedp.CSS("#continue")))
 			if tc.qr {
 				const shown = `document.querySelector("#qr-reveal").open && document.querySelector("section.qr img").checkVisibility()`
-				hidden, err := chromedp.Run(c.Ctx, chromedp.Evaluate[bool](`!(` + shown + `)`))
+				hidden, err := chromedp.Run(c.Ctx, chromedp.Evaluate[bool](`!(`+shown+`)`))
 				if err != nil || !hidden {
 					t.Fatalf("the QR code shows before the click (%v)", err)
 				}

@@ -235,7 +235,7 @@ func TestHandlerDailyBudgetSaysSo(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := 0; i < 20; i++ { // the rig's FailedVerifyPerAccountDay
-		if _, err := r.store.Hit(ctx, "fail:"+id, 24*time.Hour, r.clock.Now()); err != nil {
+		if _, err := r.store.Take(ctx, "fail:"+id, 24*time.Hour, 20, r.clock.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}
