@@ -1,6 +1,7 @@
 package discord
 
 import (
+	"context"
 	"crypto/ed25519"
 	"errors"
 	"fmt"
@@ -28,24 +29,30 @@ const maxAcks = 4096
 // interaction tokens live 15 minutes.
 const backgroundTimeout = time.Minute
 
-// App is Discord's ingress: it verifies and translates the interactions
-// Discord sends and hands them to the core. Build it once with New and
-// serve Routes.
+// App is Discord's side of the bot: the ingress, which verifies and
+// translates the interactions Discord sends and hands them to the core,
+// and the Messenger the core sends through. Build it once with New and
+// serve Routes at Path; it has the shape of every platform (platform.App).
 type App struct {
 	cfg        Config
 	key        ed25519.PublicKey
 	handler    bot.Handler
-	once       bot.Once
 	s          *discordgo.Session
 	log        *slog.Logger
 	now        func() time.Time
 	deferAfter time.Duration
-	acks       *platform.AckCache
+	deliveries *platform.Deliveries
 	bg         *platform.Background
+	messenger  *Messenger
 }
 
-// New builds the ingress for cfg. handler is the core; once recognises
-// redeliveries (shared by all replicas).
+var (
+	_ platform.App     = (*App)(nil)
+	_ platform.Checker = (*App)(nil)
+)
+
+// New builds the ingress and the Messenger for cfg. handler is the core;
+// once recognises redeliveries (shared by all replicas).
 func New(cfg Config, handler bot.Handler, once bot.Once, opts ...Option) (*App, error) {
 	if errs := cfg.Validate(); len(errs) > 0 {
 		return nil, fmt.Errorf("discord config: %w", errors.Join(errs...))
@@ -58,21 +65,42 @@ func New(cfg Config, handler bot.Handler, once bot.Once, opts ...Option) (*App, 
 	if err != nil {
 		return nil, err
 	}
+	m, err := NewMessenger(cfg, opts...)
+	if err != nil {
+		return nil, err
+	}
 	return &App{
 		cfg:        cfg,
 		key:        ed25519.PublicKey(cfg.publicKey()),
 		handler:    handler,
-		once:       once,
 		s:          s,
-		log:        o.log.With("platform", Platform),
-		now:        o.now,
-		deferAfter: o.deferAfter,
-		acks:       platform.NewAckCache(maxAcks, dedupTTL, o.now),
+		log:        o.Log.With("platform", Platform),
+		now:        o.Now,
+		deferAfter: o.Own.deferAfter,
+		deliveries: platform.NewDeliveries(once, dedupTTL, maxAcks, o.Now),
 		bg:         platform.NewBackground(backgroundTimeout),
+		messenger:  m,
 	}, nil
 }
 
+// Messenger is what the core sends through: bot.AddPlatform(Platform,
+// app.Messenger()).
+func (a *App) Messenger() bot.Messenger { return a.messenger }
+
+// Path is the interactions endpoint, for mounting Routes.
+func (a *App) Path() string { return PathInteractions }
+
+// Check reads the bot's own user, so a wrong token or API URL fails at
+// startup rather than at the first reset.
+func (a *App) Check(ctx context.Context) error { return a.messenger.Check(ctx) }
+
+// Run returns at once: Discord reaches the bot only through Routes.
+func (a *App) Run(context.Context) error { return nil }
+
+// Close waits for the answers this package sends after a first response.
+// Call it at shutdown, after the server stopped.
+func (a *App) Close() { a.Wait() }
+
 // Wait blocks until the answers this package sends after a first response
-// have been sent (or timed out). Call it at shutdown, after the server
-// stopped.
+// have been sent (or timed out).
 func (a *App) Wait() { a.bg.Wait() }

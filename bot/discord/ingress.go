@@ -38,15 +38,8 @@ func (a *App) handle(ctx context.Context, body []byte) (answer, error) {
 	return answer{}, fmt.Errorf("%w: type %d", errUnsupported, in.Type)
 }
 
-// first asks bot.Once whether this interaction is new.
-func (a *App) first(ctx context.Context, in interaction) (string, bool, error) {
-	key := "discord:interaction:" + in.ID
-	ok, err := a.once.First(ctx, key, dedupTTL)
-	if err != nil {
-		return key, false, fmt.Errorf("%w: dedup: %w", platform.ErrUnavailable, err)
-	}
-	return key, ok, nil
-}
+// deliveryKey names one interaction: a redelivery carries the same id.
+func deliveryKey(in interaction) string { return "discord:interaction:" + in.ID }
 
 // command runs /reset. The first reply is the HTTP response: an ephemeral
 // message, or a deferred ephemeral response filled in later.
@@ -59,14 +52,15 @@ func (a *App) command(ctx context.Context, in interaction) (answer, error) {
 	if err != nil {
 		return answer{}, err
 	}
-	key, first, err := a.first(ctx, in)
+	key := deliveryKey(in)
+	first, replay, err := a.deliveries.First(ctx, key)
 	if err != nil {
 		return answer{}, err
 	}
 	if !first {
 		a.log.InfoContext(ctx, "discord: redelivered command ignored", "user", u.ID)
-		if b := a.acks.Get(key); b != nil {
-			return answer{body: b}, nil
+		if replay != nil {
+			return answer{body: replay}, nil
 		}
 		b, err := marshal(deferredResponse())
 		return answer{body: b}, err
@@ -80,7 +74,7 @@ func (a *App) command(ctx context.Context, in interaction) (answer, error) {
 		b, err := marshal(deferredResponse())
 		return answer{body: b, then: fu}, err
 	}
-	if isZero(msg) {
+	if platform.IsZero(msg) {
 		fu.deferFirst() // nothing to say yet: the core's next answer fills it in
 		b, err := marshal(deferredResponse())
 		return answer{body: b, then: fu}, err
@@ -93,7 +87,7 @@ func (a *App) command(ctx context.Context, in interaction) (answer, error) {
 	if err != nil {
 		return answer{}, err
 	}
-	a.acks.Put(key, b)
+	a.deliveries.Answered(key, b)
 	return answer{body: b, then: fu}, nil
 }
 
@@ -113,7 +107,7 @@ func (a *App) component(ctx context.Context, in interaction) (answer, error) {
 	if err != nil {
 		return answer{}, err
 	}
-	_, first, err := a.first(ctx, in)
+	first, _, err := a.deliveries.First(ctx, deliveryKey(in))
 	if err != nil {
 		return answer{}, err
 	}
@@ -127,7 +121,7 @@ func (a *App) component(ctx context.Context, in interaction) (answer, error) {
 	switch {
 	case late != nil:
 		a.deliverLate(ctx, fu, late, actionID)
-	case !isZero(msg):
+	case !platform.IsZero(msg):
 		a.bg.Go(ctx, func(ctx context.Context) { a.deliver(ctx, fu, msg, actionID) })
 	}
 	return answer{body: ack, then: fu}, nil

@@ -40,7 +40,7 @@ func NewMessenger(cfg Config, opts ...Option) (*Messenger, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Messenger{s: s, channel: cfg.HelpdeskChannelID, log: o.log.With("platform", Platform), pace: platform.NewPacer(o.pace)}, nil
+	return &Messenger{s: s, channel: cfg.HelpdeskChannelID, log: o.Log.With("platform", Platform), pace: platform.NewPacer(o.Own.pace)}, nil
 }
 
 // Check reads the bot's own user, so a wrong token or API URL fails at

@@ -149,12 +149,6 @@ func threadName(m bot.Message) string {
 	return orBlank(clip(strings.Join(strings.Fields(plain(name)), " "), maxThreadName))
 }
 
-// isZero reports whether the core gave nothing to say.
-func isZero(m bot.Message) bool {
-	return m.Summary == "" && m.Title == "" && len(m.Body) == 0 && len(m.Fields) == 0 &&
-		m.Link == nil && len(m.Buttons) == 0 && m.Note == ""
-}
-
 // asSend is a new channel message (ChannelMessageSendComplex).
 func (r rendered) asSend() *discordgo.MessageSend {
 	return &discordgo.MessageSend{Embeds: r.Embeds, Components: r.Components, AllowedMentions: r.AllowedMentions}

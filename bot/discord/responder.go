@@ -10,6 +10,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/resetbot/resetbot/bot"
+	"github.com/resetbot/resetbot/bot/platform"
 )
 
 // followup answers one interaction privately after its first response,
@@ -63,7 +64,7 @@ func (f *followup) deferFirst() {
 
 // Respond implements bot.Responder. A 429 surfaces as *bot.RetryAfterError.
 func (f *followup) Respond(ctx context.Context, m bot.Message) error {
-	if isZero(m) {
+	if platform.IsZero(m) {
 		return nil
 	}
 	r, err := render(m)

@@ -32,11 +32,11 @@ func newSession(cfg Config, o options) (*discordgo.Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("discord session: api_url: %w", err)
 	}
-	next := o.client.Transport
+	next := o.Client.Transport
 	if next == nil {
 		next = http.DefaultTransport
 	}
-	client := *o.client
+	client := *o.Client
 	client.Transport = apiOnly{from: from, to: to, next: next}
 	s.Client = &client
 	s.ShouldRetryOnRateLimit = false

@@ -1,10 +1,12 @@
 // Package platform is the plumbing that every chat platform package
 // (bot/slack, bot/teams, bot/discord) needs and that is not about any one
-// platform: the catalogue of public refusal texts, the memory of first
-// answers for redeliveries, the runner for work that outlives a request,
-// the pacer every outbound post waits in (margin below the platform's
-// limit, approval requests first, Retry-After honoured), and scrubbing
-// capability URLs out of errors.
+// platform: the shape every platform package has (App), the catalogue of
+// public refusal texts, the recognition of redeliveries and the replay of
+// their first answers (Deliveries), the runner for work that outlives a
+// request, the pacer every outbound post waits in (margin below the
+// platform's limit, approval requests first, Retry-After honoured), the
+// Retry-After parser, the functional options every package takes, and
+// scrubbing capability URLs out of errors.
 //
 // It exists so that each platform package only translates its wire format
 // and does not carry its own copy of this code: a fix made here (a leak of

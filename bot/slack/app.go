@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -26,22 +27,26 @@ const maxAcks = 4096
 // after an ack (the core's first reply to a click).
 const backgroundTimeout = 30 * time.Second
 
-// App is Slack's ingress: it verifies and translates what Slack sends and
-// hands it to the core. Build it once with New, then serve Routes (HTTP
-// mode) or RunSocketMode (socket mode).
+// App is Slack's side of the bot: the ingress, which verifies and
+// translates what Slack sends and hands it to the core, and the Messenger
+// the core sends through. Build it once with New, then serve Routes (HTTP
+// mode) or Run (socket mode); it has the shape of every platform
+// (platform.App).
 type App struct {
-	cfg     Config
-	handler bot.Handler
-	once    bot.Once
-	log     *slog.Logger
-	client  *http.Client
-	acks    *platform.AckCache
-	bg      *platform.Background
+	cfg        Config
+	handler    bot.Handler
+	log        *slog.Logger
+	client     *http.Client
+	deliveries *platform.Deliveries
+	bg         *platform.Background
+	messenger  bot.Messenger
 }
 
-// New builds the ingress for cfg. handler is the core; once recognises
-// redeliveries (shared by all replicas, so a retry that lands elsewhere is
-// still recognised).
+var _ platform.App = (*App)(nil)
+
+// New builds the ingress and the Messenger for cfg. handler is the core;
+// once recognises redeliveries (shared by all replicas, so a retry that
+// lands elsewhere is still recognised).
 func New(cfg Config, handler bot.Handler, once bot.Once, opts ...Option) (*App, error) {
 	if errs := cfg.Validate(); len(errs) > 0 {
 		return nil, fmt.Errorf("slack config: %w", errors.Join(errs...))
@@ -50,17 +55,42 @@ func New(cfg Config, handler bot.Handler, once bot.Once, opts ...Option) (*App, 
 		return nil, errors.New("slack: New needs a handler and a bot.Once")
 	}
 	o := newOptions(opts)
+	m, err := NewMessenger(cfg, opts...)
+	if err != nil {
+		return nil, err
+	}
 	return &App{
-		cfg:     cfg,
-		handler: handler,
-		once:    once,
-		log:     o.log.With("platform", Platform),
-		client:  o.client,
-		acks:    platform.NewAckCache(maxAcks, dedupTTL, time.Now),
-		bg:      platform.NewBackground(backgroundTimeout),
+		cfg:        cfg,
+		handler:    handler,
+		log:        o.Log.With("platform", Platform),
+		client:     o.Client,
+		deliveries: platform.NewDeliveries(once, dedupTTL, maxAcks, time.Now),
+		bg:         platform.NewBackground(backgroundTimeout),
+		messenger:  m,
 	}, nil
 }
 
+// Messenger is what the core sends through: bot.AddPlatform(Platform,
+// app.Messenger()). It also implements bot.EmailResolver, and
+// bot.GroupResolver when helpdesk_usergroup is set.
+func (a *App) Messenger() bot.Messenger { return a.messenger }
+
+// Path is the prefix of Slack's request URLs, for mounting Routes.
+func (a *App) Path() string { return pathPrefix }
+
+// Run keeps the Socket Mode connection in socket mode until ctx ends; in
+// HTTP mode Slack calls Routes and Run returns at once.
+func (a *App) Run(ctx context.Context) error {
+	if a.cfg.mode() != ModeSocket {
+		return nil
+	}
+	return a.RunSocketMode(ctx)
+}
+
+// Close waits for the answers this package posts after an ack. Call it at
+// shutdown, after the server stopped.
+func (a *App) Close() { a.Wait() }
+
 // Wait blocks until the answers this package posts after an ack have been
-// sent (or timed out). Call it at shutdown, after the server stopped.
+// sent (or timed out).
 func (a *App) Wait() { a.bg.Wait() }

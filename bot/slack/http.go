@@ -15,16 +15,22 @@ import (
 	"github.com/resetbot/resetbot/bot/platform"
 )
 
-// The request URLs to enter in the Slack app (see deploy/slack).
+// The request URLs to enter in the Slack app (see deploy/slack), under
+// one prefix.
 const (
+	pathPrefix        = "/slack/"
 	PathCommands      = "/slack/commands"
 	PathInteractivity = "/slack/interactivity"
 	PathEvents        = "/slack/events"
 )
 
 // Routes serves Slack's three request URLs. Mount it on the public
-// listener; every request is verified with the signing secret first.
+// listener at Path; every request is verified with the signing secret
+// first. In socket mode Slack sends nothing over HTTP, and Routes is nil.
 func (a *App) Routes() http.Handler {
+	if a.cfg.mode() == ModeSocket {
+		return nil
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+PathCommands, a.verified(a.serveCommand))
 	mux.HandleFunc("POST "+PathInteractivity, a.verified(a.serveInteraction))

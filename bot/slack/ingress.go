@@ -2,7 +2,6 @@ package slack
 
 import (
 	"context"
-	"fmt"
 
 	slackgo "github.com/slack-go/slack"
 
@@ -28,13 +27,13 @@ func (a *App) command(ctx context.Context, cmd slackgo.SlashCommand) ([]byte, er
 		return nil, err
 	}
 	key := "slack:command:" + cmd.TriggerID
-	first, err := a.once.First(ctx, key, dedupTTL)
+	first, replay, err := a.deliveries.First(ctx, key)
 	if err != nil {
-		return nil, fmt.Errorf("%w: dedup: %w", platform.ErrUnavailable, err)
+		return nil, err
 	}
 	if !first {
 		a.log.InfoContext(ctx, "slack: redelivered slash command ignored", "user", cmd.UserID)
-		return a.acks.Get(key), nil
+		return replay, nil
 	}
 	// The core's context must outlive this request: it keeps working
 	// after we answer.
@@ -43,7 +42,7 @@ func (a *App) command(ctx context.Context, cmd slackgo.SlashCommand) ([]byte, er
 	if err != nil {
 		return nil, err
 	}
-	a.acks.Put(key, body)
+	a.deliveries.Answered(key, body)
 	return body, nil
 }
 
@@ -59,16 +58,16 @@ func (a *App) interaction(ctx context.Context, cb slackgo.InteractionCallback) e
 		return err
 	}
 	for _, c := range actions {
-		first, err := a.once.First(ctx, c.key, dedupTTL)
+		first, _, err := a.deliveries.First(ctx, c.key)
 		if err != nil {
-			return fmt.Errorf("%w: dedup: %w", platform.ErrUnavailable, err)
+			return err
 		}
 		if !first {
 			a.log.InfoContext(ctx, "slack: redelivered click ignored", "user", cb.User.ID, "action", c.action.ActionID)
 			continue
 		}
 		msg := a.handler.HandleAction(context.WithoutCancel(ctx), c.action)
-		if isZero(msg) {
+		if platform.IsZero(msg) {
 			continue
 		}
 		respond := c.action.Respond
@@ -88,9 +87,9 @@ func (a *App) event(ctx context.Context, eventID, eventType string, retry int) e
 	if eventID == "" {
 		return nil
 	}
-	first, err := a.once.First(ctx, "slack:event:"+eventID, dedupTTL)
+	first, _, err := a.deliveries.First(ctx, "slack:event:"+eventID)
 	if err != nil {
-		return fmt.Errorf("%w: dedup: %w", platform.ErrUnavailable, err)
+		return err
 	}
 	if !first {
 		a.log.InfoContext(ctx, "slack: redelivered event ignored", "event_type", eventType, "retry", retry)

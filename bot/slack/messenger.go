@@ -49,9 +49,9 @@ func NewMessenger(cfg Config, opts ...Option) (bot.Messenger, error) {
 	m := &Messenger{
 		api: slackgo.New(cfg.BotToken,
 			slackgo.OptionAPIURL(cfg.apiURL()),
-			slackgo.OptionHTTPClient(o.client)),
+			slackgo.OptionHTTPClient(o.Client)),
 		channel: cfg.HelpdeskChannel,
-		pace:    platform.NewPacer(o.pace),
+		pace:    platform.NewPacer(o.Own.pace),
 	}
 	if cfg.HelpdeskUsergroup != "" {
 		return &groupMessenger{Messenger: m, usergroup: cfg.HelpdeskUsergroup}, nil

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/resetbot/resetbot/bot"
@@ -45,19 +44,9 @@ func (r responseURL) Respond(ctx context.Context, m bot.Message) error {
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
-		return fmt.Errorf("slack response_url: %w", &bot.RetryAfterError{After: retryAfter(resp.Header.Get("Retry-After"))})
+		return fmt.Errorf("slack response_url: %w", &bot.RetryAfterError{After: platform.RetryAfter(resp.Header.Get("Retry-After"), time.Now())})
 	case resp.StatusCode != http.StatusOK:
 		return fmt.Errorf("slack response_url: status %d", resp.StatusCode)
 	}
 	return nil
-}
-
-// retryAfter parses a Retry-After in seconds; missing or odd values mean
-// one second, Slack's usual pace.
-func retryAfter(h string) time.Duration {
-	n, err := strconv.Atoi(h)
-	if err != nil || n < 1 {
-		return time.Second
-	}
-	return time.Duration(n) * time.Second
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/resetbot/resetbot/bot"
+	"github.com/resetbot/resetbot/bot/platform"
 )
 
 // Slack's response_type values for slash command and response_url answers.
@@ -24,7 +25,7 @@ type ephemeral struct {
 // ephemeralJSON renders m as a private answer. The zero Message renders as
 // nil: "nothing to say", which Slack shows as nothing.
 func ephemeralJSON(m bot.Message) ([]byte, error) {
-	if isZero(m) {
+	if platform.IsZero(m) {
 		return nil, nil
 	}
 	b, err := json.Marshal(ephemeral{ResponseType: responseEphemeral, rendered: render(m)})
@@ -32,10 +33,4 @@ func ephemeralJSON(m bot.Message) ([]byte, error) {
 		return nil, fmt.Errorf("slack: encode ephemeral answer: %w", err)
 	}
 	return b, nil
-}
-
-// isZero reports whether the core chose to say nothing.
-func isZero(m bot.Message) bool {
-	return m.Summary == "" && m.Title == "" && len(m.Body) == 0 && len(m.Fields) == 0 &&
-		m.Link == nil && len(m.Buttons) == 0 && m.Note == ""
 }

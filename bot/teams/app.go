@@ -21,19 +21,20 @@ const replyTimeout = 10 * time.Second
 
 // App is the Teams ingress and messenger: it verifies and translates the
 // activities Teams sends, hands them to the core, and gives the core a
-// Messenger. Build it once with New, serve it at PathMessages, and add
-// Messenger() to the bot under Platform.
+// Messenger. Build it once with New, serve Routes at Path, and add
+// Messenger() to the bot under Platform; it has the shape of every
+// platform (platform.App).
 type App struct {
-	cfg       Config
-	handler   bot.Handler
-	once      bot.Once
-	log       *slog.Logger
-	verify    *verifier
-	keys      *keySource
-	conn      *connector
-	seen      *seen
-	messenger *Messenger
-	stop      context.CancelFunc
+	cfg        Config
+	handler    bot.Handler
+	deliveries *platform.Deliveries
+	log        *slog.Logger
+	verify     *verifier
+	keys       *keySource
+	conn       *connector
+	seen       *seen
+	messenger  *Messenger
+	stop       context.CancelFunc
 }
 
 // New builds the Teams connection for cfg. handler is the core; once
@@ -47,30 +48,40 @@ func New(cfg Config, handler bot.Handler, once bot.Once, opts ...Option) (*App, 
 		return nil, errors.New("teams: New needs a handler and a bot.Once")
 	}
 	o := newOptions(opts)
-	log := o.log.With("platform", Platform)
+	log := o.Log.With("platform", Platform)
 	life, stop := context.WithCancel(context.Background())
-	keys := &keySource{metadataURL: cfg.metadataURL(), client: o.client, log: log, now: o.now, life: life}
-	conn := &connector{client: o.client, tokens: &tokenSource{
-		url: cfg.tokenURL(), clientID: cfg.AppID, secret: cfg.AppPassword, client: o.client, now: o.now,
+	keys := &keySource{metadataURL: cfg.metadataURL(), client: o.Client, log: log, now: o.Now, life: life}
+	conn := &connector{client: o.Client, tokens: &tokenSource{
+		url: cfg.tokenURL(), clientID: cfg.AppID, secret: cfg.AppPassword, client: o.Client, now: o.Now,
 	}}
 	s := newSeen()
 	return &App{
-		cfg:       cfg,
-		handler:   handler,
-		once:      once,
-		log:       log,
-		verify:    &verifier{appID: cfg.AppID, keys: keys, now: o.now},
-		keys:      keys,
-		conn:      conn,
-		seen:      s,
-		messenger: &Messenger{cfg: cfg, conn: conn, seen: s, pace: platform.NewPacer(o.pace)},
-		stop:      stop,
+		cfg:        cfg,
+		handler:    handler,
+		deliveries: platform.NewDeliveries(once, dedupTTL, 0, o.Now),
+		log:        log,
+		verify:     &verifier{appID: cfg.AppID, keys: keys, now: o.Now},
+		keys:       keys,
+		conn:       conn,
+		seen:       s,
+		messenger:  &Messenger{cfg: cfg, conn: conn, seen: s, pace: platform.NewPacer(o.Own.pace)},
+		stop:       stop,
 	}, nil
 }
 
+var _ platform.App = (*App)(nil)
+
 // Messenger is what the core sends through: bot.AddPlatform(Platform,
-// app.Messenger()).
-func (a *App) Messenger() *Messenger { return a.messenger }
+// app.Messenger()). It is a *Messenger, which also implements
+// bot.EmailResolver.
+func (a *App) Messenger() bot.Messenger { return a.messenger }
+
+// Path is the messaging endpoint, for mounting Routes.
+func (a *App) Path() string { return PathMessages }
+
+// Run returns at once: Teams reaches the bot only through Routes, and the
+// signing keys refresh on their own until Close.
+func (a *App) Run(context.Context) error { return nil }
 
 // Close stops the background refresh of the signing keys. Call it at
 // shutdown, after the server stopped.

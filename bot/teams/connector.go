@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -152,7 +151,7 @@ func (c *connector) call(ctx context.Context, op, method, u string, in, out any)
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
-		return fmt.Errorf("teams %s: %w", op, &bot.RetryAfterError{After: retryAfter(resp.Header.Get("Retry-After"), time.Now())})
+		return fmt.Errorf("teams %s: %w", op, &bot.RetryAfterError{After: platform.RetryAfter(resp.Header.Get("Retry-After"), time.Now())})
 	case resp.StatusCode == http.StatusUnauthorized:
 		c.tokens.forget(token)
 	}
@@ -171,16 +170,4 @@ func (c *connector) call(ctx context.Context, op, method, u string, in, out any)
 		}
 	}
 	return nil
-}
-
-// retryAfter reads a Retry-After header in seconds or as an HTTP date;
-// missing or odd values mean one second.
-func retryAfter(h string, now time.Time) time.Duration {
-	if n, err := strconv.Atoi(strings.TrimSpace(h)); err == nil && n >= 1 {
-		return time.Duration(n) * time.Second
-	}
-	if t, err := http.ParseTime(h); err == nil && t.After(now) {
-		return t.Sub(now).Round(time.Second)
-	}
-	return time.Second
 }

@@ -107,3 +107,6 @@ func (r *rig) postToken(t *testing.T, a teamsfake.Activity, token string) (int, 
 }
 
 func nopBody(s string) io.ReadCloser { return io.NopCloser(strings.NewReader(s)) }
+
+// messenger is the rig's Messenger with its Teams-only capabilities.
+func (r *rig) messenger() *teams.Messenger { return r.app.Messenger().(*teams.Messenger) }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/resetbot/resetbot/bot"
-	"github.com/resetbot/resetbot/bot/platform"
 )
 
 // invokeResponse answers an adaptiveCard/action invoke in the HTTP
@@ -38,9 +37,9 @@ func (a *App) onInvoke(ctx context.Context, act *activity) (*invokeResponse, err
 		return ok, nil
 	}
 	a.remember(act)
-	first, err := a.once.First(ctx, dedupKey(act), dedupTTL)
+	first, _, err := a.deliveries.First(ctx, dedupKey(act))
 	if err != nil {
-		return nil, fmt.Errorf("%w: dedup: %w", platform.ErrUnavailable, err)
+		return nil, err
 	}
 	if !first {
 		a.log.Info("teams: redelivered click acknowledged", "activity", act.ID)

@@ -2,7 +2,6 @@ package teams
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -63,9 +62,9 @@ func (a *App) onMessage(ctx context.Context, act *activity) error {
 	if strings.TrimSpace(act.Text) == "" {
 		return nil // an attachment or card without words
 	}
-	first, err := a.once.First(ctx, dedupKey(act), dedupTTL)
+	first, _, err := a.deliveries.First(ctx, dedupKey(act))
 	if err != nil {
-		return fmt.Errorf("%w: dedup: %w", platform.ErrUnavailable, err)
+		return err
 	}
 	if !first {
 		a.log.Info("teams: redelivered message acknowledged", "activity", act.ID)
@@ -76,7 +75,7 @@ func (a *App) onMessage(ctx context.Context, act *activity) error {
 	req.Respond = &chatResponder{app: a, serviceURL: act.ServiceURL, conv: act.Conversation.ID, ready: ready}
 	reply := a.handler.HandleCommand(ctx, req)
 	defer close(ready)
-	if isEmpty(reply) {
+	if platform.IsZero(reply) {
 		return nil
 	}
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), replyTimeout)
@@ -137,9 +136,4 @@ func (a *App) resolve(ctx context.Context, act *activity, m account) string {
 	}
 	a.log.Info("teams: mentioned user not resolved", "mentioned", m.ID)
 	return ""
-}
-
-// isEmpty reports a message with nothing to show.
-func isEmpty(m bot.Message) bool {
-	return m.Summary == "" && m.Title == "" && len(m.Body) == 0 && len(m.Fields) == 0 && m.Link == nil && len(m.Buttons) == 0 && m.Note == ""
 }

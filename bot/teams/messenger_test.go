@@ -142,7 +142,7 @@ func TestRateLimited(t *testing.T) {
 // TestUserEmail reads the email of a user from the connector.
 func TestUserEmail(t *testing.T) {
 	r := newRig(t)
-	got, err := r.app.Messenger().UserEmail(context.Background(), aadOf("alice"))
+	got, err := r.messenger().UserEmail(context.Background(), aadOf("alice"))
 	if err != nil || got != "alice@example.test" {
 		t.Fatalf("email %q, %v", got, err)
 	}

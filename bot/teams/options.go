@@ -5,41 +5,39 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/resetbot/resetbot/bot/platform"
 )
 
 // Option tunes New. The defaults suit production; tests inject the fake's
 // HTTP client and a clock.
-type Option func(*options)
+type Option = platform.Option[own]
 
-type options struct {
-	client *http.Client
-	log    *slog.Logger
-	now    func() time.Time
-	pace   time.Duration
+// own are Teams' settings besides the shared ones.
+type own struct {
+	pace time.Duration
 }
+
+type options = platform.Options[own]
 
 // WithHTTPClient sets the client for every outbound call (metadata, keys,
 // tokens, connector), e.g. one with a corporate proxy.
-func WithHTTPClient(c *http.Client) Option { return func(o *options) { o.client = c } }
+func WithHTTPClient(c *http.Client) Option { return platform.WithHTTPClient[own](c) }
 
 // WithLogger sets the logger; the default discards.
-func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
+func WithLogger(l *slog.Logger) Option { return platform.WithLogger[own](l) }
 
 // WithClock sets the clock that token expiry is checked against, so tests
 // can move time instead of sleeping.
-func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
+func WithClock(now func() time.Time) Option { return platform.WithNow[own](now) }
 
 func newOptions(opts []Option) options {
-	o := options{
-		client: &http.Client{Timeout: 30 * time.Second},
-		log:    slog.New(slog.NewTextHandler(io.Discard, nil)),
-		now:    time.Now,
-		pace:   defaultPace,
-	}
-	for _, opt := range opts {
-		opt(&o)
-	}
-	return o
+	return platform.Apply(options{
+		Client: &http.Client{Timeout: 30 * time.Second},
+		Log:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Now:    time.Now,
+		Own:    own{pace: defaultPace},
+	}, opts)
 }
 
 // defaultPace keeps a bot under Teams' limit per conversation (60 messages
@@ -49,4 +47,4 @@ const defaultPace = 500 * time.Millisecond
 // WithPace sets the minimum gap between two messages posted to one
 // conversation (default 500 ms plus the pacer's margin). Zero disables
 // pacing (tests of Teams' own rate limiting).
-func WithPace(d time.Duration) Option { return func(o *options) { o.pace = max(d, 0) } }
+func WithPace(d time.Duration) Option { return func(o *options) { o.Own.pace = max(d, 0) } }

@@ -165,7 +165,7 @@ func TestUserEmailIsTheUPN(t *testing.T) {
 			m := member("bob")
 			m.Email, m.UserPrincipalName = tc.mail, tc.upn
 			r.fake.AddUser(m)
-			got, err := r.app.Messenger().UserEmail(context.Background(), m.AADObjectID)
+			got, err := r.messenger().UserEmail(context.Background(), m.AADObjectID)
 			if err != nil || got != tc.want {
 				t.Fatalf("email %q, %v; want %q", got, err, tc.want)
 			}
@@ -178,7 +178,7 @@ func TestUserEmailIsTheUPN(t *testing.T) {
 func TestUserEmailOfForeignUserFails(t *testing.T) {
 	r := newRig(t)
 	r.fake.AddUser(foreigner())
-	if got, err := r.app.Messenger().UserEmail(context.Background(), foreigner().AADObjectID); err == nil {
+	if got, err := r.messenger().UserEmail(context.Background(), foreigner().AADObjectID); err == nil {
 		t.Fatalf("email %q of a foreign user, want an error", got)
 	}
 }
