@@ -17,9 +17,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/resetbot/resetbot/bot"
-	"github.com/resetbot/resetbot/bot/discord"
-	"github.com/resetbot/resetbot/bot/slack"
-	"github.com/resetbot/resetbot/bot/teams"
+	"github.com/resetbot/resetbot/bot/platform"
 	"github.com/resetbot/resetbot/cmd/resetbot/internal/config"
 	"github.com/resetbot/resetbot/credentials/rediscreds"
 	"github.com/resetbot/resetbot/directory"
@@ -78,9 +76,7 @@ type server struct {
 	store     *redisstore.Store
 	engine    *flows.Engine
 	bot       *bot.Bot
-	slack     *slack.App
-	teams     *teams.App
-	discord   *discord.App
+	apps      []platform.App // parallel to platforms
 	web       http.Handler
 	sinks     []flows.Sink
 	registry  *prometheus.Registry
@@ -155,43 +151,8 @@ func (s *server) wire(ctx context.Context) (err error) {
 	}
 	s.closers = append(s.closers, s.bot.Close)
 	s.sinks = append(s.sinks, s.bot.Sink())
-	once := bot.NewOnce(s.store)
-	if _, on := cfg.Identity[config.PlatformSlack]; on {
-		sc := slackConfig(cfg.Slack)
-		ms, err := slack.NewMessenger(sc, slack.WithLogger(log))
-		if err != nil {
-			return err
-		}
-		if s.slack, err = slack.New(sc, s.bot, once, slack.WithLogger(log)); err != nil {
-			return err
-		}
-		s.bot.AddPlatform(slack.Platform, ms)
-		s.closers = append(s.closers, s.slack.Wait)
-		s.platforms = append(s.platforms, slack.Platform)
-	}
-	if _, on := cfg.Identity[config.PlatformTeams]; on {
-		if s.teams, err = teams.New(teamsConfig(cfg.Teams), s.bot, once, teams.WithLogger(log)); err != nil {
-			return err
-		}
-		s.bot.AddPlatform(teams.Platform, s.teams.Messenger())
-		s.closers = append(s.closers, s.teams.Close)
-		s.platforms = append(s.platforms, teams.Platform)
-	}
-	if _, on := cfg.Identity[config.PlatformDiscord]; on {
-		dc := discordConfig(cfg.Discord)
-		ms, err := discord.NewMessenger(dc, discord.WithLogger(log))
-		if err != nil {
-			return err
-		}
-		if err := ms.Check(ctx); err != nil {
-			return atKey("discord.bot_token", err)
-		}
-		if s.discord, err = discord.New(dc, s.bot, once, discord.WithLogger(log)); err != nil {
-			return err
-		}
-		s.bot.AddPlatform(discord.Platform, ms)
-		s.closers = append(s.closers, s.discord.Wait)
-		s.platforms = append(s.platforms, discord.Platform)
+	if err := s.wirePlatforms(ctx, bot.NewOnce(s.store)); err != nil {
+		return err
 	}
 	return nil
 }
@@ -200,15 +161,7 @@ func (s *server) wire(ctx context.Context) (err error) {
 // nothing else (metrics and probes are on the management listener).
 func (s *server) handler() http.Handler {
 	mux := http.NewServeMux()
-	if s.slack != nil && s.cfg.Slack.Mode == slack.ModeHTTP {
-		mux.Handle("/slack/", s.slack.Routes())
-	}
-	if s.teams != nil {
-		mux.Handle(teams.PathMessages, s.teams.Routes())
-	}
-	if s.discord != nil {
-		mux.Handle(discord.PathInteractions, s.discord.Routes())
-	}
+	s.mountPlatforms(mux)
 	mux.Handle("/", s.web)
 	return mux
 }
@@ -231,13 +184,7 @@ func (s *server) run(ctx context.Context, ln, mln net.Listener) error {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Go(func() { background(ctx, s.store, s.engine, s.sinks, s.log) })
-	if s.slack != nil && s.cfg.Slack.Mode == slack.ModeSocket {
-		wg.Go(func() {
-			if err := s.slack.RunSocketMode(ctx); err != nil && ctx.Err() == nil {
-				s.log.Error("slack socket mode stopped", "err", err)
-			}
-		})
-	}
+	s.runPlatforms(ctx, &wg)
 	// The probes answer until the public server has drained; a failing
 	// management server stops the public one too.
 	mctx, stopManagement := context.WithCancel(context.Background())

@@ -4,10 +4,13 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"sync"
 	"time"
 
 	"github.com/resetbot/resetbot/bot"
 	"github.com/resetbot/resetbot/bot/discord"
+	"github.com/resetbot/resetbot/bot/platform"
 	"github.com/resetbot/resetbot/bot/slack"
 	"github.com/resetbot/resetbot/bot/teams"
 	"github.com/resetbot/resetbot/cmd/resetbot/internal/config"
@@ -44,6 +47,84 @@ func newBot(c *config.Config, engine *flows.Engine, dir directory.Directory, sto
 
 		InteractionsPerMinute: c.Limits.InteractionsPerIdentityPerMinute,
 	}, bot.Deps{Engine: engine, Directory: dir, Store: store, Factors: factorsOf{creds}, Log: log})
+}
+
+// chatPlatform is a chat platform the configuration can turn on (by an
+// identity rule for it) and how to build it from the file.
+type chatPlatform struct {
+	name string
+	// credentials is the config key a failed credential check names.
+	credentials string
+	build       func(c *config.Config, core *bot.Bot, once bot.Once, log *slog.Logger) (platform.App, error)
+}
+
+// chatPlatforms are the platforms serve wires, in this order; each has the
+// shape platform.App, so serve has one loop for them all.
+var chatPlatforms = []chatPlatform{
+	{slack.Platform, "slack.bot_token", func(c *config.Config, core *bot.Bot, once bot.Once, log *slog.Logger) (platform.App, error) {
+		return asApp(slack.New(slackConfig(c.Slack), core, once, slack.WithLogger(log)))
+	}},
+	{teams.Platform, "teams.app_password", func(c *config.Config, core *bot.Bot, once bot.Once, log *slog.Logger) (platform.App, error) {
+		return asApp(teams.New(teamsConfig(c.Teams), core, once, teams.WithLogger(log)))
+	}},
+	{discord.Platform, "discord.bot_token", func(c *config.Config, core *bot.Bot, once bot.Once, log *slog.Logger) (platform.App, error) {
+		return asApp(discord.New(discordConfig(c.Discord), core, once, discord.WithLogger(log)))
+	}},
+}
+
+// wirePlatforms builds every chat platform the configuration turns on (by
+// an identity rule for it), checks its credentials where it can, and adds
+// its Messenger to the core.
+func (s *server) wirePlatforms(ctx context.Context, once bot.Once) error {
+	for _, p := range chatPlatforms {
+		if _, on := s.cfg.Identity[p.name]; !on {
+			continue
+		}
+		app, err := p.build(s.cfg, s.bot, once, s.log)
+		if err != nil {
+			return err
+		}
+		s.closers = append(s.closers, app.Close)
+		if c, ok := app.(platform.Checker); ok {
+			if err := c.Check(ctx); err != nil {
+				return atKey(p.credentials, err)
+			}
+		}
+		s.bot.AddPlatform(p.name, app.Messenger())
+		s.apps = append(s.apps, app)
+		s.platforms = append(s.platforms, p.name)
+	}
+	return nil
+}
+
+// mountPlatforms serves each platform's webhooks on mux.
+func (s *server) mountPlatforms(mux *http.ServeMux) {
+	for _, app := range s.apps {
+		if routes := app.Routes(); routes != nil {
+			mux.Handle(app.Path(), routes)
+		}
+	}
+}
+
+// runPlatforms starts what each platform runs besides its routes (Slack's
+// Socket Mode) until ctx ends.
+func (s *server) runPlatforms(ctx context.Context, wg *sync.WaitGroup) {
+	for i, app := range s.apps {
+		wg.Go(func() {
+			if err := app.Run(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("chat platform stopped", "platform", s.platforms[i], "err", err)
+			}
+		})
+	}
+}
+
+// asApp returns a platform's New result as a platform.App, and a nil
+// interface (not a typed nil) on error.
+func asApp[A platform.App](app A, err error) (platform.App, error) {
+	if err != nil {
+		return nil, err
+	}
+	return app, nil
 }
 
 // slackConfig maps the file's Slack section, secrets resolved, onto the
