@@ -75,6 +75,7 @@ slack:
   signing_secret: {value: signing}
   bot_token: {value: xoxb-test}
   helpdesk_channel: C0HELPDESK
+  team_id: T0FAKE
 `, f.Listen, freeAddr(t), f.RedisAddr, f.URL, f.CAFile, f.BindPassword, group, f.AuditLog)
 	path := filepath.Join(t.TempDir(), "config.yaml")
 	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
