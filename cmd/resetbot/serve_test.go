@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"net"
@@ -13,8 +14,11 @@ import (
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/resetbot/resetbot/bot/slack/slackfake"
+	"github.com/resetbot/resetbot/credentials/rediscreds"
+	"github.com/resetbot/resetbot/directory/memory"
 )
 
 const testSigningSecret = "test-signing-secret"
@@ -49,6 +53,9 @@ func TestServeWiresSlackToFlows(t *testing.T) {
 		return resp.StatusCode == http.StatusOK
 	})
 
+	// pwuser has an authenticator app, so the reset link can lead somewhere
+	// (without a factor the core sends no link).
+	enrollTOTP(t, m.Addr(), "rb", "pwuser")
 	req := slackfake.SignedCommand(testSigningSecret, slackfake.CommandForm("U0PWUSER", "", fake.ResponseURL("r1")), time.Now())
 	u, _ := req.URL.Parse(base + req.URL.Path)
 	req.URL, req.Host = u, u.Host
@@ -188,4 +195,29 @@ slack:
 		t.Fatal(err)
 	}
 	return path
+}
+
+// enrollTOTP stores an authenticator-app secret for the example account in
+// the credential store serve uses (the test config's prefix and key).
+func enrollTOTP(t *testing.T, redisAddr, prefix, account string) {
+	t.Helper()
+	rdb := redis.NewClient(&redis.Options{Addr: redisAddr})
+	t.Cleanup(func() { rdb.Close() })
+	key, err := base64.StdEncoding.DecodeString("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds, err := rediscreds.New(rdb, rediscreds.Options{Prefix: prefix, Key: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range memory.ExampleSeed().Users {
+		if u.AccountName == account {
+			if err := creds.SetTOTPSecret(context.Background(), u.ID, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+	}
+	t.Fatalf("no example account %s", account)
 }

@@ -1,6 +1,11 @@
 package memory
 
-import "github.com/resetbot/resetbot/directory"
+import (
+	"crypto/sha256"
+	"fmt"
+
+	"github.com/resetbot/resetbot/directory"
+)
 
 // Seed is the whole content of an in-memory directory. It is a plain value
 // so that the demo, tests and examples can write their users and groups as
@@ -47,6 +52,16 @@ type SeedGroup struct {
 	Groups []string
 }
 
+// exampleID is the example user's immutable id: fixed, so a test that
+// runs the binary with the example company can address an account by id
+// (to enroll a factor for it, say); UUID-shaped like entryUUID.
+func exampleID(name string) string {
+	h := sha256.Sum256([]byte("resetbot example user " + name))
+	h[6] = h[6]&0x0f | 0x50
+	h[8] = h[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
+}
+
 func withAliases(u SeedUser, aliases ...string) SeedUser {
 	u.Aliases = aliases
 	return u
@@ -69,6 +84,7 @@ func ExampleSeed() Seed {
 			Password:    ExamplePassword,
 			ChatIDs:     map[string]string{"slack": chat},
 			Disabled:    disabled,
+			ID:          exampleID(name),
 		}
 	}
 	return Seed{
