@@ -108,3 +108,23 @@ func minTime(a, b time.Time) time.Time {
 	}
 	return b
 }
+
+// approverStillAllowed reads the approver's account again when their
+// passkey confirmation completes: helpdesk powers follow the directory at
+// the moment the approval counts, not only at the click minutes earlier.
+func (e *Engine) approverStillAllowed(ctx context.Context, f *Flow) error {
+	u, err := e.dir.Find(ctx, directoryLookupByID(f.Subject.AccountID))
+	if err != nil {
+		return fmt.Errorf("flows: re-read approver: %w", err)
+	}
+	g := e.cfg.Policy.ApproverGroup
+	switch {
+	case u.Disabled:
+		return &RefusalError{Reason: "approver account disabled"}
+	case u.Locked:
+		return &RefusalError{Reason: "approver account locked out"}
+	case g != "" && !u.MemberOf(g):
+		return &RefusalError{Reason: "approver no longer in the helpdesk group"}
+	}
+	return nil
+}

@@ -67,6 +67,9 @@ func (e *Engine) apply(ctx context.Context, f *Flow, c Completion) (EventType, e
 	case KindEnroll:
 		return EventEnrolled, nil
 	case KindApprove:
+		if err := e.approverStillAllowed(ctx, f); err != nil {
+			return "", err
+		}
 		_, err := e.Decide(ctx, f.Target, Decision{
 			Approver: f.Subject.Chat, ApproverAccountID: f.Subject.AccountID, Grant: f.Grant,
 			Reason: "confirmed with the approver's passkey",

@@ -17,6 +17,11 @@ type Policy struct {
 	// bot, whatever else is true: by any login name, by DN or by
 	// immutable id (objectGUID, entryUUID).
 	BreakGlass []string
+	// ApproverGroup is the helpdesk's directory group (nested membership
+	// counts), if it has one. An approval confirmed with the approver's
+	// passkey counts only if the approver is still in it, enabled and not
+	// locked out when the confirmation completes.
+	ApproverGroup string
 }
 
 // refusal returns why the account may not start a flow, or "" if it may.

@@ -101,6 +101,7 @@ func engineConfig(c *config.Config) flows.Config {
 		Policy: flows.Policy{
 			PrivilegedGroups: c.Directory.PrivilegedGroups,
 			BreakGlass:       c.Directory.BreakGlassAccounts,
+			ApproverGroup:    c.Helpdesk.Group,
 		},
 	}
 }

@@ -23,7 +23,10 @@ type rig struct {
 	clock *Clock
 }
 
-const privilegedGroup = "cn=tier0-admins,ou=Groups,dc=example,dc=test"
+const (
+	privilegedGroup = "cn=tier0-admins,ou=Groups,dc=example,dc=test"
+	helpdeskGroup   = "cn=helpdesk,ou=Groups,dc=example,dc=test"
+)
 
 // newRig builds the rig; breakGlass, when given, replaces the default
 // break-glass list, computed from the seeded directory (ids are random).
@@ -33,7 +36,7 @@ func newRig(t *testing.T, newStore NewStore, breakGlass ...func(dir *memory.Dire
 	if err != nil {
 		t.Fatal(err)
 	}
-	policy := flows.Policy{PrivilegedGroups: []string{privilegedGroup}, BreakGlass: []string{"spare3"}}
+	policy := flows.Policy{PrivilegedGroups: []string{privilegedGroup}, BreakGlass: []string{"spare3"}, ApproverGroup: helpdeskGroup}
 	for _, bg := range breakGlass {
 		policy.BreakGlass = bg(dir)
 	}

@@ -128,6 +128,8 @@ func runPolicy(t *testing.T, newStore NewStore) {
 		}
 	})
 
+	t.Run("ApproverReReadAtConfirmation", func(t *testing.T) { runApproverReRead(t, newStore) })
+
 	t.Run("DisabledSinceStartRefused", func(t *testing.T) {
 		r := newRig(t, newStore)
 		f, binding := r.verified(t, flows.KindReset, "U0SPARE1")
@@ -155,5 +157,57 @@ func (r *rig) passwordUnchanged(t *testing.T, account string) {
 	}
 	if err := r.dir.VerifyPassword(ctx(t), u, memory.ExamplePassword); err != nil {
 		t.Fatalf("the password of %s was written: %v", account, err)
+	}
+}
+
+// runApproverReRead: an approval confirmed with the approver's passkey
+// counts only if the approver may still act when the confirmation
+// completes: enabled, not locked out, still in the helpdesk group.
+func runApproverReRead(t *testing.T, newStore NewStore) {
+	changes := []struct {
+		name        string
+		apply, undo func(d *memory.Directory) error
+		reason      string
+	}{
+		{"disabled", func(d *memory.Directory) error { return d.SetDisabled("jdoe", true) }, func(d *memory.Directory) error { return d.SetDisabled("jdoe", false) }, "approver account disabled"},
+		{"locked out", func(d *memory.Directory) error { return d.SetLocked("jdoe", true) }, func(d *memory.Directory) error { return d.SetLocked("jdoe", false) }, "approver account locked out"},
+		{"left the helpdesk", func(d *memory.Directory) error { return d.RemoveMember("helpdesk", "jdoe") }, func(d *memory.Directory) error { return d.AddMember("helpdesk", "jdoe") }, "no longer in the helpdesk group"},
+	}
+	for _, c := range changes {
+		t.Run(c.name, func(t *testing.T) {
+			r := newRig(t, newStore)
+			f, _ := r.verified(t, flows.KindReset, "U0ALICE")
+			jdoe, err := r.dir.Find(ctx(t), directory.Lookup{Kind: directory.ByAccountName, Value: "jdoe"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			is, err := r.eng.StartConfirmation(ctx(t), flows.ConfirmRequest{Target: f.ID, Approver: slack("U0JDOE"), Account: jdoe, Grant: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			cf, cb, err := r.eng.Redeem(ctx(t), is.Token, flows.Client{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := r.eng.RecordVerification(ctx(t), cf.ID, cb, flows.Verification{Method: flows.MethodPasskey, OK: true}); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.apply(r.dir); err != nil {
+				t.Fatal(err)
+			}
+			drain(t, r.st, "audit")
+			done, err := r.eng.Complete(ctx(t), cf.ID, cb, flows.Completion{})
+			if !errors.Is(err, flows.ErrNotEligible) || done.State != flows.StateFailed {
+				t.Fatalf("confirming = %v, state %v; want ErrNotEligible, failed", err, done)
+			}
+			if got, _ := r.eng.Get(ctx(t), f.ID); got.State != flows.StateAwaitingApproval || got.Approval.Decided {
+				t.Fatalf("the target was decided by an approver who lost the power: %q", got.State)
+			}
+			evs := drain(t, r.st, "audit")
+			if last := evs[len(evs)-1]; !strings.Contains(last.Reason, c.reason) {
+				t.Errorf("last event %+v does not say %q", last, c.reason)
+			}
+			_ = c.undo(r.dir)
+		})
 	}
 }
