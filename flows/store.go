@@ -48,6 +48,11 @@ type Store interface {
 	// does not extend the wait. The check and the record are one atomic
 	// step, so concurrent callers never overspend.
 	Take(ctx context.Context, key string, window time.Duration, max int, now time.Time) (bool, error)
+	// Claim marks key as seen for ttl and reports whether this caller was
+	// the first: one round trip (SET NX), shared by every replica, with no
+	// window edge a redelivery could slip through. Chat deliveries use it
+	// to recognise a retry.
+	Claim(ctx context.Context, key string, ttl time.Duration) (bool, error)
 	// Used returns how many uses Take recorded for key in the window of
 	// the given length ending at now.
 	Used(ctx context.Context, key string, window time.Duration, now time.Time) (int64, error)

@@ -36,6 +36,10 @@ func (s *Store) limitKey(key string, windowStart int64) string {
 	return fmt.Sprintf("%s:limit:{%s}:%d", s.opt.Prefix, digest(key), windowStart)
 }
 
+func (s *Store) claimKey(key string) string {
+	return fmt.Sprintf("%s:claim:{%s}", s.opt.Prefix, digest(key))
+}
+
 func (s *Store) rateKey(key string) string {
 	return fmt.Sprintf("%s:rate:{%s}", s.opt.Prefix, digest(key))
 }

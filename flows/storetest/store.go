@@ -273,6 +273,42 @@ func runStore(t *testing.T, newStore NewStore) {
 	})
 }
 
+// runClaim proves the first-delivery mark: exactly one of any number of
+// concurrent claims of a key wins, and a key claimed once stays claimed.
+func runClaim(t *testing.T, newStore NewStore) {
+	st := newStore(t)
+	first, err := st.Claim(ctx(t), "delivery-1", time.Hour)
+	if err != nil || !first {
+		t.Fatalf("first claim = %v, %v; want true", first, err)
+	}
+	again, err := st.Claim(ctx(t), "delivery-1", time.Hour)
+	if err != nil || again {
+		t.Fatalf("second claim = %v, %v; want false", again, err)
+	}
+	if other, _ := st.Claim(ctx(t), "delivery-2", time.Hour); !other {
+		t.Fatal("a different key was already claimed")
+	}
+	var wins atomic.Int32
+	var wg sync.WaitGroup
+	for i := 0; i < 32; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ok, err := st.Claim(ctx(t), "raced", time.Hour)
+			if err != nil {
+				t.Errorf("claim: %v", err)
+			}
+			if ok {
+				wins.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if wins.Load() != 1 {
+		t.Fatalf("%d concurrent claims won, want exactly 1", wins.Load())
+	}
+}
+
 // runTake proves the sliding budget: max uses in any window, wherever the
 // window's edges fall, refusals recorded nowhere, one atomic step.
 func runTake(t *testing.T, newStore NewStore) {
