@@ -37,6 +37,9 @@ type Fixture struct {
 
 	// ExpectedPolicy is what a directory.PolicyReader must report.
 	ExpectedPolicy directory.Policy
+	// PasswordChangeTime is true when the backend must implement
+	// directory.PasswordChangeReader (the crash reconciler's evidence).
+	PasswordChangeTime bool
 }
 
 // FixtureUser is one seeded account as Find must return it.
@@ -102,6 +105,7 @@ func example(userDN func(p person) string, groupDN func(name string) string, pol
 		IntermediateGroupDN: groupDN("infra-team"),
 		PrivilegedGroupDN:   groupDN("tier0-admins"),
 		ExpectedPolicy:      policy,
+		PasswordChangeTime:  true,
 	}
 	for _, p := range people {
 		u := FixtureUser{

@@ -38,6 +38,9 @@ type dialect interface {
 	// history says whether the server checks password history on the
 	// service account's writes.
 	history(ctx context.Context, c *conn) (directory.HistoryEnforcement, error)
+	// changedAttr names the attribute holding when the password was last
+	// set (read by PasswordChangedAt).
+	changedAttr() string
 }
 
 // search runs one search bounded by ctx and the operation timeout.

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/resetbot/resetbot/directory"
 )
@@ -20,6 +21,8 @@ import (
 var (
 	_ directory.Directory    = (*Directory)(nil)
 	_ directory.PolicyReader = (*Directory)(nil)
+
+	_ directory.PasswordChangeReader = (*Directory)(nil)
 )
 
 // Directory is an in-memory directory.Directory. It is safe for concurrent
@@ -28,6 +31,7 @@ type Directory struct {
 	policy directory.Policy
 
 	mu     sync.Mutex
+	now    func() time.Time
 	users  []*account          // in seed order
 	byID   map[string]*account // immutable id (lower case) -> account
 	groups map[string]*group   // group name -> group
@@ -41,6 +45,9 @@ type account struct {
 	password passwordHash
 	history  []passwordHash
 	failures int
+	// changed is when the password was last set through SetPassword; zero
+	// for a seeded password, as a directory holds no time for it either.
+	changed time.Time
 }
 
 type group struct {
@@ -60,6 +67,7 @@ func New(seed Seed) (*Directory, error) {
 	}
 	d := &Directory{
 		policy: seed.Policy,
+		now:    time.Now,
 		byID:   make(map[string]*account),
 		groups: make(map[string]*group),
 	}
@@ -257,6 +265,7 @@ func (d *Directory) SetPassword(ctx context.Context, u *directory.User, newPassw
 	h := hashPassword(newPassword)
 	a.password = h
 	a.history = append([]passwordHash{h}, history...)
+	a.changed = d.now().UTC()
 	return nil
 }
 
