@@ -34,6 +34,13 @@ type Completion struct {
 // passkey, the flow goes back to waiting for a helpdesk approval
 // (ErrApprovalRequired, with the flow); otherwise it fails with
 // ErrFactorNotAllowed, since a privileged account needs its own passkey.
+//
+// Only the first step runs on ctx. Once the flow is in StateApplying the
+// directory may change, so the write and the recording of its outcome run
+// detached from ctx (a closed tab, a client timeout) under their own
+// deadlines, WriteTimeout and RecordTimeout; the recording is retried while
+// the store is unavailable. Should the process die or the store stay away
+// longer, the reconciler records the outcome from the directory's evidence.
 func (e *Engine) Complete(ctx context.Context, flowID, binding string, c Completion) (*Flow, error) {
 	if binding == "" {
 		return nil, ErrBinding
@@ -49,6 +56,8 @@ func (e *Engine) Complete(ctx context.Context, flowID, binding string, c Complet
 			return nil, ErrExpired
 		}
 		_ = move(f, "complete", StateApplying)
+		f.ApplyingAt = now
+		f.ReconcileAt = now.Add(e.cfg.WriteTimeout + e.cfg.RecordTimeout + reconcileMargin)
 		ev := e.event(f, EventApplying, f.Subject.Chat.String(), StateVerified, "ok", now)
 		ev.SourceIP, ev.Device = c.Client.IP, c.Client.Device
 		return []Event{ev}, nil
@@ -56,8 +65,44 @@ func (e *Engine) Complete(ctx context.Context, flowID, binding string, c Complet
 	if err != nil {
 		return f, err
 	}
-	outcome, applyErr := e.apply(ctx, f, c)
-	return e.finish(ctx, flowID, outcome, applyErr, c)
+	detached := context.WithoutCancel(ctx)
+	wctx, cancel := context.WithTimeout(detached, e.cfg.WriteTimeout)
+	outcome, applyErr := e.apply(wctx, f, c)
+	cancel()
+	return e.record(detached, flowID, outcome, applyErr, c)
+}
+
+// reconcileMargin is added to the write and record deadlines before a flow
+// in StateApplying counts as orphaned: a directory may finish a write a
+// little after the client stopped waiting for it, and replicas' clocks
+// differ by a little.
+const reconcileMargin = 15 * time.Second
+
+// record stores the outcome of apply, retrying with backoff while the store
+// is unavailable, for at most RecordTimeout. ctx carries values only; it is
+// never cancelled by the caller.
+func (e *Engine) record(ctx context.Context, flowID string, success EventType, applyErr error, c Completion) (*Flow, error) {
+	ctx, cancel := context.WithTimeout(ctx, e.cfg.RecordTimeout)
+	defer cancel()
+	wait := 50 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		f, err := e.finish(ctx, flowID, success, applyErr, c)
+		// finish returns no flow exactly when the store failed: a flow with
+		// an error is a stored outcome that carries the write's own error.
+		if f != nil || err == nil || errors.Is(err, ErrNotFound) {
+			return f, err
+		}
+		e.log.Warn("flows: recording the outcome of a directory write failed; retrying",
+			"flow", flowID, "attempt", attempt, "err", err)
+		select {
+		case <-ctx.Done():
+			e.log.Error("flows: outcome of a directory write not recorded; the reconciler will record it from the directory",
+				"flow", flowID, "attempts", attempt, "err", err)
+			return nil, err
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 2*time.Second)
+	}
 }
 
 // apply performs the directory side effect and returns the event type that
@@ -95,19 +140,22 @@ func (e *Engine) apply(ctx context.Context, f *Flow, c Completion) (EventType, e
 	return "", fmt.Errorf("flows: unknown kind %q", f.Kind)
 }
 
-// finish stores the outcome of apply. If the flow moved on meanwhile (the
-// sweeper expired it after the grace period), the outcome is still appended
-// to the audit stream: a written password is never unrecorded.
+// finish stores the outcome of apply. If the flow left StateApplying
+// meanwhile, the reconciler already recorded the outcome from the
+// directory's evidence, and nothing is recorded twice.
 func (e *Engine) finish(ctx context.Context, flowID string, success EventType, applyErr error, c Completion) (*Flow, error) {
 	return e.mutate(ctx, flowID, "", func(f *Flow, now time.Time) ([]Event, error) {
+		if f.State != StateApplying {
+			e.log.Info("flows: outcome of a directory write arrived after the reconciler recorded one",
+				"flow", f.ID, "state", f.State, "success", applyErr == nil)
+			return nil, applyErr
+		}
 		actor := f.Subject.Chat.String()
 		var evs []Event
 		result := applyErr
 		switch {
 		case applyErr == nil:
-			if f.State == StateApplying {
-				_ = move(f, "complete", StateCompleted)
-			}
+			_ = move(f, "complete", StateCompleted)
 			ev := e.event(f, success, actor, StateApplying, "ok", now)
 			ev.Method, ev.SourceIP, ev.Device = c.Enrolled, c.Client.IP, c.Client.Device
 			evs = []Event{ev}
@@ -120,9 +168,7 @@ func (e *Engine) finish(ctx context.Context, flowID string, success EventType, a
 			if f.Attempts.Password >= e.cfg.MaxPasswordAttempts {
 				next = StateFailed
 			}
-			if f.State == StateApplying {
-				_ = move(f, "complete", next)
-			}
+			_ = move(f, "complete", next)
 			ev := e.event(f, EventPasswordRefused, actor, StateApplying, "policy", now)
 			ev.Reason = policyReason(applyErr)
 			evs = []Event{ev}
@@ -138,9 +184,7 @@ func (e *Engine) finish(ctx context.Context, flowID string, success EventType, a
 			if errors.As(applyErr, &ref) || f.Kind == KindApprove && !errors.Is(applyErr, ErrStoreUnavailable) {
 				outcome, next = "refused", StateFailed
 			}
-			if f.State == StateApplying {
-				_ = move(f, "complete", next)
-			}
+			_ = move(f, "complete", next)
 			ev := e.event(f, EventApplyFailed, "system", StateApplying, outcome, now)
 			ev.Reason = applyReason(applyErr)
 			evs = []Event{ev}

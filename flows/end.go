@@ -41,9 +41,12 @@ func (e *Engine) Withdraw(ctx context.Context, flowID, reason string) (*Flow, er
 }
 
 // ExpireDue moves every flow past its lifetime to StateExpired with an audit
-// event, and returns how many it expired. Run it periodically (the serve
-// command does, every few seconds); the clock is the engine's, so tests
-// advance it instead of sleeping.
+// event, and records the outcome of every flow orphaned in StateApplying
+// from the directory's evidence (see reconcile). It returns how many flows
+// it ended. Run it at start-up and periodically (the serve command does,
+// every few seconds); the clock is the engine's, so tests advance it
+// instead of sleeping. Several replicas may run it at once: each flow's
+// ending is one compare-and-swap step, recorded once.
 func (e *Engine) ExpireDue(ctx context.Context) (int, error) {
 	now := e.clock()
 	ids, err := e.store.Due(ctx, now, 256)
@@ -51,29 +54,47 @@ func (e *Engine) ExpireDue(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	n := 0
+	var errs []error
 	for _, id := range ids {
-		expired := false
-		_, err := e.mutate(ctx, id, "", func(f *Flow, now time.Time) ([]Event, error) {
-			expired = false
-			if f.State.Terminal() || now.Before(f.ExpiresAt) {
-				return nil, nil
-			}
-			if f.State == StateApplying && now.Before(f.ExpiresAt.Add(applyGrace)) {
-				return nil, nil
-			}
-			from := f.State
-			if err := move(f, "expire", StateExpired); err != nil {
-				return nil, err
-			}
-			expired = true
-			return []Event{e.event(f, EventExpired, "system", from, "expired", now)}, nil
-		})
-		if err != nil && !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrUnknownState) {
-			return n, err
-		}
-		if err == nil && expired {
+		ended, err := e.endDue(ctx, id)
+		switch {
+		case errors.Is(err, ErrNotFound), errors.Is(err, ErrUnknownState):
+		case err != nil:
+			// One flow whose directory cannot be asked now must not keep
+			// the others from expiring.
+			errs = append(errs, err)
+		case ended:
 			n++
 		}
 	}
-	return n, nil
+	return n, errors.Join(errs...)
+}
+
+// endDue ends one due flow: reconciles it when it is orphaned in
+// StateApplying, expires it when its lifetime is over.
+func (e *Engine) endDue(ctx context.Context, id string) (bool, error) {
+	f, err := e.load(ctx, id, "")
+	if err != nil {
+		return false, err
+	}
+	if f.State == StateApplying {
+		if e.clock().Before(f.DueAt()) {
+			return false, nil
+		}
+		return e.reconcile(ctx, f)
+	}
+	expired := false
+	_, err = e.mutate(ctx, id, "", func(f *Flow, now time.Time) ([]Event, error) {
+		expired = false
+		if f.State.Terminal() || f.State == StateApplying || now.Before(f.ExpiresAt) {
+			return nil, nil
+		}
+		from := f.State
+		if err := move(f, "expire", StateExpired); err != nil {
+			return nil, err
+		}
+		expired = true
+		return []Event{e.event(f, EventExpired, "system", from, "expired", now)}, nil
+	})
+	return expired && err == nil, err
 }

@@ -27,16 +27,21 @@ type Config struct {
 	MaxVerifyAttempts int
 	// MaxPasswordAttempts fails the flow after this many refused passwords.
 	MaxPasswordAttempts int
-	Limits              Limits
-	Policy              Policy
+	// WriteTimeout bounds the directory write of Complete (the account's
+	// re-read and the write itself). It runs detached from the caller's
+	// context: a closed browser tab never interrupts it.
+	WriteTimeout time.Duration
+	// RecordTimeout bounds how long Complete keeps trying to store the
+	// outcome while the store is unavailable. After WriteTimeout plus
+	// RecordTimeout a flow still in StateApplying is orphaned, and the
+	// reconciler records its outcome from the directory's evidence.
+	RecordTimeout time.Duration
+	Limits        Limits
+	Policy        Policy
 }
 
 // MaxLinkTTL is the longest a link may live, whatever the configuration.
 const MaxLinkTTL = 10 * time.Minute
-
-// applyGrace is how long past its expiry a flow caught in StateApplying is
-// left alone, so a slow directory write still gets its outcome recorded.
-const applyGrace = 2 * time.Minute
 
 func (c Config) withDefaults() Config {
 	if c.LinkTTL <= 0 || c.LinkTTL > MaxLinkTTL {
@@ -53,6 +58,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxPasswordAttempts <= 0 {
 		c.MaxPasswordAttempts = 5
+	}
+	if c.WriteTimeout <= 0 {
+		c.WriteTimeout = 30 * time.Second
+	}
+	if c.RecordTimeout <= 0 {
+		c.RecordTimeout = 30 * time.Second
 	}
 	return c
 }

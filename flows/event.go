@@ -33,6 +33,12 @@ const (
 	EventCancelled       EventType = "flow.cancelled"
 	EventExpired         EventType = "flow.expired"
 	EventFailed          EventType = "flow.failed"
+	// EventRecoveredCompleted and EventRecoveredFailed are the reconciler's
+	// verdicts on a flow whose process died (or lost Redis) during its
+	// directory write: the directory's own evidence (its password change
+	// time, the lockout cleared) shows the change was, or was not, made.
+	EventRecoveredCompleted EventType = "recovery.completed"
+	EventRecoveredFailed    EventType = "recovery.failed"
 )
 
 // The factor-change events: one passkey or authenticator app added to or

@@ -127,8 +127,27 @@ type Flow struct {
 	// afterwards can say what happened and when ("already changed at
 	// 10:41"). Zero while the flow is live.
 	EndedAt time.Time `json:"ended_at,omitempty"`
+	// ApplyingAt is when the flow last entered StateApplying: the start of
+	// the directory write. The reconciler compares the directory's password
+	// change time with it after a crash.
+	ApplyingAt time.Time `json:"applying_at,omitzero"`
+	// ReconcileAt is when a flow still in StateApplying is taken to be
+	// orphaned (its process died or lost Redis), so the reconciler decides
+	// its outcome from the directory's evidence: ApplyingAt plus the write
+	// and record deadlines.
+	ReconcileAt time.Time `json:"reconcile_at,omitzero"`
 	// Version increases with every stored change; updates compare it.
 	Version int64 `json:"version"`
+}
+
+// DueAt is when the sweeper must next look at the flow: its expiry, or
+// earlier, for a flow in StateApplying, the time its write is presumed
+// orphaned. Stores schedule flows by it.
+func (f *Flow) DueAt() time.Time {
+	if f.State == StateApplying && !f.ReconcileAt.IsZero() && f.ReconcileAt.Before(f.ExpiresAt) {
+		return f.ReconcileAt
+	}
+	return f.ExpiresAt
 }
 
 // Live reports whether the flow can still change at time now.

@@ -23,7 +23,8 @@ const (
 	StateVerified State = "verified"
 	// StateApplying: the final action is being written to the directory.
 	// The audit event is stored before the side effect runs (outbox); a
-	// crash here leaves the flow to expire, never half-recorded.
+	// flow whose process died here is reconciled from the directory's
+	// evidence (Engine.ExpireDue), never left here or half-recorded.
 	StateApplying State = "applying"
 	// StateCompleted: done.
 	StateCompleted State = "completed"

@@ -27,8 +27,9 @@ type Store interface {
 	// LiveID returns the id in the live index of an account and kind, or ""
 	// when there is none. The flow it names may have ended since.
 	LiveID(ctx context.Context, accountID string, kind Kind) (string, error)
-	// Due returns up to limit ids of non-terminal flows whose ExpiresAt is
-	// at or before now.
+	// Due returns up to limit ids of non-terminal flows whose DueAt (the
+	// expiry, or the reconcile time of a flow in StateApplying) is at or
+	// before now.
 	Due(ctx context.Context, now time.Time, limit int) ([]string, error)
 	// Append adds events that change no state (a refused request, a link
 	// opened) to the audit stream of the shard of key.

@@ -137,7 +137,7 @@ func (s *Store) Update(ctx context.Context, f *flows.Flow, events []flows.Event)
 	if f.State.Terminal() {
 		terminal = 1
 	}
-	args := []any{strconv.FormatInt(expected, 10), string(data), f.ID, terminal, s.keepUntil(f), f.ExpiresAt.UnixMilli(), s.opt.StreamMaxLen}
+	args := []any{strconv.FormatInt(expected, 10), string(data), f.ID, terminal, s.keepUntil(f), f.DueAt().UnixMilli(), s.opt.StreamMaxLen}
 	args, err = appendEvents(args, events, f.Thread)
 	if err != nil {
 		return err

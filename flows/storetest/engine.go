@@ -17,10 +17,11 @@ import (
 // rig is an engine on the store under test and an in-memory directory
 // seeded with the example company.
 type rig struct {
-	st    flows.Store
-	dir   *memory.Directory
-	eng   *flows.Engine
-	clock *Clock
+	st     flows.Store
+	dir    *memory.Directory
+	eng    *flows.Engine
+	clock  *Clock
+	policy flows.Policy
 }
 
 const (
@@ -40,10 +41,17 @@ func newRig(t *testing.T, newStore NewStore, breakGlass ...func(dir *memory.Dire
 	for _, bg := range breakGlass {
 		policy.BreakGlass = bg(dir)
 	}
-	st := newStore(t)
 	clock := NewClock()
-	eng := flows.NewEngine(st, dir, engineConfig(policy), flows.WithClock(clock.Now))
-	return &rig{st: st, dir: dir, eng: eng, clock: clock}
+	dir.SetClock(clock.Now)
+	r := &rig{st: newStore(t), dir: dir, clock: clock, policy: policy}
+	r.eng = r.engine(r.st, dir)
+	return r
+}
+
+// engine is a further engine on the rig's clock and configuration, over the
+// given store and directory (a wrapped one, a second replica).
+func (r *rig) engine(st flows.Store, dir directory.Directory) *flows.Engine {
+	return flows.NewEngine(st, dir, engineConfig(r.policy), flows.WithClock(r.clock.Now))
 }
 
 // engineConfig is the rig's engine configuration with the given policy.

@@ -28,6 +28,7 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("Reader", func(t *testing.T) { runReader(t, newStore) })
 	t.Run("Policy", func(t *testing.T) { runPolicy(t, newStore) })
 	t.Run("ApprovalConfirmedWithPasskey", func(t *testing.T) { runConfirmation(t, newStore) })
+	t.Run("Recovery", func(t *testing.T) { runRecovery(t, newStore) })
 }
 
 // RequireEnv returns an environment variable naming a real server set by

@@ -1,0 +1,118 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/resetbot/resetbot/directory"
+)
+
+// changeTimeSkew is how much earlier than the applying event a directory
+// change time may read and still count as this flow's write: the
+// directory's clock and ours differ a little, and OpenLDAP stores whole
+// seconds.
+const changeTimeSkew = 5 * time.Second
+
+// verdict is what the reconciler concluded from the directory's evidence.
+type verdict struct {
+	// applied is true when the evidence shows the change was made.
+	applied bool
+	// outcome is the audit outcome code of a change not made: "not_applied"
+	// when the evidence shows it, "unknown" when there is none to read.
+	outcome string
+	reason  string
+}
+
+// reconcile decides the outcome of a flow left in StateApplying past its
+// ReconcileAt (or its expiry, for flows written before ReconcileAt
+// existed): its process died during or after the directory write, or could
+// not reach the store to record the outcome. The directory's own evidence
+// decides, and the verdict is stored in one compare-and-swap step, so
+// replicas racing on the same flow record it once. It returns whether this
+// call recorded the verdict. A directory it cannot ask now leaves the flow
+// for the next sweep.
+func (e *Engine) reconcile(ctx context.Context, f *Flow) (bool, error) {
+	v, err := e.evidence(ctx, f)
+	if err != nil {
+		return false, err
+	}
+	recorded := false
+	_, err = e.mutate(ctx, f.ID, "", func(f *Flow, now time.Time) ([]Event, error) {
+		recorded = false
+		if f.State != StateApplying || now.Before(f.DueAt()) {
+			return nil, nil // recorded meanwhile by its own process or another replica
+		}
+		recorded = true
+		if v.applied {
+			_ = move(f, "reconcile", StateCompleted)
+			ev := e.event(f, EventRecoveredCompleted, "system", StateApplying, "ok", now)
+			ev.Reason = v.reason
+			done := e.event(f, EventCompleted, "system", StateApplying, "recovered", now)
+			return []Event{ev, done}, nil
+		}
+		_ = move(f, "reconcile", StateFailed)
+		ev := e.event(f, EventRecoveredFailed, "system", StateApplying, v.outcome, now)
+		ev.Reason = v.reason
+		return []Event{ev}, nil
+	})
+	return recorded && err == nil, err
+}
+
+// evidence reads what the directory (or, for an approval, the decided
+// flow) says about the flow's final action.
+func (e *Engine) evidence(ctx context.Context, f *Flow) (verdict, error) {
+	since := f.ApplyingAt
+	if since.IsZero() {
+		since = f.IssuedAt // a flow stored before ApplyingAt existed
+	}
+	switch f.Kind {
+	case KindEnroll:
+		// The web app stores the factor before it calls Complete, and
+		// apply writes nothing: a flow that reached StateApplying has its
+		// factor.
+		return verdict{applied: true, reason: "the factor was stored before the step was recorded"}, nil
+	case KindApprove:
+		t, err := e.store.Get(ctx, f.Target)
+		if errors.Is(err, ErrNotFound) {
+			return verdict{outcome: "not_applied", reason: "the request being decided no longer exists"}, nil
+		}
+		if err != nil {
+			return verdict{}, err
+		}
+		if t.Approval.Decided && t.Approval.By == f.Subject.Chat {
+			return verdict{applied: true, reason: "the request shows this approver's decision"}, nil
+		}
+		return verdict{outcome: "not_applied", reason: "the request shows no decision by this approver"}, nil
+	}
+	u, err := e.dir.Find(ctx, directoryLookupByID(f.Subject.AccountID))
+	if errors.Is(err, directory.ErrNotFound) {
+		return verdict{outcome: "not_applied", reason: "the account is no longer in the directory"}, nil
+	}
+	if err != nil {
+		return verdict{}, fmt.Errorf("flows: reconcile %s: read account: %w", f.ID, err)
+	}
+	switch f.Kind {
+	case KindUnlock:
+		if !u.Locked {
+			return verdict{applied: true, reason: "the directory shows the account unlocked"}, nil
+		}
+		return verdict{outcome: "not_applied", reason: "the directory shows the account still locked"}, nil
+	case KindReset:
+		pc, ok := e.dir.(directory.PasswordChangeReader)
+		if !ok {
+			return verdict{outcome: "unknown", reason: "the directory cannot say when a password changed"}, nil
+		}
+		at, err := pc.PasswordChangedAt(ctx, u)
+		if err != nil {
+			return verdict{}, fmt.Errorf("flows: reconcile %s: read password change time: %w", f.ID, err)
+		}
+		if !at.IsZero() && !at.Before(since.Add(-changeTimeSkew)) {
+			return verdict{applied: true, reason: "the directory shows the password changed at " +
+				at.UTC().Format(time.RFC3339) + ", after the write began"}, nil
+		}
+		return verdict{outcome: "not_applied", reason: "the directory shows no password change since the write began"}, nil
+	}
+	return verdict{}, fmt.Errorf("flows: reconcile %s: unknown kind %q", f.ID, f.Kind)
+}
