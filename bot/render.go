@@ -153,6 +153,10 @@ func (b *Bot) eventWords(ev flows.Event) (string, Tone) {
 		return "Directory write failed: " + orDefault(ev.Reason, "error"), ToneDanger
 	case flows.EventCompleted:
 		return "Completed", ToneGood
+	case flows.EventRecoveredCompleted:
+		return "Completed (recovered after an interruption): " + orDefault(ev.Reason, "the directory shows the change"), ToneGood
+	case flows.EventRecoveredFailed:
+		return "Directory write failed (recovered after an interruption): " + orDefault(ev.Reason, ev.Outcome), ToneDanger
 	case flows.EventCancelled:
 		if ev.Outcome == flows.OutcomeNoFactor {
 			return "No link sent: " + orDefault(ev.Reason, "no passkey enrolled"), ToneWarning

@@ -38,7 +38,7 @@ func outcomeOf(t flows.EventType) string {
 		return "expired"
 	case flows.EventDenied:
 		return "denied"
-	case flows.EventFailed:
+	case flows.EventFailed, flows.EventRecoveredFailed:
 		return "failed"
 	case flows.EventCancelled:
 		return "cancelled"

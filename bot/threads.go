@@ -147,6 +147,13 @@ func (s threadSink) followUp(ctx context.Context, ms Messenger, f *flows.Flow, e
 		if err := b.notifyFactorChange(ctx, ms, f, ev); err != nil {
 			return err
 		}
+	case flows.EventRecoveredCompleted, flows.EventRecoveredFailed:
+		if f.Kind != flows.KindReset && f.Kind != flows.KindUnlock {
+			break
+		}
+		if err := ms.SendPrivate(ctx, f.Subject.Chat, b.msgRecovered(f, ev)); err != nil {
+			return fmt.Errorf("notify user: %w", err)
+		}
 	case flows.EventRequested:
 		if err := b.spikeCheck(ctx, ms, ev); err != nil {
 			return err

@@ -25,22 +25,25 @@ func background(ctx context.Context, store flows.Store, engine *flows.Engine, si
 }
 
 // sweep expires flows past their lifetime, so the audit trail and the
-// helpdesk thread say "expired" instead of going quiet.
+// helpdesk thread say "expired" instead of going quiet, and reconciles
+// flows a crashed process left in the middle of their directory write. It
+// sweeps once at start-up, so a restart after a crash records the outcome
+// without waiting for the first tick.
 func sweep(ctx context.Context, engine *flows.Engine, every time.Duration, log *slog.Logger) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
+		n, err := engine.ExpireDue(ctx)
+		if err != nil && ctx.Err() == nil {
+			log.Warn("expiry sweep failed", "err", err)
+		}
+		if n > 0 {
+			log.Info("flows ended by the sweep (expired or reconciled)", "count", n)
+		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			n, err := engine.ExpireDue(ctx)
-			if err != nil && ctx.Err() == nil {
-				log.Warn("expiry sweep failed", "err", err)
-			}
-			if n > 0 {
-				log.Info("flows expired", "count", n)
-			}
 		}
 	}
 }
