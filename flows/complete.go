@@ -98,7 +98,7 @@ func (e *Engine) record(ctx context.Context, flowID string, success EventType, a
 		case <-ctx.Done():
 			e.log.Error("flows: outcome of a directory write not recorded; the reconciler will record it from the directory",
 				"flow", flowID, "attempts", attempt, "err", err)
-			return nil, err
+			return nil, fmt.Errorf("%w: %w", ErrOutcomePending, err)
 		case <-time.After(wait):
 		}
 		wait = min(2*wait, 2*time.Second)

@@ -51,6 +51,10 @@ var (
 	ErrTooManyAttempts = errors.New("flows: too many attempts")
 	// ErrStoreUnavailable: Redis could not be reached; nothing changed.
 	ErrStoreUnavailable = errors.New("flows: store unavailable")
+	// ErrOutcomePending: the final action ran (or may have) but its outcome
+	// could not be stored in time; the reconciler will record it from the
+	// directory's evidence. Never tell the user it failed.
+	ErrOutcomePending = errors.New("flows: outcome not recorded yet")
 )
 
 // TransitionError says which step was refused from which state.

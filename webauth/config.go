@@ -59,6 +59,11 @@ type Config struct {
 	KeyPrefix string
 	// TOTPIssuer names the account in authenticator apps; default RPName.
 	TOTPIssuer string
+	// SubmitWait bounds how long the password and unlock submits wait for
+	// the directory write before the page answers "we are still writing"
+	// and learns the outcome by polling; default 10 s. Keep it well under
+	// the HTTP server's write timeout, or the browser gets no answer.
+	SubmitWait time.Duration
 }
 
 // Deps are the collaborators of the web app.
@@ -122,6 +127,9 @@ func (c Config) validate() (settings, error) {
 	}
 	if s.CheckRatePerMinute <= 0 {
 		s.CheckRatePerMinute = 30
+	}
+	if s.SubmitWait <= 0 {
+		s.SubmitWait = 10 * time.Second
 	}
 	if s.KeyPrefix == "" {
 		s.KeyPrefix = "rbweb"

@@ -14,6 +14,10 @@ type doneData struct {
 	Headline string
 	Next     []string
 	ErrorID  string
+	// StatusURL and WaitState drive the pending page's poll: it reloads
+	// once the flow's state is no longer WaitState.
+	StatusURL string
+	WaitState string
 }
 
 // errFlowEnded: the flow ended without success (denied, failed, expired,
@@ -31,7 +35,8 @@ func (s *Server) donePage(w http.ResponseWriter, r *http.Request, fc *flowCtx) {
 		d = doneData{OK: true, Headline: successHeadline(f.Kind), Next: nextSteps(f.Kind)}
 	case flows.StateApplying:
 		p.Title = "Almost done"
-		d = doneData{Pending: true, Headline: "We are still saving your change. Reload this page in a few seconds."}
+		p.Scripts = []string{"status.js"}
+		d = pendingData(f)
 	case flows.StateDenied, flows.StateFailed, flows.StateExpired, flows.StateCancelled, flows.StateSuperseded:
 		sp := s.report(r, f.ID, fmt.Errorf("%w: state %s", errFlowEnded, f.State))
 		p.Title = "Not completed"

@@ -1,6 +1,7 @@
 package webauth
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -149,6 +150,9 @@ func (s *Server) passwordCheck(w http.ResponseWriter, r *http.Request, fc *flowC
 // Engine.Complete writes the directory. A directory refusal re-renders the
 // form with the directory's reason, in the same flow.
 func (s *Server) passwordSubmit(w http.ResponseWriter, r *http.Request, fc *flowCtx) {
+	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.SubmitWait)
+	defer cancel()
+	r = r.WithContext(ctx)
 	f := fc.flow
 	if f.Kind != flows.KindReset {
 		s.fail(w, r, fc, errWrongKind)
@@ -177,7 +181,11 @@ func (s *Server) passwordSubmit(w http.ResponseWriter, r *http.Request, fc *flow
 		refuse("Choose another password", unmet(v))
 		return
 	}
-	nf, err := s.deps.Engine.Complete(r.Context(), f.ID, fc.binding, flows.Completion{NewPassword: pw, Client: s.client(r)})
+	nf, known, err := s.completeWithin(r, fc, flows.Completion{NewPassword: pw, Client: s.client(r)})
+	if !known {
+		s.renderPending(w, r, fc, http.StatusAccepted)
+		return
+	}
 	var pe *directory.PolicyError
 	if errors.As(err, &pe) && !errors.Is(err, flows.ErrTooManyAttempts) && nf != nil && nf.State == flows.StateVerified {
 		fc.flow = nf
@@ -219,7 +227,14 @@ func (s *Server) unlockSubmit(w http.ResponseWriter, r *http.Request, fc *flowCt
 		s.fail(w, r, fc, errWrongKind)
 		return
 	}
-	nf, err := s.deps.Engine.Complete(r.Context(), fc.flow.ID, fc.binding, flows.Completion{Client: s.client(r)})
+	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.SubmitWait)
+	defer cancel()
+	r = r.WithContext(ctx)
+	nf, known, err := s.completeWithin(r, fc, flows.Completion{Client: s.client(r)})
+	if !known {
+		s.renderPending(w, r, fc, http.StatusAccepted)
+		return
+	}
 	if err != nil && !(errors.Is(err, flows.ErrApprovalRequired) && nf != nil) {
 		s.fail(w, r, fc, err)
 		return

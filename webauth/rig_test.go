@@ -56,6 +56,8 @@ type rigOptions struct {
 	baseURL string                // default: https://reset.example.test
 	totp    bool
 	log     io.Writer // default: discarded
+	// submitWait bounds the password submit (Config.SubmitWait).
+	submitWait time.Duration
 }
 
 func newRig(t testing.TB, o rigOptions) *rig {
@@ -96,6 +98,7 @@ func newRig(t testing.TB, o rigOptions) *rig {
 	cfg := Config{
 		PublicBaseURL: o.baseURL, RPName: "Example Corp", AllowTOTP: o.totp,
 		CSRFKey: key, TOTPKey: key, KeyPrefix: prefix + "w", CheckRatePerMinute: 30,
+		SubmitWait: o.submitWait,
 	}
 	srv, err := New(cfg, Deps{
 		Engine: eng, Directory: o.dir, Credentials: creds, Redis: o.rdb, Logger: slog.New(slog.NewTextHandler(o.log, nil)), Clock: clock.Now,

@@ -96,7 +96,7 @@ func (d *Directory) Ping(ctx context.Context) error {
 // one turned out to be dead, for example after a server restart.
 func (d *Directory) withConn(ctx context.Context, op string, retry bool, fn func(c *conn) error) error {
 	for attempt := 0; ; attempt++ {
-		c, err := d.pool.get(ctx)
+		c, err := d.getConn(ctx)
 		if err != nil {
 			return classify(op, err)
 		}
@@ -110,6 +110,19 @@ func (d *Directory) withConn(ctx context.Context, op string, retry bool, fn func
 		}
 		return classify(op, err)
 	}
+}
+
+// getConn takes a pooled connection, waiting for a busy pool (and dialling)
+// no longer than the operation timeout: a pool exhausted by a slow server
+// must not hold a request past directory.timeout.
+func (d *Directory) getConn(ctx context.Context) (*conn, error) {
+	gctx, cancel := context.WithTimeout(ctx, d.cfg.Timeout)
+	defer cancel()
+	c, err := d.pool.get(gctx)
+	if err != nil && ctx.Err() == nil && gctx.Err() != nil {
+		return nil, fmt.Errorf("no pooled connection free within %s: %w", d.cfg.Timeout, err)
+	}
+	return c, err
 }
 
 // notFound is the error for a lookup that matches no single user.

@@ -2,6 +2,7 @@ package ldap
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/url"
@@ -154,4 +155,38 @@ func (p *proxy) blackholeExisting() {
 		u.Close()
 	}
 	p.up = nil
+}
+
+// TestPoolWaitBoundedByTimeout: with every pooled connection busy (a slow
+// server holds them), a further operation gives up after the operation
+// timeout with ErrUnavailable instead of waiting on the caller's context.
+func TestPoolWaitBoundedByTimeout(t *testing.T) {
+	cfg := Config{
+		Flavour:      OpenLDAP,
+		URLs:         []string{dirtest.RequireEnv(t, "RESETBOT_TEST_SLAPD_LDAPS_URL")},
+		CAFile:       dirtest.RequireEnv(t, "RESETBOT_TEST_SLAPD_CA"),
+		BindDN:       "cn=resetbot,ou=Services,dc=example,dc=test",
+		BindPassword: "Svc-Passw0rd.1",
+		UserBaseDN:   "ou=People,dc=example,dc=test",
+		GroupBaseDN:  "ou=Groups,dc=example,dc=test",
+		PoolSize:     1,
+		Timeout:      200 * time.Millisecond,
+	}
+	d, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	busy, err := d.pool.get(context.Background())
+	if err != nil {
+		t.Fatalf("first connection: %v", err)
+	}
+	defer d.pool.put(busy)
+	// The caller's context would wait a minute; the timeout must not.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	_, err = d.Find(ctx, directory.Lookup{Kind: directory.ByAccountName, Value: "jdoe"})
+	if !errors.Is(err, directory.ErrUnavailable) || ctx.Err() != nil {
+		t.Fatalf("Find with the pool exhausted = %v (caller ctx %v), want ErrUnavailable before the caller's deadline", err, ctx.Err())
+	}
 }

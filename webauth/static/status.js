@@ -1,5 +1,7 @@
-// status.js: the waiting page polls the flow's status every few seconds and
-// moves on once the helpdesk decided.
+// status.js: a waiting page (the helpdesk's approval, a directory write
+// still running) polls the flow's status every few seconds and moves on once
+// the flow left the state it waits in (data-state), or its next page is
+// another one.
 "use strict";
 (function () {
   var el = document.getElementById("approval-status");
@@ -8,7 +10,8 @@
     fetch(el.dataset.url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (r) { return r.json(); })
       .then(function (s) {
-        if (s.next && s.next !== window.location.pathname) { window.location.assign(s.next); return; }
+        var moved = el.dataset.state && s.state && s.state !== el.dataset.state;
+        if (s.next && (moved || s.next !== window.location.pathname)) { window.location.assign(s.next); return; }
         setTimeout(poll, 4000);
       })
       .catch(function () { setTimeout(poll, 8000); });
