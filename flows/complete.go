@@ -57,7 +57,7 @@ func (e *Engine) Complete(ctx context.Context, flowID, binding string, c Complet
 		}
 		_ = move(f, "complete", StateApplying)
 		f.ApplyingAt = now
-		f.ReconcileAt = now.Add(e.cfg.WriteTimeout + e.cfg.RecordTimeout + reconcileMargin)
+		f.ReconcileAt = now.Add(e.cfg.WriteTimeout + e.cfg.RecordTimeout + min(reconcileMargin, e.cfg.WriteTimeout/2))
 		ev := e.event(f, EventApplying, f.Subject.Chat.String(), StateVerified, "ok", now)
 		ev.SourceIP, ev.Device = c.Client.IP, c.Client.Device
 		return []Event{ev}, nil
@@ -72,10 +72,11 @@ func (e *Engine) Complete(ctx context.Context, flowID, binding string, c Complet
 	return e.record(detached, flowID, outcome, applyErr, c)
 }
 
-// reconcileMargin is added to the write and record deadlines before a flow
-// in StateApplying counts as orphaned: a directory may finish a write a
-// little after the client stopped waiting for it, and replicas' clocks
-// differ by a little.
+// reconcileMargin (at most, or half the write timeout when that is
+// shorter) is added to the write and record deadlines before a flow in
+// StateApplying counts as orphaned: a directory may finish a write a little
+// after the client stopped waiting for it, and replicas' clocks differ by a
+// little.
 const reconcileMargin = 15 * time.Second
 
 // record stores the outcome of apply, retrying with backoff while the store

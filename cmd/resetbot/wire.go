@@ -93,6 +93,8 @@ func engineConfig(c *config.Config) flows.Config {
 		FlowTTL:             c.Flows.FlowTTL,
 		MaxVerifyAttempts:   c.Flows.MaxVerifyAttempts,
 		MaxPasswordAttempts: c.Flows.MaxPasswordAttempts,
+		WriteTimeout:        c.Flows.WriteTimeout,
+		RecordTimeout:       c.Flows.RecordTimeout,
 		Limits: flows.Limits{
 			RequestsPerAccountPerHour:  c.Limits.RequestsPerAccountPerHour,
 			RequestsPerIdentityPerHour: c.Limits.RequestsPerIdentityPerHour,

@@ -61,7 +61,7 @@ func New(cfg Config) (*Directory, error) {
 	case DS389:
 		d.dialect = ds389{openLDAP{groupBase: cfg.GroupBaseDN}}
 	}
-	d.pool = newPool(cfg.PoolSize, d.dialService)
+	d.pool = newPool(cfg.PoolSize, cfg.Timeout, d.dialService)
 	return d, nil
 }
 
@@ -96,7 +96,7 @@ func (d *Directory) Ping(ctx context.Context) error {
 // one turned out to be dead, for example after a server restart.
 func (d *Directory) withConn(ctx context.Context, op string, retry bool, fn func(c *conn) error) error {
 	for attempt := 0; ; attempt++ {
-		c, err := d.getConn(ctx)
+		c, err := d.pool.get(ctx)
 		if err != nil {
 			return classify(op, err)
 		}
@@ -110,19 +110,6 @@ func (d *Directory) withConn(ctx context.Context, op string, retry bool, fn func
 		}
 		return classify(op, err)
 	}
-}
-
-// getConn takes a pooled connection, waiting for a busy pool (and dialling)
-// no longer than the operation timeout: a pool exhausted by a slow server
-// must not hold a request past directory.timeout.
-func (d *Directory) getConn(ctx context.Context) (*conn, error) {
-	gctx, cancel := context.WithTimeout(ctx, d.cfg.Timeout)
-	defer cancel()
-	c, err := d.pool.get(gctx)
-	if err != nil && ctx.Err() == nil && gctx.Err() != nil {
-		return nil, fmt.Errorf("no pooled connection free within %s: %w", d.cfg.Timeout, err)
-	}
-	return c, err
 }
 
 // notFound is the error for a lookup that matches no single user.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"time"
 )
 
 // errClosed is returned after Close.
@@ -14,7 +15,10 @@ var errClosed = errors.New("ldap: directory closed")
 // failed, or that the server closed, is dropped and replaced on the next
 // request.
 type pool struct {
-	dial  func(ctx context.Context) (*conn, error)
+	dial func(ctx context.Context) (*conn, error)
+	// wait bounds how long get waits for a busy pool to hand a connection
+	// back (the operation timeout); dialling is bounded by the dialer.
+	wait  time.Duration
 	idle  chan *conn
 	slots chan struct{} // one token per open connection
 
@@ -22,17 +26,28 @@ type pool struct {
 	closed bool
 }
 
-func newPool(size int, dial func(ctx context.Context) (*conn, error)) *pool {
+func newPool(size int, wait time.Duration, dial func(ctx context.Context) (*conn, error)) *pool {
 	return &pool{
 		dial:  dial,
+		wait:  wait,
 		idle:  make(chan *conn, size),
 		slots: make(chan struct{}, size),
 	}
 }
 
+// errPoolBusy: every connection stayed in use for the whole wait.
+var errPoolBusy = errors.New("ldap: every pooled connection busy")
+
 // get returns an idle connection, a new one if fewer than size are open, or
-// waits for one to be returned.
+// waits for one to be returned, at most p.wait: a pool exhausted by a slow
+// server must not hold a request past the operation timeout.
 func (p *pool) get(ctx context.Context) (*conn, error) {
+	var busy <-chan time.Time
+	if p.wait > 0 {
+		t := time.NewTimer(p.wait)
+		defer t.Stop()
+		busy = t.C
+	}
 	for {
 		if p.isClosed() {
 			return nil, errClosed
@@ -61,6 +76,8 @@ func (p *pool) get(ctx context.Context) (*conn, error) {
 			return c, nil
 		case <-ctx.Done():
 			return nil, ctx.Err()
+		case <-busy:
+			return nil, errPoolBusy
 		}
 	}
 }

@@ -182,6 +182,12 @@ type Flows struct {
 	AuditRetention      time.Duration `yaml:"audit_retention"`
 	MaxVerifyAttempts   int           `yaml:"max_verify_attempts"`
 	MaxPasswordAttempts int           `yaml:"max_password_attempts"`
+	// WriteTimeout bounds a flow's directory write, detached from the
+	// browser's request; RecordTimeout how long its outcome is retried
+	// while Redis is away. A flow still writing after both is reconciled
+	// from the directory's evidence. Zero: 30s each.
+	WriteTimeout  time.Duration `yaml:"write_timeout"`
+	RecordTimeout time.Duration `yaml:"record_timeout"`
 }
 
 // Limits slow down abuse across flows.

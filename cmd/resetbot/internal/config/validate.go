@@ -287,6 +287,11 @@ func (v *validator) flows() {
 	}
 	v.between("flows.max_verify_attempts", f.MaxVerifyAttempts, 1, 20)
 	v.between("flows.max_password_attempts", f.MaxPasswordAttempts, 1, 20)
+	for key, d := range map[string]time.Duration{"flows.write_timeout": f.WriteTimeout, "flows.record_timeout": f.RecordTimeout} {
+		if d != 0 && (d < time.Second || d > 5*time.Minute) {
+			v.add(key, "%s is outside 1s..5m", d)
+		}
+	}
 }
 
 func (v *validator) limits() {
