@@ -98,21 +98,30 @@ type settings struct {
 	proxies []*net.IPNet
 }
 
-// validate reports every problem at once and fills in defaults.
+// Validate reports every problem of the configuration at once. Each problem
+// starts with the key of resetbot's file it is about ("public_base_url: "
+// for server.public_base_url, the others are keys of the web section) and
+// never quotes a key; resetbot's config loader runs this same function, so
+// `config check` and `serve` refuse the same files.
+func (c Config) Validate() []error {
+	_, errs := c.settings()
+	return errs
+}
+
+// validate is Validate for New, with the defaults filled in.
 func (c Config) validate() (settings, error) {
+	s, errs := c.settings()
+	return s, errors.Join(errs...)
+}
+
+// settings checks c and fills in defaults.
+func (c Config) settings() (settings, []error) {
 	var errs []error
+	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	s := settings{Config: c}
-	u, err := url.Parse(strings.TrimRight(c.PublicBaseURL, "/"))
-	switch {
-	case c.PublicBaseURL == "":
-		errs = append(errs, errors.New("PublicBaseURL is required"))
-	case err != nil:
-		errs = append(errs, fmt.Errorf("PublicBaseURL: %w", err))
-	case u.Scheme != "https" && !(u.Scheme == "http" && isLoopbackHost(u.Hostname())):
-		errs = append(errs, fmt.Errorf("PublicBaseURL %q must be https (http only for localhost)", c.PublicBaseURL))
-	case u.Host == "" || u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil:
-		errs = append(errs, fmt.Errorf("PublicBaseURL %q must be scheme://host[:port] (the app owns its origin: __Host- cookies need Path=/)", c.PublicBaseURL))
-	default:
+	if u, err := publicBase(c.PublicBaseURL); err != nil {
+		add("public_base_url: %v", err)
+	} else {
 		s.base = u
 		s.origin = u.Scheme + "://" + u.Host
 	}
@@ -134,21 +143,52 @@ func (c Config) validate() (settings, error) {
 	if s.KeyPrefix == "" {
 		s.KeyPrefix = "rbweb"
 	}
-	if len(c.CSRFKey) < 32 {
-		errs = append(errs, fmt.Errorf("CSRFKey must be at least 32 bytes, got %d", len(c.CSRFKey)))
+	switch {
+	case len(c.CSRFKey) == 0:
+		add("csrf_key: required: a random secret of at least 32 bytes ({env: NAME} or {file: PATH})")
+	case len(c.CSRFKey) < 32:
+		add("csrf_key: is shorter than 32 bytes (%d)", len(c.CSRFKey))
 	}
-	if len(c.TOTPKey) != seal.KeySize {
-		errs = append(errs, fmt.Errorf("TOTPKey must be %d bytes (the credential store's key), got %d", seal.KeySize, len(c.TOTPKey)))
+	switch {
+	case len(c.TOTPKey) == 0:
+		add("totp_key: required: %d random bytes, base64-encoded (openssl rand -base64 32)", seal.KeySize)
+	case len(c.TOTPKey) != seal.KeySize:
+		add("totp_key: must be %d bytes, base64-encoded (openssl rand -base64 32)", seal.KeySize)
 	}
-	for _, p := range c.TrustedProxies {
+	for i, p := range c.TrustedProxies {
 		_, n, err := net.ParseCIDR(p)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("TrustedProxies: %w", err))
+			add("trusted_proxies[%d]: %q is not a CIDR like 10.0.0.0/8", i, p)
 			continue
 		}
 		s.proxies = append(s.proxies, n)
 	}
-	return s, errors.Join(errs...)
+	return s, errs
+}
+
+// publicBase checks the one origin links are built from: https, or http
+// on a loopback name for development; scheme://host[:port] and nothing
+// else (the app owns its origin: __Host- cookies need Path=/).
+func publicBase(raw string) (*url.URL, error) {
+	if raw == "" {
+		return nil, errors.New("required: the https origin reset links are built from, e.g. https://reset.example.com")
+	}
+	u, err := url.Parse(strings.TrimRight(raw, "/"))
+	switch {
+	case err != nil || u.Host == "" || u.Opaque != "":
+		return nil, fmt.Errorf("%q is not an absolute URL", raw)
+	case u.Scheme == "http" && !isLoopbackHost(u.Hostname()):
+		return nil, errors.New("http:// is allowed only for localhost or 127.0.0.1 (development); use https://")
+	case u.Scheme != "https" && u.Scheme != "http":
+		return nil, fmt.Errorf("scheme %q: use https://", u.Scheme)
+	case u.User != nil:
+		return nil, errors.New("must not contain user info")
+	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
+		return nil, errors.New("must not contain a query or fragment")
+	case u.Path != "":
+		return nil, fmt.Errorf("%q has a path: give the origin only, scheme://host[:port] (the web app owns the whole origin)", raw)
+	}
+	return u, nil
 }
 
 // validate checks that every required collaborator is present.

@@ -20,17 +20,17 @@ var DefaultAPIURL = discordgo.EndpointAPI
 type Config struct {
 	// ApplicationID is the application's id (General Information in the
 	// developer portal); interaction follow-ups are addressed with it.
-	ApplicationID string `yaml:"application_id"`
+	ApplicationID string
 	// PublicKey is the application's Ed25519 public key, hex encoded, that
 	// every inbound interaction is verified with.
-	PublicKey string `yaml:"public_key"`
+	PublicKey string
 	// BotToken authenticates REST calls (without the "Bot " prefix).
-	BotToken string `yaml:"bot_token"`
+	BotToken string
 	// HelpdeskChannelID is the text channel where every flow gets a
 	// parent message and a thread. An id, not a name: names change.
-	HelpdeskChannelID string `yaml:"helpdesk_channel_id"`
+	HelpdeskChannelID string
 	// APIURL is the REST API base URL; empty means DefaultAPIURL.
-	APIURL string `yaml:"api_url"`
+	APIURL string
 }
 
 // snowflake is a Discord id: a 64-bit integer in decimal.
@@ -55,8 +55,10 @@ func (c Config) publicKey() []byte {
 }
 
 // Validate reports every problem in the configuration at once, so an
-// administrator fixes their file in one round. Messages name the key, never
-// a secret's value.
+// administrator fixes their file in one round. Each problem starts with the
+// key of the section it is about ("bot_token: ") and never quotes a secret;
+// resetbot's config loader runs this same function, so `config check` and
+// `serve` refuse the same files.
 func (c Config) Validate() []error {
 	var errs []error
 	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }

@@ -23,32 +23,32 @@ const DefaultAPIURL = "https://slack.com/api/"
 // this package never reads the environment.
 type Config struct {
 	// Mode is how Slack reaches us: "http" (default) or "socket".
-	Mode string `yaml:"mode"`
+	Mode string
 	// SigningSecret verifies every HTTP request (HTTP mode only).
-	SigningSecret string `yaml:"signing_secret"`
+	SigningSecret string
 	// BotToken (xoxb-) authenticates outbound Web API calls.
-	BotToken string `yaml:"bot_token"`
+	BotToken string
 	// AppToken (xapp-) opens the Socket Mode connection (socket mode only).
-	AppToken string `yaml:"app_token"`
+	AppToken string
 	// APIURL is the Web API base URL; empty means DefaultAPIURL. It must
 	// end with a slash because slack-go appends method names to it.
-	APIURL string `yaml:"api_url"`
+	APIURL string
 	// HelpdeskChannel is the channel id (C…, G…) where every flow gets its
 	// thread. An id, not a name: names change, ids do not.
-	HelpdeskChannel string `yaml:"helpdesk_channel"`
+	HelpdeskChannel string
 	// HelpdeskUsergroup is an optional Slack user group id (S…) whose
 	// members count as helpdesk in addition to the directory group.
-	HelpdeskUsergroup string `yaml:"helpdesk_usergroup"`
+	HelpdeskUsergroup string
 	// TeamID is the company's workspace id (T…), or for an app installed
 	// org-wide on Enterprise Grid the organisation id (E…). Required:
 	// commands and clicks from any other workspace are refused, whatever
 	// their signature (workspace.go).
-	TeamID string `yaml:"team_id"`
+	TeamID string
 	// AppID is the Slack app's id (A…). Optional: the signing secret and
 	// the app-level token already belong to one app, so this is a second
 	// check that a request is meant for this app; when set, requests
 	// naming another api_app_id are refused.
-	AppID string `yaml:"app_id"`
+	AppID string
 }
 
 var (
@@ -75,8 +75,10 @@ func (c Config) apiURL() string {
 }
 
 // Validate reports every problem in the configuration at once, so an
-// administrator fixes their file in one round. Messages name the key, never
-// a secret's value.
+// administrator fixes their file in one round. Each problem starts with the
+// key of the section it is about ("bot_token: ") and never quotes a secret;
+// resetbot's config loader runs this same function, so `config check` and
+// `serve` refuse the same files.
 func (c Config) Validate() []error {
 	var errs []error
 	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }

@@ -30,30 +30,30 @@ const (
 type Config struct {
 	// AppID is the bot's Microsoft App ID (the Entra app registration's
 	// client id). Inbound tokens must carry it as audience.
-	AppID string `yaml:"app_id"`
+	AppID string
 	// AppPassword is the app registration's client secret, used only to
 	// obtain outbound tokens.
-	AppPassword string `yaml:"app_password"`
+	AppPassword string
 	// TenantID is the company's Entra tenant (Directory ID). Required: a
 	// bot that serves one company serves one tenant, and an activity from
 	// any other tenant is refused before it is read further (tenant.go).
 	// Microsoft stopped the creation of multi-tenant bots in 2025; an older
 	// multi-tenant registration sets TokenURL to the botframework.com
 	// authority and still names its company's tenant here.
-	TenantID string `yaml:"tenant_id"`
+	TenantID string
 	// HelpdeskChannelID is the Teams channel id (19:…@thread.tacv2) where
 	// every flow gets its conversation. An id, not a name: names change.
-	HelpdeskChannelID string `yaml:"helpdesk_channel_id"`
+	HelpdeskChannelID string
 	// HelpdeskServiceURL is the connector base URL used for the helpdesk
 	// channel and for users no activity has come from yet; empty means
 	// DefaultServiceURL.
-	HelpdeskServiceURL string `yaml:"helpdesk_service_url"`
+	HelpdeskServiceURL string
 	// OpenIDMetadataURL is where the token signing keys are found; empty
 	// means DefaultOpenIDMetadataURL. Tests point it at a fake.
-	OpenIDMetadataURL string `yaml:"openid_metadata_url"`
+	OpenIDMetadataURL string
 	// TokenURL overrides the client-credentials endpoint; empty means the
 	// Entra endpoint of TenantID. Tests point it at a fake.
-	TokenURL string `yaml:"token_url"`
+	TokenURL string
 }
 
 var (
@@ -83,8 +83,10 @@ func (c Config) tokenURL() string {
 }
 
 // Validate reports every problem in the configuration at once, so an
-// administrator fixes their file in one round. Messages name the key, never
-// a secret's value.
+// administrator fixes their file in one round. Each problem starts with the
+// key of the section it is about ("bot_token: ") and never quotes a secret;
+// resetbot's config loader runs this same function, so `config check` and
+// `serve` refuse the same files.
 func (c Config) Validate() []error {
 	var errs []error
 	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }

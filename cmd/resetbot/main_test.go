@@ -46,7 +46,7 @@ web:
   csrf_key: {value: 0123456789abcdef0123456789abcdef}
   totp_key: {value: AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=}
 teams:
-  app_id: resetbot-test
+  app_id: 0f0f0f0f-0000-4000-8000-000000000001
   app_password: {value: test-only}
   tenant_id: 11111111-2222-4333-8444-555555555555
   helpdesk_channel_id: "19:helpdesk@thread.tacv2"
@@ -80,7 +80,7 @@ func TestConfigCheck(t *testing.T) {
 			wantCode: 1,
 			wantLines: []string{
 				"line 2: server.public_base_url: http:// is allowed only for localhost",
-				"line 5: directory.urls[0]: ldap:// without start_tls is refused: plaintext",
+				"line 5: directory.urls[0]: \"ldap://ldap.example.com\" is plaintext LDAP",
 				"line 14: flows.link_ttl: 1h0m0s is longer than the maximum 10m0s",
 			},
 		},
@@ -91,8 +91,8 @@ func TestConfigCheck(t *testing.T) {
 			wantLines: []string{
 				"line 2: server.public_base_url:",
 				"line 5: directory.urls[0]:",
-				"line 14: flows.link_ttl:",
 				"line 7: directory.bind_password: secret(env:RESETBOT_TEST_UNSET_VAR): environment variable RESETBOT_TEST_UNSET_VAR is not set",
+				"line 14: flows.link_ttl:",
 			},
 		},
 		{name: "missing file", args: []string{"config", "check", "nope.yaml"}, wantCode: 1, wantErr: "no such file"},

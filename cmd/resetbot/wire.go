@@ -66,24 +66,7 @@ func newDirectory(c config.Directory) (directory.Directory, error) {
 	if c.Flavour == config.FlavourMemory {
 		return memory.New(memory.ExampleSeed())
 	}
-	return ldap.New(ldap.Config{
-		Flavour:          ldap.Flavour(c.Flavour),
-		URLs:             c.URLs,
-		StartTLS:         c.StartTLS,
-		CAFile:           c.CAFile,
-		ServerName:       c.ServerName,
-		BindDN:           c.BindDN,
-		BindPassword:     c.BindPassword.Reveal(),
-		UserBaseDN:       c.UserBaseDN,
-		GroupBaseDN:      c.GroupBaseDN,
-		PasswordPolicyDN: c.PasswordPolicyDN,
-		AccountAttr:      c.AccountAttribute,
-		EmailAttr:        c.EmailAttribute,
-		ChatIDAttrs:      c.ChatIDAttributes,
-		Timeout:          c.Timeout,
-		PoolSize:         c.PoolSize,
-		EnforceHistory:   c.EnforceHistory,
-	})
+	return ldap.New(c.LDAP())
 }
 
 // engineConfig maps the file's sections onto the engine's settings.

@@ -62,13 +62,13 @@ type chatPlatform struct {
 // shape platform.App, so serve has one loop for them all.
 var chatPlatforms = []chatPlatform{
 	{slack.Platform, "slack.bot_token", func(c *config.Config, core *bot.Bot, once bot.Once, log *slog.Logger) (platform.App, error) {
-		return asApp(slack.New(slackConfig(c.Slack), core, once, slack.WithLogger(log)))
+		return asApp(slack.New(c.Slack.App(), core, once, slack.WithLogger(log)))
 	}},
 	{teams.Platform, "teams.app_password", func(c *config.Config, core *bot.Bot, once bot.Once, log *slog.Logger) (platform.App, error) {
-		return asApp(teams.New(teamsConfig(c.Teams), core, once, teams.WithLogger(log)))
+		return asApp(teams.New(c.Teams.App(), core, once, teams.WithLogger(log)))
 	}},
 	{discord.Platform, "discord.bot_token", func(c *config.Config, core *bot.Bot, once bot.Once, log *slog.Logger) (platform.App, error) {
-		return asApp(discord.New(discordConfig(c.Discord), core, once, discord.WithLogger(log)))
+		return asApp(discord.New(c.Discord.App(), core, once, discord.WithLogger(log)))
 	}},
 }
 
@@ -127,46 +127,8 @@ func asApp[A platform.App](app A, err error) (platform.App, error) {
 	return app, nil
 }
 
-// slackConfig maps the file's Slack section, secrets resolved, onto the
-// platform package's settings.
-func slackConfig(c config.Slack) slack.Config {
-	return slack.Config{
-		Mode:              c.Mode,
-		SigningSecret:     c.SigningSecret.Reveal(),
-		BotToken:          c.BotToken.Reveal(),
-		AppToken:          c.AppToken.Reveal(),
-		APIURL:            c.APIURL,
-		HelpdeskChannel:   c.HelpdeskChannel,
-		HelpdeskUsergroup: c.HelpdeskUsergroup,
-		TeamID:            c.TeamID,
-		AppID:             c.AppID,
-	}
-}
 
-// teamsConfig maps the file's Teams section onto the platform package's.
-func teamsConfig(c config.Teams) teams.Config {
-	return teams.Config{
-		AppID:              c.AppID,
-		AppPassword:        c.AppPassword.Reveal(),
-		TenantID:           c.TenantID,
-		HelpdeskChannelID:  c.HelpdeskChannelID,
-		HelpdeskServiceURL: c.HelpdeskServiceURL,
-		OpenIDMetadataURL:  c.OpenIDMetadataURL,
-		TokenURL:           c.TokenURL,
-	}
-}
 
-// discordConfig maps the file's Discord section onto the platform
-// package's.
-func discordConfig(c config.Discord) discord.Config {
-	return discord.Config{
-		ApplicationID:     c.ApplicationID,
-		PublicKey:         c.PublicKey,
-		BotToken:          c.BotToken.Reveal(),
-		HelpdeskChannelID: c.HelpdeskChannelID,
-		APIURL:            c.APIURL,
-	}
-}
 
 // factorsOf lets the bot core read enrolled factor counts without importing
 // the credential store (and with it the WebAuthn library).

@@ -25,22 +25,7 @@ func newWeb(c *config.Config, engine *flows.Engine, dir directory.Directory, cre
 		}
 		checker = blocklist.Combine(checker, f)
 	}
-	// The credential store's key also seals a TOTP secret while the user
-	// scans it.
-	totpKey, err := c.TOTPKeyBytes()
-	if err != nil {
-		return nil, fmt.Errorf("web.totp_key: %w", err)
-	}
-	return webauth.New(webauth.Config{
-		PublicBaseURL:  c.Server.PublicBaseURL,
-		RPID:           c.Web.RPID,
-		RPName:         c.Web.RPName,
-		AllowTOTP:      c.Web.AllowTOTP,
-		TrustedProxies: c.Web.TrustedProxies,
-		CSRFKey:        []byte(c.Web.CSRFKey.Reveal()),
-		TOTPKey:        totpKey,
-		KeyPrefix:      c.Redis.KeyPrefix + "web",
-	}, webauth.Deps{
+	return webauth.New(c.WebApp(), webauth.Deps{
 		Engine: engine, Directory: dir, Credentials: creds, Redis: rdb, Logger: log,
 		Passwords: password.Options{
 			MinLength:   c.Web.MinPasswordLength,

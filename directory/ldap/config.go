@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"strings"
 	"time"
 
 	goldap "github.com/go-ldap/ldap/v3"
@@ -38,56 +39,56 @@ const (
 // resolved from env or file references by the caller before New.
 type Config struct {
 	// Flavour is "activedirectory" or "openldap".
-	Flavour Flavour `yaml:"flavour"`
+	Flavour Flavour
 	// URLs are tried in order; the first that connects is used, so list the
 	// nearest server first. Each is ldaps://host[:port], or ldap://host[:port]
 	// together with StartTLS. Passwords never cross a plaintext connection.
-	URLs []string `yaml:"urls"`
+	URLs []string
 	// StartTLS upgrades ldap:// URLs to TLS before anything else is sent.
-	// It is required for ldap:// URLs and ignored for ldaps:// URLs.
-	StartTLS bool `yaml:"start_tls"`
+	// It is required for ldap:// URLs and refused with ldaps:// URLs.
+	StartTLS bool
 	// CAFile is a PEM bundle of the CAs that sign the servers' certificates;
 	// empty means the system roots. Certificate checks cannot be turned off.
-	CAFile string `yaml:"ca_file"`
+	CAFile string
 	// ServerName overrides the name checked in the server certificate, for
 	// servers reached by an address their certificate does not list.
-	ServerName string `yaml:"server_name"`
+	ServerName string
 	// BindDN and BindPassword are the service account's credentials. It
 	// needs only the rights to reset passwords and clear lockouts under
 	// UserBaseDN; it must not be a domain or directory administrator.
-	BindDN       string `yaml:"bind_dn"`
-	BindPassword string `yaml:"bind_password"`
+	BindDN       string
+	BindPassword string
 	// UserBaseDN is searched (subtree) for users; GroupBaseDN for groups.
-	UserBaseDN  string `yaml:"user_base_dn"`
-	GroupBaseDN string `yaml:"group_base_dn"`
+	UserBaseDN  string
+	GroupBaseDN string
 	// AccountAttr is the login name (default sAMAccountName or uid).
-	AccountAttr string `yaml:"account_attr"`
+	AccountAttr string
 	// EmailAttr is the mail address (default mail).
-	EmailAttr string `yaml:"email_attr"`
+	EmailAttr string
 	// DepartmentAttr feeds department-based policy (default department or
 	// departmentNumber).
-	DepartmentAttr string `yaml:"department_attr"`
+	DepartmentAttr string
 	// ChatIDAttrs maps a chat platform ("slack", "teams", "discord") to the
 	// attribute holding the user's immutable id on that platform.
-	ChatIDAttrs map[string]string `yaml:"chat_id_attrs"`
+	ChatIDAttrs map[string]string
 	// UserFilter is an optional extra filter every user must match, for
 	// example to exclude service accounts: (!(description=service*)).
-	UserFilter string `yaml:"user_filter"`
+	UserFilter string
 	// PasswordPolicyDN is the OpenLDAP ppolicy entry to report as the
 	// password policy; when empty, the single pwdPolicy entry found in the
 	// server's naming contexts is used. Ignored for Active Directory.
-	PasswordPolicyDN string `yaml:"password_policy_dn"`
+	PasswordPolicyDN string
 	// Timeout bounds every connection attempt and every operation
 	// (default 5s).
-	Timeout time.Duration `yaml:"timeout"`
+	Timeout time.Duration
 	// PoolSize is the number of service-account connections kept open
 	// (default 4).
-	PoolSize int `yaml:"pool_size"`
+	PoolSize int
 	// EnforceHistory (default true) sends Active Directory's policy-hints
 	// control on every password write, so that history and minimum age
 	// apply to resets as to the user's own change. Ignored for OpenLDAP,
 	// whose ppolicy always applies them.
-	EnforceHistory *bool `yaml:"enforce_history"`
+	EnforceHistory *bool
 }
 
 // enforceHistory is EnforceHistory with its default.
@@ -99,7 +100,10 @@ func (c Config) enforceHistory() bool { return c.EnforceHistory == nil || *c.Enf
 var attrName = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9-]*|[0-9]+(\.[0-9]+)+)$`)
 
 // Validate reports every problem in the configuration at once, so an
-// administrator fixes their file in one round.
+// administrator fixes their file in one round. Each problem starts with the
+// key of the directory section of resetbot's file it is about ("urls[1]: ");
+// resetbot's config loader runs this same function, so `config check` and
+// `serve` refuse the same files.
 func (c Config) Validate() []error {
 	var errs []error
 	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
@@ -123,6 +127,8 @@ func (c Config) Validate() []error {
 		switch {
 		case u.Host == "":
 			add("urls[%d]: %q has no host", i, raw)
+		case u.Scheme == "ldaps" && c.StartTLS:
+			add("urls[%d]: ldaps:// with start_tls: true would start TLS twice; use ldap:// with start_tls, or set start_tls: false", i)
 		case u.Scheme == "ldaps":
 		case u.Scheme == "ldap" && c.StartTLS:
 		case u.Scheme == "ldap":
@@ -143,8 +149,8 @@ func (c Config) Validate() []error {
 	}
 	if c.BindDN == "" {
 		add("bind_dn: required (the service account)")
-	} else if _, err := goldap.ParseDN(c.BindDN); err != nil {
-		add("bind_dn: %v", err)
+	} else if _, err := goldap.ParseDN(c.BindDN); err != nil || !strings.Contains(c.BindDN, "=") {
+		add("bind_dn: %q is not a distinguished name (attr=value,...)", c.BindDN)
 	}
 	if c.BindPassword == "" {
 		add("bind_password: required")
@@ -155,8 +161,8 @@ func (c Config) Validate() []error {
 	} {
 		if dn.value == "" {
 			add("%s: required", dn.key)
-		} else if _, err := goldap.ParseDN(dn.value); err != nil {
-			add("%s: %v", dn.key, err)
+		} else if _, err := goldap.ParseDN(dn.value); err != nil || !strings.Contains(dn.value, "=") {
+			add("%s: %q is not a distinguished name (attr=value,...)", dn.key, dn.value)
 		}
 	}
 	if c.PasswordPolicyDN != "" {
@@ -165,9 +171,9 @@ func (c Config) Validate() []error {
 		}
 	}
 	for _, a := range []struct{ key, value string }{
-		{"account_attr", c.AccountAttr},
-		{"email_attr", c.EmailAttr},
-		{"department_attr", c.DepartmentAttr},
+		{"account_attribute", c.AccountAttr},
+		{"email_attribute", c.EmailAttr},
+		{"department_attribute", c.DepartmentAttr},
 	} {
 		if a.value != "" && !attrName.MatchString(a.value) {
 			add("%s: %q is not an attribute name", a.key, a.value)
@@ -175,10 +181,10 @@ func (c Config) Validate() []error {
 	}
 	for platform, attr := range c.ChatIDAttrs {
 		if platform == "" {
-			add("chat_id_attrs: empty platform name")
+			add("chat_id_attributes: empty platform name")
 		}
 		if !attrName.MatchString(attr) {
-			add("chat_id_attrs[%s]: %q is not an attribute name", platform, attr)
+			add("chat_id_attributes.%s: %q is not an attribute name", platform, attr)
 		}
 	}
 	if c.UserFilter != "" {

@@ -26,6 +26,9 @@ type Config struct {
 	// fromEnv maps key paths set by an environment override to the
 	// variable's name, so a problem names where the bad value came from.
 	fromEnv map[string]string
+	// offline is set when the load did not look at the host: secrets are
+	// unresolved and referenced files unread.
+	offline bool
 }
 
 // Server is the HTTP side: the web app behind reset links and the chat

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -49,10 +50,12 @@ func LoadBytes(data []byte, opts Options) (*Config, error) {
 	var probs Problems
 	probs = append(probs, c.applyEnv(lookup)...)
 	c.ApplyDefaults()
-	probs = append(probs, c.Validate()...)
+	c.offline = opts.Offline
 	if !opts.Offline {
 		probs = append(probs, c.resolveSecrets(lookup)...)
 	}
+	probs = append(probs, c.Validate()...)
+	sortByLine(probs)
 	if len(probs) > 0 {
 		return c, probs
 	}
@@ -139,4 +142,18 @@ func indexLines(path string, n *yaml.Node, lines map[string]int, keyLines map[in
 			indexLines(p, ch, lines, keyLines)
 		}
 	}
+}
+
+// sortByLine orders problems as they appear in the file, so they read top
+// to bottom; problems without a line (from the environment, or about a
+// missing key of a missing section) keep their order, after the others.
+func sortByLine(probs Problems) {
+	line := func(e error) int {
+		var fe *FieldError
+		if errors.As(e, &fe) && fe.Line > 0 {
+			return fe.Line
+		}
+		return int(^uint(0) >> 1)
+	}
+	sort.SliceStable(probs, func(i, j int) bool { return line(probs[i]) < line(probs[j]) })
 }

@@ -7,31 +7,15 @@ import "os"
 // runs finds what would otherwise fail at the first reset.
 func (c *Config) resolveSecrets(lookup func(string) (string, bool)) []error {
 	var probs []error
-	secrets := []struct {
-		path string
-		s    *Secret
-	}{
-		{"redis.password", &c.Redis.Password},
-		{"directory.bind_password", &c.Directory.BindPassword},
-		{"web.csrf_key", &c.Web.CSRFKey},
-		{"web.totp_key", &c.Web.TOTPKey},
-		{"slack.signing_secret", &c.Slack.SigningSecret},
-		{"slack.bot_token", &c.Slack.BotToken},
-		{"slack.app_token", &c.Slack.AppToken},
-		{"teams.app_password", &c.Teams.AppPassword},
-		{"discord.bot_token", &c.Discord.BotToken},
-	}
-	for _, s := range secrets {
+	for _, s := range c.secrets() {
 		if err := s.s.resolve(lookup); err != nil {
 			probs = append(probs, c.problemErr(s.path, err, "%s", s.s))
 		}
 	}
-	probs = append(probs, c.checkKeys()...)
 	files := []struct{ path, file string }{
 		{"server.tls.cert_file", c.Server.TLS.CertFile},
 		{"server.tls.key_file", c.Server.TLS.KeyFile},
 		{"redis.tls.ca_file", c.Redis.TLS.CAFile},
-		{"directory.ca_file", c.Directory.CAFile},
 		{"web.blocklist_file", c.Web.BlocklistFile},
 	}
 	for _, f := range files {
@@ -43,4 +27,35 @@ func (c *Config) resolveSecrets(lookup func(string) (string, bool)) []error {
 		}
 	}
 	return probs
+}
+
+// secretAt is one secret setting and its key path.
+type secretAt struct {
+	path string
+	s    *Secret
+}
+
+// secrets lists every secret setting.
+func (c *Config) secrets() []secretAt {
+	return []secretAt{
+		{"redis.password", &c.Redis.Password},
+		{"directory.bind_password", &c.Directory.BindPassword},
+		{"web.csrf_key", &c.Web.CSRFKey},
+		{"web.totp_key", &c.Web.TOTPKey},
+		{"slack.signing_secret", &c.Slack.SigningSecret},
+		{"slack.bot_token", &c.Slack.BotToken},
+		{"slack.app_token", &c.Slack.AppToken},
+		{"teams.app_password", &c.Teams.AppPassword},
+		{"discord.bot_token", &c.Discord.BotToken},
+	}
+}
+
+// secret returns the secret at path, nil if path is not a secret setting.
+func (c *Config) secret(path string) *Secret {
+	for _, s := range c.secrets() {
+		if s.path == path {
+			return s.s
+		}
+	}
+	return nil
 }

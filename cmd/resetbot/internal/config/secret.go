@@ -25,6 +25,7 @@ type Secret struct {
 	// resolved is the secret itself, set by resolve.
 	resolved string
 	set      bool // a reference was given at all
+	ok       bool // resolve succeeded
 	line     int
 }
 
@@ -137,7 +138,7 @@ func (s *Secret) resolve(lookup func(string) (string, bool)) error {
 		if !ok || v == "" {
 			return fmt.Errorf("environment variable %s is not set or empty", s.env)
 		}
-		s.resolved = v
+		s.resolved, s.ok = v, true
 	case s.file != "":
 		b, err := os.ReadFile(s.file)
 		if err != nil {
@@ -147,9 +148,9 @@ func (s *Secret) resolve(lookup func(string) (string, bool)) error {
 		if v == "" {
 			return fmt.Errorf("secret file %s is empty", s.file)
 		}
-		s.resolved = v
+		s.resolved, s.ok = v, true
 	case s.set:
-		s.resolved = s.value
+		s.resolved, s.ok = s.value, true
 	}
 	return nil
 }

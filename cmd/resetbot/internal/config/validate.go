@@ -3,8 +3,6 @@ package config
 import (
 	"fmt"
 	"net"
-	"net/url"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -33,6 +31,7 @@ func (c *Config) Validate() []error {
 	v.helpdesk()
 	v.alerts()
 	v.platforms()
+	v.packages()
 	return v.probs
 }
 
@@ -85,14 +84,6 @@ func (v *validator) dn(path, dn string, required bool) {
 	}
 }
 
-var attrName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]*$`)
-
-func (v *validator) attribute(path, name string) {
-	if name != "" && !attrName.MatchString(name) {
-		v.add(path, "%q is not an LDAP attribute name", name)
-	}
-}
-
 func (v *validator) server() {
 	s := v.c.Server
 	v.hostPort("server.listen", s.Listen)
@@ -100,43 +91,9 @@ func (v *validator) server() {
 	if s.ManagementListen == s.Listen {
 		v.add("server.management_listen", "%q is server.listen too: metrics and probes must not be on the public listener", s.ManagementListen)
 	}
-	v.publicBaseURL("server.public_base_url", s.PublicBaseURL)
 	if (s.TLS.CertFile == "") != (s.TLS.KeyFile == "") {
 		v.add("server.tls", "set both cert_file and key_file, or neither")
 	}
-}
-
-// publicBaseURL enforces the design rule that links are built from one
-// configured https origin; plain http is allowed only on the loopback name
-// for development.
-func (v *validator) publicBaseURL(path, raw string) {
-	if raw == "" {
-		v.add(path, "required: the https origin reset links are built from, e.g. https://reset.example.com")
-		return
-	}
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || u.Opaque != "" {
-		v.add(path, "%q is not an absolute URL", raw)
-		return
-	}
-	switch {
-	case u.Scheme == "https":
-	case u.Scheme == "http" && isLoopbackName(u.Hostname()):
-	case u.Scheme == "http":
-		v.add(path, "http:// is allowed only for localhost or 127.0.0.1 (development); use https://")
-	default:
-		v.add(path, "scheme %q: use https://", u.Scheme)
-	}
-	if u.User != nil {
-		v.add(path, "must not contain user info")
-	}
-	if u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
-		v.add(path, "must not contain a query or fragment")
-	}
-}
-
-func isLoopbackName(host string) bool {
-	return host == "localhost" || host == "127.0.0.1" || host == "::1"
 }
 
 func (v *validator) redis() {
@@ -183,15 +140,12 @@ func (v *validator) directory() {
 	if d.Flavour == FlavourMemory && len(d.URLs) > 0 {
 		v.add("directory.urls", "set, but flavour memory does not use a server; did you mean activedirectory or openldap?")
 	}
-	v.attribute("directory.account_attribute", d.AccountAttribute)
-	v.attribute("directory.email_attribute", d.EmailAttribute)
 	for _, p := range sortedKeys(d.ChatIDAttributes) {
 		path := "directory.chat_id_attributes." + p
 		v.oneOf(path+" (platform)", p, PlatformSlack, PlatformTeams, PlatformDiscord)
 		if d.ChatIDAttributes[p] == "" {
 			v.add(path, "required: the attribute holding the %s user id", p)
 		}
-		v.attribute(path, d.ChatIDAttributes[p])
 	}
 	if d.Timeout < 0 || d.Timeout > 2*time.Minute {
 		v.add("directory.timeout", "%s is out of range 1ns..2m", d.Timeout)
@@ -210,34 +164,10 @@ func (v *validator) directory() {
 	}
 }
 
-// ldap checks what a real directory server needs.
+// ldap checks what resetbot's policy needs of a real directory; the
+// connection settings are the LDAP backend's own rules (packages).
 func (v *validator) ldap() {
 	d := v.c.Directory
-	if len(d.URLs) == 0 {
-		v.add("directory.urls", "required: at least one ldaps:// or ldap:// (with start_tls) URL")
-	}
-	for i, raw := range d.URLs {
-		path := fmt.Sprintf("directory.urls[%d]", i)
-		u, err := url.Parse(raw)
-		if err != nil || u.Host == "" {
-			v.add(path, "%q is not an ldap:// or ldaps:// URL with a host", raw)
-			continue
-		}
-		switch {
-		case u.Scheme == "ldap" && !d.StartTLS:
-			v.add(path, "ldap:// without start_tls is refused: plaintext")
-		case u.Scheme == "ldaps" && d.StartTLS:
-			v.add(path, "ldaps:// with start_tls: true would start TLS twice; use ldap:// with start_tls, or set start_tls: false")
-		case u.Scheme != "ldap" && u.Scheme != "ldaps":
-			v.add(path, "scheme %q: use ldaps:// or ldap:// with start_tls", u.Scheme)
-		}
-	}
-	v.dn("directory.bind_dn", d.BindDN, true)
-	if !d.BindPassword.IsSet() {
-		v.add("directory.bind_password", "required: {env: NAME} or {file: PATH}")
-	}
-	v.dn("directory.user_base_dn", d.UserBaseDN, true)
-	v.dn("directory.group_base_dn", d.GroupBaseDN, true)
 	v.dn("directory.password_policy_dn", d.PasswordPolicyDN, false)
 	if len(d.PrivilegedGroups) == 0 {
 		v.add("directory.privileged_groups", "required: without it admins could reset admin accounts from chat with no approval; list at least your administrator groups")

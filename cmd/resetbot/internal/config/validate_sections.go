@@ -3,8 +3,6 @@ package config
 import (
 	"encoding/base64"
 	"encoding/hex"
-	"fmt"
-	"net"
 	"net/url"
 	"regexp"
 	"strings"
@@ -18,11 +16,6 @@ func (v *validator) web() {
 	w := v.c.Web
 	v.between("web.min_password_length", w.MinPasswordLength, 8, 128)
 	v.between("web.min_strength", w.MinStrength, 1, 4)
-	for i, cidr := range w.TrustedProxies {
-		if _, _, err := net.ParseCIDR(cidr); err != nil {
-			v.add(fmt.Sprintf("web.trusted_proxies[%d]", i), "%q is not a CIDR like 10.0.0.0/8", cidr)
-		}
-	}
 	if w.RPID != "" {
 		host := ""
 		if u, err := url.Parse(v.c.Server.PublicBaseURL); err == nil {
@@ -31,12 +24,6 @@ func (v *validator) web() {
 		if host != "" && host != w.RPID && !strings.HasSuffix(host, "."+w.RPID) {
 			v.add("web.rp_id", "%q is neither the host of server.public_base_url (%s) nor a parent domain of it", w.RPID, host)
 		}
-	}
-	if !w.CSRFKey.IsSet() {
-		v.add("web.csrf_key", "required: a random secret of at least 32 bytes ({env: NAME} or {file: PATH})")
-	}
-	if !w.TOTPKey.IsSet() {
-		v.add("web.totp_key", "required: 32 random bytes, base64-encoded ({env: NAME} or {file: PATH})")
 	}
 }
 
@@ -76,89 +63,12 @@ var (
 	guidPattern    = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 )
 
-// platforms checks the section of every platform identity enables.
+// platforms checks what the identity mapping needs of a platform; each
+// platform's own settings are its package's rules (packages).
 func (v *validator) platforms() {
-	if _, on := v.c.Identity[PlatformSlack]; on {
-		s := v.c.Slack
-		v.oneOf("slack.mode", s.Mode, "http", "socket")
-		if s.Mode == "http" && !s.SigningSecret.IsSet() {
-			v.add("slack.signing_secret", "required in http mode")
-		}
-		if s.Mode == "socket" && !s.AppToken.IsSet() {
-			v.add("slack.app_token", "required in socket mode")
-		}
-		if !s.BotToken.IsSet() {
-			v.add("slack.bot_token", "required")
-		}
-		if !slackChannel.MatchString(s.HelpdeskChannel) {
-			v.add("slack.helpdesk_channel", "%q is not a channel id like C0123ABCD (names change, ids do not)", s.HelpdeskChannel)
-		}
-		if s.HelpdeskUsergroup != "" && !slackUsergroup.MatchString(s.HelpdeskUsergroup) {
-			v.add("slack.helpdesk_usergroup", "%q is not a user group id like S0123ABCD", s.HelpdeskUsergroup)
-		}
-		if s.APIURL != "" && !strings.HasSuffix(s.APIURL, "/") {
-			v.add("slack.api_url", "%q must end with /", s.APIURL)
-		}
-		if !slackTeam.MatchString(s.TeamID) {
-			v.add("slack.team_id", "required: the workspace id (T…), or the Enterprise Grid organisation id (E…) for an org-wide install; requests from any other workspace are refused")
-		}
-		if s.AppID != "" && !slackApp.MatchString(s.AppID) {
-			v.add("slack.app_id", "%q is not an app id like A0123ABCD", s.AppID)
-		}
+	if v.c.Identity[PlatformDiscord].By == ByEmail {
+		v.add("identity.discord.by", "Discord gives bots no email: use chat_id_attribute")
 	}
-	if _, on := v.c.Identity[PlatformTeams]; on {
-		t := v.c.Teams
-		if t.AppID == "" {
-			v.add("teams.app_id", "required")
-		}
-		if !t.AppPassword.IsSet() {
-			v.add("teams.app_password", "required")
-		}
-		switch {
-		case t.TenantID == "":
-			v.add("teams.tenant_id", "required: the Directory (tenant) ID of your Entra tenant; activities from any other tenant are refused")
-		case !guidPattern.MatchString(t.TenantID):
-			v.add("teams.tenant_id", "%q is not a GUID (the Directory (tenant) ID of your Entra tenant)", t.TenantID)
-		}
-		if t.HelpdeskChannelID == "" {
-			v.add("teams.helpdesk_channel_id", "required")
-		}
-		if u, err := url.Parse(t.HelpdeskServiceURL); err != nil || u.Scheme != "https" || u.Host == "" {
-			v.add("teams.helpdesk_service_url", "%q is not an https URL", t.HelpdeskServiceURL)
-		}
-	}
-	if _, on := v.c.Identity[PlatformDiscord]; on {
-		d := v.c.Discord
-		if d.ApplicationID == "" {
-			v.add("discord.application_id", "required")
-		}
-		if !hexKey.MatchString(d.PublicKey) {
-			v.add("discord.public_key", "required: the application's public key, 64 hex digits")
-		}
-		if !d.BotToken.IsSet() {
-			v.add("discord.bot_token", "required")
-		}
-		if d.HelpdeskChannelID == "" {
-			v.add("discord.helpdesk_channel_id", "required")
-		}
-		if v.c.Identity[PlatformDiscord].By == ByEmail {
-			v.add("identity.discord.by", "Discord gives bots no email: use chat_id_attribute")
-		}
-	}
-}
-
-// checkKeys checks resolved key material; it runs after secrets resolve.
-func (c *Config) checkKeys() []error {
-	var probs []error
-	if c.Web.CSRFKey.IsSet() && c.Web.CSRFKey.Reveal() != "" && len(c.Web.CSRFKey.Reveal()) < 32 {
-		probs = append(probs, c.problemf("web.csrf_key", "is shorter than 32 bytes"))
-	}
-	if c.Web.TOTPKey.IsSet() && c.Web.TOTPKey.Reveal() != "" {
-		if _, err := c.TOTPKeyBytes(); err != nil {
-			probs = append(probs, c.problemf("web.totp_key", "%v", err))
-		}
-	}
-	return probs
 }
 
 // TOTPKeyBytes decodes web.totp_key (base64, or 64 hex digits).

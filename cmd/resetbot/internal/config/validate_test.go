@@ -25,7 +25,8 @@ func TestValidate(t *testing.T) {
 		{"valid", func(c *Config) {}, ""},
 		{"public url missing", func(c *Config) { c.Server.PublicBaseURL = "" }, "server.public_base_url: required"},
 		{"public url http localhost", func(c *Config) { c.Server.PublicBaseURL = "http://localhost:8080" }, ""},
-		{"public url http 127.0.0.1", func(c *Config) { c.Server.PublicBaseURL = "http://127.0.0.1:8080/reset" }, ""},
+		{"public url http 127.0.0.1", func(c *Config) { c.Server.PublicBaseURL = "http://127.0.0.1:8080" }, ""},
+		{"public url with a path", func(c *Config) { c.Server.PublicBaseURL = "https://x.example.com/reset" }, "server.public_base_url: \"https://x.example.com/reset\" has a path"},
 		{"public url http elsewhere", func(c *Config) { c.Server.PublicBaseURL = "http://10.0.0.1" }, "server.public_base_url: http:// is allowed only"},
 		{"public url relative", func(c *Config) { c.Server.PublicBaseURL = "/reset" }, "server.public_base_url: \"/reset\" is not an absolute URL"},
 		{"public url query", func(c *Config) { c.Server.PublicBaseURL = "https://x.example.com/?a=1" }, "server.public_base_url: must not contain a query"},
@@ -43,11 +44,11 @@ func TestValidate(t *testing.T) {
 		{"redis tls not enabled", func(c *Config) { c.Redis.TLS.CAFile = "ca.pem" }, "redis.tls: ca_file or server_name is set but enabled is false"},
 		{"redis prefix braces", func(c *Config) { c.Redis.KeyPrefix = "{rb}" }, "redis.key_prefix: must not contain { or }"},
 		{"directory flavour", func(c *Config) { c.Directory.Flavour = "" }, "directory.flavour: required"},
-		{"ldap plaintext", func(c *Config) { c.Directory.URLs = []string{"ldaps://a", "ldap://b"} }, "directory.urls[1]: ldap:// without start_tls is refused: plaintext"},
+		{"ldap plaintext", func(c *Config) { c.Directory.URLs = []string{"ldaps://a", "ldap://b"} }, "directory.urls[1]: \"ldap://b\" is plaintext LDAP"},
 		{"ldap with start_tls", func(c *Config) { c.Directory.URLs = []string{"ldap://b"}; c.Directory.StartTLS = true }, ""},
 		{"ldaps with start_tls", func(c *Config) { c.Directory.StartTLS = true }, "directory.urls[0]: ldaps:// with start_tls: true"},
 		{"ldap bad scheme", func(c *Config) { c.Directory.URLs = []string{"https://dc"} }, "directory.urls[0]: scheme \"https\""},
-		{"ldap no urls", func(c *Config) { c.Directory.URLs = nil }, "directory.urls: required"},
+		{"ldap no urls", func(c *Config) { c.Directory.URLs = nil }, "directory.urls: at least one server is required"},
 		{"bind dn not a dn", func(c *Config) { c.Directory.BindDN = "resetbot" }, "directory.bind_dn: \"resetbot\" is not a distinguished name"},
 		{"bind password missing", func(c *Config) { c.Directory.BindPassword = Secret{} }, "directory.bind_password: required"},
 		{"no privileged groups", func(c *Config) { c.Directory.PrivilegedGroups = nil }, "directory.privileged_groups: required"},
@@ -56,7 +57,7 @@ func TestValidate(t *testing.T) {
 			c.Directory = Directory{Flavour: FlavourMemory, Timeout: time.Second, PoolSize: 1, ChatIDAttributes: map[string]string{"slack": "x"}}
 		}, ""},
 		{"chat id platform", func(c *Config) { c.Directory.ChatIDAttributes["irc"] = "nick" }, "directory.chat_id_attributes.irc (platform): \"irc\" is not one of"},
-		{"attribute name", func(c *Config) { c.Directory.EmailAttribute = "e mail" }, "directory.email_attribute: \"e mail\" is not an LDAP attribute name"},
+		{"attribute name", func(c *Config) { c.Directory.EmailAttribute = "e mail" }, "directory.email_attribute: \"e mail\" is not an attribute name"},
 		{"timeout", func(c *Config) { c.Directory.Timeout = time.Hour }, "directory.timeout: 1h0m0s is out of range"},
 		{"pool size", func(c *Config) { c.Directory.PoolSize = 100 }, "directory.pool_size: 100 is out of range 1..64"},
 		{"break glass duplicate", func(c *Config) { c.Directory.BreakGlassAccounts = []string{"root", "Root"} }, "directory.break_glass_accounts[1]: \"Root\" is listed twice"},
@@ -68,20 +69,20 @@ func TestValidate(t *testing.T) {
 		}, "identity.discord.by: chat_id_attribute needs directory.chat_id_attributes.discord"},
 		{"identity by email", func(c *Config) {
 			c.Identity["teams"] = IdentityRule{By: ByEmail}
-			c.Teams = Teams{AppID: "a", AppPassword: Secret{set: true}, TenantID: teamsTenant, HelpdeskChannelID: "19:x", HelpdeskServiceURL: "https://smba.example.net/"}
+			c.Teams = Teams{AppID: "0f0f0f0f-0000-4000-8000-000000000001", AppPassword: Secret{set: true}, TenantID: teamsTenant, HelpdeskChannelID: "19:helpdesk@thread.tacv2", HelpdeskServiceURL: "https://smba.example.net/"}
 		}, ""},
 		{"teams tenant id required", func(c *Config) {
 			c.Identity["teams"] = IdentityRule{By: ByChatIDAttribute}
 			c.Directory.ChatIDAttributes["teams"] = "extensionAttribute12"
-			c.Teams = Teams{AppID: "a", AppPassword: Secret{set: true}, HelpdeskChannelID: "19:x", HelpdeskServiceURL: "https://smba.example.net/"}
+			c.Teams = Teams{AppID: "0f0f0f0f-0000-4000-8000-000000000001", AppPassword: Secret{set: true}, HelpdeskChannelID: "19:helpdesk@thread.tacv2", HelpdeskServiceURL: "https://smba.example.net/"}
 		}, "teams.tenant_id: required"},
 		{"teams tenant id is a GUID", func(c *Config) {
 			c.Identity["teams"] = IdentityRule{By: ByEmail}
-			c.Teams = Teams{AppID: "a", AppPassword: Secret{set: true}, TenantID: "contoso.onmicrosoft.com", HelpdeskChannelID: "19:x", HelpdeskServiceURL: "https://smba.example.net/"}
+			c.Teams = Teams{AppID: "0f0f0f0f-0000-4000-8000-000000000001", AppPassword: Secret{set: true}, TenantID: "contoso.onmicrosoft.com", HelpdeskChannelID: "19:helpdesk@thread.tacv2", HelpdeskServiceURL: "https://smba.example.net/"}
 		}, `teams.tenant_id: "contoso.onmicrosoft.com" is not a GUID`},
 		{"teams app id required", func(c *Config) {
 			c.Identity["teams"] = IdentityRule{By: ByEmail}
-			c.Teams = Teams{AppPassword: Secret{set: true}, TenantID: teamsTenant, HelpdeskChannelID: "19:x", HelpdeskServiceURL: "https://smba.example.net/"}
+			c.Teams = Teams{AppPassword: Secret{set: true}, TenantID: teamsTenant, HelpdeskChannelID: "19:helpdesk@thread.tacv2", HelpdeskServiceURL: "https://smba.example.net/"}
 		}, "teams.app_id: required"},
 		{"discord by email refused", func(c *Config) {
 			c.Identity["discord"] = IdentityRule{By: ByEmail}
