@@ -127,9 +127,6 @@ func asApp[A platform.App](app A, err error) (platform.App, error) {
 	return app, nil
 }
 
-
-
-
 // factorsOf lets the bot core read enrolled factor counts without importing
 // the credential store (and with it the WebAuthn library).
 type factorsOf struct{ credentials.Store }
