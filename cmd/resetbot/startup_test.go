@@ -78,7 +78,6 @@ slack:
 <<<<<<< HEAD
   team_id: T0FAKE
 =======
-  team_id: T0TEST
 >>>>>>> b2acf46 (cmd/resetbot tests: the start-up file names its Slack workspace)
 `, f.Listen, freeAddr(t), f.RedisAddr, f.URL, f.CAFile, f.BindPassword, group, f.AuditLog)
 	path := filepath.Join(t.TempDir(), "config.yaml")
