@@ -1,0 +1,490 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/resetbot/resetbot/bot/slack/slackfake"
+	"github.com/resetbot/resetbot/directory"
+	"github.com/resetbot/resetbot/directory/dirtest"
+	"github.com/resetbot/resetbot/directory/ldap"
+	"github.com/resetbot/resetbot/flows"
+	"github.com/resetbot/resetbot/flows/redisstore"
+	"github.com/resetbot/resetbot/webauth/webauthtest"
+)
+
+// The fault suite runs the built resetbot binary, not an in-process
+// shortcut, against real servers, and kills it or its servers at the
+// moments that used to leave the record wrong.
+
+var (
+	binOnce sync.Once
+	binPath string
+	binErr  error
+)
+
+// resetbotBinary builds the command once per test run.
+func resetbotBinary(t *testing.T) string {
+	t.Helper()
+	binOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "resetbot-faults-")
+		if err != nil {
+			binErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "resetbot")
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			binErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
+	}
+	return binPath
+}
+
+// slowProxy forwards TCP to a server and can hold every answer of the
+// server for a while before passing it on: a directory slow enough that a
+// test can act between two of resetbot's operations.
+type slowProxy struct {
+	ln     net.Listener
+	target string
+	delay  atomic.Int64 // per server-to-client chunk, in nanoseconds
+	mu     sync.Mutex
+	conns  []net.Conn
+}
+
+func newSlowProxy(t *testing.T, target string) *slowProxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &slowProxy{ln: ln, target: target}
+	go p.serve()
+	t.Cleanup(p.close)
+	return p
+}
+
+func (p *slowProxy) addr() string { return p.ln.Addr().String() }
+
+func (p *slowProxy) serve() {
+	for {
+		c, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		s, err := net.Dial("tcp", p.target)
+		if err != nil {
+			c.Close()
+			continue
+		}
+		p.mu.Lock()
+		p.conns = append(p.conns, c, s)
+		p.mu.Unlock()
+		go func() { _, _ = io.Copy(s, c); s.Close() }()
+		go func() {
+			buf := make([]byte, 32<<10)
+			for {
+				n, err := s.Read(buf)
+				if n > 0 {
+					time.Sleep(time.Duration(p.delay.Load()))
+					if _, werr := c.Write(buf[:n]); werr != nil {
+						break
+					}
+				}
+				if err != nil {
+					break
+				}
+			}
+			c.Close()
+		}()
+	}
+}
+
+func (p *slowProxy) close() {
+	p.ln.Close()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.conns {
+		c.Close()
+	}
+}
+
+// serveProc is one `resetbot serve` process.
+type serveProc struct {
+	cmd  *exec.Cmd
+	done chan struct{}
+}
+
+func startServe(t *testing.T, bin, config, base, logPath string) *serveProc {
+	t.Helper()
+	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "serve", "-config", config)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &serveProc{cmd: cmd, done: make(chan struct{})}
+	go func() { _ = cmd.Wait(); logf.Close(); close(p.done) }()
+	t.Cleanup(func() { p.kill() })
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(base + "/favicon.ico")
+		if err == nil {
+			resp.Body.Close()
+			return p
+		}
+		select {
+		case <-p.done:
+			t.Fatalf("resetbot serve exited at start-up:\n%s", readFile(logPath))
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("resetbot serve not answering after 30 s:\n%s", readFile(logPath))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// kill is kill -9: no shutdown, no deferred work.
+func (p *serveProc) kill() {
+	_ = p.cmd.Process.Signal(syscall.SIGKILL)
+	<-p.done
+}
+
+func readFile(path string) string {
+	b, _ := os.ReadFile(path)
+	return string(b)
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// faultRig is a serve binary on the harness's slapd (through a slow
+// proxy) and Redis, with a fake Slack.
+type faultRig struct {
+	t                          *testing.T
+	bin, config, base, logPath string
+	auditPath                  string
+	proxy                      *slowProxy
+	fake                       *slackfake.Server
+	store                      *redisstore.Store
+	dir                        *ldap.Directory // straight to slapd, for the test's own reads
+	proc                       *serveProc
+	n                          int
+}
+
+func newFaultRig(t *testing.T) *faultRig {
+	t.Helper()
+	redisAddr := dirtest.RequireEnv(t, "RESETBOT_TEST_REDIS_ADDR")
+	slapdURL := dirtest.RequireEnv(t, "RESETBOT_TEST_SLAPD_LDAPS_URL")
+	ca := dirtest.RequireEnv(t, "RESETBOT_TEST_SLAPD_CA")
+	bin := resetbotBinary(t)
+	slapdHost := strings.TrimPrefix(slapdURL, "ldaps://")
+	slapdHost = strings.TrimSuffix(slapdHost, "/")
+	proxy := newSlowProxy(t, slapdHost)
+
+	fake := slackfake.New("xoxb-test")
+	t.Cleanup(fake.Close)
+	fake.AddChannel("C0HELPDESK")
+	for _, u := range []string{"U0SPARE1", "U0SPARE2", "U0JDOE"} {
+		fake.AddUser(slackfake.User{ID: u, Name: strings.ToLower(u[2:])})
+	}
+	dir := t.TempDir()
+	port := freePort(t)
+	base := fmt.Sprintf("http://localhost:%d", port)
+	prefix := fmt.Sprintf("fault%d", time.Now().UnixNano())
+	audit := filepath.Join(dir, "audit.jsonl")
+	yaml := fmt.Sprintf(`server:
+  listen: "127.0.0.1:%d"
+  public_base_url: %q
+redis:
+  addrs: [%q]
+  key_prefix: %q
+directory:
+  flavour: openldap
+  urls: ["ldaps://%s"]
+  ca_file: %q
+  bind_dn: "cn=resetbot,ou=Services,dc=example,dc=test"
+  bind_password: {value: "Svc-Passw0rd.1"}
+  user_base_dn: "ou=People,dc=example,dc=test"
+  group_base_dn: "ou=Groups,dc=example,dc=test"
+  chat_id_attributes: {slack: employeeNumber}
+  privileged_groups: ["cn=tier0-admins,ou=Groups,dc=example,dc=test"]
+  timeout: 10s
+identity:
+  slack: {by: chat_id_attribute}
+helpdesk:
+  group: "cn=helpdesk,ou=Groups,dc=example,dc=test"
+flows:
+  write_timeout: 8s
+  record_timeout: 2s
+audit:
+  log_file: %q
+web:
+  csrf_key: {value: 0123456789abcdef0123456789abcdef}
+  totp_key: {value: AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=}
+slack:
+  signing_secret: {value: %s}
+  bot_token: {value: xoxb-test}
+  api_url: %q
+  helpdesk_channel: C0HELPDESK
+`, port, base, redisAddr, prefix, proxy.addr(), ca, audit, testSigningSecret, fake.APIURL())
+	config := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(config, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rdb := redis.NewClient(&redis.Options{Addr: redisAddr})
+	t.Cleanup(func() {
+		iter := rdb.Scan(context.Background(), 0, prefix+"*", 1000).Iterator()
+		for iter.Next(context.Background()) {
+			rdb.Del(context.Background(), iter.Val())
+		}
+		rdb.Close()
+	})
+	direct, err := ldap.New(ldap.Config{
+		Flavour: ldap.OpenLDAP, URLs: []string{slapdURL}, CAFile: ca,
+		BindDN: "cn=resetbot,ou=Services,dc=example,dc=test", BindPassword: "Svc-Passw0rd.1",
+		UserBaseDN: "ou=People,dc=example,dc=test", GroupBaseDN: "ou=Groups,dc=example,dc=test",
+		ChatIDAttrs: map[string]string{"slack": "employeeNumber"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { direct.Close() })
+	r := &faultRig{t: t, bin: bin, config: config, base: base, logPath: filepath.Join(dir, "serve.log"), auditPath: audit,
+		proxy: proxy, fake: fake, store: redisstore.New(rdb, redisstore.Options{Prefix: prefix}), dir: direct}
+	r.start()
+	return r
+}
+
+func (r *faultRig) start() { r.proc = startServe(r.t, r.bin, r.config, r.base, r.logPath) }
+
+// command types "/reset text" in Slack as user.
+func (r *faultRig) command(user, text string) {
+	r.t.Helper()
+	r.n++
+	req := slackfake.SignedCommand(testSigningSecret, slackfake.CommandForm(user, text, r.fake.ResponseURL(fmt.Sprint("cmd", r.n))), time.Now())
+	u, _ := req.URL.Parse(r.base + req.URL.Path)
+	req.URL, req.Host = u, u.Host
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		r.t.Fatalf("slash command: status %d", resp.StatusCode)
+	}
+}
+
+// link waits for the user's n-th direct message with a link.
+func (r *faultRig) link(user string, n int) string {
+	r.t.Helper()
+	var found string
+	r.eventually("link DM", 20*time.Second, func() bool {
+		count := 0
+		for _, m := range r.fake.DMs(user) {
+			b := string(m.Blocks)
+			if i := strings.Index(b, r.base+"/r/"); i >= 0 {
+				if count++; count == n {
+					found = b[i : i+strings.IndexByte(b[i:], '"')]
+					return true
+				}
+			}
+		}
+		return false
+	})
+	return found
+}
+
+func (r *faultRig) eventually(what string, within time.Duration, cond func() bool) {
+	r.t.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			r.t.Fatalf("%s: not within %s; serve log:\n%s", what, within, readFile(r.logPath))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func (r *faultRig) user(account string) *directory.User {
+	r.t.Helper()
+	u, err := r.dir.Find(context.Background(), directory.Lookup{Kind: directory.ByAccountName, Value: account})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return u
+}
+
+func (r *faultRig) changedAt(u *directory.User) time.Time {
+	r.t.Helper()
+	at, err := r.dir.PasswordChangedAt(context.Background(), u)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return at
+}
+
+// auditLines returns the JSON audit log's lines of one flow.
+func (r *faultRig) auditLines(flowID string) []string {
+	f, err := os.Open(r.auditPath)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	var out []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if strings.Contains(sc.Text(), `"flow_id":"`+flowID+`"`) {
+			out = append(out, sc.Text())
+		}
+	}
+	return out
+}
+
+func countContaining(lines []string, sub string) int {
+	n := 0
+	for _, l := range lines {
+		if strings.Contains(l, sub) {
+			n++
+		}
+	}
+	return n
+}
+
+// TestKilledDuringDirectoryWrite is fault 5 of the fault suite: `kill -9`
+// of the serve process while a password write is in flight, and again
+// right after the directory accepted it. After a restart the reconciler
+// records what the directory shows, exactly once, the helpdesk thread says
+// so and the user is told in chat.
+func TestKilledDuringDirectoryWrite(t *testing.T) {
+	cases := []struct {
+		name, account, chat string
+		// afterWrite: kill once the directory shows the change (its answer
+		// is still held in the proxy), else as soon as the flow is writing.
+		afterWrite bool
+		wantState  flows.State
+		wantEvent  flows.EventType
+		wantThread string
+		wantDM     string
+	}{
+		{"during the write", "spare1", "U0SPARE1", false, flows.StateFailed, flows.EventRecoveredFailed,
+			"Directory write failed (recovered after an interruption)", "Your password was not changed"},
+		{"right after the write", "spare2", "U0SPARE2", true, flows.StateCompleted, flows.EventRecoveredCompleted,
+			"Completed (recovered after an interruption)", "the directory shows it went through"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newFaultRig(t)
+			browser := webauthtest.NewBrowser(t, filepath.Join("testdata", "screenshots"), "faults-"+tc.account)
+			browser.Authenticator(true)
+			u := r.user(tc.account)
+			r.command(tc.chat, "enroll")
+			browser.Enroll(r.link(tc.chat, 1), "Start-Passw0rd.1")
+			before := r.changedAt(u)
+
+			r.command(tc.chat, "")
+			browser.OpenReset(r.link(tc.chat, 2))
+			next := webauthtest.RandomPassword()
+			browser.Do(chromedp.WaitVisible(chromedp.CSS("#passkey-login")), chromedp.Click(chromedp.CSS("#passkey-login")),
+				chromedp.WaitVisible(chromedp.CSS("#password-form")),
+				chromedp.SendKeys(chromedp.CSS("#password"), next), chromedp.SendKeys(chromedp.CSS("#confirm"), next),
+				chromedp.WaitVisible(chromedp.CSS(`li[data-rule="match"].ok`)), chromedp.WaitVisible(chromedp.CSS(`li[data-rule="strength"].ok`)))
+			id, err := r.store.LiveID(context.Background(), u.ID, flows.KindReset)
+			if err != nil || id == "" {
+				t.Fatalf("live flow: %q, %v", id, err)
+			}
+			// Every answer of the directory now takes 400 ms: time to act
+			// between the flow's steps.
+			r.proxy.delay.Store(int64(400 * time.Millisecond))
+			browser.Do(chromedp.Click(chromedp.CSS("#set-password")))
+
+			r.eventually("flow writing", 30*time.Second, func() bool {
+				f, err := r.store.Get(context.Background(), id)
+				return err == nil && f.State == flows.StateApplying
+			})
+			if tc.afterWrite {
+				r.eventually("directory shows the new password", 30*time.Second, func() bool { return r.changedAt(u).After(before) })
+			}
+			r.proc.kill()
+			r.proxy.delay.Store(0)
+			if f, _ := r.store.Get(context.Background(), id); f.State != flows.StateApplying {
+				t.Fatalf("state when killed = %q, want applying (the fault came too late)", f.State)
+			}
+			if changed := r.changedAt(u).After(before); changed != tc.afterWrite {
+				t.Fatalf("directory changed = %v at the kill, want %v", changed, tc.afterWrite)
+			}
+
+			r.start()
+			var f *flows.Flow
+			r.eventually("reconciled after restart", 45*time.Second, func() bool {
+				f, err = r.store.Get(context.Background(), id)
+				return err == nil && f.State.Terminal()
+			})
+			if f.State != tc.wantState {
+				t.Fatalf("state after restart = %q, want %q", f.State, tc.wantState)
+			}
+			if changed := r.changedAt(u).After(before); changed != tc.afterWrite {
+				t.Errorf("directory changed = %v after restart, want %v (nothing wrote again)", changed, tc.afterWrite)
+			}
+			var lines []string
+			r.eventually("verdict in the audit log", 20*time.Second, func() bool {
+				lines = r.auditLines(id)
+				return countContaining(lines, `"type":"`+string(tc.wantEvent)+`"`) > 0
+			})
+			if n := countContaining(lines, `"type":"`+string(tc.wantEvent)+`"`); n != 1 {
+				t.Errorf("%d %s lines in the audit log, want exactly 1:\n%s", n, tc.wantEvent, strings.Join(lines, "\n"))
+			}
+			if n := countContaining(lines, `"type":"change.applying"`); n != 1 {
+				t.Errorf("%d change.applying lines in the audit log, want 1", n)
+			}
+			if n := countContaining(lines, `"type":"password.set"`) + countContaining(lines, `"type":"change.failed"`); n != 0 {
+				t.Errorf("the killed process's outcome was recorded too (%d lines)", n)
+			}
+			r.eventually("verdict in the helpdesk thread", 20*time.Second, func() bool {
+				for _, m := range r.fake.Messages("C0HELPDESK") {
+					for _, rep := range r.fake.Thread(m.TS) {
+						if strings.Contains(visibleText(rep.Blocks), tc.wantThread) {
+							return true
+						}
+					}
+				}
+				return false
+			})
+			r.eventually("user told in chat", 20*time.Second, func() bool {
+				dms := r.fake.DMs(tc.chat)
+				last := dms[len(dms)-1]
+				return strings.Contains(last.Text+visibleText(last.Blocks), tc.wantDM)
+			})
+		})
+	}
+}
