@@ -202,9 +202,13 @@ type faultRig struct {
 	n                          int
 }
 
-func newFaultRig(t *testing.T) *faultRig {
+// newFaultRig starts serve on redisAddr ("" for the harness's shared
+// Redis, which no test may stop).
+func newFaultRig(t *testing.T, redisAddr string) *faultRig {
 	t.Helper()
-	redisAddr := dirtest.RequireEnv(t, "RESETBOT_TEST_REDIS_ADDR")
+	if redisAddr == "" {
+		redisAddr = dirtest.RequireEnv(t, "RESETBOT_TEST_REDIS_ADDR")
+	}
 	slapdURL := dirtest.RequireEnv(t, "RESETBOT_TEST_SLAPD_LDAPS_URL")
 	ca := dirtest.RequireEnv(t, "RESETBOT_TEST_SLAPD_CA")
 	bin := resetbotBinary(t)
@@ -225,6 +229,7 @@ func newFaultRig(t *testing.T) *faultRig {
 	audit := filepath.Join(dir, "audit.jsonl")
 	yaml := fmt.Sprintf(`server:
   listen: "127.0.0.1:%d"
+  management_listen: "127.0.0.1:%d"
   public_base_url: %q
 redis:
   addrs: [%q]
@@ -257,7 +262,7 @@ slack:
   bot_token: {value: xoxb-test}
   api_url: %q
   helpdesk_channel: C0HELPDESK
-`, port, base, redisAddr, prefix, proxy.addr(), ca, audit, testSigningSecret, fake.APIURL())
+`, port, freePort(t), base, redisAddr, prefix, proxy.addr(), ca, audit, testSigningSecret, fake.APIURL())
 	config := filepath.Join(dir, "config.yaml")
 	if err := os.WriteFile(config, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
@@ -404,7 +409,7 @@ func TestKilledDuringDirectoryWrite(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			r := newFaultRig(t)
+			r := newFaultRig(t, "")
 			browser := webauthtest.NewBrowser(t, filepath.Join("testdata", "screenshots"), "faults-"+tc.account)
 			browser.Authenticator(true)
 			u := r.user(tc.account)
@@ -486,5 +491,126 @@ func TestKilledDuringDirectoryWrite(t *testing.T) {
 				return strings.Contains(last.Text+visibleText(last.Blocks), tc.wantDM)
 			})
 		})
+	}
+}
+
+// ownRedis is a redis-server of the test's own, with an append-only file
+// synced on every write, so the test may kill it and start it again.
+type ownRedis struct {
+	t         *testing.T
+	bin, dir  string
+	port      int
+	cmd       *exec.Cmd
+	done      chan struct{}
+	addr      string
+	cleanOnce sync.Once
+}
+
+func startOwnRedis(t *testing.T) *ownRedis {
+	t.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("redis-server not installed (CI=true, so this is a failure, not a skip)")
+		}
+		t.Skip("redis-server not installed")
+	}
+	port := freePort(t)
+	o := &ownRedis{t: t, bin: bin, dir: t.TempDir(), port: port, addr: fmt.Sprintf("127.0.0.1:%d", port)}
+	o.start()
+	t.Cleanup(o.stop)
+	return o
+}
+
+func (o *ownRedis) start() {
+	o.t.Helper()
+	o.cmd = exec.Command(o.bin, "--port", fmt.Sprint(o.port), "--bind", "127.0.0.1", "--dir", o.dir, "--save", "",
+		"--appendonly", "yes", "--appendfsync", "always", "--daemonize", "no", "--logfile", filepath.Join(o.dir, "redis.log"))
+	if err := o.cmd.Start(); err != nil {
+		o.t.Fatal(err)
+	}
+	o.done = make(chan struct{})
+	go func(c *exec.Cmd, done chan struct{}) { _ = c.Wait(); close(done) }(o.cmd, o.done)
+	rdb := redis.NewClient(&redis.Options{Addr: o.addr})
+	defer rdb.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for rdb.Ping(context.Background()).Err() != nil {
+		if time.Now().After(deadline) {
+			o.t.Fatalf("own redis-server not answering:\n%s", readFile(filepath.Join(o.dir, "redis.log")))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// stop kills the server at once, as a crashed or unplugged Redis.
+func (o *ownRedis) stop() {
+	if o.cmd == nil {
+		return
+	}
+	_ = o.cmd.Process.Signal(syscall.SIGKILL)
+	<-o.done
+	o.cmd = nil
+}
+
+// TestRedisDownDuringPasswordSubmit is fault 2 of the fault suite: Redis
+// is gone when the user submits the new password. The page says to try
+// again in a moment (never that the password changed, never a dead page);
+// with Redis back the same flow succeeds, and the record holds the one
+// change, once.
+func TestRedisDownDuringPasswordSubmit(t *testing.T) {
+	own := startOwnRedis(t)
+	r := newFaultRig(t, own.addr)
+	browser := webauthtest.NewBrowser(t, filepath.Join("testdata", "screenshots"), "faults-redis")
+	browser.Authenticator(true)
+	const account, chat = "policyuser", "U0POLICY"
+	r.fake.AddUser(slackfake.User{ID: chat, Name: account})
+	u := r.user(account)
+	r.command(chat, "enroll")
+	browser.Enroll(r.link(chat, 1), "Start-Passw0rd.1")
+	before := r.changedAt(u)
+	r.command(chat, "")
+	browser.OpenReset(r.link(chat, 2))
+	next := webauthtest.RandomPassword()
+	typePassword := func() {
+		browser.Do(chromedp.WaitVisible(chromedp.CSS("#password-form")),
+			chromedp.SendKeys(chromedp.CSS("#password"), next), chromedp.SendKeys(chromedp.CSS("#confirm"), next),
+			chromedp.WaitVisible(chromedp.CSS(`li[data-rule="match"].ok`)), chromedp.WaitVisible(chromedp.CSS(`li[data-rule="strength"].ok`)))
+	}
+	browser.Do(chromedp.WaitVisible(chromedp.CSS("#passkey-login")), chromedp.Click(chromedp.CSS("#passkey-login")))
+	typePassword()
+	id, err := r.store.LiveID(context.Background(), u.ID, flows.KindReset)
+	if err != nil || id == "" {
+		t.Fatalf("live flow: %q, %v", id, err)
+	}
+
+	own.stop()
+	browser.Do(chromedp.Click(chromedp.CSS("#set-password")), chromedp.WaitVisible(chromedp.CSS("h1")))
+	page := browser.Text()
+	if !strings.Contains(page, "Try again") || strings.Contains(page, "password was changed") {
+		t.Fatalf("page with Redis down:\n%s", page)
+	}
+	if r.changedAt(u).After(before) {
+		t.Fatal("the directory changed although the flow could not be recorded")
+	}
+
+	own.start()
+	browser.Do(chromedp.Navigate(r.base + "/f/" + id + "/password"))
+	typePassword()
+	browser.Do(chromedp.Click(chromedp.CSS("#set-password")), chromedp.WaitVisible(chromedp.CSS("#done-headline")))
+	if page := browser.Text(); !strings.Contains(page, "Your password was changed") {
+		t.Fatalf("retry with Redis back:\n%s", page)
+	}
+	if !r.changedAt(u).After(before) {
+		t.Fatal("the directory shows no change after the successful retry")
+	}
+	var lines []string
+	r.eventually("outcome in the audit log", 20*time.Second, func() bool {
+		lines = r.auditLines(id)
+		return countContaining(lines, `"type":"flow.completed"`) > 0
+	})
+	for typ, want := range map[string]int{"change.applying": 1, "password.set": 1, "flow.completed": 1, "change.failed": 0} {
+		if n := countContaining(lines, `"type":"`+typ+`"`); n != want {
+			t.Errorf("%d %s lines in the audit log, want %d:\n%s", n, typ, want, strings.Join(lines, "\n"))
+		}
 	}
 }
