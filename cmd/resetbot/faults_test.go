@@ -262,6 +262,7 @@ slack:
   bot_token: {value: xoxb-test}
   api_url: %q
   helpdesk_channel: C0HELPDESK
+  team_id: T0FAKE
 `, port, freePort(t), base, redisAddr, prefix, proxy.addr(), ca, audit, testSigningSecret, fake.APIURL())
 	config := filepath.Join(dir, "config.yaml")
 	if err := os.WriteFile(config, []byte(yaml), 0o600); err != nil {
