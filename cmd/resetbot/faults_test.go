@@ -494,4 +494,3 @@ func TestKilledDuringDirectoryWrite(t *testing.T) {
 		})
 	}
 }
-
