@@ -2,14 +2,18 @@ package flows
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"log/slog"
+	"os"
 	"time"
 )
 
 // Sink consumes audit events: the JSON audit log, the chat audit threads.
-// Delivery is at least once, in order within a flow, so Deliver must be
-// idempotent on Event.ID.
+// Delivery is at least once, in order within a flow while nothing fails
+// (an event reclaimed from a dead replica may come after newer ones), so
+// Deliver must be idempotent on Event.ID; Store.Mark is there for it.
 type Sink interface {
 	// Name is the sink's consumer-group name; it must stay stable across
 	// restarts so undelivered events are resumed, not skipped.
@@ -27,40 +31,102 @@ type BatchSink interface {
 	DeliverBatch(ctx context.Context, evs []Event) (delivered []string, err error)
 }
 
+// Gate is an optional Sink capability: a sink that only one replica may
+// feed at a time (the JSON audit log's single chain) says here whether
+// this process may deliver now. A closed gate makes the reader wait; the
+// events stay for the replica whose gate is open.
+type Gate interface {
+	Open(ctx context.Context) (bool, error)
+}
+
 // retryAfter is implemented by sink errors that know how long to wait (a
 // chat API's Retry-After).
 type retryAfter interface{ RetryAfter() time.Duration }
+
+// DefaultClaimIdle is how long an event may stay unacknowledged with
+// another consumer before a reader takes it over: far longer than any
+// delivery takes (a chat API's Retry-After included), so a live replica's
+// work is not stolen.
+const DefaultClaimIdle = 2 * time.Minute
+
+// ConsumerName returns a consumer name unique to this process: the host
+// name (for people reading XINFO) and a random suffix, since a replica
+// restarted under the same host name (a Kubernetes pod, a container) is
+// a different consumer, and two processes on one host must not share
+// pending entries.
+func ConsumerName() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "resetbot"
+	}
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return host + "-" + hex.EncodeToString(b[:])
+}
 
 // Reader moves events from the store's audit streams to one sink. A crash,
 // a sink outage or a slow chat API delays events; none is lost, because an
 // event is acknowledged only after the sink accepted it.
 type Reader struct {
-	store    Store
-	sink     Sink
-	consumer string
-	batch    int
-	idle     time.Duration
-	log      *slog.Logger
+	store     Store
+	sink      Sink
+	consumer  string
+	batch     int
+	idle      time.Duration
+	claimIdle time.Duration
+	log       *slog.Logger
 }
 
+// ReaderOption tunes a Reader.
+type ReaderOption func(*Reader)
+
+// WithClaimIdle sets how long another consumer's unacknowledged events
+// wait before this reader claims them (default DefaultClaimIdle; zero or
+// less: never).
+func WithClaimIdle(d time.Duration) ReaderOption { return func(r *Reader) { r.claimIdle = d } }
+
 // NewReader makes a reader. consumer names this process within the sink's
-// group (stable per replica, e.g. the hostname).
-func NewReader(store Store, sink Sink, consumer string, log *slog.Logger) *Reader {
+// group: unique per process (ConsumerName), never shared by two replicas.
+func NewReader(store Store, sink Sink, consumer string, log *slog.Logger, opts ...ReaderOption) *Reader {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Reader{store: store, sink: sink, consumer: consumer, batch: 100, idle: 250 * time.Millisecond, log: log}
+	r := &Reader{store: store, sink: sink, consumer: consumer, batch: 100, idle: 250 * time.Millisecond, claimIdle: DefaultClaimIdle, log: log}
+	for _, o := range opts {
+		o(r)
+	}
+	return r
 }
 
 // Pump delivers what is waiting, once, and returns how many events the sink
 // accepted. It stops at the first failure so order is kept; the failed event
-// is retried by the next call.
+// is retried by the next call. Events of a store that partly failed (one
+// shard down) are still delivered; the failure is returned afterwards.
 func (r *Reader) Pump(ctx context.Context) (int, error) {
-	evs, err := r.store.ReadEvents(ctx, r.sink.Name(), r.consumer, r.batch)
-	if err != nil {
-		return 0, err
+	if g, ok := r.sink.(Gate); ok {
+		open, err := g.Open(ctx)
+		if err != nil || !open {
+			return 0, err
+		}
 	}
-	if bs, ok := r.sink.(BatchSink); ok && len(evs) > 0 {
+	evs, readErr := r.store.ReadEvents(ctx, r.sink.Name(), r.consumer, r.batch)
+	if len(evs) < r.batch && r.claimIdle > 0 {
+		claimed, err := r.store.ClaimEvents(ctx, r.sink.Name(), r.consumer, r.claimIdle, r.batch-len(evs))
+		if len(claimed) > 0 {
+			r.log.Info("claimed audit events left pending by another consumer", "sink", r.sink.Name(), "count", len(claimed))
+		}
+		evs = append(evs, claimed...)
+		readErr = errors.Join(readErr, err)
+	}
+	n, err := r.deliver(ctx, evs)
+	return n, errors.Join(err, readErr)
+}
+
+func (r *Reader) deliver(ctx context.Context, evs []Event) (int, error) {
+	if len(evs) == 0 {
+		return 0, nil
+	}
+	if bs, ok := r.sink.(BatchSink); ok {
 		delivered, derr := bs.DeliverBatch(ctx, evs)
 		if len(delivered) > 0 {
 			if err := r.store.AckEvents(ctx, r.sink.Name(), delivered...); err != nil {

@@ -59,8 +59,22 @@ type Store interface {
 	Used(ctx context.Context, key string, window time.Duration, now time.Time) (int64, error)
 	// ReadEvents returns up to max audit events for the consumer group,
 	// first those delivered to this consumer but never acknowledged (after
-	// a crash), then new ones. Event.ID is set. It does not block.
+	// a crash), then new ones. Event.ID is set. It does not block. When
+	// part of the store fails (one shard of a cluster), the events of the
+	// rest are returned together with the error.
 	ReadEvents(ctx context.Context, group, consumer string, max int) ([]Event, error)
+	// ClaimEvents takes over up to max events that other consumers of the
+	// group have held unacknowledged for at least minIdle (a replica that
+	// died) and returns them, now pending on consumer. minIdle <= 0 claims
+	// nothing; under a millisecond claims at once.
+	ClaimEvents(ctx context.Context, group, consumer string, minIdle time.Duration, max int) ([]Event, error)
 	// AckEvents acknowledges events by Event.ID once a sink has them.
 	AckEvents(ctx context.Context, group string, ids ...string) error
+	// Mark records value for one event and consumer group, for a sink's
+	// own idempotency ("posted", "counted: 20"). The mark lives exactly as
+	// long as the event can still be delivered: it goes when the stream
+	// entry is trimmed, never at a window boundary.
+	Mark(ctx context.Context, group, eventID, value string) error
+	// Marked returns the value recorded by Mark, and whether there is one.
+	Marked(ctx context.Context, group, eventID string) (value string, ok bool, err error)
 }

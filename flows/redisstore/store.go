@@ -29,11 +29,15 @@ type Options struct {
 	Prefix string
 	// Retention is how long a flow stays readable after it expires, so a
 	// late click gets "this link expired" rather than "unknown link", and
-	// the expiry sweeper can record the expiry. Default 24h.
+	// the expiry sweeper can record the expiry. Audit entries older than
+	// this (and acknowledged by every group) are trimmed. Default 24h.
 	Retention time.Duration
-	// StreamMaxLen caps each audit stream (approximately). Sinks must keep
-	// up: an entry trimmed before a sink read it is lost to that sink.
-	// Default 1,000,000 per shard.
+	// StreamMaxLen is the number of audit entries, over all shards
+	// together, that MaintainStreams trims the streams down to once every
+	// consumer group has acknowledged the older ones. It is never enforced
+	// against a lagging group: the streams then grow past it, and
+	// StreamStats.OverMaxLen says so (warn, and look at the group's
+	// backlog). Default 1,000,000.
 	StreamMaxLen int64
 }
 
@@ -75,7 +79,7 @@ func (s *Store) Create(ctx context.Context, f *flows.Flow, prevLive string, even
 		f.Version = 0
 		return fmt.Errorf("redisstore: encode flow: %w", err)
 	}
-	args := []any{string(data), f.ID, prevLive, s.keepUntil(f), f.ExpiresAt.UnixMilli(), f.ExpiresAt.UnixMilli(), s.opt.StreamMaxLen}
+	args := []any{string(data), f.ID, prevLive, s.keepUntil(f), f.ExpiresAt.UnixMilli(), f.ExpiresAt.UnixMilli()}
 	args, err = appendEvents(args, events, f.Thread)
 	if err != nil {
 		f.Version = 0
@@ -137,7 +141,7 @@ func (s *Store) Update(ctx context.Context, f *flows.Flow, events []flows.Event)
 	if f.State.Terminal() {
 		terminal = 1
 	}
-	args := []any{strconv.FormatInt(expected, 10), string(data), f.ID, terminal, s.keepUntil(f), f.DueAt().UnixMilli(), s.opt.StreamMaxLen}
+	args := []any{strconv.FormatInt(expected, 10), string(data), f.ID, terminal, s.keepUntil(f), f.DueAt().UnixMilli()}
 	args, err = appendEvents(args, events, f.Thread)
 	if err != nil {
 		return err
@@ -203,7 +207,7 @@ func (s *Store) Append(ctx context.Context, key string, events []flows.Event) er
 		if err != nil {
 			return err
 		}
-		pipe.XAdd(ctx, &redis.XAddArgs{Stream: stream, MaxLen: s.opt.StreamMaxLen, Approx: true, Values: []any{"e", data}})
+		pipe.XAdd(ctx, &redis.XAddArgs{Stream: stream, Values: []any{"e", data}})
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
 		return unavailable("append", err)

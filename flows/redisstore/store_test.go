@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -30,11 +31,68 @@ func fresh(rdb redis.UniversalClient) storetest.NewStore {
 	}
 }
 
+// streams is the audit-stream backend on one client: the store's prefix is
+// remembered so its keys can be deleted (data loss) or one shard's stream
+// replaced by a string (a broken shard).
+func streams(rdb redis.UniversalClient) storetest.Streams {
+	var mu sync.Mutex
+	prefixOf := map[flows.Store]string{}
+	return storetest.Streams{
+		New: func(t *testing.T, maxLen int64) flows.Store {
+			p := fmt.Sprintf("t%x-%d", run, prefixes.Add(1))
+			st := redisstore.New(rdb, redisstore.Options{Prefix: p, StreamMaxLen: maxLen})
+			mu.Lock()
+			prefixOf[st] = p
+			mu.Unlock()
+			return st
+		},
+		LoseData: func(t *testing.T, st flows.Store) {
+			mu.Lock()
+			p := prefixOf[st]
+			mu.Unlock()
+			err := forEachNode(context.Background(), rdb, func(ctx context.Context, c *redis.Client) error {
+				keys, err := c.Keys(ctx, p+":*").Result()
+				if err != nil || len(keys) == 0 {
+					return err
+				}
+				for _, k := range keys {
+					if err := c.Del(ctx, k).Err(); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		},
+		BreakShard: func(t *testing.T, st flows.Store, shard int) {
+			mu.Lock()
+			p := prefixOf[st]
+			mu.Unlock()
+			if err := rdb.Set(context.Background(), fmt.Sprintf("%s:{%s-%02x}:audit", p, p, shard), "not a stream", 0).Err(); err != nil {
+				t.Fatal(err)
+			}
+		},
+	}
+}
+
+// forEachNode runs fn on the server, or on every master of a cluster.
+func forEachNode(ctx context.Context, rdb redis.UniversalClient, fn func(context.Context, *redis.Client) error) error {
+	if cc, ok := rdb.(*redis.ClusterClient); ok {
+		return cc.ForEachMaster(ctx, fn)
+	}
+	return fn(ctx, rdb.(*redis.Client))
+}
+
 func TestMiniredis(t *testing.T) {
 	m := miniredis.RunT(t)
 	rdb := redis.NewClient(&redis.Options{Addr: m.Addr()})
 	t.Cleanup(func() { rdb.Close() })
 	storetest.Run(t, fresh(rdb))
+	s := streams(rdb)
+	s.NoIdleTimes = true
+	storetest.RunStreams(t, s)
 }
 
 func TestRedisServer(t *testing.T) {
@@ -45,6 +103,7 @@ func TestRedisServer(t *testing.T) {
 		t.Fatalf("redis-server at %s: %v", addr, err)
 	}
 	storetest.Run(t, fresh(rdb))
+	storetest.RunStreams(t, streams(rdb))
 }
 
 func TestRedisCluster(t *testing.T) {
@@ -55,6 +114,7 @@ func TestRedisCluster(t *testing.T) {
 		t.Fatalf("redis cluster at %v: %v", addrs, err)
 	}
 	storetest.Run(t, fresh(rdb))
+	storetest.RunStreams(t, streams(rdb))
 }
 
 // TestRedisOutage: with Redis gone, every call fails with

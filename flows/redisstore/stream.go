@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -15,45 +16,100 @@ import (
 // ReadEvents implements flows.Store. It walks the shards' audit streams,
 // first re-reading this consumer's pending entries (delivered before a crash
 // but never acknowledged), then new entries. Each shard is its own call, as
-// Redis Cluster requires; none blocks, the caller polls.
+// Redis Cluster requires; none blocks, the caller polls. A shard that fails
+// does not stop the others: their events are returned with the joined
+// errors of the failing shards.
 func (s *Store) ReadEvents(ctx context.Context, group, consumer string, max int) ([]flows.Event, error) {
-	var out []flows.Event
+	var (
+		out  []flows.Event
+		errs []error
+	)
 	for shard := 0; shard < flows.Shards && len(out) < max; shard++ {
-		stream := s.streamKey(shard)
-		if err := s.ensureGroup(ctx, stream, group); err != nil {
-			return out, err
+		evs, err := s.readShard(ctx, s.streamKey(shard), group, consumer, max-len(out))
+		out = append(out, evs...)
+		if err != nil {
+			errs = append(errs, err)
 		}
-		for _, start := range []string{"0", ">"} {
-			if len(out) >= max {
-				break
-			}
-			res, err := s.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{
+	}
+	return out, errors.Join(errs...)
+}
+
+// readShard reads one shard's backlog for the consumer, then its new
+// entries.
+func (s *Store) readShard(ctx context.Context, stream, group, consumer string, max int) ([]flows.Event, error) {
+	var out []flows.Event
+	for _, start := range []string{"0", ">"} {
+		if len(out) >= max {
+			break
+		}
+		var res []redis.XStream
+		err := s.withGroup(ctx, stream, group, func() error {
+			var err error
+			res, err = s.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{
 				Group: group, Consumer: consumer, Streams: []string{stream, start},
 				Count: int64(max - len(out)), Block: -1,
 			}).Result()
-			if errors.Is(err, redis.Nil) {
-				continue
-			}
-			if err != nil {
-				return out, unavailable("read events", err)
-			}
-			evs, err := s.decodeEntries(ctx, stream, group, res)
-			if err != nil {
-				return out, err
-			}
-			out = append(out, evs...)
-			if start == "0" && len(evs) > 0 {
-				break // deliver the backlog before taking new entries
-			}
+			return err
+		})
+		if errors.Is(err, redis.Nil) {
+			continue
+		}
+		if err != nil {
+			return out, unavailable("read events", err)
+		}
+		evs, err := s.decodeEntries(ctx, stream, group, res)
+		out = append(out, evs...)
+		if err != nil {
+			return out, err
+		}
+		if start == "0" && len(evs) > 0 {
+			break // deliver the backlog before taking new entries
 		}
 	}
 	return out, nil
 }
 
+// ClaimEvents implements flows.Store with XAUTOCLAIM: entries another
+// consumer of the group has held unacknowledged for at least minIdle (a
+// replica that died, or a Kubernetes pod that was replaced and now has a
+// new name) move to this consumer and are returned.
+func (s *Store) ClaimEvents(ctx context.Context, group, consumer string, minIdle time.Duration, max int) ([]flows.Event, error) {
+	if minIdle <= 0 {
+		return nil, nil
+	}
+	var (
+		out  []flows.Event
+		errs []error
+	)
+	for shard := 0; shard < flows.Shards && len(out) < max; shard++ {
+		stream := s.streamKey(shard)
+		var msgs []redis.XMessage
+		err := s.withGroup(ctx, stream, group, func() error {
+			// The command is built by hand so an idle time under a
+			// millisecond means "at once" (go-redis rounds it up to 1 ms).
+			cmd := redis.NewXAutoClaimCmd(ctx, "xautoclaim", stream, group, consumer,
+				minIdle.Milliseconds(), "0-0", "count", max-len(out))
+			_ = s.rdb.Process(ctx, cmd)
+			var err error
+			msgs, _, err = cmd.Result()
+			return err
+		})
+		if err != nil && !errors.Is(err, redis.Nil) {
+			errs = append(errs, unavailable("claim events", err))
+			continue
+		}
+		evs, err := s.decodeEntries(ctx, stream, group, []redis.XStream{{Stream: stream, Messages: msgs}})
+		out = append(out, evs...)
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return out, errors.Join(errs...)
+}
+
 // decodeEntries turns stream entries into events. An entry that cannot be
 // decoded (or was trimmed away) is acknowledged and skipped, so one bad
-// record cannot wedge a sink forever; the error is reported to the caller's
-// log through the returned event list being shorter.
+// record cannot wedge a sink forever.
 func (s *Store) decodeEntries(ctx context.Context, stream, group string, res []redis.XStream) ([]flows.Event, error) {
 	var out []flows.Event
 	for _, st := range res {
@@ -77,11 +133,11 @@ func (s *Store) decodeEntries(ctx context.Context, stream, group string, res []r
 func (s *Store) AckEvents(ctx context.Context, group string, ids ...string) error {
 	byStream := map[string][]string{}
 	for _, id := range ids {
-		i := strings.LastIndex(id, "/")
-		if i < 0 || !s.isStreamKey(id[:i]) {
-			return fmt.Errorf("redisstore: not an event id: %q", id)
+		stream, entry, err := s.splitEventID(id)
+		if err != nil {
+			return err
 		}
-		byStream[id[:i]] = append(byStream[id[:i]], id[i+1:])
+		byStream[stream] = append(byStream[stream], entry)
 	}
 	for stream, entries := range byStream {
 		if err := s.rdb.XAck(ctx, stream, group, entries...).Err(); err != nil {
@@ -91,8 +147,45 @@ func (s *Store) AckEvents(ctx context.Context, group string, ids ...string) erro
 	return nil
 }
 
+// splitEventID splits an Event.ID into its stream key and entry id.
+func (s *Store) splitEventID(id string) (stream, entry string, err error) {
+	i := strings.LastIndex(id, "/")
+	if i < 0 || !s.isStreamKey(id[:i]) {
+		return "", "", s.badID(id)
+	}
+	return id[:i], id[i+1:], nil
+}
+
+func (s *Store) badID(id string) error { return fmt.Errorf("redisstore: not an event id: %q", id) }
+
+// withGroup runs a group command, creating the group first when this
+// process has not seen it yet, and again whenever Redis answers NOGROUP:
+// after Redis lost its data (a restart without persistence, a replaced
+// Cluster master) the group is gone, and a cached "exists" must not wedge
+// the reader until the process restarts.
+func (s *Store) withGroup(ctx context.Context, stream, group string, call func() error) error {
+	if err := s.ensureGroup(ctx, stream, group); err != nil {
+		return err
+	}
+	err := call()
+	if err == nil || !isNoGroup(err) {
+		return err
+	}
+	s.groups.Delete(stream + "\x00" + group)
+	if err := s.ensureGroup(ctx, stream, group); err != nil {
+		return err
+	}
+	return call()
+}
+
+// isNoGroup reports Redis's "no such group (or stream)" reply.
+func isNoGroup(err error) bool {
+	return err != nil && strings.HasPrefix(err.Error(), "NOGROUP")
+}
+
 // ensureGroup creates the consumer group at the start of the stream (so a
-// new sink sees the whole history still in Redis) once per process.
+// new sink sees the whole history still in Redis) once per process, or
+// again after withGroup saw it vanish.
 func (s *Store) ensureGroup(ctx context.Context, stream, group string) error {
 	key := stream + "\x00" + group
 	if _, ok := s.groups.Load(key); ok {
