@@ -2,7 +2,9 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/resetbot/resetbot/flows"
@@ -38,48 +40,118 @@ func (c AlertConfig) withDefaults() AlertConfig {
 	return c
 }
 
-// spikeCheck counts a request and alerts once when a threshold is reached
-// (the count equals the threshold exactly once per window).
-func (b *Bot) spikeCheck(ctx context.Context, ms Messenger, ev flows.Event) error {
-	a := b.cfg.Alerts
-	if a.SpikeRequests > 0 {
-		n, err := b.deps.Store.Hit(ctx, "alert:spike", a.SpikeWindow, ev.Time)
-		if err != nil {
-			return err
-		}
-		if n == int64(a.SpikeRequests) {
-			if err := b.postAlert(ctx, ms, fmt.Sprintf("%d reset requests within %s. If you did not expect this, check for a phishing or password-spraying campaign.", n, a.SpikeWindow)); err != nil {
-				return err
-			}
-		}
-	}
-	if a.DepartmentRequests > 0 && ev.Department != "" {
-		n, err := b.deps.Store.Hit(ctx, "alert:spike:dept:"+ev.Department, a.SpikeWindow, ev.Time)
-		if err != nil {
-			return err
-		}
-		if n == int64(a.DepartmentRequests) {
-			return b.postAlert(ctx, ms, fmt.Sprintf("%d reset requests from %s within %s.", n, ev.Department, a.SpikeWindow))
-		}
-	}
-	return nil
-}
+// alertSink watches the audit stream for the patterns AlertConfig names
+// and posts an alert to the helpdesk channel when one reaches its
+// threshold. Counting and posting are two steps with a mark between them:
+// the alerts an event triggered are recorded before they are posted, so a
+// failed post is retried with the same alert instead of being lost behind
+// a counter that has moved past its threshold.
+type alertSink struct{ b *Bot }
 
-// failureCheck warns once per hour when an account keeps failing.
-func (b *Bot) failureCheck(ctx context.Context, ms Messenger, f *flows.Flow, ev flows.Event) error {
-	limit := b.cfg.Alerts.FailedVerifications
-	if limit <= 0 {
+// Name implements flows.Sink.
+func (alertSink) Name() string { return "alerts" }
+
+// pendingPrefix starts the mark of an event whose alerts are counted but
+// not all posted; the rest is the JSON list of their texts.
+const pendingPrefix = "pending:"
+
+// Deliver implements flows.Sink.
+func (s alertSink) Deliver(ctx context.Context, ev flows.Event) error {
+	if ev.Type != flows.EventRequested && ev.Type != flows.EventVerifyFailed {
 		return nil
 	}
-	n, err := b.deps.Store.Hit(ctx, "alert:vfail:"+f.Subject.AccountID, time.Hour, ev.Time)
+	b := s.b
+	v, ok, err := b.deps.Store.Marked(ctx, s.Name(), ev.ID)
 	if err != nil {
 		return err
 	}
-	if n != int64(limit) {
+	if !ok {
+		if done, err := b.handled(ctx, s.Name(), ev); err != nil || done {
+			return err
+		}
+	}
+	if v == markDone {
 		return nil
 	}
-	return b.postAlert(ctx, ms, fmt.Sprintf("%d failed verifications for %s (%s) within an hour. Someone may be trying to take over this account; consider calling the user.",
-		n, f.Subject.AccountName, Mention(f.Subject.Chat)))
+	f, ms, err := b.flowOf(ctx, ev)
+	if err != nil || f == nil {
+		return err
+	}
+	var texts []string
+	if ok && strings.HasPrefix(v, pendingPrefix) {
+		if err := json.Unmarshal([]byte(v[len(pendingPrefix):]), &texts); err != nil {
+			return fmt.Errorf("alerts: mark of %s: %w", ev.ID, err)
+		}
+	} else {
+		if texts, err = b.countAlerts(ctx, f, ev); err != nil {
+			return err
+		}
+	}
+	for len(texts) > 0 {
+		if err := s.remember(ctx, ev, texts); err != nil {
+			return err
+		}
+		if err := b.postAlert(ctx, ms, texts[0]); err != nil {
+			if !IsPermanent(err) {
+				return err
+			}
+			b.deps.Log.Error("alert undeliverable; not retried", "event", ev.ID, "err", err)
+		}
+		texts = texts[1:]
+	}
+	return b.deps.Store.Mark(ctx, s.Name(), ev.ID, markDone)
+}
+
+// remember records the alerts of ev still to post.
+func (s alertSink) remember(ctx context.Context, ev flows.Event, texts []string) error {
+	data, err := json.Marshal(texts)
+	if err != nil {
+		return err
+	}
+	return s.b.deps.Store.Mark(ctx, s.Name(), ev.ID, pendingPrefix+string(data))
+}
+
+// countAlerts counts ev where the configuration says, and returns the
+// alerts whose threshold it reached (each count equals its threshold
+// exactly once per window).
+func (b *Bot) countAlerts(ctx context.Context, f *flows.Flow, ev flows.Event) ([]string, error) {
+	a := b.cfg.Alerts
+	var out []string
+	switch ev.Type {
+	case flows.EventRequested:
+		if a.SpikeRequests > 0 {
+			n, err := b.deps.Store.Hit(ctx, "alert:spike", a.SpikeWindow, ev.Time)
+			if err != nil {
+				return nil, err
+			}
+			if n == int64(a.SpikeRequests) {
+				out = append(out, fmt.Sprintf("%d reset requests within %s. If you did not expect this, check for a phishing or password-spraying campaign.", n, a.SpikeWindow))
+			}
+		}
+		if a.DepartmentRequests > 0 && ev.Department != "" {
+			n, err := b.deps.Store.Hit(ctx, "alert:spike:dept:"+ev.Department, a.SpikeWindow, ev.Time)
+			if err != nil {
+				return nil, err
+			}
+			if n == int64(a.DepartmentRequests) {
+				out = append(out, fmt.Sprintf("%d reset requests from %s within %s.", n, ev.Department, a.SpikeWindow))
+			}
+		}
+	case flows.EventVerifyFailed:
+		limit := a.FailedVerifications
+		if limit <= 0 {
+			return nil, nil
+		}
+		n, err := b.deps.Store.Hit(ctx, "alert:vfail:"+f.Subject.AccountID, time.Hour, ev.Time)
+		if err != nil {
+			return nil, err
+		}
+		if n == int64(limit) {
+			out = append(out, fmt.Sprintf("%d failed verifications for %s (%s) within an hour. Someone may be trying to take over this account; consider calling the user.",
+				n, f.Subject.AccountName, Mention(f.Subject.Chat)))
+		}
+	}
+	return out, nil
 }
 
 func (b *Bot) postAlert(ctx context.Context, ms Messenger, text string) error {

@@ -47,11 +47,11 @@ func (s threadSink) deliverRefusals(ctx context.Context, evs []flows.Event) ([]s
 	var fresh []flows.Event
 	var done []string
 	for _, ev := range evs {
-		n, err := s.b.deps.Store.Count(ctx, "posted:"+ev.ID, postedTTL, s.b.now())
+		posted, err := s.b.handled(ctx, s.Name(), ev)
 		if err != nil {
 			return done, err
 		}
-		if n > 0 {
+		if posted {
 			done = append(done, ev.ID)
 		} else {
 			fresh = append(fresh, ev)
@@ -108,11 +108,11 @@ func (s threadSink) deliverGroup(ctx context.Context, g []flows.Event) error {
 	b := s.b
 	var fresh []flows.Event
 	for _, ev := range g {
-		n, err := b.deps.Store.Count(ctx, "posted:"+ev.ID, postedTTL, b.now())
+		done, err := b.handled(ctx, s.Name(), ev)
 		if err != nil {
 			return err
 		}
-		if n == 0 {
+		if !done {
 			fresh = append(fresh, ev)
 		}
 	}
@@ -127,15 +127,11 @@ func (s threadSink) deliverGroup(ctx context.Context, g []flows.Event) error {
 		}
 		return nil
 	}
-	f, err := b.deps.Engine.Get(ctx, fresh[0].FlowID)
-	if errors.Is(err, flows.ErrNotFound) {
-		return s.markAll(ctx, fresh)
-	}
+	f, ms, err := b.flowOf(ctx, fresh[0])
 	if err != nil {
 		return err
 	}
-	ms, err := b.messenger(f.Subject.Chat.Platform)
-	if err != nil {
+	if f == nil {
 		return s.markAll(ctx, fresh)
 	}
 	if f.Kind == flows.KindApprove {
@@ -144,29 +140,15 @@ func (s threadSink) deliverGroup(ctx context.Context, g []flows.Event) error {
 		}
 		return s.markAll(ctx, fresh)
 	}
-	thread, err := s.threadOf(ctx, ms, f)
-	if err != nil {
-		return err
-	}
 	lines := make([]string, len(fresh))
 	update := false
 	for i, ev := range fresh {
 		lines[i] = b.eventMessage(ev).Body[0]
 		update = update || changesStatus(ev)
 	}
-	if update && f.Thread != "" {
-		if err := ms.UpdateHelpdesk(ctx, thread, b.parentMessage(f)); err != nil {
-			return err
-		}
-	}
 	reply := Message{Summary: lines[len(lines)-1], Body: lines, Note: "Several steps, posted together while the channel was busy"}
-	if err := ms.ReplyHelpdesk(ctx, thread, reply); err != nil {
+	if err := s.post(ctx, ms, f, update, reply, fresh[len(fresh)-1]); err != nil {
 		return err
-	}
-	for _, ev := range fresh {
-		if err := s.followUp(ctx, ms, f, ev); err != nil {
-			return err
-		}
 	}
 	return s.markAll(ctx, fresh)
 }
@@ -174,7 +156,7 @@ func (s threadSink) deliverGroup(ctx context.Context, g []flows.Event) error {
 // markAll remembers events as posted.
 func (s threadSink) markAll(ctx context.Context, evs []flows.Event) error {
 	for _, ev := range evs {
-		if _, err := s.b.deps.Store.Hit(ctx, "posted:"+ev.ID, postedTTL, s.b.now()); err != nil {
+		if err := s.b.deps.Store.Mark(ctx, s.Name(), ev.ID, markDone); err != nil {
 			return err
 		}
 	}

@@ -153,12 +153,21 @@ func (s threadSink) postRefusals(ctx context.Context, evs []flows.Event) ([]stri
 				tally.add(pending[i])
 			}
 			m := b.refusalMessage(actor, tally)
+			if !fresh {
+				err = ms.UpdateHelpdesk(ctx, tally.ref, m)
+				if IsPermanent(err) {
+					fresh = true // the message was deleted: post it anew
+				} else if err != nil {
+					return done, fmt.Errorf("update refusal count: %w", err)
+				}
+			}
 			if fresh {
-				if tally.ref, err = ms.PostHelpdesk(ctx, m); err != nil {
+				tally.ref, err = ms.PostHelpdesk(ctx, m)
+				if IsPermanent(err) {
+					b.deps.Log.Error("refused requests undeliverable to the helpdesk; not retried", "actor", actor, "count", i, "err", err)
+				} else if err != nil {
 					return done, fmt.Errorf("post refusal: %w", err)
 				}
-			} else if err := ms.UpdateHelpdesk(ctx, tally.ref, m); err != nil {
-				return done, fmt.Errorf("update refusal count: %w", err)
 			}
 			b.refusals.store(actor, tally)
 			if err := s.markAll(ctx, pending[:i]); err != nil {

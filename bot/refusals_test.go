@@ -81,7 +81,7 @@ func TestRefusalFloodDoesNotDelayApprovals(t *testing.T) {
 func TestRefusalsAggregatePerRequesterAndWindow(t *testing.T) {
 	t0 := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 	refusal := func(id int, actor string, at time.Duration, reason string) flows.Event {
-		return flows.Event{ID: fmt.Sprintf("1-%d", id), Time: t0.Add(at), Type: flows.EventRefused, Actor: "slack:" + actor, Outcome: "refused", Reason: reason}
+		return flows.Event{ID: fmt.Sprintf("rb:{rb-00}:audit/1-%d", id), Time: t0.Add(at), Type: flows.EventRefused, Actor: "slack:" + actor, Outcome: "refused", Reason: reason}
 	}
 	burst := func(actor string, n int, from, step time.Duration, firstID int) []flows.Event {
 		var out []flows.Event

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -10,7 +11,7 @@ import (
 )
 
 // Statistics for the report are daily counters in the flow store, kept by
-// the thread sink as events pass: no second database, and every replica
+// their own sink of the audit stream as events pass: no second database, and every replica
 // sees the same numbers.
 
 const day = 24 * time.Hour
@@ -46,6 +47,30 @@ func outcomeOf(t flows.EventType) string {
 		return "superseded"
 	}
 	return ""
+}
+
+// statsSink keeps the report's daily counters from the audit stream.
+type statsSink struct{ b *Bot }
+
+// Name implements flows.Sink.
+func (statsSink) Name() string { return "stats" }
+
+// Deliver implements flows.Sink: each event is counted once.
+func (s statsSink) Deliver(ctx context.Context, ev flows.Event) error {
+	if ev.FlowID == "" {
+		return nil
+	}
+	b := s.b
+	return b.once(ctx, s.Name(), ev, func() error {
+		f, err := b.deps.Engine.Get(ctx, ev.FlowID)
+		if errors.Is(err, flows.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return b.count(ctx, f, ev)
+	})
 }
 
 // count updates the daily counters for one event.

@@ -5,41 +5,24 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/resetbot/resetbot/flows"
 )
 
 // threadSink renders the audit stream into helpdesk threads. It is a view
 // of the stream: a chat outage delays it (events stay pending and are
-// retried, honouring Retry-After), it never loses an event.
+// retried, honouring Retry-After), it never loses an event. It does only
+// that: notifications, alerts and statistics are their own sinks.
 type threadSink struct{ b *Bot }
-
-// Sink returns the helpdesk-thread sink to register with a flows.Reader.
-func (b *Bot) Sink() flows.Sink { return threadSink{b} }
 
 // Name implements flows.Sink.
 func (threadSink) Name() string { return "chat-threads" }
 
-// postedTTL is how long a delivered event is remembered for deduplication.
-const postedTTL = 48 * time.Hour
-
-// Deliver implements flows.Sink. Each event is posted once: the event id is
-// remembered after a successful post, so a redelivery after a crash posts
+// Deliver implements flows.Sink. Each event is posted once: the event is
+// marked after a successful post, so a redelivery after a crash posts
 // nothing twice (except in the instant between the post and the mark).
 func (s threadSink) Deliver(ctx context.Context, ev flows.Event) error {
-	b := s.b
-	key := "posted:" + ev.ID
-	if n, err := b.deps.Store.Count(ctx, key, postedTTL, b.now()); err != nil {
-		return err
-	} else if n > 0 {
-		return nil
-	}
-	if err := s.deliver(ctx, ev); err != nil {
-		return err
-	}
-	_, err := b.deps.Store.Hit(ctx, key, postedTTL, b.now())
-	return err
+	return s.b.once(ctx, s.Name(), ev, func() error { return s.deliver(ctx, ev) })
 }
 
 func (s threadSink) deliver(ctx context.Context, ev flows.Event) error {
@@ -47,34 +30,64 @@ func (s threadSink) deliver(ctx context.Context, ev flows.Event) error {
 	if ev.FlowID == "" {
 		return s.standalone(ctx, ev)
 	}
-	f, err := b.deps.Engine.Get(ctx, ev.FlowID)
-	if errors.Is(err, flows.ErrNotFound) {
-		return nil // aged out of the store: nothing left to show
-	}
-	if err != nil {
+	f, ms, err := b.flowOf(ctx, ev)
+	if err != nil || f == nil {
 		return err
-	}
-	ms, err := b.messenger(f.Subject.Chat.Platform)
-	if err != nil {
-		b.deps.Log.Warn("audit event for a platform that is not configured", "flow", f.ID, "platform", f.Subject.Chat.Platform)
-		return nil
 	}
 	if f.Kind == flows.KindApprove {
 		return s.confirmation(ctx, ms, f, []flows.Event{ev})
 	}
+	return s.post(ctx, ms, f, changesStatus(ev), b.eventMessage(ev), ev)
+}
+
+// post adds reply to the flow's thread, first updating the parent when the
+// flow's status changed. A thread whose parent was deleted gets a new
+// parent; a channel the bot cannot post in is recorded in the log and the
+// event is let go, so one poisoned thread never blocks other flows.
+func (s threadSink) post(ctx context.Context, ms Messenger, f *flows.Flow, update bool, reply Message, ev flows.Event) error {
 	thread, err := s.threadOf(ctx, ms, f)
 	if err != nil {
-		return err
+		return s.giveUp(err, f, ev)
 	}
-	if f.Thread != "" && changesStatus(ev) {
-		if err := ms.UpdateHelpdesk(ctx, thread, b.parentMessage(f)); err != nil {
+	if f.Thread != "" && update {
+		err := ms.UpdateHelpdesk(ctx, thread, s.b.parentMessage(f))
+		if IsPermanent(err) {
+			if thread, err = s.newParent(ctx, ms, f, err); err != nil {
+				return s.giveUp(err, f, ev)
+			}
+		} else if err != nil {
 			return fmt.Errorf("update thread parent: %w", err)
 		}
 	}
-	if err := ms.ReplyHelpdesk(ctx, thread, b.eventMessage(ev)); err != nil {
-		return fmt.Errorf("post thread reply: %w", err)
+	err = ms.ReplyHelpdesk(ctx, thread, reply)
+	if IsPermanent(err) && thread == f.Thread {
+		if thread, err = s.newParent(ctx, ms, f, err); err == nil {
+			err = ms.ReplyHelpdesk(ctx, thread, reply)
+		}
 	}
-	return s.followUp(ctx, ms, f, ev)
+	if err != nil {
+		return s.giveUp(fmt.Errorf("post thread reply: %w", err), f, ev)
+	}
+	return nil
+}
+
+// newParent replaces a thread parent the platform says is gone with a new
+// one (which shows the flow's current status) and records it in the flow.
+func (s threadSink) newParent(ctx context.Context, ms Messenger, f *flows.Flow, cause error) (string, error) {
+	s.b.deps.Log.Warn("helpdesk thread parent gone; starting a new thread", "flow", f.ID, "thread", f.Thread, "err", cause)
+	f.Thread = ""
+	return s.threadOf(ctx, ms, f)
+}
+
+// giveUp lets a permanently undeliverable event go (logged with its cause,
+// so the helpdesk's admins can find what the channel is missing) and
+// passes any other error on for a retry.
+func (s threadSink) giveUp(err error, f *flows.Flow, ev flows.Event) error {
+	if !IsPermanent(err) {
+		return err
+	}
+	s.b.deps.Log.Error("helpdesk event undeliverable; not retried", "flow", f.ID, "event", ev.ID, "type", ev.Type, "err", err)
+	return nil
 }
 
 // threadOf returns the flow's helpdesk thread, posting its parent message
@@ -90,6 +103,7 @@ func (s threadSink) threadOf(ctx context.Context, ms Messenger, f *flows.Flow) (
 	if err := s.b.deps.Engine.SetThread(ctx, f.ID, thread); err != nil {
 		return "", fmt.Errorf("record thread: %w", err)
 	}
+	f.Thread = thread
 	return thread, nil
 }
 
@@ -104,16 +118,12 @@ func (s threadSink) confirmation(ctx context.Context, ms Messenger, f *flows.Flo
 	if err != nil {
 		return err
 	}
-	thread, err := s.threadOf(ctx, ms, target)
-	if err != nil {
-		return err
-	}
 	lines := make([]string, len(evs))
 	for i, ev := range evs {
 		text, _ := b.eventWords(ev)
 		lines[i] = b.clock(ev.Time) + " · Approval confirmation by " + Mention(f.Subject.Chat) + ": " + text
 	}
-	return ms.ReplyHelpdesk(ctx, thread, Message{Summary: lines[len(lines)-1], Body: lines})
+	return s.post(ctx, ms, target, false, Message{Summary: lines[len(lines)-1], Body: lines}, evs[len(evs)-1])
 }
 
 // standalone posts an event that has no flow (a refused request) as its own
@@ -131,39 +141,11 @@ func (s threadSink) standalone(ctx context.Context, ev flows.Event) error {
 	}
 	text, tone := b.eventWords(ev)
 	_, err = ms.PostHelpdesk(ctx, Message{Summary: text, Title: "Request refused", Body: []string{b.clock(ev.Time) + " · " + text}, Tone: tone})
-	return err
-}
-
-// followUp does what an event triggers beyond the thread: telling the user
-// what changed, alerts, statistics.
-func (s threadSink) followUp(ctx context.Context, ms Messenger, f *flows.Flow, ev flows.Event) error {
-	b := s.b
-	switch ev.Type {
-	case flows.EventPasswordSet, flows.EventUnlocked:
-		if err := ms.SendPrivate(ctx, f.Subject.Chat, b.msgChanged(f, ev)); err != nil {
-			return fmt.Errorf("notify user: %w", err)
-		}
-	case flows.EventFactorAdded, flows.EventFactorRemoved:
-		if err := b.notifyFactorChange(ctx, ms, f, ev); err != nil {
-			return err
-		}
-	case flows.EventRecoveredCompleted, flows.EventRecoveredFailed:
-		if f.Kind != flows.KindReset && f.Kind != flows.KindUnlock {
-			break
-		}
-		if err := ms.SendPrivate(ctx, f.Subject.Chat, b.msgRecovered(f, ev)); err != nil {
-			return fmt.Errorf("notify user: %w", err)
-		}
-	case flows.EventRequested:
-		if err := b.spikeCheck(ctx, ms, ev); err != nil {
-			return err
-		}
-	case flows.EventVerifyFailed:
-		if err := b.failureCheck(ctx, ms, f, ev); err != nil {
-			return err
-		}
+	if IsPermanent(err) {
+		b.deps.Log.Error("helpdesk event undeliverable; not retried", "event", ev.ID, "type", ev.Type, "err", err)
+		return nil
 	}
-	return b.count(ctx, f, ev)
+	return err
 }
 
 // msgChanged tells the user what changed, when, from where, and whom to

@@ -34,6 +34,24 @@ type Messenger struct {
 	Emails map[string]string
 	// Fail, when set, makes every call return it (a chat outage).
 	Fail error
+	// FailIf, when set, is asked before each call is recorded; a non-nil
+	// answer fails that call only (a rate-limited DM, one refused post).
+	FailIf func(Posted) error
+	// deleted holds thread parents removed by DeleteThread.
+	deleted map[string]bool
+}
+
+// DeleteThread removes a thread parent, as someone deleting it in the chat
+// does: updating it or replying under it fails from then on with the
+// platform's permanent "message not found".
+func (m *Messenger) DeleteThread(ref string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.deleted == nil {
+		m.deleted = map[string]bool{}
+	}
+	m.deleted[ref] = true
+	delete(m.parents, ref)
 }
 
 var (
@@ -49,6 +67,14 @@ func (m *Messenger) record(p Posted) error {
 	defer m.mu.Unlock()
 	if m.Fail != nil {
 		return m.Fail
+	}
+	if m.FailIf != nil {
+		if err := m.FailIf(p); err != nil {
+			return err
+		}
+	}
+	if (p.Kind == "update" || p.Kind == "reply") && m.deleted[p.Thread] {
+		return &bot.PermanentError{Code: "message_not_found", Err: fmt.Errorf("no message %s", p.Thread)}
 	}
 	m.posts = append(m.posts, p)
 	return nil
@@ -78,9 +104,10 @@ func (m *Messenger) PostHelpdesk(_ context.Context, msg bot.Message) (string, er
 func (m *Messenger) UpdateHelpdesk(_ context.Context, thread string, msg bot.Message) error {
 	m.mu.Lock()
 	_, ok := m.parents[thread]
+	gone := m.deleted[thread]
 	m.mu.Unlock()
-	if !ok {
-		return fmt.Errorf("no message %s", thread)
+	if !ok && !gone {
+		return &bot.PermanentError{Code: "message_not_found", Err: fmt.Errorf("no message %s", thread)}
 	}
 	if err := m.record(Posted{Kind: "update", Thread: thread, Message: msg}); err != nil {
 		return err

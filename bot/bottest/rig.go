@@ -2,6 +2,7 @@ package bottest
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/url"
@@ -33,7 +34,7 @@ type Rig struct {
 	Dir    *memory.Directory
 	Engine *flows.Engine
 	Bot    *bot.Bot
-	Reader *flows.Reader
+	Reader Readers
 	// Factors is what each account has enrolled (default: one passkey).
 	Factors *Enrolled
 }
@@ -100,7 +101,34 @@ func NewRig(t *testing.T, opt Options) *Rig {
 		t.Fatal(err)
 	}
 	t.Cleanup(b.Close)
-	return &Rig{Redis: m, Store: st, Dir: mem, Engine: eng, Bot: b, Reader: flows.NewReader(st, b.Sink(), "test", nil), Factors: factors}
+	return &Rig{Redis: m, Store: st, Dir: mem, Engine: eng, Bot: b, Reader: NewReaders(st, b.Sinks()), Factors: factors}
+}
+
+// Readers pumps several sinks' readers as one, as the service runs them.
+type Readers []*flows.Reader
+
+// NewReaders makes one reader per sink, all as the consumer "test".
+func NewReaders(st flows.Store, sinks []flows.Sink) Readers {
+	var rs Readers
+	for _, s := range sinks {
+		rs = append(rs, flows.NewReader(st, s, "test", nil))
+	}
+	return rs
+}
+
+// Pump pumps every reader once and returns the events delivered in all
+// and the joined failures; one sink failing does not stop the others.
+func (rs Readers) Pump(ctx context.Context) (int, error) {
+	total := 0
+	var errs []error
+	for _, r := range rs {
+		n, err := r.Pump(ctx)
+		total += n
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return total, errors.Join(errs...)
 }
 
 // Settle waits for the bot's background work and delivers every pending

@@ -3,6 +3,7 @@ package discord
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -13,6 +14,18 @@ import (
 
 // Discord JSON error codes this package acts on.
 const codeThreadExists = 160004 // "A thread has already been created for this message"
+
+// permanentCodes are Discord JSON error codes no retry fixes: the channel,
+// thread or message is gone, or the bot may no longer see or post there.
+var permanentCodes = map[int]bool{
+	10003: true, // Unknown Channel
+	10008: true, // Unknown Message
+	10013: true, // Unknown User
+	50001: true, // Missing Access
+	50007: true, // Cannot send messages to this user
+	50013: true, // Missing Permissions
+	50083: true, // Operation on an archived thread
+}
 
 // apiError turns a discordgo error into one that is safe to log and that
 // callers can act on: a 429 becomes *bot.RetryAfterError, a REST error
@@ -28,7 +41,11 @@ func apiError(op string, err error) error {
 	}
 	var re *discordgo.RESTError
 	if errors.As(err, &re) {
-		return &restError{op: op, status: re.Response.StatusCode, msg: re.Message}
+		e := &restError{op: op, status: re.Response.StatusCode, msg: re.Message}
+		if e.msg != nil && permanentCodes[e.msg.Code] {
+			return &bot.PermanentError{Code: strconv.Itoa(e.msg.Code), Err: e}
+		}
+		return e
 	}
 	return fmt.Errorf("discord %s: %w", op, platform.StripURL(err))
 }

@@ -199,3 +199,24 @@ func TestRequestsGoToTheConfiguredAPIOnly(t *testing.T) {
 		t.Fatalf("status %d from the fake", resp.StatusCode)
 	}
 }
+
+// TestDeletedParentIsPermanent: editing a thread parent that is gone
+// ("Unknown Message") is a *bot.PermanentError, so the core starts a new
+// thread instead of retrying forever; a rate limit is not permanent.
+func TestDeletedParentIsPermanent(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	ref, err := r.ms.PostHelpdesk(ctx, parentMsg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, _ := parseThreadRef(ref)
+	gone := threadRef{channel: tr.channel, message: "1234567890123456789", thread: tr.thread}
+	if err := r.ms.UpdateHelpdesk(ctx, gone.String(), parentMsg); !bot.IsPermanent(err) {
+		t.Fatalf("edit of a deleted parent = %v, want permanent", err)
+	}
+	r.fake.RateLimit("POST /channels/{channel}/messages", 1, time.Second)
+	if err := r.ms.ReplyHelpdesk(ctx, ref, bot.Message{Summary: "x"}); err == nil || bot.IsPermanent(err) {
+		t.Fatalf("rate-limited reply = %v, want a retryable error", err)
+	}
+}

@@ -329,3 +329,24 @@ func TestRetryAfterPostsOnce(t *testing.T) {
 		t.Errorf("chat.postMessage outcomes %q, want parent ok, reply refused once then accepted", outcomes)
 	}
 }
+
+// TestPermanentRefusalsAreTyped: a deleted parent or a channel the bot
+// cannot post in is a *bot.PermanentError, so the core stops retrying it;
+// a transient failure is not.
+func TestPermanentRefusalsAreTyped(t *testing.T) {
+	m, _ := newTestMessenger(t, 0)
+	ctx := context.Background()
+	if err := m.UpdateHelpdesk(ctx, testChannel+"/1700000000.000100", bot.Message{Summary: "x"}); !bot.IsPermanent(err) {
+		t.Errorf("update of a deleted parent = %v, want permanent", err)
+	}
+	if err := m.ReplyHelpdesk(ctx, testChannel+"/1700000000.000100", bot.Message{Summary: "x"}); !bot.IsPermanent(err) {
+		t.Errorf("reply under a deleted parent = %v, want permanent", err)
+	}
+	m2, _ := newTestMessenger(t, 0, func(c *Config) { c.HelpdeskChannel = "C0GONE" })
+	if _, err := m2.PostHelpdesk(ctx, bot.Message{Summary: "x"}); !bot.IsPermanent(err) {
+		t.Errorf("post to a missing channel = %v, want permanent", err)
+	}
+	if err := apiError("chat.postMessage", errors.New("connection reset")); bot.IsPermanent(err) {
+		t.Errorf("a network error is permanent: %v", err)
+	}
+}

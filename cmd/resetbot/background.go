@@ -3,25 +3,57 @@ package main
 import (
 	"context"
 	"log/slog"
-	"os"
 	"sync"
 	"time"
 
 	"github.com/resetbot/resetbot/flows"
+	"github.com/resetbot/resetbot/flows/flowmetrics"
 )
 
 // background runs what keeps flows moving without a request: one audit
-// reader per sink and the expiry sweeper. It returns when ctx ends and every
-// goroutine stopped.
-func background(ctx context.Context, store flows.Store, engine *flows.Engine, sinks []flows.Sink, log *slog.Logger) {
-	host, _ := os.Hostname()
+// reader per sink (each its own consumer group, under a consumer name
+// unique to this process), the audit-stream upkeep and the expiry
+// sweeper. It returns when ctx ends and every goroutine stopped.
+func background(ctx context.Context, store flows.Store, engine *flows.Engine, sinks []flows.Sink, streams *flowmetrics.Streams, log *slog.Logger) {
+	consumer := flows.ConsumerName()
 	var wg sync.WaitGroup
 	for _, s := range sinks {
-		r := flows.NewReader(store, s, host, log)
+		r := flows.NewReader(store, s, consumer, log)
 		wg.Go(func() { _ = r.Run(ctx) })
+	}
+	if m, ok := store.(flows.StreamMaintainer); ok {
+		wg.Go(func() { upkeep(ctx, m, streams, 30*time.Second, log) })
 	}
 	wg.Go(func() { sweep(ctx, engine, 5*time.Second, log) })
 	wg.Wait()
+}
+
+// deadConsumerAfter is how long a consumer with nothing pending may stay
+// idle before it is removed from its group (a replica that is gone).
+const deadConsumerAfter = time.Hour
+
+// upkeep trims the audit streams behind the slowest consumer group,
+// removes dead consumers and exports each group's backlog.
+func upkeep(ctx context.Context, m flows.StreamMaintainer, streams *flowmetrics.Streams, every time.Duration, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			st, err := m.MaintainStreams(ctx, flows.StreamUpkeep{Now: time.Now(), DeadAfter: deadConsumerAfter})
+			if err != nil && ctx.Err() == nil {
+				log.Warn("audit stream upkeep failed", "err", err)
+			}
+			if streams != nil {
+				streams.Observe(st)
+			}
+			if st.OverMaxLen {
+				log.Warn("audit streams exceed audit.stream_max_len: a sink is not keeping up", "entries", st.Entries, "backlog", st.Backlog)
+			}
+		}
+	}
 }
 
 // sweep expires flows past their lifetime, so the audit trail and the

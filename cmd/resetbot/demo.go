@@ -144,7 +144,7 @@ func newDemo(listen, management string, out, logw io.Writer) (*demo, error) {
 	}
 	d.chat = console.New(out, d.bot, accounts)
 	d.bot.AddPlatform(console.Platform, d.chat)
-	d.sinks = append(d.sinks, d.bot.Sink())
+	d.sinks = append(d.sinks, d.bot.Sinks()...)
 	dir, err := os.MkdirTemp("", "resetbot-demo-")
 	if err != nil {
 		d.close()
@@ -187,7 +187,7 @@ func (d *demo) run(ctx context.Context) error {
 	defer cancel()
 	var wg sync.WaitGroup
 	wg.Go(func() { d.tickRedis(ctx) })
-	wg.Go(func() { background(ctx, d.store, d.engine, d.sinks, d.log) })
+	wg.Go(func() { background(ctx, d.store, d.engine, d.sinks, nil, d.log) })
 	ready := &readiness{
 		redis:   func(ctx context.Context) error { return d.rdb.Ping(ctx).Err() },
 		timeout: checkTimeout, dirEvery: dirCheckEvery, now: time.Now,

@@ -79,6 +79,7 @@ type server struct {
 	apps      []platform.App // parallel to platforms
 	web       http.Handler
 	sinks     []flows.Sink
+	streams   *flowmetrics.Streams
 	registry  *prometheus.Registry
 	platforms []string
 	closers   []func()
@@ -145,12 +146,15 @@ func (s *server) wire(ctx context.Context) (err error) {
 		return err
 	}
 	s.sinks = append(s.sinks, metrics)
+	if s.streams, err = flowmetrics.NewStreams(s.registry); err != nil {
+		return err
+	}
 
 	if s.bot, err = newBot(cfg, s.engine, s.dir, s.store, creds, log); err != nil {
 		return err
 	}
 	s.closers = append(s.closers, s.bot.Close)
-	s.sinks = append(s.sinks, s.bot.Sink())
+	s.sinks = append(s.sinks, s.bot.Sinks()...)
 	if err := s.wirePlatforms(ctx, bot.NewOnce(s.store)); err != nil {
 		return err
 	}
@@ -183,7 +187,7 @@ func (s *server) management() http.Handler {
 func (s *server) run(ctx context.Context, ln, mln net.Listener) error {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
-	wg.Go(func() { background(ctx, s.store, s.engine, s.sinks, s.log) })
+	wg.Go(func() { background(ctx, s.store, s.engine, s.sinks, s.streams, s.log) })
 	s.runPlatforms(ctx, &wg)
 	// The probes answer until the public server has drained; a failing
 	// management server stops the public one too.

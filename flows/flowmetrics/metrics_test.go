@@ -42,3 +42,27 @@ resetbot_flow_events_total{kind="unlock",outcome="ok",type="flow.completed"} 1
 		t.Fatal("registering twice should fail")
 	}
 }
+
+func TestStreamMetrics(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	s, err := flowmetrics.NewStreams(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Observe(flows.StreamStats{Entries: 30, Backlog: map[string]int64{"chat-threads": 12, "auditlog": 0}, Trimmed: 5, OverMaxLen: true})
+	want := `
+# HELP resetbot_audit_backlog_events Audit events a consumer group has not acknowledged yet (pending plus undelivered), by group.
+# TYPE resetbot_audit_backlog_events gauge
+resetbot_audit_backlog_events{group="auditlog"} 0
+resetbot_audit_backlog_events{group="chat-threads"} 12
+# HELP resetbot_audit_stream_over_max_len 1 when the streams hold more than audit.stream_max_len because a group lags behind.
+# TYPE resetbot_audit_stream_over_max_len gauge
+resetbot_audit_stream_over_max_len 1
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "resetbot_audit_backlog_events", "resetbot_audit_stream_over_max_len"); err != nil {
+		t.Fatal(err)
+	}
+	if problems, err := testutil.GatherAndLint(reg); err != nil || len(problems) != 0 {
+		t.Fatalf("promlint: %v %v", problems, err)
+	}
+}

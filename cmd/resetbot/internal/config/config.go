@@ -209,7 +209,11 @@ type Audit struct {
 	// LogFile is the hash-chained JSON-lines log for the SIEM; empty
 	// disables the file sink.
 	LogFile string `yaml:"log_file"`
-	// StreamMaxLen caps the Redis audit stream (approximate trimming).
+	// StreamMaxLen is how many audit events the Redis streams keep, over
+	// all shards together, once every consumer group has acknowledged
+	// them; events a group still needs are never trimmed, and the
+	// resetbot_audit_stream_over_max_len metric and a warning say when a
+	// lagging sink holds more than this.
 	StreamMaxLen int64 `yaml:"stream_max_len"`
 }
 
