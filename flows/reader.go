@@ -74,6 +74,7 @@ type Reader struct {
 	batch     int
 	idle      time.Duration
 	claimIdle time.Duration
+	lastClaim time.Time
 	log       *slog.Logger
 }
 
@@ -109,14 +110,26 @@ func (r *Reader) Pump(ctx context.Context) (int, error) {
 			return 0, err
 		}
 	}
-	evs, readErr := r.store.ReadEvents(ctx, r.sink.Name(), r.consumer, r.batch)
-	if len(evs) < r.batch && r.claimIdle > 0 {
-		claimed, err := r.store.ClaimEvents(ctx, r.sink.Name(), r.consumer, r.claimIdle, r.batch-len(evs))
-		if len(claimed) > 0 {
-			r.log.Info("claimed audit events left pending by another consumer", "sink", r.sink.Name(), "count", len(claimed))
+	// Events a dead consumer left come first: they are older than
+	// anything new, and the audit log's successor must write them first.
+	var evs []Event
+	var readErr error
+	if r.claimIdle > 0 && time.Since(r.lastClaim) >= min(r.claimIdle, 30*time.Second) {
+		r.lastClaim = time.Now()
+		evs, readErr = r.store.ClaimEvents(ctx, r.sink.Name(), r.consumer, r.claimIdle, r.batch)
+	}
+	more, err := r.store.ReadEvents(ctx, r.sink.Name(), r.consumer, r.batch)
+	readErr = errors.Join(readErr, err)
+	// A claim also returns this consumer's own pending events, which
+	// ReadEvents returns again.
+	seen := make(map[string]bool, len(evs))
+	for _, ev := range evs {
+		seen[ev.ID] = true
+	}
+	for _, ev := range more {
+		if !seen[ev.ID] {
+			evs = append(evs, ev)
 		}
-		evs = append(evs, claimed...)
-		readErr = errors.Join(readErr, err)
 	}
 	n, err := r.deliver(ctx, evs)
 	return n, errors.Join(err, readErr)

@@ -162,6 +162,16 @@ func TestAuditVerify(t *testing.T) {
 	if err := os.WriteFile(empty, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// A rotated log: records 1-2 in the old file, 3 in the new one; and
+	// the old file without its first record.
+	rdir := t.TempDir()
+	rotated := []string{filepath.Join(rdir, "audit.jsonl.1"), filepath.Join(rdir, "audit.jsonl"), filepath.Join(rdir, "cut.jsonl")}
+	for i, content := range []string{lines[0] + lines[1], lines[2], lines[1]} {
+		if err := os.WriteFile(rotated[i], []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	secondHash := auditlog.LineHash([]byte(strings.TrimSuffix(lines[1], "\n")))
 	tests := []struct {
 		name     string
 		args     []string
@@ -175,7 +185,17 @@ func TestAuditVerify(t *testing.T) {
 			wantOut: "BROKEN: " + edited + ": line 1 (seq 1): edited: "},
 		{name: "empty", args: []string{"audit", "verify", empty}, wantCode: 0, wantOut: "OK: " + empty + ": empty log\n"},
 		{name: "missing", args: []string{"audit", "verify", filepath.Join(t.TempDir(), "none")}, wantCode: 1, wantErr: "no such file"},
-		{name: "no file", args: []string{"audit", "verify"}, wantCode: 2, wantErr: "want exactly one FILE"},
+		{name: "no file", args: []string{"audit", "verify"}, wantCode: 2, wantErr: "want FILE [FILE...]"},
+		{name: "rotated pair", args: []string{"audit", "verify", rotated[0], rotated[1]}, wantCode: 0,
+			wantOut: "OK: " + rotated[0] + " + " + rotated[1] + ": 3 records, last seq 3, last hash " + lastHash + "\n"},
+		{name: "rotated file alone", args: []string{"audit", "verify", rotated[1]}, wantCode: 1,
+			wantOut: "BROKEN: " + rotated[1] + ": line 1 (seq 3): removed"},
+		{name: "rotated file after its anchor", args: []string{"audit", "verify", "-after", "2:" + secondHash, rotated[1]}, wantCode: 0,
+			wantOut: "OK: " + rotated[1] + ": 1 records, last seq 3"},
+		{name: "rotated pair in the wrong order still one chain", args: []string{"audit", "verify", rotated[1], rotated[0]}, wantCode: 0,
+			wantOut: "OK: "},
+		{name: "rotated pair missing a record", args: []string{"audit", "verify", rotated[1], rotated[2]}, wantCode: 1,
+			wantOut: "BROKEN: "},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -80,6 +80,7 @@ type server struct {
 	web       http.Handler
 	sinks     []flows.Sink
 	streams   *flowmetrics.Streams
+	audit     *auditlog.Sink
 	registry  *prometheus.Registry
 	platforms []string
 	closers   []func()
@@ -134,12 +135,13 @@ func (s *server) wire(ctx context.Context) (err error) {
 	}
 
 	if cfg.Audit.LogFile != "" {
-		sink, err := auditlog.Open(cfg.Audit.LogFile)
+		sink, err := newAuditSink(cfg, s.rdb, s.store, s.registry, log)
 		if err != nil {
 			return atKey("audit.log_file", err)
 		}
 		s.closers = append(s.closers, func() { sink.Close() })
 		s.sinks = append(s.sinks, sink)
+		s.audit = sink
 	}
 	metrics, err := flowmetrics.New(s.registry)
 	if err != nil {
@@ -189,6 +191,9 @@ func (s *server) run(ctx context.Context, ln, mln net.Listener) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { background(ctx, s.store, s.engine, s.sinks, s.streams, s.log) })
 	s.runPlatforms(ctx, &wg)
+	if s.audit != nil {
+		wg.Go(func() { auditUpkeep(ctx, s.audit, s.log) })
+	}
 	// The probes answer until the public server has drained; a failing
 	// management server stops the public one too.
 	mctx, stopManagement := context.WithCancel(context.Background())

@@ -12,11 +12,20 @@
 //     chain. Detect that by storing the Report.LastHash (the anchor) of a
 //     verified file somewhere the audit host cannot write, and checking later
 //     that the record with that seq still has that hash.
-//   - The chain is not keyed: someone who can write the file can rewrite
-//     every record after their edit and recompute the hashes. Only an anchor
-//     kept elsewhere (or shipping lines to a SIEM as they are written)
-//     detects that.
+//   - A plain chain is not keyed: someone who can write the file can
+//     rewrite every record after their edit and recompute the hashes.
+//     Options.Key makes it keyed (each prev an HMAC-SHA256), so a rewrite
+//     also needs the key; the service also logs the chain head every few
+//     minutes and exports its seq as a metric, so a copy kept elsewhere
+//     shows a cut or a rewrite.
+//
+// Several replicas write one chain: a lease in Redis (RedisChain) lets
+// one write at a time and holds the chain head, which a successor
+// continues from when the writer dies. Each replica may write its own file
+// (or standard output, or syslog); VerifyPieces (`resetbot audit verify A
+// B ...`) checks their records together, in seq order, as one chain.
 //
 // The Sink is fed by the audit stream reader with at-least-once delivery, so
-// it deduplicates on the stream entry id of each event.
+// it deduplicates on the stream entry id of each event (with a Chain, on
+// the shared per-event marks).
 package auditlog

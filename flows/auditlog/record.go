@@ -1,6 +1,7 @@
 package auditlog
 
 import (
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"strings"
@@ -32,6 +33,24 @@ var GenesisHash = strings.Repeat("0", sha256.Size*2)
 func LineHash(line []byte) string {
 	sum := sha256.Sum256(line)
 	return hex.EncodeToString(sum[:])
+}
+
+// KeyedLineHash returns the hash of one line in a keyed chain: hex
+// HMAC-SHA256 under key. Without the key, nobody can recompute a keyed
+// chain after rewriting it, which a plain SHA-256 chain cannot promise.
+func KeyedLineHash(key, line []byte) string {
+	m := hmac.New(sha256.New, key)
+	m.Write(line)
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// hasher returns the line hash of a chain: keyed when key is set.
+func hasher(key []byte) func([]byte) string {
+	if len(key) == 0 {
+		return LineHash
+	}
+	k := append([]byte(nil), key...)
+	return func(line []byte) string { return KeyedLineHash(k, line) }
 }
 
 // validHash reports whether s looks like a LineHash result (lower-case hex).

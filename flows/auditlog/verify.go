@@ -71,8 +71,27 @@ func (r Report) OK() bool { return r.Broken == nil }
 
 // Verify walks a log and reports the first broken record. The error is only
 // for failing to read r; a tampered log is a Report with Broken set.
-func Verify(r io.Reader) (Report, error) {
-	var w walker
+func Verify(r io.Reader) (Report, error) { return VerifyWith(r, VerifyOptions{}) }
+
+// VerifyOptions say how to check a log that is not a plain, whole chain.
+type VerifyOptions struct {
+	// Key verifies a keyed chain (HMAC-SHA256 with the sink's Key).
+	Key []byte
+	// After, when set, is the record the log continues from (a rotated
+	// file's predecessor, or an anchor stored earlier): the first record
+	// must have seq After.Seq+1 and prev After.Hash.
+	After *Anchor
+}
+
+// Anchor is one record's position in the chain: its seq and hash.
+type Anchor struct {
+	Seq  uint64
+	Hash string
+}
+
+// VerifyWith is Verify with options.
+func VerifyWith(r io.Reader, opt VerifyOptions) (Report, error) {
+	w := walker{hash: hasher(opt.Key), start: opt.After}
 	b, err := w.run(r)
 	rep := Report{Records: w.records, LastSeq: w.expect - 1, LastHash: w.prevHash, Broken: b}
 	if w.records == 0 {
@@ -106,6 +125,10 @@ type walker struct {
 	pending *Broken
 	// onRecord, when set, sees every intact record in order.
 	onRecord func(accepted)
+	// hash is the chain's line hash (nil: LineHash).
+	hash func([]byte) string
+	// start, when set, is the record the first line continues from.
+	start *Anchor
 }
 
 // lineShape is what Verify reads from a line: pointers tell a missing field
@@ -118,6 +141,12 @@ type lineShape struct {
 
 func (w *walker) run(r io.Reader) (*Broken, error) {
 	w.expect, w.prevHash = 1, GenesisHash
+	if w.start != nil {
+		w.expect, w.prevHash = w.start.Seq+1, w.start.Hash
+	}
+	if w.hash == nil {
+		w.hash = LineHash
+	}
 	br := bufio.NewReader(r)
 	for {
 		raw, err := br.ReadBytes('\n')
@@ -188,13 +217,16 @@ func (w *walker) feed(line []byte, size int64) *Broken {
 	}
 	if *s.Prev != w.prevHash {
 		if w.line == 1 {
-			return &Broken{Line: 1, Seq: seq, Problem: ProblemEdited,
-				Detail: "the first record's prev must be 64 zeros"}
+			detail := "the first record's prev must be 64 zeros"
+			if w.start != nil {
+				detail = "the first record's prev is not the hash of the record it continues from"
+			}
+			return &Broken{Line: 1, Seq: seq, Problem: ProblemEdited, Detail: detail}
 		}
 		return &Broken{Line: w.prevLine, Seq: w.prevSeq, Problem: ProblemEdited,
-			Detail: fmt.Sprintf("its hash does not match the prev recorded by line %d: this line was changed (or line %d's prev was)", w.line, w.line)}
+			Detail: fmt.Sprintf("its hash does not match the prev recorded by line %d: this line was changed (or line %d's prev was; or the chain is keyed and no key, or the wrong one, was given)", w.line, w.line)}
 	}
-	hash := LineHash(line)
+	hash := w.hash(line)
 	w.offset += size
 	if w.onRecord != nil {
 		var ev struct {

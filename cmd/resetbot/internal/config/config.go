@@ -206,9 +206,16 @@ type Limits struct {
 
 // Audit configures where audit events go besides the chat threads.
 type Audit struct {
-	// LogFile is the hash-chained JSON-lines log for the SIEM; empty
-	// disables the file sink.
+	// LogFile is the hash-chained JSON-lines log for the SIEM: a file
+	// path, "-" for standard output, "syslog" (the local socket) or
+	// "syslog+udp://host:514" / "syslog+tcp://host:601" (RFC 5424); empty
+	// disables it. With several replicas one writes at a time (a Redis
+	// lease) and the chain continues across their files.
 	LogFile string `yaml:"log_file"`
+	// ChainKey, when set, keys the chain (HMAC-SHA256): rewriting the log
+	// undetected then needs the key too. `audit verify -key-file` checks
+	// it. At least 16 bytes.
+	ChainKey Secret `yaml:"chain_key"`
 	// StreamMaxLen is how many audit events the Redis streams keep, over
 	// all shards together, once every consumer group has acknowledged
 	// them; events a group still needs are never trimmed, and the

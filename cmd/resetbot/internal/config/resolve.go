@@ -47,6 +47,7 @@ func (c *Config) secrets() []secretAt {
 		{"slack.app_token", &c.Slack.AppToken},
 		{"teams.app_password", &c.Teams.AppPassword},
 		{"discord.bot_token", &c.Discord.BotToken},
+		{"audit.chain_key", &c.Audit.ChainKey},
 	}
 }
 

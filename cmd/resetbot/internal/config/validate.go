@@ -238,7 +238,10 @@ func (v *validator) audit() {
 		v.add("audit.log_file", "%q is a directory; name a file", a.LogFile)
 	}
 	if a.StreamMaxLen < 1000 {
-		v.add("audit.stream_max_len", "%d is below 1000: sinks that fall behind would lose events", a.StreamMaxLen)
+		v.add("audit.stream_max_len", "%d is below 1000: the streams would keep too little history for a new sink", a.StreamMaxLen)
+	}
+	if a.ChainKey.IsSet() && a.ChainKey.Reveal() != "" && len(a.ChainKey.Reveal()) < 16 {
+		v.add("audit.chain_key", "is shorter than 16 bytes")
 	}
 }
 
