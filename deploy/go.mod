@@ -1,8 +1,13 @@
+// The validations of deploy/ (Helm chart, Kubernetes manifests, compose
+// trial, Dockerfile, Prometheus rules, Grafana dashboard) live in their own
+// module so that Helm, k8s.io, compose-go, BuildKit's parser and Prometheus
+// never enter the resetbot binary's dependency graph.
 module github.com/resetbot/resetbot/deploy
 
 go 1.26.8
 
 require (
+	// Pinned: v2.17.0 requires go >= 1.26.11; this toolchain is 1.26.8.
 	github.com/compose-spec/compose-go/v2 v2.16.2
 	github.com/go-ldap/ldap/v3 v3.4.15
 	github.com/moby/buildkit v0.34.2
