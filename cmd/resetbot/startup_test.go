@@ -75,10 +75,7 @@ slack:
   signing_secret: {value: signing}
   bot_token: {value: xoxb-test}
   helpdesk_channel: C0HELPDESK
-<<<<<<< HEAD
   team_id: T0FAKE
-=======
->>>>>>> b2acf46 (cmd/resetbot tests: the start-up file names its Slack workspace)
 `, f.Listen, freeAddr(t), f.RedisAddr, f.URL, f.CAFile, f.BindPassword, group, f.AuditLog)
 	path := filepath.Join(t.TempDir(), "config.yaml")
 	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {

@@ -77,8 +77,13 @@ func parseChangeTime(attr, v string) (time.Time, error) {
 const (
 	adPwdLastSet           = "pwdLastSet"
 	openLDAPPwdChangedTime = "pwdChangedTime"
+	// ds389PwdUpdateTime is kept by 389-ds only with
+	// passwordTrackUpdateTime: on in its password policy.
+	ds389PwdUpdateTime = "pwdUpdateTime"
 )
 
 func (activeDirectory) changedAttr() string { return adPwdLastSet }
 
 func (openLDAP) changedAttr() string { return openLDAPPwdChangedTime }
+
+func (ds389) changedAttr() string { return ds389PwdUpdateTime }

@@ -42,7 +42,7 @@ ds389_setup() {
 dn: $DS389_BASE
 changetype: modify
 add: aci
-aci: (targetattr="* || nsUniqueId || nsAccountLock || accountUnlockTime || passwordRetryCount || memberOf")(version 3.0; acl "resetbot service account reads"; allow (read, search, compare) userdn="ldap:///$DS389_SVC_DN";)
+aci: (targetattr="* || nsUniqueId || nsAccountLock || accountUnlockTime || passwordRetryCount || pwdUpdateTime || memberOf")(version 3.0; acl "resetbot service account reads"; allow (read, search, compare) userdn="ldap:///$DS389_SVC_DN";)
 -
 add: aci
 aci: (target="ldap:///ou=People,$DS389_BASE")(targetattr="userPassword || accountUnlockTime || passwordRetryCount || retryCountResetTime")(version 3.0; acl "resetbot service account resets and unlocks people"; allow (write) userdn="ldap:///$DS389_SVC_DN";)
