@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -14,11 +15,13 @@ import (
 // runConfigCheck loads and validates a config file and prints every problem,
 // one per line, so one run is enough to fix a whole file. By default it does
 // not read secrets or referenced files (they rarely exist in CI or on a
-// laptop); -resolve does, where the server runs.
+// laptop); -resolve does, where the server runs, and -connect also logs in
+// to Redis and the directory as serve would.
 func runConfigCheck(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("config check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	resolve := fs.Bool("resolve", false, "also resolve secrets and check referenced files exist")
+	resolve := fs.Bool("resolve", false, "also resolve secrets and check referenced files (exist, certificates parse, the audit log is writable)")
+	connect := fs.Bool("connect", false, "also connect to Redis and the directory with the configured credentials (implies -resolve)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -26,6 +29,7 @@ func runConfigCheck(args []string, stdout, stderr io.Writer) error {
 		return usageError{"config check: want exactly one FILE"}
 	}
 	path := fs.Arg(0)
+	*resolve = *resolve || *connect
 	c, err := config.Load(path, config.Options{Offline: !*resolve})
 	var probs config.Problems
 	switch {
@@ -37,7 +41,27 @@ func runConfigCheck(args []string, stdout, stderr io.Writer) error {
 	case err != nil:
 		return err
 	}
+	var found []error
+	if *resolve {
+		found = hostProblems(c)
+	}
+	if *connect {
+		probs, warnings := connectProblems(context.Background(), c)
+		found = append(found, probs...)
+		for _, w := range warnings {
+			fmt.Fprintln(stdout, "warning: "+w)
+		}
+	}
+	if len(found) > 0 {
+		for _, p := range found {
+			fmt.Fprintln(stdout, p)
+		}
+		return errFound
+	}
 	fmt.Fprintf(stdout, "ok: %s\n%s\n", path, summary(c, *resolve))
+	if *connect {
+		fmt.Fprintln(stdout, "connected: redis and directory accept the configured credentials")
+	}
 	return nil
 }
 
