@@ -288,24 +288,8 @@ func runClaim(t *testing.T, newStore NewStore) {
 	if other, _ := st.Claim(ctx(t), "delivery-2", time.Hour); !other {
 		t.Fatal("a different key was already claimed")
 	}
-	var wins atomic.Int32
-	var wg sync.WaitGroup
-	for i := 0; i < 32; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ok, err := st.Claim(ctx(t), "raced", time.Hour)
-			if err != nil {
-				t.Errorf("claim: %v", err)
-			}
-			if ok {
-				wins.Add(1)
-			}
-		}()
-	}
-	wg.Wait()
-	if wins.Load() != 1 {
-		t.Fatalf("%d concurrent claims won, want exactly 1", wins.Load())
+	if n := wins(t, 32, func() (bool, error) { return st.Claim(ctx(t), "raced", time.Hour) }); n != 1 {
+		t.Fatalf("%d concurrent claims won, want exactly 1", n)
 	}
 }
 
@@ -361,24 +345,8 @@ func runTake(t *testing.T, newStore NewStore) {
 
 	t.Run("concurrent takes never overspend", func(t *testing.T) {
 		st := newStore(t)
-		var wins atomic.Int32
-		var wg sync.WaitGroup
-		for i := 0; i < 32; i++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				ok, err := st.Take(ctx(t), "shared", time.Minute, 5, now)
-				if err != nil {
-					t.Errorf("take: %v", err)
-				}
-				if ok {
-					wins.Add(1)
-				}
-			}()
-		}
-		wg.Wait()
-		if wins.Load() != 5 {
-			t.Fatalf("%d concurrent takes won, want exactly the budget of 5", wins.Load())
+		if n := wins(t, 32, func() (bool, error) { return st.Take(ctx(t), "shared", time.Minute, 5, now) }); n != 5 {
+			t.Fatalf("%d concurrent takes won, want exactly the budget of 5", n)
 		}
 	})
 }
