@@ -103,7 +103,7 @@ func build(ctx context.Context, cfg *config.Config, log *slog.Logger) (*server, 
 // it opens as soon as it is open.
 func (s *server) wire(ctx context.Context) (err error) {
 	cfg, log := s.cfg, s.log
-	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), newBuildInfo())
 	if s.rdb, err = newRedis(cfg.Redis); err != nil {
 		return err
 	}

@@ -33,6 +33,22 @@ func buildInfo() *debug.BuildInfo {
 }
 
 func formatVersion(v, rev, when string, info *debug.BuildInfo) string {
+	v, rev, when = resolveVersion(v, rev, when, info)
+	s := "resetbot " + v
+	if rev != "" {
+		s += " " + rev
+	}
+	if when != "" {
+		s += " " + when
+	}
+	return s + " " + runtime.Version()
+}
+
+// resolveVersion fills what the release did not stamp from the build info:
+// the version ("(devel)" when nothing is known), the commit cut to 12 hex
+// digits and the build time. `resetbot version` and resetbot_build_info
+// share it so they never disagree.
+func resolveVersion(v, rev, when string, info *debug.BuildInfo) (string, string, string) {
 	if info != nil {
 		if v == "" {
 			v = info.Main.Version
@@ -52,12 +68,5 @@ func formatVersion(v, rev, when string, info *debug.BuildInfo) string {
 	if len(rev) > 12 {
 		rev = rev[:12]
 	}
-	s := "resetbot " + v
-	if rev != "" {
-		s += " " + rev
-	}
-	if when != "" {
-		s += " " + when
-	}
-	return s + " " + runtime.Version()
+	return v, rev, when
 }
