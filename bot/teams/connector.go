@@ -120,8 +120,9 @@ func (c *connector) member(ctx context.Context, serviceURL, conv, memberID strin
 }
 
 // call does one authenticated JSON request. 429 becomes a
-// *bot.RetryAfterError; a 401 drops the cached token so the next call
-// fetches a fresh one.
+// *bot.RetryAfterError; a refusal no retry fixes a *bot.PermanentError
+// (see classify); a 401 drops the cached token so the next call fetches a
+// fresh one.
 func (c *connector) call(ctx context.Context, op, method, u string, in, out any) error {
 	token, err := c.tokens.get(ctx)
 	if err != nil {
@@ -162,7 +163,7 @@ func (c *connector) call(ctx context.Context, op, method, u string, in, out any)
 			} `json:"error"`
 		}
 		_ = json.Unmarshal(raw, &e)
-		return &apiError{Op: op, Status: resp.StatusCode, Code: e.Error.Code}
+		return classify(&apiError{Op: op, Status: resp.StatusCode, Code: e.Error.Code})
 	}
 	if out != nil && len(bytes.TrimSpace(raw)) > 0 {
 		if err := json.Unmarshal(raw, out); err != nil {

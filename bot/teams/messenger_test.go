@@ -165,3 +165,81 @@ func TestNoSecretInErrors(t *testing.T) {
 		t.Fatalf("error %v, want invalid_client without the secret", err)
 	}
 }
+
+// TestPermanentRefusalsAreTyped: the connector's "don't retry" answers (a
+// deleted parent, the bot removed from the helpdesk team, a request
+// refused as such) are a *bot.PermanentError, so the core starts a new
+// parent or lets the event go; transient ones (429, 5xx) are not, so it
+// retries them.
+func TestPermanentRefusalsAreTyped(t *testing.T) {
+	ctx := context.Background()
+	parent := bot.Message{Summary: "parent"}
+	cases := []struct {
+		name      string
+		refuse    func(r *rig)
+		call      func(ms bot.Messenger, ref string) error
+		permanent bool
+	}{
+		{"update of a deleted parent", deleteParent, func(ms bot.Messenger, ref string) error {
+			return ms.UpdateHelpdesk(ctx, ref, parent)
+		}, true},
+		{"reply under a deleted parent", deleteParent, func(ms bot.Messenger, ref string) error {
+			return ms.ReplyHelpdesk(ctx, ref, bot.Message{Summary: "x"})
+		}, true},
+		{"reply with the bot removed from the team", func(r *rig) { r.fake.RemoveBot() }, func(ms bot.Messenger, ref string) error {
+			return ms.ReplyHelpdesk(ctx, ref, bot.Message{Summary: "x"})
+		}, true},
+		{"new parent with the bot removed from the team", func(r *rig) { r.fake.RemoveBot() }, func(ms bot.Messenger, _ string) error {
+			_, err := ms.PostHelpdesk(ctx, parent)
+			return err
+		}, true},
+		{"request refused as malformed", func(r *rig) { r.fake.Refuse(1, http.StatusBadRequest, "BadArgument") }, func(ms bot.Messenger, ref string) error {
+			return ms.ReplyHelpdesk(ctx, ref, bot.Message{Summary: "x"})
+		}, true},
+		{"private message to a user who blocked the bot", func(r *rig) { r.fake.Refuse(1, http.StatusForbidden, "ConversationBlockedByUser") }, func(ms bot.Messenger, _ string) error {
+			return ms.SendPrivate(ctx, teamsUser("alice"), bot.Message{Summary: "x"})
+		}, true},
+		{"rate limited", func(r *rig) { r.fake.RateLimit(1, time.Second) }, func(ms bot.Messenger, ref string) error {
+			return ms.ReplyHelpdesk(ctx, ref, bot.Message{Summary: "x"})
+		}, false},
+		{"service unavailable", func(r *rig) { r.fake.Refuse(1, http.StatusServiceUnavailable, "ServiceUnavailable") }, func(ms bot.Messenger, ref string) error {
+			return ms.UpdateHelpdesk(ctx, ref, parent)
+		}, false},
+		{"internal error", func(r *rig) { r.fake.Refuse(1, http.StatusInternalServerError, "ServiceError") }, func(ms bot.Messenger, _ string) error {
+			_, err := ms.PostHelpdesk(ctx, parent)
+			return err
+		}, false},
+		{"timed out", func(*rig) {}, func(ms bot.Messenger, ref string) error {
+			expired, cancel := context.WithDeadline(ctx, time.Unix(0, 0))
+			defer cancel()
+			return ms.ReplyHelpdesk(expired, ref, bot.Message{Summary: "x"})
+		}, false},
+		{"precondition failed", func(r *rig) { r.fake.Refuse(1, http.StatusPreconditionFailed, "PreconditionFailed") }, func(ms bot.Messenger, ref string) error {
+			return ms.ReplyHelpdesk(ctx, ref, bot.Message{Summary: "x"})
+		}, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRig(t)
+			ms := r.app.Messenger()
+			ref, err := ms.PostHelpdesk(ctx, parent)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tc.refuse(r)
+			err = tc.call(ms, ref)
+			if err == nil {
+				t.Fatal("the call succeeded, want a refusal")
+			}
+			if bot.IsPermanent(err) != tc.permanent {
+				t.Fatalf("error %v: permanent %v, want %v", err, bot.IsPermanent(err), tc.permanent)
+			}
+		})
+	}
+}
+
+// deleteParent deletes the parent of the rig's only helpdesk thread.
+func deleteParent(r *rig) {
+	th := r.fake.Threads()[0]
+	r.fake.DeleteActivity(th.Conversation, th.Parent.ID)
+}

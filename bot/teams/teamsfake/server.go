@@ -43,7 +43,15 @@ type Server struct {
 	users     []Member
 	limit     int
 	limitWait time.Duration
+	refuse    []refusal
+	removed   bool
 	counts    map[string]int
+}
+
+// refusal is a canned answer for the next connector call.
+type refusal struct {
+	status int
+	code   string
 }
 
 // Member is a Teams user the fake knows: their per-app "29:" id, Entra
@@ -139,6 +147,42 @@ func (s *Server) RateLimit(n int, after time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.limit, s.limitWait = n, after
+}
+
+// Refuse makes the next n connector calls answer status with the
+// connector error code (a 503 "ServiceUnavailable", a 400 "BadArgument").
+func (s *Server) Refuse(n, status int, code string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range n {
+		s.refuse = append(s.refuse, refusal{status, code})
+	}
+}
+
+// RemoveBot plays an administrator removing the bot from the helpdesk
+// channel's team: creating a channel conversation, posting into one and
+// updating its activities answer 403 "BotNotInConversationRoster".
+func (s *Server) RemoveBot() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.removed = true
+}
+
+// DeleteActivity plays a user deleting a message: later replies to it and
+// updates of it answer 404 "ActivityNotFound".
+func (s *Server) DeleteActivity(conversation, id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cv := s.convs[conversation]
+	if cv == nil {
+		return
+	}
+	for i, a := range cv.activities {
+		if a.ID == id {
+			cv.activities = append(cv.activities[:i], cv.activities[i+1:]...)
+			return
+		}
+	}
 }
 
 // AddUser registers a user of the tenant.
@@ -258,12 +302,19 @@ func (s *Server) handle(r *http.Request, c *Call, h func(*http.Request, *Call) (
 		s.limit--
 	}
 	wait := s.limitWait
+	var refused *refusal
+	if valid && !limited && len(s.refuse) > 0 {
+		refused = &s.refuse[0]
+		s.refuse = s.refuse[1:]
+	}
 	s.mu.Unlock()
 	switch {
 	case !valid:
 		return http.StatusUnauthorized, apiError("Unauthorized")
 	case limited:
 		return http.StatusTooManyRequests, retryAfter(wait)
+	case refused != nil:
+		return refused.status, apiError(refused.code)
 	}
 	return h(r, c)
 }
@@ -310,6 +361,9 @@ func (s *Server) createConversation(r *http.Request, c *Call) (int, any) {
 		return http.StatusForbidden, apiError("TenantMismatch")
 	}
 	if p.IsGroup {
+		if s.removed {
+			return http.StatusForbidden, apiError("BotNotInConversationRoster")
+		}
 		if p.ChannelData == nil || p.ChannelData.Channel == nil || p.ChannelData.Channel.ID != s.opt.HelpdeskChannelID || p.Activity == nil {
 			return http.StatusBadRequest, apiError("BadArgument")
 		}
@@ -346,6 +400,9 @@ func (s *Server) post(r *http.Request, c *Call, replyTo string) (int, any) {
 	if !ok {
 		return http.StatusNotFound, apiError("ConversationNotFound")
 	}
+	if s.removed && cv.channel != "" {
+		return http.StatusForbidden, apiError("BotNotInConversationRoster")
+	}
 	if replyTo != "" && cv.find(replyTo) == nil {
 		return http.StatusNotFound, apiError("ActivityNotFound")
 	}
@@ -371,6 +428,9 @@ func (s *Server) update(r *http.Request, c *Call) (int, any) {
 	cv, ok := s.convs[r.PathValue("conv")]
 	if !ok {
 		return http.StatusNotFound, apiError("ConversationNotFound")
+	}
+	if s.removed && cv.channel != "" {
+		return http.StatusForbidden, apiError("BotNotInConversationRoster")
 	}
 	old := cv.find(r.PathValue("id"))
 	if old == nil {
