@@ -82,6 +82,7 @@ type server struct {
 	streams   *flowmetrics.Streams
 	audit     *auditlog.Sink
 	registry  *prometheus.Registry
+	httpm     *httpMetrics
 	platforms []string
 	closers   []func()
 }
@@ -151,6 +152,9 @@ func (s *server) wire(ctx context.Context) (err error) {
 	if s.streams, err = flowmetrics.NewStreams(s.registry); err != nil {
 		return err
 	}
+	if s.httpm, err = newHTTPMetrics(s.registry); err != nil {
+		return err
+	}
 
 	if s.bot, err = newBot(cfg, s.engine, s.dir, s.store, creds, log); err != nil {
 		return err
@@ -169,7 +173,7 @@ func (s *server) handler() http.Handler {
 	mux := http.NewServeMux()
 	s.mountPlatforms(mux)
 	mux.Handle("/", s.web)
-	return mux
+	return s.httpm.wrap(mux)
 }
 
 // management is the management listener's handler.
