@@ -204,7 +204,10 @@ func (b *Browser) OpenReset(link string) {
 	b.t.Helper()
 	b.Do(chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("#continue")))
 	b.Screenshot("reset-landing")
-	b.Do(chromedp.Click(chromedp.CSS("#continue")), chromedp.WaitVisible(chromedp.CSS("h1")))
+	// The landing page has an h1 too: wait until it is gone, or a node found
+	// on it can vanish mid-wait ("Could not find node with given id").
+	b.Do(chromedp.Click(chromedp.CSS("#continue")), chromedp.WaitNotPresent(chromedp.CSS("#continue")),
+		chromedp.WaitVisible(chromedp.CSS("h1")))
 }
 
 // Reset opens a reset link, verifies with the passkey and sets
