@@ -136,6 +136,11 @@ type Flow struct {
 	// its outcome from the directory's evidence: ApplyingAt plus the write
 	// and record deadlines.
 	ReconcileAt time.Time `json:"reconcile_at,omitzero"`
+	// Recovery is, for a flow the reconciler ended in StateFailed, what the
+	// directory's evidence said of the interrupted write: RecoveryNotApplied
+	// or RecoveryUnknown. The link's page words the ending by it, since
+	// such a flow did not fail by too many attempts.
+	Recovery string `json:"recovery,omitempty"`
 	// Version increases with every stored change; updates compare it.
 	Version int64 `json:"version"`
 }

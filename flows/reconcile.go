@@ -15,12 +15,23 @@ import (
 // seconds.
 const changeTimeSkew = 5 * time.Second
 
+// The reconciler's verdicts on a change it cannot show was made: the audit
+// outcome of its recovery.failed event and the flow's Recovery.
+const (
+	// RecoveryNotApplied: the evidence shows the change was not made.
+	RecoveryNotApplied = "not_applied"
+	// RecoveryUnknown: there is no evidence to read (a directory that
+	// cannot say when a password changed), so the change may have been
+	// made or not.
+	RecoveryUnknown = "unknown"
+)
+
 // verdict is what the reconciler concluded from the directory's evidence.
 type verdict struct {
 	// applied is true when the evidence shows the change was made.
 	applied bool
-	// outcome is the audit outcome code of a change not made: "not_applied"
-	// when the evidence shows it, "unknown" when there is none to read.
+	// outcome is, for a change not shown made, RecoveryNotApplied or
+	// RecoveryUnknown.
 	outcome string
 	reason  string
 }
@@ -53,6 +64,7 @@ func (e *Engine) reconcile(ctx context.Context, f *Flow) (bool, error) {
 			return []Event{ev, done}, nil
 		}
 		_ = move(f, "reconcile", StateFailed)
+		f.Recovery = v.outcome
 		ev := e.event(f, EventRecoveredFailed, "system", StateApplying, v.outcome, now)
 		ev.Reason = v.reason
 		return []Event{ev}, nil
@@ -76,7 +88,7 @@ func (e *Engine) evidence(ctx context.Context, f *Flow) (verdict, error) {
 	case KindApprove:
 		t, err := e.store.Get(ctx, f.Target)
 		if errors.Is(err, ErrNotFound) {
-			return verdict{outcome: "not_applied", reason: "the request being decided no longer exists"}, nil
+			return verdict{outcome: RecoveryNotApplied, reason: "the request being decided no longer exists"}, nil
 		}
 		if err != nil {
 			return verdict{}, err
@@ -84,11 +96,11 @@ func (e *Engine) evidence(ctx context.Context, f *Flow) (verdict, error) {
 		if t.Approval.Decided && t.Approval.By == f.Subject.Chat {
 			return verdict{applied: true, reason: "the request shows this approver's decision"}, nil
 		}
-		return verdict{outcome: "not_applied", reason: "the request shows no decision by this approver"}, nil
+		return verdict{outcome: RecoveryNotApplied, reason: "the request shows no decision by this approver"}, nil
 	}
 	u, err := e.dir.Find(ctx, directoryLookupByID(f.Subject.AccountID))
 	if errors.Is(err, directory.ErrNotFound) {
-		return verdict{outcome: "not_applied", reason: "the account is no longer in the directory"}, nil
+		return verdict{outcome: RecoveryNotApplied, reason: "the account is no longer in the directory"}, nil
 	}
 	if err != nil {
 		return verdict{}, fmt.Errorf("flows: reconcile %s: read account: %w", f.ID, err)
@@ -98,11 +110,11 @@ func (e *Engine) evidence(ctx context.Context, f *Flow) (verdict, error) {
 		if !u.Locked {
 			return verdict{applied: true, reason: "the directory shows the account unlocked"}, nil
 		}
-		return verdict{outcome: "not_applied", reason: "the directory shows the account still locked"}, nil
+		return verdict{outcome: RecoveryNotApplied, reason: "the directory shows the account still locked"}, nil
 	case KindReset:
 		pc, ok := e.dir.(directory.PasswordChangeReader)
 		if !ok {
-			return verdict{outcome: "unknown", reason: "the directory cannot say when a password changed"}, nil
+			return verdict{outcome: RecoveryUnknown, reason: "the directory cannot say when a password changed"}, nil
 		}
 		at, err := pc.PasswordChangedAt(ctx, u)
 		if err != nil {
@@ -112,7 +124,7 @@ func (e *Engine) evidence(ctx context.Context, f *Flow) (verdict, error) {
 			return verdict{applied: true, reason: "the directory shows the password changed at " +
 				at.UTC().Format(time.RFC3339) + ", after the write began"}, nil
 		}
-		return verdict{outcome: "not_applied", reason: "the directory shows no password change since the write began"}, nil
+		return verdict{outcome: RecoveryNotApplied, reason: "the directory shows no password change since the write began"}, nil
 	}
 	return verdict{}, fmt.Errorf("flows: reconcile %s: unknown kind %q", f.ID, f.Kind)
 }

@@ -42,6 +42,10 @@ func (s *Server) donePage(w http.ResponseWriter, r *http.Request, fc *flowCtx) {
 		p.Title = "Not completed"
 		d = doneData{Headline: endedHeadline(f.State), ErrorID: sp.ID,
 			Next: []string{"Ask the bot for a new link, or contact the helpdesk and give them the error id below."}}
+		if headline, next, ok := interrupted(f); ok {
+			d.Headline = headline + "."
+			d.Next = []string{next, "If you need help, contact the helpdesk and give them the error id below."}
+		}
 	default:
 		http.Redirect(w, r, nextPage(f), http.StatusSeeOther)
 		return

@@ -15,7 +15,12 @@ var (
 	errLinkCancelled = errors.New("webauth: request cancelled")
 	errLinkDenied    = errors.New("webauth: request denied by the helpdesk")
 	errLinkFailed    = errors.New("webauth: request stopped")
-	errLinkCompleted = errors.New("webauth: request already completed")
+	// errLinkNotApplied and errLinkUnconfirmed end a flow whose directory
+	// write was interrupted (its process died or lost the store) and which
+	// the reconciler then found not made, or could not tell.
+	errLinkNotApplied  = errors.New("webauth: interrupted change not made")
+	errLinkUnconfirmed = errors.New("webauth: interrupted change not confirmed")
+	errLinkCompleted   = errors.New("webauth: request already completed")
 )
 
 // linkStateErr refines a link error by the state the flow ended in. The
@@ -33,6 +38,12 @@ func linkStateErr(f *flows.Flow, err error) error {
 	case flows.StateDenied:
 		return fmt.Errorf("%w: %w", errLinkDenied, err)
 	case flows.StateFailed:
+		switch f.Recovery {
+		case flows.RecoveryNotApplied:
+			return fmt.Errorf("%w: %w", errLinkNotApplied, err)
+		case flows.RecoveryUnknown:
+			return fmt.Errorf("%w: %w", errLinkUnconfirmed, err)
+		}
 		return fmt.Errorf("%w: %w", errLinkFailed, err)
 	case flows.StateCompleted:
 		return fmt.Errorf("%w: %w", errLinkCompleted, err)
@@ -67,8 +78,11 @@ func (s *Server) failLink(w http.ResponseWriter, r *http.Request, f *flows.Flow,
 		flowID = f.ID
 	}
 	sp := s.report(r, flowID, err)
-	if errors.Is(err, errLinkCompleted) {
+	switch {
+	case errors.Is(err, errLinkCompleted):
 		sp.Message = completedMessage(f)
+	case errors.Is(err, errLinkNotApplied), errors.Is(err, errLinkUnconfirmed):
+		sp.Title, sp.Message, _ = interrupted(f)
 	}
 	s.render(w, Classify(err).Status, "error", page{Title: sp.Title, Problem: &sp})
 }

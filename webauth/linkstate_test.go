@@ -5,8 +5,10 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/resetbot/resetbot/directory"
+	"github.com/resetbot/resetbot/directory/memory"
 	"github.com/resetbot/resetbot/flows"
 )
 
@@ -100,6 +102,91 @@ func TestLinkStatePages(t *testing.T) {
 			}
 			if strings.Contains(body, "already used") {
 				t.Error("page says the generic 'already used'")
+			}
+		})
+	}
+}
+
+// changeTimesHidden hides the directory's password change times, like a
+// backend that cannot report them: the reconciler then cannot tell.
+type changeTimesHidden struct{ directory.Directory }
+
+// TestInterruptedWritePages: a password write whose process lost track of
+// it is decided by the reconciler from the directory's evidence; the done
+// page the pending page reloads into and the link, opened again, then say
+// what the evidence says (not written, or not known), never "too many
+// attempts", and what to do next.
+func TestInterruptedWritePages(t *testing.T) {
+	tests := []struct {
+		name    string
+		hide    bool
+		say     []string
+		outcome string
+		mustNot []string
+	}{
+		{"directory shows no change", false,
+			[]string{"Your new password was not written; nothing was changed", "your old password still works", "Ask the bot for a new link"},
+			flows.RecoveryNotApplied, []string{"too many"}},
+		{"directory cannot tell", true,
+			[]string{"Your new password could not be confirmed as written", "if it works, it was written", "ask the bot for a new link"},
+			flows.RecoveryUnknown, []string{"too many", "nothing was changed"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			mem, err := memory.New(memory.ExampleSeed())
+			if err != nil {
+				t.Fatal(err)
+			}
+			slow := &slowDir{Directory: mem, entered: make(chan struct{}), release: make(chan struct{})}
+			var dir directory.Directory = slow
+			if tc.hide {
+				dir = changeTimesHidden{slow}
+			}
+			r := newRig(t, rigOptions{dir: dir})
+			ts := r.server(t)
+			ctx := context.Background()
+			is := r.start(t, flows.KindReset, "jdoe")
+			b := newBrowser(t, ts)
+			b.redeem(is.Token)
+			id := is.Flow.ID
+			if _, err := r.eng.RecordVerification(ctx, id, readJarBinding(t, b, id), flows.Verification{Method: flows.MethodPasskey, OK: true}); err != nil {
+				t.Fatal(err)
+			}
+			// The process writing the password loses track of it (it died,
+			// or lost Redis): the write is held until the verdict is in.
+			late := make(chan error, 1)
+			go func() {
+				_, err := r.eng.Complete(ctx, id, readJarBinding(t, b, id), flows.Completion{NewPassword: "Brand-New-Passw0rd!"})
+				late <- err
+			}()
+			<-slow.entered
+			defer func() { close(slow.release); <-late }()
+
+			r.clock.Advance(2 * time.Minute) // past the write and record deadlines
+			if n, err := r.eng.ExpireDue(ctx); err != nil || n != 1 {
+				t.Fatalf("reconcile: %d ended, %v; want 1", n, err)
+			}
+			f, err := r.store.Get(ctx, id)
+			if err != nil || f.State != flows.StateFailed || f.Recovery != tc.outcome {
+				t.Fatalf("flow %v/%q (%v), want failed/%q", f.State, f.Recovery, err, tc.outcome)
+			}
+
+			_, _, done, _ := b.get("/f/" + id + "/done")
+			st, _, link, _ := newBrowser(t, ts).get("/r/" + is.Token)
+			if st != http.StatusGone {
+				t.Errorf("link opened again: status %d, want 410:\n%s", st, problemOf(link))
+			}
+			for page, body := range map[string]string{"done page": done, "link page": link} {
+				for _, want := range tc.say {
+					if !strings.Contains(body, want) {
+						t.Errorf("%s lacks %q:\n%s", page, want, body)
+					}
+				}
+				for _, wrong := range tc.mustNot {
+					if strings.Contains(strings.ToLower(body), wrong) {
+						t.Errorf("%s says %q", page, wrong)
+					}
+				}
 			}
 		})
 	}

@@ -203,6 +203,13 @@ func runRecovery(t *testing.T, newStore NewStore) {
 			if cur.State != tc.wantState {
 				t.Fatalf("state after reconcile = %q, want %q", cur.State, tc.wantState)
 			}
+			wantRecovery := ""
+			if tc.wantState == flows.StateFailed {
+				wantRecovery = tc.wantOutcome
+			}
+			if cur.Recovery != wantRecovery {
+				t.Errorf("flow's recovery verdict = %q, want %q", cur.Recovery, wantRecovery)
+			}
 			evs := drain(t, r.st, "audit")
 			if got := types(evs); !reflect.DeepEqual(got, tc.wantEvents) {
 				t.Fatalf("reconciler events = %v, want %v", got, tc.wantEvents)
