@@ -112,9 +112,15 @@ func (s *server) wire(ctx context.Context) (err error) {
 	if err := pingRedis(ctx, s.rdb); err != nil {
 		return err
 	}
-	if s.dir, err = openDirectory(ctx, cfg.Directory); err != nil {
+	dir, err := openDirectory(ctx, cfg.Directory)
+	if err != nil {
 		return err
 	}
+	dm, err := newDirMetrics(s.registry)
+	if err != nil {
+		return err
+	}
+	s.dir = instrumentDirectory(dir, dm)
 	if c, ok := s.dir.(io.Closer); ok {
 		s.closers = append(s.closers, func() { c.Close() })
 	}
