@@ -109,6 +109,7 @@ func (s *server) wire(ctx context.Context) (err error) {
 		return err
 	}
 	s.closers = append(s.closers, func() { s.rdb.Close() })
+	s.registry.MustRegister(redisPoolCollector{rdb: s.rdb})
 	if err := pingRedis(ctx, s.rdb); err != nil {
 		return err
 	}
