@@ -194,6 +194,7 @@ type faultRig struct {
 	t                          *testing.T
 	bin, config, base, logPath string
 	auditPath                  string
+	management                 string // base URL of the management listener
 	proxy                      *slowProxy
 	fake                       *slackfake.Server
 	store                      *redisstore.Store
@@ -223,7 +224,7 @@ func newFaultRig(t *testing.T, redisAddr string) *faultRig {
 		fake.AddUser(slackfake.User{ID: u, Name: strings.ToLower(u[2:])})
 	}
 	dir := t.TempDir()
-	port := freePort(t)
+	port, mgmtPort := freePort(t), freePort(t)
 	base := fmt.Sprintf("http://localhost:%d", port)
 	prefix := fmt.Sprintf("fault%d", time.Now().UnixNano())
 	audit := filepath.Join(dir, "audit.jsonl")
@@ -263,7 +264,7 @@ slack:
   api_url: %q
   helpdesk_channel: C0HELPDESK
   team_id: T0FAKE
-`, port, freePort(t), base, redisAddr, prefix, proxy.addr(), ca, audit, testSigningSecret, fake.APIURL())
+`, port, mgmtPort, base, redisAddr, prefix, proxy.addr(), ca, audit, testSigningSecret, fake.APIURL())
 	config := filepath.Join(dir, "config.yaml")
 	if err := os.WriteFile(config, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
@@ -287,7 +288,8 @@ slack:
 	}
 	t.Cleanup(func() { direct.Close() })
 	r := &faultRig{t: t, bin: bin, config: config, base: base, logPath: filepath.Join(dir, "serve.log"), auditPath: audit,
-		proxy: proxy, fake: fake, store: redisstore.New(rdb, redisstore.Options{Prefix: prefix}), dir: direct}
+		management: fmt.Sprintf("http://127.0.0.1:%d", mgmtPort),
+		proxy:      proxy, fake: fake, store: redisstore.New(rdb, redisstore.Options{Prefix: prefix}), dir: direct}
 	r.start()
 	return r
 }
@@ -329,6 +331,38 @@ func (r *faultRig) link(user string, n int) string {
 		return false
 	})
 	return found
+}
+
+// freshPassword sets a new random password on the account as the service
+// account and returns it: the user's password "today", whatever an earlier
+// test (or an earlier -count run) left.
+func (r *faultRig) freshPassword(u *directory.User) string {
+	r.t.Helper()
+	pw := webauthtest.RandomPassword()
+	if err := r.dir.SetPassword(context.Background(), u, pw); err != nil {
+		r.t.Fatal(err)
+	}
+	return pw
+}
+
+// verifyAudit runs the built binary's `audit verify` on the audit log and
+// fails the test unless the chain holds.
+func (r *faultRig) verifyAudit() {
+	r.t.Helper()
+	out, err := exec.Command(r.bin, "audit", "verify", r.auditPath).CombinedOutput()
+	if err != nil || !strings.HasPrefix(string(out), "OK: ") || strings.Contains(string(out), "empty log") {
+		r.t.Errorf("resetbot audit verify: %v\n%s", err, out)
+	}
+}
+
+// ready reports whether serve's /readyz answers 200.
+func (r *faultRig) ready() bool {
+	resp, err := http.Get(r.management + "/readyz")
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
 }
 
 func (r *faultRig) eventually(what string, within time.Duration, cond func() bool) {
@@ -415,7 +449,7 @@ func TestKilledDuringDirectoryWrite(t *testing.T) {
 			browser.Authenticator(true)
 			u := r.user(tc.account)
 			r.command(tc.chat, "enroll")
-			browser.Enroll(r.link(tc.chat, 1), "Start-Passw0rd.1")
+			browser.Enroll(r.link(tc.chat, 1), r.freshPassword(u))
 			before := r.changedAt(u)
 
 			r.command(tc.chat, "")
@@ -491,6 +525,225 @@ func TestKilledDuringDirectoryWrite(t *testing.T) {
 				last := dms[len(dms)-1]
 				return strings.Contains(last.Text+visibleText(last.Blocks), tc.wantDM)
 			})
+			r.verifyAudit()
 		})
 	}
+}
+
+// ownRedis is a redis-server of the test's own, with an append-only file
+// synced on every write, so the test may kill it and start it again.
+type ownRedis struct {
+	t         *testing.T
+	bin, dir  string
+	port      int
+	fsync     string
+	cmd       *exec.Cmd
+	done      chan struct{}
+	addr      string
+	cleanOnce sync.Once
+}
+
+func startOwnRedis(t *testing.T) *ownRedis { return startOwnRedisFsync(t, "always") }
+
+// startOwnRedisFsync starts the test's own redis-server with the given
+// appendfsync policy ("always", "everysec").
+func startOwnRedisFsync(t *testing.T, fsync string) *ownRedis {
+	t.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("redis-server not installed (CI=true, so this is a failure, not a skip)")
+		}
+		t.Skip("redis-server not installed")
+	}
+	port := freePort(t)
+	o := &ownRedis{t: t, bin: bin, dir: t.TempDir(), port: port, addr: fmt.Sprintf("127.0.0.1:%d", port), fsync: fsync}
+	o.start()
+	t.Cleanup(o.stop)
+	return o
+}
+
+func (o *ownRedis) start() {
+	o.t.Helper()
+	o.cmd = exec.Command(o.bin, "--port", fmt.Sprint(o.port), "--bind", "127.0.0.1", "--dir", o.dir, "--save", "",
+		"--appendonly", "yes", "--appendfsync", o.fsync, "--daemonize", "no", "--logfile", filepath.Join(o.dir, "redis.log"))
+	if err := o.cmd.Start(); err != nil {
+		o.t.Fatal(err)
+	}
+	o.done = make(chan struct{})
+	go func(c *exec.Cmd, done chan struct{}) { _ = c.Wait(); close(done) }(o.cmd, o.done)
+	rdb := redis.NewClient(&redis.Options{Addr: o.addr})
+	defer rdb.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for rdb.Ping(context.Background()).Err() != nil {
+		if time.Now().After(deadline) {
+			o.t.Fatalf("own redis-server not answering:\n%s", readFile(filepath.Join(o.dir, "redis.log")))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// shutdown stops the server as an operator's restart does (SIGTERM: the
+// append-only file is flushed before it exits).
+func (o *ownRedis) shutdown() {
+	if o.cmd == nil {
+		return
+	}
+	_ = o.cmd.Process.Signal(syscall.SIGTERM)
+	<-o.done
+	o.cmd = nil
+}
+
+// stop kills the server at once, as a crashed or unplugged Redis.
+func (o *ownRedis) stop() {
+	if o.cmd == nil {
+		return
+	}
+	_ = o.cmd.Process.Signal(syscall.SIGKILL)
+	<-o.done
+	o.cmd = nil
+}
+
+// TestRedisDownDuringPasswordSubmit is fault 2 of the fault suite: Redis
+// is gone when the user submits the new password. The page says to try
+// again in a moment (never that the password changed, never a dead page);
+// with Redis back the same flow succeeds, and the record holds the one
+// change, once.
+func TestRedisDownDuringPasswordSubmit(t *testing.T) {
+	own := startOwnRedis(t)
+	r := newFaultRig(t, own.addr)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("serve log:\n%s", readFile(r.logPath))
+		}
+	})
+	browser := webauthtest.NewBrowser(t, filepath.Join("testdata", "screenshots"), "faults-redis")
+	browser.Authenticator(true)
+	const account, chat = "policyuser", "U0POLICY"
+	r.fake.AddUser(slackfake.User{ID: chat, Name: account})
+	u := r.user(account)
+	r.command(chat, "enroll")
+	browser.Enroll(r.link(chat, 1), r.freshPassword(u))
+	before := r.changedAt(u)
+	r.command(chat, "")
+	browser.OpenReset(r.link(chat, 2))
+	next := webauthtest.RandomPassword()
+	typePassword := func() {
+		browser.Do(chromedp.WaitVisible(chromedp.CSS("#password-form")),
+			chromedp.SendKeys(chromedp.CSS("#password"), next), chromedp.SendKeys(chromedp.CSS("#confirm"), next),
+			chromedp.WaitVisible(chromedp.CSS(`li[data-rule="match"].ok`)), chromedp.WaitVisible(chromedp.CSS(`li[data-rule="strength"].ok`)))
+	}
+	browser.Do(chromedp.WaitVisible(chromedp.CSS("#passkey-login")), chromedp.Click(chromedp.CSS("#passkey-login")))
+	typePassword()
+	id, err := r.store.LiveID(context.Background(), u.ID, flows.KindReset)
+	if err != nil || id == "" {
+		t.Fatalf("live flow: %q, %v", id, err)
+	}
+
+	own.stop()
+	browser.Do(chromedp.Click(chromedp.CSS("#set-password")), chromedp.WaitVisible(chromedp.CSS("#problem")))
+	page := browser.Text()
+	if !strings.Contains(page, "Try again") || strings.Contains(page, "password was changed") {
+		t.Fatalf("page with Redis down:\n%s", page)
+	}
+	if r.changedAt(u).After(before) {
+		t.Fatal("the directory changed although the flow could not be recorded")
+	}
+
+	if r.ready() {
+		t.Error("/readyz answers 200 with Redis down")
+	}
+
+	// The user tries again once the service is back: its readiness probe
+	// says so once its Redis client has reconnected.
+	own.start()
+	r.eventually("ready with Redis back", 20*time.Second, r.ready)
+	browser.Do(chromedp.Navigate(r.base + "/f/" + id + "/password"))
+	typePassword()
+	browser.Do(chromedp.Click(chromedp.CSS("#set-password")), chromedp.WaitVisible(chromedp.CSS("#done-headline")))
+	if page := browser.Text(); !strings.Contains(page, "Your password was changed") {
+		t.Fatalf("retry with Redis back:\n%s", page)
+	}
+	if !r.changedAt(u).After(before) {
+		t.Fatal("the directory shows no change after the successful retry")
+	}
+	var lines []string
+	r.eventually("outcome in the audit log", 20*time.Second, func() bool {
+		lines = r.auditLines(id)
+		return countContaining(lines, `"type":"flow.completed"`) > 0
+	})
+	for typ, want := range map[string]int{"change.applying": 1, "password.set": 1, "flow.completed": 1, "change.failed": 0} {
+		if n := countContaining(lines, `"type":"`+typ+`"`); n != want {
+			t.Errorf("%d %s lines in the audit log, want %d:\n%s", n, typ, want, strings.Join(lines, "\n"))
+		}
+	}
+	r.verifyAudit()
+}
+
+// TestRedisRestartedMidFlow is fault 1 of the fault suite: Redis, with an
+// append-only file synced every second, is restarted while the user is on
+// the password page. resetbot is not restarted; once Redis is back the
+// user submits the page already open and the reset goes through, recorded
+// once, in a chain that `audit verify` accepts.
+func TestRedisRestartedMidFlow(t *testing.T) {
+	own := startOwnRedisFsync(t, "everysec")
+	r := newFaultRig(t, own.addr)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("serve log:\n%s", readFile(r.logPath))
+		}
+	})
+	browser := webauthtest.NewBrowser(t, filepath.Join("testdata", "screenshots"), "faults-redis-restart")
+	browser.Authenticator(true)
+	const account, chat = "policyuser", "U0POLICY"
+	r.fake.AddUser(slackfake.User{ID: chat, Name: account})
+	u := r.user(account)
+	r.command(chat, "enroll")
+	browser.Enroll(r.link(chat, 1), r.freshPassword(u))
+	before := r.changedAt(u)
+	r.command(chat, "")
+	browser.OpenReset(r.link(chat, 2))
+	next := webauthtest.RandomPassword()
+	browser.Do(chromedp.WaitVisible(chromedp.CSS("#passkey-login")), chromedp.Click(chromedp.CSS("#passkey-login")),
+		chromedp.WaitVisible(chromedp.CSS("#password-form")),
+		chromedp.SendKeys(chromedp.CSS("#password"), next), chromedp.SendKeys(chromedp.CSS("#confirm"), next),
+		chromedp.WaitVisible(chromedp.CSS(`li[data-rule="match"].ok`)), chromedp.WaitVisible(chromedp.CSS(`li[data-rule="strength"].ok`)))
+	id, err := r.store.LiveID(context.Background(), u.ID, flows.KindReset)
+	if err != nil || id == "" {
+		t.Fatalf("live flow: %q, %v", id, err)
+	}
+
+	own.shutdown()
+	if r.ready() {
+		t.Error("/readyz answers 200 with Redis stopped")
+	}
+	own.start()
+	r.eventually("ready with Redis back", 20*time.Second, r.ready)
+	if f, err := r.store.Get(context.Background(), id); err != nil || f.State.Terminal() {
+		t.Fatalf("flow after the Redis restart: %+v, %v (want it live, from the append-only file)", f, err)
+	}
+
+	browser.Do(chromedp.Click(chromedp.CSS("#set-password")), chromedp.WaitVisible(chromedp.CSS("#done-headline")))
+	if page := browser.Text(); !strings.Contains(page, "Your password was changed") {
+		t.Fatalf("submit after the Redis restart:\n%s", page)
+	}
+	if !r.changedAt(u).After(before) {
+		t.Fatal("the directory shows no change")
+	}
+	var lines []string
+	r.eventually("outcome in the audit log", 20*time.Second, func() bool {
+		lines = r.auditLines(id)
+		return countContaining(lines, `"type":"flow.completed"`) > 0
+	})
+	for typ, want := range map[string]int{"change.applying": 1, "password.set": 1, "flow.completed": 1, "change.failed": 0} {
+		if n := countContaining(lines, `"type":"`+typ+`"`); n != want {
+			t.Errorf("%d %s lines in the audit log, want %d:\n%s", n, typ, want, strings.Join(lines, "\n"))
+		}
+	}
+	r.eventually("user told in chat", 20*time.Second, func() bool {
+		dms := r.fake.DMs(chat)
+		last := dms[len(dms)-1]
+		return strings.Contains(last.Text+visibleText(last.Blocks), "Your password was changed")
+	})
+	r.verifyAudit()
 }
