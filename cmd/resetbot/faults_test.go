@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -178,14 +179,15 @@ func readFile(path string) string {
 	return string(b)
 }
 
+// freePort is the port of freeAddr.
 func freePort(t *testing.T) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	_, port, _ := net.SplitHostPort(freeAddr(t))
+	n, err := strconv.Atoi(port)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	return n
 }
 
 // faultRig is a serve binary on the harness's slapd (through a slow
@@ -614,33 +616,8 @@ func (o *ownRedis) stop() {
 func TestRedisDownDuringPasswordSubmit(t *testing.T) {
 	own := startOwnRedis(t)
 	r := newFaultRig(t, own.addr)
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("serve log:\n%s", readFile(r.logPath))
-		}
-	})
-	browser := webauthtest.NewBrowser(t, filepath.Join("testdata", "screenshots"), "faults-redis")
-	browser.Authenticator(true)
-	const account, chat = "policyuser", "U0POLICY"
-	r.fake.AddUser(slackfake.User{ID: chat, Name: account})
-	u := r.user(account)
-	r.command(chat, "enroll")
-	browser.Enroll(r.link(chat, 1), r.freshPassword(u))
-	before := r.changedAt(u)
-	r.command(chat, "")
-	browser.OpenReset(r.link(chat, 2))
-	next := webauthtest.RandomPassword()
-	typePassword := func() {
-		browser.Do(chromedp.WaitVisible(chromedp.CSS("#password-form")),
-			chromedp.SendKeys(chromedp.CSS("#password"), next), chromedp.SendKeys(chromedp.CSS("#confirm"), next),
-			chromedp.WaitVisible(chromedp.CSS(`li[data-rule="match"].ok`)), chromedp.WaitVisible(chromedp.CSS(`li[data-rule="strength"].ok`)))
-	}
-	browser.Do(chromedp.WaitVisible(chromedp.CSS("#passkey-login")), chromedp.Click(chromedp.CSS("#passkey-login")))
-	typePassword()
-	id, err := r.store.LiveID(context.Background(), u.ID, flows.KindReset)
-	if err != nil || id == "" {
-		t.Fatalf("live flow: %q, %v", id, err)
-	}
+	p := r.resetAtPasswordForm("faults-redis")
+	u, id, before, browser := p.user, p.flowID, p.before, p.browser
 
 	own.stop()
 	browser.Do(chromedp.Click(chromedp.CSS("#set-password")), chromedp.WaitVisible(chromedp.CSS("#problem")))
@@ -661,7 +638,7 @@ func TestRedisDownDuringPasswordSubmit(t *testing.T) {
 	own.start()
 	r.eventually("ready with Redis back", 20*time.Second, r.ready)
 	browser.Do(chromedp.Navigate(r.base + "/f/" + id + "/password"))
-	typePassword()
+	p.typePassword()
 	browser.Do(chromedp.Click(chromedp.CSS("#set-password")), chromedp.WaitVisible(chromedp.CSS("#done-headline")))
 	if page := browser.Text(); !strings.Contains(page, "Your password was changed") {
 		t.Fatalf("retry with Redis back:\n%s", page)
@@ -669,16 +646,7 @@ func TestRedisDownDuringPasswordSubmit(t *testing.T) {
 	if !r.changedAt(u).After(before) {
 		t.Fatal("the directory shows no change after the successful retry")
 	}
-	var lines []string
-	r.eventually("outcome in the audit log", 20*time.Second, func() bool {
-		lines = r.auditLines(id)
-		return countContaining(lines, `"type":"flow.completed"`) > 0
-	})
-	for typ, want := range map[string]int{"change.applying": 1, "password.set": 1, "flow.completed": 1, "change.failed": 0} {
-		if n := countContaining(lines, `"type":"`+typ+`"`); n != want {
-			t.Errorf("%d %s lines in the audit log, want %d:\n%s", n, typ, want, strings.Join(lines, "\n"))
-		}
-	}
+	r.changeRecordedOnce(id)
 	r.verifyAudit()
 }
 
@@ -690,30 +658,8 @@ func TestRedisDownDuringPasswordSubmit(t *testing.T) {
 func TestRedisRestartedMidFlow(t *testing.T) {
 	own := startOwnRedisFsync(t, "everysec")
 	r := newFaultRig(t, own.addr)
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("serve log:\n%s", readFile(r.logPath))
-		}
-	})
-	browser := webauthtest.NewBrowser(t, filepath.Join("testdata", "screenshots"), "faults-redis-restart")
-	browser.Authenticator(true)
-	const account, chat = "policyuser", "U0POLICY"
-	r.fake.AddUser(slackfake.User{ID: chat, Name: account})
-	u := r.user(account)
-	r.command(chat, "enroll")
-	browser.Enroll(r.link(chat, 1), r.freshPassword(u))
-	before := r.changedAt(u)
-	r.command(chat, "")
-	browser.OpenReset(r.link(chat, 2))
-	next := webauthtest.RandomPassword()
-	browser.Do(chromedp.WaitVisible(chromedp.CSS("#passkey-login")), chromedp.Click(chromedp.CSS("#passkey-login")),
-		chromedp.WaitVisible(chromedp.CSS("#password-form")),
-		chromedp.SendKeys(chromedp.CSS("#password"), next), chromedp.SendKeys(chromedp.CSS("#confirm"), next),
-		chromedp.WaitVisible(chromedp.CSS(`li[data-rule="match"].ok`)), chromedp.WaitVisible(chromedp.CSS(`li[data-rule="strength"].ok`)))
-	id, err := r.store.LiveID(context.Background(), u.ID, flows.KindReset)
-	if err != nil || id == "" {
-		t.Fatalf("live flow: %q, %v", id, err)
-	}
+	p := r.resetAtPasswordForm("faults-redis-restart")
+	u, id, before, browser, chat := p.user, p.flowID, p.before, p.browser, p.chat
 
 	own.shutdown()
 	if r.ready() {
@@ -732,20 +678,77 @@ func TestRedisRestartedMidFlow(t *testing.T) {
 	if !r.changedAt(u).After(before) {
 		t.Fatal("the directory shows no change")
 	}
-	var lines []string
-	r.eventually("outcome in the audit log", 20*time.Second, func() bool {
-		lines = r.auditLines(id)
-		return countContaining(lines, `"type":"flow.completed"`) > 0
-	})
-	for typ, want := range map[string]int{"change.applying": 1, "password.set": 1, "flow.completed": 1, "change.failed": 0} {
-		if n := countContaining(lines, `"type":"`+typ+`"`); n != want {
-			t.Errorf("%d %s lines in the audit log, want %d:\n%s", n, typ, want, strings.Join(lines, "\n"))
-		}
-	}
+	r.changeRecordedOnce(id)
 	r.eventually("user told in chat", 20*time.Second, func() bool {
 		dms := r.fake.DMs(chat)
 		last := dms[len(dms)-1]
 		return strings.Contains(last.Text+visibleText(last.Blocks), "Your password was changed")
 	})
 	r.verifyAudit()
+}
+
+// atPasswordForm is a reset brought to its password form in Chromium, the
+// new password typed and the checklist green: the moment a fault case
+// breaks something before the user presses "Set new password".
+type atPasswordForm struct {
+	r       *faultRig
+	browser *webauthtest.Browser
+	user    *directory.User
+	chat    string
+	flowID  string
+	before  time.Time // the directory's change time before the reset
+	next    string    // the password typed
+}
+
+// resetAtPasswordForm enrolls policyuser's passkey through Slack, asks for
+// a reset, verifies with the passkey and types a new password.
+func (r *faultRig) resetAtPasswordForm(shots string) *atPasswordForm {
+	t := r.t
+	t.Helper()
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("serve log:\n%s", readFile(r.logPath))
+		}
+	})
+	p := &atPasswordForm{r: r, chat: "U0POLICY", next: webauthtest.RandomPassword()}
+	p.browser = webauthtest.NewBrowser(t, filepath.Join("testdata", "screenshots"), shots)
+	p.browser.Authenticator(true)
+	r.fake.AddUser(slackfake.User{ID: p.chat, Name: "policyuser"})
+	p.user = r.user("policyuser")
+	r.command(p.chat, "enroll")
+	p.browser.Enroll(r.link(p.chat, 1), r.freshPassword(p.user))
+	p.before = r.changedAt(p.user)
+	r.command(p.chat, "")
+	p.browser.OpenReset(r.link(p.chat, 2))
+	p.browser.Do(chromedp.WaitVisible(chromedp.CSS("#passkey-login")), chromedp.Click(chromedp.CSS("#passkey-login")))
+	p.typePassword()
+	id, err := r.store.LiveID(context.Background(), p.user.ID, flows.KindReset)
+	if err != nil || id == "" {
+		t.Fatalf("live flow: %q, %v", id, err)
+	}
+	p.flowID = id
+	return p
+}
+
+// typePassword fills the password form and waits for the checklist.
+func (p *atPasswordForm) typePassword() {
+	p.browser.Do(chromedp.WaitVisible(chromedp.CSS("#password-form")),
+		chromedp.SendKeys(chromedp.CSS("#password"), p.next), chromedp.SendKeys(chromedp.CSS("#confirm"), p.next),
+		chromedp.WaitVisible(chromedp.CSS(`li[data-rule="match"].ok`)), chromedp.WaitVisible(chromedp.CSS(`li[data-rule="strength"].ok`)))
+}
+
+// changeRecordedOnce waits for the flow's outcome in the JSON audit log and
+// checks the one password change is there exactly once, with no failure.
+func (r *faultRig) changeRecordedOnce(flowID string) {
+	r.t.Helper()
+	var lines []string
+	r.eventually("outcome in the audit log", 20*time.Second, func() bool {
+		lines = r.auditLines(flowID)
+		return countContaining(lines, `"type":"flow.completed"`) > 0
+	})
+	for typ, want := range map[string]int{"change.applying": 1, "password.set": 1, "flow.completed": 1, "change.failed": 0} {
+		if n := countContaining(lines, `"type":"`+typ+`"`); n != want {
+			r.t.Errorf("%d %s lines in the audit log, want %d:\n%s", n, typ, want, strings.Join(lines, "\n"))
+		}
+	}
 }
