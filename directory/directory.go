@@ -100,6 +100,13 @@ type User struct {
 	Disabled bool
 	// Locked is true while a failed-login lockout is in force.
 	Locked bool
+	// ChatIDs holds the values of the configured chat-id attributes,
+	// platform ("slack", "teams", "discord") -> the user's id there; a
+	// platform whose attribute the entry lacks is absent. It is the
+	// reverse of a ByChatID lookup, so the bot can message the owner of
+	// an account it found some other way (an expiring password, a
+	// helpdesk action).
+	ChatIDs map[string]string
 }
 
 // Is reports whether ref names this very account: one of its Names, its

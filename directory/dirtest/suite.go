@@ -79,7 +79,7 @@ func testFind(t *testing.T, d directory.Directory, fx Fixture) {
 					if err != nil {
 						t.Fatalf("Find: %v", err)
 					}
-					checkUser(t, got, want)
+					checkUser(t, got, want, fx.ChatPlatform)
 					if got.ID != byAccount.ID {
 						t.Errorf("ID = %q, want %q (same as by account name)", got.ID, byAccount.ID)
 					}
@@ -89,9 +89,10 @@ func testFind(t *testing.T, d directory.Directory, fx Fixture) {
 	}
 }
 
-func checkUser(t *testing.T, got *directory.User, want FixtureUser) {
+func checkUser(t *testing.T, got *directory.User, want FixtureUser, platform string) {
 	t.Helper()
 	fields := []struct{ name, got, want string }{
+		{"ChatIDs[" + platform + "]", got.ChatIDs[platform], want.ChatID},
 		{"AccountName", strings.ToLower(got.AccountName), strings.ToLower(want.AccountName)},
 		{"DN", strings.ToLower(got.DN), strings.ToLower(want.DN)},
 		{"Email", strings.ToLower(got.Email), strings.ToLower(want.Email)},

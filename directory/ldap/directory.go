@@ -156,6 +156,9 @@ func (d *Directory) filter(l directory.Lookup) (string, error) {
 // attributes are read for every user.
 func (d *Directory) attributes() []string {
 	attrs := []string{d.cfg.AccountAttr, d.cfg.EmailAttr, d.cfg.DepartmentAttr, "displayName", "cn"}
+	for _, a := range d.cfg.ChatIDAttrs {
+		attrs = append(attrs, a)
+	}
 	return append(attrs, d.dialect.attributes()...)
 }
 
@@ -225,7 +228,21 @@ func (d *Directory) user(ctx context.Context, c *conn, e *goldap.Entry) (*direct
 		Groups:      groups,
 		Disabled:    disabled,
 		Locked:      locked,
+		ChatIDs:     d.chatIDs(e),
 	}, nil
+}
+
+// chatIDs reads the configured chat-id attributes of e. A platform whose
+// attribute holds several values is left out: which one is the person's
+// cannot be told, and a message must never go to a guess.
+func (d *Directory) chatIDs(e *goldap.Entry) map[string]string {
+	ids := make(map[string]string, len(d.cfg.ChatIDAttrs))
+	for platform, attr := range d.cfg.ChatIDAttrs {
+		if v := e.GetEqualFoldAttributeValues(attr); len(v) == 1 && v[0] != "" {
+			ids[platform] = v[0]
+		}
+	}
+	return ids
 }
 
 // resolve finds u's entry again by its immutable id. Writes go to the DN

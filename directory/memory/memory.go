@@ -193,6 +193,12 @@ func (d *Directory) snapshot(a *account) *directory.User {
 	u := a.user
 	u.Names = append([]string(nil), a.user.Names...)
 	u.Groups = d.groupsOf(a.user.Names)
+	u.ChatIDs = make(map[string]string, len(a.chatIDs))
+	for p, v := range a.chatIDs {
+		if v != "" {
+			u.ChatIDs[p] = v
+		}
+	}
 	return &u
 }
 
