@@ -35,6 +35,7 @@ type groupMessenger struct {
 var (
 	_ bot.Messenger     = (*Messenger)(nil)
 	_ bot.EmailResolver = (*Messenger)(nil)
+	_ bot.UserResolver  = (*Messenger)(nil)
 	_ bot.GroupResolver = (*groupMessenger)(nil)
 )
 
@@ -125,6 +126,25 @@ func (m *Messenger) UserEmail(ctx context.Context, id string) (string, error) {
 		return "", fmt.Errorf("slack users.info: user %s has no visible email (is users:read.email granted?)", id)
 	}
 	return u.Profile.Email, nil
+}
+
+// UserIDByEmail implements bot.UserResolver with users.lookupByEmail
+// (users:read.email): the member whose verified workspace email it is.
+// Deactivated members and bots are nobody: a message to them would reach
+// no person.
+func (m *Messenger) UserIDByEmail(ctx context.Context, email string) (string, error) {
+	u, err := m.api.GetUserByEmailContext(ctx, email)
+	var refused slackgo.SlackErrorResponse
+	if errors.As(err, &refused) && refused.Err == "users_not_found" {
+		return "", fmt.Errorf("slack users.lookupByEmail: %w", bot.ErrNoChatUser)
+	}
+	if err != nil {
+		return "", apiError("users.lookupByEmail", err)
+	}
+	if u.Deleted || u.IsBot || !userID.MatchString(u.ID) {
+		return "", fmt.Errorf("slack users.lookupByEmail: member %q is deactivated, a bot or malformed: %w", u.ID, bot.ErrNoChatUser)
+	}
+	return u.ID, nil
 }
 
 // InHelpdeskGroup reports whether the user is in the configured Slack user

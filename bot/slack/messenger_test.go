@@ -350,3 +350,35 @@ func TestPermanentRefusalsAreTyped(t *testing.T) {
 		t.Errorf("a network error is permanent: %v", err)
 	}
 }
+
+// TestUserIDByEmail: users.lookupByEmail finds the member by verified
+// email (any case); an unknown email and a deactivated member are
+// bot.ErrNoChatUser (counted, never messaged); a rate limit stays a
+// retryable *bot.RetryAfterError.
+func TestUserIDByEmail(t *testing.T) {
+	m, fake := newTestMessenger(t, 0)
+	fake.AddUser(slackfake.User{ID: "U0ALICE", Name: "alice", Email: "alice@example.com"})
+	fake.AddUser(slackfake.User{ID: "U0LEFT", Name: "left", Email: "left@example.com", Deleted: true})
+	tests := []struct {
+		name, email, want string
+		nobody            bool
+	}{
+		{"verified email", "alice@example.com", "U0ALICE", false},
+		{"other case", "Alice@Example.COM", "U0ALICE", false},
+		{"unknown email", "bob@example.com", "", true},
+		{"deactivated member", "left@example.com", "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := m.UserIDByEmail(context.Background(), tt.email)
+			if got != tt.want || errors.Is(err, bot.ErrNoChatUser) != tt.nobody || (err == nil) == tt.nobody {
+				t.Errorf("UserIDByEmail(%q) = %q, %v", tt.email, got, err)
+			}
+		})
+	}
+	fake.FailNext("users.lookupByEmail", 1, 0)
+	var limited *bot.RetryAfterError
+	if _, err := m.UserIDByEmail(context.Background(), "alice@example.com"); !errors.As(err, &limited) || errors.Is(err, bot.ErrNoChatUser) {
+		t.Errorf("rate limited lookup: %v, want a *bot.RetryAfterError", err)
+	}
+}

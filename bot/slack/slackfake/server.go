@@ -22,11 +22,14 @@ const (
 	BotID     = "B0FAKEBOT"
 )
 
-// User is a workspace member as users.info reports them.
+// User is a workspace member as users.info and users.lookupByEmail
+// report them.
 type User struct {
 	ID    string
 	Name  string
 	Email string
+	// Deleted marks a deactivated member, whom Slack still reports.
+	Deleted bool
 }
 
 // Server is the fake Slack: a Web API under APIURL and response URLs under
@@ -231,6 +234,8 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		answer, c.Error = s.updateLocked(&c)
 	case "users.info":
 		answer, c.Error = s.userLocked(c.User)
+	case "users.lookupByEmail":
+		answer, c.Error = s.userByEmailLocked(params.Get("email"))
 	case "usergroups.users.list":
 		if members, ok := s.groups[params.Get("usergroup")]; ok {
 			answer = map[string]any{"users": members}
@@ -367,9 +372,23 @@ func (s *Server) userLocked(id string) (map[string]any, string) {
 		return nil, "user_not_found"
 	}
 	return map[string]any{"user": map[string]any{
-		"id": u.ID, "team_id": TeamID, "name": u.Name, "real_name": u.Name,
+		"id": u.ID, "team_id": TeamID, "name": u.Name, "real_name": u.Name, "deleted": u.Deleted,
 		"profile": map[string]any{"email": u.Email, "real_name": u.Name, "display_name": u.Name},
 	}}, ""
+}
+
+// userByEmailLocked answers users.lookupByEmail: emails compare without
+// regard to case, as Slack's do; no match is users_not_found.
+func (s *Server) userByEmailLocked(email string) (map[string]any, string) {
+	if email == "" {
+		return nil, "invalid_email"
+	}
+	for id, u := range s.users {
+		if u.Email != "" && strings.EqualFold(u.Email, email) {
+			return s.userLocked(id)
+		}
+	}
+	return nil, "users_not_found"
 }
 
 func (s *Server) findLocked(ts string) *Message {
