@@ -153,13 +153,15 @@ func TestDecodeErrors(t *testing.T) {
 		want []string
 	}{
 		{"unknown key", minimal + "log:\n  levle: debug\n", []string{"line 24: log.levle: unknown key"}},
-		{"two unknown keys", "server:\n  lisen: x\nfoo: 1\n", []string{"line 2: server.lisen: unknown key", "line 3: foo: unknown key"}},
-		{"unknown key in flow mapping", "server: {listen: ':1', tsl: {}}\n", []string{"line 1: server.tsl: unknown key"}},
-		{"wrong type", "directory:\n  pool_size: many\n", []string{"line 2: cannot unmarshal !!str `many` into int"}},
-		{"duration as number", "flows:\n  link_ttl: 600\n", []string{"line 2: cannot unmarshal !!int `600` into time.Duration"}},
-		{"inline secret", "redis:\n  password: hunter2\n", []string{"line 2: a secret must be a reference"}},
-		{"secret with two sources", "redis:\n  password: {env: A, file: /b}\n", []string{"line 2: a secret takes exactly one of env, file or value"}},
-		{"secret with unknown key", "redis:\n  password: {hunter2: x}\n", []string{"line 2: unknown key in a secret reference"}},
+		{"two unknown keys", minimal + "log:\n  lisen: x\nfoo: 1\n", []string{"line 24: log.lisen: unknown key", "line 25: foo: unknown key"}},
+		{"unknown key in flow mapping", minimal + "log: {level: info, tsl: {}}\n", []string{"line 23: log.tsl: unknown key"}},
+		{"wrong type", minimal + "limits:\n  requests_per_identity_per_hour: many\n", []string{"line 24: limits.requests_per_identity_per_hour: cannot unmarshal !!str `many` into int"}},
+		{"duration as number", minimal + "flows:\n  link_ttl: 600\n", []string{"line 24: flows.link_ttl: cannot unmarshal !!int `600` into time.Duration (write a duration such as 10m)"}},
+		{"inline secret", minimal + "redis:\n  password: hunter2\n", []string{"line 24: redis.password: a secret must be a reference"}},
+		{"secret with two sources", minimal + "redis:\n  password: {env: A, file: /b}\n", []string{"line 24: redis.password: a secret takes exactly one of env, file or value"}},
+		{"secret in a block with two sources", minimal + "redis:\n  password:\n    env: A\n    file: /b\n", []string{"line 25: redis.password: a secret takes exactly one of env, file or value"}},
+		{"secret with unknown key", minimal + "redis:\n  password: {hunter2: x}\n", []string{"line 24: redis.password: unknown key in a secret reference"}},
+		{"wrong type in a flow mapping", minimal + "limits: {requests_per_identity_per_hour: 5, requests_per_account_per_hour: lots}\n", []string{"line 23: limits.requests_per_account_per_hour: cannot unmarshal !!str `lots`"}},
 		{"empty file", "", []string{"config: the file is empty"}},
 		{"two documents", minimal + "---\nserver: {}\n", []string{"config: more than one YAML document"}},
 		{"not yaml", "server: [\n", []string{"config: yaml: line"}},
@@ -264,5 +266,32 @@ func TestSecretFromFile(t *testing.T) {
 				t.Errorf("Reveal = %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestDecodeAndSemanticProblemsInOneRun is the regression test for a type
+// error hiding every other problem: a file with an unknown key, a wrong type
+// and two semantic mistakes reports all four in one run, top to bottom, and
+// says nothing more about the key whose value could not be decoded.
+func TestDecodeAndSemanticProblemsInOneRun(t *testing.T) {
+	bad := strings.NewReplacer(
+		"https://reset.example.com", "http://reset.example.com",
+	).Replace(minimal) + "flows:\n  link_ttl: 15m\n  flow_ttl: soon\n  colour: blue\nlimits:\n  requests_per_identity_per_hour: -3\n"
+	_, err := LoadBytes([]byte(bad), Options{LookupEnv: testEnv(nil)})
+	msgs := problemsOf(t, err)
+	want := []string{
+		"line 3: server.public_base_url: http:// is allowed only for localhost",
+		"line 24: flows.link_ttl: 15m0s is longer than the maximum",
+		"line 25: flows.flow_ttl: cannot unmarshal !!str `soon` into time.Duration",
+		"line 26: flows.colour: unknown key",
+		"line 28: limits.requests_per_identity_per_hour: -3 is out of range",
+	}
+	if len(msgs) != len(want) {
+		t.Fatalf("got %d problems, want %d:\n%s", len(msgs), len(want), strings.Join(msgs, "\n"))
+	}
+	for i := range want {
+		if !strings.HasPrefix(msgs[i], want[i]) {
+			t.Errorf("problem %d = %q, want prefix %q", i, msgs[i], want[i])
+		}
 	}
 }
