@@ -1,7 +1,17 @@
 package dirtest
 
 import (
+	"time"
+
 	"github.com/resetbot/resetbot/directory"
+)
+
+// Password ages the test servers are provisioned with: 90 days by default
+// (slapd's pwdMaxAge, Samba's maxPwdAge), and on Samba a fine-grained
+// policy of 10 days for spare3.
+const (
+	fixtureMaxAge   = 90 * 24 * time.Hour
+	fixtureShortAge = 10 * 24 * time.Hour
 )
 
 // Fixture describes the accounts and groups a backend under test was seeded
@@ -40,6 +50,16 @@ type Fixture struct {
 	// PasswordChangeTime is true when the backend must implement
 	// directory.PasswordChangeReader (the crash reconciler's evidence).
 	PasswordChangeTime bool
+
+	// MaxPasswordAge is the default policy's maximum password age; when
+	// set, the backend must implement directory.ExpiryLister. Zero: the
+	// backend does not list expiring passwords (errors.ErrUnsupported).
+	MaxPasswordAge time.Duration
+	// ShortAgeUser is under a policy of its own (an AD fine-grained
+	// policy) whose maximum age is ShortMaxAge; empty when the server
+	// has none.
+	ShortAgeUser string
+	ShortMaxAge  time.Duration
 }
 
 // FixtureUser is one seeded account as Find must return it.
@@ -106,6 +126,7 @@ func example(userDN func(p person) string, groupDN func(name string) string, pol
 		PrivilegedGroupDN:   groupDN("tier0-admins"),
 		ExpectedPolicy:      policy,
 		PasswordChangeTime:  true,
+		MaxPasswordAge:      fixtureMaxAge,
 	}
 	for _, p := range people {
 		u := FixtureUser{
@@ -146,6 +167,7 @@ func OpenLDAPFixture() Fixture {
 func MemoryFixture() Fixture {
 	f := OpenLDAPFixture()
 	f.ExpectedPolicy.ComplexityRequired = true
+	f.ShortAgeUser, f.ShortMaxAge = "spare3", fixtureShortAge
 	return f
 }
 
@@ -162,6 +184,7 @@ func ActiveDirectoryFixture() Fixture {
 		func(g string) string { return "CN=" + g + ",OU=Groups,DC=example,DC=test" },
 		directory.Policy{MinLength: 8, ComplexityRequired: true, HistoryLength: 0, LockoutThreshold: 3},
 	)
+	f.ShortAgeUser, f.ShortMaxAge = "spare3", fixtureShortAge
 	for i := range f.Users {
 		f.Users[i].Aliases = nil
 		f.Users[i].OtherNames = []string{f.Users[i].AccountName + "@example.test"}

@@ -203,13 +203,22 @@ func (d *Directory) Find(ctx context.Context, l directory.Lookup) (*directory.Us
 
 // user turns an entry into a directory.User, resolving its groups.
 func (d *Directory) user(ctx context.Context, c *conn, e *goldap.Entry) (*directory.User, error) {
+	u, err := d.userWithoutGroups(e)
+	if err != nil {
+		return nil, err
+	}
+	if u.Groups, err = d.dialect.groups(ctx, c, e.DN); err != nil {
+		return nil, fmt.Errorf("groups of %s: %w", e.DN, err)
+	}
+	return u, nil
+}
+
+// userWithoutGroups turns an entry into a directory.User, Groups left
+// empty, for listings that must not cost a search per account.
+func (d *Directory) userWithoutGroups(e *goldap.Entry) (*directory.User, error) {
 	id, err := d.dialect.readID(e)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", e.DN, err)
-	}
-	groups, err := d.dialect.groups(ctx, c, e.DN)
-	if err != nil {
-		return nil, fmt.Errorf("groups of %s: %w", e.DN, err)
 	}
 	display := e.GetAttributeValue("displayName")
 	if display == "" {
@@ -225,7 +234,6 @@ func (d *Directory) user(ctx context.Context, c *conn, e *goldap.Entry) (*direct
 		Email:       e.GetEqualFoldAttributeValue(d.cfg.EmailAttr),
 		DisplayName: display,
 		Department:  e.GetEqualFoldAttributeValue(d.cfg.DepartmentAttr),
-		Groups:      groups,
 		Disabled:    disabled,
 		Locked:      locked,
 		ChatIDs:     d.chatIDs(e),

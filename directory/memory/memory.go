@@ -23,12 +23,14 @@ var (
 	_ directory.PolicyReader = (*Directory)(nil)
 
 	_ directory.PasswordChangeReader = (*Directory)(nil)
+	_ directory.ExpiryLister         = (*Directory)(nil)
 )
 
 // Directory is an in-memory directory.Directory. It is safe for concurrent
 // use; every method returns copies, never its own records.
 type Directory struct {
 	policy directory.Policy
+	maxAge time.Duration
 
 	mu     sync.Mutex
 	now    func() time.Time
@@ -48,6 +50,9 @@ type account struct {
 	// changed is when the password was last set through SetPassword; zero
 	// for a seeded password, as a directory holds no time for it either.
 	changed time.Time
+	// maxAge is the account's own maximum password age, or zero for the
+	// directory's.
+	maxAge time.Duration
 }
 
 type group struct {
@@ -67,6 +72,7 @@ func New(seed Seed) (*Directory, error) {
 	}
 	d := &Directory{
 		policy: seed.Policy,
+		maxAge: seed.MaxPasswordAge,
 		now:    time.Now,
 		byID:   make(map[string]*account),
 		groups: make(map[string]*group),
@@ -118,6 +124,7 @@ func New(seed Seed) (*Directory, error) {
 				Locked:      su.Locked,
 			},
 			chatIDs:  chat,
+			maxAge:   su.MaxPasswordAge,
 			password: h,
 			history:  []passwordHash{h},
 		}

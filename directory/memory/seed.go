@@ -3,6 +3,7 @@ package memory
 import (
 	"crypto/sha256"
 	"fmt"
+	"time"
 
 	"github.com/resetbot/resetbot/directory"
 )
@@ -20,6 +21,9 @@ type Seed struct {
 	// HistoryLength) and VerifyPassword (LockoutThreshold), and reported by
 	// PasswordPolicy. The new password may never contain the account name.
 	Policy directory.Policy
+	// MaxPasswordAge makes passwords expire that long after SetPassword
+	// set them (ppolicy's pwdMaxAge, AD's maxPwdAge); zero never.
+	MaxPasswordAge time.Duration
 }
 
 // SeedUser is one account. Password is hashed when the directory is built
@@ -40,6 +44,9 @@ type SeedUser struct {
 	ChatIDs  map[string]string
 	Disabled bool
 	Locked   bool
+	// MaxPasswordAge, when set, replaces the seed's for this account, as
+	// a fine-grained password policy does on AD.
+	MaxPasswordAge time.Duration
 }
 
 // SeedGroup is one group. Members are named explicitly as users or groups so
@@ -60,6 +67,11 @@ func exampleID(name string) string {
 	h[6] = h[6]&0x0f | 0x50
 	h[8] = h[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
+}
+
+func withMaxAge(u SeedUser, age time.Duration) SeedUser {
+	u.MaxPasswordAge = age
+	return u
 }
 
 func withAliases(u SeedUser, aliases ...string) SeedUser {
@@ -98,7 +110,7 @@ func ExampleSeed() Seed {
 			user("bob", "Bob Gone", "Sales", "U0BOB", true),
 			user("spare1", "Spare One", "Engineering", "U0SPARE1", false),
 			user("spare2", "Spare Two", "Engineering", "U0SPARE2", false),
-			user("spare3", "Spare Three", "Engineering", "U0SPARE3", false),
+			withMaxAge(user("spare3", "Spare Three", "Engineering", "U0SPARE3", false), 10*24*time.Hour),
 			withAliases(user("bg2", "Bea Glass", "IT", "U0BG2", false), "breakglass2"),
 		},
 		Groups: []SeedGroup{
@@ -112,5 +124,6 @@ func ExampleSeed() Seed {
 			HistoryLength:      3,
 			LockoutThreshold:   3,
 		},
+		MaxPasswordAge: 90 * 24 * time.Hour,
 	}
 }

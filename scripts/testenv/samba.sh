@@ -93,7 +93,7 @@ samba_provision() {
 
 	# The password policy mirrors slapd's ppolicy entry.
 	st domain passwordsettings set --complexity=on --min-pwd-length=8 \
-		--history-length=3 --min-pwd-age=0 --account-lockout-threshold=3 \
+		--history-length=3 --min-pwd-age=0 --max-pwd-age=90 --account-lockout-threshold=3 \
 		--account-lockout-duration=30 --reset-account-lockout-after=30 || return 1
 
 	# Objects are added with ldbadd straight into sam.ldb, in two batches:
@@ -146,6 +146,11 @@ samba_provision() {
 		done < <(fixture_groups "$fixtures/groups.ldif")
 	} >"$dir/seed-2.ldif" || return 1
 	ldbadd -H "$sam" "$dir/seed-2.ldif" >>"$log" 2>&1 || return 1
+
+	# A fine-grained policy (PSO) of 10-day passwords for spare3, for the
+	# expiry listing; its other settings are the domain's.
+	st domain passwordsettings pso create short-age 1 --max-pwd-age=10 || return 1
+	st domain passwordsettings pso apply short-age spare3 || return 1
 }
 
 # ad_user_ldif DN SAM PASSWORD UAC prints the start of an LDIF user record;
