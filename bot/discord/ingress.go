@@ -54,6 +54,15 @@ func (a *App) command(ctx context.Context, in interaction) (answer, error) {
 	}
 	key := deliveryKey(in)
 	first, replay, err := a.deliveries.First(ctx, key)
+	if msg, ok := platform.UnavailableReply(err); ok {
+		a.log.WarnContext(ctx, "discord: command answered unavailable", "user", u.ID, "err", err)
+		r, err := render(msg)
+		if err != nil {
+			return answer{}, err
+		}
+		b, err := marshal(r.asResponse())
+		return answer{body: b}, err
+	}
 	if err != nil {
 		return answer{}, err
 	}
@@ -108,6 +117,12 @@ func (a *App) component(ctx context.Context, in interaction) (answer, error) {
 		return answer{}, err
 	}
 	first, _, err := a.deliveries.First(ctx, deliveryKey(in))
+	if msg, ok := platform.UnavailableReply(err); ok {
+		a.log.WarnContext(ctx, "discord: click answered unavailable", "user", u.ID, "action", actionID, "err", err)
+		fu := newFollowup(a.s, a.cfg.ApplicationID, in.Token)
+		a.bg.Go(ctx, func(ctx context.Context) { a.deliver(ctx, fu, msg, actionID) })
+		return answer{body: ack, then: fu}, nil
+	}
 	if err != nil {
 		return answer{}, err
 	}

@@ -358,14 +358,28 @@ func (failingOnce) First(context.Context, string, time.Duration) (bool, error) {
 	return false, context.DeadlineExceeded
 }
 
-func TestDedupStoreDownRefuses(t *testing.T) {
+// TestDedupStoreDownAnswersUnavailable is the regression test for a slash
+// command answered 503 (Slack shows "dispatch_failed") when Redis is down:
+// the user now reads "temporarily unavailable, try again in a moment" at
+// once, and the core does not run, since the delivery could be a retry.
+func TestDedupStoreDownAnswersUnavailable(t *testing.T) {
 	h := &recordingHandler{reply: bot.Message{Summary: "x"}}
 	app, err := New(testConfig(""), h, failingOnce{}, WithLogger(quiet))
 	if err != nil {
 		t.Fatal(err)
 	}
 	w := serve(app.Routes(), slackfake.SignedCommand(testSecret, slackfake.CommandForm("U0A1", "", "https://h.invalid/r"), time.Now()))
-	if w.Code != http.StatusServiceUnavailable || len(h.Commands()) != 0 {
-		t.Errorf("answered %d with %d core calls; a request that cannot be deduplicated must not run", w.Code, len(h.Commands()))
+	if w.Code != http.StatusOK || len(h.Commands()) != 0 {
+		t.Fatalf("answered %d with %d core calls; want 200 and no core call", w.Code, len(h.Commands()))
+	}
+	var body struct {
+		ResponseType string `json:"response_type"`
+		Text         string `json:"text"`
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil {
+		t.Fatalf("body %q: %v", w.Body.String(), err)
+	}
+	if body.ResponseType != "ephemeral" || !strings.Contains(body.Text, "temporarily unavailable") || !strings.Contains(body.Text, "try again in a moment") {
+		t.Errorf("answer = %+v, want the ephemeral unavailable words", body)
 	}
 }

@@ -28,6 +28,10 @@ func (a *App) command(ctx context.Context, cmd slackgo.SlashCommand) ([]byte, er
 	}
 	key := "slack:command:" + cmd.TriggerID
 	first, replay, err := a.deliveries.First(ctx, key)
+	if msg, ok := platform.UnavailableReply(err); ok {
+		a.log.WarnContext(ctx, "slack: slash command answered unavailable", "user", cmd.UserID, "err", err)
+		return ephemeralJSON(msg)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -59,6 +63,16 @@ func (a *App) interaction(ctx context.Context, cb slackgo.InteractionCallback) e
 	}
 	for _, c := range actions {
 		first, _, err := a.deliveries.First(ctx, c.key)
+		if msg, ok := platform.UnavailableReply(err); ok {
+			a.log.WarnContext(ctx, "slack: click answered unavailable", "user", cb.User.ID, "action", c.action.ActionID, "err", err)
+			respond := c.action.Respond
+			a.bg.Go(ctx, func(ctx context.Context) {
+				if err := respond.Respond(ctx, msg); err != nil {
+					a.log.WarnContext(ctx, "slack: unavailable reply to a click not delivered", "action", c.action.ActionID, "err", err)
+				}
+			})
+			continue
+		}
 		if err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/resetbot/resetbot/bot"
+	"github.com/resetbot/resetbot/bot/platform"
 )
 
 // invokeResponse answers an adaptiveCard/action invoke in the HTTP
@@ -38,6 +39,12 @@ func (a *App) onInvoke(ctx context.Context, act *activity) (*invokeResponse, err
 	}
 	a.remember(act)
 	first, _, err := a.deliveries.First(ctx, dedupKey(act))
+	if msg, ok := platform.UnavailableReply(err); ok {
+		a.log.Warn("teams: click answered unavailable", "activity", act.ID, "err", err)
+		ok := &invokeResponse{StatusCode: 200, Type: invokeMessage}
+		ok.Value = (&renderer{names: a.seen.name}).plain(msg.Summary)
+		return ok, nil
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -63,6 +63,15 @@ func (a *App) onMessage(ctx context.Context, act *activity) error {
 		return nil // an attachment or card without words
 	}
 	first, _, err := a.deliveries.First(ctx, dedupKey(act))
+	if msg, ok := platform.UnavailableReply(err); ok {
+		a.log.Warn("teams: message answered unavailable", "activity", act.ID, "err", err)
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), replyTimeout)
+		defer cancel()
+		if _, err := a.conn.reply(rctx, act.ServiceURL, act.Conversation.ID, act.ID, renderActivity(msg, a.seen.name)); err != nil {
+			a.log.Warn("teams: unavailable reply failed", "err", err)
+		}
+		return nil
+	}
 	if err != nil {
 		return err
 	}
