@@ -24,19 +24,24 @@ func newAuditSink(cfg *config.Config, rdb redis.UniversalClient, store flows.Sto
 	if k := cfg.Audit.ChainKey.Reveal(); k != "" {
 		key = []byte(k)
 	}
-	return openAuditSink(cfg.Audit.LogFile, key, cfg.Redis.KeyPrefix, rdb, store, reg, log)
+	format, err := auditlog.ParseFormat(cfg.Audit.Format)
+	if err != nil {
+		return nil, err
+	}
+	return openAuditSink(cfg.Audit.LogFile, format, key, cfg.Redis.KeyPrefix, rdb, store, reg, log)
 }
 
 // openAuditSink is newAuditSink with the settings spelled out.
-func openAuditSink(target string, key []byte, prefix string, rdb redis.UniversalClient, store flows.Store, reg prometheus.Registerer, log *slog.Logger) (*auditlog.Sink, error) {
+func openAuditSink(target string, format auditlog.Format, key []byte, prefix string, rdb redis.UniversalClient, store flows.Store, reg prometheus.Registerer, log *slog.Logger) (*auditlog.Sink, error) {
 	if prefix == "" {
 		prefix = "rb"
 	}
 	sink, err := auditlog.OpenTarget(target, auditlog.Options{
-		Key:   key,
-		Chain: auditlog.NewRedisChain(rdb, store, prefix, 0),
-		Owner: flows.ConsumerName(),
-		Log:   log,
+		Key:    key,
+		Format: format,
+		Chain:  auditlog.NewRedisChain(rdb, store, prefix, 0),
+		Owner:  flows.ConsumerName(),
+		Log:    log,
 	})
 	if err != nil {
 		return nil, err

@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/resetbot/resetbot/flows"
+	"github.com/resetbot/resetbot/flows/auditlog"
 	"github.com/resetbot/resetbot/flows/redisstore"
 )
 
@@ -20,8 +21,20 @@ import (
 // them, each with its own file, on one Redis. The first writes while it
 // holds the lease; when it stops renewing (a dead replica: the Redis clock
 // moves past the lease) the second takes over and continues the chain, and
-// `resetbot audit verify` accepts the two files, keyed, as one chain.
+// `resetbot audit verify` accepts the two files, keyed, as one chain: in
+// the resetbot format, in ECS, and with one replica already on ECS while
+// the other is not (a rolling config change).
 func TestTwoReplicasWriteOneVerifiableChain(t *testing.T) {
+	for _, formats := range [][2]auditlog.Format{
+		{auditlog.FormatResetbot, auditlog.FormatResetbot},
+		{auditlog.FormatECS, auditlog.FormatECS},
+		{auditlog.FormatResetbot, auditlog.FormatECS},
+	} {
+		t.Run(string(formats[0])+"+"+string(formats[1]), func(t *testing.T) { twoReplicasOneChain(t, formats) })
+	}
+}
+
+func twoReplicasOneChain(t *testing.T, formats [2]auditlog.Format) {
 	m := miniredis.RunT(t)
 	rdb := redis.NewClient(&redis.Options{Addr: m.Addr()})
 	t.Cleanup(func() { rdb.Close() })
@@ -31,15 +44,15 @@ func TestTwoReplicasWriteOneVerifiableChain(t *testing.T) {
 	if err := os.WriteFile(keyFile, []byte("a chain key of 32 bytes, or so.\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	replica := func(name string) *flows.Reader {
-		sink, err := openAuditSink(filepath.Join(dir, name+".jsonl"), []byte("a chain key of 32 bytes, or so."), "rb", rdb, store, prometheus.NewRegistry(), nil)
+	replica := func(name string, format auditlog.Format) *flows.Reader {
+		sink, err := openAuditSink(filepath.Join(dir, name+".jsonl"), format, []byte("a chain key of 32 bytes, or so."), "rb", rdb, store, prometheus.NewRegistry(), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { sink.Close() })
 		return flows.NewReader(store, sink, name, nil, flows.WithClaimIdle(time.Nanosecond))
 	}
-	a, b := replica("a"), replica("b")
+	a, b := replica("a", formats[0]), replica("b", formats[1])
 	ctx := context.Background()
 	emit := func(n int) {
 		evs := make([]flows.Event, n)
@@ -72,6 +85,12 @@ func TestTwoReplicasWriteOneVerifiableChain(t *testing.T) {
 	emit(2)
 	if n := pump(b); n != 2 {
 		t.Fatalf("b wrote %d after taking over, want 2", n)
+	}
+	if formats[1] == auditlog.FormatECS {
+		b, _ := os.ReadFile(filepath.Join(dir, "b.jsonl"))
+		if !strings.HasPrefix(string(b), `{"@timestamp":`) || !strings.Contains(string(b), `"action":"link.opened","outcome":"success"`) {
+			t.Fatalf("b.jsonl is not ECS: %s", b)
+		}
 	}
 	code, out, errOut := runCLI(t, "audit", "verify", "-key-file", keyFile, filepath.Join(dir, "a.jsonl"), filepath.Join(dir, "b.jsonl"))
 	if code != 0 || !strings.Contains(out, ": 4 records, last seq 4") {

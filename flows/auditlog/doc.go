@@ -7,6 +7,10 @@
 // removing or reordering a line therefore breaks the chain at that point, and
 // Verify names the first broken record.
 //
+// Options.Format FormatECS writes the same record as an Elastic Common
+// Schema document instead, its seq in event.sequence and its prev in
+// resetbot.prev; Verify reads either, line by line.
+//
 // What the chain does NOT prove, honestly:
 //   - Removing records from the END of the file leaves a valid, shorter
 //     chain. Detect that by storing the Report.LastHash (the anchor) of a

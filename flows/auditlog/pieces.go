@@ -3,7 +3,6 @@ package auditlog
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -42,14 +41,12 @@ func VerifyPieces(pieces []Piece, opt VerifyOptions) (Report, error) {
 			}
 			if len(raw) > 0 {
 				data := raw[:len(raw)-1]
-				var s struct {
-					Seq *uint64 `json:"seq"`
-				}
-				if json.Unmarshal(data, &s) != nil || s.Seq == nil {
+				seq, _, _, perr := readChain(data)
+				if perr != nil {
 					return Report{Broken: &Broken{Line: no, Problem: ProblemMalformed,
 						Detail: fmt.Sprintf("%s:%d: not a record with a seq", p.Name, no)}}, nil
 				}
-				all = append(all, line{seq: *s.Seq, data: data, piece: p.Name, no: no})
+				all = append(all, line{seq: seq, data: data, piece: p.Name, no: no})
 			}
 			if errors.Is(err, io.EOF) {
 				break

@@ -2,7 +2,6 @@ package auditlog
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -42,6 +41,9 @@ type Options struct {
 	Owner string
 	// Log receives lease changes and the periodic chain head.
 	Log *slog.Logger
+	// Format lays out each record (default FormatResetbot). A file may
+	// hold both formats: the chain does not depend on it.
+	Format Format
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -300,7 +302,7 @@ func (s *Sink) Deliver(ctx context.Context, ev flows.Event) error {
 		}
 	}
 	rec := Record{Seq: s.head.Seq + 1, Prev: s.head.Hash, Event: ev}
-	line, err := json.Marshal(rec)
+	line, err := encode(s.opt.Format, rec)
 	if err != nil {
 		return fmt.Errorf("auditlog: encode event %s: %w", ev.ID, err)
 	}

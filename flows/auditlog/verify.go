@@ -131,14 +131,6 @@ type walker struct {
 	start *Anchor
 }
 
-// lineShape is what Verify reads from a line: pointers tell a missing field
-// from a zero one; the event is checked only for shape.
-type lineShape struct {
-	Seq   *uint64          `json:"seq"`
-	Prev  *string          `json:"prev"`
-	Event *json.RawMessage `json:"event"`
-}
-
 func (w *walker) run(r io.Reader) (*Broken, error) {
 	w.expect, w.prevHash = 1, GenesisHash
 	if w.start != nil {
@@ -173,24 +165,27 @@ func (w *walker) run(r io.Reader) (*Broken, error) {
 // feed checks one line (without its newline) and returns the first problem.
 func (w *walker) feed(line []byte, size int64) *Broken {
 	w.line++
-	var s lineShape
+	var seq uint64
+	var prev string
+	var event json.RawMessage
 	var parseProblem *Broken
 	switch {
 	case !json.Valid(line):
 		parseProblem = &Broken{Line: w.line, Problem: ProblemInvalidJSON, Detail: "not a JSON object"}
 	default:
-		if err := json.Unmarshal(line, &s); err != nil || s.Seq == nil || s.Prev == nil || s.Event == nil {
-			parseProblem = &Broken{Line: w.line, Problem: ProblemMalformed, Detail: "not a record: seq, prev and event are required"}
-		} else if *s.Seq == 0 {
+		var err error
+		if seq, prev, event, err = readChain(line); err != nil {
+			parseProblem = &Broken{Line: w.line, Problem: ProblemMalformed, Detail: "not a record: seq, prev and event are required (event.sequence and resetbot.prev in the ECS format)"}
+		} else if seq == 0 {
 			parseProblem = &Broken{Line: w.line, Problem: ProblemMalformed, Detail: "seq starts at 1"}
-		} else if len(*s.Event) == 0 || (*s.Event)[0] != '{' {
-			parseProblem = &Broken{Line: w.line, Seq: *s.Seq, Problem: ProblemMalformed, Detail: "event is not an object"}
-		} else if !validHash(*s.Prev) {
-			parseProblem = &Broken{Line: w.line, Seq: *s.Seq, Problem: ProblemMalformed, Detail: "prev is not a lower-case hex SHA-256"}
+		} else if len(event) == 0 || event[0] != '{' {
+			parseProblem = &Broken{Line: w.line, Seq: seq, Problem: ProblemMalformed, Detail: "event is not an object"}
+		} else if !validHash(prev) {
+			parseProblem = &Broken{Line: w.line, Seq: seq, Problem: ProblemMalformed, Detail: "prev is not a lower-case hex SHA-256"}
 		}
 	}
 	if w.pending != nil {
-		if parseProblem == nil && *s.Seq == w.expect {
+		if parseProblem == nil && seq == w.expect {
 			b := w.pending
 			b.Problem = ProblemReordered
 			b.Detail = fmt.Sprintf("seq %d comes before seq %d: records were swapped", b.Seq, w.expect)
@@ -201,7 +196,6 @@ func (w *walker) feed(line []byte, size int64) *Broken {
 	if parseProblem != nil {
 		return parseProblem
 	}
-	seq := *s.Seq
 	switch {
 	case seq > w.expect:
 		missing := fmt.Sprintf("seq %d", w.expect)
@@ -215,7 +209,7 @@ func (w *walker) feed(line []byte, size int64) *Broken {
 		return &Broken{Line: w.line, Seq: seq, Problem: ProblemReordered,
 			Detail: fmt.Sprintf("expected seq %d: seq goes backwards, a record was moved or duplicated", w.expect)}
 	}
-	if *s.Prev != w.prevHash {
+	if prev != w.prevHash {
 		if w.line == 1 {
 			detail := "the first record's prev must be 64 zeros"
 			if w.start != nil {
@@ -232,7 +226,7 @@ func (w *walker) feed(line []byte, size int64) *Broken {
 		var ev struct {
 			ID string `json:"id"`
 		}
-		_ = json.Unmarshal(*s.Event, &ev) // shape only; a non-object event just has no id
+		_ = json.Unmarshal(event, &ev) // shape only; a non-object event just has no id
 		w.onRecord(accepted{seq: seq, hash: hash, id: ev.ID, end: w.offset})
 	}
 	w.prevHash, w.prevLine, w.prevSeq = hash, w.line, seq

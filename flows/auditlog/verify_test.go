@@ -182,6 +182,24 @@ func FuzzVerify(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(seed)
+	ecs, err := OpenTarget(dir+"/seed-ecs.jsonl", Options{Format: FormatECS})
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, id := range []string{"a/1-0", "a/1-1"} {
+		if err := ecs.Deliver(f.Context(), event(id)); err != nil {
+			f.Fatal(err)
+		}
+	}
+	ecs.Close()
+	seedECS, err := os.ReadFile(dir + "/seed-ecs.jsonl")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(seedECS)
+	f.Add(append(append([]byte(nil), seed...), seedECS...))
+	f.Add([]byte(`{"@timestamp":"x","event":{"sequence":1},"resetbot":{"prev":"` + GenesisHash + `"}}` + "\n"))
+	f.Add([]byte(`{"@timestamp":1,"event":{"sequence":"1"},"resetbot":null}` + "\n"))
 	f.Add([]byte(""))
 	f.Add([]byte("\n\n"))
 	f.Add([]byte(`{"seq":1,"prev":"` + GenesisHash + `","event":{}}` + "\n"))

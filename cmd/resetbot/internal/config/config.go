@@ -212,6 +212,10 @@ type Audit struct {
 	// disables it. With several replicas one writes at a time (a Redis
 	// lease) and the chain continues across their files.
 	LogFile string `yaml:"log_file"`
+	// Format lays out each record: "resetbot" (seq, prev, event) or "ecs"
+	// (Elastic Common Schema field names, for SIEMs that ingest ECS as
+	// is). The chain and `audit verify` work the same for both.
+	Format string `yaml:"format"`
 	// ChainKey, when set, keys the chain (HMAC-SHA256): rewriting the log
 	// undetected then needs the key too. `audit verify -key-file` checks
 	// it. At least 16 bytes.

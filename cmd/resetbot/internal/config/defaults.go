@@ -24,6 +24,7 @@ const (
 	DefaultStreamMaxLen               = 100_000
 	DefaultLogLevel                   = "info"
 	DefaultLogFormat                  = "json"
+	DefaultAuditFormat                = "resetbot"
 	DefaultRPName                     = "resetbot"
 	DefaultMinPasswordLength          = 12
 	DefaultMinStrength                = 3
@@ -78,6 +79,7 @@ func (c *Config) ApplyDefaults() {
 
 	setStr(&c.Log.Level, DefaultLogLevel)
 	setStr(&c.Log.Format, DefaultLogFormat)
+	setStr(&c.Audit.Format, DefaultAuditFormat)
 
 	setStr(&c.Web.RPName, DefaultRPName)
 	setNum(&c.Web.MinPasswordLength, DefaultMinPasswordLength)

@@ -237,6 +237,7 @@ func (v *validator) audit() {
 	if strings.HasSuffix(a.LogFile, "/") {
 		v.add("audit.log_file", "%q is a directory; name a file", a.LogFile)
 	}
+	v.oneOf("audit.format", a.Format, "resetbot", "ecs")
 	if a.StreamMaxLen < 1000 {
 		v.add("audit.stream_max_len", "%d is below 1000: the streams would keep too little history for a new sink", a.StreamMaxLen)
 	}

@@ -102,6 +102,7 @@ func TestValidate(t *testing.T) {
 		{"verify attempts", func(c *Config) { c.Flows.MaxVerifyAttempts = -1 }, "flows.max_verify_attempts: -1 is out of range 1..20"},
 		{"limits", func(c *Config) { c.Limits.RequestsPerIdentityPerHour = -3 }, "limits.requests_per_identity_per_hour: -3 is out of range"},
 		{"audit log dir", func(c *Config) { c.Audit.LogFile = "/var/log/" }, "audit.log_file: \"/var/log/\" is a directory"},
+		{"audit format", func(c *Config) { c.Audit.Format = "cef" }, "audit.format"},
 		{"stream max len", func(c *Config) { c.Audit.StreamMaxLen = 10 }, "audit.stream_max_len: 10 is below 1000"},
 		{"log level", func(c *Config) { c.Log.Level = "trace" }, "log.level: \"trace\" is not one of"},
 		{"log format", func(c *Config) { c.Log.Format = "xml" }, "log.format: \"xml\" is not one of"},
