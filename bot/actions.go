@@ -26,6 +26,13 @@ func (b *Bot) HandleAction(_ context.Context, a Action) Message {
 			return msgBusy()
 		}
 		b.budgeted("send-enroll", a.From.ID, a.Respond, func(ctx context.Context) { b.sendEnroll(ctx, a) })
+	case ActionChangePassword:
+		if b.busy() {
+			return msgBusy()
+		}
+		own := Request{From: a.From, Respond: a.Respond}
+		b.async("start", func(ctx context.Context) { b.startOwn(ctx, own, flows.KindReset) })
+		return msgWorking(VerbReset)
 	default:
 		b.deps.Log.Warn("unknown action", "action_id", a.ActionID)
 	}

@@ -90,6 +90,15 @@ func (b *Bot) count(ctx context.Context, f *flows.Flow, ev flows.Event) error {
 	if ev.Type == flows.EventCompleted && f.Kind != flows.KindEnroll {
 		keys = append(keys, fmt.Sprintf("stats:duration:%d", bucketOf(ev.Time.Sub(f.IssuedAt))))
 	}
+	if ev.Type == flows.EventCompleted && f.Kind == flows.KindReset {
+		reminded, err := b.remindedRecently(ctx, f.Subject.AccountID, ev.Time)
+		if err != nil {
+			return err
+		}
+		if reminded {
+			keys = append(keys, statChangedAfterReminder)
+		}
+	}
 	for _, k := range keys {
 		if _, err := b.deps.Store.Hit(ctx, k, day, ev.Time); err != nil {
 			return err
@@ -125,6 +134,11 @@ type Stats struct {
 	// TicketsAvoided counts completed resets and unlocks: each would
 	// otherwise have been a helpdesk call.
 	TicketsAvoided int64
+	// RemindersSent counts expiry reminders delivered;
+	// ChangedAfterReminder the resets completed by accounts reminded
+	// within the 30 to 60 days before.
+	RemindersSent        int64
+	ChangedAfterReminder int64
 }
 
 // counter sums counters over the period, keeping the first error so the
@@ -162,6 +176,8 @@ func (b *Bot) Collect(ctx context.Context, days int) (Stats, error) {
 		st.Methods[m] = c.get("stats:method:" + m)
 		st.Enrolled[m] = c.get("stats:enrolled:" + m)
 	}
+	st.RemindersSent = c.get(statRemindersSent)
+	st.ChangedAfterReminder = c.get(statChangedAfterReminder)
 	bounds := append(append([]int{}, durationBuckets...), durationBuckets[len(durationBuckets)-1]*2)
 	hist := make([]int64, len(bounds))
 	var total int64

@@ -68,6 +68,7 @@ type ldapCapabilities interface {
 	directory.PolicyReader
 	directory.HistoryReporter
 	directory.PasswordChangeReader
+	directory.ExpiryLister
 	pinger
 	io.Closer
 }
@@ -76,6 +77,7 @@ type ldapCapabilities interface {
 type memoryCapabilities interface {
 	directory.PolicyReader
 	directory.PasswordChangeReader
+	directory.ExpiryLister
 }
 
 // instrumentDirectory wraps d so each call is timed. The rest of serve finds
@@ -102,6 +104,7 @@ var optionalCapabilities = []reflect.Type{
 	reflect.TypeFor[directory.PolicyReader](),
 	reflect.TypeFor[directory.HistoryReporter](),
 	reflect.TypeFor[directory.PasswordChangeReader](),
+	reflect.TypeFor[directory.ExpiryLister](),
 	reflect.TypeFor[pinger](),
 	reflect.TypeFor[io.Closer](),
 }
@@ -174,6 +177,13 @@ func (t *timedDirectory) passwordChangedAt(ctx context.Context, u *directory.Use
 	return at, err
 }
 
+func (t *timedDirectory) passwordsExpiringBefore(ctx context.Context, before time.Time) ([]directory.PasswordExpiry, error) {
+	start := time.Now()
+	l, err := t.d.(directory.ExpiryLister).PasswordsExpiringBefore(ctx, before)
+	t.m.observe("passwords_expiring", start, err)
+	return l, err
+}
+
 func (t *timedDirectory) ping(ctx context.Context) error {
 	start := time.Now()
 	err := t.d.(pinger).Ping(ctx)
@@ -199,6 +209,11 @@ func (t *timedLDAP) PasswordChangedAt(ctx context.Context, u *directory.User) (t
 	return t.passwordChangedAt(ctx, u)
 }
 
+// PasswordsExpiringBefore implements directory.ExpiryLister.
+func (t *timedLDAP) PasswordsExpiringBefore(ctx context.Context, before time.Time) ([]directory.PasswordExpiry, error) {
+	return t.passwordsExpiringBefore(ctx, before)
+}
+
 // Ping is the readiness check.
 func (t *timedLDAP) Ping(ctx context.Context) error { return t.ping(ctx) }
 
@@ -216,4 +231,9 @@ func (t *timedMemory) PasswordPolicy(ctx context.Context) (directory.Policy, err
 // PasswordChangedAt implements directory.PasswordChangeReader.
 func (t *timedMemory) PasswordChangedAt(ctx context.Context, u *directory.User) (time.Time, error) {
 	return t.passwordChangedAt(ctx, u)
+}
+
+// PasswordsExpiringBefore implements directory.ExpiryLister.
+func (t *timedMemory) PasswordsExpiringBefore(ctx context.Context, before time.Time) ([]directory.PasswordExpiry, error) {
+	return t.passwordsExpiringBefore(ctx, before)
 }

@@ -1,0 +1,264 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/resetbot/resetbot/directory"
+	"github.com/resetbot/resetbot/flows"
+)
+
+// ActionChangePassword is the button of an expiry reminder: it starts the
+// clicker's own password change, the same verified flow as "/reset"
+// (passkey, then the new password). The button carries no account: whoever
+// clicks gets a link for their own account only.
+const ActionChangePassword = "resetbot.change_password"
+
+// ReminderConfig turns on password-expiry reminders by chat.
+type ReminderConfig struct {
+	// Days are the thresholds: a reminder goes out when the password
+	// expires within that many days, at most once per threshold for one
+	// password (14, 7, 3, 1).
+	Days []int
+	// Lease is how long the replica that won a day's run holds it before
+	// another may run the day again (default 1h). A replica that died
+	// mid-run is thus replaced within the lease; a second run is harmless,
+	// as every reminder is marked before it is sent.
+	Lease time.Duration
+}
+
+// ReminderRun is what one run did, for logs and metrics.
+type ReminderRun struct {
+	// Expiring counts the accounts whose password expires within the
+	// largest threshold (not yet expired).
+	Expiring int
+	// Sent counts reminders delivered.
+	Sent int
+	// AlreadySent counts reminders skipped because this threshold was
+	// already sent for this password (by this or another replica).
+	AlreadySent int
+	// NoChatIdentity counts accounts no platform can name: not guessed,
+	// not messaged.
+	NoChatIdentity int
+	// Failed counts reminders that could not be delivered (the platform
+	// refused or was down) or accounts whose identity lookup failed.
+	Failed int
+}
+
+// Reminders sends password-expiry reminders. Create it with
+// (*Bot).Reminders; serve calls Tick every minute on every replica, and
+// the lease makes one of them run each day.
+type Reminders struct {
+	b      *Bot
+	lister directory.ExpiryLister
+	days   []int // ascending
+	lease  time.Duration
+	// ran is the last day slot this replica ran, so it runs a day once.
+	ran string
+}
+
+// errNoExpiryLister: the directory cannot list expiring passwords.
+var errNoExpiryLister = errors.New("bot: the directory cannot list expiring passwords")
+
+// Reminders returns the reminder job for cfg, or an error when the
+// directory cannot list expiring passwords or a threshold is not positive.
+func (b *Bot) Reminders(cfg ReminderConfig) (*Reminders, error) {
+	lister, ok := b.deps.Directory.(directory.ExpiryLister)
+	if !ok {
+		return nil, errNoExpiryLister
+	}
+	if len(cfg.Days) == 0 {
+		return nil, errors.New("bot: reminders need at least one threshold in days")
+	}
+	days := slices.Clone(cfg.Days)
+	slices.Sort(days)
+	days = slices.Compact(days)
+	if days[0] <= 0 {
+		return nil, fmt.Errorf("bot: reminder threshold %d is not a positive number of days", days[0])
+	}
+	if cfg.Lease <= 0 {
+		cfg.Lease = time.Hour
+	}
+	return &Reminders{b: b, lister: lister, days: days, lease: cfg.Lease}, nil
+}
+
+// Tick runs the day's reminders when the day's time (at, since midnight
+// in the configured time zone) has come, this replica has not run them
+// yet and it wins the day's lease. ran reports whether it ran.
+func (r *Reminders) Tick(ctx context.Context, at time.Duration) (run ReminderRun, ran bool, err error) {
+	now := r.b.now()
+	local := now.In(r.b.cfg.Location)
+	midnight := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, r.b.cfg.Location)
+	slot := midnight.Format(time.DateOnly)
+	if now.Before(midnight.Add(at)) || r.ran == slot {
+		return ReminderRun{}, false, nil
+	}
+	won, err := r.b.deps.Store.Claim(ctx, "reminders:lease:"+slot, r.lease)
+	if err != nil || !won {
+		return ReminderRun{}, false, err
+	}
+	r.ran = slot
+	run, err = r.Run(ctx, now)
+	return run, true, err
+}
+
+// Run sends the reminders due at now, once per threshold per password:
+// the mark (Redis, shared by every replica) is keyed by the account's
+// immutable id, the threshold and the password's change time, so a new
+// password starts over. The mark is taken before the message is sent,
+// so a reminder is never sent twice, at the cost of one lost if the
+// platform fails at that moment. Messages go out one by one through each
+// platform's paced Messenger, waiting out its rate limits.
+func (r *Reminders) Run(ctx context.Context, now time.Time) (ReminderRun, error) {
+	var run ReminderRun
+	horizon := now.Add(time.Duration(r.days[len(r.days)-1]) * day)
+	list, err := r.lister.PasswordsExpiringBefore(ctx, horizon)
+	if err != nil {
+		return run, fmt.Errorf("bot: reminders: %w", err)
+	}
+	for _, e := range list {
+		if err := ctx.Err(); err != nil {
+			return run, err
+		}
+		left := e.ExpiresAt.Sub(now)
+		if left <= 0 {
+			continue // expired: a reminder is too late
+		}
+		run.Expiring++
+		threshold := r.thresholdFor(left)
+		ids, err := r.b.chatIdentitiesOf(ctx, e.User)
+		if len(ids) == 0 {
+			if err != nil {
+				run.Failed++
+				r.b.deps.Log.Warn("reminder: chat identity lookup failed", "account", e.User.ID, "err", err)
+			} else {
+				run.NoChatIdentity++
+			}
+			continue
+		}
+		key := fmt.Sprintf("reminder:%s:%d:%d", e.User.ID, threshold, e.ChangedAt.Unix())
+		first, err := r.b.deps.Store.Claim(ctx, key, left+2*day)
+		if err != nil {
+			return run, fmt.Errorf("bot: reminders: mark: %w", err)
+		}
+		if !first {
+			run.AlreadySent++
+			continue
+		}
+		if err := r.deliver(ctx, ids, r.b.msgExpiryReminder(e.ExpiresAt, left)); err != nil {
+			run.Failed++
+			r.b.deps.Log.Warn("reminder not delivered", "account", e.User.ID, "threshold_days", threshold, "err", err)
+			continue
+		}
+		run.Sent++
+		r.b.countReminder(ctx, e.User.ID, now)
+	}
+	return run, nil
+}
+
+// thresholdFor is the smallest threshold the time left falls within: a
+// run that was missed (a day without a leader) sends the threshold that
+// applies now, not the one that was missed.
+func (r *Reminders) thresholdFor(left time.Duration) int {
+	for _, d := range r.days {
+		if left <= time.Duration(d)*day {
+			return d
+		}
+	}
+	return r.days[len(r.days)-1]
+}
+
+// reminderRetries bounds how often one reminder waits out a rate limit.
+const reminderRetries = 3
+
+// deliver sends m to the first identity that takes it, waiting out rate
+// limits the platform reports (its pacer already spaces posts).
+func (r *Reminders) deliver(ctx context.Context, ids []flows.ChatIdentity, m Message) error {
+	var errs []error
+	for _, id := range ids {
+		for attempt := 0; ; attempt++ {
+			err := r.b.sendPrivate(ctx, id, m)
+			if err == nil {
+				return nil
+			}
+			var ra *RetryAfterError
+			if !errors.As(err, &ra) || attempt == reminderRetries {
+				errs = append(errs, err)
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(ra.After):
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Counters the report reads: reminders sent per day, and per account when
+// it was last reminded (two 30-day windows cover a password's reminders).
+const (
+	statRemindersSent        = "stats:reminders:sent"
+	statChangedAfterReminder = "stats:reminders:changed"
+	remindedWindow           = 30 * day
+)
+
+func remindedKey(accountID string) string { return "reminded:" + accountID }
+
+// countReminder records a sent reminder for the report; a failure only
+// costs a figure.
+func (b *Bot) countReminder(ctx context.Context, accountID string, now time.Time) {
+	for _, k := range []struct {
+		key    string
+		window time.Duration
+	}{{statRemindersSent, day}, {remindedKey(accountID), remindedWindow}} {
+		if _, err := b.deps.Store.Hit(ctx, k.key, k.window, now); err != nil {
+			b.deps.Log.Warn("reminder statistics not recorded", "err", err)
+		}
+	}
+}
+
+// remindedRecently reports whether the account got a reminder within
+// the current or the previous 30-day window.
+func (b *Bot) remindedRecently(ctx context.Context, accountID string, at time.Time) (bool, error) {
+	for _, t := range []time.Time{at, at.Add(-remindedWindow)} {
+		n, err := b.deps.Store.Count(ctx, remindedKey(accountID), remindedWindow, t)
+		if err != nil || n > 0 {
+			return n > 0, err
+		}
+	}
+	return false, nil
+}
+
+// msgExpiryReminder is the reminder DM: when the password expires, in the
+// configured time zone, and a button that starts the change.
+func (b *Bot) msgExpiryReminder(expires time.Time, left time.Duration) Message {
+	when := expires.In(b.cfg.Location).Format("Mon 2 Jan 2006 15:04 MST")
+	in := "in " + daysPlural(left)
+	if left <= day {
+		in = "within a day"
+	}
+	return Message{
+		Summary: "Your password expires " + in + ".",
+		Title:   "Your password expires soon",
+		Body: []string{
+			fmt.Sprintf("Your password expires %s, on *%s*. After that you can't sign in until it is changed.", in, when),
+			"Change it now: press the button, confirm it's you with your passkey on your phone, then choose the new password.",
+		},
+		Buttons: []Button{{ActionID: ActionChangePassword, Label: "Change my password", Style: StylePrimary}},
+	}
+}
+
+// daysPlural says how long is left in whole days, rounded up ("1 day",
+// "3 days"), as people count to a deadline.
+func daysPlural(left time.Duration) string {
+	n := int((left + day - 1) / day)
+	if n <= 1 {
+		return "1 day"
+	}
+	return fmt.Sprintf("%d days", n)
+}

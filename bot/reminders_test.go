@@ -1,0 +1,176 @@
+package bot_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/resetbot/resetbot/bot"
+	"github.com/resetbot/resetbot/bot/bottest"
+	"github.com/resetbot/resetbot/directory"
+	"github.com/resetbot/resetbot/directory/memory"
+	"github.com/resetbot/resetbot/flows"
+)
+
+// unnamed lists expiring passwords like the memory directory, but one
+// account has no chat id: nobody can be messaged for it.
+type unnamed struct {
+	*memory.Directory
+	account string
+}
+
+func (u unnamed) PasswordsExpiringBefore(ctx context.Context, before time.Time) ([]directory.PasswordExpiry, error) {
+	list, err := u.Directory.PasswordsExpiringBefore(ctx, before)
+	for _, e := range list {
+		if e.User.Is(u.account) {
+			e.User.ChatIDs = nil
+		}
+	}
+	return list, err
+}
+
+const day = 24 * time.Hour
+
+// TestExpiryRemindersOncePerThreshold: the reminder job DMs the owner of a
+// password that expires within a threshold, once per threshold for one
+// password, however many runs and replicas; a new password starts over;
+// an account without a chat identity is counted and messaged to nobody;
+// the button starts the owner's own verified reset; the report shows the
+// reminders and the change that followed one.
+func TestExpiryRemindersOncePerThreshold(t *testing.T) {
+	ctx := context.Background()
+	rig := bottest.NewRig(t, bottest.Options{Directory: func(m *memory.Directory) directory.Directory {
+		return unnamed{Directory: m, account: "spare1"}
+	}})
+	ms := bottest.NewMessenger()
+	rig.Bot.AddPlatform("slack", ms)
+	// Changed 77 days ago under a 90-day maximum: 13 days left now.
+	changed := time.Now().Add(-77 * day).Truncate(time.Second)
+	rig.Dir.SetClock(func() time.Time { return changed })
+	for _, name := range []string{"pwuser", "spare1"} {
+		u, err := rig.Dir.Find(ctx, directory.Lookup{Kind: directory.ByAccountName, Value: name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := rig.Dir.SetPassword(ctx, u, "Fresh-Passw0rd.9x"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := bot.ReminderConfig{Days: []int{14, 7, 3, 1}}
+	job, err := rig.Bot.Reminders(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A second replica: its own core on the same store and directory.
+	replica, err := bot.New(bot.Config{PublicBaseURL: bottest.BaseURL}, bot.Deps{Engine: rig.Engine, Directory: unnamed{rig.Dir, "spare1"}, Store: rig.Store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(replica.Close)
+	replica.AddPlatform("slack", ms)
+	job2, err := replica.Reminders(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Both replicas tick at the day's time: one wins the lease and runs.
+	run1, ran1, err1 := job.Tick(ctx, 0)
+	run2, ran2, err2 := job2.Tick(ctx, 0)
+	if err1 != nil || err2 != nil || ran1 == ran2 {
+		t.Fatalf("ticks: ran %v (%v), %v (%v); want exactly one run", ran1, err1, ran2, err2)
+	}
+	run := run1
+	if ran2 {
+		run = run2
+	}
+	if run.Sent != 1 || run.NoChatIdentity != 1 || run.Expiring != 2 || run.Failed != 0 {
+		t.Errorf("first run = %+v, want 2 expiring, 1 sent, 1 without a chat identity", run)
+	}
+	dms := ms.DMs("U0PWUSER")
+	if len(dms) != 1 {
+		t.Fatalf("pwuser got %d DMs, want 1", len(dms))
+	}
+	text := strings.Join(dms[0].Body, "\n")
+	if !strings.Contains(text, "in 13 days") || !strings.Contains(text, changed.Add(90*day).UTC().Format("2 Jan 2006")) {
+		t.Errorf("reminder says %q, want the 13 days left and the date", text)
+	}
+	if len(dms[0].Buttons) != 1 || dms[0].Buttons[0].ActionID != bot.ActionChangePassword || dms[0].Buttons[0].Value != "" {
+		t.Errorf("reminder buttons = %+v, want one change button naming no account", dms[0].Buttons)
+	}
+	if n := len(ms.DMs("U0SPARE1")); n != 0 {
+		t.Errorf("the account without a chat identity: %d DMs to a guessed id", n)
+	}
+
+	now := time.Now()
+	steps := []struct {
+		name            string
+		at              time.Time
+		job             *bot.Reminders
+		sent, already   int
+		wantPWUserTotal int
+	}{
+		{"same threshold an hour later", now.Add(time.Hour), job, 0, 1, 1},
+		{"same threshold on the other replica", now.Add(2 * time.Hour), job2, 0, 1, 1},
+		{"next threshold (6 days left)", now.Add(7 * day), job2, 1, 0, 2},
+		{"again at 6 days left", now.Add(7*day + time.Hour), job, 0, 1, 2},
+		{"last day", now.Add(12*day + time.Hour), job, 1, 0, 3},
+		{"expired: too late", now.Add(14 * day), job, 0, 0, 3},
+	}
+	for _, s := range steps {
+		got, err := s.job.Run(ctx, s.at)
+		if err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		if got.Sent != s.sent || got.AlreadySent != s.already {
+			t.Errorf("%s: run = %+v, want %d sent, %d already sent", s.name, got, s.sent, s.already)
+		}
+		if n := len(ms.DMs("U0PWUSER")); n != s.wantPWUserTotal {
+			t.Errorf("%s: pwuser has %d reminders, want %d", s.name, n, s.wantPWUserTotal)
+		}
+	}
+
+	// The button: the clicker's own verified reset, whatever the value.
+	first := rig.Bot.HandleAction(ctx, bot.Action{From: bot.User{ID: bottest.Slack("U0PWUSER")}, ActionID: bot.ActionChangePassword, Value: "jdoe"})
+	if first.Summary == "" {
+		t.Error("the click got no first answer")
+	}
+	rig.Settle(t)
+	all := ms.DMs("U0PWUSER")
+	f, binding := rig.Verify(t, bottest.TokenFrom(t, all[len(all)-1]))
+	if f.Kind != flows.KindReset || !strings.EqualFold(f.Subject.AccountName, "pwuser") {
+		t.Fatalf("the button started %s for %s, want a reset for pwuser", f.Kind, f.Subject.AccountName)
+	}
+	rig.Dir.SetClock(time.Now)
+	rig.Complete(t, f, binding, "Brand-New-Passw0rd.7")
+	rig.Settle(t)
+
+	// A new password: its own reminders, from the first threshold again.
+	got, err := job.Run(ctx, time.Now().Add(80*day))
+	if err != nil || got.Sent != 1 {
+		t.Errorf("run for the new password = %+v, %v; want 1 sent", got, err)
+	}
+
+	st, err := rig.Bot.Collect(ctx, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.RemindersSent != 1 || st.ChangedAfterReminder != 1 {
+		t.Errorf("report: %d reminders sent, %d changed after one; want 1 and 1 (the runs dated later count on their own days)", st.RemindersSent, st.ChangedAfterReminder)
+	}
+}
+
+// TestRemindersNeedAnExpiryLister: a directory that cannot list expiring
+// passwords makes the job fail at start-up, not silently send nothing.
+func TestRemindersNeedAnExpiryLister(t *testing.T) {
+	rig := bottest.NewRig(t, bottest.Options{Directory: func(m *memory.Directory) directory.Directory {
+		return struct{ directory.Directory }{m}
+	}})
+	if _, err := rig.Bot.Reminders(bot.ReminderConfig{Days: []int{7}}); err == nil {
+		t.Error("reminders built on a directory without directory.ExpiryLister")
+	}
+	rig2 := bottest.NewRig(t, bottest.Options{})
+	if _, err := rig2.Bot.Reminders(bot.ReminderConfig{Days: []int{7, 0}}); err == nil {
+		t.Error("a threshold of 0 days accepted")
+	}
+}
