@@ -3,6 +3,7 @@ package webauth
 import (
 	"bytes"
 	"context"
+	"strings"
 	"testing"
 
 	cdpwebauthn "github.com/chromedp/cdproto/webauthn"
@@ -110,4 +111,33 @@ func TestBrowserRemovePasskey(t *testing.T) {
 	c.authenticatorHolding(lostCred, lostCred.SignCount+1)
 	refused := c.openReset(s, "spare2")
 	c.expectVerifyFailure(s, refused, "removed-refused")
+}
+
+// TestBrowserWrongDevice: "Continue with passkey" on a device whose
+// passkey is refused lands on the verify page saying so; after the second
+// miss the page lists the user's passkeys by name and date added and says
+// to open the link on one of those devices, or to ask the helpdesk.
+func TestBrowserWrongDevice(t *testing.T) {
+	s := newSite(t, memoryDir(t), false)
+	c := newChrome(t, "wrong-device")
+	a := c.Authenticator(true)
+	c.enroll(s, "spare2", memoryPassword)
+	if _, err := chromedp.Call(c.Ctx, cdpwebauthn.SetUserVerified, cdpwebauthn.SetUserVerifiedParams{AuthenticatorID: a, IsUserVerified: false}); err != nil {
+		t.Fatal(err)
+	}
+	is := s.start(t, flows.KindReset, "spare2")
+	c.OpenReset(s.base + "/r/" + is.Token)
+	c.Do(chromedp.WaitVisible(chromedp.CSS("#passkey-status.bad")))
+	if txt := c.Text(); strings.Contains(txt, "Is your passkey on another device?") {
+		t.Fatalf("device list after one miss:\n%s", txt)
+	}
+	c.Tap("#passkey-login")
+	c.Do(chromedp.WaitVisible(chromedp.CSS("#wrong-device")))
+	txt := c.Text()
+	for _, want := range []string{"Test phone", "added " + s.clock.Now().UTC().Format("2 Jan 2006"), "Open the link from the chat on one of them", "Ask the helpdesk"} {
+		if !strings.Contains(txt, want) {
+			t.Errorf("wrong-device page lacks %q:\n%s", want, txt)
+		}
+	}
+	c.Screenshot("device-list")
 }

@@ -92,8 +92,7 @@ func (c *chrome) enroll(s *site, account, password string) {
 func (c *chrome) openReset(s *site, account string) *flows.Issued {
 	c.t.Helper()
 	is := s.start(c.t, flows.KindReset, account)
-	c.OpenReset(s.base + "/r/" + is.Token)
-	c.Do(chromedp.WaitNotPresent(chromedp.CSS("#continue")), chromedp.WaitVisible(chromedp.CSS("h1")))
+	c.OpenResetToVerify(s.base + "/r/" + is.Token)
 	return is
 }
 

@@ -37,6 +37,10 @@ type Config struct {
 	// TrustedProxies are CIDRs whose X-Forwarded-For header is believed for
 	// the audit trail's source address. Nothing else is taken from proxies.
 	TrustedProxies []string
+	// ConfirmPassword adds a second "type it again" field to the new
+	// password form. Off by default: the form has one field with a show
+	// toggle, which catches typos as well without the second typing.
+	ConfirmPassword bool
 	// CheckRatePerMinute bounds the live password checks per flow, so the
 	// breached-password endpoint cannot be used as an oracle; default 30.
 	CheckRatePerMinute int

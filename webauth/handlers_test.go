@@ -3,6 +3,7 @@ package webauth
 import (
 	"context"
 	"errors"
+	"fmt"
 	"html"
 	"net/http"
 	"strings"
@@ -336,7 +337,7 @@ func TestTOTPCodeWorksOnce(t *testing.T) {
 }
 
 func TestResetWithTOTPAndPolicyRefusal(t *testing.T) {
-	r := newRig(t, rigOptions{totp: true})
+	r := newRig(t, rigOptions{totp: true, confirm: true})
 	ts := r.server(t)
 	ctx := context.Background()
 	u, _ := r.dir.Find(ctx, directory.Lookup{Kind: directory.ByAccountName, Value: "jdoe"})
@@ -459,4 +460,49 @@ func problemOf(body string) string {
 	}
 	rest := body[i:]
 	return rest[:strings.Index(rest, "</div>")]
+}
+
+// TestPasswordFormOneField: by default the new-password form has one
+// field, with a show toggle, autocomplete="new-password" and a
+// passwordrules attribute from the effective policy; a "confirm" value a
+// client still sends is not compared. With confirm_password on, the second
+// field is back and must match.
+func TestPasswordFormOneField(t *testing.T) {
+	for _, confirm := range []bool{false, true} {
+		t.Run(fmt.Sprintf("confirm=%v", confirm), func(t *testing.T) {
+			r := newRig(t, rigOptions{totp: true, confirm: confirm})
+			ts := r.server(t)
+			ctx := context.Background()
+			u, _ := r.dir.Find(ctx, directory.Lookup{Kind: directory.ByAccountName, Value: "jdoe"})
+			secret, _, _ := totp.Generate("Example", "jdoe")
+			if err := r.creds.SetTOTPSecret(ctx, u.ID, secret); err != nil {
+				t.Fatal(err)
+			}
+			is := r.start(t, flows.KindReset, "jdoe")
+			b := newBrowser(t, ts)
+			b.redeem(is.Token)
+			id := is.Flow.ID
+			_, _, page, _ := b.get("/f/" + id + "/verify")
+			if st, _, _, _ := b.postForm("/f/"+id+"/totp", map[string]string{"csrf": csrfOf(t, page), "code": totpCode(t, secret, r.clock.Now())}); st != http.StatusSeeOther {
+				t.Fatalf("totp: %d", st)
+			}
+			_, _, form, _ := b.get("/f/" + id + "/password")
+			if got := strings.Contains(form, `id="confirm"`); got != confirm {
+				t.Fatalf("confirm field shown: %v, want %v", got, confirm)
+			}
+			for _, want := range []string{`id="toggle"`, `autocomplete="new-password"`, `passwordrules="minlength: 12; maxlength: `, "required: digit;"} {
+				if !strings.Contains(form, want) {
+					t.Errorf("password form lacks %s", want)
+				}
+			}
+			const good = "Quiet-Harbour-71-Lantern"
+			st, _, body, _ := b.postForm("/f/"+id+"/password", map[string]string{"csrf": csrfOf(t, form), "password": good, "confirm": good + "x"})
+			switch {
+			case confirm && (st != http.StatusUnprocessableEntity || !strings.Contains(problemOf(body), "do not match")):
+				t.Fatalf("mismatch with confirm on: %d\n%s", st, body)
+			case !confirm && st != http.StatusSeeOther:
+				t.Fatalf("one field: %d\n%s", st, body)
+			}
+		})
+	}
 }

@@ -5,6 +5,8 @@ import (
 	"html/template"
 	"net/http"
 
+	"github.com/go-webauthn/webauthn/protocol"
+
 	"github.com/resetbot/resetbot/flows"
 )
 
@@ -16,6 +18,9 @@ type landingData struct {
 	Verb    string
 	QR      template.URL
 	Helpdsk bool
+	// Passkey makes the button "Continue with passkey": its script redeems
+	// the link and starts the passkey prompt in the same tap.
+	Passkey bool
 	// Enroll makes the QR code's screen-sharing warning say what a
 	// stolen enrollment link gives away.
 	Enroll bool
@@ -47,6 +52,13 @@ func (s *Server) landing(w http.ResponseWriter, r *http.Request) {
 		Helpdsk: helpdeskPushed(f),
 		Enroll:  f.Kind == flows.KindEnroll,
 	}
+	if f.Kind != flows.KindEnroll {
+		// Read before the tap, so the label is honest; the redeem answer
+		// decides again.
+		if sum, err := s.deps.Credentials.Summary(r.Context(), f.Subject.AccountID); err == nil {
+			d.Passkey = sum.Passkeys > 0
+		}
+	}
 	if f.Kind == flows.KindApprove {
 		// The approver reads whose reset they are approving.
 		d.Account, d.Display = f.TargetAccount, ""
@@ -61,7 +73,8 @@ func (s *Server) landing(w http.ResponseWriter, r *http.Request) {
 		d.QR = template.URL(qr) // a data: URI this package built, not input
 
 	}
-	s.render(w, http.StatusOK, "landing", page{Title: d.Verb + " " + d.Account, Steps: steps(f.Kind), Step: 1, CSRF: csrf, Data: d})
+	s.render(w, http.StatusOK, "landing", page{Title: d.Verb + " " + d.Account, Steps: steps(f.Kind), Step: 1, CSRF: csrf, Data: d,
+		Early: []string{"common.js", "landing.js"}})
 }
 
 // resume sends a browser that already redeemed this link (a reload, the
@@ -83,19 +96,43 @@ func (s *Server) resume(w http.ResponseWriter, r *http.Request, token string) bo
 	return true
 }
 
+// redeemData is the answer to the landing script's redeem: where the flow
+// continues and, when the flow verifies with a passkey the user has, the
+// assertion options, so that the passkey prompt opens in the same tap.
+type redeemData struct {
+	Next string `json:"next"`
+	// CSRF is the flow's token for the finish call (the page that holds it
+	// is not loaded yet).
+	CSRF string `json:"csrf"`
+	// Finish is where the signed assertion goes.
+	Finish    string                        `json:"finish,omitempty"`
+	Assertion *protocol.CredentialAssertion `json:"assertion,omitempty"`
+}
+
 // redeem is POST /r/{token}: the Continue button. It checks the CSRF token,
 // redeems the link (exactly one browser wins), binds the flow to this
-// browser with the __Host- cookie and continues with verification.
+// browser with the __Host- cookie and continues with verification. The
+// landing script posts the same form asking for JSON and gets the passkey
+// options with the answer (one tap to the passkey prompt); without the
+// script the form posts as it is and the answer is the verify page.
 func (s *Server) redeem(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 	token := r.PathValue("token")
+	failure := s.fail
+	if isJSONRequest(r) {
+		failure = s.failJSON
+	}
 	if !s.sameOrigin(r) || r.ParseForm() != nil || !s.checkLandingCSRF(r, token, r.PostForm.Get(csrfField)) {
-		s.fail(w, r, nil, errCSRF)
+		failure(w, r, nil, errCSRF)
 		return
 	}
 	client := s.client(r)
 	f, binding, err := s.deps.Engine.Redeem(r.Context(), token, client)
 	if err != nil {
+		if isJSONRequest(r) {
+			failure(w, r, nil, err) // the script reloads: the landing then shows the link's state
+			return
+		}
 		s.failLink(w, r, f, err)
 		return
 	}
@@ -107,12 +144,35 @@ func (s *Server) redeem(w http.ResponseWriter, r *http.Request) {
 		nf, err := s.deps.Engine.RecordVerification(r.Context(), f.ID, binding,
 			flows.Verification{Method: flows.MethodHelpdeskLink, OK: true, Client: client})
 		if err != nil {
-			s.fail(w, r, &flowCtx{flow: f}, err)
+			failure(w, r, &flowCtx{flow: f}, err)
 			return
 		}
 		f = nf
 	}
+	if isJSONRequest(r) {
+		s.redeemJSON(w, r, &flowCtx{flow: f, binding: binding, csrf: s.flowCSRF(f.ID, binding)})
+		return
+	}
 	http.Redirect(w, r, nextPage(f), http.StatusSeeOther)
+}
+
+// redeemJSON answers the landing script after a redeem. A flow that
+// verifies with a passkey the user holds gets the assertion options right
+// away; any other flow (enrollment, authenticator app only) just its next
+// page. A failure to start the ceremony is not fatal: the verify page
+// offers the passkey button again.
+func (s *Server) redeemJSON(w http.ResponseWriter, r *http.Request, fc *flowCtx) {
+	d := redeemData{Next: nextPage(fc.flow), CSRF: fc.csrf}
+	if fc.flow.State == flows.StateRedeemed && fc.flow.Kind != flows.KindEnroll {
+		a, err := s.beginLogin(r, fc.flow)
+		switch {
+		case err == nil:
+			d.Assertion, d.Finish = a, "/f/"+fc.flow.ID+"/passkey/finish"
+		case !errors.Is(err, errNoFactor):
+			s.log.Warn("webauth: passkey options with the redeem", "flow", fc.flow.ID, "cause", err)
+		}
+	}
+	writeJSON(w, http.StatusOK, d)
 }
 
 // helpdeskPushed reports whether a helpdesk member issued the flow for the

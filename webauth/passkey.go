@@ -34,25 +34,32 @@ func (s *Server) passkeyBegin(w http.ResponseWriter, r *http.Request, fc *flowCt
 		s.failJSON(w, r, fc, &flows.TransitionError{Op: "passkey", From: f.State})
 		return
 	}
-	user, err := s.user(r, f)
+	assertion, err := s.beginLogin(r, f)
 	if err != nil {
-		s.failJSON(w, r, fc, err)
-		return
-	}
-	if len(user.passkeys) == 0 {
-		s.failJSON(w, r, fc, errNoFactor)
-		return
-	}
-	assertion, session, err := s.wa.BeginLogin(user, webauthn.WithUserVerification(protocol.VerificationRequired))
-	if err != nil {
-		s.failJSON(w, r, fc, fmt.Errorf("webauth: begin login: %w", err))
-		return
-	}
-	if err := s.sessions.put(r.Context(), ceremonyLogin, f.ID, session, ceremonyTTL); err != nil {
 		s.failJSON(w, r, fc, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, assertion)
+}
+
+// beginLogin starts an assertion ceremony for the flow's subject and keeps
+// its session data in Redis; errNoFactor when they have no passkey.
+func (s *Server) beginLogin(r *http.Request, f *flows.Flow) (*protocol.CredentialAssertion, error) {
+	user, err := s.user(r, f)
+	if err != nil {
+		return nil, err
+	}
+	if len(user.passkeys) == 0 {
+		return nil, errNoFactor
+	}
+	assertion, session, err := s.wa.BeginLogin(user, webauthn.WithUserVerification(protocol.VerificationRequired))
+	if err != nil {
+		return nil, fmt.Errorf("webauth: begin login: %w", err)
+	}
+	if err := s.sessions.put(r.Context(), ceremonyLogin, f.ID, session, ceremonyTTL); err != nil {
+		return nil, err
+	}
+	return assertion, nil
 }
 
 // passkeyFinish is POST /f/{id}/passkey/finish: it validates the assertion

@@ -33,6 +33,11 @@ type passwordData struct {
 	// HistoryLength, when > 0, is shown as a rule only the directory can
 	// check: the last N passwords cannot be used again.
 	HistoryLength int
+	// PasswordRules is the passwordrules attribute, so password managers
+	// generate a password that fits the effective policy.
+	PasswordRules string
+	// Confirm shows the second field (Config.ConfirmPassword).
+	Confirm bool
 }
 
 // passwordRules computes the effective rules for the flow's subject: the
@@ -93,7 +98,7 @@ func (s *Server) renderPassword(w http.ResponseWriter, r *http.Request, fc *flow
 	p.Data = passwordData{
 		RulesJSON: string(js), Checklist: password.Check(rules, "", ui).Rules,
 		MinLength: rules.MinLength, MaxLength: max(rules.MaxLength, minMaxLength), Account: fc.flow.Subject.AccountName,
-		HistoryLength: rules.HistoryLength,
+		HistoryLength: rules.HistoryLength, PasswordRules: rules.PasswordRulesAttr(), Confirm: s.cfg.ConfirmPassword,
 	}
 	s.render(w, status, "password", p)
 }
@@ -168,7 +173,7 @@ func (s *Server) passwordSubmit(w http.ResponseWriter, r *http.Request, fc *flow
 	case len(pw) > maxPasswordLen:
 		s.fail(w, r, fc, errBadRequest)
 		return
-	case pw != confirm:
+	case s.cfg.ConfirmPassword && pw != confirm:
 		refuse("The passwords do not match", "Type the same new password in both fields.")
 		return
 	}

@@ -62,6 +62,10 @@ type page struct {
 	CSRF    string
 	FlowID  string
 	Scripts []string
+	// Early scripts load in the head without defer, before the body is
+	// parsed: they listen on the document, so a tap on a button from the
+	// first paint on is never lost to a script still loading.
+	Early []string
 	// Problem is shown above the page content.
 	Problem *shownProblem
 	Data    any

@@ -58,6 +58,8 @@ type rigOptions struct {
 	log     io.Writer // default: discarded
 	// submitWait bounds the password submit (Config.SubmitWait).
 	submitWait time.Duration
+	// confirm turns on the second password field (Config.ConfirmPassword).
+	confirm bool
 }
 
 func newRig(t testing.TB, o rigOptions) *rig {
@@ -98,7 +100,7 @@ func newRig(t testing.TB, o rigOptions) *rig {
 	cfg := Config{
 		PublicBaseURL: o.baseURL, RPName: "Example Corp", AllowTOTP: o.totp,
 		CSRFKey: key, TOTPKey: key, KeyPrefix: prefix + "w", CheckRatePerMinute: 30,
-		SubmitWait: o.submitWait,
+		SubmitWait: o.submitWait, ConfirmPassword: o.confirm,
 	}
 	srv, err := New(cfg, Deps{
 		Engine: eng, Directory: o.dir, Credentials: creds, Redis: o.rdb, Logger: slog.New(slog.NewTextHandler(o.log, nil)), Clock: clock.Now,

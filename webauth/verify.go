@@ -3,6 +3,7 @@ package webauth
 import (
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/resetbot/resetbot/credentials"
 	"github.com/resetbot/resetbot/flows"
@@ -25,6 +26,35 @@ type verifyData struct {
 	// Enroll is true when an enroll flow asks for an existing factor
 	// before factors change.
 	Enroll bool
+	// Notice says why the page is shown again after a passkey prompt
+	// (closed, or the passkey refused); Tries counts those prompts.
+	Notice string
+	Tries  int
+	// Devices, after two missed prompts, are the user's passkeys: the
+	// likely fix is opening the link on the device that holds one.
+	Devices []passkeyView
+}
+
+// wrongDeviceAfter is how many missed passkey prompts show the list of the
+// user's passkeys ("open the link on that device").
+const wrongDeviceAfter = 2
+
+// maxTries bounds the try counter taken from the URL.
+const maxTries = 99
+
+// passkeyNotice reads the verify page's ?passkey=…&try=… (set by the
+// scripts after a prompt): the words to show and the number of tries.
+func passkeyNotice(r *http.Request) (string, int) {
+	q := r.URL.Query()
+	tries, _ := strconv.Atoi(q.Get("try"))
+	tries = min(max(tries, 0), maxTries)
+	switch q.Get("passkey") {
+	case "cancelled":
+		return "The passkey prompt was closed, or no passkey on this device matched. Try again.", max(tries, 1)
+	case "refused":
+		return "Your passkey could not be used here. Try again.", max(tries, 1)
+	}
+	return "", 0
 }
 
 // verifyPage is GET /f/{id}/verify: the passkey button and, where allowed,
@@ -58,8 +88,17 @@ func (s *Server) renderVerify(w http.ResponseWriter, r *http.Request, fc *flowCt
 		return
 	}
 	p := basePage(fc, "Confirm it is you", 1)
-	p.Scripts = []string{"common.js", "passkey-login.js"}
+	p.Early = []string{"common.js", "passkey-login.js"}
 	p.Problem = prob
+	if d.Passkey {
+		d.Notice, d.Tries = passkeyNotice(r)
+		if d.Tries >= wrongDeviceAfter || fc.flow.Attempts.Verify >= wrongDeviceAfter {
+			if d.Devices, err = s.devices(r, fc.flow); err != nil {
+				s.fail(w, r, fc, err)
+				return
+			}
+		}
+	}
 	switch {
 	case d.Passkey || d.TOTP || prob != nil:
 	case d.Enroll:
@@ -72,6 +111,19 @@ func (s *Server) renderVerify(w http.ResponseWriter, r *http.Request, fc *flowCt
 	}
 	p.Data = d
 	s.render(w, status, "verify", p)
+}
+
+// devices lists the subject's passkeys by name and date added.
+func (s *Server) devices(r *http.Request, f *flows.Flow) ([]passkeyView, error) {
+	pks, err := s.deps.Credentials.Passkeys(r.Context(), f.Subject.AccountID)
+	if err != nil && !errors.Is(err, credentials.ErrNotFound) {
+		return nil, err
+	}
+	out := make([]passkeyView, 0, len(pks))
+	for _, pk := range pks {
+		out = append(out, passkeyView{Name: pk.Name, Created: day(pk.CreatedAt)})
+	}
+	return out, nil
 }
 
 // factors reads which factors the user has and this flow accepts.

@@ -459,10 +459,7 @@ func TestKilledDuringDirectoryWrite(t *testing.T) {
 			r.command(tc.chat, "")
 			browser.OpenReset(r.link(tc.chat, 2))
 			next := webauthtest.RandomPassword()
-			browser.Do(chromedp.WaitVisible(chromedp.CSS("#passkey-login")), chromedp.Click(chromedp.CSS("#passkey-login")),
-				chromedp.WaitVisible(chromedp.CSS("#password-form")),
-				chromedp.SendKeys(chromedp.CSS("#password"), next), chromedp.SendKeys(chromedp.CSS("#confirm"), next),
-				chromedp.WaitVisible(chromedp.CSS(`li[data-rule="match"].ok`)), chromedp.WaitVisible(chromedp.CSS(`li[data-rule="strength"].ok`)))
+			browser.TypeNewPassword(next)
 			id, err := r.store.LiveID(context.Background(), u.ID, flows.KindReset)
 			if err != nil || id == "" {
 				t.Fatalf("live flow: %q, %v", id, err)
@@ -720,7 +717,6 @@ func (r *faultRig) resetAtPasswordForm(shots string) *atPasswordForm {
 	p.before = r.changedAt(p.user)
 	r.command(p.chat, "")
 	p.browser.OpenReset(r.link(p.chat, 2))
-	p.browser.Do(chromedp.WaitVisible(chromedp.CSS("#passkey-login")), chromedp.Click(chromedp.CSS("#passkey-login")))
 	p.typePassword()
 	id, err := r.store.LiveID(context.Background(), p.user.ID, flows.KindReset)
 	if err != nil || id == "" {
@@ -732,9 +728,7 @@ func (r *faultRig) resetAtPasswordForm(shots string) *atPasswordForm {
 
 // typePassword fills the password form and waits for the checklist.
 func (p *atPasswordForm) typePassword() {
-	p.browser.Do(chromedp.WaitVisible(chromedp.CSS("#password-form")),
-		chromedp.SendKeys(chromedp.CSS("#password"), p.next), chromedp.SendKeys(chromedp.CSS("#confirm"), p.next),
-		chromedp.WaitVisible(chromedp.CSS(`li[data-rule="match"].ok`)), chromedp.WaitVisible(chromedp.CSS(`li[data-rule="strength"].ok`)))
+	p.browser.TypeNewPassword(p.next)
 }
 
 // changeRecordedOnce waits for the flow's outcome in the JSON audit log and

@@ -3,6 +3,7 @@ package password
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 )
 
 // clientRules is the JSON the browser receives. It deliberately holds only
@@ -54,4 +55,22 @@ func (r Rules) ClientJSON() ([]byte, error) {
 		return nil, fmt.Errorf("password: encode client rules: %w", err)
 	}
 	return b, nil
+}
+
+// PasswordRulesAttr is the rules as the passwordrules attribute of the
+// new-password field, read by password managers (Safari, 1Password) when
+// they generate a password. The directory's complexity rule (three of four
+// kinds) cannot be said in that language; asking for all four kinds always
+// satisfies it. Name parts cannot be said either: a generated password
+// does not contain them.
+func (r Rules) PasswordRulesAttr() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "minlength: %d; maxlength: %d;", r.MinLength, max(r.MaxLength, r.MinLength))
+	if r.ComplexityRequired {
+		b.WriteString(" required: lower; required: upper; required: digit; required: special;")
+	} else {
+		b.WriteString(" required: lower; required: upper; required: digit;")
+	}
+	b.WriteString(" allowed: ascii-printable;")
+	return b.String()
 }

@@ -1,5 +1,6 @@
-// common.js: base64url conversion for WebAuthn and a JSON POST helper that
-// sends the flow's CSRF token. Shared by the passkey scripts.
+// common.js: base64url conversion for WebAuthn, a JSON POST helper that
+// sends the flow's CSRF token, and the passkey sign-in both the landing page
+// and the verify page use. Loaded in the head, before the page's buttons.
 "use strict";
 window.rb = {
   enc: function (buf) {
@@ -14,19 +15,43 @@ window.rb = {
     for (var i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
     return b.buffer;
   },
-  post: function (url, body) {
+  // post sends body as JSON; csrf defaults to the page's flow token.
+  post: function (url, body, csrf) {
     return fetch(url, {
       method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRF-Token": document.body.dataset.csrf },
+      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRF-Token": csrf || document.body.dataset.csrf },
       body: JSON.stringify(body || {})
-    }).then(function (r) {
-      return r.json().then(function (j) {
-        if (!r.ok) { var e = new Error(j.message || "Request failed"); e.info = j; throw e; }
-        return j;
-      });
+    }).then(rb.json);
+  },
+  // json reads a JSON answer; a refusal becomes an Error carrying the
+  // catalogued problem as info.
+  json: function (r) {
+    return r.json().then(function (j) {
+      if (!r.ok) { var e = new Error(j.message || "Request failed"); e.info = j; throw e; }
+      return j;
+    });
+  },
+  // login runs the passkey prompt for assertion options from the server
+  // and sends the signed answer to finish; it resolves to {next}.
+  login: function (opts, finish, csrf) {
+    var pk = opts.publicKey;
+    pk.challenge = rb.dec(pk.challenge);
+    (pk.allowCredentials || []).forEach(function (c) { c.id = rb.dec(c.id); });
+    return navigator.credentials.get({ publicKey: pk }).then(function (cred) {
+      var r = cred.response;
+      return rb.post(finish, {
+        id: cred.id, rawId: rb.enc(cred.rawId), type: cred.type,
+        authenticatorAttachment: cred.authenticatorAttachment || undefined,
+        clientExtensionResults: cred.getClientExtensionResults ? cred.getClientExtensionResults() : {},
+        response: {
+          authenticatorData: rb.enc(r.authenticatorData), clientDataJSON: rb.enc(r.clientDataJSON),
+          signature: rb.enc(r.signature), userHandle: r.userHandle ? rb.enc(r.userHandle) : undefined
+        }
+      }, csrf);
     });
   },
   say: function (el, msg, bad, info) {
+    if (!el) return;
     el.textContent = msg + (info && info.errorId ? " (error id " + info.errorId + ")" : "");
     el.classList.toggle("bad", !!bad);
   }

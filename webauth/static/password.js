@@ -36,7 +36,7 @@
       max_length: len <= rules.maxLength,
       complexity: !rules.complexityRequired || classes(s) >= rules.minClasses,
       no_name: (rules.forbiddenParts || []).every(function (f) { return low.indexOf(f) < 0; }),
-      match: s !== "" && s === confirm.value
+      match: !confirm || (s !== "" && s === confirm.value)
     };
     Object.keys(ok).forEach(function (k) { mark(k, s === "" ? null : ok[k]); });
     ["not_breached", "strength"].forEach(function (k) {
@@ -64,10 +64,11 @@
     timer = setTimeout(check, 350);
   }
   pw.addEventListener("input", changed);
-  confirm.addEventListener("input", local);
+  if (confirm) confirm.addEventListener("input", local);
   toggle.addEventListener("click", function () {
     var show = pw.type === "password";
-    pw.type = confirm.type = show ? "text" : "password";
+    pw.type = show ? "text" : "password";
+    if (confirm) confirm.type = pw.type;
     toggle.textContent = show ? "Hide" : "Show";
     toggle.setAttribute("aria-pressed", show ? "true" : "false");
   });

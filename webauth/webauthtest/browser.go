@@ -13,9 +13,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	cdpwebauthn "github.com/chromedp/cdproto/webauthn"
 	"github.com/chromedp/chromedp"
 
@@ -35,6 +37,11 @@ type Browser struct {
 	// ShotDir and ShotPrefix name the screenshots (ShotDir empty: none).
 	ShotDir, ShotPrefix string
 	n                   int
+	// Taps counts the taps the steps made (buttons and fields focused
+	// before typing); Pages counts the documents the main frame loaded.
+	// The tap budget test reads them.
+	Taps, Pages int
+	pages       atomic.Int64
 }
 
 // NewBrowser starts Chromium for the test; it stops with the test.
@@ -51,6 +58,7 @@ func NewBrowser(t *testing.T, shotDir, shotPrefix string) *Browser {
 	ctx, cancel := chromedp.NewContext(actx)
 	t.Cleanup(func() { cancel(); cancelAlloc() })
 	b := &Browser{t: t, Ctx: ctx, ShotDir: shotDir, ShotPrefix: shotPrefix}
+
 	// The first call starts the browser; it must not carry a timeout.
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulatePortrait, chromedp.EmulateMobile, chromedp.EmulateTouch)); err != nil {
 		t.Fatalf("start chromium: %v", err)
@@ -58,7 +66,43 @@ func NewBrowser(t *testing.T, shotDir, shotPrefix string) *Browser {
 	if _, err := chromedp.Call(ctx, cdpwebauthn.Enable, cdpwebauthn.EnableParams{}); err != nil {
 		t.Fatalf("WebAuthn.enable: %v", err)
 	}
+	err := chromedp.Listen(ctx, func(ev any) {
+		if nav, ok := ev.(*page.EventFrameNavigated); ok && nav.Frame.ParentID == "" {
+			b.pages.Add(1)
+		}
+	})
+	if err != nil {
+		t.Fatalf("listen: %v", err)
+	}
 	return b
+}
+
+// Tap clicks the element sel as a person taps it, and counts the tap.
+func (b *Browser) Tap(sel string) {
+	b.t.Helper()
+	b.Taps++
+	b.Do(chromedp.WaitVisible(chromedp.CSS(sel)), chromedp.Click(chromedp.CSS(sel)))
+}
+
+// Type taps the field sel (the tap that brings up a phone's keyboard) and
+// types text into it.
+func (b *Browser) Type(sel, text string) {
+	b.t.Helper()
+	b.Tap(sel)
+	b.Do(chromedp.SendKeys(chromedp.CSS(sel), text))
+}
+
+// ResetCounts zeroes Taps and Pages, before the steps a test measures.
+func (b *Browser) ResetCounts() {
+	b.Taps = 0
+	b.pages.Store(0)
+	b.Pages = 0
+}
+
+// Counted returns the taps and the documents loaded since ResetCounts.
+func (b *Browser) Counted() (taps, pages int) {
+	b.Pages = int(b.pages.Load())
+	return b.Taps, b.Pages
 }
 
 // Authenticator adds a platform authenticator (a phone's passkey store);
@@ -156,7 +200,8 @@ func (b *Browser) EnrollApproved(link, currentPassword string, approve func()) {
 	b.Screenshot("enroll-add")
 	b.AddPasskey("Test phone")
 	b.Screenshot("enroll-listed")
-	b.Do(chromedp.Click(chromedp.CSS("#enroll-finish")), chromedp.WaitVisible(chromedp.CSS("#done-headline")))
+	b.Tap("#enroll-finish")
+	b.Do(chromedp.WaitVisible(chromedp.CSS("#done-headline")))
 	if !strings.Contains(b.Text(), "Your sign-in is set up") {
 		b.t.Fatalf("enrollment did not finish:\n%s", b.Text())
 	}
@@ -178,9 +223,11 @@ func (b *Browser) proveEnrollment(link, currentPassword string) {
 	b.t.Helper()
 	b.Do(chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("#continue")))
 	b.Screenshot("enroll-landing")
-	b.Do(chromedp.Click(chromedp.CSS("#continue")), chromedp.WaitVisible(chromedp.CSS("#current")))
+	b.Tap("#continue")
+	b.Do(chromedp.WaitVisible(chromedp.CSS("#current")))
 	b.Screenshot("enroll-proof")
-	b.Do(chromedp.SendKeys(chromedp.CSS("#current"), currentPassword), chromedp.Click(chromedp.CSS("#proof-submit")))
+	b.Type("#current", currentPassword)
+	b.Tap("#proof-submit")
 }
 
 // AddPasskey registers a passkey named name (plain words: it becomes part
@@ -188,8 +235,9 @@ func (b *Browser) proveEnrollment(link, currentPassword string) {
 // page, and waits until the reloaded page lists it.
 func (b *Browser) AddPasskey(name string) {
 	b.t.Helper()
-	b.Do(chromedp.SetValue(chromedp.CSS("#device-name"), name), chromedp.Click(chromedp.CSS("#passkey-register")),
-		chromedp.WaitVisible(chromedp.CSS(PasskeyRemoveButton(name))))
+	b.Do(chromedp.SetValue(chromedp.CSS("#device-name"), name))
+	b.Tap("#passkey-register")
+	b.Do(chromedp.WaitVisible(chromedp.CSS(PasskeyRemoveButton(name))))
 }
 
 // PasskeyRemoveButton is the CSS selector of the Remove button of the
@@ -199,15 +247,45 @@ func PasskeyRemoveButton(name string) string {
 	return fmt.Sprintf("#passkeys button[aria-label=%q]", "Remove "+name)
 }
 
-// OpenReset opens a reset link and continues to the verify page.
+// OpenReset opens a reset link and taps "Continue with passkey": the one
+// tap redeems the link and runs the passkey prompt, so with a passkey on
+// the current authenticator the browser goes on to the password form (or
+// the wait for approval); after a refused prompt it is on the verify page.
 func (b *Browser) OpenReset(link string) {
 	b.t.Helper()
 	b.Do(chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("#continue")))
 	b.Screenshot("reset-landing")
-	// The landing page has an h1 too: wait until it is gone, or a node found
-	// on it can vanish mid-wait ("Could not find node with given id").
-	b.Do(chromedp.Click(chromedp.CSS("#continue")), chromedp.WaitNotPresent(chromedp.CSS("#continue")),
-		chromedp.WaitVisible(chromedp.CSS("h1")))
+	b.Tap("#continue")
+	b.leftLanding()
+}
+
+// OpenResetToVerify opens a reset link and posts the landing form as a
+// browser without the page's script does: it stops on the verify page,
+// with the passkey button (or the authenticator-app form) not yet used.
+func (b *Browser) OpenResetToVerify(link string) {
+	b.t.Helper()
+	b.Do(chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("#continue")))
+	b.Screenshot("reset-landing")
+	// form.submit() fires no submit event: the script stays out of it.
+	b.Do(chromedp.Evaluate[chromedp.Void]("document.getElementById('landing-form').submit()"))
+	b.leftLanding()
+}
+
+// leftLanding waits until the landing page is gone. The landing page has
+// an h1 too: a node found on it can vanish mid-wait ("Could not find node
+// with given id"), and its redirect can interrupt the next navigation.
+func (b *Browser) leftLanding() {
+	b.t.Helper()
+	b.Do(chromedp.WaitNotPresent(chromedp.CSS("#continue")), chromedp.WaitVisible(chromedp.CSS("h1")))
+}
+
+// TypeNewPassword fills the new-password form (one field) and waits until
+// the live checklist is all green.
+func (b *Browser) TypeNewPassword(newPassword string) {
+	b.t.Helper()
+	b.Do(chromedp.WaitVisible(chromedp.CSS("#password-form")))
+	b.Type("#password", newPassword)
+	b.Do(chromedp.WaitVisible(chromedp.CSS(`li[data-rule="not_breached"].ok`)), chromedp.WaitVisible(chromedp.CSS(`li[data-rule="strength"].ok`)))
 }
 
 // Reset opens a reset link, verifies with the passkey and sets
@@ -222,16 +300,11 @@ func (b *Browser) Reset(link, newPassword string) {
 func (b *Browser) ResetApproved(link, newPassword string, approve func()) {
 	b.t.Helper()
 	b.OpenReset(link)
-	b.Do(chromedp.WaitVisible(chromedp.CSS("#passkey-login")))
-	b.Screenshot("reset-verify")
-	b.Do(chromedp.Click(chromedp.CSS("#passkey-login")))
 	b.awaitApproval(approve)
-	b.Do(chromedp.WaitVisible(chromedp.CSS("#password-form")))
-	b.Do(chromedp.SendKeys(chromedp.CSS("#password"), newPassword), chromedp.SendKeys(chromedp.CSS("#confirm"), newPassword),
-		chromedp.WaitVisible(chromedp.CSS(`li[data-rule="not_breached"].ok`)), chromedp.WaitVisible(chromedp.CSS(`li[data-rule="strength"].ok`)),
-		chromedp.WaitVisible(chromedp.CSS(`li[data-rule="match"].ok`)))
+	b.TypeNewPassword(newPassword)
 	b.Screenshot("reset-password")
-	b.Do(chromedp.Click(chromedp.CSS("#set-password")), chromedp.WaitVisible(chromedp.CSS("#done-headline")))
+	b.Tap("#set-password")
+	b.Do(chromedp.WaitVisible(chromedp.CSS("#done-headline")))
 	if !strings.Contains(b.Text(), "Your password was changed") {
 		b.t.Fatalf("reset did not finish:\n%s", b.Text())
 	}
@@ -254,11 +327,11 @@ func (b *Browser) awaitApproval(approve func()) {
 // approver's passkey and confirms the approval.
 func (b *Browser) ConfirmApproval(link string) {
 	b.t.Helper()
-	b.OpenReset(link) // the same landing and verify steps as a reset
-	b.Do(chromedp.WaitVisible(chromedp.CSS("#passkey-login")), chromedp.Click(chromedp.CSS("#passkey-login")),
-		chromedp.WaitVisible(chromedp.CSS("#approve")))
+	b.OpenReset(link) // the same one tap to the passkey prompt as a reset
+	b.Do(chromedp.WaitVisible(chromedp.CSS("#approve")))
 	b.Screenshot("approve")
-	b.Do(chromedp.Click(chromedp.CSS("#approve")), chromedp.WaitVisible(chromedp.CSS("#done-headline")))
+	b.Tap("#approve")
+	b.Do(chromedp.WaitVisible(chromedp.CSS("#done-headline")))
 	if !strings.Contains(b.Text(), "Your approval is confirmed") {
 		b.t.Fatalf("approval not confirmed:\n%s", b.Text())
 	}

@@ -87,14 +87,15 @@ func (c *Config) WebApp() webauth.Config {
 		csrf = []byte(k)
 	}
 	return webauth.Config{
-		PublicBaseURL:  c.Server.PublicBaseURL,
-		RPID:           c.Web.RPID,
-		RPName:         c.Web.RPName,
-		AllowTOTP:      c.Web.AllowTOTP,
-		TrustedProxies: c.Web.TrustedProxies,
-		CSRFKey:        csrf,
-		TOTPKey:        totpKey,
-		KeyPrefix:      c.Redis.KeyPrefix + "web",
+		PublicBaseURL:   c.Server.PublicBaseURL,
+		RPID:            c.Web.RPID,
+		RPName:          c.Web.RPName,
+		AllowTOTP:       c.Web.AllowTOTP,
+		ConfirmPassword: c.Web.ConfirmPassword,
+		TrustedProxies:  c.Web.TrustedProxies,
+		CSRFKey:         csrf,
+		TOTPKey:         totpKey,
+		KeyPrefix:       c.Redis.KeyPrefix + "web",
 	}
 }
 

@@ -14,6 +14,9 @@ type Web struct {
 	// code when they enrolled one (privileged accounts always need a
 	// passkey).
 	AllowTOTP bool `yaml:"allow_totp"`
+	// ConfirmPassword adds a "type it again" field to the new-password
+	// form (default: one field with a show toggle).
+	ConfirmPassword bool `yaml:"confirm_password"`
 	// TrustedProxies are CIDRs whose X-Forwarded-For is believed, for the
 	// audit trail's source address only.
 	TrustedProxies []string `yaml:"trusted_proxies"`
