@@ -2,9 +2,11 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
+	"github.com/resetbot/resetbot/directory"
 	"github.com/resetbot/resetbot/flows"
 )
 
@@ -30,13 +32,62 @@ func plainPlace(ev flows.Event) flows.Event {
 }
 
 // notifyFactorChange tells the user privately what changed in their
-// sign-in, where and when, and whom to call if it was not them. The
-// message goes to the chat identity the flow belongs to, on its platform.
-func (b *Bot) notifyFactorChange(ctx context.Context, ms Messenger, f *flows.Flow, ev flows.Event) error {
-	if err := ms.SendPrivate(ctx, f.Subject.Chat, b.msgFactorChanged(f, ev)); err != nil {
-		return fmt.Errorf("notify user of a factor change: %w", err)
+// sign-in, where and when, and whom to call if it was not them, on every
+// platform that can name the account (#8): the flow's own chat identity
+// and the account's identities elsewhere (chatIdentitiesOf), so someone
+// whose chat session on one platform was hijacked hears of it on another.
+// Each recipient is marked once reached, so a retry after one platform
+// failed does not repeat the message to the others.
+func (b *Bot) notifyFactorChange(ctx context.Context, f *flows.Flow, ev flows.Event) error {
+	targets, err := b.factorChangeRecipients(ctx, f)
+	errs := []error{err}
+	msg := b.msgFactorChanged(f, ev)
+	for _, id := range targets {
+		ms, err := b.messenger(id.Platform)
+		if err != nil {
+			continue
+		}
+		group := factorNotifyGroup + ":" + id.String()
+		if _, done, err := b.deps.Store.Marked(ctx, group, ev.ID); err != nil || done {
+			errs = append(errs, err)
+			continue
+		}
+		if err := ms.SendPrivate(ctx, id, msg); err != nil {
+			if !IsPermanent(err) {
+				errs = append(errs, fmt.Errorf("notify %s of a factor change: %w", id, err))
+				continue
+			}
+			b.deps.Log.Error("factor change notification undeliverable; not retried", "flow", f.ID, "event", ev.ID, "to", id.String(), "err", err)
+		}
+		errs = append(errs, b.deps.Store.Mark(ctx, group, ev.ID, markDone))
 	}
-	return nil
+	return errors.Join(errs...)
+}
+
+// factorNotifyGroup prefixes the per-recipient marks of factor change
+// notifications.
+const factorNotifyGroup = "user-notify-factor"
+
+// factorChangeRecipients is the flow's chat identity followed by the
+// account's other chat identities. An account gone from the directory
+// has only the flow's; a directory or platform that cannot answer now is
+// an error (the sink retries), with the identities found so far.
+func (b *Bot) factorChangeRecipients(ctx context.Context, f *flows.Flow) ([]flows.ChatIdentity, error) {
+	targets := []flows.ChatIdentity{f.Subject.Chat}
+	u, err := b.deps.Directory.Find(ctx, directory.Lookup{Kind: directory.ByID, Value: f.Subject.AccountID})
+	if errors.Is(err, directory.ErrNotFound) {
+		return targets, nil
+	}
+	if err != nil {
+		return targets, fmt.Errorf("bot: chat identities of %s: %w", f.Subject.AccountID, err)
+	}
+	ids, err := b.chatIdentitiesOf(ctx, u)
+	for _, id := range ids {
+		if id != f.Subject.Chat {
+			targets = append(targets, id)
+		}
+	}
+	return targets, err
 }
 
 // msgFactorChanged is the user's message about a factor change.
@@ -68,4 +119,18 @@ func article(word string) string {
 		return "An"
 	}
 	return "A"
+}
+
+// flowOfAnyPlatform returns the event's flow, or nil when it is gone;
+// unlike flowOf, a flow whose own platform is not configured here is
+// still returned: the account may be reachable on the others.
+func (b *Bot) flowOfAnyPlatform(ctx context.Context, ev flows.Event) (*flows.Flow, error) {
+	if ev.FlowID == "" {
+		return nil, nil
+	}
+	f, err := b.deps.Engine.Get(ctx, ev.FlowID)
+	if errors.Is(err, flows.ErrNotFound) {
+		return nil, nil
+	}
+	return f, err
 }

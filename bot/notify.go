@@ -27,13 +27,19 @@ func (s notifySink) Deliver(ctx context.Context, ev flows.Event) error {
 	}
 	b := s.b
 	return b.once(ctx, s.Name(), ev, func() error {
+		if ev.Type == flows.EventFactorAdded || ev.Type == flows.EventFactorRemoved {
+			// Every linked platform, each recipient marked once reached.
+			f, err := b.flowOfAnyPlatform(ctx, ev)
+			if err != nil || f == nil {
+				return err
+			}
+			return b.notifyFactorChange(ctx, f, ev)
+		}
 		f, ms, err := b.flowOf(ctx, ev)
 		if err != nil || f == nil {
 			return err
 		}
 		switch ev.Type {
-		case flows.EventFactorAdded, flows.EventFactorRemoved:
-			err = b.notifyFactorChange(ctx, ms, f, ev)
 		case flows.EventRecoveredCompleted, flows.EventRecoveredFailed:
 			// The reconciler's verdict on a write a crash left open: only
 			// resets and unlocks changed something the user must hear of.
