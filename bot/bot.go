@@ -39,8 +39,12 @@ type Config struct {
 	// report's "tickets avoided" figure; Currency labels it.
 	CostPerTicket float64
 	Currency      string
-	// Location is the time zone times are shown in (default UTC).
+	// Location is the time zone times are shown in (default UTC) when the
+	// person's platform gives none.
 	Location *time.Location
+	// Language is the helpdesk channel's language and the fallback for a
+	// person whose platform gives none (a catalogue tag; default "en").
+	Language string
 	// Workers bounds the background work running at once (default 16).
 	Workers int
 	// MaxQueued bounds the work accepted but not yet running (default

@@ -78,7 +78,7 @@ func (b *Bot) startOwn(ctx context.Context, r Request, kind flows.Kind) {
 		b.send(ctx, r.From.ID, r.Respond, b.msgUnavailable(id))
 		return
 	}
-	is, err := b.deps.Engine.Start(ctx, flows.StartRequest{Kind: kind, Lookup: lookup, Chat: r.From.ID, RequestedBy: r.From.ID})
+	is, err := b.deps.Engine.Start(ctx, flows.StartRequest{Kind: kind, Lookup: lookup, Chat: r.From.ID, RequestedBy: r.From.ID, Locale: r.From.Locale})
 	if err != nil {
 		b.send(ctx, r.From.ID, r.Respond, b.startFailure(err, r.From.ID))
 		return

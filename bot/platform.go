@@ -19,6 +19,9 @@ type User struct {
 	Email string
 	// Name is a display name, for wording only.
 	Name string
+	// Locale is the language and time zone the platform reports for the
+	// user, when it does; flows started for them carry it.
+	Locale flows.Locale
 }
 
 // Messenger is what a platform package gives the core for outbound

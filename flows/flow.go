@@ -61,6 +61,15 @@ type Subject struct {
 	Privileged bool `json:"privileged,omitempty"`
 }
 
+// Locale is how a person reads: their language (a catalogue tag, "de") and
+// time zone (IANA, "Europe/Berlin"), as their chat platform gave them when
+// the flow started. Empty fields mean the configured defaults. Background
+// messages (the link, notices) and the web pages use it.
+type Locale struct {
+	Lang     string `json:"lang,omitempty"`
+	TimeZone string `json:"tz,omitempty"`
+}
+
 // Attempts counts failures inside one flow.
 type Attempts struct {
 	Verify   int `json:"verify,omitempty"`
@@ -104,6 +113,8 @@ type Flow struct {
 	// and nothing older (see MayChangeFactors).
 	Changed  []string `json:"changed,omitempty"`
 	Approval Approval `json:"approval"`
+	// Locale is the subject's language and time zone.
+	Locale Locale `json:"locale,omitzero"`
 	// Risk holds signals noted along the way (new device, many recent
 	// requests); informational for the helpdesk thread.
 	Risk []string `json:"risk,omitempty"`

@@ -22,6 +22,9 @@ type StartRequest struct {
 	// RequestedByAccountID is the requester's directory account id when
 	// known; approvers must differ from it.
 	RequestedByAccountID string
+	// Locale is the subject's language and time zone when their platform
+	// gives them (empty: the configured defaults).
+	Locale Locale
 }
 
 // Issued is a started flow and the link token to send to its subject. The
@@ -156,6 +159,7 @@ func (e *Engine) create(ctx context.Context, req StartRequest, u *directory.User
 		IssuedAt:             now,
 		ExpiresAt:            now.Add(e.cfg.LinkTTL),
 		TokenHash:            hashToken(purposeOf(req.Kind), id, secret),
+		Locale:               req.Locale,
 	}
 	f.Approval.Required = f.Subject.Privileged
 	ev := e.event(f, EventRequested, req.RequestedBy.String(), "", "ok", now)

@@ -36,6 +36,8 @@ func TestConfigCheckAndServeAgree(t *testing.T) {
 		{name: "public url with a path", old: `public_base_url: "http://localhost:8080"`, new: `public_base_url: "http://localhost:8080/reset"`, wantKey: "server.public_base_url"},
 		{name: "short csrf key", old: "csrf_key: {value: 0123456789abcdef0123456789abcdef}", new: "csrf_key: {value: short}", wantKey: "web.csrf_key"},
 		{name: "slack channel name", old: "helpdesk_channel: C0HELPDESK", new: "helpdesk_channel: it-help", wantKey: "slack.helpdesk_channel"},
+		{name: "language outside the catalogue", old: "helpdesk:\n", new: "helpdesk:\n  language: pt\n", wantKey: "helpdesk.language"},
+		{name: "unknown time zone", old: "helpdesk:\n", new: "helpdesk:\n  timezone: Mars/Olympus\n", wantKey: "helpdesk.timezone"},
 		{name: "trusted proxy not a cidr", old: "web:\n", new: "web:\n  trusted_proxies: [10.0.0.1]\n", wantKey: "web.trusted_proxies[0]"},
 	}
 	for _, tt := range tests {

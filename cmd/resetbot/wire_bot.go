@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
-	"time"
 
 	"github.com/resetbot/resetbot/bot"
 	"github.com/resetbot/resetbot/bot/discord"
@@ -21,10 +19,6 @@ import (
 
 // newBot builds the chat core from the configuration.
 func newBot(c *config.Config, engine *flows.Engine, dir directory.Directory, store flows.Store, creds credentials.Store, log *slog.Logger) (*bot.Bot, error) {
-	loc, err := time.LoadLocation(c.Helpdesk.Timezone)
-	if err != nil {
-		return nil, fmt.Errorf("helpdesk.timezone: %w", err)
-	}
 	identity := map[string]bot.IdentityRule{}
 	for platform, rule := range c.Identity {
 		identity[platform] = bot.IdentityRule{By: bot.IdentityBy(rule.By)}
@@ -43,7 +37,8 @@ func newBot(c *config.Config, engine *flows.Engine, dir directory.Directory, sto
 		},
 		CostPerTicket: c.Helpdesk.CostPerTicket,
 		Currency:      c.Helpdesk.Currency,
-		Location:      loc,
+		Location:      c.Helpdesk.Locale().Location(),
+		Language:      c.Helpdesk.Language,
 
 		InteractionsPerMinute: c.Limits.InteractionsPerIdentityPerMinute,
 	}, bot.Deps{Engine: engine, Directory: dir, Store: store, Factors: factorsOf{creds}, Log: log})

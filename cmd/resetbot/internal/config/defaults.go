@@ -31,6 +31,7 @@ const (
 	DefaultHelpdeskContact            = "the IT helpdesk"
 	DefaultCurrency                   = "USD"
 	DefaultTimezone                   = "UTC"
+	DefaultLanguage                   = "en"
 	DefaultSpikeRequests              = 20
 	DefaultSpikeWindow                = 10 * time.Minute
 	DefaultFailedVerificationsAlert   = 3
@@ -88,6 +89,7 @@ func (c *Config) ApplyDefaults() {
 	setStr(&c.Helpdesk.Contact, DefaultHelpdeskContact)
 	setStr(&c.Helpdesk.Currency, DefaultCurrency)
 	setStr(&c.Helpdesk.Timezone, DefaultTimezone)
+	setStr(&c.Helpdesk.Language, DefaultLanguage)
 
 	setNum(&c.Alerts.SpikeRequests, DefaultSpikeRequests)
 	setNum(&c.Alerts.SpikeWindow, DefaultSpikeWindow)

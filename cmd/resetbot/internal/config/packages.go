@@ -8,6 +8,7 @@ import (
 	"github.com/resetbot/resetbot/bot/slack"
 	"github.com/resetbot/resetbot/bot/teams"
 	"github.com/resetbot/resetbot/directory/ldap"
+	"github.com/resetbot/resetbot/internal/i18n"
 	"github.com/resetbot/resetbot/webauth"
 )
 
@@ -99,6 +100,12 @@ func (c *Config) WebApp() webauth.Config {
 	}
 }
 
+// Locale is the helpdesk section's language and time zone as the message
+// catalogue's fallback locale.
+func (h Helpdesk) Locale() i18n.Config {
+	return i18n.Config{Language: h.Language, TimeZone: h.Timezone}
+}
+
 // packageKey matches the key a package's problem starts with: "bot_token",
 // "urls[1]", "chat_id_attributes.slack".
 var packageKey = regexp.MustCompile(`^[a-z_]+(\[[0-9]+\]|\.[a-z]+)?$`)
@@ -133,6 +140,7 @@ func (v *validator) packages() {
 			return section + "." + key
 		}
 	}
+	add("helpdesk", c.Helpdesk.Locale().Validate(), in("helpdesk"))
 	switch c.Directory.Flavour {
 	case FlavourActiveDirectory, FlavourOpenLDAP:
 		add("directory", c.Directory.LDAP().Validate(), in("directory"))

@@ -49,8 +49,12 @@ type Helpdesk struct {
 	// avoided" figure, in Currency.
 	CostPerTicket float64 `yaml:"cost_per_ticket"`
 	Currency      string  `yaml:"currency"`
-	// Timezone is the IANA zone times are shown in ("Europe/Berlin").
+	// Timezone is the IANA zone times are shown in ("Europe/Berlin") when
+	// the person's platform gives none.
 	Timezone string `yaml:"timezone"`
+	// Language is the helpdesk channel's language and everyone's whose
+	// platform gives none: a catalogue tag ("en", "de", "fr", "es").
+	Language string `yaml:"language"`
 	// ApproverPasskey makes an Approve click count only after the approver
 	// confirms it with their own passkey through a private link, so a
 	// hijacked chat session cannot approve anything.

@@ -33,9 +33,6 @@ func (v *validator) helpdesk() {
 	if h.CostPerTicket < 0 {
 		v.add("helpdesk.cost_per_ticket", "%v is negative", h.CostPerTicket)
 	}
-	if _, err := time.LoadLocation(h.Timezone); err != nil {
-		v.add("helpdesk.timezone", "%q is not an IANA time zone like Europe/Berlin", h.Timezone)
-	}
 }
 
 func (v *validator) alerts() {

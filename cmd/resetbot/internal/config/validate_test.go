@@ -95,6 +95,7 @@ func TestValidate(t *testing.T) {
 		{"bad proxy cidr", func(c *Config) { c.Web.TrustedProxies = []string{"10.0.0.1"} }, `web.trusted_proxies[0]: "10.0.0.1" is not a CIDR`},
 		{"rp id unrelated", func(c *Config) { c.Web.RPID = "evil.example.net" }, `web.rp_id: "evil.example.net" is neither the host`},
 		{"bad timezone", func(c *Config) { c.Helpdesk.Timezone = "Mars/Olympus" }, `helpdesk.timezone: "Mars/Olympus" is not an IANA time zone`},
+		{"language outside the catalogue", func(c *Config) { c.Helpdesk.Language = "de-DE" }, `helpdesk.language: "de-DE" is not one of the catalogue's languages (en, de, fr, es)`},
 		{"link ttl too long", func(c *Config) { c.Flows.LinkTTL = 11 * time.Minute }, "flows.link_ttl: 11m0s is longer than the maximum 10m0s"},
 		{"link ttl too short", func(c *Config) { c.Flows.LinkTTL = time.Second }, "flows.link_ttl: 1s is too short"},
 		{"flow ttl below link", func(c *Config) { c.Flows.FlowTTL = 5 * time.Minute }, "flows.flow_ttl: 5m0s is shorter than link_ttl 10m0s"},
