@@ -55,6 +55,10 @@ type Config struct {
 	// that start no flow of their own, and of button clicks, in any
 	// minute (default DefaultInteractionsPerMinute).
 	InteractionsPerMinute int
+	// LinkResendAfter is how long a flow's link may stay unrecorded as
+	// delivered before the link delivery job replaces and resends it
+	// (default DefaultLinkResendAfter).
+	LinkResendAfter time.Duration
 }
 
 // Deps are the services the core drives.
@@ -105,6 +109,9 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 	}
 	if cfg.MaxQueued <= 0 {
 		cfg.MaxQueued = 1024
+	}
+	if cfg.LinkResendAfter <= 0 {
+		cfg.LinkResendAfter = DefaultLinkResendAfter
 	}
 	if cfg.InteractionsPerMinute <= 0 {
 		cfg.InteractionsPerMinute = DefaultInteractionsPerMinute

@@ -114,13 +114,13 @@ func (b *Bot) deliverLink(ctx context.Context, is *flows.Issued, pushedBy *flows
 		where = "private reply"
 	}
 	if err != nil {
-		id := b.fail("could not deliver the link", err, "flow", is.Flow.ID)
-		if fallback != nil {
-			b.respond(ctx, fallback, b.msgTrouble(id))
-		}
+		// The link delivery job (linkSink) replaces and resends a link
+		// that was never recorded as delivered.
+		b.deps.Log.Warn("could not deliver the link; the delivery job resends it", "flow", is.Flow.ID, "err", err)
 		return
 	}
 	if err := b.deps.Engine.LinkSent(ctx, is.Flow, where); err != nil {
+		// Unrecorded, the delivery job would send a second link.
 		b.deps.Log.Warn("could not record link delivery", "flow", is.Flow.ID, "err", err)
 	}
 }

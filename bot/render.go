@@ -61,6 +61,9 @@ func (b *Bot) parentMessage(f *flows.Flow) Message {
 		tier = "*privileged*: passkey and approval required"
 	}
 	status, tone := statusWords(f.State)
+	if f.State == flows.StateIssued && f.LinkSentAt.IsZero() {
+		status = "Link issued, not yet delivered to the user"
+	}
 	m := Message{
 		Summary: fmt.Sprintf("%s for %s: %s", kindTitle(f.Kind), who, status),
 		Title:   kindTitle(f.Kind) + " · " + who,
@@ -120,6 +123,8 @@ func (b *Bot) eventWords(ev flows.Event) (string, Tone) {
 		return s, ToneNeutral
 	case flows.EventLinkSent:
 		return "Link sent to the user by " + orDefault(ev.Reason, "private message"), ToneNeutral
+	case flows.EventLinkReissued:
+		return "Link replaced with a new one (" + orDefault(ev.Reason, "the first was not delivered") + ")", ToneWarning
 	case flows.EventLinkOpened:
 		return "Link opened" + where + " (not used yet)", ToneNeutral
 	case flows.EventLinkRedeemed:
@@ -237,8 +242,9 @@ func orDefault(s, def string) string {
 }
 
 // changesStatus reports whether an event records a transition (events
-// appended without one, like "link opened", have no From), so the parent
-// message must be refreshed.
+// appended without one, like "link opened", have no From), or the link's
+// delivery, which the parent's status words tell, so the parent message
+// must be refreshed.
 func changesStatus(ev flows.Event) bool {
-	return ev.From != ""
+	return ev.From != "" || ev.Type == flows.EventLinkSent || ev.Type == flows.EventLinkReissued
 }

@@ -8,10 +8,14 @@ type EventType string
 
 // The audit event types, one per kind of transition or notable refusal.
 const (
-	EventRequested        EventType = "flow.requested"
-	EventSuperseded       EventType = "flow.superseded"
-	EventRefused          EventType = "flow.refused"
-	EventLinkSent         EventType = "link.sent"
+	EventRequested  EventType = "flow.requested"
+	EventSuperseded EventType = "flow.superseded"
+	EventRefused    EventType = "flow.refused"
+	EventLinkSent   EventType = "link.sent"
+	// EventLinkReissued: the first link was never recorded as delivered
+	// (the process died between issuing and sending it, or the send
+	// failed), so a new one replaced it and was sent in its place.
+	EventLinkReissued     EventType = "link.reissued"
 	EventLinkOpened       EventType = "link.opened"
 	EventLinkRedeemed     EventType = "link.redeemed"
 	EventVerified         EventType = "verify.succeeded"

@@ -103,8 +103,12 @@ type Flow struct {
 	RequestedByAccountID string    `json:"requested_by_account_id,omitempty"`
 	State                State     `json:"state"`
 	IssuedAt             time.Time `json:"issued_at"`
-	ExpiresAt            time.Time `json:"expires_at"`
-	Attempts             Attempts  `json:"attempts"`
+	// LinkSentAt is when the bot recorded the link as delivered to the
+	// user (zero: not yet). The helpdesk says "Link sent" only after it,
+	// and the link delivery job resends a link that never got there.
+	LinkSentAt time.Time `json:"link_sent_at,omitzero"`
+	ExpiresAt  time.Time `json:"expires_at"`
+	Attempts   Attempts  `json:"attempts"`
 	// Verified lists the factors that succeeded in this flow ("passkey",
 	// "totp", "password" for enrollment proof).
 	Verified []string `json:"verified,omitempty"`

@@ -89,9 +89,45 @@ func (e *Engine) Redeem(ctx context.Context, token string, c Client) (*Flow, str
 }
 
 // LinkSent records that the bot delivered the link (to a DM, an ephemeral
-// message). where says how, never the link itself.
+// message). where says how, never the link itself. The flow keeps the time
+// (LinkSentAt); recording it again for the same flow does nothing, so a
+// delivery repeated after a crash is recorded once.
 func (e *Engine) LinkSent(ctx context.Context, f *Flow, where string) error {
-	ev := e.event(f, EventLinkSent, "system", "", "ok", e.clock())
-	ev.Reason = where
-	return e.store.Append(ctx, f.Subject.AccountID, []Event{ev})
+	_, err := e.mutate(ctx, f.ID, "", func(f *Flow, now time.Time) ([]Event, error) {
+		if !f.LinkSentAt.IsZero() {
+			return nil, nil
+		}
+		f.LinkSentAt = now
+		ev := e.event(f, EventLinkSent, "system", "", "ok", now)
+		ev.Reason = where
+		return []Event{ev}, nil
+	})
+	return err
+}
+
+// ReissueLink replaces the link of a flow whose link was never recorded as
+// delivered, for the delivery job to send in its place: only the token's
+// hash is stored, so a lost link cannot be sent again, only replaced. It
+// returns nil (and no error) when there is nothing to replace: the flow
+// has moved on (opened, ended), its link was sent, or it has expired.
+func (e *Engine) ReissueLink(ctx context.Context, flowID, reason string) (*Issued, error) {
+	var token string
+	f, err := e.mutate(ctx, flowID, "", func(f *Flow, now time.Time) ([]Event, error) {
+		if f.State != StateIssued || !f.LinkSentAt.IsZero() || !now.Before(f.ExpiresAt) {
+			return nil, nil
+		}
+		secret, err := newSecret()
+		if err != nil {
+			return nil, err
+		}
+		f.TokenHash = hashToken(purposeOf(f.Kind), f.ID, secret)
+		token = makeToken(f.ID, secret)
+		ev := e.event(f, EventLinkReissued, "system", "", "ok", now)
+		ev.Reason = reason
+		return []Event{ev}, nil
+	})
+	if err != nil || token == "" {
+		return nil, err
+	}
+	return &Issued{Flow: f, Token: token}, nil
 }

@@ -57,6 +57,9 @@ type Options struct {
 	// ChatIDs adds a platform's user id to each example user, for
 	// platforms mapped by chat id: account name -> (platform, id).
 	ChatIDs func(account string) (platform, id string)
+	// LinkResendAfter is how long a link may stay unrecorded as delivered
+	// before the delivery job resends it (default: the core's).
+	LinkResendAfter time.Duration
 }
 
 // NewRig builds a rig; platforms are added by the caller with AddPlatform.
@@ -94,6 +97,7 @@ func NewRig(t *testing.T, opt Options) *Rig {
 		Workers:               opt.Workers,
 		MaxQueued:             opt.MaxQueued,
 		InteractionsPerMinute: opt.InteractionsPerMinute,
+		LinkResendAfter:       opt.LinkResendAfter,
 		Alerts:                opt.Alerts,
 		CostPerTicket:         70,
 	}, bot.Deps{Engine: eng, Directory: dir, Store: st, Factors: factors, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
