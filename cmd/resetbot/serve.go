@@ -84,6 +84,7 @@ type server struct {
 	registry  *prometheus.Registry
 	httpm     *httpMetrics
 	platforms []string
+	reminders *reminderJob // nil when off
 	closers   []func()
 }
 
@@ -171,6 +172,9 @@ func (s *server) wire(ctx context.Context) (err error) {
 	if err := s.wirePlatforms(ctx, bot.NewOnce(s.store)); err != nil {
 		return err
 	}
+	if s.reminders, err = newReminderJob(cfg.Reminders, s.bot, s.registry, log); err != nil {
+		return atKey("reminders.enabled", err)
+	}
 	return nil
 }
 
@@ -202,6 +206,9 @@ func (s *server) run(ctx context.Context, ln, mln net.Listener) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { background(ctx, s.store, s.engine, s.sinks, s.streams, s.log) })
 	s.runPlatforms(ctx, &wg)
+	if s.reminders != nil {
+		wg.Go(func() { s.reminders.run(ctx, time.Minute) })
+	}
 	if s.audit != nil {
 		wg.Go(func() { auditUpkeep(ctx, s.audit, s.log) })
 	}

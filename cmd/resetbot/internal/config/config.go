@@ -19,6 +19,7 @@ type Config struct {
 	Slack     Slack     `yaml:"slack"`
 	Teams     Teams     `yaml:"teams"`
 	Discord   Discord   `yaml:"discord"`
+	Reminders Reminders `yaml:"reminders"`
 
 	// lines maps key paths ("directory.urls[1]") to their line in the
 	// file, so validation problems can point at the line to fix.

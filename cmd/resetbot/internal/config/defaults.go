@@ -96,6 +96,7 @@ func (c *Config) ApplyDefaults() {
 	setNum(&c.Alerts.FailedVerifications, DefaultFailedVerificationsAlert)
 
 	setStr(&c.Slack.Mode, DefaultSlackMode)
+	c.reminderDefaults()
 }
 
 func setStr(p *string, def string) {

@@ -31,6 +31,7 @@ func (c *Config) Validate() []error {
 	v.helpdesk()
 	v.alerts()
 	v.platforms()
+	v.reminders()
 	v.packages()
 	return v.probs
 }

@@ -1,0 +1,194 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/resetbot/resetbot/bot"
+	"github.com/resetbot/resetbot/bot/slack"
+	"github.com/resetbot/resetbot/bot/slack/slackfake"
+	"github.com/resetbot/resetbot/directory"
+	"github.com/resetbot/resetbot/directory/dirtest"
+	"github.com/resetbot/resetbot/directory/ldap"
+	"github.com/resetbot/resetbot/flows"
+	"github.com/resetbot/resetbot/flows/redisstore"
+)
+
+// TestExpiryRemindersOnRealDirectories runs the reminder job against real
+// slapd (Slack mapped by the chat-id attribute) and real Samba AD (Slack
+// mapped by email, found with users.lookupByEmail), with real Redis, the
+// fake Slack API and an injected clock 77 days ahead: the account whose
+// password was just set (90-day maximum) gets one DM at 13 days left,
+// though two replicas run at once and run again; the next threshold sends
+// again; disabled accounts, accounts under Samba's 10-day PSO (expired by
+// then) and accounts Slack does not know get nothing, the last counted.
+func TestExpiryRemindersOnRealDirectories(t *testing.T) {
+	slapd := ldap.Config{
+		Flavour: ldap.OpenLDAP, URLs: []string{dirtest.RequireEnv(t, "RESETBOT_TEST_SLAPD_LDAPS_URL")}, CAFile: dirtest.RequireEnv(t, "RESETBOT_TEST_SLAPD_CA"),
+		BindDN: "cn=resetbot,ou=Services,dc=example,dc=test", BindPassword: "Svc-Passw0rd.1",
+		UserBaseDN: "ou=People,dc=example,dc=test", GroupBaseDN: "ou=Groups,dc=example,dc=test",
+		ChatIDAttrs: map[string]string{"slack": "employeeNumber"},
+	}
+	samba := ldap.Config{
+		Flavour: ldap.ActiveDirectory, URLs: []string{dirtest.RequireEnv(t, "RESETBOT_TEST_SAMBA_URL")}, CAFile: dirtest.RequireEnv(t, "RESETBOT_TEST_SAMBA_CA"),
+		BindDN: "CN=resetbot,OU=Services,DC=example,DC=test", BindPassword: "Svc-Passw0rd.1",
+		UserBaseDN: "OU=People,DC=example,DC=test", GroupBaseDN: "OU=Groups,DC=example,DC=test",
+		ChatIDAttrs: map[string]string{"slack": "employeeNumber"},
+	}
+	cases := []struct {
+		name     string
+		cfg      ldap.Config
+		identity bot.IdentityBy
+		// slackUsers are the members the fake knows (by email for the
+		// email mapping); nobody else can be reached that way.
+		slackUsers []string
+		nobody     bool // some expiring accounts have no chat identity
+	}{
+		{"slapd by chat id attribute", slapd, bot.IdentityByChatID, nil, false},
+		{"samba by email", samba, bot.IdentityByEmail, []string{"spare2", "jdoe"}, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := t.Context()
+			dir, err := ldap.New(tc.cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { dir.Close() })
+			rdb := redis.NewClient(&redis.Options{Addr: dirtest.RequireEnv(t, "RESETBOT_TEST_REDIS_ADDR")})
+			t.Cleanup(func() { rdb.Close() })
+			store := redisstore.New(rdb, redisstore.Options{Prefix: fmt.Sprintf("rem%d", time.Now().UnixNano())})
+			fake := slackfake.New("xoxb-test")
+			t.Cleanup(fake.Close)
+			fake.AddChannel("C0HELPDESK")
+			for _, name := range tc.slackUsers {
+				fake.AddUser(slackfake.User{ID: "U0" + strings.ToUpper(name), Name: name, Email: name + "@example.test"})
+			}
+
+			u, err := dir.Find(ctx, directory.Lookup{Kind: directory.ByAccountName, Value: "spare2"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := dir.SetPassword(ctx, u, fmt.Sprintf("Remind-Me.%d", time.Now().UnixNano())); err != nil {
+				t.Fatal(err)
+			}
+			changed, err := dir.PasswordChangedAt(ctx, u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var mu sync.Mutex
+			now := changed.Add(77 * 24 * time.Hour)
+			clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+
+			engine := flows.NewEngine(store, dir, flows.Config{})
+			replica := func() *bot.Reminders {
+				core, err := bot.New(bot.Config{PublicBaseURL: "https://reset.example.test", Identity: map[string]bot.IdentityRule{"slack": {By: tc.identity}}},
+					bot.Deps{Engine: engine, Directory: dir, Store: store, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: clock})
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(core.Close)
+				m, err := slack.NewMessenger(slack.Config{Mode: slack.ModeHTTP, SigningSecret: "s", BotToken: "xoxb-test", APIURL: fake.APIURL(),
+					HelpdeskChannel: "C0HELPDESK", TeamID: slackfake.TeamID}, slack.WithHTTPClient(fake.Client()))
+				if err != nil {
+					t.Fatal(err)
+				}
+				core.AddPlatform("slack", m)
+				job, err := core.Reminders(bot.ReminderConfig{Days: []int{14, 7, 3, 1}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return job
+			}
+			jobs := []*bot.Reminders{replica(), replica()}
+
+			// Both replicas tick at once, then both run the day again.
+			runs := make([]bot.ReminderRun, 4)
+			var wg sync.WaitGroup
+			for i, j := range jobs {
+				wg.Go(func() {
+					r, _, err := j.Tick(ctx, 0)
+					if err != nil {
+						t.Error(err)
+					}
+					runs[i] = r
+				})
+			}
+			wg.Wait()
+			for i, j := range jobs {
+				wg.Go(func() {
+					r, err := j.Run(ctx, clock())
+					if err != nil {
+						t.Error(err)
+					}
+					runs[2+i] = r
+				})
+			}
+			wg.Wait()
+			var sent, nobody int
+			for _, r := range runs {
+				sent += r.Sent
+				nobody += r.NoChatIdentity
+				if r.Failed != 0 {
+					t.Errorf("run %+v: failures", r)
+				}
+			}
+			dms := fake.DMs("U0SPARE2")
+			if len(dms) != 1 {
+				t.Fatalf("spare2 got %d reminders from two replicas running twice, want 1", len(dms))
+			}
+			if !strings.Contains(dms[0].Text, "13 days") {
+				t.Errorf("reminder %q does not say 13 days", dms[0].Text)
+			}
+			if !strings.Contains(string(dms[0].Blocks), bot.ActionChangePassword) {
+				t.Errorf("reminder has no change button: %s", dms[0].Blocks)
+			}
+			for _, other := range []string{"U0BOB", "U0SPARE3"} {
+				if n := len(fake.DMs(other)); n != 0 {
+					t.Errorf("%s (disabled, or expired under the 10-day PSO) got %d reminders", other, n)
+				}
+			}
+			// Every DM the fake holds was counted as sent exactly once.
+			total := 0
+			for _, c := range fake.Calls() {
+				if c.Method == "chat.postMessage" && c.Error == "" && strings.HasPrefix(c.Channel, "D") {
+					total++
+				}
+			}
+			if total != sent {
+				t.Errorf("%d DMs posted, %d counted as sent", total, sent)
+			}
+			if tc.nobody && nobody == 0 {
+				t.Error("no expiring account counted as without a chat identity, though Slack knows only some by email")
+			}
+			if !tc.nobody && nobody != 0 {
+				t.Errorf("%d accounts counted without a chat identity, though every account has a chat id", nobody)
+			}
+			for _, c := range fake.Calls() {
+				if c.Method == "conversations.open" && c.Error == "" && !strings.HasPrefix(c.User, "U0") {
+					t.Errorf("a DM opened for %q, an id nobody mapped", c.User)
+				}
+			}
+
+			// Six days left: the 7-day threshold, once more.
+			mu.Lock()
+			now = changed.Add(84 * 24 * time.Hour)
+			mu.Unlock()
+			for _, j := range jobs {
+				if _, err := j.Run(ctx, clock()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if n := len(fake.DMs("U0SPARE2")); n != 2 {
+				t.Errorf("after the 7-day threshold spare2 has %d reminders, want 2", n)
+			}
+		})
+	}
+}
