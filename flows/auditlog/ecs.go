@@ -65,6 +65,7 @@ var ecsClasses = map[flows.EventType]ECSClass{
 	flows.EventSuperseded:         {iam, []string{"user", "end"}, ECSSuccess},
 	flows.EventRefused:            {iam, []string{"user", "denied"}, ECSFailure},
 	flows.EventLinkSent:           {iam, []string{"user", "info"}, ECSSuccess},
+	flows.EventLinkReissued:       {iam, []string{"user", "change"}, ECSSuccess},
 	flows.EventLinkOpened:         {[]string{"web"}, []string{"access"}, ECSSuccess},
 	flows.EventLinkRedeemed:       {[]string{"authentication"}, []string{"start"}, ECSSuccess},
 	flows.EventVerified:           {[]string{"authentication"}, []string{"info", "allowed"}, ECSSuccess},

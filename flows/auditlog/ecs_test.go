@@ -68,7 +68,7 @@ func declaredEventTypes(t *testing.T) []flows.EventType {
 // rule should see as event.outcome for each event type.
 var wantECSOutcome = map[flows.EventType]string{
 	"flow.requested": "success", "flow.superseded": "success", "flow.refused": "failure",
-	"link.sent": "success", "link.opened": "success", "link.redeemed": "success",
+	"link.sent": "success", "link.reissued": "success", "link.opened": "success", "link.redeemed": "success",
 	"verify.succeeded": "success", "verify.failed": "failure",
 	"approval.requested": "success", "approval.granted": "success", "approval.denied": "failure",
 	"approval.click_refused": "failure",
