@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -31,7 +33,29 @@ func (s *Store) ReadEvents(ctx context.Context, group, consumer string, max int)
 			errs = append(errs, err)
 		}
 	}
+	inTimeOrder(out)
 	return out, errors.Join(errs...)
+}
+
+// inTimeOrder sorts events read from several shards by their stream entry
+// ids (the server's clock in milliseconds, then a sequence), so a sink sees
+// the events of different accounts as they happened: an approver's
+// confirmation steps (on the approver's shard) before the "Approved by" they
+// led to (on the target's). Within one shard the ids only grow, so each
+// shard's own order is kept; ties keep the read order.
+func inTimeOrder(evs []flows.Event) {
+	type at struct{ ms, seq uint64 }
+	key := func(ev flows.Event) at {
+		entry := ev.ID[strings.LastIndex(ev.ID, "/")+1:]
+		msPart, seqPart, _ := strings.Cut(entry, "-")
+		ms, _ := strconv.ParseUint(msPart, 10, 64)
+		seq, _ := strconv.ParseUint(seqPart, 10, 64)
+		return at{ms, seq}
+	}
+	sort.SliceStable(evs, func(i, j int) bool {
+		a, b := key(evs[i]), key(evs[j])
+		return a.ms < b.ms || a.ms == b.ms && a.seq < b.seq
+	})
 }
 
 // readShard reads one shard's backlog for the consumer, then its new

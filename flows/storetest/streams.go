@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -187,6 +188,41 @@ func RunStreams(t *testing.T, b Streams) {
 		emit(t, st, "acct-lost", 2)
 		if n, err := r.Pump(ctx(t)); err != nil || n != 2 {
 			t.Fatalf("pump after data loss = %d, %v; want the 2 new events", n, err)
+		}
+	})
+
+	// The regression test for an approver's confirmation steps posted after
+	// the "Approved by" they led to: events of two accounts on different
+	// shards come out of one read in the order they were appended, whatever
+	// the shards' numbers.
+	t.Run("ReadInTimeOrderAcrossShards", func(t *testing.T) {
+		st := b.New(t, 1000)
+		// late on a lower shard than early, so reading shard by shard
+		// would return late's event first.
+		late, early := "acct-order-a", ""
+		for i := 1; early == ""; i++ {
+			cand := fmt.Sprintf("acct-order-%d", i)
+			switch {
+			case flows.ShardOf(cand) > flows.ShardOf(late):
+				early = cand
+			case flows.ShardOf(cand) < flows.ShardOf(late):
+				late, early = cand, late
+			}
+		}
+		emit(t, st, early, 1) // on the higher shard, first
+		time.Sleep(3 * time.Millisecond)
+		emit(t, st, late, 1)
+		time.Sleep(3 * time.Millisecond)
+		emit(t, st, early, 1)
+		evs, err := st.ReadEvents(ctx(t), "order", "c1", 10)
+		if err != nil || len(evs) != 3 {
+			t.Fatalf("read %d events, %v; want 3", len(evs), err)
+		}
+		want := []string{early, late, early}
+		for i, ev := range evs {
+			if ev.AccountID != want[i] && ev.Account != want[i] {
+				t.Errorf("event %d is of %q/%q, want %q (the order of appending)", i, ev.AccountID, ev.Account, want[i])
+			}
 		}
 	})
 
