@@ -9,6 +9,7 @@ import (
 
 	"github.com/resetbot/resetbot/directory"
 	"github.com/resetbot/resetbot/flows"
+	"github.com/resetbot/resetbot/internal/i18n"
 )
 
 // ActionChangePassword is the button of an expiry reminder: it starts the
@@ -234,31 +235,22 @@ func (b *Bot) remindedRecently(ctx context.Context, accountID string, at time.Ti
 	return false, nil
 }
 
-// msgExpiryReminder is the reminder DM: when the password expires, in the
-// configured time zone, and a button that starts the change.
+// msgExpiryReminder is the reminder DM, from the catalogue in the
+// configured language: when the password expires, in whole days rounded
+// up as people count to a deadline, and the date in the configured time
+// zone (the directory holds no person's zone), with the change button.
 func (b *Bot) msgExpiryReminder(expires time.Time, left time.Duration) Message {
-	when := expires.In(b.cfg.Location).Format("Mon 2 Jan 2006 15:04 MST")
-	in := "in " + daysPlural(left)
+	l := i18n.For(b.cfg.Language)
+	when := expires.In(b.cfg.Location).Format("2006-01-02 15:04 MST") // numeric: no month names to translate
+	days := int((left + day - 1) / day)
+	summary, body := l.N("chat.reminder.summary", days), l.N("chat.reminder.body", days, "When", when)
 	if left <= day {
-		in = "within a day"
+		summary, body = l.T("chat.reminder.summary_today"), l.T("chat.reminder.body_today", "When", when)
 	}
 	return Message{
-		Summary: "Your password expires " + in + ".",
-		Title:   "Your password expires soon",
-		Body: []string{
-			fmt.Sprintf("Your password expires %s, on *%s*. After that you can't sign in until it is changed.", in, when),
-			"Change it now: press the button, confirm it's you with your passkey on your phone, then choose the new password.",
-		},
-		Buttons: []Button{{ActionID: ActionChangePassword, Label: "Change my password", Style: StylePrimary}},
+		Summary: summary,
+		Title:   l.T("chat.reminder.title"),
+		Body:    []string{body, l.T("chat.reminder.how")},
+		Buttons: []Button{{ActionID: ActionChangePassword, Label: l.T("chat.reminder.button"), Style: StylePrimary}},
 	}
-}
-
-// daysPlural says how long is left in whole days, rounded up ("1 day",
-// "3 days"), as people count to a deadline.
-func daysPlural(left time.Duration) string {
-	n := int((left + day - 1) / day)
-	if n <= 1 {
-		return "1 day"
-	}
-	return fmt.Sprintf("%d days", n)
 }

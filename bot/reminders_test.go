@@ -92,7 +92,7 @@ func TestExpiryRemindersOncePerThreshold(t *testing.T) {
 		t.Fatalf("pwuser got %d DMs, want 1", len(dms))
 	}
 	text := strings.Join(dms[0].Body, "\n")
-	if !strings.Contains(text, "in 13 days") || !strings.Contains(text, changed.Add(90*day).UTC().Format("2 Jan 2006")) {
+	if !strings.Contains(text, "in 13 days") || !strings.Contains(text, changed.Add(90*day).UTC().Format("2006-01-02")) {
 		t.Errorf("reminder says %q, want the 13 days left and the date", text)
 	}
 	if len(dms[0].Buttons) != 1 || dms[0].Buttons[0].ActionID != bot.ActionChangePassword || dms[0].Buttons[0].Value != "" {
