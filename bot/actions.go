@@ -31,7 +31,7 @@ func (b *Bot) HandleAction(_ context.Context, a Action) Message {
 			return msgBusy()
 		}
 		own := Request{From: a.From, Respond: a.Respond}
-		b.async("start", func(ctx context.Context) { b.startOwn(ctx, own, flows.KindReset) })
+		b.async("start", func(ctx context.Context) { b.startOwn(ctx, own, flows.KindReset, reasonExpiryReminder) })
 		return msgWorking(VerbReset)
 	default:
 		b.deps.Log.Warn("unknown action", "action_id", a.ActionID)

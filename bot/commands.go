@@ -27,7 +27,7 @@ func (b *Bot) HandleCommand(_ context.Context, r Request) Message {
 		return msgHelp(false, syntax)
 	case VerbReset, VerbUnlock, VerbEnroll:
 		kind := flows.Kind(cmd.Verb)
-		b.async("start", func(ctx context.Context) { b.startOwn(ctx, r, kind) })
+		b.async("start", func(ctx context.Context) { b.startOwn(ctx, r, kind, "") })
 		return msgWorking(cmd.Verb)
 	case VerbFor, VerbEnrollFor:
 		kind := flows.KindReset
@@ -70,15 +70,16 @@ func (b *Bot) help(ctx context.Context, r Request) {
 
 // startOwn starts a flow for the requester's own account and sends the link
 // privately. Refusals are audited by the engine with their reason; the
-// requester gets the catalogued words.
-func (b *Bot) startOwn(ctx context.Context, r Request, kind flows.Kind) {
+// requester gets the catalogued words. reason, when set, is audited on the
+// request (see flows.StartRequest.Reason).
+func (b *Bot) startOwn(ctx context.Context, r Request, kind flows.Kind, reason string) {
 	lookup, err := b.lookupFor(ctx, r.From)
 	if err != nil {
 		id := b.refused("identity mapping failed", err, "user", r.From.ID.String())
 		b.send(ctx, r.From.ID, r.Respond, b.msgUnavailable(id))
 		return
 	}
-	is, err := b.deps.Engine.Start(ctx, flows.StartRequest{Kind: kind, Lookup: lookup, Chat: r.From.ID, RequestedBy: r.From.ID, Locale: r.From.Locale})
+	is, err := b.deps.Engine.Start(ctx, flows.StartRequest{Kind: kind, Lookup: lookup, Chat: r.From.ID, RequestedBy: r.From.ID, Locale: r.From.Locale, Reason: reason})
 	if err != nil {
 		b.send(ctx, r.From.ID, r.Respond, b.startFailure(err, r.From.ID))
 		return

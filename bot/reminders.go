@@ -18,6 +18,11 @@ import (
 // clicks gets a link for their own account only.
 const ActionChangePassword = "resetbot.change_password"
 
+// reasonExpiryReminder is audited on a reset started from a reminder's
+// button: a reset (the same verified flow) whose request says where it
+// came from, in the audit log and the helpdesk thread.
+const reasonExpiryReminder = "password change from an expiry reminder"
+
 // ReminderConfig turns on password-expiry reminders by chat.
 type ReminderConfig struct {
 	// Days are the thresholds: a reminder goes out when the password

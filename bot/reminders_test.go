@@ -144,6 +144,15 @@ func TestExpiryRemindersOncePerThreshold(t *testing.T) {
 	rig.Dir.SetClock(time.Now)
 	rig.Complete(t, f, binding, "Brand-New-Passw0rd.7")
 	rig.Settle(t)
+	var thread string
+	for _, th := range ms.Threads() {
+		if r := strings.Join(ms.Replies(th), "\n"); strings.Contains(r, "from an expiry reminder") {
+			thread = r
+		}
+	}
+	if thread == "" {
+		t.Errorf("no helpdesk thread says the reset came from an expiry reminder; threads: %v", ms.Threads())
+	}
 
 	// A new password: its own reminders, from the first threshold again.
 	got, err := job.Run(ctx, time.Now().Add(80*day))

@@ -25,6 +25,11 @@ type StartRequest struct {
 	// Locale is the subject's language and time zone when their platform
 	// gives them (empty: the configured defaults).
 	Locale Locale
+	// Reason says why the flow started when the subject did not simply ask
+	// (a password change from an expiry reminder). It is added to the
+	// requested event's reason, so the audit log and the helpdesk thread
+	// show it.
+	Reason string
 }
 
 // Issued is a started flow and the link token to send to its subject. The
@@ -168,6 +173,9 @@ func (e *Engine) create(ctx context.Context, req StartRequest, u *directory.User
 	}
 	if req.RequestedBy != req.Chat {
 		ev.Reason = joinReason(ev.Reason, "requested by helpdesk for "+req.Chat.String())
+	}
+	if req.Reason != "" {
+		ev.Reason = joinReason(ev.Reason, req.Reason)
 	}
 	if err := e.store.Create(ctx, f, prev, []Event{ev}); err != nil {
 		return nil, err
