@@ -36,7 +36,10 @@ func translateCommand(raw json.RawMessage) (text string, mentions []bot.User, er
 	if err := json.Unmarshal(raw, &d); err != nil {
 		return "", nil, fmt.Errorf("%w: command data: %w", errBadInteraction, err)
 	}
-	if d.Name != CommandName {
+	// Either command name carries any subcommand: a server still holding
+	// the registration from before /reset-helpdesk existed sends "/reset
+	// for", and the core, not the command name, decides who is helpdesk.
+	if d.Name != CommandName && d.Name != HelpdeskCommandName {
 		return "", nil, fmt.Errorf("%w: command %q", errUnsupported, d.Name)
 	}
 	switch len(d.Options) {

@@ -23,7 +23,7 @@ type Registration struct {
 }
 
 // Register replaces the application's commands (globally or in one guild)
-// with Command(), so re-running it is safe and removes stale definitions.
+// with Commands(), so re-running it is safe and removes stale definitions.
 // It returns the definitions as Discord stored them.
 func Register(ctx context.Context, reg Registration, opts ...Option) ([]*discordgo.ApplicationCommand, error) {
 	var errs []error
@@ -47,6 +47,6 @@ func Register(ctx context.Context, reg Registration, opts ...Option) ([]*discord
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.ApplicationCommandBulkOverwrite(reg.ApplicationID, reg.GuildID, []*discordgo.ApplicationCommand{Command()}, call(ctx))
+	out, err := s.ApplicationCommandBulkOverwrite(reg.ApplicationID, reg.GuildID, Commands(), call(ctx))
 	return out, apiError("register commands", err)
 }

@@ -9,15 +9,20 @@ import (
 var _ bot.CommandSyntax = (*Messenger)(nil)
 
 // CommandText implements bot.CommandSyntax: on Discord every action is a
-// subcommand of /reset, the plain reset is "/reset password", and a user
-// is picked with the user option.
+// subcommand of /reset, or of /reset-helpdesk for the helpdesk's verbs;
+// the plain reset is "/reset password", and a user is picked with the
+// user option.
 func (m *Messenger) CommandText(args string) string {
 	verb, rest, _ := strings.Cut(args, " ")
+	cmd := "/" + CommandName + " "
+	if helpdeskSub(verb) {
+		cmd = "/" + HelpdeskCommandName + " "
+	}
 	switch {
 	case verb == "":
-		return "/" + CommandName + " " + SubPassword
+		return cmd + SubPassword
 	case rest != "":
-		return "/" + CommandName + " " + verb + " user:" + rest
+		return cmd + verb + " user:" + rest
 	}
-	return "/" + CommandName + " " + verb
+	return cmd + verb
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"strconv"
 	"unicode/utf8"
 )
 
@@ -152,7 +153,48 @@ func checkCommand(d map[string]any) string {
 	if n := utf8.RuneCountInString(desc); n < 1 || n > 100 {
 		return name + ".description: must be 1 to 100 characters"
 	}
+	if p := checkLocalizations(name, d["description_localizations"]); p != "" {
+		return p
+	}
+	// A permission set is a decimal number in a string, as Discord sends it.
+	if p, ok := d["default_member_permissions"]; ok && p != nil {
+		s, isString := p.(string)
+		if _, err := strconv.ParseUint(s, 10, 64); !isString || err != nil {
+			return fmt.Sprintf("%s.default_member_permissions: %v is not a permission set string", name, p)
+		}
+	}
 	return checkOptions(name, d["options"])
+}
+
+// discordLocales are the locales Discord accepts in *_localizations.
+var discordLocales = map[string]bool{
+	"id": true, "da": true, "de": true, "en-GB": true, "en-US": true, "es-ES": true, "es-419": true,
+	"fr": true, "hr": true, "it": true, "lt": true, "hu": true, "nl": true, "no": true, "pl": true,
+	"pt-BR": true, "ro": true, "fi": true, "sv-SE": true, "vi": true, "tr": true, "cs": true,
+	"el": true, "bg": true, "ru": true, "uk": true, "hi": true, "th": true, "zh-CN": true,
+	"ja": true, "zh-TW": true, "ko": true,
+}
+
+// checkLocalizations checks a description_localizations map: known
+// locales, 1 to 100 characters each.
+func checkLocalizations(where string, raw any) string {
+	if raw == nil {
+		return ""
+	}
+	m, ok := raw.(map[string]any)
+	if !ok {
+		return where + ".description_localizations: not an object"
+	}
+	for l, v := range m {
+		s, _ := v.(string)
+		if !discordLocales[l] {
+			return fmt.Sprintf("%s.description_localizations: %q is not a Discord locale", where, l)
+		}
+		if n := utf8.RuneCountInString(s); n < 1 || n > 100 {
+			return fmt.Sprintf("%s.description_localizations.%s: must be 1 to 100 characters", where, l)
+		}
+	}
+	return ""
 }
 
 func checkOptions(where string, raw any) string {
@@ -172,6 +214,9 @@ func checkOptions(where string, raw any) string {
 		}
 		if n := utf8.RuneCountInString(desc); n < 1 || n > 100 {
 			return where + "." + name + ".description: must be 1 to 100 characters"
+		}
+		if p := checkLocalizations(where+"."+name, om["description_localizations"]); p != "" {
+			return p
 		}
 		if typ == 1 || typ == 2 {
 			subs++
