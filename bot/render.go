@@ -109,6 +109,10 @@ func (b *Bot) eventMessage(ev flows.Event) Message {
 	return m
 }
 
+// previewPrefix starts the device the web app records for a link preview
+// or mail scanner (webauth.PreviewPrefix).
+const previewPrefix = "link preview by "
+
 // eventWords is the catalogue of what each event means to the helpdesk.
 func (b *Bot) eventWords(ev flows.Event) (string, Tone) {
 	ev.Reason, ev.Account, ev.Device, ev.SourceIP = plain(ev.Reason), plain(ev.Account), plain(ev.Device), plain(ev.SourceIP)
@@ -126,6 +130,10 @@ func (b *Bot) eventWords(ev flows.Event) (string, Tone) {
 	case flows.EventLinkReissued:
 		return "Link replaced with a new one (" + orDefault(ev.Reason, "the first was not delivered") + ")", ToneWarning
 	case flows.EventLinkOpened:
+		if by, ok := strings.CutPrefix(ev.Device, previewPrefix); ok {
+			// An unfurler or mail scanner fetched it, not the user.
+			return "Link preview by " + by + " (not the user; the link still works)", ToneNeutral
+		}
 		return "Link opened" + where + " (not used yet)", ToneNeutral
 	case flows.EventLinkRedeemed:
 		return "Link used" + where, ToneNeutral

@@ -46,6 +46,12 @@ func TestBrowserLandingQR(t *testing.T) {
 			c.Do(chromedp.EmulateViewport(tc.width, tc.height, opts...))
 			is := s.startBy(t, tc.kind, "jdoe", "U-helpdesk")
 			c.Do(chromedp.Navigate(s.base+"/r/"+is.Token), chromedp.WaitVisible(chromedp.CSS("#continue")))
+			// On a computer the code to continue on the phone is the primary
+			// action; on the phone, Continue.
+			primary, err := chromedp.Run(c.Ctx, chromedp.Evaluate[string](`document.querySelector("main .primary").id`))
+			if want := map[bool]string{true: "qr-show", false: "continue"}[tc.qr]; err != nil || primary != want {
+				t.Fatalf("primary action %q (%v), want %q", primary, err, want)
+			}
 			if tc.qr {
 				const shown = `document.querySelector("#qr-reveal").open && document.querySelector("section.qr img").checkVisibility()`
 				hidden, err := chromedp.Run(c.Ctx, chromedp.Evaluate[bool](`!(`+shown+`)`))

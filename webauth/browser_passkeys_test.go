@@ -80,13 +80,24 @@ func TestBrowserRemovePasskey(t *testing.T) {
 	c.removeAuthenticator(lost)
 	kept := c.Authenticator(true)
 	c.AddPasskey("New phone")
+	if added, err := chromedp.Run(c.Ctx, chromedp.TextContent(chromedp.CSS("#passkey-added"))); err != nil || !strings.Contains(added, "Passkey added: New phone.") {
+		t.Fatalf("no success state after adding a passkey: %q, %v", added, err)
+	}
 	if got := c.listedPasskeys(); len(got) != 2 {
 		t.Fatalf("listed after adding a second: %q, want two", got)
 	}
 	c.Screenshot("two-passkeys")
 
+	// Remove asks first: the tap alone opens the confirmation and
+	// removes nothing.
 	c.Do(chromedp.Click(chromedp.CSS(webauthtest.PasskeyRemoveButton("Lost phone"))),
-		chromedp.WaitNotPresent(chromedp.CSS(webauthtest.PasskeyRemoveButton("Lost phone"))),
+		chromedp.WaitVisible(chromedp.CSS(`#passkeys button[aria-label="Yes, remove Lost phone"]`)))
+	if pks, err := s.creds.Passkeys(ctx, u.ID); err != nil || len(pks) != 2 || !strings.Contains(c.Text(), "Remove “Lost phone”?") {
+		t.Fatalf("after Remove alone: %d passkeys (%v), page:\n%s", len(pks), err, c.Text())
+	}
+	c.Screenshot("remove-confirm")
+	c.Tap(`#passkeys button[aria-label="Yes, remove Lost phone"]`)
+	c.Do(chromedp.WaitNotPresent(chromedp.CSS(webauthtest.PasskeyRemoveButton("Lost phone"))),
 		chromedp.WaitVisible(chromedp.CSS("#enroll-finish")))
 	if got := c.listedPasskeys(); len(got) != 1 || got[0] != "New phone" {
 		t.Fatalf("listed after removing one: %q, want [New phone]", got)

@@ -46,14 +46,22 @@ func TestBrowserTOTPSetup(t *testing.T) {
 	is := s.start(t, flows.KindEnroll, "spare1")
 	c.OpenEnroll(s.base+"/r/"+is.Token, memoryPassword)
 
-	c.Do(chromedp.Click(chromedp.CSS("#totp-setup")), chromedp.WaitVisible(chromedp.CSS("img.totp-qr")))
-	width, err := chromedp.Run(c.Ctx, chromedp.Evaluate[int](`document.querySelector("img.totp-qr").naturalWidth`))
-	if err != nil || width == 0 {
-		t.Fatalf("the QR code did not render: width %d, %v", width, err)
-	}
+	// On a phone the first action is "Add to authenticator app" (an
+	// otpauth:// link with this secret), with the secret as text below; the
+	// QR code, useless on the screen that shows it, is one tap away.
+	c.Do(chromedp.Click(chromedp.CSS("#totp-setup")), chromedp.WaitVisible(chromedp.CSS("#totp-add")))
 	secret, err := chromedp.Run(c.Ctx, chromedp.TextContent(chromedp.CSS("#totp-secret")))
 	if err != nil || len(secret) < 26 {
 		t.Fatalf("manual-entry secret %q: %v", secret, err)
+	}
+	add, err := chromedp.Run(c.Ctx, chromedp.Evaluate[string](`document.querySelector("main .primary").id + " " + document.getElementById("totp-add").href`))
+	if err != nil || !strings.HasPrefix(add, "totp-add otpauth://totp/") || !strings.Contains(add, "secret="+secret) {
+		t.Fatalf("Add to authenticator app: %q, %v", add, err)
+	}
+	c.Do(chromedp.Click(chromedp.CSS("details summary")), chromedp.WaitVisible(chromedp.CSS("img.totp-qr")))
+	width, err := chromedp.Run(c.Ctx, chromedp.Evaluate[int](`document.querySelector("img.totp-qr").naturalWidth`))
+	if err != nil || width == 0 {
+		t.Fatalf("the QR code did not render: width %d, %v", width, err)
 	}
 	c.Screenshot("scan")
 

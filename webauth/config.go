@@ -41,6 +41,9 @@ type Config struct {
 	// password form. Off by default: the form has one field with a show
 	// toggle, which catches typos as well without the second typing.
 	ConfirmPassword bool
+	// TimeZone is the zone times are shown in when the flow does not carry
+	// the user's own (link expiry, "already changed at"); default UTC.
+	TimeZone *time.Location
 	// CheckRatePerMinute bounds the live password checks per flow, so the
 	// breached-password endpoint cannot be used as an oracle; default 30.
 	CheckRatePerMinute int
@@ -137,6 +140,9 @@ func (c Config) settings() (settings, []error) {
 	}
 	if s.TOTPIssuer == "" {
 		s.TOTPIssuer = s.RPName
+	}
+	if s.TimeZone == nil {
+		s.TimeZone = time.UTC
 	}
 	if s.CheckRatePerMinute <= 0 {
 		s.CheckRatePerMinute = 30

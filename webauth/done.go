@@ -40,6 +40,9 @@ func (s *Server) donePage(w http.ResponseWriter, r *http.Request, fc *flowCtx) {
 	case flows.StateDenied, flows.StateFailed, flows.StateExpired, flows.StateCancelled, flows.StateSuperseded:
 		sp := s.report(r, f.ID, fmt.Errorf("%w: state %s", errFlowEnded, f.State))
 		p.Title = "Not completed"
+		// The bar stops at the step the flow reached: it never reads as
+		// finished for a flow that was not.
+		p.Step, p.Stopped = stoppedAt(f), true
 		d = doneData{Headline: endedHeadline(f.State), ErrorID: sp.ID,
 			Next: []string{"Ask the bot for a new link, or contact the helpdesk and give them the error id below."}}
 		if headline, next, ok := interrupted(f); ok {
@@ -91,4 +94,13 @@ func endedHeadline(st flows.State) string {
 		return "A newer request replaced this one."
 	}
 	return "This request was cancelled."
+}
+
+// stoppedAt is the step an unsuccessful flow ended in: verification when
+// it never verified, else the step after it.
+func stoppedAt(f *flows.Flow) int {
+	if len(f.Verified) == 0 {
+		return 1
+	}
+	return 2
 }

@@ -20,6 +20,9 @@ type enrollData struct {
 	TOTPAllowed bool
 	// CanFinish is true once something is enrolled.
 	CanFinish bool
+	// Added is the name of the passkey just added (?added=its id), for the
+	// success box.
+	Added string
 }
 
 // passkeyView is one passkey in the list.
@@ -84,6 +87,9 @@ func (s *Server) renderEnroll(w http.ResponseWriter, r *http.Request, fc *flowCt
 	for _, pk := range user.passkeys {
 		v := passkeyView{ID: b64url(pk.Credential.ID), Name: pk.Name, Created: day(pk.CreatedAt), LastUsed: day(pk.LastUsedAt)}
 		d.Passkeys = append(d.Passkeys, v)
+		if v.ID == r.URL.Query().Get("added") {
+			d.Added = v.Name
+		}
 	}
 	p := basePage(fc, "Add a passkey", 2)
 	p.Scripts = []string{"common.js", "passkey-register.js"}

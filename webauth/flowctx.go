@@ -79,8 +79,10 @@ func (s *Server) flowPost(h flowHandler) http.HandlerFunc {
 			failure(w, r, fc, err)
 			return
 		}
+		// A JSON body carries the token in its header; a form (posted by
+		// the browser, or by a script asking for a JSON answer) in its field.
 		token := r.Header.Get(csrfHeader)
-		if !jsonReq {
+		if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
 			if err := r.ParseForm(); err != nil {
 				failure(w, r, fc, errBadRequest)
 				return

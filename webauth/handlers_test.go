@@ -506,3 +506,51 @@ func TestPasswordFormOneField(t *testing.T) {
 		})
 	}
 }
+
+// TestLandingNamesExpiry: the landing page says until when the link works,
+// as a time of day in the configured zone (#11).
+func TestLandingNamesExpiry(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newRig(t, rigOptions{zone: berlin})
+	ts := r.server(t)
+	is := r.start(t, flows.KindReset, "jdoe")
+	b := newBrowser(t, ts)
+	_, _, page, _ := b.get("/r/" + is.Token)
+	want := "until <time id=\"expires\" datetime=\"" + is.Flow.ExpiresAt.UTC().Format(time.RFC3339) + "\">" + is.Flow.ExpiresAt.In(berlin).Format("15:04 MST") + "</time>"
+	if !strings.Contains(page, want) {
+		t.Fatalf("landing lacks %s:\n%s", want, page)
+	}
+}
+
+// TestFailedFlowBarStops: the done page of a flow that failed (three wrong
+// authenticator codes) shows the progress bar stopped at verification,
+// never as finished (#11).
+func TestFailedFlowBarStops(t *testing.T) {
+	r := newRig(t, rigOptions{totp: true})
+	ts := r.server(t)
+	ctx := context.Background()
+	u, _ := r.dir.Find(ctx, directory.Lookup{Kind: directory.ByAccountName, Value: "jdoe"})
+	secret, _, _ := totp.Generate("Example", "jdoe")
+	if err := r.creds.SetTOTPSecret(ctx, u.ID, secret); err != nil {
+		t.Fatal(err)
+	}
+	is := r.start(t, flows.KindReset, "jdoe")
+	b := newBrowser(t, ts)
+	b.redeem(is.Token)
+	id := is.Flow.ID
+	_, _, page, _ := b.get("/f/" + id + "/verify")
+	for range 3 {
+		b.postForm("/f/"+id+"/totp", map[string]string{"csrf": csrfOf(t, page), "code": wrongCode(t, secret, r.clock.Now())})
+	}
+	if f, err := r.store.Get(ctx, id); err != nil || f.State != flows.StateFailed {
+		t.Fatalf("flow after three wrong codes: %+v, %v", f, err)
+	}
+	_, _, done, _ := b.get("/f/" + id + "/done")
+	if !strings.Contains(done, `<li class="stopped" aria-current="step"><span class="num">1</span> Verify <span class="stop-note">(stopped here)</span></li>`) ||
+		strings.Contains(done, `class="done"`) || strings.Contains(done, `class="current"`) {
+		t.Fatalf("progress bar of a failed flow:\n%s", done)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
+	"time"
 
 	"github.com/go-webauthn/webauthn/protocol"
 
@@ -21,6 +22,9 @@ type landingData struct {
 	// Passkey makes the button "Continue with passkey": its script redeems
 	// the link and starts the passkey prompt in the same tap.
 	Passkey bool
+	// Expires is when the link stops working, in the user's time zone
+	// (ExpiresISO the same instant for the time element).
+	Expires, ExpiresISO string
 	// Enroll makes the QR code's screen-sharing warning say what a
 	// stolen enrollment link gives away.
 	Enroll bool
@@ -51,6 +55,7 @@ func (s *Server) landing(w http.ResponseWriter, r *http.Request) {
 		Verb:    verb(f.Kind),
 		Helpdsk: helpdeskPushed(f),
 		Enroll:  f.Kind == flows.KindEnroll,
+		Expires: clock(f.ExpiresAt, s.zone(f)), ExpiresISO: f.ExpiresAt.UTC().Format(time.RFC3339),
 	}
 	if f.Kind != flows.KindEnroll {
 		// Read before the tap, so the label is honest; the redeem answer
@@ -173,6 +178,17 @@ func (s *Server) redeemJSON(w http.ResponseWriter, r *http.Request, fc *flowCtx)
 		}
 	}
 	writeJSON(w, http.StatusOK, d)
+}
+
+// zone is the time zone to show the flow's times in.
+func (s *Server) zone(*flows.Flow) *time.Location {
+	return s.cfg.TimeZone
+}
+
+// clock is a time of day as pages show it, with the zone's abbreviation
+// ("10:41 CET"): links live minutes, so the day goes without saying.
+func clock(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format("15:04 MST")
 }
 
 // helpdeskPushed reports whether a helpdesk member issued the flow for the

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/resetbot/resetbot/flows"
 )
@@ -53,10 +54,10 @@ func linkStateErr(f *flows.Flow, err error) error {
 
 // completedMessage says what was done and when, and what to do if it was
 // not the person reading.
-func completedMessage(f *flows.Flow) string {
+func completedMessage(f *flows.Flow, loc *time.Location) string {
 	when := ""
 	if !f.EndedAt.IsZero() {
-		when = " at " + f.EndedAt.UTC().Format("15:04 MST on 2 January")
+		when = " at " + f.EndedAt.In(loc).Format("15:04 MST on 2 January")
 	}
 	switch f.Kind {
 	case flows.KindUnlock:
@@ -80,7 +81,7 @@ func (s *Server) failLink(w http.ResponseWriter, r *http.Request, f *flows.Flow,
 	sp := s.report(r, flowID, err)
 	switch {
 	case errors.Is(err, errLinkCompleted):
-		sp.Message = completedMessage(f)
+		sp.Message = completedMessage(f, s.zone(f))
 	case errors.Is(err, errLinkNotApplied), errors.Is(err, errLinkUnconfirmed):
 		sp.Title, sp.Message, _ = interrupted(f)
 	}

@@ -152,42 +152,57 @@ func (s *Server) passwordCheck(w http.ResponseWriter, r *http.Request, fc *flowC
 }
 
 // passwordSubmit is POST /f/{id}/password: re-check on the server, then
-// Engine.Complete writes the directory. A directory refusal re-renders the
-// form with the directory's reason, in the same flow.
+// Engine.Complete writes the directory. A refusal (the checklist, the
+// directory's policy) keeps the flow where it is: the page's script, which
+// posts asking for JSON, shows it next to the field and keeps what was
+// typed; a plain form post gets the form again with the problem.
 func (s *Server) passwordSubmit(w http.ResponseWriter, r *http.Request, fc *flowCtx) {
 	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.SubmitWait)
 	defer cancel()
 	r = r.WithContext(ctx)
 	f := fc.flow
+	failure := s.fail
+	if isJSONRequest(r) {
+		failure = s.failJSON
+	}
 	if f.Kind != flows.KindReset {
-		s.fail(w, r, fc, errWrongKind)
+		failure(w, r, fc, errWrongKind)
 		return
 	}
 	pw, confirm := r.PostForm.Get("password"), r.PostForm.Get("confirm")
-	refuse := func(title, msg string) {
+	refuse := func(rule, title, msg string) {
 		sp := s.report(r, f.ID, fmt.Errorf("%w: %s", errRefusedPassword, title))
-		sp.Title, sp.Message = title, msg
+		sp.Title, sp.Message, sp.Rule = title, msg, rule
+		if isJSONRequest(r) {
+			writeJSON(w, http.StatusUnprocessableEntity, sp)
+			return
+		}
 		s.renderPassword(w, r, fc, http.StatusUnprocessableEntity, &sp)
 	}
 	switch {
 	case len(pw) > maxPasswordLen:
-		s.fail(w, r, fc, errBadRequest)
+		failure(w, r, fc, errBadRequest)
 		return
 	case s.cfg.ConfirmPassword && pw != confirm:
-		refuse("The passwords do not match", "Type the same new password in both fields.")
+		refuse("match", "The passwords do not match", "Type the same new password in both fields.")
 		return
 	}
 	rules, ui, err := s.passwordRules(r, f)
 	if err != nil {
-		s.fail(w, r, fc, err)
+		failure(w, r, fc, err)
 		return
 	}
 	if v := password.Check(rules, pw, ui); !v.Acceptable {
-		refuse("Choose another password", unmet(v))
+		rule, msg := unmet(v)
+		refuse(rule, "Choose another password", msg)
 		return
 	}
 	nf, known, err := s.completeWithin(r, fc, flows.Completion{NewPassword: pw, Client: s.client(r)})
 	if !known {
+		if isJSONRequest(r) {
+			writeJSON(w, http.StatusOK, nextData{Next: "/f/" + f.ID + "/done"}) // the done page polls
+			return
+		}
 		s.renderPending(w, r, fc, http.StatusAccepted)
 		return
 	}
@@ -195,34 +210,62 @@ func (s *Server) passwordSubmit(w http.ResponseWriter, r *http.Request, fc *flow
 	if errors.As(err, &pe) && !errors.Is(err, flows.ErrTooManyAttempts) && nf != nil && nf.State == flows.StateVerified {
 		fc.flow = nf
 		sp := s.report(r, f.ID, err)
-		sp.Message = "The directory did not accept this password: " + pe.Reason + "."
+		sp.Message, sp.Rule = directoryRefusal(pe.Reason), "directory"
+		if isJSONRequest(r) {
+			writeJSON(w, http.StatusUnprocessableEntity, sp)
+			return
+		}
 		s.renderPassword(w, r, fc, http.StatusUnprocessableEntity, &sp)
 		return
 	}
 	if err != nil && !(errors.Is(err, flows.ErrApprovalRequired) && nf != nil) {
-		s.fail(w, r, fc, err)
+		failure(w, r, fc, err)
 		return
 	}
 	// ErrApprovalRequired: the account became privileged meanwhile; the
 	// next page is the wait for the helpdesk's approval.
+	if isJSONRequest(r) {
+		writeJSON(w, http.StatusOK, nextData{Next: nextPage(nf)})
+		return
+	}
 	http.Redirect(w, r, nextPage(nf), http.StatusSeeOther)
+}
+
+// directoryRefusal is the sentence for the directory's own reason, which
+// may end in its own full stop (or none): exactly one at the end.
+func directoryRefusal(reason string) string {
+	reason = strings.TrimRight(strings.TrimSpace(reason), ".!;: ")
+	if reason == "" {
+		return "The directory did not accept this password. Choose another one."
+	}
+	return "The directory did not accept this password: " + reason + "."
 }
 
 // errRefusedPassword: the server-side checklist refused a submission.
 var errRefusedPassword = errors.New("webauth: password refused by the checklist")
 
-// unmet lists the failed checklist lines in words.
-func unmet(v password.Result) string {
+// unmet lists the failed checklist lines in words, each with its reason
+// where the line alone does not say it (which part of the name matched),
+// and returns the first failed rule's id for the page to mark.
+func unmet(v password.Result) (rule, msg string) {
 	var missing []string
 	for _, rr := range v.Rules {
-		if !rr.OK {
-			missing = append(missing, rr.Label)
+		if rr.OK {
+			continue
 		}
+		if rule == "" {
+			rule = string(rr.ID)
+		}
+		line := rr.Label
+		if rr.Detail != "" {
+			line += ": " + rr.Detail
+		}
+		missing = append(missing, line)
 	}
 	if len(missing) == 0 {
-		return "Choose a different password."
+		return "", "Choose a different password."
 	}
-	return "Still needed: " + strings.Join(missing, "; ") + "."
+	return rule, "Still needed: " + strings.Join(missing, "; ") + "."
 }
 
 // unlockSubmit is POST /f/{id}/unlock: the single "Unlock my account"

@@ -157,5 +157,7 @@ func (s *Server) registerFinish(w http.ResponseWriter, r *http.Request, fc *flow
 		s.failJSON(w, r, fc, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, nextData{Next: "/f/" + f.ID + "/enroll"})
+	// ?added says so on the reloaded page (a success state, not a silent
+	// list change).
+	writeJSON(w, http.StatusOK, nextData{Next: "/f/" + f.ID + "/enroll?added=" + b64url(cred.ID)})
 }

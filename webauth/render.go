@@ -57,8 +57,10 @@ type page struct {
 	Title string
 	// Steps are the labels of the step indicator; Step is the current one
 	// (1-based; 0 hides the indicator).
-	Steps   []string
-	Step    int
+	Steps []string
+	Step  int
+	// Stopped marks Step as where an unsuccessful flow ended.
+	Stopped bool
 	CSRF    string
 	FlowID  string
 	Scripts []string
@@ -78,6 +80,9 @@ type shownProblem struct {
 	Code    string `json:"error"`
 	ID      string `json:"errorId,omitempty"`
 	Restart bool   `json:"restart,omitempty"`
+	// Rule is the checklist rule a refused password broke ("no_name",
+	// "directory"), for the page to mark it and the field.
+	Rule string `json:"rule,omitempty"`
 }
 
 // render writes a page with status.

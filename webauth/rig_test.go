@@ -60,6 +60,8 @@ type rigOptions struct {
 	submitWait time.Duration
 	// confirm turns on the second password field (Config.ConfirmPassword).
 	confirm bool
+	// zone is Config.TimeZone.
+	zone *time.Location
 }
 
 func newRig(t testing.TB, o rigOptions) *rig {
@@ -100,7 +102,7 @@ func newRig(t testing.TB, o rigOptions) *rig {
 	cfg := Config{
 		PublicBaseURL: o.baseURL, RPName: "Example Corp", AllowTOTP: o.totp,
 		CSRFKey: key, TOTPKey: key, KeyPrefix: prefix + "w", CheckRatePerMinute: 30,
-		SubmitWait: o.submitWait, ConfirmPassword: o.confirm,
+		SubmitWait: o.submitWait, ConfirmPassword: o.confirm, TimeZone: o.zone,
 	}
 	srv, err := New(cfg, Deps{
 		Engine: eng, Directory: o.dir, Credentials: creds, Redis: o.rdb, Logger: slog.New(slog.NewTextHandler(o.log, nil)), Clock: clock.Now,

@@ -12,6 +12,12 @@ import (
 type totpSetupData struct {
 	QR     template.URL
 	Secret string
+	// OTPAuth is the otpauth:// URI: on a phone, "Add to authenticator
+	// app" opens the app with it (the QR code cannot be scanned from the
+	// screen that shows it).
+	OTPAuth template.URL
+	// Phone puts that button first; on a computer the QR code is.
+	Phone bool
 }
 
 // totpSetupPage is GET /f/{id}/enroll/totp: a fresh secret as a QR code
@@ -52,7 +58,9 @@ func (s *Server) renderTOTPSetup(w http.ResponseWriter, r *http.Request, fc *flo
 	}
 	pg := basePage(fc, "Set up an authenticator app", 2)
 	pg.Problem = prob
-	pg.Data = totpSetupData{QR: template.URL(pngDataURI(png)), Secret: p.Secret}
+	pg.Data = totpSetupData{QR: template.URL(pngDataURI(png)), Secret: p.Secret,
+		OTPAuth: template.URL(p.URL), // built by totp.Generate, not input
+		Phone:   isMobile(r.UserAgent())}
 	s.render(w, status, "totp", pg)
 }
 

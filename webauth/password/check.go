@@ -27,10 +27,15 @@ type RuleResult struct {
 	// Label is the line as the user reads it, in plain words.
 	Label string `json:"label"`
 	OK    bool   `json:"ok"`
+	// Detail says why a failed rule failed where the label alone does not:
+	// for the name rule, the part of the name the password contains. It
+	// is shown to the person whose name it is, never logged (it is a piece
+	// of the candidate).
+	Detail string `json:"detail,omitempty"`
 }
 
 // Result is the outcome of Check. It never contains the password, so it can
-// be returned to the browser and logged.
+// be returned to the browser; log Failed(), not the Details.
 type Result struct {
 	// Rules are the checklist lines in a fixed order.
 	Rules []RuleResult `json:"rules"`
@@ -71,14 +76,17 @@ func Check(rules Rules, candidate string, user UserInfo) Result {
 	if rules.ComplexityRequired {
 		add(RuleComplexity, labelComplexity, classCount(candidate) >= minClasses)
 	}
-	noName := true
+	matched := ""
 	for _, p := range names {
 		if strings.Contains(lower, p) {
-			noName = false
+			matched = p
 			break
 		}
 	}
-	add(RuleNoName, labelNoName, noName)
+	add(RuleNoName, labelNoName, matched == "")
+	if matched != "" {
+		res.Rules[len(res.Rules)-1].Detail = fmt.Sprintf("it contains “%s”, from your name or username", matched)
+	}
 	known := candidate != "" && rules.Blocklist != nil && rules.Blocklist.Contains(candidate)
 	add(RuleNotKnown, labelNotKnown, candidate != "" && !known)
 

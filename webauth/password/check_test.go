@@ -119,23 +119,23 @@ func TestCheckOrderAndLabels(t *testing.T) {
 			name:   "AD policy",
 			policy: adPolicy,
 			want: []RuleResult{
-				{RuleMinLength, "At least 12 characters", true},
-				{RuleMaxLength, "At most 128 characters", true},
-				{RuleComplexity, labelComplexity, true},
-				{RuleNoName, labelNoName, true},
-				{RuleNotKnown, labelNotKnown, true},
-				{RuleStrength, labelStrength, true},
+				{ID: RuleMinLength, Label: "At least 12 characters", OK: true},
+				{ID: RuleMaxLength, Label: "At most 128 characters", OK: true},
+				{ID: RuleComplexity, Label: labelComplexity, OK: true},
+				{ID: RuleNoName, Label: labelNoName, OK: true},
+				{ID: RuleNotKnown, Label: labelNotKnown, OK: true},
+				{ID: RuleStrength, Label: labelStrength, OK: true},
 			},
 		},
 		{
 			name:   "no complexity, longer directory minimum",
 			policy: directory.Policy{MinLength: 14},
 			want: []RuleResult{
-				{RuleMinLength, "At least 14 characters", true},
-				{RuleMaxLength, "At most 128 characters", true},
-				{RuleNoName, labelNoName, true},
-				{RuleNotKnown, labelNotKnown, true},
-				{RuleStrength, labelStrength, true},
+				{ID: RuleMinLength, Label: "At least 14 characters", OK: true},
+				{ID: RuleMaxLength, Label: "At most 128 characters", OK: true},
+				{ID: RuleNoName, Label: labelNoName, OK: true},
+				{ID: RuleNotKnown, Label: labelNotKnown, OK: true},
+				{ID: RuleStrength, Label: labelStrength, OK: true},
 			},
 		},
 	}
@@ -237,4 +237,21 @@ func TestClassCount(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestCheckNamesTheMatchedPart: the name rule says which part of the name
+// the password contains, so the person knows what to change (#11).
+func TestCheckNamesTheMatchedPart(t *testing.T) {
+	rules := NewRules(directory.Policy{}, Options{}).ForUser(UserInfo{AccountName: "jdoe", DisplayName: "Jane Doe"})
+	res := Check(rules, "Harbour-Jane-71-Lantern", UserInfo{AccountName: "jdoe", DisplayName: "Jane Doe"})
+	for _, rr := range res.Rules {
+		if rr.ID != RuleNoName {
+			continue
+		}
+		if rr.OK || rr.Detail != "it contains “jane”, from your name or username" {
+			t.Fatalf("name rule: %+v", rr)
+		}
+		return
+	}
+	t.Fatal("no name rule")
 }

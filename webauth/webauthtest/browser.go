@@ -240,11 +240,22 @@ func (b *Browser) AddPasskey(name string) {
 	b.Do(chromedp.WaitVisible(chromedp.CSS(PasskeyRemoveButton(name))))
 }
 
-// PasskeyRemoveButton is the CSS selector of the Remove button of the
+// PasskeyRemoveButton is the CSS selector of the Remove control of the
 // passkey named name in the enrollment page's list: present exactly while
-// the list shows that passkey.
+// the list shows that passkey. It opens the confirmation; RemovePasskey
+// taps both.
 func PasskeyRemoveButton(name string) string {
-	return fmt.Sprintf("#passkeys button[aria-label=%q]", "Remove "+name)
+	return fmt.Sprintf("#passkeys summary[aria-label=%q]", "Remove "+name)
+}
+
+// RemovePasskey removes the passkey named name from the enrollment page:
+// Remove, then "Yes, remove" in the confirmation, and waits until the
+// reloaded list no longer shows it.
+func (b *Browser) RemovePasskey(name string) {
+	b.t.Helper()
+	b.Tap(PasskeyRemoveButton(name))
+	b.Tap(fmt.Sprintf("#passkeys button[aria-label=%q]", "Yes, remove "+name))
+	b.Do(chromedp.WaitNotPresent(chromedp.CSS(PasskeyRemoveButton(name))))
 }
 
 // OpenReset opens a reset link and taps "Continue with passkey": the one
@@ -276,7 +287,29 @@ func (b *Browser) OpenResetToVerify(link string) {
 // with given id"), and its redirect can interrupt the next navigation.
 func (b *Browser) leftLanding() {
 	b.t.Helper()
-	b.Do(chromedp.WaitNotPresent(chromedp.CSS("#continue")), chromedp.WaitVisible(chromedp.CSS("h1")))
+	b.WaitJS(`document.readyState === "complete" && !document.getElementById("continue") && !!document.querySelector("h1")`)
+}
+
+// WaitJS waits until the JavaScript condition cond holds in the page,
+// asking again across navigations (a node query does not survive one:
+// "Could not find node with given id"), within the time limit of Do.
+func (b *Browser) WaitJS(cond string) {
+	b.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(b.Ctx, 2*time.Second)
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](cond))
+		cancel()
+		if err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			b.Screenshot("failure")
+			loc, _ := chromedp.Run(b.Ctx, chromedp.Location())
+			b.t.Fatalf("browser: %s never held (%v) at %s:\n%s", cond, err, loc, b.Text())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // TypeNewPassword fills the new-password form (one field) and waits until
