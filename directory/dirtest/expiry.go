@@ -82,6 +82,12 @@ func testExpiring(t *testing.T, d directory.Directory, fx Fixture) {
 	if _, listed := far[disabled.ID]; listed {
 		t.Errorf("disabled account %s listed", fx.DisabledUser)
 	}
+	if fx.NeverExpiresUser != "" {
+		never := mustFind(t, d, directory.ByAccountName, "", fx.NeverExpiresUser)
+		if e, listed := list(time.Now().Add(100 * 365 * 24 * time.Hour))[never.ID]; listed {
+			t.Errorf("%s, whose password never expires, listed as expiring %s", fx.NeverExpiresUser, e.ExpiresAt)
+		}
+	}
 
 	if fx.ShortAgeUser != "" {
 		s, sc := set(fx.ShortAgeUser)

@@ -60,6 +60,10 @@ type Fixture struct {
 	// has none.
 	ShortAgeUser string
 	ShortMaxAge  time.Duration
+	// NeverExpiresUser is an enabled account whose password never
+	// expires (AD's DONT_EXPIRE_PASSWORD; on OpenLDAP and memory an
+	// account with no change time on record): never listed.
+	NeverExpiresUser string
 }
 
 // FixtureUser is one seeded account as Find must return it.
@@ -127,6 +131,7 @@ func example(userDN func(p person) string, groupDN func(name string) string, pol
 		ExpectedPolicy:      policy,
 		PasswordChangeTime:  true,
 		MaxPasswordAge:      fixtureMaxAge,
+		NeverExpiresUser:    "jdoe",
 	}
 	for _, p := range people {
 		u := FixtureUser{
@@ -185,6 +190,7 @@ func ActiveDirectoryFixture() Fixture {
 		directory.Policy{MinLength: 8, ComplexityRequired: true, HistoryLength: 0, LockoutThreshold: 3},
 	)
 	f.ShortAgeUser, f.ShortMaxAge = "spare3", fixtureShortAge
+	f.NeverExpiresUser = "spare1"
 	for i := range f.Users {
 		f.Users[i].Aliases = nil
 		f.Users[i].OtherNames = []string{f.Users[i].AccountName + "@example.test"}

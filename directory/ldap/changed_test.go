@@ -3,6 +3,8 @@ package ldap
 import (
 	"testing"
 	"time"
+
+	goldap "github.com/go-ldap/ldap/v3"
 )
 
 func TestParseChangeTime(t *testing.T) {
@@ -35,6 +37,38 @@ func TestParseChangeTime(t *testing.T) {
 			}
 			if !got.Equal(tc.want) {
 				t.Errorf("got %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestADExpiry: AD's computed expiry is a FILETIME; the largest value
+// means "never" and is no expiry, so such accounts are never reminded.
+func TestADExpiry(t *testing.T) {
+	entry := func(set, expiry string) *goldap.Entry {
+		return goldap.NewEntry("CN=x", map[string][]string{adPwdLastSet: {set}, adExpiryComputed: {expiry}})
+	}
+	// 2026-01-01T00:00:00Z and 90 days later as FILETIMEs.
+	const set, exp = "134116992000000000", "134194752000000000"
+	tests := []struct {
+		name        string
+		e           *goldap.Entry
+		wantExpires time.Time
+		wantErr     bool
+	}{
+		{"expires", entry(set, exp), time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC), false},
+		{"never", entry(set, "9223372036854775807"), time.Time{}, false},
+		{"missing computed attribute", goldap.NewEntry("CN=x", map[string][]string{adPwdLastSet: {set}}), time.Time{}, true},
+		{"garbage", entry(set, "soon"), time.Time{}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			changed, expires, err := adExpiry(tt.e)
+			if (err != nil) != tt.wantErr || !expires.Equal(tt.wantExpires) {
+				t.Errorf("adExpiry = %s, %v; want %s (error %v)", expires, err, tt.wantExpires, tt.wantErr)
+			}
+			if err == nil && !changed.Equal(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)) {
+				t.Errorf("changed = %s", changed)
 			}
 		})
 	}

@@ -62,7 +62,7 @@ fixture_groups() {
 # working on the database files directly (before samba runs), which is both
 # faster and needs no credentials.
 samba_provision() {
-	local dir="$1" fixtures="$2" conf sam log sid uid gn sn dep emp dis cn members name
+	local dir="$1" fixtures="$2" conf sam log sid uid gn sn dep emp dis cn members name uac
 	conf="$dir/etc/smb.conf"
 	sam="$dir/private/sam.ldb"
 	log="$dir/provision.log"
@@ -127,7 +127,11 @@ samba_provision() {
 	{
 		while IFS=$'\t' read -r uid gn sn dep emp dis; do
 			dn_of[$uid]="CN=$gn $sn,OU=People,$SAMBA_BASE"
-			ad_user_ldif "${dn_of[$uid]}" "$uid" "$SAMBA_USER_PW" "$((dis ? 514 : 512))"
+			# spare1's password never expires (DONT_EXPIRE_PASSWORD, 0x10000),
+			# for the expiry listing.
+			uac=$((dis ? 514 : 512))
+			[[ "$uid" == spare1 ]] && uac=$((uac | 65536))
+			ad_user_ldif "${dn_of[$uid]}" "$uid" "$SAMBA_USER_PW" "$uac"
 			printf 'givenName: %s\nsn: %s\ndisplayName: %s %s\nmail: %s@example.test\n' \
 				"$gn" "$sn" "$gn" "$sn" "$uid"
 			printf 'department: %s\nemployeeNumber: %s\n\n' "$dep" "$emp"
