@@ -81,7 +81,7 @@ func (e *Engine) createConfirmation(ctx context.Context, req ConfirmRequest, u *
 		ID:   id,
 		Kind: KindApprove,
 		Subject: Subject{
-			AccountID: u.ID, AccountName: u.AccountName, DN: u.DN, DisplayName: u.DisplayName,
+			AccountID: u.ID, AccountName: u.AccountName, DisplayName: u.DisplayName,
 			Department: u.Department, Chat: req.Approver,
 		},
 		RequestedBy: req.Approver, RequestedByAccountID: u.ID,

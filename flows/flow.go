@@ -51,7 +51,8 @@ type Subject struct {
 	// rule key on it, never on the alias that was typed.
 	AccountID   string `json:"account_id"`
 	AccountName string `json:"account_name"`
-	DN          string `json:"dn"`
+	// The account's DN is not kept: every directory write re-reads the
+	// account by AccountID first, so a rename or move in between is seen.
 	DisplayName string `json:"display_name,omitempty"`
 	// Department feeds per-department alert rules and reports.
 	Department string       `json:"department,omitempty"`

@@ -155,7 +155,7 @@ func (e *Engine) create(ctx context.Context, req StartRequest, u *directory.User
 		ID:   id,
 		Kind: req.Kind,
 		Subject: Subject{
-			AccountID: u.ID, AccountName: u.AccountName, DN: u.DN, DisplayName: u.DisplayName, Department: u.Department,
+			AccountID: u.ID, AccountName: u.AccountName, DisplayName: u.DisplayName, Department: u.Department,
 			Chat: req.Chat, Privileged: e.cfg.Policy.Privileged(u),
 		},
 		RequestedBy:          req.RequestedBy,

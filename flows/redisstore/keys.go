@@ -11,7 +11,7 @@ import (
 // Key layout. Everything of one shard sits under one hash tag
 // "{<prefix>-<shard>}" so a Lua script may touch it all on Redis Cluster:
 //
-//	<prefix>:{<prefix>-07}:flow:<flow id>        hash: v (version), d (flow JSON)
+//	<prefix>:{<prefix>-07}:flow:<flow id>        string: "<version>|" and the compact flow record (codec.go)
 //	<prefix>:{<prefix>-07}:live:<kind>:<acct#>   string: id of the live flow
 //	<prefix>:{<prefix>-07}:due                   zset: flow id by expiry (ms)
 //	<prefix>:{<prefix>-07}:audit                 stream: audit events

@@ -9,7 +9,6 @@ package redisstore
 import (
 	"context"
 	_ "embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -74,17 +73,8 @@ func (s *Store) Create(ctx context.Context, f *flows.Flow, prevLive string, even
 		return err
 	}
 	f.Version = 1
-	data, err := json.Marshal(f)
-	if err != nil {
-		f.Version = 0
-		return fmt.Errorf("redisstore: encode flow: %w", err)
-	}
-	args := []any{string(data), f.ID, prevLive, s.keepUntil(f), f.ExpiresAt.UnixMilli(), f.ExpiresAt.UnixMilli()}
-	args, err = appendEvents(args, events, f.Thread)
-	if err != nil {
-		f.Version = 0
-		return err
-	}
+	args := []any{flowValue(f), f.ID, prevLive, s.keepUntil(f), f.ExpiresAt.UnixMilli(), f.ExpiresAt.UnixMilli()}
+	args = appendEvents(args, events, f)
 	res, err := createScript.Run(ctx, s.rdb, []string{k.flow, k.live, k.due, k.stream}, args...).Text()
 	if err != nil {
 		f.Version = 0
@@ -110,7 +100,24 @@ func (s *Store) Get(ctx context.Context, id string) (*flows.Flow, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := s.rdb.HGet(ctx, s.flowKey(shard, id), "d").Bytes()
+	key := s.flowKey(shard, id)
+	data, err := s.rdb.Get(ctx, key).Bytes()
+	if isWrongType(err) {
+		return s.getLegacy(ctx, key, id)
+	}
+	if errors.Is(err, redis.Nil) {
+		return nil, flows.ErrNotFound
+	}
+	if err != nil {
+		return nil, unavailable("get", err)
+	}
+	return parseFlowValue(id, data)
+}
+
+// getLegacy reads a flow an earlier version stored: a hash holding its
+// JSON under d.
+func (s *Store) getLegacy(ctx context.Context, key, id string) (*flows.Flow, error) {
+	data, err := s.rdb.HGet(ctx, key, "d").Bytes()
 	if errors.Is(err, redis.Nil) {
 		return nil, flows.ErrNotFound
 	}
@@ -118,10 +125,37 @@ func (s *Store) Get(ctx context.Context, id string) (*flows.Flow, error) {
 		return nil, unavailable("get", err)
 	}
 	var f flows.Flow
-	if err := json.Unmarshal(data, &f); err != nil {
+	if err := decodeFlow(data, &f); err != nil {
 		return nil, fmt.Errorf("redisstore: decode flow %s: %w", id, err)
 	}
 	return &f, nil
+}
+
+// flowValue is what the flow key holds: the version, "|", and the compact
+// record. The scripts compare the version without decoding the record.
+func flowValue(f *flows.Flow) string {
+	return strconv.FormatInt(f.Version, 10) + "|" + string(encodeFlow(f))
+}
+
+// parseFlowValue decodes a flow key's value made by flowValue.
+func parseFlowValue(id string, data []byte) (*flows.Flow, error) {
+	v, rec, ok := strings.Cut(string(data), "|")
+	version, err := strconv.ParseInt(v, 10, 64)
+	if !ok || err != nil {
+		return nil, fmt.Errorf("redisstore: decode flow %s: %w: no version", id, errRecord)
+	}
+	var f flows.Flow
+	if err := decodeFlow([]byte(rec), &f); err != nil {
+		return nil, fmt.Errorf("redisstore: decode flow %s: %w", id, err)
+	}
+	f.ID, f.Version = id, version
+	return &f, nil
+}
+
+// isWrongType reports Redis's answer to a string command on a hash: the
+// key holds a flow an earlier version stored.
+func isWrongType(err error) bool {
+	return err != nil && strings.HasPrefix(err.Error(), "WRONGTYPE")
 }
 
 // Update implements flows.Store.
@@ -133,19 +167,12 @@ func (s *Store) Update(ctx context.Context, f *flows.Flow, events []flows.Event)
 	expected := f.Version
 	next := *f
 	next.Version = expected + 1
-	data, err := json.Marshal(&next)
-	if err != nil {
-		return fmt.Errorf("redisstore: encode flow: %w", err)
-	}
 	terminal := 0
 	if f.State.Terminal() {
 		terminal = 1
 	}
-	args := []any{strconv.FormatInt(expected, 10), string(data), f.ID, terminal, s.keepUntil(f), f.DueAt().UnixMilli()}
-	args, err = appendEvents(args, events, f.Thread)
-	if err != nil {
-		return err
-	}
+	args := []any{strconv.FormatInt(expected, 10), flowValue(&next), f.ID, terminal, s.keepUntil(f), f.DueAt().UnixMilli()}
+	args = appendEvents(args, events, f)
 	res, err := updateScript.Run(ctx, s.rdb, []string{k.flow, k.live, k.due, k.stream}, args...).Text()
 	if err != nil {
 		return unavailable("update", err)
@@ -195,21 +222,29 @@ func (s *Store) Due(ctx context.Context, now time.Time, limit int) ([]string, er
 	return out, nil
 }
 
-// Append implements flows.Store.
+// Append implements flows.Store. The events are written by one script
+// that looks at each event's flow record: an event whose subject the
+// record names exactly is stored referring to it, any other whole.
 func (s *Store) Append(ctx context.Context, key string, events []flows.Event) error {
 	if len(events) == 0 {
 		return nil
 	}
-	stream := s.streamKey(flows.ShardOf(key))
-	pipe := s.rdb.TxPipeline()
+	shard := flows.ShardOf(key)
+	stream := s.streamKey(shard)
+	keys := []string{stream}
+	args := []any{int(fDepartment)}
 	for _, ev := range events {
-		data, err := encodeEvent(ev, "")
-		if err != nil {
-			return err
+		full := string(encodeEventRecord(ev, eventRefs{}))
+		fs, err := flows.ShardOfFlow(ev.FlowID)
+		if err != nil || fs != shard {
+			keys = append(keys, stream)
+			args = append(args, "", full, full)
+			continue
 		}
-		pipe.XAdd(ctx, &redis.XAddArgs{Stream: stream, Values: []any{"e", data}})
+		keys = append(keys, s.flowKey(shard, ev.FlowID))
+		args = append(args, subjectPrefix(ev), string(encodeEventRecord(ev, eventRefs{subject: true})), full)
 	}
-	if _, err := pipe.Exec(ctx); err != nil {
+	if err := appendScript.Run(ctx, s.rdb, keys, args...).Err(); err != nil && !errors.Is(err, redis.Nil) {
 		return unavailable("append", err)
 	}
 	return nil
@@ -221,28 +256,30 @@ func (s *Store) keepUntil(f *flows.Flow) int64 {
 	return f.ExpiresAt.Add(s.opt.Retention).UnixMilli()
 }
 
-func appendEvents(args []any, events []flows.Event, thread string) ([]any, error) {
+// appendEvents adds the records of events stored with flow f; those about
+// f itself that name its subject as the flow does refer to its record for
+// the subject's details (and, for its first event, the time and actor).
+func appendEvents(args []any, events []flows.Event, f *flows.Flow) []any {
 	for _, ev := range events {
-		data, err := encodeEvent(ev, thread)
-		if err != nil {
-			return nil, err
+		if ev.Thread == "" {
+			ev.Thread = f.Thread
 		}
-		args = append(args, data)
+		var refs eventRefs
+		if sameSubject(ev, f) {
+			refs.subject = true
+			refs.issued = !f.IssuedAt.IsZero() && ev.Time.Equal(f.IssuedAt)
+			refs.requester = ev.Actor != "" && ev.Actor == f.RequestedBy.String()
+		}
+		args = append(args, string(encodeEventRecord(ev, refs)))
 	}
-	return args, nil
+	return args
 }
 
-func encodeEvent(ev flows.Event, thread string) (string, error) {
-	ev.ID = ""
-	if ev.Thread == "" {
-		ev.Thread = thread
-	}
-	ev.Time = ev.Time.UTC()
-	data, err := json.Marshal(ev)
-	if err != nil {
-		return "", fmt.Errorf("redisstore: encode event: %w", err)
-	}
-	return string(data), nil
+// sameSubject reports whether the reader can restore ev's subject details
+// from f's record exactly.
+func sameSubject(ev flows.Event, f *flows.Flow) bool {
+	return ev.FlowID == f.ID && ev.Kind == f.Kind && ev.AccountID == f.Subject.AccountID &&
+		ev.Account == f.Subject.AccountName && ev.Department == f.Subject.Department
 }
 
 // unavailable wraps a Redis failure so callers can tell "Redis is down"

@@ -2,7 +2,6 @@ package redisstore
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -133,21 +132,101 @@ func (s *Store) ClaimEvents(ctx context.Context, group, consumer string, minIdle
 
 // decodeEntries turns stream entries into events. An entry that cannot be
 // decoded (or was trimmed away) is acknowledged and skipped, so one bad
-// record cannot wedge a sink forever.
+// record cannot wedge a sink forever. Entries that refer to their flow's
+// record get the subject's details from it, one pipelined read for the
+// batch; an entry that outlived its flow keeps what it holds itself (the
+// account id, the actor, what happened).
 func (s *Store) decodeEntries(ctx context.Context, stream, group string, res []redis.XStream) ([]flows.Event, error) {
-	var out []flows.Event
+	var (
+		out   []flows.Event
+		refs  map[string][]int // flow id -> indexes in out
+		kinds []eventRefs      // what each event of out refers to
+	)
 	for _, st := range res {
 		for _, m := range st.Messages {
 			raw, _ := m.Values["e"].(string)
 			var ev flows.Event
-			if raw == "" || json.Unmarshal([]byte(raw), &ev) != nil {
+			r, err := decodeEventRecord([]byte(raw), &ev)
+			if raw == "" || err != nil {
 				if err := s.rdb.XAck(ctx, stream, group, m.ID).Err(); err != nil {
 					return out, unavailable("ack bad entry", err)
 				}
 				continue
 			}
 			ev.ID = stream + "/" + m.ID
+			if r.issued {
+				// Until the flow says: the entry's own time, to the ms.
+				if ms, ok := entryMs(m.ID); ok {
+					ev.Time = time.UnixMilli(ms).UTC()
+				}
+			}
+			kinds = append(kinds, r)
+			if r.subject {
+				if refs == nil {
+					refs = map[string][]int{}
+				}
+				refs[ev.FlowID] = append(refs[ev.FlowID], len(out))
+			}
 			out = append(out, ev)
+		}
+	}
+	if len(refs) == 0 {
+		return out, nil
+	}
+	fs, err := s.getMany(ctx, refs)
+	if err != nil {
+		return nil, err
+	}
+	for id, idx := range refs {
+		f := fs[id]
+		if f == nil {
+			continue
+		}
+		for _, i := range idx {
+			if out[i].AccountID != f.Subject.AccountID {
+				continue
+			}
+			out[i].Kind, out[i].Account, out[i].Department = f.Kind, f.Subject.AccountName, f.Subject.Department
+			if kinds[i].issued {
+				out[i].Time = f.IssuedAt
+			}
+			if kinds[i].requester {
+				out[i].Actor = f.RequestedBy.String()
+			}
+		}
+	}
+	return out, nil
+}
+
+// getMany reads the named flows in one pipeline; a flow that is gone (or
+// unreadable) is absent from the map.
+func (s *Store) getMany(ctx context.Context, ids map[string][]int) (map[string]*flows.Flow, error) {
+	pipe := s.rdb.Pipeline()
+	cmds := map[string]*redis.StringCmd{}
+	for id := range ids {
+		shard, err := flows.ShardOfFlow(id)
+		if err != nil {
+			continue
+		}
+		cmds[id] = pipe.Get(ctx, s.flowKey(shard, id))
+	}
+	_, _ = pipe.Exec(ctx) // each command's own error is looked at below
+	out := make(map[string]*flows.Flow, len(cmds))
+	for id, cmd := range cmds {
+		data, err := cmd.Bytes()
+		switch {
+		case err == nil:
+			if f, err := parseFlowValue(id, data); err == nil {
+				out[id] = f
+			}
+		case isWrongType(err):
+			if f, err := s.Get(ctx, id); err == nil {
+				out[id] = f
+			} else if errors.Is(err, flows.ErrStoreUnavailable) {
+				return nil, err
+			}
+		case !errors.Is(err, redis.Nil):
+			return nil, unavailable("read events' flows", err)
 		}
 	}
 	return out, nil

@@ -1,0 +1,133 @@
+package redisstore_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/resetbot/resetbot/directory"
+	"github.com/resetbot/resetbot/directory/memory"
+	"github.com/resetbot/resetbot/flows"
+	"github.com/resetbot/resetbot/flows/redisstore"
+	"github.com/resetbot/resetbot/flows/storetest"
+)
+
+// pendingFlowBudget is what one pending flow (issued, link sent, not yet
+// redeemed) may cost in Redis with everything that indexes it: the flow,
+// its live-index key, its expiry-schedule entry and its audit entries. The
+// goal is 512 B (#10); the compact records reach 589 B, and the live index
+// is the next cut.
+const pendingFlowBudget = 600
+
+// TestPendingFlowBytes measures, with MEMORY USAGE on a real redis-server,
+// what each further pending flow adds to the keys of a prefix: the marginal
+// cost between 500 and 1,000 flows, so the fixed per-shard cost of a stream
+// or a sorted set is not charged to the flows. It is a size bound, not a
+// timing: it fails when a flow and its index entries outgrow the budget.
+func TestPendingFlowBytes(t *testing.T) {
+	addr := storetest.RequireEnv(t, "RESETBOT_TEST_REDIS_ADDR")
+	// The default prefix, so key names are as long as in production, in a
+	// database of its own so nothing else shares it.
+	rdb := redis.NewClient(&redis.Options{Addr: addr, DB: 11})
+	t.Cleanup(func() { rdb.Close() })
+	ctx := context.Background()
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		t.Fatalf("redis-server at %s: %v", addr, err)
+	}
+	const prefix = "rb"
+	clear := func() {
+		keys, err := rdb.Keys(ctx, prefix+":*").Result()
+		if err == nil && len(keys) > 0 {
+			err = rdb.Del(ctx, keys...).Err()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	clear()
+	t.Cleanup(clear)
+	const half = 500
+	seed := memory.Seed{BaseDN: "dc=example,dc=test", Policy: directory.Policy{MinLength: 8}}
+	for i := range 2 * half {
+		seed.Users = append(seed.Users, memory.SeedUser{
+			AccountName: fmt.Sprintf("user%05d", i),
+			DisplayName: fmt.Sprintf("Firstname Lastname%05d", i),
+			Email:       fmt.Sprintf("user%05d@example.test", i),
+			Department:  "Engineering",
+			Password:    memory.ExamplePassword,
+			ChatIDs:     map[string]string{"slack": fmt.Sprintf("U0%09d", i)},
+		})
+	}
+	dir, err := memory.New(seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := redisstore.New(rdb, redisstore.Options{Prefix: prefix})
+	const high = 1 << 30
+	eng := flows.NewEngine(st, dir, flows.Config{
+		LinkTTL: 10 * time.Minute, FlowTTL: 15 * time.Minute, ApprovalTTL: 30 * time.Minute,
+		MaxVerifyAttempts: 3, MaxPasswordAttempts: 3,
+		Limits: flows.Limits{RequestsPerAccountPerHour: high, RequestsPerIdentityPerHour: high, FailedVerifyPerAccountDay: high},
+	}, flows.WithClock(storetest.NewClock().Now))
+	pending := func(from, to int) {
+		for i := from; i < to; i++ {
+			chat := flows.ChatIdentity{Platform: "slack", UserID: fmt.Sprintf("U0%09d", i)}
+			is, err := eng.Start(ctx, flows.StartRequest{
+				Kind: flows.KindReset, Chat: chat, RequestedBy: chat,
+				Lookup: directory.Lookup{Kind: directory.ByChatID, Platform: "slack", Value: chat.UserID},
+			})
+			if err != nil {
+				t.Fatalf("Start %d: %v", i, err)
+			}
+			if err := eng.LinkSent(ctx, is.Flow, "direct message"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	pending(0, half)
+	before, parts1 := prefixBytes(t, rdb, prefix)
+	pending(half, 2*half)
+	after, parts2 := prefixBytes(t, rdb, prefix)
+	// The rate-limit counters are the requester's and the account's, not
+	// the flow's (a refused request has them too): reported, not counted.
+	per := float64((after-parts2["limits"])-(before-parts1["limits"])) / half
+	t.Logf("Redis per pending flow: %.0f B", per)
+	for _, k := range []string{"flow", "live", "due", "audit", "limits"} {
+		t.Logf("  %s: %.0f B", k, float64(parts2[k]-parts1[k])/half)
+	}
+	if per > pendingFlowBudget {
+		t.Errorf("a pending flow costs %.0f B of Redis, budget %d B", per, pendingFlowBudget)
+	}
+}
+
+// prefixBytes is the sum of MEMORY USAGE (every element sampled) over the
+// prefix's keys, and its parts by kind of key.
+func prefixBytes(t *testing.T, rdb *redis.Client, prefix string) (total int64, parts map[string]int64) {
+	t.Helper()
+	parts = map[string]int64{}
+	ctx := context.Background()
+	iter := rdb.Scan(ctx, 0, prefix+":*", 1000).Iterator()
+	for iter.Next(ctx) {
+		k := iter.Val()
+		n, err := rdb.MemoryUsage(ctx, k, 0).Result()
+		if err != nil {
+			t.Fatalf("MEMORY USAGE %s: %v", k, err)
+		}
+		total += n
+		kind := "limits"
+		for _, c := range []string{"flow", "live", "due", "audit"} {
+			if strings.Contains(k, "}:"+c) {
+				kind = c
+			}
+		}
+		parts[kind] += n
+	}
+	if err := iter.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return total, parts
+}
