@@ -60,7 +60,7 @@ var eventTypeCodes = []flows.EventType{
 	flows.EventApplying, flows.EventApplyFailed, flows.EventPasswordSet, flows.EventPasswordRefused,
 	flows.EventUnlocked, flows.EventEnrolled, flows.EventCompleted, flows.EventCancelled,
 	flows.EventExpired, flows.EventFailed, flows.EventRecoveredCompleted, flows.EventRecoveredFailed,
-	flows.EventFactorAdded, flows.EventFactorRemoved,
+	flows.EventFactorAdded, flows.EventFactorRemoved, flows.EventLinkReissued,
 }
 
 var eventTypeCode = func() map[flows.EventType]byte {

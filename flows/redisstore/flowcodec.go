@@ -56,6 +56,9 @@ const (
 	fApplyingAt
 	fReconcileAt
 	fRecovery
+	fLinkSentAt
+	fLang
+	fTimeZone
 )
 
 // encodeFlow is the compact record of f (without its id and version).
@@ -105,6 +108,9 @@ func encodeFlow(f *flows.Flow) []byte {
 	w.time(fApplyingAt, f.ApplyingAt, base)
 	w.time(fReconcileAt, f.ReconcileAt, base)
 	w.str(fRecovery, f.Recovery)
+	w.time(fLinkSentAt, f.LinkSentAt, base)
+	w.str(fLang, f.Locale.Lang)
+	w.str(fTimeZone, f.Locale.TimeZone)
 	return w.b
 }
 
@@ -234,6 +240,12 @@ func decodeFlow(data []byte, f *flows.Flow) error {
 			relTime(&f.ReconcileAt)
 		case fRecovery:
 			f.Recovery = r.str()
+		case fLinkSentAt:
+			relTime(&f.LinkSentAt)
+		case fLang:
+			f.Locale.Lang = r.str()
+		case fTimeZone:
+			f.Locale.TimeZone = r.str()
 		default:
 			return fmt.Errorf("%w: unknown flow field %d", errRecord, t)
 		}

@@ -4,21 +4,28 @@ import "github.com/redis/go-redis/v9"
 
 // createScript stores a new flow if its id is free and the live index still
 // names the expected previous flow; indexes it as live and due; appends the
-// audit events. KEYS: flow, live, due, stream. ARGV: record ("1|" and the
-// compact flow record), id, prevLive, keepUntilMs, liveUntilMs, dueScore,
-// events... The stream is not trimmed here: MaintainStreams trims it, never
-// below what a group still needs.
+// audit events. The live index is the shard's hash; an entry an earlier
+// release left in a key of its own counts until this replaces it. KEYS:
+// flow, live hash, due, stream, old live key. ARGV: record ("1|" and the
+// compact flow record), id, prevLive, keepUntilMs, live field, live value,
+// prevLive's live value, dueScore, events... The stream is not trimmed
+// here: MaintainStreams trims it, never below what a group still needs.
 var createScript = redis.NewScript(`
 if redis.call('EXISTS', KEYS[1]) == 1 then return 'exists' end
-local cur = redis.call('GET', KEYS[2])
-if not cur then cur = '' end
-if cur ~= ARGV[3] then return 'conflict' end
+local cur = redis.call('HGET', KEYS[2], ARGV[5])
+if cur then
+  if cur ~= ARGV[7] then return 'conflict' end
+else
+  local old = redis.call('GET', KEYS[5])
+  if not old then old = '' end
+  if old ~= ARGV[3] then return 'conflict' end
+end
 redis.call('SET', KEYS[1], ARGV[1])
 redis.call('PEXPIREAT', KEYS[1], ARGV[4])
-redis.call('SET', KEYS[2], ARGV[2])
-redis.call('PEXPIREAT', KEYS[2], ARGV[5])
-redis.call('ZADD', KEYS[3], ARGV[6], ARGV[2])
-for i = 7, #ARGV do
+redis.call('HSET', KEYS[2], ARGV[5], ARGV[6])
+redis.call('DEL', KEYS[5])
+redis.call('ZADD', KEYS[3], ARGV[8], ARGV[2])
+for i = 9, #ARGV do
   redis.call('XADD', KEYS[4], '*', 'e', ARGV[i])
 end
 return 'ok'
@@ -31,8 +38,8 @@ return 'ok'
 // stored by an earlier version is a hash (v: version, d: flow JSON) and is
 // replaced by the compact record on its first update. KEYS: flow, live,
 // due, stream. ARGV: expectedVersion, record (next version, "|", the
-// compact flow record), id, terminal (0/1), keepUntilMs, dueScore,
-// events...
+// compact flow record), id, terminal (0/1), keepUntilMs, dueScore, live
+// field, live value, events... KEYS also: old live key (see createScript).
 var updateScript = redis.NewScript(`
 local t = redis.call('TYPE', KEYS[1]).ok
 local v
@@ -47,11 +54,12 @@ redis.call('SET', KEYS[1], ARGV[2])
 redis.call('PEXPIREAT', KEYS[1], ARGV[5])
 if ARGV[4] == '1' then
   redis.call('ZREM', KEYS[3], ARGV[3])
-  if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
+  if redis.call('HGET', KEYS[2], ARGV[7]) == ARGV[8] then redis.call('HDEL', KEYS[2], ARGV[7]) end
+  if redis.call('GET', KEYS[5]) == ARGV[3] then redis.call('DEL', KEYS[5]) end
 else
   redis.call('ZADD', KEYS[3], ARGV[6], ARGV[3])
 end
-for i = 7, #ARGV do
+for i = 9, #ARGV do
   redis.call('XADD', KEYS[4], '*', 'e', ARGV[i])
 end
 return 'ok'

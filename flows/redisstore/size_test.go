@@ -18,10 +18,9 @@ import (
 
 // pendingFlowBudget is what one pending flow (issued, link sent, not yet
 // redeemed) may cost in Redis with everything that indexes it: the flow,
-// its live-index key, its expiry-schedule entry and its audit entries. The
-// goal is 512 B (#10); the compact records reach 589 B, and the live index
-// is the next cut.
-const pendingFlowBudget = 600
+// its live-index entry, its expiry-schedule entry and its audit entries
+// (#10).
+const pendingFlowBudget = 512
 
 // TestPendingFlowBytes measures, with MEMORY USAGE on a real redis-server,
 // what each further pending flow adds to the keys of a prefix: the marginal

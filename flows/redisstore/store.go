@@ -73,9 +73,9 @@ func (s *Store) Create(ctx context.Context, f *flows.Flow, prevLive string, even
 		return err
 	}
 	f.Version = 1
-	args := []any{flowValue(f), f.ID, prevLive, s.keepUntil(f), f.ExpiresAt.UnixMilli(), f.ExpiresAt.UnixMilli()}
+	args := []any{flowValue(f), f.ID, prevLive, s.keepUntil(f), k.liveField, liveValue(f.ID), liveValue(prevLive), f.ExpiresAt.UnixMilli()}
 	args = appendEvents(args, events, f)
-	res, err := createScript.Run(ctx, s.rdb, []string{k.flow, k.live, k.due, k.stream}, args...).Text()
+	res, err := createScript.Run(ctx, s.rdb, []string{k.flow, k.live, k.due, k.stream, k.oldLive}, args...).Text()
 	if err != nil {
 		f.Version = 0
 		return unavailable("create", err)
@@ -171,9 +171,9 @@ func (s *Store) Update(ctx context.Context, f *flows.Flow, events []flows.Event)
 	if f.State.Terminal() {
 		terminal = 1
 	}
-	args := []any{strconv.FormatInt(expected, 10), flowValue(&next), f.ID, terminal, s.keepUntil(f), f.DueAt().UnixMilli()}
+	args := []any{strconv.FormatInt(expected, 10), flowValue(&next), f.ID, terminal, s.keepUntil(f), f.DueAt().UnixMilli(), k.liveField, liveValue(f.ID)}
 	args = appendEvents(args, events, f)
-	res, err := updateScript.Run(ctx, s.rdb, []string{k.flow, k.live, k.due, k.stream}, args...).Text()
+	res, err := updateScript.Run(ctx, s.rdb, []string{k.flow, k.live, k.due, k.stream, k.oldLive}, args...).Text()
 	if err != nil {
 		return unavailable("update", err)
 	}
@@ -189,9 +189,19 @@ func (s *Store) Update(ctx context.Context, f *flows.Flow, events []flows.Event)
 	return fmt.Errorf("redisstore: update: unexpected reply %q", res)
 }
 
-// LiveID implements flows.Store.
+// LiveID implements flows.Store: the shard's live index, or the key an
+// earlier release kept the entry in, read in one round trip.
 func (s *Store) LiveID(ctx context.Context, accountID string, kind flows.Kind) (string, error) {
-	id, err := s.rdb.Get(ctx, s.liveKey(accountID, kind)).Result()
+	pipe := s.rdb.Pipeline()
+	cur := pipe.HGet(ctx, s.liveHash(flows.ShardOf(accountID)), liveField(accountID, kind))
+	old := pipe.Get(ctx, s.liveKey(accountID, kind))
+	_, _ = pipe.Exec(ctx) // each reply is looked at below
+	if v, err := cur.Result(); err == nil {
+		return liveID(v), nil
+	} else if !errors.Is(err, redis.Nil) {
+		return "", unavailable("live", err)
+	}
+	id, err := old.Result()
 	if errors.Is(err, redis.Nil) {
 		return "", nil
 	}

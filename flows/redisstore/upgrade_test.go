@@ -2,7 +2,10 @@ package redisstore_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -17,7 +20,8 @@ import (
 
 // TestUpgradeFromJSON: a flow and audit entries stored by the previous
 // release (a hash holding the flow's JSON, JSON stream entries) are read,
-// updated (the flow then takes the compact record) and delivered, on
+// updated (the flow then takes the compact record) and delivered, and an
+// old live-index key counts until a new flow replaces it, on
 // miniredis and on a real redis-server.
 func TestUpgradeFromJSON(t *testing.T) {
 	t.Run("miniredis", func(t *testing.T) {
@@ -58,6 +62,11 @@ func upgradeFromJSON(t *testing.T, rdb *redis.Client) {
 	if err := rdb.HSet(ctx, tag+":flow:"+id, "v", "3", "d", string(data)).Err(); err != nil {
 		t.Fatal(err)
 	}
+	sum := sha256.Sum256([]byte(account))
+	oldLive := tag + ":live:reset:" + hex.EncodeToString(sum[:16])
+	if err := rdb.Set(ctx, oldLive, id, time.Hour).Err(); err != nil {
+		t.Fatal(err)
+	}
 	oldEv := flows.Event{Time: now, Type: flows.EventRequested, FlowID: id, Kind: flows.KindReset, Account: "jdoe", AccountID: account, Department: "IT", Actor: "slack:U1", To: flows.StateIssued, Outcome: "ok"}
 	evData, _ := json.Marshal(oldEv)
 	if err := rdb.XAdd(ctx, &redis.XAddArgs{Stream: tag + ":audit", Values: []any{"e", string(evData)}}).Err(); err != nil {
@@ -86,6 +95,28 @@ func upgradeFromJSON(t *testing.T, rdb *redis.Client) {
 	again, err := st.Get(ctx, id)
 	if err != nil || again.Version != 4 || again.State != flows.StateRedeemed || again.Subject.DisplayName != "John Doe" {
 		t.Fatalf("after the update: %+v, %v", again, err)
+	}
+	// The live index of the previous release: a key per account and kind.
+	if id2, err := st.LiveID(ctx, account, flows.KindReset); err != nil || id2 != id {
+		t.Fatalf("LiveID with the old live key = %q, %v; want %s", id2, err, id)
+	}
+	next, err := flows.NewFlowID(account)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nf := *old
+	nf.ID, nf.Version = next, 0
+	if err := st.Create(ctx, &nf, "", nil); !errors.Is(err, flows.ErrConflict) {
+		t.Fatalf("Create ignoring the old live key = %v, want a conflict", err)
+	}
+	if err := st.Create(ctx, &nf, id, nil); err != nil {
+		t.Fatalf("Create replacing the old live key: %v", err)
+	}
+	if n := rdb.Exists(ctx, oldLive).Val(); n != 0 {
+		t.Fatal("the old live key outlived its replacement")
+	}
+	if id2, err := st.LiveID(ctx, account, flows.KindReset); err != nil || id2 != next {
+		t.Fatalf("LiveID after the move = %q, %v; want %s", id2, err, next)
 	}
 	evs, err := st.ReadEvents(ctx, "sink", "c1", 10)
 	if err != nil {
