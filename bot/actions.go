@@ -26,6 +26,11 @@ func (b *Bot) HandleAction(_ context.Context, a Action) Message {
 			return msgBusy()
 		}
 		b.budgeted("send-enroll", a.From.ID, a.Respond, func(ctx context.Context) { b.sendEnroll(ctx, a) })
+	case ActionClaimLink:
+		if b.busy() {
+			return msgBusy()
+		}
+		b.budgeted("claim-link", a.From.ID, a.Respond, func(ctx context.Context) { b.claim(ctx, a) })
 	case ActionChangePassword:
 		if b.busy() {
 			return msgBusy()

@@ -172,6 +172,7 @@ func (b *Bot) push(ctx context.Context, r Request, target User, kind flows.Kind)
 func (b *Bot) pushLink(ctx context.Context, respond Responder, from flows.ChatIdentity, acct *directory.User, lookup directory.Lookup, target flows.ChatIdentity, kind flows.Kind) {
 	is, err := b.deps.Engine.Start(ctx, flows.StartRequest{
 		Kind: kind, Lookup: lookup, Chat: target, RequestedBy: from, RequestedByAccountID: acct.ID,
+		ClaimInChat: kind == flows.KindEnroll, // bound to the recipient's chat identity (claim.go)
 	})
 	if err != nil {
 		// The helpdesk sees the reason in the audit thread; here, a short
@@ -196,7 +197,14 @@ func (b *Bot) pushLink(ctx context.Context, respond Responder, from flows.ChatId
 		})
 		return
 	}
-	b.deliverLink(ctx, is, &from, nil)
+	if is.Flow.Claim.Required {
+		if err := b.sendClaim(ctx, is, from); err != nil {
+			b.respond(ctx, respond, b.msgTrouble(b.fail("could not deliver the link", err, "flow", is.Flow.ID)))
+			return
+		}
+	} else {
+		b.deliverLink(ctx, is, &from, nil)
+	}
 	what := "a verified reset link"
 	if kind == flows.KindEnroll {
 		what = "a one-time enrollment link"

@@ -76,6 +76,17 @@ func (s linkSink) deliver(ctx context.Context, ev flows.Event) (handled bool, er
 	if b.withheld(ctx, f) {
 		return true, nil // withdrawn: the helpdesk thread says why
 	}
+	if f.Claim.Required {
+		// Bound to the recipient's chat identity: the button again, never
+		// a URL (claim.go); once claimed, the link went with the claim.
+		if !f.Claim.At.IsZero() {
+			return true, nil
+		}
+		if err := b.sendClaim(ctx, &flows.Issued{Flow: f}, f.RequestedBy); err != nil && !IsPermanent(err) {
+			return false, fmt.Errorf("link delivery of flow %s: %w", f.ID, err)
+		}
+		return true, nil
+	}
 	is, err := b.deps.Engine.ReissueLink(ctx, f.ID, "the first link was not recorded as delivered")
 	if err != nil || is == nil {
 		return err == nil, err

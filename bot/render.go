@@ -181,6 +181,10 @@ func (b *Bot) eventWords(ev flows.Event) (string, Tone) {
 		return "Expired before it was finished", ToneNeutral
 	case flows.EventFailed:
 		return "Failed: " + orDefault(ev.Reason, ev.Outcome), ToneDanger
+	case flows.EventLinkClaimed:
+		return "The recipient confirmed in chat; link sent to them privately", ToneNeutral
+	case flows.EventClaimRefused:
+		return "Set-up link claim refused: " + actor + " (" + orDefault(ev.Reason, "not the recipient") + ")", ToneWarning
 	case flows.EventClickRefused:
 		return "Click refused: " + actor + " (" + orDefault(ev.Reason, "not allowed") + ")", ToneWarning
 	case flows.EventRefused:

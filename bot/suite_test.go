@@ -67,6 +67,10 @@ func (d *coreDriver) Click(t *testing.T, from bot.User, _ bottest.Thread, b bott
 	d.core.HandleAction(context.Background(), bot.Action{From: from, ActionID: b.ActionID, Value: b.Value, Respond: d.ms.ResponderFor(from.ID)})
 }
 
+func (d *coreDriver) ClickPrivate(t *testing.T, from, _ bot.User, b bottest.SeenButton) {
+	d.Click(t, from, bottest.Thread{}, b)
+}
+
 func (d *coreDriver) Inbox(t *testing.T, u bot.User) []bottest.Seen { return d.ms.Inbox(u.ID.UserID) }
 func (d *coreDriver) Threads(t *testing.T) []bottest.Thread         { return d.ms.HelpdeskThreads() }
 

@@ -120,6 +120,9 @@ type Flow struct {
 	Approval Approval `json:"approval"`
 	// Locale is the subject's language and time zone.
 	Locale Locale `json:"locale,omitzero"`
+	// Claim binds a helpdesk-pushed link to its recipient's chat identity:
+	// the link works only after they confirmed it in chat (see Engine.Claim).
+	Claim Claim `json:"claim,omitzero"`
 	// Risk holds signals noted along the way (new device, many recent
 	// requests); informational for the helpdesk thread.
 	Risk []string `json:"risk,omitempty"`

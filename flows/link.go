@@ -27,6 +27,8 @@ func (e *Engine) checkToken(ctx context.Context, token string, now time.Time) (*
 		return f, ErrUnknownState
 	}
 	switch {
+	case f.State == StateIssued && now.Before(f.ExpiresAt) && !f.Claim.Claimed():
+		return f, ErrUnclaimed
 	case f.State == StateIssued && now.Before(f.ExpiresAt):
 		return f, nil
 	case f.State == StateIssued || f.State == StateExpired:
@@ -115,6 +117,9 @@ func (e *Engine) ReissueLink(ctx context.Context, flowID, reason string) (*Issue
 	f, err := e.mutate(ctx, flowID, "", func(f *Flow, now time.Time) ([]Event, error) {
 		if f.State != StateIssued || !f.LinkSentAt.IsZero() || !now.Before(f.ExpiresAt) {
 			return nil, nil
+		}
+		if f.Claim.Required {
+			return nil, nil // only the recipient's claim mints its link
 		}
 		secret, err := newSecret()
 		if err != nil {

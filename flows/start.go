@@ -30,6 +30,10 @@ type StartRequest struct {
 	// requested event's reason, so the audit log and the helpdesk thread
 	// show it.
 	Reason string
+	// ClaimInChat binds the link to Chat: it works only after that chat
+	// identity claimed it (Engine.Claim), which mints the token to send.
+	// The token Start returns is then not to be shown to anyone.
+	ClaimInChat bool
 }
 
 // Issued is a started flow and the link token to send to its subject. The
@@ -167,6 +171,7 @@ func (e *Engine) create(ctx context.Context, req StartRequest, u *directory.User
 		Locale:               req.Locale,
 	}
 	f.Approval.Required = f.Subject.Privileged
+	f.Claim.Required = req.ClaimInChat
 	ev := e.event(f, EventRequested, req.RequestedBy.String(), "", "ok", now)
 	if f.Subject.Privileged {
 		ev.Reason = "privileged account: passkey and helpdesk approval required"

@@ -81,6 +81,8 @@ var catalogue = []struct {
 		"The service was interrupted while writing it, and the directory cannot say whether it was written. Try signing in with the new password: if it works, it was written. If it does not, your old password still works; ask the bot for a new link.", true}},
 	{errLinkCompleted, Problem{"link-completed", http.StatusGone, "Already done",
 		"This request was completed.", false}},
+	{flows.ErrUnclaimed, Problem{"confirm-in-chat", http.StatusForbidden, "Confirm in chat first",
+		"The helpdesk sent you this set-up link in chat. It opens only after you confirm there that it is yours: press \u201cThis is me\u201d in your chat with the bot, and open the link it then sends you. Nothing was used up.", false}},
 	{flows.ErrInvalidToken, Problem{"invalid-link", http.StatusNotFound, "This link is not valid",
 		"Check that you opened the whole link, or ask the bot for a new one.", true}},
 	{flows.ErrTokenUsed, Problem{"used-link", http.StatusGone, "This link was already used",

@@ -30,6 +30,11 @@ type Driver interface {
 	RedeliverLast(t *testing.T) Seen
 	// Click presses a button of a helpdesk message as a user.
 	Click(t *testing.T, from bot.User, thread Thread, b SeenButton)
+	// ClickPrivate presses button b of the newest message in owner's
+	// private conversation with the bot that carries it, as user from,
+	// signed as the platform signs a click (from is owner, or someone
+	// replaying the button elsewhere, for refusal checks).
+	ClickPrivate(t *testing.T, from, owner bot.User, b SeenButton)
 	// Inbox is what one user saw privately (direct messages and private
 	// answers), in order.
 	Inbox(t *testing.T, u bot.User) []Seen

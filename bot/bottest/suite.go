@@ -27,6 +27,7 @@ func Run(t *testing.T, newDriver func(t *testing.T) Driver) {
 		{"FormerHelpdeskMemberHasNoPower", helpdeskPowersFollowDirectory(memberRemoved, 0)},
 		{"RefusedClicksAreAudited", refusedClicksAudited},
 		{"UnenrolledUserGetsNoDeadEnd", unenrolledNoDeadEnd},
+		{"PushedLinkIsBoundToTheRecipient", pushedLinkBoundToRecipient},
 	} {
 		t.Run(sc.name, func(t *testing.T) {
 			d := newDriver(t)
@@ -197,7 +198,7 @@ func helpdeskPush(t *testing.T, s *scenario) {
 	s.linkFor(t, "spare1")
 	mustContain(t, "helpdesk answer", lastInbox(t, s.d, s.user("jdoe")).Text, "Sent a verified reset link")
 	s.d.Command(t, s.user("jdoe"), "enroll-for "+mentionText(s.d, "spare2"), s.user("spare2"))
-	s.linkFor(t, "spare2")
+	s.claim(t, "spare2")
 	mustContain(t, "enrollment link", lastInbox(t, s.d, s.user("spare2")).Text, "Set up your passkey")
 	s.d.Command(t, s.user("pwuser"), "for "+mentionText(s.d, "spare1"), s.user("spare1"))
 	s.Settle(t)

@@ -110,6 +110,32 @@ func (d *discordDriver) Click(t *testing.T, from bot.User, th bottest.Thread, b 
 	}
 }
 
+// ClickPrivate presses a button of a direct message (no guild: Discord
+// sends DM interactions with a user, not a member).
+func (d *discordDriver) ClickPrivate(t *testing.T, from, owner bot.User, b bottest.SeenButton) {
+	d.r.app.Wait()
+	id, err := encodeCustomID(b.ActionID, b.Value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msg *discordfake.Message
+	for _, m := range d.r.fake.Private(owner.ID.UserID) {
+		for _, c := range m.Buttons() {
+			if c.CustomID == id {
+				msg = &m
+			}
+		}
+	}
+	if msg == nil {
+		t.Fatalf("no private message of %s has button %s", owner.ID, id)
+	}
+	resp := d.r.deliver(t, d.r.fake.Button("", *msg, id, discordfake.User{ID: from.ID.UserID, Username: from.Name}))
+	if resp.Status != 200 {
+		t.Fatalf("click answered %d type %d: %s", resp.Status, resp.Type, resp.Body)
+	}
+	d.r.app.Wait()
+}
+
 func (d *discordDriver) Inbox(t *testing.T, u bot.User) []bottest.Seen {
 	d.r.app.Wait()
 	var out []bottest.Seen

@@ -147,6 +147,15 @@ func (d *slackDriver) Click(t *testing.T, from bot.User, th bottest.Thread, b bo
 	d.app.Wait() // the first reply to the click goes out after the ack
 }
 
+func (d *slackDriver) ClickPrivate(t *testing.T, from, owner bot.User, b bottest.SeenButton) {
+	t.Helper()
+	payload := slackfake.BlockActions(from.ID.UserID, d.fake.IMChannel(owner.ID.UserID), b.ActionID, b.Value, d.responseURL(from.ID.UserID))
+	if w := serve(d.routes, slackfake.SignedInteraction(testSecret, payload, time.Now())); w.Code != http.StatusOK {
+		t.Fatalf("click answered %d %q", w.Code, w.Body)
+	}
+	d.app.Wait()
+}
+
 func (d *slackDriver) Inbox(t *testing.T, u bot.User) []bottest.Seen {
 	t.Helper()
 	user := u.ID.UserID

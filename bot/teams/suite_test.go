@@ -200,6 +200,32 @@ func (d *teamsDriver) Click(t *testing.T, from bot.User, th bottest.Thread, b bo
 	}
 }
 
+func (d *teamsDriver) ClickPrivate(t *testing.T, from, owner bot.User, b bottest.SeenButton) {
+	var card *teamsfake.Activity
+	for _, a := range d.fake.Conversation(d.fake.PersonalConversation(owner.ID.UserID)) {
+		if !d.fake.FromBot(a) {
+			continue
+		}
+		for _, x := range seenOf(t, a).Buttons {
+			if x.ActionID == b.ActionID && x.Value == b.Value {
+				card = &a
+			}
+		}
+	}
+	if card == nil {
+		t.Fatalf("no card in %s's personal chat has the button %+v", owner.ID, b)
+	}
+	a := d.fake.InvokePersonal(d.member(t, from.ID.UserID), *card, teamsfake.Action{
+		Type: "Action.Execute", Verb: b.ActionID, Data: map[string]any{"action_id": b.ActionID, "value": b.Value},
+	})
+	var resp struct {
+		StatusCode int `json:"statusCode"`
+	}
+	if err := json.Unmarshal(d.post(t, a), &resp); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("invoke response %+v, %v", resp, err)
+	}
+}
+
 func (d *teamsDriver) Inbox(t *testing.T, u bot.User) []bottest.Seen {
 	var out []bottest.Seen
 	for _, a := range d.fake.Conversation(d.fake.PersonalConversation(u.ID.UserID)) {

@@ -66,6 +66,8 @@ var ecsClasses = map[flows.EventType]ECSClass{
 	flows.EventRefused:            {iam, []string{"user", "denied"}, ECSFailure},
 	flows.EventLinkSent:           {iam, []string{"user", "info"}, ECSSuccess},
 	flows.EventLinkReissued:       {iam, []string{"user", "change"}, ECSSuccess},
+	flows.EventLinkClaimed:        {iam, []string{"user", "allowed"}, ECSSuccess},
+	flows.EventClaimRefused:       {iam, []string{"user", "denied"}, ECSFailure},
 	flows.EventLinkOpened:         {[]string{"web"}, []string{"access"}, ECSSuccess},
 	flows.EventLinkRedeemed:       {[]string{"authentication"}, []string{"start"}, ECSSuccess},
 	flows.EventVerified:           {[]string{"authentication"}, []string{"info", "allowed"}, ECSSuccess},

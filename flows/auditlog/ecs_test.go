@@ -69,6 +69,7 @@ func declaredEventTypes(t *testing.T) []flows.EventType {
 var wantECSOutcome = map[flows.EventType]string{
 	"flow.requested": "success", "flow.superseded": "success", "flow.refused": "failure",
 	"link.sent": "success", "link.reissued": "success", "link.opened": "success", "link.redeemed": "success",
+	"link.claimed": "success", "link.claim_refused": "failure",
 	"verify.succeeded": "success", "verify.failed": "failure",
 	"approval.requested": "success", "approval.granted": "success", "approval.denied": "failure",
 	"approval.click_refused": "failure",

@@ -59,3 +59,18 @@ func (s *Server) Invoke(from Member, th Thread, act Action) Activity {
 	}
 	return a
 }
+
+// InvokePersonal is a click on an Action.Execute button of a card the bot
+// sent in a personal chat: an adaptiveCard/action invoke in that chat,
+// replying to the card.
+func (s *Server) InvokePersonal(from Member, card Activity, act Action) Activity {
+	conv := Conversation{ID: card.Conversation.ID, ConversationType: "personal"}
+	a := s.envelope("invoke", from, conv)
+	a.Name = "adaptiveCard/action"
+	a.ReplyToID = card.ID
+	a.Value = map[string]any{
+		"action":  map[string]any{"type": "Action.Execute", "verb": act.Verb, "data": act.Data},
+		"trigger": "manual",
+	}
+	return a
+}

@@ -1,0 +1,114 @@
+package bot
+
+import (
+	"context"
+	"errors"
+
+	"github.com/resetbot/resetbot/flows"
+)
+
+// A set-up link the helpdesk pushes is bound to the recipient's chat
+// identity (#8 §4). The direct message carries no URL, only a button; the
+// platform signs the click and says who made it, the core checks that it
+// is the flow's subject, the engine claims the flow for them in one
+// compare-and-swap (minting the token at that moment), and only then does
+// the clicker get the link, privately. A click by anyone else is refused
+// and audited, so whoever reads the message over a shoulder, on a shared
+// screen or forwarded gets nothing to open.
+
+// ActionClaimLink is the "This is me" button of a pushed set-up link; its
+// value is the flow id.
+const ActionClaimLink = "resetbot.claim_link"
+
+// sendClaim sends the subject of a claim-bound flow the button that
+// claims it, and records that it was sent.
+func (b *Bot) sendClaim(ctx context.Context, is *flows.Issued, pushedBy flows.ChatIdentity) error {
+	if err := b.sendPrivate(ctx, is.Flow.Subject.Chat, b.msgClaim(is.Flow, pushedBy)); err != nil {
+		return err
+	}
+	if err := b.deps.Engine.LinkSent(ctx, is.Flow, "direct message, opens once the recipient confirms in chat"); err != nil {
+		b.deps.Log.Warn("could not record link delivery", "flow", is.Flow.ID, "err", err)
+	}
+	return nil
+}
+
+// claim answers a click on ActionClaimLink.
+func (b *Bot) claim(ctx context.Context, a Action) {
+	f, err := b.deps.Engine.Get(ctx, a.Value)
+	if errors.Is(err, flows.ErrNotFound) || err == nil && !f.Claim.Required {
+		b.respond(ctx, a.Respond, msgClaimGone(b.cfg.HelpdeskContact))
+		return
+	}
+	if err != nil {
+		b.respond(ctx, a.Respond, b.msgTrouble(b.fail("claim link: read flow", err, "flow", a.Value)))
+		return
+	}
+	if a.From.ID != f.Subject.Chat {
+		if err := b.deps.Engine.RefusedClaim(ctx, f, a.From.ID); err != nil {
+			b.deps.Log.Warn("could not audit a refused claim", "flow", f.ID, "user", a.From.ID.String(), "err", err)
+		}
+		b.respond(ctx, a.Respond, msgClaimNotYours())
+		return
+	}
+	is, err := b.deps.Engine.Claim(ctx, f.ID, a.From.ID)
+	switch {
+	case errors.Is(err, flows.ErrAlreadyClaimed):
+		b.respond(ctx, a.Respond, msgClaimedAlready(b.cfg.HelpdeskContact))
+		return
+	case errors.Is(err, flows.ErrExpired), errors.Is(err, flows.ErrTokenUsed):
+		b.respond(ctx, a.Respond, msgClaimGone(b.cfg.HelpdeskContact))
+		return
+	case err != nil:
+		b.respond(ctx, a.Respond, b.msgTrouble(b.fail("claim link", err, "flow", f.ID)))
+		return
+	}
+	pushedBy := f.RequestedBy
+	if err := a.Respond.Respond(ctx, b.msgLink(is.Flow, is.Token, &pushedBy)); err != nil {
+		// The click's own answer failed: the direct message is private too.
+		if err := b.sendPrivate(ctx, a.From.ID, b.msgLink(is.Flow, is.Token, &pushedBy)); err != nil {
+			b.fail("could not deliver the claimed link", err, "flow", f.ID)
+			return
+		}
+	}
+	if err := b.deps.Engine.LinkSent(ctx, is.Flow, "private answer to the recipient's confirmation"); err != nil {
+		b.deps.Log.Warn("could not record link delivery", "flow", f.ID, "err", err)
+	}
+}
+
+// msgClaim is the direct message of a pushed set-up link: a button, no URL.
+func (b *Bot) msgClaim(f *flows.Flow, pushedBy flows.ChatIdentity) Message {
+	title, action, _ := kindWords(f.Kind)
+	return Message{
+		Summary: title + ": the helpdesk sent you a set-up link",
+		Title:   title,
+		Body: []string{
+			"The helpdesk (" + Mention(pushedBy) + ") sent you a link to " + action + ".",
+			"Press the button to confirm it's you: I'll then send you the link privately. Only you can open it this way.",
+		},
+		Buttons: []Button{{ActionID: ActionClaimLink, Value: f.ID, Label: "This is me: open my set-up link", Style: StylePrimary}},
+		Note:    "The button works until " + b.clock(f.ExpiresAt) + ". If you didn't expect this, don't press it and tell " + b.cfg.HelpdeskContact + ".",
+	}
+}
+
+func msgClaimNotYours() Message {
+	return Message{
+		Summary: "This set-up link is not yours.",
+		Body:    []string{"Only the person it was sent to can open this set-up link. The attempt was recorded."},
+		Tone:    ToneWarning,
+	}
+}
+
+func msgClaimedAlready(contact string) Message {
+	return Message{
+		Summary: "You already opened this set-up link.",
+		Body:    []string{"The link was already sent to you. If you lost it, ask " + contact + " for a new one."},
+	}
+}
+
+func msgClaimGone(contact string) Message {
+	return Message{
+		Summary: "This set-up link has expired.",
+		Body:    []string{"This set-up link has expired or was replaced. Ask " + contact + " for a new one."},
+		Tone:    ToneWarning,
+	}
+}
