@@ -39,6 +39,8 @@ const usage = `usage:
                                           print "found" / "not found"
   resetbot discord register --app-id ID [--guild ID]
                                           register the /reset command with Discord
+  resetbot identity export --platform slack [--format ldif|csv|powershell] FILE
+                                          chat-id attribute values for the directory, by email
   resetbot healthcheck [--url URL]        probe the management listener (container HEALTHCHECK)
   resetbot version                        print the version
 `
@@ -149,6 +151,13 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return runDiscordRegister(ctx, r, stdout)
 		default:
 			return usageError{fmt.Sprintf("discord: unknown sub-command %q", s)}
+		}
+	case "identity":
+		switch s, r := sub(); s {
+		case "export":
+			return runIdentityExport(ctx, r, stdout, stderr)
+		default:
+			return usageError{fmt.Sprintf("identity: unknown sub-command %q", s)}
 		}
 	case "healthcheck":
 		return runHealthcheck(ctx, rest, stdout)

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,6 +31,8 @@ type User struct {
 	Email string
 	// Deleted marks a deactivated member, whom Slack still reports.
 	Deleted bool
+	// Bot marks a bot user (users.list reports bots among the members).
+	Bot bool
 }
 
 // Server is the fake Slack: a Web API under APIURL and response URLs under
@@ -51,6 +54,9 @@ type Server struct {
 	holds     map[string]chan struct{}
 	interval  time.Duration
 	lastPost  map[string]time.Time
+	// listPage caps users.list pages below the requested limit, as
+	// Slack may return fewer members than asked for.
+	listPage int
 }
 
 type failure struct {
@@ -234,6 +240,8 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		answer, c.Error = s.updateLocked(&c)
 	case "users.info":
 		answer, c.Error = s.userLocked(c.User)
+	case "users.list":
+		answer, c.Error = s.listUsersLocked(params.Get("limit"), params.Get("cursor"))
 	case "users.lookupByEmail":
 		answer, c.Error = s.userByEmailLocked(params.Get("email"))
 	case "usergroups.users.list":
@@ -375,6 +383,56 @@ func (s *Server) userLocked(id string) (map[string]any, string) {
 		"id": u.ID, "team_id": TeamID, "name": u.Name, "real_name": u.Name, "deleted": u.Deleted,
 		"profile": map[string]any{"email": u.Email, "real_name": u.Name, "display_name": u.Name},
 	}}, ""
+}
+
+// SetUsersListPage makes users.list answer at most n members a page, so
+// a client must follow next_cursor.
+func (s *Server) SetUsersListPage(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.listPage = n
+}
+
+// listUsersLocked answers users.list: members in id order, a page of at
+// most limit (and listPage), and response_metadata.next_cursor naming the
+// next page ("" on the last). A cursor the fake did not hand out is
+// invalid_cursor.
+func (s *Server) listUsersLocked(limitParam, cursor string) (map[string]any, string) {
+	ids := make([]string, 0, len(s.users))
+	for id := range s.users {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	start := 0
+	if cursor != "" {
+		n, err := strconv.Atoi(strings.TrimPrefix(cursor, "dXNlcjpV"))
+		if err != nil || !strings.HasPrefix(cursor, "dXNlcjpV") || n < 0 || n > len(ids) {
+			return nil, "invalid_cursor"
+		}
+		start = n
+	}
+	limit, err := strconv.Atoi(limitParam)
+	if err != nil || limit <= 0 || limit > 1000 {
+		limit = 1000
+	}
+	if s.listPage > 0 && limit > s.listPage {
+		limit = s.listPage
+	}
+	end := min(start+limit, len(ids))
+	members := []any{}
+	for _, id := range ids[start:end] {
+		u := s.users[id]
+		members = append(members, map[string]any{
+			"id": u.ID, "team_id": TeamID, "name": u.Name, "real_name": u.Name, "deleted": u.Deleted, "is_bot": u.Bot,
+			"profile": map[string]any{"email": u.Email, "real_name": u.Name, "display_name": u.Name},
+		})
+	}
+	next := ""
+	if end < len(ids) {
+		next = "dXNlcjpV" + strconv.Itoa(end)
+	}
+	return map[string]any{"members": members, "cache_ts": 0,
+		"response_metadata": map[string]any{"next_cursor": next}}, ""
 }
 
 // userByEmailLocked answers users.lookupByEmail: emails compare without
