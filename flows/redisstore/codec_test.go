@@ -41,6 +41,7 @@ func fullFlow() *flows.Flow {
 		Recovery:      flows.RecoveryUnknown,
 		LinkSentAt:    t0.Add(time.Second),
 		Locale:        flows.Locale{Lang: "de", TimeZone: "Europe/Berlin"},
+		Claim:         flows.Claim{Required: true, By: flows.ChatIdentity{Platform: "teams", UserID: "29:1abc"}, At: t0.Add(4 * time.Second)},
 	}
 }
 

@@ -59,6 +59,10 @@ const (
 	fLinkSentAt
 	fLang
 	fTimeZone
+	fClaimRequired
+	fClaimByPlatform
+	fClaimByUser
+	fClaimAt
 )
 
 // encodeFlow is the compact record of f (without its id and version).
@@ -111,6 +115,10 @@ func encodeFlow(f *flows.Flow) []byte {
 	w.time(fLinkSentAt, f.LinkSentAt, base)
 	w.str(fLang, f.Locale.Lang)
 	w.str(fTimeZone, f.Locale.TimeZone)
+	w.flag(fClaimRequired, f.Claim.Required)
+	w.str(fClaimByPlatform, f.Claim.By.Platform)
+	w.str(fClaimByUser, f.Claim.By.UserID)
+	w.time(fClaimAt, f.Claim.At, base)
 	return w.b
 }
 
@@ -246,6 +254,14 @@ func decodeFlow(data []byte, f *flows.Flow) error {
 			f.Locale.Lang = r.str()
 		case fTimeZone:
 			f.Locale.TimeZone = r.str()
+		case fClaimRequired:
+			f.Claim.Required = true
+		case fClaimByPlatform:
+			f.Claim.By.Platform = r.str()
+		case fClaimByUser:
+			f.Claim.By.UserID = r.str()
+		case fClaimAt:
+			relTime(&f.Claim.At)
 		default:
 			return fmt.Errorf("%w: unknown flow field %d", errRecord, t)
 		}
