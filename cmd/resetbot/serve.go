@@ -211,6 +211,9 @@ func (s *server) run(ctx context.Context, ln, mln net.Listener) error {
 	}
 	if s.audit != nil {
 		wg.Go(func() { auditUpkeep(ctx, s.audit, s.log) })
+		if every := s.cfg.Audit.PublishHeadEvery; every > 0 {
+			wg.Go(func() { publishChainHead(ctx, every, s.rdb, s.store, s.cfg.Redis.KeyPrefix, s.bot, s.log) })
+		}
 	}
 	// The probes answer until the public server has drained; a failing
 	// management server stops the public one too.

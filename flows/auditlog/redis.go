@@ -100,3 +100,22 @@ func (c *RedisChain) Written(ctx context.Context, eventID string) (bool, error) 
 func (c *RedisChain) MarkWritten(ctx context.Context, eventID string) error {
 	return c.store.Mark(ctx, markGroup, eventID, "written")
 }
+
+// Head reads the chain head every replica shares (the last record the
+// writer committed), for publishing: a replica that does not write knows
+// it only from here.
+func (c *RedisChain) Head(ctx context.Context) (Head, error) {
+	res, err := c.rdb.HMGet(ctx, c.head, "s", "h", "e").Result()
+	if err != nil {
+		return Head{}, fmt.Errorf("auditlog: chain head: %w: %w", flows.ErrStoreUnavailable, err)
+	}
+	var h Head
+	if s, _ := res[0].(string); s != "" {
+		if h.Seq, err = strconv.ParseUint(s, 10, 64); err != nil {
+			return Head{}, fmt.Errorf("auditlog: chain head seq %q", s)
+		}
+	}
+	h.Hash, _ = res[1].(string)
+	h.Event, _ = res[2].(string)
+	return h, nil
+}

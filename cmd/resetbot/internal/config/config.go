@@ -227,6 +227,11 @@ type Audit struct {
 	// resetbot_audit_stream_over_max_len metric and a warning say when a
 	// lagging sink holds more than this.
 	StreamMaxLen int64 `yaml:"stream_max_len"`
+	// PublishHeadEvery posts the chain head (record count, hash, time) to
+	// the helpdesk channel this often, by one replica (a Redis lease), so
+	// a log cut short or rewritten shows against the channel's copies.
+	// 0 turns it off; at least a minute; needs log_file.
+	PublishHeadEvery time.Duration `yaml:"publish_head_every"`
 }
 
 // Log configures the process log.

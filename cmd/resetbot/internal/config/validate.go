@@ -242,6 +242,12 @@ func (v *validator) audit() {
 	if a.StreamMaxLen < 1000 {
 		v.add("audit.stream_max_len", "%d is below 1000: the streams would keep too little history for a new sink", a.StreamMaxLen)
 	}
+	switch {
+	case a.PublishHeadEvery < 0, a.PublishHeadEvery > 0 && a.PublishHeadEvery < time.Minute:
+		v.add("audit.publish_head_every", "%s: want 0 (off) or at least a minute", a.PublishHeadEvery)
+	case a.PublishHeadEvery > 0 && a.LogFile == "":
+		v.add("audit.publish_head_every", "needs audit.log_file: without the log there is no chain head to publish")
+	}
 	if a.ChainKey.IsSet() && a.ChainKey.Reveal() != "" && len(a.ChainKey.Reveal()) < 16 {
 		v.add("audit.chain_key", "is shorter than 16 bytes")
 	}
