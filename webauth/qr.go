@@ -4,14 +4,14 @@ import (
 	"encoding/base64"
 	"fmt"
 
-	qrcode "github.com/skip2/go-qrcode"
+	"github.com/resetbot/resetbot/webauth/internal/qrpng"
 )
 
 // qrDataURI renders content as a PNG QR code in a data: URI. It is made on
 // the server (no script, no third party) from a URL built from
 // PublicBaseURL, so a forged Host header cannot change where it points.
 func qrDataURI(content string) (string, error) {
-	png, err := qrcode.Encode(content, qrcode.Medium, 256)
+	png, err := qrpng.Encode(content, 256)
 	if err != nil {
 		return "", fmt.Errorf("webauth: QR code: %w", err)
 	}

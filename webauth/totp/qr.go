@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	qrcode "github.com/skip2/go-qrcode"
+	"github.com/resetbot/resetbot/webauth/internal/qrpng"
 )
 
 // QR code sizes QRPNG accepts, in pixels: below the minimum phone cameras
@@ -30,7 +30,7 @@ func QRPNG(otpauthURL string, size int) ([]byte, error) {
 	if size < MinQRSize || size > MaxQRSize {
 		return nil, fmt.Errorf("totp: QR size %d outside [%d, %d]", size, MinQRSize, MaxQRSize)
 	}
-	png, err := qrcode.Encode(otpauthURL, qrcode.Medium, size)
+	png, err := qrpng.Encode(otpauthURL, size)
 	if err != nil {
 		return nil, fmt.Errorf("totp: render QR code: %w", err)
 	}
