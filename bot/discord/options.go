@@ -41,6 +41,9 @@ func newOptions(opts []Option) options {
 // the bot token, an interaction token or message content.
 func WithLogger(l *slog.Logger) Option { return platform.WithLogger[own](l) }
 
+// WithCallMeter counts every call to Discord's API on m, by outcome.
+func WithCallMeter(m platform.CallMeter) Option { return platform.WithCallMeter[own](Platform, m) }
+
 // WithHTTPClient sets the client REST calls go through (a proxy, custom
 // CAs, a test server's client). Its Transport is wrapped so requests go to
 // Config.APIURL and nowhere else.

@@ -22,6 +22,10 @@ type Options[T any] struct {
 	Now func() time.Time
 	// Own are the platform's own settings.
 	Own T
+
+	// meter, when set by WithCallMeter, counts every call of Client.
+	meter     CallMeter
+	meterName string
 }
 
 // Option adjusts Options.
@@ -32,6 +36,9 @@ func Apply[T any](defaults Options[T], opts []Option[T]) Options[T] {
 	o := defaults
 	for _, opt := range opts {
 		opt(&o)
+	}
+	if o.meter != nil && o.Client != nil {
+		o.Client = metered(o.Client, o.meterName, o.meter)
 	}
 	return o
 }

@@ -33,6 +33,9 @@ func newOptions(opts []Option) options {
 // a token, a secret, a response URL or message content.
 func WithLogger(l *slog.Logger) Option { return platform.WithLogger[own](l) }
 
+// WithCallMeter counts every call to Slack's API on m, by outcome.
+func WithCallMeter(m platform.CallMeter) Option { return platform.WithCallMeter[own](Platform, m) }
+
 // WithHTTPClient sets the client for the Web API and response URLs (a
 // proxy, custom CAs, or a test server's client).
 func WithHTTPClient(c *http.Client) Option { return platform.WithHTTPClient[own](c) }

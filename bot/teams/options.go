@@ -20,6 +20,9 @@ type own struct {
 
 type options = platform.Options[own]
 
+// WithCallMeter counts every call to Teams's API on m, by outcome.
+func WithCallMeter(m platform.CallMeter) Option { return platform.WithCallMeter[own](Platform, m) }
+
 // WithHTTPClient sets the client for every outbound call (metadata, keys,
 // tokens, connector), e.g. one with a corporate proxy.
 func WithHTTPClient(c *http.Client) Option { return platform.WithHTTPClient[own](c) }

@@ -83,6 +83,7 @@ type server struct {
 	audit     *auditlog.Sink
 	registry  *prometheus.Registry
 	httpm     *httpMetrics
+	chatm     *chatMetrics
 	platforms []string
 	reminders *reminderJob // nil when off
 	closers   []func()
@@ -158,6 +159,9 @@ func (s *server) wire(ctx context.Context) (err error) {
 	}
 	s.sinks = append(s.sinks, metrics)
 	if s.streams, err = flowmetrics.NewStreams(s.registry); err != nil {
+		return err
+	}
+	if s.chatm, err = newChatMetrics(s.registry); err != nil {
 		return err
 	}
 	if s.httpm, err = newHTTPMetrics(s.registry); err != nil {

@@ -50,20 +50,20 @@ type chatPlatform struct {
 	name string
 	// credentials is the config key a failed credential check names.
 	credentials string
-	build       func(c *config.Config, core *bot.Bot, once bot.Once, log *slog.Logger) (platform.App, error)
+	build       func(c *config.Config, core *bot.Bot, once bot.Once, log *slog.Logger, meter platform.CallMeter) (platform.App, error)
 }
 
 // chatPlatforms are the platforms serve wires, in this order; each has the
 // shape platform.App, so serve has one loop for them all.
 var chatPlatforms = []chatPlatform{
-	{slack.Platform, "slack.bot_token", func(c *config.Config, core *bot.Bot, once bot.Once, log *slog.Logger) (platform.App, error) {
-		return asApp(slack.New(c.Slack.App(), core, once, slack.WithLogger(log)))
+	{slack.Platform, "slack.bot_token", func(c *config.Config, core *bot.Bot, once bot.Once, log *slog.Logger, meter platform.CallMeter) (platform.App, error) {
+		return asApp(slack.New(c.Slack.App(), core, once, slack.WithLogger(log), slack.WithCallMeter(meter)))
 	}},
-	{teams.Platform, "teams.app_password", func(c *config.Config, core *bot.Bot, once bot.Once, log *slog.Logger) (platform.App, error) {
-		return asApp(teams.New(c.Teams.App(), core, once, teams.WithLogger(log)))
+	{teams.Platform, "teams.app_password", func(c *config.Config, core *bot.Bot, once bot.Once, log *slog.Logger, meter platform.CallMeter) (platform.App, error) {
+		return asApp(teams.New(c.Teams.App(), core, once, teams.WithLogger(log), teams.WithCallMeter(meter)))
 	}},
-	{discord.Platform, "discord.bot_token", func(c *config.Config, core *bot.Bot, once bot.Once, log *slog.Logger) (platform.App, error) {
-		return asApp(discord.New(c.Discord.App(), core, once, discord.WithLogger(log)))
+	{discord.Platform, "discord.bot_token", func(c *config.Config, core *bot.Bot, once bot.Once, log *slog.Logger, meter platform.CallMeter) (platform.App, error) {
+		return asApp(discord.New(c.Discord.App(), core, once, discord.WithLogger(log), discord.WithCallMeter(meter)))
 	}},
 }
 
@@ -75,7 +75,7 @@ func (s *server) wirePlatforms(ctx context.Context, once bot.Once) error {
 		if _, on := s.cfg.Identity[p.name]; !on {
 			continue
 		}
-		app, err := p.build(s.cfg, s.bot, once, s.log)
+		app, err := p.build(s.cfg, s.bot, once, s.log, s.chatm)
 		if err != nil {
 			return err
 		}
