@@ -24,6 +24,10 @@ func (e *Engine) Cancel(ctx context.Context, flowID string, by ChatIdentity, rea
 // sent because the account has no factor that could verify it.
 const OutcomeNoFactor = "no-factor"
 
+// OutcomeUnavailable marks a refused-request event of a request that
+// failed because the directory or Redis was down, not because of who asked.
+const OutcomeUnavailable = "unavailable"
+
 // Withdraw ends a live flow whose link was never sent because it could lead
 // nowhere: the account has no usable factor (reason says which). The
 // cancellation event's outcome is OutcomeNoFactor, so the helpdesk thread

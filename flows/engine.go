@@ -78,6 +78,8 @@ type Engine struct {
 	cfg   Config
 	now   func() time.Time
 	log   *slog.Logger
+	// deferred holds audit events of failed requests while Redis is away.
+	deferred deferredEvents
 }
 
 // Option customises an Engine.

@@ -68,19 +68,31 @@ func (e *Engine) Start(ctx context.Context, req StartRequest) (*Issued, error) {
 		}
 		return nil, err
 	}
+	// unavailable records a request that failed because the directory or
+	// Redis was down: the helpdesk sees the attempt, once Redis is back if
+	// it was Redis (appendOrDefer).
+	unavailable := func(u *directory.User, what string, err error) (*Issued, error) {
+		key, ev := actor, Event{Time: now, Type: EventRefused, Kind: req.Kind, Actor: actor,
+			Outcome: OutcomeUnavailable, Reason: what + " unavailable: the request could not be served"}
+		if u != nil {
+			key, ev.Account, ev.AccountID = u.ID, u.AccountName, u.ID
+		}
+		e.appendOrDefer(ctx, key, []Event{ev})
+		return nil, err
+	}
 
 	if err := hit(ctx, e.store, "ident:"+actor, time.Hour, e.cfg.Limits.RequestsPerIdentityPerHour, now); err != nil {
 		if errors.Is(err, ErrRateLimited) {
 			return refuse(actor, "", "", "too many requests from this chat identity", err)
 		}
-		return nil, err
+		return unavailable(nil, "Redis", err)
 	}
 	u, err := e.dir.Find(ctx, req.Lookup)
 	if errors.Is(err, directory.ErrNotFound) {
 		return refuse(actor, "", "", "no directory account matches "+req.Lookup.Kind.String(), &RefusalError{Reason: "unknown"})
 	}
 	if err != nil {
-		return nil, fmt.Errorf("flows: start: find account: %w", err)
+		return unavailable(nil, "the directory", fmt.Errorf("flows: start: find account: %w", err))
 	}
 	if why := e.cfg.Policy.refusal(u); why != "" {
 		return refuse(u.ID, u.AccountName, u.ID, why, &RefusalError{Reason: why})
@@ -89,7 +101,7 @@ func (e *Engine) Start(ctx context.Context, req StartRequest) (*Issued, error) {
 		if errors.Is(err, ErrRateLimited) {
 			return refuse(u.ID, u.AccountName, u.ID, "too many requests for this account", err)
 		}
-		return nil, err
+		return unavailable(u, "Redis", err)
 	}
 
 	for attempt := 0; attempt < 8; attempt++ {
@@ -98,11 +110,14 @@ func (e *Engine) Start(ctx context.Context, req StartRequest) (*Issued, error) {
 			if errors.Is(err, ErrConflict) {
 				continue
 			}
-			return nil, err
+			return unavailable(u, "Redis", err)
 		}
 		issued, err := e.create(ctx, req, u, prev, e.clock())
 		if errors.Is(err, ErrConflict) {
 			continue
+		}
+		if err != nil && errors.Is(err, ErrStoreUnavailable) {
+			return unavailable(u, "Redis", err)
 		}
 		return issued, err
 	}

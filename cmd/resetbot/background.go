@@ -58,13 +58,17 @@ func upkeep(ctx context.Context, m flows.StreamMaintainer, streams *flowmetrics.
 
 // sweep expires flows past their lifetime, so the audit trail and the
 // helpdesk thread say "expired" instead of going quiet, and reconciles
-// flows a crashed process left in the middle of their directory write. It
+// flows a crashed process left in the middle of their directory write, and
+// records the attempts that failed while Redis was away. It
 // sweeps once at start-up, so a restart after a crash records the outcome
 // without waiting for the first tick.
 func sweep(ctx context.Context, engine *flows.Engine, every time.Duration, log *slog.Logger) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
+		if n, err := engine.FlushDeferred(ctx); n > 0 || err != nil && ctx.Err() == nil {
+			log.Info("audit events of requests that failed while Redis was away", "recorded", n, "err", err)
+		}
 		n, err := engine.ExpireDue(ctx)
 		if err != nil && ctx.Err() == nil {
 			log.Warn("expiry sweep failed", "err", err)
