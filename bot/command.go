@@ -19,12 +19,13 @@ const (
 	VerbFor       Verb = "for"
 	VerbEnrollFor Verb = "enroll-for"
 	VerbReport    Verb = "report"
+	VerbWho       Verb = "who"
 )
 
 // Command is a parsed request.
 type Command struct {
 	Verb Verb
-	// Target is the mentioned user of "for" and "enroll-for".
+	// Target is the mentioned user of "for", "enroll-for" and "who".
 	Target *User
 }
 
@@ -49,7 +50,7 @@ func ParseCommand(text string, mentions []User) (Command, error) {
 			return Command{}, &CommandError{Text: text, Why: "takes no arguments"}
 		}
 		return Command{Verb: v}, nil
-	case VerbFor, VerbEnrollFor:
+	case VerbFor, VerbEnrollFor, VerbWho:
 		if len(words) != 2 || len(mentions) != 1 {
 			return Command{}, &CommandError{Text: text, Why: "needs exactly one @mention"}
 		}

@@ -43,6 +43,10 @@ func (b *Bot) HandleCommand(_ context.Context, r Request) Message {
 	case VerbCancel:
 		b.budgeted("cancel", r.From.ID, r.Respond, func(ctx context.Context) { b.cancelOwn(ctx, r) })
 		return Message{Summary: "Cancelling…", Body: []string{"Cancelling your open links…"}}
+	case VerbWho:
+		target := *cmd.Target
+		b.budgeted("who", r.From.ID, r.Respond, func(ctx context.Context) { b.who(ctx, r, target) })
+		return Message{Summary: "Checking…", Body: []string{"Checking, one moment…"}}
 	case VerbReport:
 		b.budgeted("report", r.From.ID, r.Respond, func(ctx context.Context) { b.report(ctx, r) })
 		return Message{Summary: "Preparing the report…", Body: []string{"Preparing the report…"}}

@@ -327,6 +327,8 @@ func TestParseCommand(t *testing.T) {
 		{"status", "status", 0, bot.VerbStatus, false},
 		{"for with mention", "for <@U1>", 1, bot.VerbFor, false},
 		{"enroll-for", "enroll-for <@U1>", 1, bot.VerbEnrollFor, false},
+		{"who with mention", "who <@U1>", 1, bot.VerbWho, false},
+		{"who without mention", "who", 0, "", true},
 		{"for without mention", "for bob", 0, "", true},
 		{"for two mentions", "for <@U1> <@U2>", 2, "", true},
 		{"unknown", "delete everything", 0, "", true},

@@ -134,6 +134,9 @@ func (s threadSink) standalone(ctx context.Context, ev flows.Event) error {
 		_, err := s.postRefusals(ctx, []flows.Event{ev})
 		return err
 	}
+	if ev.Type == flows.EventFactorsViewed {
+		return nil // for the audit log: the lookup was the member's private answer
+	}
 	platform, _, _ := strings.Cut(ev.Actor, ":")
 	ms, err := b.messenger(platform)
 	if err != nil {

@@ -71,7 +71,7 @@ func (e *Engine) RecordVerification(ctx context.Context, flowID, binding string,
 			f.Attempts.Verify++
 			// Once the budget is spent nothing more needs recording: the
 			// check above refuses until the oldest failure leaves the day.
-			if _, err := e.store.Take(ctx, "fail:"+f.Subject.AccountID, 24*time.Hour, e.cfg.Limits.FailedVerifyPerAccountDay, now); err != nil {
+			if _, err := e.store.Take(ctx, "fail:"+f.Subject.AccountID, 24*time.Hour, failuresKept(e.cfg.Limits), now); err != nil {
 				return nil, err
 			}
 			evs := []Event{failed(v.Reason)}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/resetbot/resetbot/bot"
 	"github.com/resetbot/resetbot/directory"
@@ -13,11 +14,53 @@ import (
 // bot.Factors: every account has one passkey unless a test says otherwise,
 // so scenarios that are not about factors run the happy path.
 type Enrolled struct {
-	mu   sync.Mutex
-	byID map[string]bot.FactorCount
+	mu      sync.Mutex
+	byID    map[string]bot.FactorCount
+	details map[string]bot.FactorDetails
 }
 
-var _ bot.Factors = (*Enrolled)(nil)
+var (
+	_ bot.Factors      = (*Enrolled)(nil)
+	_ bot.FactorLister = (*Enrolled)(nil)
+)
+
+// DefaultPasskey is the one passkey every account has unless a test says
+// otherwise.
+var DefaultPasskey = bot.PasskeyInfo{Name: "Work phone", AddedAt: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC), Synced: true}
+
+// FactorDetails implements bot.FactorLister.
+func (e *Enrolled) FactorDetails(_ context.Context, accountID string) (bot.FactorDetails, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if d, ok := e.details[accountID]; ok {
+		return d, nil
+	}
+	if c, ok := e.byID[accountID]; ok {
+		d := bot.FactorDetails{TOTP: c.TOTP}
+		for i := 0; i < c.Passkeys; i++ {
+			d.Passkeys = append(d.Passkeys, DefaultPasskey)
+		}
+		return d, nil
+	}
+	return bot.FactorDetails{Passkeys: []bot.PasskeyInfo{DefaultPasskey}}, nil
+}
+
+// SetDetails records the example account's factors in detail (and their
+// counts, so both views agree).
+func (r *Rig) SetDetails(t *testing.T, account string, d bot.FactorDetails) {
+	t.Helper()
+	r.SetFactors(t, account, bot.FactorCount{Passkeys: len(d.Passkeys), TOTP: d.TOTP})
+	u, err := r.Dir.Find(context.Background(), directory.Lookup{Kind: directory.ByAccountName, Value: account})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Factors.mu.Lock()
+	defer r.Factors.mu.Unlock()
+	if r.Factors.details == nil {
+		r.Factors.details = map[string]bot.FactorDetails{}
+	}
+	r.Factors.details[u.ID] = d
+}
 
 // Factors implements bot.Factors.
 func (e *Enrolled) Factors(_ context.Context, accountID string) (bot.FactorCount, error) {

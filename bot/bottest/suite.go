@@ -28,6 +28,8 @@ func Run(t *testing.T, newDriver func(t *testing.T) Driver) {
 		{"RefusedClicksAreAudited", refusedClicksAudited},
 		{"UnenrolledUserGetsNoDeadEnd", unenrolledNoDeadEnd},
 		{"PushedLinkIsBoundToTheRecipient", pushedLinkBoundToRecipient},
+		{"WhoShowsFactorsToTheHelpdeskOnly", whoShowsFactors},
+		{"WhoRefusedForOutsider", whoRefusedForOutsider},
 	} {
 		t.Run(sc.name, func(t *testing.T) {
 			d := newDriver(t)

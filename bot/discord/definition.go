@@ -28,14 +28,15 @@ const (
 	SubFor       = "for"
 	SubEnrollFor = "enroll-for"
 	SubReport    = "report"
+	SubWho       = "who"
 
-	// OptionUser is the user option of SubFor and SubEnrollFor.
+	// OptionUser is the user option of SubFor, SubEnrollFor and SubWho.
 	OptionUser = "user"
 )
 
 // helpdeskSub reports whether a subcommand belongs to HelpdeskCommandName.
 func helpdeskSub(name string) bool {
-	return name == SubFor || name == SubEnrollFor || name == SubReport
+	return name == SubFor || name == SubEnrollFor || name == SubReport || name == SubWho
 }
 
 // described is one description in English (the default Discord shows)
@@ -118,6 +119,12 @@ var descriptions = map[string]described{
 		"Réinitialisations, résultats et temps gagné",
 		"Restablecimientos, resultados y tiempo ahorrado",
 	},
+	SubWho: {
+		"See someone's passkeys and account state (only you see it)",
+		"Passkeys und Kontostatus einer Person sehen (nur für dich sichtbar)",
+		"Voir les clés d'accès et l'état du compte de quelqu'un (visible par vous seul)",
+		"Ver las llaves de acceso y el estado de la cuenta de alguien (solo lo ves tú)",
+	},
 	OptionUser: {
 		"Who gets the link",
 		"Wer den Link bekommt",
@@ -164,7 +171,7 @@ func Commands() []*discordgo.ApplicationCommand {
 		sub(SubPassword), sub(SubUnlock), sub(SubEnroll), sub(SubStatus), sub(SubCancel), sub(SubHelp))
 	helpdesk := command(HelpdeskCommandName,
 		[]discordgo.InteractionContextType{discordgo.InteractionContextGuild},
-		sub(SubFor, user()), sub(SubEnrollFor, user()), sub(SubReport))
+		sub(SubFor, user()), sub(SubEnrollFor, user()), sub(SubReport), sub(SubWho, user()))
 	perms := helpdeskPermissions
 	helpdesk.DefaultMemberPermissions = &perms
 	return []*discordgo.ApplicationCommand{reset, helpdesk}

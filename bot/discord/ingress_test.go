@@ -121,6 +121,7 @@ func TestCommandsReachTheCoreTranslated(t *testing.T) {
 		{"report", SubReport, nil, "report"},
 		{"for a user", SubFor, &target, "for " + bot.Mention(identity(target.ID))},
 		{"enroll-for a user", SubEnrollFor, &target, "enroll-for " + bot.Mention(identity(target.ID))},
+		{"who a user", SubWho, &target, "who " + bot.Mention(identity(target.ID))},
 		{"bare command", "", nil, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -131,3 +131,20 @@ func (f factorsOf) Factors(ctx context.Context, accountID string) (bot.FactorCou
 	s, err := f.Summary(ctx, accountID)
 	return bot.FactorCount{Passkeys: s.Passkeys, TOTP: s.TOTP}, err
 }
+
+// FactorDetails implements bot.FactorLister for "/reset who": a passkey is
+// synced when its authenticator flagged it backup eligible (a
+// multi-device credential).
+func (f factorsOf) FactorDetails(ctx context.Context, accountID string) (bot.FactorDetails, error) {
+	pks, err := f.Passkeys(ctx, accountID)
+	if err != nil {
+		return bot.FactorDetails{}, err
+	}
+	var d bot.FactorDetails
+	for _, p := range pks {
+		d.Passkeys = append(d.Passkeys, bot.PasskeyInfo{Name: p.Name, AddedAt: p.CreatedAt, LastUsed: p.LastUsedAt, Synced: p.Credential.Flags.BackupEligible})
+	}
+	s, err := f.Summary(ctx, accountID)
+	d.TOTP = s.TOTP
+	return d, err
+}

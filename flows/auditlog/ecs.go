@@ -90,6 +90,7 @@ var ecsClasses = map[flows.EventType]ECSClass{
 	flows.EventRecoveredFailed:    {iam, []string{"user", "change", "error"}, ECSFailure},
 	flows.EventFactorAdded:        {iam, []string{"user", "creation"}, ECSSuccess},
 	flows.EventFactorRemoved:      {iam, []string{"user", "deletion"}, ECSSuccess},
+	flows.EventFactorsViewed:      {iam, []string{"user", "info"}, ECSSuccess},
 }
 
 var iam = []string{"iam"}

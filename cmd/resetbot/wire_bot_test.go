@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/go-webauthn/webauthn/webauthn"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/resetbot/resetbot/credentials"
+	"github.com/resetbot/resetbot/credentials/rediscreds"
+)
+
+// TestFactorDetailsFromTheCredentialStore: "/reset who" sees each stored
+// passkey's name, dates and whether it is synced (backup eligible), and
+// the TOTP enrollment, read from the real credential store.
+func TestFactorDetailsFromTheCredentialStore(t *testing.T) {
+	m := miniredis.RunT(t)
+	rdb := redis.NewClient(&redis.Options{Addr: m.Addr()})
+	t.Cleanup(func() { rdb.Close() })
+	st, err := rediscreds.New(rdb, rediscreds.Options{Key: make([]byte, rediscreds.KeySize)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	added := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	used := added.Add(48 * time.Hour)
+	phone := credentials.Passkey{Name: "iPhone", CreatedAt: added, LastUsedAt: used,
+		Credential: webauthn.Credential{ID: []byte("phone"), PublicKey: []byte{1}, Flags: webauthn.CredentialFlags{BackupEligible: true, BackupState: true}}}
+	key := credentials.Passkey{Name: "YubiKey", CreatedAt: added.Add(time.Hour),
+		Credential: webauthn.Credential{ID: []byte("key"), PublicKey: []byte{2}}}
+	for _, p := range []credentials.Passkey{phone, key} {
+		if err := st.AddPasskey(ctx, "acct-1", p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.SetTOTPSecret(ctx, "acct-1", "JBSWY3DPEHPK3PXP"); err != nil {
+		t.Fatal(err)
+	}
+	d, err := factorsOf{st}.FactorDetails(ctx, "acct-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !d.TOTP || len(d.Passkeys) != 2 {
+		t.Fatalf("details %+v", d)
+	}
+	p, k := d.Passkeys[0], d.Passkeys[1]
+	if p.Name != "iPhone" || !p.AddedAt.Equal(added) || !p.LastUsed.Equal(used) || !p.Synced {
+		t.Errorf("phone %+v", p)
+	}
+	if k.Name != "YubiKey" || !k.LastUsed.IsZero() || k.Synced {
+		t.Errorf("security key %+v", k)
+	}
+	none, err := factorsOf{st}.FactorDetails(ctx, "acct-2")
+	if err != nil || len(none.Passkeys) != 0 || none.TOTP {
+		t.Errorf("an account with nothing: %+v, %v", none, err)
+	}
+}
