@@ -23,9 +23,9 @@ func (s *Server) approvePage(w http.ResponseWriter, r *http.Request, fc *flowCtx
 	case f.State != flows.StateVerified:
 		http.Redirect(w, r, nextPage(f), http.StatusSeeOther)
 	default:
-		p := basePage(fc, "Approve the reset", 2)
+		p := basePage(fc, "web.approve.title", 2)
 		p.Data = approveData{Target: f.TargetAccount}
-		s.render(w, http.StatusOK, "approve", p)
+		s.render(w, r, http.StatusOK, "approve", p)
 	}
 }
 

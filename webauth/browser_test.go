@@ -51,12 +51,20 @@ func realRedis(t *testing.T) redis.UniversalClient {
 // newSite serves a rig on a free localhost port.
 func newSite(t *testing.T, dir directory.Directory, totp bool) *site {
 	t.Helper()
+	return newSiteWith(t, rigOptions{dir: dir, totp: totp})
+}
+
+// newSiteWith serves a rig with options (dir, totp, zone, brand) on a free
+// localhost port.
+func newSiteWith(t *testing.T, o rigOptions) *site {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	base := fmt.Sprintf("http://localhost:%d", ln.Addr().(*net.TCPAddr).Port)
-	r := newRig(t, rigOptions{rdb: realRedis(t), dir: dir, baseURL: base, totp: totp})
+	o.rdb, o.baseURL = realRedis(t), base
+	r := newRig(t, o)
 	if testing.Verbose() {
 		r.srv.log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}

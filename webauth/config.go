@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -41,6 +42,12 @@ type Config struct {
 	// password form. Off by default: the form has one field with a show
 	// toggle, which catches typos as well without the second typing.
 	ConfirmPassword bool
+	// Language is the pages' language when neither the flow (its
+	// person's chat language) nor the browser's Accept-Language names a
+	// supported one; default English.
+	Language string
+	// Branding is the company's name and colour on every page.
+	Branding Branding
 	// TimeZone is the zone times are shown in when the flow does not carry
 	// the user's own (link expiry, "already changed at"); default UTC.
 	TimeZone *time.Location
@@ -72,6 +79,21 @@ type Config struct {
 	// the HTTP server's write timeout, or the browser gets no answer.
 	SubmitWait time.Duration
 }
+
+// Branding is what makes the pages the company's own: staff are taught to
+// trust their company's pages, so no page names resetbot unless configured.
+type Branding struct {
+	// CompanyName is shown at the top of every page and in its title.
+	CompanyName string
+	// PrimaryColor ("#1d4ed8") colours buttons, links and the progress
+	// bar, as the CSS custom property --primary.
+	PrimaryColor string
+}
+
+// hexColor is a CSS colour in #rgb or #rrggbb form: the only form the
+// primary colour may take, so it cannot carry anything but a colour into
+// the page's style attribute.
+var hexColor = regexp.MustCompile(`^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$`)
 
 // Deps are the collaborators of the web app.
 type Deps struct {
@@ -140,6 +162,9 @@ func (c Config) settings() (settings, []error) {
 	}
 	if s.TOTPIssuer == "" {
 		s.TOTPIssuer = s.RPName
+	}
+	if s.Branding.PrimaryColor != "" && !hexColor.MatchString(s.Branding.PrimaryColor) {
+		add("branding: primary_color %q is not a colour like #1d4ed8", s.Branding.PrimaryColor)
 	}
 	if s.TimeZone == nil {
 		s.TimeZone = time.UTC

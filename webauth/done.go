@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/resetbot/resetbot/flows"
+	"github.com/resetbot/resetbot/internal/i18n"
 )
 
 // doneData is what the last page says.
@@ -27,73 +28,71 @@ var errFlowEnded = fmt.Errorf("webauth: flow ended without success")
 // donePage is GET /f/{id}/done: what happened and what to do next, or the
 // error id to give the helpdesk.
 func (s *Server) donePage(w http.ResponseWriter, r *http.Request, fc *flowCtx) {
-	f := fc.flow
-	p := basePage(fc, "Done", 3)
+	f, l := fc.flow, s.tr(r)
+	p := basePage(fc, "web.done.title", 3)
 	var d doneData
 	switch f.State {
 	case flows.StateCompleted:
-		d = doneData{OK: true, Headline: successHeadline(f.Kind), Next: nextSteps(f.Kind)}
+		d = doneData{OK: true, Headline: successHeadline(l, f.Kind), Next: nextSteps(l, f.Kind)}
 	case flows.StateApplying:
-		p.Title = "Almost done"
+		p.Title = "web.done.almost"
 		p.Scripts = []string{"status.js"}
-		d = pendingData(f)
+		d = pendingData(l, f)
 	case flows.StateDenied, flows.StateFailed, flows.StateExpired, flows.StateCancelled, flows.StateSuperseded:
 		sp := s.report(r, f.ID, fmt.Errorf("%w: state %s", errFlowEnded, f.State))
-		p.Title = "Not completed"
+		p.Title = "web.done.not_completed"
 		// The bar stops at the step the flow reached: it never reads as
 		// finished for a flow that was not.
 		p.Step, p.Stopped = stoppedAt(f), true
-		d = doneData{Headline: endedHeadline(f.State), ErrorID: sp.ID,
-			Next: []string{"Ask the bot for a new link, or contact the helpdesk and give them the error id below."}}
-		if headline, next, ok := interrupted(f); ok {
+		d = doneData{Headline: endedHeadline(l, f.State), ErrorID: sp.ID, Next: []string{l.T("web.done.ended.next")}}
+		if headline, next, ok := interrupted(l, f); ok {
 			d.Headline = headline + "."
-			d.Next = []string{next, "If you need help, contact the helpdesk and give them the error id below."}
+			d.Next = []string{next, l.T("web.done.ended.help")}
 		}
 	default:
 		http.Redirect(w, r, nextPage(f), http.StatusSeeOther)
 		return
 	}
 	p.Data = d
-	s.render(w, http.StatusOK, "done", p)
+	s.render(w, r, http.StatusOK, "done", p)
 }
 
-func successHeadline(k flows.Kind) string {
+func successHeadline(l i18n.Lang, k flows.Kind) string {
 	switch k {
 	case flows.KindUnlock:
-		return "Your account is unlocked."
+		return l.T("web.done.ok.unlock")
 	case flows.KindEnroll:
-		return "Your sign-in is set up."
+		return l.T("web.done.ok.enroll")
 	case flows.KindApprove:
-		return "Your approval is confirmed."
+		return l.T("web.done.ok.approve")
 	}
-	return "Your password was changed."
+	return l.T("web.done.ok.reset")
 }
 
-func nextSteps(k flows.Kind) []string {
+func nextSteps(l i18n.Lang, k flows.Kind) []string {
 	switch k {
 	case flows.KindUnlock:
-		return []string{"Sign in again with your current password.", "If you do not remember it, ask the bot for a password reset."}
+		return []string{l.T("web.done.next.unlock1"), l.T("web.done.next.unlock2")}
 	case flows.KindEnroll:
-		return []string{"Next time you need a reset, you can confirm it is you with this passkey.", "You can close this page."}
+		return []string{l.T("web.done.next.enroll1"), l.T("web.done.next.close")}
 	case flows.KindApprove:
-		return []string{"The user can now finish their reset; the helpdesk thread shows your approval.", "You can close this page."}
+		return []string{l.T("web.done.next.approve1"), l.T("web.done.next.close")}
 	}
-	return []string{"Sign in again on your other devices (laptop, phone mail, VPN) with the new password.",
-		"Update any saved passwords in your browser or password manager.", "You can close this page."}
+	return []string{l.T("web.done.next.reset1"), l.T("web.done.next.reset2"), l.T("web.done.next.close")}
 }
 
-func endedHeadline(st flows.State) string {
+func endedHeadline(l i18n.Lang, st flows.State) string {
 	switch st {
 	case flows.StateDenied:
-		return "The helpdesk did not approve this request."
+		return l.T("web.done.ended.denied")
 	case flows.StateFailed:
-		return "This request was stopped after too many attempts."
+		return l.T("web.done.ended.failed")
 	case flows.StateExpired:
-		return "This request expired before it was finished."
+		return l.T("web.done.ended.expired")
 	case flows.StateSuperseded:
-		return "A newer request replaced this one."
+		return l.T("web.done.ended.superseded")
 	}
-	return "This request was cancelled."
+	return l.T("web.done.ended.cancelled")
 }
 
 // stoppedAt is the step an unsuccessful flow ended in: verification when

@@ -52,7 +52,7 @@ func (s *Server) enrollPage(w http.ResponseWriter, r *http.Request, fc *flowCtx)
 			s.renderVerify(w, r, fc, http.StatusOK, nil)
 			return
 		}
-		s.renderProof(w, http.StatusOK, fc, nil)
+		s.renderProof(w, r, http.StatusOK, fc, nil)
 	case f.State == flows.StateVerified:
 		s.renderEnroll(w, r, fc, http.StatusOK, nil)
 	default:
@@ -61,11 +61,11 @@ func (s *Server) enrollPage(w http.ResponseWriter, r *http.Request, fc *flowCtx)
 }
 
 // renderProof shows the "enter your current password" form.
-func (s *Server) renderProof(w http.ResponseWriter, status int, fc *flowCtx, prob *shownProblem) {
-	p := basePage(fc, "Confirm it is you", 1)
+func (s *Server) renderProof(w http.ResponseWriter, r *http.Request, status int, fc *flowCtx, prob *shownProblem) {
+	p := basePage(fc, "web.verify.title", 1)
 	p.Problem = prob
 	p.Data = enrollData{Account: fc.flow.Subject.AccountName}
-	s.render(w, status, "proof", p)
+	s.render(w, r, status, "proof", p)
 }
 
 // renderEnroll shows the passkey list, the add-passkey form and the
@@ -91,11 +91,11 @@ func (s *Server) renderEnroll(w http.ResponseWriter, r *http.Request, fc *flowCt
 			d.Added = v.Name
 		}
 	}
-	p := basePage(fc, "Add a passkey", 2)
+	p := basePage(fc, "web.enroll.title", 2)
 	p.Scripts = []string{"common.js", "passkey-register.js"}
 	p.Problem = prob
 	p.Data = d
-	s.render(w, status, "enroll", p)
+	s.render(w, r, status, "enroll", p)
 }
 
 func day(t time.Time) string {
@@ -143,7 +143,7 @@ func (s *Server) enrollProof(w http.ResponseWriter, r *http.Request, fc *flowCtx
 		}
 		fc.flow = nf
 		sp := s.report(r, f.ID, err)
-		s.renderProof(w, Classify(err).Status, fc, &sp)
+		s.renderProof(w, r, Classify(err).Status, fc, &sp)
 		return
 	}
 	u, err := s.deps.Directory.Find(ctx, directory.Lookup{Kind: directory.ByID, Value: f.Subject.AccountID})
@@ -167,7 +167,7 @@ func (s *Server) enrollProof(w http.ResponseWriter, r *http.Request, fc *flowCtx
 	if errors.Is(err, flows.ErrVerificationFailed) {
 		fc.flow = nf
 		sp := s.report(r, f.ID, directory.ErrInvalidCredentials)
-		s.renderProof(w, http.StatusUnauthorized, fc, &sp)
+		s.renderProof(w, r, http.StatusUnauthorized, fc, &sp)
 		return
 	}
 	if err != nil {

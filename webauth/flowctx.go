@@ -37,10 +37,12 @@ func (s *Server) authorize(r *http.Request) (*flowCtx, error) {
 			return nil, err // never reveal anything about a flow to another browser
 		}
 		if f != nil {
+			s.forFlow(r, f)
 			return &flowCtx{flow: f, binding: binding}, err
 		}
 		return nil, err
 	}
+	s.forFlow(r, f)
 	return &flowCtx{flow: f, binding: binding, csrf: s.flowCSRF(f.ID, binding)}, nil
 }
 
@@ -121,20 +123,21 @@ func nextPage(f *flows.Flow) string {
 	return base + "/done"
 }
 
-// steps are the step-indicator labels of a flow kind.
+// steps are the step-indicator labels of a flow kind (message ids).
 func steps(k flows.Kind) []string {
 	switch k {
 	case flows.KindUnlock:
-		return []string{"Verify", "Unlock", "Done"}
+		return []string{"web.step.verify", "web.step.unlock", "web.step.done"}
 	case flows.KindEnroll:
-		return []string{"Verify", "Add sign-in", "Done"}
+		return []string{"web.step.verify", "web.step.add_signin", "web.step.done"}
 	case flows.KindApprove:
-		return []string{"Verify", "Approve", "Done"}
+		return []string{"web.step.verify", "web.step.approve", "web.step.done"}
 	}
-	return []string{"Verify", "New password", "Done"}
+	return []string{"web.step.verify", "web.step.new_password", "web.step.done"}
 }
 
-// basePage fills the common page fields for a flow.
+// basePage fills the common page fields for a flow; title is a message
+// id, translated by render.
 func basePage(fc *flowCtx, title string, step int) page {
 	return page{Title: title, Steps: steps(fc.flow.Kind), Step: step, CSRF: fc.csrf, FlowID: fc.flow.ID}
 }

@@ -519,7 +519,7 @@ func TestLandingNamesExpiry(t *testing.T) {
 	is := r.start(t, flows.KindReset, "jdoe")
 	b := newBrowser(t, ts)
 	_, _, page, _ := b.get("/r/" + is.Token)
-	want := "until <time id=\"expires\" datetime=\"" + is.Flow.ExpiresAt.UTC().Format(time.RFC3339) + "\">" + is.Flow.ExpiresAt.In(berlin).Format("15:04 MST") + "</time>"
+	want := "<time id=\"expires\" datetime=\"" + is.Flow.ExpiresAt.UTC().Format(time.RFC3339) + "\">The link works until " + is.Flow.ExpiresAt.In(berlin).Format("15:04 MST") + ".</time>"
 	if !strings.Contains(page, want) {
 		t.Fatalf("landing lacks %s:\n%s", want, page)
 	}

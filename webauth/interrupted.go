@@ -1,6 +1,9 @@
 package webauth
 
-import "github.com/resetbot/resetbot/flows"
+import (
+	"github.com/resetbot/resetbot/flows"
+	"github.com/resetbot/resetbot/internal/i18n"
+)
 
 // interrupted words the end of a flow whose directory write was
 // interrupted (its process died or lost the store) and which the
@@ -8,7 +11,7 @@ import "github.com/resetbot/resetbot/flows"
 // evidence, and what to do next. Such a flow did not fail by too many
 // attempts, and "nothing was changed" is said only when the directory
 // shows it. ok is false for every other flow.
-func interrupted(f *flows.Flow) (headline, next string, ok bool) {
+func interrupted(l i18n.Lang, f *flows.Flow) (headline, next string, ok bool) {
 	if f.State != flows.StateFailed {
 		return "", "", false
 	}
@@ -16,17 +19,13 @@ func interrupted(f *flows.Flow) (headline, next string, ok bool) {
 	case flows.RecoveryNotApplied:
 		switch f.Kind {
 		case flows.KindUnlock:
-			return "Your account was not unlocked",
-				"The service was interrupted while unlocking it, and the directory shows it is still locked. Ask the bot for a new link to try again.", true
+			return l.T("web.interrupted.unlock_title"), l.T("web.interrupted.unlock"), true
 		case flows.KindApprove:
-			return "Your decision was not recorded",
-				"The service was interrupted before it was recorded. If the request is still open, decide on it again in the helpdesk thread.", true
+			return l.T("web.interrupted.approve_title"), l.T("web.interrupted.approve"), true
 		}
-		return "Your new password was not written; nothing was changed",
-			"The service was interrupted while writing it, and the directory shows no change: your old password still works. Ask the bot for a new link to try again.", true
+		return l.T("web.interrupted.not_written_title"), l.T("web.interrupted.not_written"), true
 	case flows.RecoveryUnknown:
-		return "Your new password could not be confirmed as written",
-			"The service was interrupted while writing it, and the directory cannot say whether it was written. Try signing in with the new password: if it works, it was written. If it does not, your old password still works; ask the bot for a new link.", true
+		return l.T("web.interrupted.unknown_title"), l.T("web.interrupted.unknown"), true
 	}
 	return "", "", false
 }

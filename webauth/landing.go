@@ -39,6 +39,7 @@ func (s *Server) landing(w http.ResponseWriter, r *http.Request) {
 	if errors.Is(err, flows.ErrTokenUsed) && s.resume(w, r, token) {
 		return
 	}
+	s.forFlow(r, f)
 	if err != nil {
 		s.failLink(w, r, f, err)
 		return
@@ -55,7 +56,7 @@ func (s *Server) landing(w http.ResponseWriter, r *http.Request) {
 		Verb:    verb(f.Kind),
 		Helpdsk: helpdeskPushed(f),
 		Enroll:  f.Kind == flows.KindEnroll,
-		Expires: clock(f.ExpiresAt, s.zone(f)), ExpiresISO: f.ExpiresAt.UTC().Format(time.RFC3339),
+		Expires: clock(f.ExpiresAt, s.readerOf(r).zone), ExpiresISO: f.ExpiresAt.UTC().Format(time.RFC3339),
 	}
 	if f.Kind != flows.KindEnroll {
 		// Read before the tap, so the label is honest; the redeem answer
@@ -78,7 +79,7 @@ func (s *Server) landing(w http.ResponseWriter, r *http.Request) {
 		d.QR = template.URL(qr) // a data: URI this package built, not input
 
 	}
-	s.render(w, http.StatusOK, "landing", page{Title: d.Verb + " " + d.Account, Steps: steps(f.Kind), Step: 1, CSRF: csrf, Data: d,
+	s.render(w, r, http.StatusOK, "landing", page{Title: s.tr(r).T(d.Verb) + " " + d.Account, Steps: steps(f.Kind), Step: 1, CSRF: csrf, Data: d,
 		Early: []string{"common.js", "landing.js"}})
 }
 
@@ -180,11 +181,6 @@ func (s *Server) redeemJSON(w http.ResponseWriter, r *http.Request, fc *flowCtx)
 	writeJSON(w, http.StatusOK, d)
 }
 
-// zone is the time zone to show the flow's times in.
-func (s *Server) zone(*flows.Flow) *time.Location {
-	return s.cfg.TimeZone
-}
-
 // clock is a time of day as pages show it, with the zone's abbreviation
 // ("10:41 CET"): links live minutes, so the day goes without saying.
 func clock(t time.Time, loc *time.Location) string {
@@ -197,15 +193,15 @@ func helpdeskPushed(f *flows.Flow) bool {
 	return f.RequestedBy != f.Subject.Chat
 }
 
-// verb is the landing page's heading for a flow kind.
+// verb is the message id of the landing page's heading for a flow kind.
 func verb(k flows.Kind) string {
 	switch k {
 	case flows.KindUnlock:
-		return "Unlock the account of"
+		return "web.landing.verb.unlock"
 	case flows.KindEnroll:
-		return "Set up sign-in for"
+		return "web.landing.verb.enroll"
 	case flows.KindApprove:
-		return "Approve the password reset of"
+		return "web.landing.verb.approve"
 	}
-	return "Reset the password of"
+	return "web.landing.verb.reset"
 }

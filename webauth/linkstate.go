@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/resetbot/resetbot/flows"
+	"github.com/resetbot/resetbot/internal/i18n"
 )
 
 // Link states a person can meet after their flow ended. "Already used" is
@@ -54,20 +55,21 @@ func linkStateErr(f *flows.Flow, err error) error {
 
 // completedMessage says what was done and when, and what to do if it was
 // not the person reading.
-func completedMessage(f *flows.Flow, loc *time.Location) string {
-	when := ""
-	if !f.EndedAt.IsZero() {
-		when = " at " + f.EndedAt.In(loc).Format("15:04 MST on 2 January")
+func completedMessage(l i18n.Lang, f *flows.Flow, loc *time.Location) string {
+	when := f.EndedAt
+	if when.IsZero() {
+		when = f.ExpiresAt // never zero; an ended flow has EndedAt set
 	}
+	t := when.In(loc).Format("15:04 MST, 2 Jan")
 	switch f.Kind {
 	case flows.KindUnlock:
-		return "Your account was already unlocked" + when + ". You can sign in now. If that was not you, contact the helpdesk."
+		return l.T("web.linkstate.completed.unlock", "Time", t)
 	case flows.KindEnroll:
-		return "Your sign-in method was already set up" + when + ". If that was not you, contact the helpdesk now."
+		return l.T("web.linkstate.completed.enroll", "Time", t)
 	case flows.KindApprove:
-		return "You already confirmed this decision" + when + "."
+		return l.T("web.linkstate.completed.approve", "Time", t)
 	}
-	return "Your password was already changed" + when + ". Sign in with the new password. If that was not you, contact the helpdesk now."
+	return l.T("web.linkstate.completed.reset", "Time", t)
 }
 
 // failLink renders the page for a link that cannot continue, in the words
@@ -81,9 +83,9 @@ func (s *Server) failLink(w http.ResponseWriter, r *http.Request, f *flows.Flow,
 	sp := s.report(r, flowID, err)
 	switch {
 	case errors.Is(err, errLinkCompleted):
-		sp.Message = completedMessage(f, s.zone(f))
+		sp.Message = completedMessage(s.tr(r), f, s.readerOf(r).zone)
 	case errors.Is(err, errLinkNotApplied), errors.Is(err, errLinkUnconfirmed):
-		sp.Title, sp.Message, _ = interrupted(f)
+		sp.Title, sp.Message, _ = interrupted(s.tr(r), f)
 	}
-	s.render(w, Classify(err).Status, "error", page{Title: sp.Title, Problem: &sp})
+	s.render(w, r, Classify(err).Status, "error", page{Title: sp.Title, Problem: &sp})
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/resetbot/resetbot/directory"
 	"github.com/resetbot/resetbot/flows"
+	"github.com/resetbot/resetbot/internal/i18n"
 	"github.com/resetbot/resetbot/webauth/password"
 )
 
@@ -76,10 +77,10 @@ func (s *Server) passwordPage(w http.ResponseWriter, r *http.Request, fc *flowCt
 // a refusal.
 func (s *Server) renderPassword(w http.ResponseWriter, r *http.Request, fc *flowCtx, status int, prob *shownProblem) {
 	if fc.flow.Kind == flows.KindUnlock {
-		p := basePage(fc, "Unlock your account", 2)
+		p := basePage(fc, "web.unlock.title", 2)
 		p.Problem = prob
 		p.Data = passwordData{Account: fc.flow.Subject.AccountName}
-		s.render(w, status, "unlock", p)
+		s.render(w, r, status, "unlock", p)
 		return
 	}
 	rules, ui, err := s.passwordRules(r, fc.flow)
@@ -92,15 +93,15 @@ func (s *Server) renderPassword(w http.ResponseWriter, r *http.Request, fc *flow
 		s.fail(w, r, fc, err)
 		return
 	}
-	p := basePage(fc, "Choose a new password", 2)
+	p := basePage(fc, "web.password.title", 2)
 	p.Scripts = []string{"common.js", "password.js"}
 	p.Problem = prob
 	p.Data = passwordData{
-		RulesJSON: string(js), Checklist: password.Check(rules, "", ui).Rules,
+		RulesJSON: string(js), Checklist: checklist(s.tr(r), rules, ui),
 		MinLength: rules.MinLength, MaxLength: max(rules.MaxLength, minMaxLength), Account: fc.flow.Subject.AccountName,
 		HistoryLength: rules.HistoryLength, PasswordRules: rules.PasswordRulesAttr(), Confirm: s.cfg.ConfirmPassword,
 	}
-	s.render(w, status, "password", p)
+	s.render(w, r, status, "password", p)
 }
 
 // checkRequest is the body of the live check: JSON in a POST, so the
@@ -184,7 +185,7 @@ func (s *Server) passwordSubmit(w http.ResponseWriter, r *http.Request, fc *flow
 		failure(w, r, fc, errBadRequest)
 		return
 	case s.cfg.ConfirmPassword && pw != confirm:
-		refuse("match", "The passwords do not match", "Type the same new password in both fields.")
+		refuse("match", s.tr(r).T("web.password.mismatch_title"), s.tr(r).T("web.password.mismatch"))
 		return
 	}
 	rules, ui, err := s.passwordRules(r, f)
@@ -193,8 +194,8 @@ func (s *Server) passwordSubmit(w http.ResponseWriter, r *http.Request, fc *flow
 		return
 	}
 	if v := password.Check(rules, pw, ui); !v.Acceptable {
-		rule, msg := unmet(v)
-		refuse(rule, "Choose another password", msg)
+		rule, msg := unmet(s.tr(r), rules, v)
+		refuse(rule, s.tr(r).T("web.password.refused_title"), msg)
 		return
 	}
 	nf, known, err := s.completeWithin(r, fc, flows.Completion{NewPassword: pw, Client: s.client(r)})
@@ -210,7 +211,7 @@ func (s *Server) passwordSubmit(w http.ResponseWriter, r *http.Request, fc *flow
 	if errors.As(err, &pe) && !errors.Is(err, flows.ErrTooManyAttempts) && nf != nil && nf.State == flows.StateVerified {
 		fc.flow = nf
 		sp := s.report(r, f.ID, err)
-		sp.Message, sp.Rule = directoryRefusal(pe.Reason), "directory"
+		sp.Message, sp.Rule = directoryRefusal(s.tr(r), pe.Reason), "directory"
 		if isJSONRequest(r) {
 			writeJSON(w, http.StatusUnprocessableEntity, sp)
 			return
@@ -233,12 +234,12 @@ func (s *Server) passwordSubmit(w http.ResponseWriter, r *http.Request, fc *flow
 
 // directoryRefusal is the sentence for the directory's own reason, which
 // may end in its own full stop (or none): exactly one at the end.
-func directoryRefusal(reason string) string {
+func directoryRefusal(l i18n.Lang, reason string) string {
 	reason = strings.TrimRight(strings.TrimSpace(reason), ".!;: ")
 	if reason == "" {
-		return "The directory did not accept this password. Choose another one."
+		return l.T("web.password.directory_plain")
 	}
-	return "The directory did not accept this password: " + reason + "."
+	return l.T("web.password.directory", "Reason", reason)
 }
 
 // errRefusedPassword: the server-side checklist refused a submission.
@@ -247,7 +248,7 @@ var errRefusedPassword = errors.New("webauth: password refused by the checklist"
 // unmet lists the failed checklist lines in words, each with its reason
 // where the line alone does not say it (which part of the name matched),
 // and returns the first failed rule's id for the page to mark.
-func unmet(v password.Result) (rule, msg string) {
+func unmet(l i18n.Lang, rules password.Rules, v password.Result) (rule, msg string) {
 	var missing []string
 	for _, rr := range v.Rules {
 		if rr.OK {
@@ -256,16 +257,36 @@ func unmet(v password.Result) (rule, msg string) {
 		if rule == "" {
 			rule = string(rr.ID)
 		}
-		line := rr.Label
-		if rr.Detail != "" {
-			line += ": " + rr.Detail
+		line := ruleLabel(l, rules, rr.ID)
+		if rr.ID == password.RuleNoName && rr.Detail != "" {
+			line += ": " + l.T("web.password.name_part", "Part", rr.Part)
 		}
 		missing = append(missing, line)
 	}
 	if len(missing) == 0 {
-		return "", "Choose a different password."
+		return "", l.T("web.password.different")
 	}
-	return rule, "Still needed: " + strings.Join(missing, "; ") + "."
+	return rule, l.T("web.password.still_needed", "List", strings.Join(missing, "; "))
+}
+
+// ruleLabel is a checklist line in the reader's language.
+func ruleLabel(l i18n.Lang, rules password.Rules, id password.RuleID) string {
+	switch id {
+	case password.RuleMinLength:
+		return l.T("web.rule.min_length", "Count", rules.MinLength)
+	case password.RuleMaxLength:
+		return l.T("web.rule.max_length", "Count", rules.MaxLength)
+	}
+	return l.T("web.rule." + string(id))
+}
+
+// checklist is the unticked checklist in the reader's language.
+func checklist(l i18n.Lang, rules password.Rules, ui password.UserInfo) []password.RuleResult {
+	lines := password.Check(rules, "", ui).Rules
+	for i := range lines {
+		lines[i].Label = ruleLabel(l, rules, lines[i].ID)
+	}
+	return lines
 }
 
 // unlockSubmit is POST /f/{id}/unlock: the single "Unlock my account"

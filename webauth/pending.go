@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/resetbot/resetbot/flows"
+	"github.com/resetbot/resetbot/internal/i18n"
 )
 
 // completeWithin runs Engine.Complete detached from the request, so that a
@@ -43,17 +44,17 @@ func (s *Server) completeWithin(r *http.Request, fc *flowCtx, c flows.Completion
 // says the change is still being written and polls the flow's status
 // until it ends.
 func (s *Server) renderPending(w http.ResponseWriter, r *http.Request, fc *flowCtx, status int) {
-	p := basePage(fc, "Almost done", 3)
+	p := basePage(fc, "web.done.almost", 3)
 	p.Scripts = []string{"status.js"}
-	p.Data = pendingData(fc.flow)
-	s.render(w, status, "done", p)
+	p.Data = pendingData(s.tr(r), fc.flow)
+	s.render(w, r, status, "done", p)
 }
 
 // pendingData is the "still writing" page of a flow.
-func pendingData(f *flows.Flow) doneData {
-	headline := "We are still writing your password; this page will update."
+func pendingData(l i18n.Lang, f *flows.Flow) doneData {
+	headline := l.T("web.done.writing_password")
 	if f.Kind == flows.KindUnlock {
-		headline = "We are still unlocking your account; this page will update."
+		headline = l.T("web.done.writing_unlock")
 	}
 	return doneData{Pending: true, Headline: headline, StatusURL: "/f/" + f.ID + "/status", WaitState: string(flows.StateApplying)}
 }

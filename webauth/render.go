@@ -11,6 +11,8 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+
+	"github.com/resetbot/resetbot/internal/i18n"
 )
 
 //go:embed templates/*.html
@@ -19,16 +21,33 @@ var templateFS embed.FS
 // errNoRoute: nothing is served at this path.
 var errNoRoute = errors.New("webauth: no such page")
 
-// views holds one parsed template per page, each with the shared layout.
+// views holds one parsed template per language and page, each with the
+// shared layout and the language's "t" and "tn" functions.
 type views struct {
-	pages map[string]*template.Template
+	pages map[string]map[string]*template.Template
 }
 
-// loadViews parses every page with the layout once, at start.
+// loadViews parses every page with the layout once per language, at start.
 func loadViews() (*views, error) {
-	layout, err := template.New("layout.html").Funcs(template.FuncMap{
-		"inc": func(i int) int { return i + 1 },
-	}).ParseFS(templateFS, "templates/layout.html")
+	v := &views{pages: map[string]map[string]*template.Template{}}
+	for _, tag := range i18n.Supported() {
+		lang := i18n.For(tag.String())
+		pages, err := loadPages(lang)
+		if err != nil {
+			return nil, err
+		}
+		v.pages[lang.String()] = pages
+	}
+	return v, nil
+}
+
+// loadPages parses the pages for one language.
+func loadPages(lang i18n.Lang) (map[string]*template.Template, error) {
+	funcs := template.FuncMap{"inc": func(i int) int { return i + 1 }}
+	for k, f := range lang.Funcs() {
+		funcs[k] = f
+	}
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
 	if err != nil {
 		return nil, fmt.Errorf("webauth: layout: %w", err)
 	}
@@ -36,7 +55,7 @@ func loadViews() (*views, error) {
 	if err != nil {
 		return nil, fmt.Errorf("webauth: templates: %w", err)
 	}
-	v := &views{pages: map[string]*template.Template{}}
+	pages := map[string]*template.Template{}
 	for _, n := range names {
 		name := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
 		if name == "layout" {
@@ -46,9 +65,9 @@ func loadViews() (*views, error) {
 		if err != nil {
 			return nil, fmt.Errorf("webauth: template %s: %w", name, err)
 		}
-		v.pages[name] = t
+		pages[name] = t
 	}
-	return v, nil
+	return pages, nil
 }
 
 // page is what every template gets: the layout's parts plus the page's own
@@ -64,6 +83,10 @@ type page struct {
 	CSRF    string
 	FlowID  string
 	Scripts []string
+	// Lang is the page's language (the <html lang>); render sets it.
+	Lang string
+	// Brand is the configured branding; render sets it.
+	Brand Branding
 	// Early scripts load in the head without defer, before the body is
 	// parsed: they listen on the document, so a tap on a button from the
 	// first paint on is never lost to a script still loading.
@@ -85,9 +108,13 @@ type shownProblem struct {
 	Rule string `json:"rule,omitempty"`
 }
 
-// render writes a page with status.
-func (s *Server) render(w http.ResponseWriter, status int, name string, p page) {
-	t, ok := s.views.pages[name]
+// render writes a page with status, in the request's language.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
+	p.Lang, p.Brand = s.tr(r).String(), s.cfg.Branding
+	if strings.HasPrefix(p.Title, "web.") {
+		p.Title = s.tr(r).T(p.Title)
+	}
+	t, ok := s.views.pages[p.Lang][name]
 	if !ok {
 		s.log.Error("webauth: no template", slog.String("page", name))
 		http.Error(w, "internal error", http.StatusInternalServerError)
@@ -116,6 +143,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // so callers pass errors built from sentinels and ids, never from input.
 func (s *Server) report(r *http.Request, flowID string, err error) shownProblem {
 	p := Classify(err)
+	p.Title, p.Message = s.problemWords(r, p)
 	id := newErrorID()
 	level := slog.LevelInfo
 	if p.Status >= 500 {
@@ -141,7 +169,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, fc *flowCtx, err e
 		flowID = fc.flow.ID
 	}
 	sp := s.report(r, flowID, err)
-	s.render(w, Classify(err).Status, "error", page{Title: sp.Title, Problem: &sp})
+	s.render(w, r, Classify(err).Status, "error", page{Title: sp.Title, Problem: &sp})
 }
 
 // failJSON answers a script with the catalogued problem.
@@ -152,4 +180,11 @@ func (s *Server) failJSON(w http.ResponseWriter, r *http.Request, fc *flowCtx, e
 	}
 	sp := s.report(r, flowID, err)
 	writeJSON(w, Classify(err).Status, sp)
+}
+
+// problemWords are a catalogued problem's title and message in the
+// request's language (web.problem.<code>.title and .message).
+func (s *Server) problemWords(r *http.Request, p Problem) (title, message string) {
+	l, key := s.tr(r), "web.problem."+strings.ReplaceAll(p.Code, "-", "_")
+	return l.T(key + ".title"), l.T(key + ".message")
 }

@@ -62,6 +62,8 @@ type rigOptions struct {
 	confirm bool
 	// zone is Config.TimeZone.
 	zone *time.Location
+	// brand is Config.Branding.
+	brand Branding
 }
 
 func newRig(t testing.TB, o rigOptions) *rig {
@@ -102,7 +104,7 @@ func newRig(t testing.TB, o rigOptions) *rig {
 	cfg := Config{
 		PublicBaseURL: o.baseURL, RPName: "Example Corp", AllowTOTP: o.totp,
 		CSRFKey: key, TOTPKey: key, KeyPrefix: prefix + "w", CheckRatePerMinute: 30,
-		SubmitWait: o.submitWait, ConfirmPassword: o.confirm, TimeZone: o.zone,
+		SubmitWait: o.submitWait, ConfirmPassword: o.confirm, TimeZone: o.zone, Branding: o.brand,
 	}
 	srv, err := New(cfg, Deps{
 		Engine: eng, Directory: o.dir, Credentials: creds, Redis: o.rdb, Logger: slog.New(slog.NewTextHandler(o.log, nil)), Clock: clock.Now,
@@ -123,11 +125,19 @@ func (r *rig) start(t *testing.T, kind flows.Kind, account string) *flows.Issued
 // when it differs from the subject's).
 func (r *rig) startBy(t *testing.T, kind flows.Kind, account, requester string) *flows.Issued {
 	t.Helper()
+	return r.startAs(t, kind, account, requester, flows.Locale{})
+}
+
+// startAs is startBy with the subject's locale, as their chat platform
+// gave it.
+func (r *rig) startAs(t *testing.T, kind flows.Kind, account, requester string, loc flows.Locale) *flows.Issued {
+	t.Helper()
 	is, err := r.eng.Start(context.Background(), flows.StartRequest{
 		Kind:        kind,
 		Lookup:      directory.Lookup{Kind: directory.ByAccountName, Value: account},
 		Chat:        flows.ChatIdentity{Platform: "slack", UserID: "U-" + account},
 		RequestedBy: flows.ChatIdentity{Platform: "slack", UserID: requester},
+		Locale:      loc,
 	})
 	if err != nil {
 		t.Fatalf("Start(%s, %s): %v", kind, account, err)

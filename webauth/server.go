@@ -73,6 +73,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 func (s *Server) routes() {
 	m := http.NewServeMux()
 	m.Handle("GET /static/", staticHandler())
+	m.HandleFunc("GET /brand.css", s.brandCSS)
 	m.HandleFunc("GET /r/{token}", s.landing)
 	m.HandleFunc("POST /r/{token}", s.redeem)
 
@@ -109,10 +110,20 @@ func (s *Server) routes() {
 // ServeHTTP sets the security headers every response carries, then routes.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.securityHeaders(w)
-	s.mux.ServeHTTP(w, r)
+	s.mux.ServeHTTP(w, s.withReader(r))
 }
 
 // notFound renders unknown paths with the catalogue's page, not Go's.
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	s.fail(w, r, nil, errNoRoute)
+}
+
+// brandCSS is the configured primary colour as the CSS custom property the
+// stylesheet uses (a stylesheet, so the CSP needs no inline styles).
+func (s *Server) brandCSS(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	if c := s.cfg.Branding.PrimaryColor; c != "" { // validated: #rgb or #rrggbb
+		fmt.Fprintf(w, ":root { --primary: %s; }\n", c)
+	}
 }

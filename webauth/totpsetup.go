@@ -56,12 +56,12 @@ func (s *Server) renderTOTPSetup(w http.ResponseWriter, r *http.Request, fc *flo
 		s.fail(w, r, fc, err)
 		return
 	}
-	pg := basePage(fc, "Set up an authenticator app", 2)
+	pg := basePage(fc, "web.totp.title", 2)
 	pg.Problem = prob
 	pg.Data = totpSetupData{QR: template.URL(pngDataURI(png)), Secret: p.Secret,
 		OTPAuth: template.URL(p.URL), // built by totp.Generate, not input
 		Phone:   isMobile(r.UserAgent())}
-	s.render(w, status, "totp", pg)
+	s.render(w, r, status, "totp", pg)
 }
 
 // totpSetupConfirm is POST /f/{id}/enroll/totp: one valid code proves the

@@ -7,6 +7,7 @@ import (
 
 	"github.com/resetbot/resetbot/credentials"
 	"github.com/resetbot/resetbot/flows"
+	"github.com/resetbot/resetbot/internal/i18n"
 	"github.com/resetbot/resetbot/webauth/totp"
 )
 
@@ -44,15 +45,15 @@ const maxTries = 99
 
 // passkeyNotice reads the verify page's ?passkey=…&try=… (set by the
 // scripts after a prompt): the words to show and the number of tries.
-func passkeyNotice(r *http.Request) (string, int) {
+func passkeyNotice(l i18n.Lang, r *http.Request) (string, int) {
 	q := r.URL.Query()
 	tries, _ := strconv.Atoi(q.Get("try"))
 	tries = min(max(tries, 0), maxTries)
 	switch q.Get("passkey") {
 	case "cancelled":
-		return "The passkey prompt was closed, or no passkey on this device matched. Try again.", max(tries, 1)
+		return l.T("web.verify.cancelled"), max(tries, 1)
 	case "refused":
-		return "Your passkey could not be used here. Try again.", max(tries, 1)
+		return l.T("web.verify.refused"), max(tries, 1)
 	}
 	return "", 0
 }
@@ -63,9 +64,9 @@ func passkeyNotice(r *http.Request) (string, int) {
 func (s *Server) verifyPage(w http.ResponseWriter, r *http.Request, fc *flowCtx) {
 	switch fc.flow.State {
 	case flows.StateAwaitingApproval:
-		p := basePage(fc, "Waiting for helpdesk approval", 1)
+		p := basePage(fc, "web.waiting.title", 1)
 		p.Scripts = []string{"status.js"}
-		s.render(w, http.StatusOK, "waiting", p)
+		s.render(w, r, http.StatusOK, "waiting", p)
 		return
 	case flows.StateRedeemed:
 		if fc.flow.Kind == flows.KindEnroll {
@@ -87,11 +88,11 @@ func (s *Server) renderVerify(w http.ResponseWriter, r *http.Request, fc *flowCt
 		s.fail(w, r, fc, err)
 		return
 	}
-	p := basePage(fc, "Confirm it is you", 1)
+	p := basePage(fc, "web.verify.title", 1)
 	p.Early = []string{"common.js", "passkey-login.js"}
 	p.Problem = prob
 	if d.Passkey {
-		d.Notice, d.Tries = passkeyNotice(r)
+		d.Notice, d.Tries = passkeyNotice(s.tr(r), r)
 		if d.Tries >= wrongDeviceAfter || fc.flow.Attempts.Verify >= wrongDeviceAfter {
 			if d.Devices, err = s.devices(r, fc.flow); err != nil {
 				s.fail(w, r, fc, err)
@@ -106,11 +107,11 @@ func (s *Server) renderVerify(w http.ResponseWriter, r *http.Request, fc *flowCt
 		p.Problem = &sp
 	default:
 		sp := s.report(r, fc.flow.ID, errNoFactor)
-		sp.Title, sp.Message = "No passkey yet", "You have not set up a passkey or an authenticator app. Ask the bot with /reset enroll, or contact the helpdesk."
+		sp.Title, sp.Message = s.tr(r).T("web.verify.no_factor_title"), s.tr(r).T("web.verify.no_factor")
 		p.Problem = &sp
 	}
 	p.Data = d
-	s.render(w, status, "verify", p)
+	s.render(w, r, status, "verify", p)
 }
 
 // devices lists the subject's passkeys by name and date added.

@@ -36,16 +36,24 @@ func load() (*goi18n.Bundle, error) {
 	b := goi18n.NewBundle(language.English)
 	b.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
 	for _, tag := range supported {
-		name := "locales/" + tag.String() + ".yaml"
-		data, err := localeFiles.ReadFile(name)
-		if err != nil {
-			return nil, fmt.Errorf("i18n: %w", err)
-		}
-		if _, err := b.ParseMessageFileBytes(data, name); err != nil {
-			return nil, fmt.Errorf("i18n: %s: %w", name, err)
+		for _, name := range localeNames(tag.String()) {
+			data, err := localeFiles.ReadFile(name)
+			if err != nil {
+				return nil, fmt.Errorf("i18n: %w", err)
+			}
+			if _, err := b.ParseMessageFileBytes(data, name); err != nil {
+				return nil, fmt.Errorf("i18n: %s: %w", name, err)
+			}
 		}
 	}
 	return b, nil
+}
+
+// localeNames are a language's files: the chat's, and the web pages'
+// (web.<tag>.yaml, kept apart so both areas can grow without touching one
+// file).
+func localeNames(tag string) []string {
+	return []string{"locales/" + tag + ".yaml", "locales/web." + tag + ".yaml"}
 }
 
 // Supported returns the catalogue's languages, English first.

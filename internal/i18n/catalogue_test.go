@@ -18,13 +18,22 @@ var pluralForms = []string{"zero", "one", "two", "few", "many", "other"}
 // "other"), joining nested keys with "." as go-i18n does.
 func entries(t *testing.T, lang string) map[string]map[string]string {
 	t.Helper()
-	data, err := localeFiles.ReadFile("locales/" + lang + ".yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var raw map[string]any
-	if err := yaml.Unmarshal(data, &raw); err != nil {
-		t.Fatalf("%s: %v", lang, err)
+	raw := map[string]any{}
+	for _, name := range localeNames(lang) {
+		data, err := localeFiles.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var part map[string]any
+		if err := yaml.Unmarshal(data, &part); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for k, v := range part {
+			if _, dup := raw[k]; dup {
+				t.Errorf("%s: %s is also in another file of %s", name, k, lang)
+			}
+			raw[k] = v
+		}
 	}
 	out := map[string]map[string]string{}
 	var walk func(prefix string, v any)

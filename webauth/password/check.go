@@ -32,6 +32,9 @@ type RuleResult struct {
 	// is shown to the person whose name it is, never logged (it is a piece
 	// of the candidate).
 	Detail string `json:"detail,omitempty"`
+	// Part is, for the name rule, the matched part alone (for callers
+	// that word Detail in another language).
+	Part string `json:"-"`
 }
 
 // Result is the outcome of Check. It never contains the password, so it can
@@ -86,6 +89,7 @@ func Check(rules Rules, candidate string, user UserInfo) Result {
 	add(RuleNoName, labelNoName, matched == "")
 	if matched != "" {
 		res.Rules[len(res.Rules)-1].Detail = fmt.Sprintf("it contains “%s”, from your name or username", matched)
+		res.Rules[len(res.Rules)-1].Part = matched
 	}
 	known := candidate != "" && rules.Blocklist != nil && rules.Blocklist.Contains(candidate)
 	add(RuleNotKnown, labelNotKnown, candidate != "" && !known)

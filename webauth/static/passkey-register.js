@@ -7,9 +7,10 @@
   if (!btn) return;
   var status = document.getElementById("register-status");
   var name = document.getElementById("device-name");
+  var words = document.getElementById("register-words").dataset;
   btn.addEventListener("click", function () {
     btn.disabled = true;
-    rb.say(status, "Follow your phone's prompt…");
+    rb.say(status, words.prompt);
     rb.post(btn.dataset.begin).then(function (opts) {
       var pk = opts.publicKey;
       pk.challenge = rb.dec(pk.challenge);
@@ -31,18 +32,18 @@
         }
       });
     }).then(function (res) {
-      rb.say(status, "Passkey added.");
+      rb.say(status, words.done);
       window.location.assign(res.next);
     }).catch(function (e) {
       btn.disabled = false;
       if (e && e.name === "InvalidStateError") {
-        rb.say(status, "This device already has a passkey for you.", true);
+        rb.say(status, words.exists, true);
       } else if (e && e.name === "NotAllowedError") {
-        rb.say(status, "The prompt was closed before the passkey was made. Try again.", true);
+        rb.say(status, words.closed, true);
       } else if (e && e.info) {
         rb.say(status, e.info.title + ": " + e.info.message, true, e.info);
       } else {
-        rb.say(status, "The passkey could not be added. Try again.", true);
+        rb.say(status, words.failed, true);
       }
     });
   });

@@ -93,6 +93,8 @@ func (c *Config) WebApp() webauth.Config {
 		RPName:          c.Web.RPName,
 		AllowTOTP:       c.Web.AllowTOTP,
 		ConfirmPassword: c.Web.ConfirmPassword,
+		Language:        c.Helpdesk.Language,
+		Branding:        webauth.Branding{CompanyName: c.Web.Branding.CompanyName, PrimaryColor: c.Web.Branding.PrimaryColor},
 		TrustedProxies:  c.Web.TrustedProxies,
 		CSRFKey:         csrf,
 		TOTPKey:         totpKey,

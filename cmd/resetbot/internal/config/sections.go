@@ -17,6 +17,8 @@ type Web struct {
 	// ConfirmPassword adds a "type it again" field to the new-password
 	// form (default: one field with a show toggle).
 	ConfirmPassword bool `yaml:"confirm_password"`
+	// Branding makes the pages the company's own.
+	Branding Branding `yaml:"branding"`
 	// TrustedProxies are CIDRs whose X-Forwarded-For is believed, for the
 	// audit trail's source address only.
 	TrustedProxies []string `yaml:"trusted_proxies"`
@@ -35,6 +37,15 @@ type Web struct {
 	MinPasswordLength int `yaml:"min_password_length"`
 	// MinStrength is the minimum zxcvbn score, 1..4.
 	MinStrength int `yaml:"min_strength"`
+}
+
+// Branding is the company's name and primary colour on every page; no page
+// names resetbot unless configured to.
+type Branding struct {
+	// CompanyName is shown at the top of every page and in its title.
+	CompanyName string `yaml:"company_name"`
+	// PrimaryColor ("#1d4ed8") colours buttons, links and the progress bar.
+	PrimaryColor string `yaml:"primary_color"`
 }
 
 // Helpdesk is who the helpdesk is and how users reach them.
