@@ -4,11 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/resetbot/resetbot/credentials"
 	"github.com/resetbot/resetbot/directory"
 	"github.com/resetbot/resetbot/flows"
+	"github.com/resetbot/resetbot/internal/i18n"
 )
 
 func TestClassify(t *testing.T) {
@@ -39,5 +41,26 @@ func TestClassify(t *testing.T) {
 				t.Fatalf("Classify(%v) = %+v, want %s/%d", tc.err, p, tc.code, tc.status)
 			}
 		})
+	}
+}
+
+// TestProblemsTranslated: every catalogued problem has its title and
+// message (web.problem.<code>.*) in every language of the catalogue, so
+// no page shows a message id (#11).
+func TestProblemsTranslated(t *testing.T) {
+	problems := []Problem{internalProblem}
+	for _, c := range catalogue {
+		problems = append(problems, c.p)
+	}
+	for _, tag := range i18n.Supported() {
+		l := i18n.For(tag.String())
+		for _, p := range problems {
+			key := "web.problem." + strings.ReplaceAll(p.Code, "-", "_")
+			for _, id := range []string{key + ".title", key + ".message"} {
+				if got := l.T(id); got == id || got == "" {
+					t.Errorf("%s: %s is not in the catalogue", tag, id)
+				}
+			}
+		}
 	}
 }
