@@ -123,6 +123,11 @@ func testTwoReplicas(t *testing.T, rdb redis.UniversalClient) {
 	if h := b.Head(); h.Seq != 5 || h.Hash != rep.LastHash {
 		t.Fatalf("b's head %+v, want the chain's last record %d %s", h, rep.LastSeq, rep.LastHash)
 	}
+	// A replica that never wrote reads the same head from Redis (what the
+	// helpdesk channel post publishes).
+	if h, err := NewRedisChain(rdb, store, prefix, 0).Head(ctx); err != nil || h.Seq != 5 || h.Hash != rep.LastHash {
+		t.Fatalf("shared head %+v (%v), want %d %s", h, err, rep.LastSeq, rep.LastHash)
+	}
 	// Without the key, the keyed chain does not verify.
 	for _, p := range pieces {
 		p.R.(*os.File).Seek(0, 0)
