@@ -78,3 +78,12 @@ type Store interface {
 	// Marked returns the value recorded by Mark, and whether there is one.
 	Marked(ctx context.Context, group, eventID string) (value string, ok bool, err error)
 }
+
+// EventWaiter is an optional Store capability: block until the group has
+// new audit events for the consumer (arrived) or block passes, so an idle
+// Reader waits on the store instead of polling it. Events it takes in are
+// left pending for the consumer, for the next ReadEvents to return. A
+// store that cannot wait here says errors.ErrUnsupported.
+type EventWaiter interface {
+	WaitEvents(ctx context.Context, group, consumer string, max int, block time.Duration) (arrived bool, err error)
+}
