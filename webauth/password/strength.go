@@ -1,6 +1,11 @@
 package password
 
 import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/ccojocar/zxcvbn-go"
@@ -22,6 +27,12 @@ const strengthInputLimit = 64
 // more class rules because it sees what classes cannot: dictionary words,
 // l33t substitutions, keyboard walks, dates, repeats, and the user's own
 // names, given as userInputs.
+//
+// The estimate is the costliest step of a reset in CPU (several ms), and
+// a flow asks it twice for the same password: the live check while typing
+// and the submit. Scores are remembered for a few minutes under a keyed
+// hash of the candidate and the inputs (the key is random per process), so
+// the password itself is never kept (#10).
 func strength(candidate string, userInputs []string) int {
 	if utf8.RuneCountInString(candidate) > strengthInputLimit {
 		candidate = string([]rune(candidate)[:strengthInputLimit])
@@ -29,5 +40,69 @@ func strength(candidate string, userInputs []string) int {
 	if candidate == "" {
 		return 0
 	}
+	return scores.get(candidate, userInputs, func() int { return estimate(candidate, userInputs) })
+}
+
+// estimate is the zxcvbn score; a variable so a test can count the calls.
+var estimate = func(candidate string, userInputs []string) int {
 	return zxcvbn.PasswordStrength(candidate, userInputs).Score
+}
+
+// Bounds of the score cache: long enough to span typing and submitting,
+// small enough to cost a few hundred kilobytes at most.
+const (
+	scoreTTL     = 15 * time.Minute
+	scoreEntries = 4096
+)
+
+// scoreCache maps a keyed hash of (candidate, inputs) to a score.
+type scoreCache struct {
+	once sync.Once
+	key  [32]byte
+	mu   sync.Mutex
+	m    map[[32]byte]scored
+}
+
+type scored struct {
+	score int
+	until time.Time
+}
+
+var scores scoreCache
+
+func (c *scoreCache) get(candidate string, userInputs []string, compute func() int) int {
+	c.once.Do(func() {
+		_, _ = rand.Read(c.key[:]) // crypto/rand.Read never fails on supported platforms.
+		c.m = make(map[[32]byte]scored)
+	})
+	mac := hmac.New(sha256.New, c.key[:])
+	mac.Write([]byte(candidate))
+	for _, in := range userInputs {
+		mac.Write([]byte{0})
+		mac.Write([]byte(in))
+	}
+	var k [32]byte
+	copy(k[:], mac.Sum(nil))
+	now := time.Now()
+	c.mu.Lock()
+	if e, ok := c.m[k]; ok && now.Before(e.until) {
+		c.mu.Unlock()
+		return e.score
+	}
+	c.mu.Unlock()
+	score := compute()
+	c.mu.Lock()
+	if len(c.m) >= scoreEntries {
+		for old, e := range c.m { // drop what expired, else everything
+			if !now.Before(e.until) {
+				delete(c.m, old)
+			}
+		}
+		if len(c.m) >= scoreEntries {
+			clear(c.m)
+		}
+	}
+	c.m[k] = scored{score, now.Add(scoreTTL)}
+	c.mu.Unlock()
+	return score
 }
