@@ -1,0 +1,119 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/resetbot/resetbot/bot/slack/slackfake"
+)
+
+// secondReplica starts another `resetbot serve` with the rig's
+// configuration (same Redis and key prefix, same directory, same fake
+// Slack, same audit log) on its own listeners, and returns its base URL.
+func (r *faultRig) secondReplica() string {
+	r.t.Helper()
+	data, err := os.ReadFile(r.config)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	port, mgmt := freePort(r.t), freePort(r.t)
+	base := fmt.Sprintf("http://localhost:%d", port)
+	var out []string
+	for _, line := range strings.Split(string(data), "\n") {
+		switch {
+		case strings.HasPrefix(line, "  listen:"):
+			line = fmt.Sprintf("  listen: \"127.0.0.1:%d\"", port)
+		case strings.HasPrefix(line, "  management_listen:"):
+			line = fmt.Sprintf("  management_listen: \"127.0.0.1:%d\"", mgmt)
+		case strings.HasPrefix(line, "  public_base_url:"):
+			line = fmt.Sprintf("  public_base_url: %q", r.base) // links name the one public origin
+		}
+		out = append(out, line)
+	}
+	config := filepath.Join(filepath.Dir(r.config), "config2.yaml")
+	if err := os.WriteFile(config, []byte(strings.Join(out, "\n")), 0o600); err != nil {
+		r.t.Fatal(err)
+	}
+	startServe(r.t, r.bin, config, base, filepath.Join(filepath.Dir(r.config), "serve2.log"))
+	return base
+}
+
+// TestSlackRetryToTwoReplicas is fault 8 of the fault suite: the same
+// signed slash command delivered to two replicas on one Redis, the second
+// time with Slack's retry headers, both at once. One flow starts (one
+// "requested" event in the audit log), the user gets one link, both
+// deliveries are answered 200, and the audit chain verifies.
+func TestSlackRetryToTwoReplicas(t *testing.T) {
+	r := newFaultRig(t, "")
+	base2 := r.secondReplica()
+	const user = "U0SPARE2"
+	form := slackfake.CommandForm(user, "enroll", r.fake.ResponseURL("retry"))
+	ts := time.Now()
+	var wg sync.WaitGroup
+	bodies := make([]string, 2)
+	for i, base := range []string{r.base, base2} {
+		req := slackfake.SignedCommand(testSigningSecret, form, ts)
+		if i == 1 {
+			req.Header.Set("X-Slack-Retry-Num", "1")
+			req.Header.Set("X-Slack-Retry-Reason", "http_timeout")
+		}
+		u, _ := req.URL.Parse(base + req.URL.Path)
+		req.URL, req.Host = u, u.Host
+		wg.Go(func() {
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				t.Errorf("delivery %d: status %d: %s", i, resp.StatusCode, b)
+			}
+			bodies[i] = string(b)
+		})
+	}
+	wg.Wait()
+	preparing := 0
+	for _, b := range bodies {
+		if strings.Contains(b, "preparing a passkey setup link") {
+			preparing++
+		}
+	}
+	if preparing != 1 {
+		t.Errorf("%d deliveries answered 'preparing', want exactly the first: %q", preparing, bodies)
+	}
+	r.link(user, 1)
+	time.Sleep(3 * time.Second) // a second flow, if any, would have sent its link by now
+	links := 0
+	for _, m := range r.fake.DMs(user) {
+		if strings.Contains(string(m.Blocks), r.base+"/r/") {
+			links++
+		}
+	}
+	if links != 1 {
+		t.Errorf("%d link DMs, want 1", links)
+	}
+	var requested []string
+	r.eventually("the flow in the audit log", 20*time.Second, func() bool {
+		requested = nil
+		data, _ := os.ReadFile(r.auditPath)
+		for _, l := range strings.Split(string(data), "\n") {
+			if strings.Contains(l, `"flow.requested"`) && strings.Contains(l, user) {
+				requested = append(requested, l)
+			}
+		}
+		return len(requested) > 0
+	})
+	if len(requested) != 1 {
+		t.Errorf("%d flow.requested events for %s, want 1:\n%s", len(requested), user, strings.Join(requested, "\n"))
+	}
+	r.verifyAudit()
+}
