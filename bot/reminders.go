@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/resetbot/resetbot/directory"
@@ -17,6 +18,14 @@ import (
 // (passkey, then the new password). The button carries no account: whoever
 // clicks gets a link for their own account only.
 const ActionChangePassword = "resetbot.change_password"
+
+// LocaleResolver is an optional Messenger capability: the language and
+// time zone a user set on the platform (Slack's users.info tz and locale),
+// for messages sent without an inbound request to read them from, such
+// as expiry reminders. Empty fields mean "not known".
+type LocaleResolver interface {
+	UserLocale(ctx context.Context, userID string) (flows.Locale, error)
+}
 
 // reasonExpiryReminder is audited on a reset started from a reminder's
 // button: a reset (the same verified flow) whose request says where it
@@ -154,7 +163,7 @@ func (r *Reminders) Run(ctx context.Context, now time.Time) (ReminderRun, error)
 			run.AlreadySent++
 			continue
 		}
-		if err := r.deliver(ctx, ids, r.b.msgExpiryReminder(e.ExpiresAt, left)); err != nil {
+		if err := r.deliver(ctx, ids, func(loc flows.Locale) Message { return r.b.msgExpiryReminder(e.ExpiresAt, left, loc) }); err != nil {
 			run.Failed++
 			r.b.deps.Log.Warn("reminder not delivered", "account", e.User.ID, "threshold_days", threshold, "err", err)
 			continue
@@ -180,11 +189,14 @@ func (r *Reminders) thresholdFor(left time.Duration) int {
 // reminderRetries bounds how often one reminder waits out a rate limit.
 const reminderRetries = 3
 
-// deliver sends m to the first identity that takes it, waiting out rate
-// limits the platform reports (its pacer already spaces posts).
-func (r *Reminders) deliver(ctx context.Context, ids []flows.ChatIdentity, m Message) error {
+// deliver sends the message, in the recipient's language and time zone
+// when their platform tells them, to the first identity that takes it,
+// waiting out rate limits the platform reports (its pacer already spaces
+// posts).
+func (r *Reminders) deliver(ctx context.Context, ids []flows.ChatIdentity, msg func(flows.Locale) Message) error {
 	var errs []error
 	for _, id := range ids {
+		m := msg(r.b.localeOf(ctx, id))
 		for attempt := 0; ; attempt++ {
 			err := r.b.sendPrivate(ctx, id, m)
 			if err == nil {
@@ -203,6 +215,21 @@ func (r *Reminders) deliver(ctx context.Context, ids []flows.ChatIdentity, m Mes
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// localeOf asks the identity's platform for the user's language and time
+// zone; not knowing them is no failure, the configured ones apply.
+func (b *Bot) localeOf(ctx context.Context, id flows.ChatIdentity) flows.Locale {
+	lr, ok := b.platforms[id.Platform].(LocaleResolver)
+	if !ok {
+		return flows.Locale{}
+	}
+	loc, err := lr.UserLocale(ctx, id.UserID)
+	if err != nil {
+		b.deps.Log.Debug("user locale unknown", "user", id.String(), "err", err)
+		return flows.Locale{}
+	}
+	return loc
 }
 
 // Counters the report reads: reminders sent per day, and per account when
@@ -241,12 +268,22 @@ func (b *Bot) remindedRecently(ctx context.Context, accountID string, at time.Ti
 }
 
 // msgExpiryReminder is the reminder DM, from the catalogue in the
-// configured language: when the password expires, in whole days rounded
-// up as people count to a deadline, and the date in the configured time
-// zone (the directory holds no person's zone), with the change button.
-func (b *Bot) msgExpiryReminder(expires time.Time, left time.Duration) Message {
-	l := i18n.For(b.cfg.Language)
-	when := expires.In(b.cfg.Location).Format("2006-01-02 15:04 MST") // numeric: no month names to translate
+// person's language (else the configured one): when the password expires,
+// in whole days rounded up as people count to a deadline, and the date in
+// the person's time zone (else the configured one), with the change button.
+func (b *Bot) msgExpiryReminder(expires time.Time, left time.Duration, loc flows.Locale) Message {
+	lang := b.cfg.Language
+	// A platform locale ("de-DE") counts when the catalogue has its
+	// language; otherwise ("ja-JP") the configured language, not English.
+	if m := i18n.Match(loc.Lang).String(); loc.Lang != "" && strings.HasPrefix(strings.ToLower(loc.Lang), m) {
+		lang = m
+	}
+	l := i18n.For(lang)
+	zone := b.cfg.Location
+	if z, err := time.LoadLocation(loc.TimeZone); loc.TimeZone != "" && err == nil {
+		zone = z
+	}
+	when := expires.In(zone).Format("2006-01-02 15:04 MST") // numeric: no month names to translate
 	days := int((left + day - 1) / day)
 	summary, body := l.N("chat.reminder.summary", days), l.N("chat.reminder.body", days, "When", when)
 	if left <= day {

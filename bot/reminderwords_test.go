@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/resetbot/resetbot/flows"
 )
 
 // TestExpiryReminderWords: the reminder comes from the catalogue in the
@@ -31,7 +33,7 @@ func TestExpiryReminderWords(t *testing.T) {
 	}
 	for _, tc := range cases {
 		b := &Bot{cfg: Config{Language: tc.lang, Location: berlin}}
-		m := b.msgExpiryReminder(expires, tc.left)
+		m := b.msgExpiryReminder(expires, tc.left, flows.Locale{})
 		body := strings.Join(m.Body, "\n")
 		for _, w := range tc.want {
 			if !strings.Contains(body, w) {
@@ -40,6 +42,28 @@ func TestExpiryReminderWords(t *testing.T) {
 		}
 		if m.Summary != tc.wantSummary || len(m.Buttons) != 1 || m.Buttons[0].Label != tc.button || strings.Contains(body, "chat.reminder") {
 			t.Errorf("%s, %s left: summary %q, buttons %+v", tc.lang, tc.left, m.Summary, m.Buttons)
+		}
+	}
+}
+
+// TestExpiryReminderInPersonsLocale: the platform's language and time zone
+// for the person win over the configured ones; a language the catalogue
+// lacks, or a zone that does not exist, falls back to the configured one.
+func TestExpiryReminderInPersonsLocale(t *testing.T) {
+	expires := time.Date(2027, 3, 1, 8, 30, 0, 0, time.UTC)
+	b := &Bot{cfg: Config{Language: "fr", Location: time.UTC}}
+	cases := []struct {
+		loc        flows.Locale
+		want, zone string
+	}{
+		{flows.Locale{Lang: "de-DE", TimeZone: "America/New_York"}, "in 3 Tagen", "2027-03-01 03:30 EST"},
+		{flows.Locale{Lang: "ja-JP", TimeZone: "Not/AZone"}, "dans 3 jours", "2027-03-01 08:30 UTC"},
+		{flows.Locale{}, "dans 3 jours", "2027-03-01 08:30 UTC"},
+	}
+	for _, tc := range cases {
+		body := strings.Join(b.msgExpiryReminder(expires, 3*day, tc.loc).Body, "\n")
+		if !strings.Contains(body, tc.want) || !strings.Contains(body, tc.zone) {
+			t.Errorf("%+v: %q, want %q and %q", tc.loc, body, tc.want, tc.zone)
 		}
 	}
 }

@@ -33,10 +33,11 @@ type groupMessenger struct {
 }
 
 var (
-	_ bot.Messenger     = (*Messenger)(nil)
-	_ bot.EmailResolver = (*Messenger)(nil)
-	_ bot.UserResolver  = (*Messenger)(nil)
-	_ bot.GroupResolver = (*groupMessenger)(nil)
+	_ bot.Messenger      = (*Messenger)(nil)
+	_ bot.EmailResolver  = (*Messenger)(nil)
+	_ bot.UserResolver   = (*Messenger)(nil)
+	_ bot.LocaleResolver = (*Messenger)(nil)
+	_ bot.GroupResolver  = (*groupMessenger)(nil)
 )
 
 // NewMessenger builds the outbound side for cfg. The result is a
@@ -145,6 +146,16 @@ func (m *Messenger) UserIDByEmail(ctx context.Context, email string) (string, er
 		return "", fmt.Errorf("slack users.lookupByEmail: member %q is deactivated, a bot or malformed: %w", u.ID, bot.ErrNoChatUser)
 	}
 	return u.ID, nil
+}
+
+// UserLocale implements bot.LocaleResolver from users.info: the member's
+// time zone (tz) and, with include_locale, their language (locale).
+func (m *Messenger) UserLocale(ctx context.Context, id string) (flows.Locale, error) {
+	u, err := m.api.GetUserInfoContext(ctx, id, slackgo.GetUserInfoOptionIncludeLocale(true))
+	if err != nil {
+		return flows.Locale{}, apiError("users.info", err)
+	}
+	return flows.Locale{Lang: u.Locale, TimeZone: u.TZ}, nil
 }
 
 // InHelpdeskGroup reports whether the user is in the configured Slack user

@@ -382,3 +382,17 @@ func TestUserIDByEmail(t *testing.T) {
 		t.Errorf("rate limited lookup: %v, want a *bot.RetryAfterError", err)
 	}
 }
+
+// TestUserLocale: users.info's tz and locale are the member's locale;
+// an unknown member is an error, which the core treats as "not known".
+func TestUserLocale(t *testing.T) {
+	m, fake := newTestMessenger(t, 0)
+	fake.AddUser(slackfake.User{ID: "U0ANNA", Name: "anna", TZ: "Europe/Berlin", Locale: "de-DE"})
+	got, err := m.UserLocale(context.Background(), "U0ANNA")
+	if err != nil || got != (flows.Locale{Lang: "de-DE", TimeZone: "Europe/Berlin"}) {
+		t.Errorf("UserLocale = %+v, %v", got, err)
+	}
+	if _, err := m.UserLocale(context.Background(), "U0NOBODY"); err == nil {
+		t.Error("UserLocale of an unknown member: no error")
+	}
+}

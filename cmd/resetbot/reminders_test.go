@@ -50,9 +50,13 @@ func TestExpiryRemindersOnRealDirectories(t *testing.T) {
 		// email mapping); nobody else can be reached that way.
 		slackUsers []string
 		nobody     bool // some expiring accounts have no chat identity
+		// days is how the reminder says "13 days": in English when Slack
+		// does not know the member's locale, in German for spare2 on
+		// Samba, whose Slack profile says de-DE.
+		days string
 	}{
-		{"slapd by chat id attribute", slapd, bot.IdentityByChatID, nil, false},
-		{"samba by email", samba, bot.IdentityByEmail, []string{"spare2", "jdoe"}, true},
+		{"slapd by chat id attribute", slapd, bot.IdentityByChatID, nil, false, "13 days"},
+		{"samba by email", samba, bot.IdentityByEmail, []string{"spare2", "jdoe"}, true, "13 Tagen"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -69,7 +73,7 @@ func TestExpiryRemindersOnRealDirectories(t *testing.T) {
 			t.Cleanup(fake.Close)
 			fake.AddChannel("C0HELPDESK")
 			for _, name := range tc.slackUsers {
-				fake.AddUser(slackfake.User{ID: "U0" + strings.ToUpper(name), Name: name, Email: name + "@example.test"})
+				fake.AddUser(slackfake.User{ID: "U0" + strings.ToUpper(name), Name: name, Email: name + "@example.test", TZ: "Europe/Berlin", Locale: "de-DE"})
 			}
 
 			u, err := dir.Find(ctx, directory.Lookup{Kind: directory.ByAccountName, Value: "spare2"})
@@ -144,8 +148,8 @@ func TestExpiryRemindersOnRealDirectories(t *testing.T) {
 			if len(dms) != 1 {
 				t.Fatalf("spare2 got %d reminders from two replicas running twice, want 1", len(dms))
 			}
-			if !strings.Contains(dms[0].Text, "13 days") {
-				t.Errorf("reminder %q does not say 13 days", dms[0].Text)
+			if !strings.Contains(dms[0].Text, tc.days) {
+				t.Errorf("reminder %q does not say %q", dms[0].Text, tc.days)
 			}
 			if !strings.Contains(string(dms[0].Blocks), bot.ActionChangePassword) {
 				t.Errorf("reminder has no change button: %s", dms[0].Blocks)

@@ -33,6 +33,8 @@ type User struct {
 	Deleted bool
 	// Bot marks a bot user (users.list reports bots among the members).
 	Bot bool
+	// TZ (IANA) and Locale ("de-DE") are the member's settings.
+	TZ, Locale string
 }
 
 // Server is the fake Slack: a Web API under APIURL and response URLs under
@@ -380,7 +382,7 @@ func (s *Server) userLocked(id string) (map[string]any, string) {
 		return nil, "user_not_found"
 	}
 	return map[string]any{"user": map[string]any{
-		"id": u.ID, "team_id": TeamID, "name": u.Name, "real_name": u.Name, "deleted": u.Deleted,
+		"id": u.ID, "team_id": TeamID, "name": u.Name, "real_name": u.Name, "deleted": u.Deleted, "is_bot": u.Bot, "tz": u.TZ, "locale": u.Locale,
 		"profile": map[string]any{"email": u.Email, "real_name": u.Name, "display_name": u.Name},
 	}}, ""
 }
