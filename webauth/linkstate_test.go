@@ -191,3 +191,16 @@ func TestInterruptedWritePages(t *testing.T) {
 		})
 	}
 }
+
+// TestErrorPagesHaveOneH1: every link-state and error page has exactly one
+// h1 (screen readers jump to it), as every other page does (#11).
+func TestErrorPagesHaveOneH1(t *testing.T) {
+	r := newRig(t, rigOptions{})
+	ts := r.server(t)
+	for _, path := range []string{"/r/not-a-token", "/no/such/page", "/f/not-a-flow/verify"} {
+		_, _, body, _ := newBrowser(t, ts).get(path)
+		if n := strings.Count(body, "<h1"); n != 1 {
+			t.Errorf("%s: %d h1 elements, want 1", path, n)
+		}
+	}
+}
