@@ -213,9 +213,13 @@ func (b *Bot) pushLink(ctx context.Context, respond Responder, from flows.ChatId
 	if kind == flows.KindEnroll {
 		what = "a one-time enrollment link"
 	}
+	body := fmt.Sprintf("I sent %s to %s privately. You'll see each step in the helpdesk thread.", what, Mention(target))
+	if is.Flow.Claim.Required {
+		body = fmt.Sprintf("I sent %s to %s privately: it opens once they confirm in chat that it's them. You'll see each step in the helpdesk thread.", what, Mention(target))
+	}
 	b.respond(ctx, respond, Message{
 		Summary: fmt.Sprintf("Sent %s to the user privately.", what),
-		Body:    []string{fmt.Sprintf("I sent %s to %s privately. You'll see each step in the helpdesk thread.", what, Mention(target))},
+		Body:    []string{body},
 		Tone:    ToneGood,
 	})
 }
