@@ -52,7 +52,9 @@ type alertSink struct{ b *Bot }
 func (alertSink) Name() string { return "alerts" }
 
 // pendingPrefix starts the mark of an event whose alerts are counted but
-// not all posted; the rest is the JSON list of their texts.
+// not all posted; the rest is the JSON list of the alerts (what, not
+// words: another replica may post them, and mentions are made where the
+// message is).
 const pendingPrefix = "pending:"
 
 // Deliver implements flows.Sink.
@@ -77,9 +79,9 @@ func (s alertSink) Deliver(ctx context.Context, ev flows.Event) error {
 	if err != nil || f == nil {
 		return err
 	}
-	var texts []string
+	var texts []alert
 	if ok && strings.HasPrefix(v, pendingPrefix) {
-		if err := json.Unmarshal([]byte(v[len(pendingPrefix):]), &texts); err != nil {
+		if texts, err = pendingAlerts(v[len(pendingPrefix):]); err != nil {
 			return fmt.Errorf("alerts: mark of %s: %w", ev.ID, err)
 		}
 	} else {
@@ -91,7 +93,7 @@ func (s alertSink) Deliver(ctx context.Context, ev flows.Event) error {
 		if err := s.remember(ctx, ev, texts); err != nil {
 			return err
 		}
-		if err := b.postAlert(ctx, ms, texts[0]); err != nil {
+		if err := b.postAlert(ctx, ms, b.alertWords(texts[0])); err != nil {
 			if !IsPermanent(err) {
 				return err
 			}
@@ -102,8 +104,27 @@ func (s alertSink) Deliver(ctx context.Context, ev flows.Event) error {
 	return b.deps.Store.Mark(ctx, s.Name(), ev.ID, markDone)
 }
 
+// pendingAlerts reads a pending mark. A mark written before alerts were
+// kept as facts holds their finished texts: those are posted as text (a
+// mention in one shows as text too, never as a ping).
+func pendingAlerts(data string) ([]alert, error) {
+	var out []alert
+	err := json.Unmarshal([]byte(data), &out)
+	if err == nil {
+		return out, nil
+	}
+	var texts []string
+	if json.Unmarshal([]byte(data), &texts) != nil {
+		return nil, err
+	}
+	for _, t := range texts {
+		out = append(out, alert{Kind: alertText, Text: t})
+	}
+	return out, nil
+}
+
 // remember records the alerts of ev still to post.
-func (s alertSink) remember(ctx context.Context, ev flows.Event, texts []string) error {
+func (s alertSink) remember(ctx context.Context, ev flows.Event, texts []alert) error {
 	data, err := json.Marshal(texts)
 	if err != nil {
 		return err
@@ -114,9 +135,9 @@ func (s alertSink) remember(ctx context.Context, ev flows.Event, texts []string)
 // countAlerts counts ev where the configuration says, and returns the
 // alerts whose threshold it reached (each count equals its threshold
 // exactly once per window).
-func (b *Bot) countAlerts(ctx context.Context, f *flows.Flow, ev flows.Event) ([]string, error) {
+func (b *Bot) countAlerts(ctx context.Context, f *flows.Flow, ev flows.Event) ([]alert, error) {
 	a := b.cfg.Alerts
-	var out []string
+	var out []alert
 	switch ev.Type {
 	case flows.EventRequested:
 		if a.SpikeRequests > 0 {
@@ -125,7 +146,7 @@ func (b *Bot) countAlerts(ctx context.Context, f *flows.Flow, ev flows.Event) ([
 				return nil, err
 			}
 			if n == int64(a.SpikeRequests) {
-				out = append(out, fmt.Sprintf("%d reset requests within %s. If you did not expect this, check for a phishing or password-spraying campaign.", n, a.SpikeWindow))
+				out = append(out, alert{Kind: alertSpike, N: n, Window: a.SpikeWindow})
 			}
 		}
 		if a.DepartmentRequests > 0 && ev.Department != "" {
@@ -134,7 +155,7 @@ func (b *Bot) countAlerts(ctx context.Context, f *flows.Flow, ev flows.Event) ([
 				return nil, err
 			}
 			if n == int64(a.DepartmentRequests) {
-				out = append(out, fmt.Sprintf("%d reset requests from %s within %s.", n, ev.Department, a.SpikeWindow))
+				out = append(out, alert{Kind: alertDepartment, N: n, Window: a.SpikeWindow, Department: ev.Department})
 			}
 		}
 	case flows.EventVerifyFailed:
@@ -147,8 +168,7 @@ func (b *Bot) countAlerts(ctx context.Context, f *flows.Flow, ev flows.Event) ([
 			return nil, err
 		}
 		if n == int64(limit) {
-			out = append(out, fmt.Sprintf("%d failed verifications for %s (%s) within an hour. Someone may be trying to take over this account; consider calling the user.",
-				n, f.Subject.AccountName, Mention(f.Subject.Chat)))
+			out = append(out, alert{Kind: alertFailedVerifications, N: n, Account: f.Subject.AccountName, Chat: f.Subject.Chat})
 		}
 	}
 	return out, nil
@@ -157,4 +177,42 @@ func (b *Bot) countAlerts(ctx context.Context, f *flows.Flow, ev flows.Event) ([
 func (b *Bot) postAlert(ctx context.Context, ms Messenger, text string) error {
 	_, err := ms.PostHelpdesk(ctx, Message{Summary: "Alert: " + text, Title: "⚠ Alert", Body: []string{text}, Tone: ToneDanger})
 	return err
+}
+
+// alert is one alert as counted: its kind and the facts its words need.
+// Directory text (Department, Account) stays text; Chat becomes a mention
+// only when the words are made.
+type alert struct {
+	Kind       string             `json:"kind"`
+	N          int64              `json:"n"`
+	Window     time.Duration      `json:"window,omitempty"`
+	Department string             `json:"department,omitempty"`
+	Account    string             `json:"account,omitempty"`
+	Chat       flows.ChatIdentity `json:"chat,omitzero"`
+	// Text is a finished text from an older mark (alertText).
+	Text string `json:"text,omitempty"`
+}
+
+// The kinds of alert.
+const (
+	alertSpike               = "spike"
+	alertDepartment          = "department"
+	alertFailedVerifications = "failed_verifications"
+	alertText                = "text"
+)
+
+// alertWords is what the helpdesk channel reads for a.
+func (b *Bot) alertWords(a alert) string {
+	switch a.Kind {
+	case alertSpike:
+		return fmt.Sprintf("%d reset requests within %s. If you did not expect this, check for a phishing or password-spraying campaign.", a.N, a.Window)
+	case alertDepartment:
+		return fmt.Sprintf("%d reset requests from %s within %s.", a.N, a.Department, a.Window)
+	case alertFailedVerifications:
+		return fmt.Sprintf("%d failed verifications for %s (%s) within an hour. Someone may be trying to take over this account; consider calling the user.",
+			a.N, a.Account, Mention(a.Chat))
+	case alertText:
+		return a.Text
+	}
+	return a.Kind
 }

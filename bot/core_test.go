@@ -152,7 +152,7 @@ func TestPrivilegedApproval(t *testing.T) {
 	}
 	rig.Settle(t)
 	parent, _ = ms.Parent(thread)
-	if len(parent.Buttons) != 0 || len(parent.Body) == 0 || !strings.Contains(parent.Body[0], "Approved by <@slack:U0JDOE>") {
+	if len(parent.Buttons) != 0 || len(parent.Body) == 0 || !strings.Contains(bot.ShowMentions(parent.Body[0]), "Approved by <@slack:U0JDOE>") {
 		t.Fatalf("parent after approval: %+v", parent)
 	}
 	rig.Complete(t, f, binding, "Correct-Horse-Battery-9")
@@ -168,7 +168,7 @@ func TestHelpdeskCannotApproveOwnPush(t *testing.T) {
 		t.Fatalf("push answer: %+v", got)
 	}
 	dm := ms.DMs("U0ALICE")
-	if len(dm) != 1 || !strings.Contains(strings.Join(dm[0].Body, " "), "helpdesk (<@slack:U0JDOE>) sent you") {
+	if len(dm) != 1 || !strings.Contains(bot.ShowMentions(strings.Join(dm[0].Body, " ")), "helpdesk (<@slack:U0JDOE>) sent you") {
 		t.Fatalf("pushed link DM: %+v", dm)
 	}
 	f, _ := rig.Verify(t, bottest.TokenFrom(t, dm[0]))
@@ -350,9 +350,14 @@ func TestParseCommand(t *testing.T) {
 	}
 }
 
+// TestReplaceMentions: only Mention's tokens are mentions; the neutral
+// "<@platform:id>" text anyone can type (it was the token before) is text,
+// and a token's brackets without the process's key are dropped.
 func TestReplaceMentions(t *testing.T) {
-	got := bot.ReplaceMentions("by <@slack:U1> and <@teams:abc> <not a mention> <@", func(id flows.ChatIdentity) string { return "[" + id.UserID + "]" })
-	if want := "by [U1] and [abc] <not a mention> <@"; got != want {
+	in := "by " + bot.Mention(bottest.Slack("U1")) + " and " + bot.Mention(flows.ChatIdentity{Platform: "teams", UserID: "abc"}) +
+		" <@slack:U0CEO> <not a mention> <@ \uE010forgedkeyslack:U2\uE011"
+	got := bot.ReplaceMentions(in, func(id flows.ChatIdentity) string { return "[" + id.UserID + "]" })
+	if want := "by [U1] and [abc] <@slack:U0CEO> <not a mention> <@ forgedkeyslack:U2"; got != want {
 		t.Fatalf("got %q want %q", got, want)
 	}
 }
@@ -445,7 +450,7 @@ func TestApprovalConfirmedWithApproversPasskey(t *testing.T) {
 	if len(threads) != 1 {
 		t.Fatalf("%d threads: the confirmation must post in the target's thread", len(threads))
 	}
-	replies := strings.Join(ms.Replies(threads[0]), "\n")
+	replies := bot.ShowMentions(strings.Join(ms.Replies(threads[0]), "\n"))
 	for _, want := range []string{"Approval confirmation by <@slack:U0JDOE>", "Verified with passkey", "Approved by <@slack:U0JDOE>"} {
 		if !strings.Contains(replies, want) {
 			t.Errorf("thread lacks %q:\n%s", want, replies)

@@ -17,18 +17,12 @@ import (
 
 // factorWords is the helpdesk thread's line for a factor change.
 func (b *Bot) factorWords(ev flows.Event) (string, Tone) {
-	what := plain(orDefault(ev.Reason, methodWords(ev.Method)))
+	what := orDefault(ev.Reason, methodWords(ev.Method))
 	verb := "Added"
 	if ev.Type == flows.EventFactorRemoved {
 		verb = "Removed"
 	}
-	return verb + ": " + what + placeWords(plainPlace(ev)) + " (the user was told privately)", ToneWarning
-}
-
-// plainPlace defuses the browser-supplied parts of an event's place.
-func plainPlace(ev flows.Event) flows.Event {
-	ev.Device, ev.SourceIP = plain(ev.Device), plain(ev.SourceIP)
-	return ev
+	return verb + ": " + what + placeWords(ev) + " (the user was told privately)", ToneWarning
 }
 
 // notifyFactorChange tells the user privately what changed in their
@@ -92,7 +86,7 @@ func (b *Bot) factorChangeRecipients(ctx context.Context, f *flows.Flow) ([]flow
 
 // msgFactorChanged is the user's message about a factor change.
 func (b *Bot) msgFactorChanged(f *flows.Flow, ev flows.Event) Message {
-	what := plain(orDefault(ev.Reason, methodWords(ev.Method)))
+	what := orDefault(ev.Reason, methodWords(ev.Method))
 	title, consequence := "Sign-in added to your account", "It can now be used to reset your password."
 	verb := "added to"
 	if ev.Type == flows.EventFactorRemoved {
@@ -100,7 +94,7 @@ func (b *Bot) msgFactorChanged(f *flows.Flow, ev flows.Event) Message {
 		verb = "removed from"
 	}
 	when := ev.Time.In(b.cfg.Location).Format("Mon 2 Jan 2006 15:04 MST")
-	line := fmt.Sprintf("%s %s was %s %s on %s%s.", article(what), what, verb, plain(f.Subject.AccountName), when, placeWords(plainPlace(ev)))
+	line := fmt.Sprintf("%s %s was %s %s on %s%s.", article(what), what, verb, f.Subject.AccountName, when, placeWords(ev))
 	return Message{
 		Summary: line,
 		Title:   title,

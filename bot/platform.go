@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
@@ -83,37 +85,75 @@ func (e *RetryAfterError) Error() string {
 // RetryAfter tells the audit reader how long to wait before retrying.
 func (e *RetryAfterError) RetryAfter() time.Duration { return e.After }
 
-// Mention renders a chat identity as a neutral mention token that platform
-// renderers turn into their native mention.
+// Mention renders a chat identity as a mention token that platform
+// renderers turn into their native mention. Only this function can make
+// one: the token carries this process's random mention key, so text from
+// outside the core (a directory department, a browser's user agent, a
+// refusal reason, a neutral "<@slack:U1>" typed by anyone) is never read as
+// a mention, whatever it contains, and renderers escape it as text.
 func Mention(id flows.ChatIdentity) string {
 	if id.UserID == "" {
 		return "someone"
 	}
-	return "<@" + id.Platform + ":" + id.UserID + ">"
+	return mentionOpen + mentionKey + id.Platform + ":" + id.UserID + mentionClose
 }
 
-// ReplaceMentions rewrites the neutral mention tokens in s with render's
-// output; platforms call it while rendering text.
+// The mention token is mentionOpen, mentionKey, "platform:id", mentionClose.
+// The brackets are private-use characters; mentionKey is 128 random bits
+// drawn at start, never written anywhere: a token in text from outside
+// would have to guess it.
+const (
+	mentionOpen  = "\uE010"
+	mentionClose = "\uE011"
+)
+
+var mentionKey = newMentionKey()
+
+func newMentionKey() string {
+	var k [16]byte
+	if _, err := rand.Read(k[:]); err != nil {
+		panic("bot: no randomness for the mention key: " + err.Error())
+	}
+	return hex.EncodeToString(k[:])
+}
+
+// ReplaceMentions rewrites the mention tokens in s (made by Mention) with
+// render's output; platforms call it while rendering text. Everything else
+// is left as it is, except the token brackets themselves, which are
+// dropped wherever they do not open a genuine token, so nothing a renderer
+// passes on can look like one.
 func ReplaceMentions(s string, render func(flows.ChatIdentity) string) string {
 	var b strings.Builder
 	for {
-		i := strings.Index(s, "<@")
+		i := strings.Index(s, mentionOpen+mentionKey)
 		if i < 0 {
-			b.WriteString(s)
+			b.WriteString(stripBrackets(s))
 			return b.String()
 		}
-		j := strings.IndexByte(s[i:], '>')
+		j := strings.Index(s[i:], mentionClose)
 		if j < 0 {
-			b.WriteString(s)
+			b.WriteString(stripBrackets(s))
 			return b.String()
 		}
-		platform, id, ok := strings.Cut(s[i+2:i+j], ":")
-		b.WriteString(s[:i])
+		b.WriteString(stripBrackets(s[:i]))
+		platform, id, ok := strings.Cut(s[i+len(mentionOpen)+len(mentionKey):i+j], ":")
 		if ok && platform != "" && id != "" {
 			b.WriteString(render(flows.ChatIdentity{Platform: platform, UserID: id}))
-		} else {
-			b.WriteString(s[i : i+j+1])
 		}
-		s = s[i+j+1:]
+		s = s[i+j+len(mentionClose):]
 	}
+}
+
+func stripBrackets(s string) string {
+	if !strings.Contains(s, mentionOpen) && !strings.Contains(s, mentionClose) {
+		return s
+	}
+	return strings.NewReplacer(mentionOpen, "", mentionClose, "").Replace(s)
+}
+
+// ShowMentions writes each mention token in s as "<@platform:id>": for
+// logs, the demo console's transcripts and tests, which compare words. Its
+// output is text, not a message: a mention written this way is no mention.
+func ShowMentions(s string) string {
+	return ReplaceMentions(s, func(id flows.ChatIdentity) string { return "<@" + id.String() + ">" })
 }

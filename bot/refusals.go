@@ -93,9 +93,9 @@ func (r *refusalTally) add(ev flows.Event) {
 		r.last = ev.Time
 	}
 	r.n++
-	why := plain(orDefault(ev.Reason, ev.Outcome))
+	why := orDefault(ev.Reason, ev.Outcome)
 	if ev.Account != "" {
-		why = "for " + plain(ev.Account) + ": " + why
+		why = "for " + ev.Account + ": " + why
 	}
 	if r.counts == nil {
 		r.counts = map[string]int{}

@@ -137,7 +137,7 @@ func TestRefusalsAggregatePerRequesterAndWindow(t *testing.T) {
 			}
 			for i, ref := range got {
 				m, _ := ms.Parent(ref)
-				got[i] = m.Summary
+				got[i] = bot.ShowMentions(m.Summary)
 			}
 			if strings.Join(got, "\n") != strings.Join(tt.wantMessages, "\n") || edits != tt.wantEdits {
 				t.Errorf("messages:\n%s\n(%d edits), want:\n%s\n(%d edits)", strings.Join(got, "\n"), edits, strings.Join(tt.wantMessages, "\n"), tt.wantEdits)

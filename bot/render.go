@@ -52,9 +52,9 @@ func statusWords(s flows.State) (string, Tone) {
 
 // parentMessage renders the thread's top-level message from the flow.
 func (b *Bot) parentMessage(f *flows.Flow) Message {
-	who := plain(f.Subject.AccountName)
+	who := f.Subject.AccountName
 	if f.Subject.DisplayName != "" {
-		who = plain(f.Subject.DisplayName) + " (" + plain(f.Subject.AccountName) + ")"
+		who = f.Subject.DisplayName + " (" + f.Subject.AccountName + ")"
 	}
 	tier := "standard"
 	if f.Subject.Privileged {
@@ -77,7 +77,7 @@ func (b *Bot) parentMessage(f *flows.Flow) Message {
 		Tone: tone,
 	}
 	if f.Subject.Department != "" {
-		m.Fields = append(m.Fields[:2], append([]Field{{Label: "Department", Value: plain(f.Subject.Department)}}, m.Fields[2:]...)...)
+		m.Fields = append(m.Fields[:2], append([]Field{{Label: "Department", Value: f.Subject.Department}}, m.Fields[2:]...)...)
 	}
 	// A privileged flow's thread is where its approval will be asked:
 	// it goes first until the decision, and so do the buttons.
@@ -115,7 +115,6 @@ const previewPrefix = "link preview by "
 
 // eventWords is the catalogue of what each event means to the helpdesk.
 func (b *Bot) eventWords(ev flows.Event) (string, Tone) {
-	ev.Reason, ev.Account, ev.Device, ev.SourceIP = plain(ev.Reason), plain(ev.Account), plain(ev.Device), plain(ev.SourceIP)
 	actor := actorWords(ev.Actor)
 	where := placeWords(ev)
 	switch ev.Type {
@@ -237,13 +236,6 @@ func placeWords(ev flows.Event) string {
 		return ""
 	}
 	return " from " + strings.Join(parts, ", ")
-}
-
-// plain defuses mention tokens in text that comes from outside the core
-// (directory attributes, a browser's user agent, a directory's refusal
-// reason), so only the core's own Mention calls can ping anyone.
-func plain(s string) string {
-	return strings.ReplaceAll(s, "<@", "<\u2060@")
 }
 
 func orDefault(s, def string) string {

@@ -128,7 +128,7 @@ func (b *Bot) msgWho(acct *directory.User, privileged bool, d FactorDetails, fai
 			if p.Synced {
 				bound = "synced"
 			}
-			lines[i] = fmt.Sprintf("%s · added %s · %s · %s", plain(orDefault(p.Name, "unnamed")), day(p.AddedAt), used, bound)
+			lines[i] = fmt.Sprintf("%s · added %s · %s · %s", orDefault(p.Name, "unnamed"), day(p.AddedAt), used, bound)
 		}
 		passkeys = strings.Join(lines, "\n")
 	}
@@ -149,9 +149,9 @@ func (b *Bot) msgWho(acct *directory.User, privileged bool, d FactorDetails, fai
 		}
 		requests = strings.Join(parts, ", ")
 	}
-	name := plain(acct.AccountName)
+	name := acct.AccountName
 	if acct.DisplayName != "" {
-		name = plain(acct.DisplayName) + " (" + name + ")"
+		name = acct.DisplayName + " (" + name + ")"
 	}
 	return Message{
 		Summary: "Sign-in methods of " + name,

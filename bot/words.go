@@ -41,7 +41,7 @@ func (b *Bot) msgLink(f *flows.Flow, token string, pushedBy *flows.ChatIdentity)
 	case flows.KindEnroll:
 		body = []string{fmt.Sprintf("Open this link *on your phone* to %s. Have your current password ready, or use this link from the helpdesk.", action)}
 	case flows.KindApprove:
-		body = []string{"You approved the password reset of *" + plain(f.TargetAccount) + "*. It counts once you confirm with your passkey: open this link *on your phone*."}
+		body = []string{"You approved the password reset of *" + f.TargetAccount + "*. It counts once you confirm with your passkey: open this link *on your phone*."}
 	}
 	if pushedBy != nil {
 		body = append(body, "The helpdesk ("+Mention(*pushedBy)+") sent you this link. They never see or choose your password.")

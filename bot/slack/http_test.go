@@ -131,7 +131,7 @@ func TestSlashCommandTranslation(t *testing.T) {
 	if got.From != wantFrom {
 		t.Errorf("From = %+v, want %+v", got.From, wantFrom)
 	}
-	if got.Text != "for <@slack:U0BOB> & co" {
+	if bot.ShowMentions(got.Text) != "for <@slack:U0BOB> & co" {
 		t.Errorf("Text = %q", got.Text)
 	}
 	wantMentions := []bot.User{{ID: flows.ChatIdentity{Platform: "slack", UserID: "U0BOB"}, Name: "bob"}}

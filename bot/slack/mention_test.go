@@ -2,7 +2,6 @@ package slack
 
 import (
 	"reflect"
-	"strings"
 	"testing"
 
 	"github.com/resetbot/resetbot/bot"
@@ -35,7 +34,7 @@ func TestParseMentions(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			text, got := parseMentions(tt.in)
-			if text != tt.wantText {
+			if text := bot.ShowMentions(text); text != tt.wantText {
 				t.Errorf("text = %q, want %q", text, tt.wantText)
 			}
 			if !reflect.DeepEqual(got, tt.want) {
@@ -45,30 +44,23 @@ func TestParseMentions(t *testing.T) {
 	}
 }
 
-// checkNeutralText asserts the translation invariant: every "<@" in the
-// translated text starts the neutral token of the next mention, in order.
+// checkNeutralText asserts the translation invariant: the translated text
+// holds exactly the mentions, in order, as mention tokens, and nothing
+// else in it reads as one.
 func checkNeutralText(t *testing.T, text string, mentions []bot.User) {
 	t.Helper()
-	rest, i := text, 0
-	for {
-		j := strings.Index(rest, "<@")
-		if j < 0 {
-			break
-		}
-		if i >= len(mentions) {
-			t.Fatalf("text %q has more tokens than mentions %+v", text, mentions)
-		}
-		tok := bot.Mention(mentions[i].ID)
-		if !strings.HasPrefix(rest[j:], tok) {
-			t.Fatalf("text %q: token %d is not %q", text, i, tok)
-		}
-		if !userID.MatchString(mentions[i].ID.UserID) || mentions[i].ID.Platform != Platform {
-			t.Fatalf("mention %+v is not a Slack user", mentions[i])
-		}
-		rest, i = rest[j+len(tok):], i+1
+	var ids []flows.ChatIdentity
+	bot.ReplaceMentions(text, func(id flows.ChatIdentity) string { ids = append(ids, id); return "" })
+	if len(ids) != len(mentions) {
+		t.Fatalf("text %q has %d tokens for %d mentions", text, len(ids), len(mentions))
 	}
-	if i != len(mentions) {
-		t.Fatalf("text %q has %d tokens for %d mentions", text, i, len(mentions))
+	for i, m := range mentions {
+		if ids[i] != m.ID {
+			t.Fatalf("text %q: token %d is %v, not %v", text, i, ids[i], m.ID)
+		}
+		if !userID.MatchString(m.ID.UserID) || m.ID.Platform != Platform {
+			t.Fatalf("mention %+v is not a Slack user", m)
+		}
 	}
 }
 

@@ -90,9 +90,9 @@ func TestMrkdwn(t *testing.T) {
 		{"link defused", "<https://evil|x>", "&lt;https://evil|x&gt;"},
 		{"slack mention rendered", "by " + slackUser("U0BOB"), "by <@U0BOB>"},
 		{"enterprise user", slackUser("W0BOB"), "<@W0BOB>"},
-		{"forged id with pipe", "<@slack:U0BOB|evil>", "@U0BOB|evil"},
-		{"lowercase id refused", "<@slack:u0bob>", "@u0bob"},
-		{"other platform", "<@teams:abc-1>", "@abc-1"},
+		{"neutral text is no mention", "<@slack:U0BOB> <@slack:U0BOB|evil>", "&lt;@slack:U0BOB&gt; &lt;@slack:U0BOB|evil&gt;"},
+		{"lowercase id refused", slackUser("u0bob"), "@u0bob"},
+		{"other platform", bot.Mention(flows.ChatIdentity{Platform: "teams", UserID: "abc-1"}), "@abc-1"},
 		{"NUL cannot forge", "\x00U0EVIL\x00", "U0EVIL"},
 		{"unterminated token", "<@slack:U0BOB", "&lt;@slack:U0BOB"},
 	}

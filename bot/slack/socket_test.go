@@ -87,7 +87,7 @@ func TestSocketModeSlashCommand(t *testing.T) {
 	if len(cmds) != 1 {
 		t.Fatalf("core got %d commands, want 1", len(cmds))
 	}
-	if cmds[0].Text != "for <@slack:U0BOB>" || cmds[0].From.ID.UserID != "U0ALICE" || len(cmds[0].Mentions) != 1 {
+	if bot.ShowMentions(cmds[0].Text) != "for <@slack:U0BOB>" || cmds[0].From.ID.UserID != "U0ALICE" || len(cmds[0].Mentions) != 1 {
 		t.Errorf("request = %+v", cmds[0])
 	}
 	want, _ := ephemeralJSON(reply)
