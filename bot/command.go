@@ -20,6 +20,7 @@ const (
 	VerbEnrollFor Verb = "enroll-for"
 	VerbReport    Verb = "report"
 	VerbWho       Verb = "who"
+	VerbRevoke    Verb = "revoke"
 )
 
 // Command is a parsed request.
@@ -27,6 +28,8 @@ type Command struct {
 	Verb Verb
 	// Target is the mentioned user of "for", "enroll-for" and "who".
 	Target *User
+	// Passkey is what "revoke" removes: a passkey's name, or RevokeAll.
+	Passkey string
 }
 
 // ParseCommand reads the text after the command name. It is forgiving about
@@ -56,6 +59,8 @@ func ParseCommand(text string, mentions []User) (Command, error) {
 		}
 		t := mentions[0]
 		return Command{Verb: v, Target: &t}, nil
+	case VerbRevoke:
+		return parseRevoke(text, words, mentions)
 	default:
 		return Command{}, &CommandError{Text: text, Why: "unknown command"}
 	}

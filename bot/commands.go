@@ -47,6 +47,10 @@ func (b *Bot) HandleCommand(_ context.Context, r Request) Message {
 		target := *cmd.Target
 		b.budgeted("who", r.From.ID, r.Respond, func(ctx context.Context) { b.who(ctx, r, target) })
 		return Message{Summary: "Checking…", Body: []string{"Checking, one moment…"}}
+	case VerbRevoke:
+		target, name := *cmd.Target, cmd.Passkey
+		b.budgeted("revoke", r.From.ID, r.Respond, func(ctx context.Context) { b.revoke(ctx, r, target, name) })
+		return Message{Summary: "Checking…", Body: []string{"Checking, one moment…"}}
 	case VerbReport:
 		b.budgeted("report", r.From.ID, r.Respond, func(ctx context.Context) { b.report(ctx, r) })
 		return Message{Summary: "Preparing the report…", Body: []string{"Preparing the report…"}}

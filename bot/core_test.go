@@ -329,6 +329,9 @@ func TestParseCommand(t *testing.T) {
 		{"enroll-for", "enroll-for <@U1>", 1, bot.VerbEnrollFor, false},
 		{"who with mention", "who <@U1>", 1, bot.VerbWho, false},
 		{"who without mention", "who", 0, "", true},
+		{"revoke a passkey", "revoke <@U1> iphone 15", 1, bot.VerbRevoke, false},
+		{"revoke without a name", "revoke <@U1>", 1, "", true},
+		{"revoke without mention", "revoke iphone", 0, "", true},
 		{"for without mention", "for bob", 0, "", true},
 		{"for two mentions", "for <@U1> <@U2>", 2, "", true},
 		{"unknown", "delete everything", 0, "", true},
@@ -342,7 +345,11 @@ func TestParseCommand(t *testing.T) {
 			for i := 0; i < tc.mentions; i++ {
 				ms = append(ms, user("U1"))
 			}
-			got, err := bot.ParseCommand(tc.text, ms)
+			text := tc.text
+			if len(ms) > 0 { // the mention as platforms write it
+				text = strings.Replace(text, "<@U1>", bot.Mention(ms[0].ID), 1)
+			}
+			got, err := bot.ParseCommand(text, ms)
 			if (err != nil) != tc.err || got.Verb != tc.want {
 				t.Fatalf("ParseCommand(%q) = %+v, %v", tc.text, got, err)
 			}

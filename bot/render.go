@@ -186,6 +186,8 @@ func (b *Bot) eventWords(ev flows.Event) (string, Tone) {
 		return "Set-up link claim refused: " + actor + " (" + orDefault(ev.Reason, "not the recipient") + ")", ToneWarning
 	case flows.EventClickRefused:
 		return "Click refused: " + actor + " (" + orDefault(ev.Reason, "not allowed") + ")", ToneWarning
+	case flows.EventFactorsRevoked:
+		return "Removed from " + ev.Account + " by " + actor + ": " + ev.Reason, ToneWarning
 	case flows.EventRefused:
 		s := "Refused"
 		if ev.Account != "" {

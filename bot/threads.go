@@ -143,7 +143,11 @@ func (s threadSink) standalone(ctx context.Context, ev flows.Event) error {
 		return nil
 	}
 	text, tone := b.eventWords(ev)
-	_, err = ms.PostHelpdesk(ctx, Message{Summary: text, Title: "Request refused", Body: []string{b.clock(ev.Time) + " · " + text}, Tone: tone})
+	title := "Request refused"
+	if ev.Type == flows.EventFactorsRevoked {
+		title = "Sign-in methods revoked"
+	}
+	_, err = ms.PostHelpdesk(ctx, Message{Summary: text, Title: title, Body: []string{b.clock(ev.Time) + " · " + text}, Tone: tone})
 	if IsPermanent(err) {
 		b.deps.Log.Error("helpdesk event undeliverable; not retried", "event", ev.ID, "type", ev.Type, "err", err)
 		return nil

@@ -101,6 +101,7 @@ func msgHelp(helpdesk bool, cmd func(args string) string) Message {
 		lines = append(lines,
 			line("for @user", "send someone a verified reset link (you never see their password)"),
 			line("enroll-for @user", "send someone a one-time link to set up a passkey"),
+			line("revoke @user <passkey name | all>", "remove a lost phone's passkey (or every factor) from someone's account"),
 			line("who @user", "see someone's passkeys, authenticator app and account state (only you see it)"),
 			line("report", "resets, outcomes and time saved"))
 	}

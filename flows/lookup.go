@@ -38,3 +38,8 @@ func failuresKept(l Limits) int {
 // Privileged reports whether the engine's policy treats the account as
 // privileged, so the helpdesk sees the same verdict a flow would get.
 func (e *Engine) Privileged(u *directory.User) bool { return e.cfg.Policy.Privileged(u) }
+
+// EventFactorsRevoked: a helpdesk member removed an account's passkey (or
+// every factor) for a lost device ("/reset revoke"). Reason lists what was
+// removed. It belongs to no flow; the helpdesk channel shows it.
+const EventFactorsRevoked EventType = "helpdesk.factors_revoked"

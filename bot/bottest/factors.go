@@ -2,6 +2,7 @@ package bottest
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -85,4 +86,39 @@ func (r *Rig) SetFactors(t *testing.T, account string, c bot.FactorCount) {
 		r.Factors.byID = map[string]bot.FactorCount{}
 	}
 	r.Factors.byID[u.ID] = c
+}
+
+var _ bot.FactorRevoker = (*Enrolled)(nil)
+
+// RevokeFactors implements bot.FactorRevoker on the recorded details, as
+// the credential store adapter does: passkeys by name, or everything.
+func (e *Enrolled) RevokeFactors(ctx context.Context, accountID, name string) ([]string, error) {
+	d, _ := e.FactorDetails(ctx, accountID)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	all := strings.EqualFold(name, bot.RevokeAll)
+	var kept []bot.PasskeyInfo
+	var removed []string
+	for _, p := range d.Passkeys {
+		if all || strings.EqualFold(p.Name, name) {
+			removed = append(removed, p.Name)
+			continue
+		}
+		kept = append(kept, p)
+	}
+	if all && d.TOTP {
+		removed = append(removed, "authenticator app")
+		d.TOTP = false
+	}
+	d.Passkeys = kept
+	if e.details == nil {
+		e.details = map[string]bot.FactorDetails{}
+		e.byID = map[string]bot.FactorCount{}
+	}
+	if e.byID == nil {
+		e.byID = map[string]bot.FactorCount{}
+	}
+	e.details[accountID] = d
+	e.byID[accountID] = bot.FactorCount{Passkeys: len(kept), TOTP: d.TOTP}
+	return removed, nil
 }

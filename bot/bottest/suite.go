@@ -30,6 +30,7 @@ func Run(t *testing.T, newDriver func(t *testing.T) Driver) {
 		{"PushedLinkIsBoundToTheRecipient", pushedLinkBoundToRecipient},
 		{"WhoShowsFactorsToTheHelpdeskOnly", whoShowsFactors},
 		{"WhoRefusedForOutsider", whoRefusedForOutsider},
+		{"RevokeLostPhone", revokeLostPhone},
 	} {
 		t.Run(sc.name, func(t *testing.T) {
 			d := newDriver(t)

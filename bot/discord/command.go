@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"strings"
 
 	"github.com/resetbot/resetbot/bot"
 	"github.com/resetbot/resetbot/flows"
@@ -57,7 +58,14 @@ func translateCommand(raw json.RawMessage) (text string, mentions []bot.User, er
 		return "", nil, nil
 	}
 	text = sub.Name
+	var arg string
 	for _, o := range sub.Options {
+		if o.Name == OptionPasskey && o.Type == optionString {
+			if err := json.Unmarshal(o.Value, &arg); err != nil {
+				return "", nil, fmt.Errorf("%w: passkey option is not a string", errBadInteraction)
+			}
+			continue
+		}
 		if o.Name != OptionUser || o.Type != optionUser {
 			continue
 		}
@@ -71,6 +79,11 @@ func translateCommand(raw json.RawMessage) (text string, mentions []bot.User, er
 		}
 		mentions = append(mentions, u)
 		text += " " + bot.Mention(u.ID)
+	}
+	if f := strings.Fields(arg); len(f) > 0 {
+		// After the mention, as typed on the other platforms; the core
+		// reads it as a name, never as a mention.
+		text += " " + strings.Join(f, " ")
 	}
 	return text, mentions, nil
 }

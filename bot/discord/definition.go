@@ -29,14 +29,17 @@ const (
 	SubEnrollFor = "enroll-for"
 	SubReport    = "report"
 	SubWho       = "who"
+	SubRevoke    = "revoke"
 
 	// OptionUser is the user option of SubFor, SubEnrollFor and SubWho.
 	OptionUser = "user"
+	// OptionPasskey is SubRevoke's passkey name (or "all").
+	OptionPasskey = "passkey"
 )
 
 // helpdeskSub reports whether a subcommand belongs to HelpdeskCommandName.
 func helpdeskSub(name string) bool {
-	return name == SubFor || name == SubEnrollFor || name == SubReport || name == SubWho
+	return name == SubFor || name == SubEnrollFor || name == SubReport || name == SubWho || name == SubRevoke
 }
 
 // described is one description in English (the default Discord shows)
@@ -125,6 +128,18 @@ var descriptions = map[string]described{
 		"Voir les clés d'accès et l'état du compte de quelqu'un (visible par vous seul)",
 		"Ver las llaves de acceso y el estado de la cuenta de alguien (solo lo ves tú)",
 	},
+	SubRevoke: {
+		"Remove a lost phone's passkey (or all factors) from someone",
+		"Passkey eines verlorenen Handys (oder alle Faktoren) entfernen",
+		"Retirer la clé d'accès d'un téléphone perdu (ou tous les facteurs)",
+		"Quitar la llave de acceso de un móvil perdido (o todos los factores)",
+	},
+	OptionPasskey: {
+		"The passkey's name, or all",
+		"Name des Passkeys, oder all",
+		"Le nom de la clé d'accès, ou all",
+		"El nombre de la llave de acceso, o all",
+	},
 	OptionUser: {
 		"Who gets the link",
 		"Wer den Link bekommt",
@@ -156,6 +171,11 @@ func Commands() []*discordgo.ApplicationCommand {
 		return &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionUser, Name: OptionUser,
 			Description: d.en, DescriptionLocalizations: d.localized(), Required: true}
 	}
+	passkey := func() *discordgo.ApplicationCommandOption {
+		d := descriptions[OptionPasskey]
+		return &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionString, Name: OptionPasskey,
+			Description: d.en, DescriptionLocalizations: d.localized(), Required: true, MaxLength: 64}
+	}
 	command := func(name string, contexts []discordgo.InteractionContextType, opts ...*discordgo.ApplicationCommandOption) *discordgo.ApplicationCommand {
 		d := descriptions[name]
 		loc := d.localized()
@@ -171,7 +191,7 @@ func Commands() []*discordgo.ApplicationCommand {
 		sub(SubPassword), sub(SubUnlock), sub(SubEnroll), sub(SubStatus), sub(SubCancel), sub(SubHelp))
 	helpdesk := command(HelpdeskCommandName,
 		[]discordgo.InteractionContextType{discordgo.InteractionContextGuild},
-		sub(SubFor, user()), sub(SubEnrollFor, user()), sub(SubReport), sub(SubWho, user()))
+		sub(SubFor, user()), sub(SubEnrollFor, user()), sub(SubReport), sub(SubWho, user()), sub(SubRevoke, user(), passkey()))
 	perms := helpdeskPermissions
 	helpdesk.DefaultMemberPermissions = &perms
 	return []*discordgo.ApplicationCommand{reset, helpdesk}

@@ -16,6 +16,7 @@ const (
 	componentButton = 2
 
 	optionSubcommand = 1
+	optionString     = 3
 	optionUser       = 6
 )
 

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 
 	"github.com/resetbot/resetbot/bot"
@@ -130,6 +132,36 @@ type factorsOf struct{ credentials.Store }
 func (f factorsOf) Factors(ctx context.Context, accountID string) (bot.FactorCount, error) {
 	s, err := f.Summary(ctx, accountID)
 	return bot.FactorCount{Passkeys: s.Passkeys, TOTP: s.TOTP}, err
+}
+
+// RevokeFactors implements bot.FactorRevoker: the passkeys whose name
+// matches (case-insensitive), or for bot.RevokeAll every passkey and the
+// authenticator app.
+func (f factorsOf) RevokeFactors(ctx context.Context, accountID, name string) ([]string, error) {
+	pks, err := f.Passkeys(ctx, accountID)
+	if err != nil && !errors.Is(err, credentials.ErrNotFound) {
+		return nil, err
+	}
+	all := strings.EqualFold(name, bot.RevokeAll)
+	var removed []string
+	for _, p := range pks {
+		if !all && !strings.EqualFold(strings.Join(strings.Fields(p.Name), " "), name) {
+			continue
+		}
+		if err := f.RemovePasskey(ctx, accountID, p.Credential.ID); err != nil && !errors.Is(err, credentials.ErrNotFound) {
+			return removed, err
+		}
+		removed = append(removed, p.Name)
+	}
+	if all {
+		switch err := f.RemoveTOTP(ctx, accountID); {
+		case err == nil:
+			removed = append(removed, "authenticator app")
+		case !errors.Is(err, credentials.ErrNotFound):
+			return removed, err
+		}
+	}
+	return removed, nil
 }
 
 // FactorDetails implements bot.FactorLister for "/reset who": a passkey is

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -56,5 +57,41 @@ func TestFactorDetailsFromTheCredentialStore(t *testing.T) {
 	none, err := factorsOf{st}.FactorDetails(ctx, "acct-2")
 	if err != nil || len(none.Passkeys) != 0 || none.TOTP {
 		t.Errorf("an account with nothing: %+v, %v", none, err)
+	}
+}
+
+// TestRevokeFactorsInTheCredentialStore: a revoke by name removes only
+// that passkey (case and spacing aside); "all" removes every passkey and
+// the authenticator app; an unknown name removes nothing.
+func TestRevokeFactorsInTheCredentialStore(t *testing.T) {
+	m := miniredis.RunT(t)
+	rdb := redis.NewClient(&redis.Options{Addr: m.Addr()})
+	t.Cleanup(func() { rdb.Close() })
+	st, err := rediscreds.New(rdb, rediscreds.Options{Key: make([]byte, rediscreds.KeySize)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for i, name := range []string{"iPhone 15", "YubiKey", "Laptop"} {
+		p := credentials.Passkey{Name: name, CreatedAt: time.Now(), Credential: webauthn.Credential{ID: []byte{byte(i + 1)}, PublicKey: []byte{1}}}
+		if err := st.AddPasskey(ctx, "acct", p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.SetTOTPSecret(ctx, "acct", "JBSWY3DPEHPK3PXP"); err != nil {
+		t.Fatal(err)
+	}
+	f := factorsOf{st}
+	if got, err := f.RevokeFactors(ctx, "acct", "iphone 15"); err != nil || len(got) != 1 || got[0] != "iPhone 15" {
+		t.Fatalf("by name: %v, %v", got, err)
+	}
+	if got, err := f.RevokeFactors(ctx, "acct", "tablet"); err != nil || len(got) != 0 {
+		t.Fatalf("unknown name: %v, %v", got, err)
+	}
+	if got, err := f.RevokeFactors(ctx, "acct", "all"); err != nil || strings.Join(got, ",") != "YubiKey,Laptop,authenticator app" {
+		t.Fatalf("all: %v, %v", got, err)
+	}
+	if s, err := st.Summary(ctx, "acct"); err != nil || s.Passkeys != 0 || s.TOTP {
+		t.Fatalf("left: %+v, %v", s, err)
 	}
 }

@@ -91,6 +91,7 @@ var ecsClasses = map[flows.EventType]ECSClass{
 	flows.EventFactorAdded:        {iam, []string{"user", "creation"}, ECSSuccess},
 	flows.EventFactorRemoved:      {iam, []string{"user", "deletion"}, ECSSuccess},
 	flows.EventFactorsViewed:      {iam, []string{"user", "info"}, ECSSuccess},
+	flows.EventFactorsRevoked:     {iam, []string{"user", "deletion"}, ECSSuccess},
 }
 
 var iam = []string{"iam"}

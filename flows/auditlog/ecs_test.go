@@ -78,7 +78,7 @@ var wantECSOutcome = map[flows.EventType]string{
 	"factor.enrolled": "success", "factor.added": "success", "factor.removed": "success",
 	"flow.completed": "success", "flow.cancelled": "success", "flow.expired": "failure", "flow.failed": "failure",
 	"recovery.completed": "success", "recovery.failed": "failure",
-	"helpdesk.factors_viewed": "success",
+	"helpdesk.factors_viewed": "success", "helpdesk.factors_revoked": "success",
 }
 
 // ECS 8.x allowed values of event.category and event.type.

@@ -88,14 +88,27 @@ func tokenOf(in *issued) string { return "aW50ZXJhY3Rpb246" + in.id + "_tok" }
 // Command builds /<command> <sub> [user:<target>] by from in a guild
 // channel, with the target in data.resolved.users as Discord sends it.
 func (s *Server) Command(guildID, channelID, command, sub string, from User, target *User) Interaction {
+	return s.CommandWith(guildID, channelID, command, sub, from, target, nil)
+}
+
+// CommandWith is Command with string options of the subcommand too (name
+// to value), after the user option.
+func (s *Server) CommandWith(guildID, channelID, command, sub string, from User, target *User, strs map[string]string) Interaction {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	in := s.issueLocked(from)
 	subOpt := map[string]any{"name": sub, "type": 1}
 	data := map[string]any{"id": s.snowflakeLocked(), "name": command, "type": 1}
+	var opts []map[string]any
 	if target != nil {
-		subOpt["options"] = []map[string]any{{"name": "user", "type": 6, "value": target.ID}}
+		opts = append(opts, map[string]any{"name": "user", "type": 6, "value": target.ID})
 		data["resolved"] = map[string]any{"users": map[string]any{target.ID: target}}
+	}
+	for name, v := range strs {
+		opts = append(opts, map[string]any{"name": name, "type": 3, "value": v})
+	}
+	if opts != nil {
+		subOpt["options"] = opts
 	}
 	if sub != "" {
 		data["options"] = []any{subOpt}

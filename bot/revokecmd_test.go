@@ -1,0 +1,47 @@
+package bot_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/resetbot/resetbot/bot"
+)
+
+// FuzzParseCommand: any text and mention count parses or is a
+// CommandError; a helpdesk verb always has its target, and revoke its
+// non-empty passkey argument without the mention in it.
+func FuzzParseCommand(f *testing.F) {
+	for _, s := range []string{"", "revoke <m> iphone 15", "revoke <m>", "who <m>", "for <m> <m>", "reset unlock", "revoke all <m>"} {
+		f.Add(s, 1)
+	}
+	f.Fuzz(func(t *testing.T, text string, n int) {
+		var ms []bot.User
+		for i := 0; i < n%3; i++ {
+			ms = append(ms, user("U1"))
+		}
+		if len(ms) > 0 {
+			text = strings.ReplaceAll(text, "<m>", bot.Mention(ms[0].ID))
+		}
+		cmd, err := bot.ParseCommand(text, ms)
+		if err != nil {
+			return
+		}
+		switch cmd.Verb {
+		case bot.VerbFor, bot.VerbEnrollFor, bot.VerbWho, bot.VerbRevoke:
+			if cmd.Target == nil {
+				t.Fatalf("%q: %s without a target", text, cmd.Verb)
+			}
+		}
+		if cmd.Verb == bot.VerbRevoke && (cmd.Passkey == "" || strings.Contains(cmd.Passkey, strings.ToLower(bot.Mention(ms[0].ID)))) {
+			t.Fatalf("%q: revoke argument %q", text, cmd.Passkey)
+		}
+	})
+}
+
+func TestRevokeArgument(t *testing.T) {
+	u := user("U1")
+	cmd, err := bot.ParseCommand("revoke "+bot.Mention(u.ID)+"  iPhone   15 ", []bot.User{u})
+	if err != nil || cmd.Passkey != "iphone 15" || cmd.Target == nil || cmd.Target.ID != u.ID {
+		t.Fatalf("got %+v, %v", cmd, err)
+	}
+}
