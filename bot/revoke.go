@@ -72,7 +72,7 @@ func (b *Bot) revoke(ctx context.Context, r Request, target User, name string) {
 		return
 	}
 	if len(removed) == 0 {
-		b.respond(ctx, r.Respond, Message{Summary: "Nothing matched.", Body: []string{"Nothing was removed: " + Mention(target.ID) + " has no passkey named *" + plain(name) + "*. See their passkeys with *" + b.syntaxFor(r.From.ID.Platform)("who @user") + "*."}, Tone: ToneWarning})
+		b.respond(ctx, r.Respond, Message{Summary: "Nothing matched.", Body: []string{"Nothing was removed: " + Mention(target.ID) + " has no passkey named *" + name + "*. See their passkeys with *" + b.syntaxFor(r.From.ID.Platform)("who @user") + "*."}, Tone: ToneWarning})
 		return
 	}
 	what := joinList(quoted(removed))
@@ -104,7 +104,7 @@ func (b *Bot) revoke(ctx context.Context, r Request, target User, name string) {
 func quoted(items []string) []string {
 	out := make([]string, len(items))
 	for i, s := range items {
-		out[i] = "*" + plain(s) + "*"
+		out[i] = "*" + s + "*"
 	}
 	return out
 }
