@@ -26,8 +26,16 @@ func TestDefinitionMatchesTheCore(t *testing.T) {
 					t.Fatalf("%s is under /%s", sub.Name, def.Name)
 				}
 				opt := map[string]any{"name": sub.Name, "type": int(sub.Type)}
-				if len(sub.Options) > 0 {
-					opt["options"] = []any{map[string]any{"name": sub.Options[0].Name, "type": int(sub.Options[0].Type), "value": "1200000000000000009"}}
+				var opts []any
+				for _, o := range sub.Options {
+					value := "1200000000000000009" // a user
+					if o.Type == discordgo.ApplicationCommandOptionString {
+						value = "all"
+					}
+					opts = append(opts, map[string]any{"name": o.Name, "type": int(o.Type), "value": value})
+				}
+				if opts != nil {
+					opt["options"] = opts
 				}
 				raw, _ := json.Marshal(map[string]any{"name": def.Name, "options": []any{opt}})
 				text, mentions, err := translateCommand(raw)
