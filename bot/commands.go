@@ -81,6 +81,10 @@ func (b *Bot) help(ctx context.Context, r Request) {
 // requester gets the catalogued words. reason, when set, is audited on the
 // request (see flows.StartRequest.Reason).
 func (b *Bot) startOwn(ctx context.Context, r Request, kind flows.Kind, reason string) {
+	if r.From.Locale == (flows.Locale{}) {
+		// Slack's requests do not say; the flow (link, pages) should.
+		r.From.Locale = b.localeOf(ctx, r.From.ID)
+	}
 	lookup, err := b.lookupFor(ctx, r.From)
 	if err != nil {
 		id := b.refused("identity mapping failed", err, "user", r.From.ID.String())

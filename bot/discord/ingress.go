@@ -75,7 +75,7 @@ func (a *App) command(ctx context.Context, in interaction) (answer, error) {
 		return answer{body: b}, err
 	}
 	fu := newFollowup(a.s, a.cfg.ApplicationID, in.Token)
-	req := bot.Request{From: botUser(u), Text: text, Mentions: mentions, Respond: fu}
+	req := bot.Request{From: botUser(u, in.Locale), Text: text, Mentions: mentions, Respond: fu}
 	msg, late := a.within(ctx, func(ctx context.Context) bot.Message { return a.handler.HandleCommand(ctx, req) })
 	if late != nil {
 		fu.deferFirst()
@@ -131,7 +131,7 @@ func (a *App) component(ctx context.Context, in interaction) (answer, error) {
 		return answer{body: ack}, nil
 	}
 	fu := newFollowup(a.s, a.cfg.ApplicationID, in.Token)
-	act := bot.Action{From: botUser(u), ActionID: actionID, Value: value, Respond: fu}
+	act := bot.Action{From: botUser(u, in.Locale), ActionID: actionID, Value: value, Respond: fu}
 	msg, late := a.within(ctx, func(ctx context.Context) bot.Message { return a.handler.HandleAction(ctx, act) })
 	switch {
 	case late != nil:

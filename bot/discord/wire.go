@@ -34,6 +34,9 @@ type interaction struct {
 	Member        *member         `json:"member"`
 	User          *wireUser       `json:"user"`
 	Data          json.RawMessage `json:"data"`
+	// Locale is the invoking user's client language ("de", "es-ES");
+	// Discord sends no time zone.
+	Locale string `json:"locale"`
 }
 
 // member is a guild member; in a guild the invoking user arrives here.

@@ -25,6 +25,10 @@ type activity struct {
 	Attachments  []attachment    `json:"attachments,omitempty"`
 	ChannelData  *channelData    `json:"channelData,omitempty"`
 	Value        json.RawMessage `json:"value,omitempty"`
+	// Locale is the sender's client language ("de-DE"); LocalTimezone
+	// their IANA zone, when the client sends it.
+	Locale        string `json:"locale,omitempty"`
+	LocalTimezone string `json:"localTimezone,omitempty"`
 }
 
 // account is a Bot Framework ChannelAccount (plus the Teams fields that

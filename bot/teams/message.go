@@ -19,8 +19,9 @@ const mentionTimeout = 4 * time.Second
 // identity by email asks the connector instead (Messenger.UserEmail).
 func userOf(a *activity) bot.User {
 	return bot.User{
-		ID:   flows.ChatIdentity{Platform: Platform, UserID: a.From.AADObjectID},
-		Name: a.From.Name,
+		ID:     flows.ChatIdentity{Platform: Platform, UserID: a.From.AADObjectID},
+		Name:   a.From.Name,
+		Locale: flows.Locale{Lang: a.Locale, TimeZone: a.LocalTimezone},
 	}
 }
 
