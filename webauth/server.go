@@ -73,7 +73,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 func (s *Server) routes() {
 	m := http.NewServeMux()
 	m.Handle("GET /static/", staticHandler())
-	m.HandleFunc("GET /brand.css", s.brandCSS)
+	// The company's colours, from configuration: under /static/ so the one
+	// public path that serves the app's assets covers it too.
+	m.HandleFunc("GET /static/brand.css", s.brandCSS)
 	m.HandleFunc("GET /r/{token}", s.landing)
 	m.HandleFunc("POST /r/{token}", s.redeem)
 
