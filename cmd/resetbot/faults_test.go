@@ -505,6 +505,13 @@ func TestKilledDuringDirectoryWrite(t *testing.T) {
 			if n := countContaining(lines, `"type":"`+string(tc.wantEvent)+`"`); n != 1 {
 				t.Errorf("%d %s lines in the audit log, want exactly 1:\n%s", n, tc.wantEvent, strings.Join(lines, "\n"))
 			}
+			// The killed process may have read change.applying from the
+			// stream without writing it: it stays pending on the dead
+			// consumer until a live one claims it (flows.DefaultClaimIdle).
+			r.eventually("change.applying in the audit log", flows.DefaultClaimIdle+30*time.Second, func() bool {
+				lines = r.auditLines(id)
+				return countContaining(lines, `"type":"change.applying"`) > 0
+			})
 			if n := countContaining(lines, `"type":"change.applying"`); n != 1 {
 				t.Errorf("%d change.applying lines in the audit log, want 1", n)
 			}
