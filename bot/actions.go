@@ -17,27 +17,27 @@ func (b *Bot) HandleAction(_ context.Context, a Action) Message {
 	switch a.ActionID {
 	case ActionApprove, ActionDeny:
 		if b.busy() {
-			return msgBusy()
+			return msgBusy(b.langFor(a.From))
 		}
 		grant := a.ActionID == ActionApprove
-		b.budgeted("decide", a.From.ID, a.Respond, func(ctx context.Context) { b.decide(ctx, a, grant) })
+		b.budgeted("decide", a.From, a.Respond, func(ctx context.Context) { b.decide(ctx, a, grant) })
 	case ActionSendEnroll:
 		if b.busy() {
-			return msgBusy()
+			return msgBusy(b.langFor(a.From))
 		}
-		b.budgeted("send-enroll", a.From.ID, a.Respond, func(ctx context.Context) { b.sendEnroll(ctx, a) })
+		b.budgeted("send-enroll", a.From, a.Respond, func(ctx context.Context) { b.sendEnroll(ctx, a) })
 	case ActionClaimLink:
 		if b.busy() {
-			return msgBusy()
+			return msgBusy(b.langFor(a.From))
 		}
-		b.budgeted("claim-link", a.From.ID, a.Respond, func(ctx context.Context) { b.claim(ctx, a) })
+		b.budgeted("claim-link", a.From, a.Respond, func(ctx context.Context) { b.claim(ctx, a) })
 	case ActionChangePassword:
 		if b.busy() {
-			return msgBusy()
+			return msgBusy(b.langFor(a.From))
 		}
 		own := Request{From: a.From, Respond: a.Respond}
 		b.async("start", func(ctx context.Context) { b.startOwn(ctx, own, flows.KindReset, reasonExpiryReminder) })
-		return msgWorking(VerbReset)
+		return msgWorking(b.langFor(a.From), VerbReset)
 	default:
 		b.deps.Log.Warn("unknown action", "action_id", a.ActionID)
 	}
@@ -55,7 +55,7 @@ func (b *Bot) HandleAction(_ context.Context, a Action) Message {
 func (b *Bot) decide(ctx context.Context, a Action, grant bool) {
 	acct, why, err := b.helpdeskCheck(ctx, a.From)
 	if err != nil {
-		b.respond(ctx, a.Respond, b.msgTrouble(b.fail("approval: helpdesk check failed", err)))
+		b.respond(ctx, a.Respond, b.msgTrouble(b.langFor(a.From), b.fail("approval: helpdesk check failed", err)))
 		return
 	}
 	if why != "" {
@@ -105,7 +105,7 @@ func (b *Bot) decisionAnswer(err error, grant bool, flowID string) Message {
 	case errors.Is(err, flows.ErrAlreadyDecided), errors.Is(err, flows.ErrExpired), errors.Is(err, flows.ErrIllegalTransition), errors.Is(err, flows.ErrNotFound):
 		m = Message{Summary: "Already resolved.", Body: []string{"This request was already resolved or has expired."}}
 	default:
-		m = b.msgTrouble(b.fail("approval failed", err, "flow", flowID))
+		m = b.msgTrouble(b.helpdeskLang(), b.fail("approval failed", err, "flow", flowID))
 	}
 	return m
 }

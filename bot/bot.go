@@ -104,6 +104,9 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 	if cfg.Location == nil {
 		cfg.Location = time.UTC
 	}
+	if cfg.Language == "" {
+		cfg.Language = "en"
+	}
 	if cfg.Workers <= 0 {
 		cfg.Workers = 16
 	}

@@ -24,7 +24,7 @@ const DefaultInteractionsPerMinute = 20
 // before anything is looked up, and the answer is one catalogued sentence:
 // it reads the same for every account, so it tells nothing about any.
 // Flow starts keep the engine's own limits, which the helpdesk sees.
-func (b *Bot) budgeted(name string, who flows.ChatIdentity, r Responder, work func(ctx context.Context)) {
+func (b *Bot) budgeted(name string, who User, r Responder, work func(ctx context.Context)) {
 	b.async(name, func(ctx context.Context) {
 		if b.spend(ctx, who, r) {
 			work(ctx)
@@ -35,16 +35,17 @@ func (b *Bot) budgeted(name string, who flows.ChatIdentity, r Responder, work fu
 // spend takes one interaction from who's budget, answering r when there is
 // none left (or when the budget cannot be read: failing closed costs a
 // person a retry, failing open would cost the directory a flood).
-func (b *Bot) spend(ctx context.Context, who flows.ChatIdentity, r Responder) bool {
+func (b *Bot) spend(ctx context.Context, u User, r Responder) bool {
+	who := u.ID
 	err := b.deps.Engine.Allow(ctx, "interact:"+who.String(), interactionWindow, b.cfg.InteractionsPerMinute)
 	switch {
 	case err == nil:
 		return true
 	case errors.Is(err, flows.ErrRateLimited):
 		b.deps.Log.Warn("interaction budget spent", "user", who.String(), "limit_per_minute", b.cfg.InteractionsPerMinute)
-		b.respond(ctx, r, msgSlowDown())
+		b.respond(ctx, r, msgSlowDown(b.langFor(u)))
 	default:
-		b.respond(ctx, r, b.msgTrouble(b.fail("interaction budget unavailable", err, "user", who.String())))
+		b.respond(ctx, r, b.msgTrouble(b.langFor(u), b.fail("interaction budget unavailable", err, "user", who.String())))
 	}
 	return false
 }

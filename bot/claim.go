@@ -40,7 +40,7 @@ func (b *Bot) claim(ctx context.Context, a Action) {
 		return
 	}
 	if err != nil {
-		b.respond(ctx, a.Respond, b.msgTrouble(b.fail("claim link: read flow", err, "flow", a.Value)))
+		b.respond(ctx, a.Respond, b.msgTrouble(b.langFor(a.From), b.fail("claim link: read flow", err, "flow", a.Value)))
 		return
 	}
 	if a.From.ID != f.Subject.Chat {
@@ -59,7 +59,7 @@ func (b *Bot) claim(ctx context.Context, a Action) {
 		b.respond(ctx, a.Respond, msgClaimGone(b.cfg.HelpdeskContact))
 		return
 	case err != nil:
-		b.respond(ctx, a.Respond, b.msgTrouble(b.fail("claim link", err, "flow", f.ID)))
+		b.respond(ctx, a.Respond, b.msgTrouble(b.langFor(a.From), b.fail("claim link", err, "flow", f.ID)))
 		return
 	}
 	pushedBy := f.RequestedBy
@@ -75,18 +75,20 @@ func (b *Bot) claim(ctx context.Context, a Action) {
 	}
 }
 
-// msgClaim is the direct message of a pushed set-up link: a button, no URL.
+// msgClaim is the direct message of a pushed set-up link: a button, no
+// URL, in the recipient's language and time zone.
 func (b *Bot) msgClaim(f *flows.Flow, pushedBy flows.ChatIdentity) Message {
-	title, action, _ := kindWords(f.Kind)
+	l := b.langOf(f.Locale)
+	title := l.T(kindID(f.Kind) + ".title")
 	return Message{
-		Summary: title + ": the helpdesk sent you a set-up link",
+		Summary: l.T("chat.claim.summary", "Title", title),
 		Title:   title,
 		Body: []string{
-			"The helpdesk (" + Mention(pushedBy) + ") sent you a link to " + action + ".",
-			"Press the button to confirm it's you: I'll then send you the link privately. Only you can open it this way.",
+			l.T("chat.claim.body", "Helpdesk", Mention(pushedBy)),
+			l.T("chat.claim.press"),
 		},
-		Buttons: []Button{{ActionID: ActionClaimLink, Value: f.ID, Label: "This is me: open my set-up link", Style: StylePrimary}},
-		Note:    "The button works until " + b.clock(f.ExpiresAt) + ". If you didn't expect this, don't press it and tell " + b.cfg.HelpdeskContact + ".",
+		Buttons: []Button{{ActionID: ActionClaimLink, Value: f.ID, Label: l.T("chat.claim.button"), Style: StylePrimary}},
+		Note:    l.T("chat.claim.note", "Time", b.clockIn(f.ExpiresAt, f.Locale), "Contact", b.cfg.HelpdeskContact),
 	}
 }
 

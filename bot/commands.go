@@ -16,46 +16,46 @@ func (b *Bot) HandleCommand(_ context.Context, r Request) Message {
 	syntax := b.syntaxFor(r.From.ID.Platform)
 	var ce *CommandError
 	if errors.As(err, &ce) {
-		return msgNotUnderstood(ce, syntax)
+		return msgNotUnderstood(b.langFor(r.From), ce, syntax)
 	}
 	if cmd.Verb != VerbHelp && b.busy() {
-		return msgBusy()
+		return msgBusy(b.langFor(r.From))
 	}
 	switch cmd.Verb {
 	case VerbHelp:
-		b.budgeted("help", r.From.ID, r.Respond, func(ctx context.Context) { b.help(ctx, r) })
-		return msgHelp(false, syntax)
+		b.budgeted("help", r.From, r.Respond, func(ctx context.Context) { b.help(ctx, r) })
+		return msgHelp(b.langFor(r.From), false, syntax)
 	case VerbReset, VerbUnlock, VerbEnroll:
 		kind := flows.Kind(cmd.Verb)
 		b.async("start", func(ctx context.Context) { b.startOwn(ctx, r, kind, "") })
-		return msgWorking(cmd.Verb)
+		return msgWorking(b.langFor(r.From), cmd.Verb)
 	case VerbFor, VerbEnrollFor:
 		kind := flows.KindReset
 		if cmd.Verb == VerbEnrollFor {
 			kind = flows.KindEnroll
 		}
 		target := *cmd.Target
-		b.budgeted("push", r.From.ID, r.Respond, func(ctx context.Context) { b.push(ctx, r, target, kind) })
+		b.budgeted("push", r.From, r.Respond, func(ctx context.Context) { b.push(ctx, r, target, kind) })
 		return Message{Summary: "Checking…", Body: []string{"Checking, one moment…"}}
 	case VerbStatus:
-		b.budgeted("status", r.From.ID, r.Respond, func(ctx context.Context) { b.status(ctx, r) })
+		b.budgeted("status", r.From, r.Respond, func(ctx context.Context) { b.status(ctx, r) })
 		return Message{Summary: "Checking…", Body: []string{"Checking what you have set up…"}}
 	case VerbCancel:
-		b.budgeted("cancel", r.From.ID, r.Respond, func(ctx context.Context) { b.cancelOwn(ctx, r) })
+		b.budgeted("cancel", r.From, r.Respond, func(ctx context.Context) { b.cancelOwn(ctx, r) })
 		return Message{Summary: "Cancelling…", Body: []string{"Cancelling your open links…"}}
 	case VerbWho:
 		target := *cmd.Target
-		b.budgeted("who", r.From.ID, r.Respond, func(ctx context.Context) { b.who(ctx, r, target) })
+		b.budgeted("who", r.From, r.Respond, func(ctx context.Context) { b.who(ctx, r, target) })
 		return Message{Summary: "Checking…", Body: []string{"Checking, one moment…"}}
 	case VerbRevoke:
 		target, name := *cmd.Target, cmd.Passkey
-		b.budgeted("revoke", r.From.ID, r.Respond, func(ctx context.Context) { b.revoke(ctx, r, target, name) })
+		b.budgeted("revoke", r.From, r.Respond, func(ctx context.Context) { b.revoke(ctx, r, target, name) })
 		return Message{Summary: "Checking…", Body: []string{"Checking, one moment…"}}
 	case VerbReport:
-		b.budgeted("report", r.From.ID, r.Respond, func(ctx context.Context) { b.report(ctx, r) })
+		b.budgeted("report", r.From, r.Respond, func(ctx context.Context) { b.report(ctx, r) })
 		return Message{Summary: "Preparing the report…", Body: []string{"Preparing the report…"}}
 	}
-	return msgHelp(false, syntax)
+	return msgHelp(b.langFor(r.From), false, syntax)
 }
 
 // respond answers the requester privately, logging a failure (the user can
@@ -72,7 +72,7 @@ func (b *Bot) respond(ctx context.Context, r Responder, m Message) {
 // help sends the helpdesk their longer help; everyone else already has it.
 func (b *Bot) help(ctx context.Context, r Request) {
 	if _, ok, err := b.helpdeskAccount(ctx, r.From); err == nil && ok {
-		b.respond(ctx, r.Respond, msgHelp(true, b.syntaxFor(r.From.ID.Platform)))
+		b.respond(ctx, r.Respond, msgHelp(b.langFor(r.From), true, b.syntaxFor(r.From.ID.Platform)))
 	}
 }
 
@@ -81,19 +81,17 @@ func (b *Bot) help(ctx context.Context, r Request) {
 // requester gets the catalogued words. reason, when set, is audited on the
 // request (see flows.StartRequest.Reason).
 func (b *Bot) startOwn(ctx context.Context, r Request, kind flows.Kind, reason string) {
-	if r.From.Locale == (flows.Locale{}) {
-		// Slack's requests do not say; the flow (link, pages) should.
-		r.From.Locale = b.localeOf(ctx, r.From.ID)
-	}
+	// Slack's requests do not say the language; the flow (link, pages) should.
+	r.From = b.withLocale(ctx, r.From)
 	lookup, err := b.lookupFor(ctx, r.From)
 	if err != nil {
 		id := b.refused("identity mapping failed", err, "user", r.From.ID.String())
-		b.send(ctx, r.From.ID, r.Respond, b.msgUnavailable(id))
+		b.send(ctx, r.From.ID, r.Respond, b.msgUnavailable(b.langFor(r.From), id))
 		return
 	}
 	is, err := b.deps.Engine.Start(ctx, flows.StartRequest{Kind: kind, Lookup: lookup, Chat: r.From.ID, RequestedBy: r.From.ID, Locale: r.From.Locale, Reason: reason})
 	if err != nil {
-		b.send(ctx, r.From.ID, r.Respond, b.startFailure(err, r.From.ID))
+		b.send(ctx, r.From.ID, r.Respond, b.startFailure(err, r.From))
 		return
 	}
 	if b.withheld(ctx, is.Flow) {
@@ -104,14 +102,15 @@ func (b *Bot) startOwn(ctx context.Context, r Request, kind flows.Kind, reason s
 }
 
 // startFailure maps a Start error to the requester's message.
-func (b *Bot) startFailure(err error, who flows.ChatIdentity) Message {
+func (b *Bot) startFailure(err error, u User) Message {
+	who, l := u.ID, b.langFor(u)
 	switch {
 	case errors.Is(err, flows.ErrRateLimited):
-		return b.msgRateLimited()
+		return b.msgRateLimited(l)
 	case errors.Is(err, flows.ErrNotEligible):
-		return b.msgUnavailable(b.refused("start refused", err, "user", who.String()))
+		return b.msgUnavailable(l, b.refused("start refused", err, "user", who.String()))
 	}
-	return b.msgTrouble(b.fail("start failed", err, "user", who.String()))
+	return b.msgTrouble(l, b.fail("start failed", err, "user", who.String()))
 }
 
 // deliverLink sends the link privately and records that it was sent.
@@ -163,11 +162,11 @@ func (b *Bot) sendPrivate(ctx context.Context, to flows.ChatIdentity, m Message)
 func (b *Bot) push(ctx context.Context, r Request, target User, kind flows.Kind) {
 	acct, ok, err := b.helpdeskAccount(ctx, r.From)
 	if err != nil {
-		b.respond(ctx, r.Respond, b.msgTrouble(b.fail("helpdesk check failed", err)))
+		b.respond(ctx, r.Respond, b.msgTrouble(b.langFor(r.From), b.fail("helpdesk check failed", err)))
 		return
 	}
 	if !ok {
-		b.respond(ctx, r.Respond, msgNotHelpdesk())
+		b.respond(ctx, r.Respond, msgNotHelpdesk(b.langFor(r.From)))
 		return
 	}
 	lookup, err := b.lookupFor(ctx, target)
@@ -175,15 +174,17 @@ func (b *Bot) push(ctx context.Context, r Request, target User, kind flows.Kind)
 		b.respond(ctx, r.Respond, Message{Summary: "I can't map that user to an account.", Body: []string{"I can't map " + Mention(target.ID) + " to a directory account."}, Tone: ToneWarning})
 		return
 	}
-	b.pushLink(ctx, r.Respond, r.From.ID, acct, lookup, target.ID, kind)
+	r.From, target = b.withLocale(ctx, r.From), b.withLocale(ctx, target)
+	b.pushLink(ctx, r.Respond, r.From, acct, lookup, target.ID, target.Locale, kind)
 }
 
 // pushLink starts a helpdesk-requested flow for the target and sends the
 // link to the target's own private conversation, answering the helpdesk
 // member on respond.
-func (b *Bot) pushLink(ctx context.Context, respond Responder, from flows.ChatIdentity, acct *directory.User, lookup directory.Lookup, target flows.ChatIdentity, kind flows.Kind) {
+func (b *Bot) pushLink(ctx context.Context, respond Responder, fromUser User, acct *directory.User, lookup directory.Lookup, target flows.ChatIdentity, targetLocale flows.Locale, kind flows.Kind) {
+	from, l := fromUser.ID, b.langFor(fromUser)
 	is, err := b.deps.Engine.Start(ctx, flows.StartRequest{
-		Kind: kind, Lookup: lookup, Chat: target, RequestedBy: from, RequestedByAccountID: acct.ID,
+		Kind: kind, Lookup: lookup, Chat: target, RequestedBy: from, RequestedByAccountID: acct.ID, Locale: targetLocale,
 		ClaimInChat: kind == flows.KindEnroll, // bound to the recipient's chat identity (claim.go)
 	})
 	if err != nil {
@@ -192,11 +193,11 @@ func (b *Bot) pushLink(ctx context.Context, respond Responder, from flows.ChatId
 		var m Message
 		switch {
 		case errors.Is(err, flows.ErrRateLimited):
-			m = b.msgRateLimited()
+			m = b.msgRateLimited(l)
 		case errors.Is(err, flows.ErrNotEligible), errors.Is(err, directory.ErrNotFound):
 			m = Message{Summary: "No link was sent.", Body: []string{"No link was sent to " + Mention(target) + ". The reason is in the helpdesk channel."}, Tone: ToneWarning}
 		default:
-			m = b.msgTrouble(b.fail("push failed", err))
+			m = b.msgTrouble(l, b.fail("push failed", err))
 		}
 		b.respond(ctx, respond, m)
 		return
@@ -211,7 +212,7 @@ func (b *Bot) pushLink(ctx context.Context, respond Responder, from flows.ChatId
 	}
 	if is.Flow.Claim.Required {
 		if err := b.sendClaim(ctx, is, from); err != nil {
-			b.respond(ctx, respond, b.msgTrouble(b.fail("could not deliver the link", err, "flow", is.Flow.ID)))
+			b.respond(ctx, respond, b.msgTrouble(l, b.fail("could not deliver the link", err, "flow", is.Flow.ID)))
 			return
 		}
 	} else {
@@ -263,15 +264,15 @@ func (b *Bot) status(ctx context.Context, r Request) {
 	acct, err := b.accountOf(ctx, r.From)
 	if err != nil {
 		if errors.Is(err, directory.ErrNotFound) || errors.Is(err, errNoIdentity) {
-			b.respond(ctx, r.Respond, b.msgUnavailable(b.refused("status: no account", err)))
+			b.respond(ctx, r.Respond, b.msgUnavailable(b.langFor(r.From), b.refused("status: no account", err)))
 			return
 		}
-		b.respond(ctx, r.Respond, b.msgTrouble(b.fail("status failed", err)))
+		b.respond(ctx, r.Respond, b.msgTrouble(b.langFor(r.From), b.fail("status failed", err)))
 		return
 	}
 	sum, err := b.deps.Factors.Factors(ctx, acct.ID)
 	if err != nil {
-		b.respond(ctx, r.Respond, b.msgTrouble(b.fail("status: credentials", err)))
+		b.respond(ctx, r.Respond, b.msgTrouble(b.langFor(r.From), b.fail("status: credentials", err)))
 		return
 	}
 	var have []string

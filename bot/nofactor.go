@@ -70,11 +70,11 @@ func (b *Bot) msgNoFactor() Message {
 func (b *Bot) sendEnroll(ctx context.Context, a Action) {
 	acct, ok, err := b.helpdeskAccount(ctx, a.From)
 	if err != nil {
-		b.respond(ctx, a.Respond, b.msgTrouble(b.fail("send enrollment: helpdesk check failed", err)))
+		b.respond(ctx, a.Respond, b.msgTrouble(b.langFor(a.From), b.fail("send enrollment: helpdesk check failed", err)))
 		return
 	}
 	if !ok {
-		b.respond(ctx, a.Respond, msgNotHelpdesk())
+		b.respond(ctx, a.Respond, msgNotHelpdesk(b.langFor(a.From)))
 		return
 	}
 	f, err := b.deps.Engine.Get(ctx, a.Value)
@@ -83,9 +83,9 @@ func (b *Bot) sendEnroll(ctx context.Context, a Action) {
 		return
 	}
 	if err != nil {
-		b.respond(ctx, a.Respond, b.msgTrouble(b.fail("send enrollment: read flow", err, "flow", a.Value)))
+		b.respond(ctx, a.Respond, b.msgTrouble(b.langFor(a.From), b.fail("send enrollment: read flow", err, "flow", a.Value)))
 		return
 	}
 	lookup := directory.Lookup{Kind: directory.ByID, Value: f.Subject.AccountID}
-	b.pushLink(ctx, a.Respond, a.From.ID, acct, lookup, f.Subject.Chat, flows.KindEnroll)
+	b.pushLink(ctx, a.Respond, a.From, acct, lookup, f.Subject.Chat, f.Locale, flows.KindEnroll)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/resetbot/resetbot/flows"
+	"github.com/resetbot/resetbot/internal/i18n"
 )
 
 // User is a chat user as a platform reports them on an inbound request.
@@ -24,6 +25,32 @@ type User struct {
 	// Locale is the language and time zone the platform reports for the
 	// user, when it does; flows started for them carry it.
 	Locale flows.Locale
+}
+
+// LocaleOf is a platform's locale string ("de-DE", "fr") and IANA time
+// zone as a flow keeps them: the catalogue language it matches (none when
+// the catalogue has no language for it, so the configured one applies) and
+// the zone when it loads.
+func LocaleOf(locale, timeZone string) flows.Locale {
+	var l flows.Locale
+	if tag, ok := i18n.Find(locale); ok && locale != "" {
+		l.Lang = tag.String()
+	}
+	if timeZone != "" {
+		if _, err := time.LoadLocation(timeZone); err == nil {
+			l.TimeZone = timeZone
+		}
+	}
+	return l
+}
+
+// LocaleResolver is an optional Messenger capability for platforms whose
+// requests do not say the user's language (Slack): it asks the platform
+// (users.info with include_locale, which also gives the time zone), for
+// requests and for messages sent without one (expiry reminders). Empty
+// fields mean "not known".
+type LocaleResolver interface {
+	UserLocale(ctx context.Context, userID string) (flows.Locale, error)
 }
 
 // Messenger is what a platform package gives the core for outbound

@@ -19,14 +19,6 @@ import (
 // clicks gets a link for their own account only.
 const ActionChangePassword = "resetbot.change_password"
 
-// LocaleResolver is an optional Messenger capability: the language and
-// time zone a user set on the platform (Slack's users.info tz and locale),
-// for messages sent without an inbound request to read them from, such
-// as expiry reminders. Empty fields mean "not known".
-type LocaleResolver interface {
-	UserLocale(ctx context.Context, userID string) (flows.Locale, error)
-}
-
 // reasonExpiryReminder is audited on a reset started from a reminder's
 // button: a reset (the same verified flow) whose request says where it
 // came from, in the audit log and the helpdesk thread.

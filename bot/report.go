@@ -15,15 +15,15 @@ const reportDays = 7
 // report answers "/reset report" for the helpdesk.
 func (b *Bot) report(ctx context.Context, r Request) {
 	if _, ok, err := b.helpdeskAccount(ctx, r.From); err != nil {
-		b.respond(ctx, r.Respond, b.msgTrouble(b.fail("report: helpdesk check failed", err)))
+		b.respond(ctx, r.Respond, b.msgTrouble(b.langFor(r.From), b.fail("report: helpdesk check failed", err)))
 		return
 	} else if !ok {
-		b.respond(ctx, r.Respond, msgNotHelpdesk())
+		b.respond(ctx, r.Respond, msgNotHelpdesk(b.langFor(r.From)))
 		return
 	}
 	st, err := b.Collect(ctx, reportDays)
 	if err != nil {
-		b.respond(ctx, r.Respond, b.msgTrouble(b.fail("report failed", err)))
+		b.respond(ctx, r.Respond, b.msgTrouble(b.langFor(r.From), b.fail("report failed", err)))
 		return
 	}
 	b.respond(ctx, r.Respond, b.reportMessage(st))

@@ -34,12 +34,12 @@ func (b *Bot) revoke(ctx context.Context, r Request, target User, name string) {
 	}
 	member, why, err := b.helpdeskCheck(ctx, r.From)
 	if err != nil {
-		b.respond(ctx, r.Respond, b.msgTrouble(b.fail("revoke: helpdesk check failed", err)))
+		b.respond(ctx, r.Respond, b.msgTrouble(b.langFor(r.From), b.fail("revoke: helpdesk check failed", err)))
 		return
 	}
 	if why != "" {
 		refuse("", "", why)
-		b.respond(ctx, r.Respond, msgNotHelpdesk())
+		b.respond(ctx, r.Respond, msgNotHelpdesk(b.langFor(r.From)))
 		return
 	}
 	revoker, ok := b.deps.Factors.(FactorRevoker)
@@ -53,7 +53,7 @@ func (b *Bot) revoke(ctx context.Context, r Request, target User, name string) {
 			b.respond(ctx, r.Respond, Message{Summary: "I can't map that user to an account.", Body: []string{"I can't map " + Mention(target.ID) + " to a directory account."}, Tone: ToneWarning})
 			return
 		}
-		b.respond(ctx, r.Respond, b.msgTrouble(b.fail("revoke: directory", err)))
+		b.respond(ctx, r.Respond, b.msgTrouble(b.langFor(r.From), b.fail("revoke: directory", err)))
 		return
 	}
 	switch {
@@ -68,7 +68,7 @@ func (b *Bot) revoke(ctx context.Context, r Request, target User, name string) {
 	}
 	removed, err := revoker.RevokeFactors(ctx, acct.ID, name)
 	if err != nil {
-		b.respond(ctx, r.Respond, b.msgTrouble(b.fail("revoke: credentials", err, "account", acct.AccountName)))
+		b.respond(ctx, r.Respond, b.msgTrouble(b.langFor(r.From), b.fail("revoke: credentials", err, "account", acct.AccountName)))
 		return
 	}
 	if len(removed) == 0 {

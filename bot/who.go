@@ -48,7 +48,7 @@ func (b *Bot) who(ctx context.Context, r Request, target User) {
 	actor := r.From.ID.String()
 	_, why, err := b.helpdeskCheck(ctx, r.From)
 	if err != nil {
-		b.respond(ctx, r.Respond, b.msgTrouble(b.fail("who: helpdesk check failed", err)))
+		b.respond(ctx, r.Respond, b.msgTrouble(b.langFor(r.From), b.fail("who: helpdesk check failed", err)))
 		return
 	}
 	if why != "" {
@@ -56,7 +56,7 @@ func (b *Bot) who(ctx context.Context, r Request, target User) {
 		if err := b.deps.Store.Append(ctx, actor, []flows.Event{ev}); err != nil {
 			b.deps.Log.Warn("who: could not audit a refusal", "user", actor, "err", err)
 		}
-		b.respond(ctx, r.Respond, msgNotHelpdesk())
+		b.respond(ctx, r.Respond, msgNotHelpdesk(b.langFor(r.From)))
 		return
 	}
 	lister, ok := b.deps.Factors.(FactorLister)
@@ -70,24 +70,24 @@ func (b *Bot) who(ctx context.Context, r Request, target User) {
 			b.respond(ctx, r.Respond, Message{Summary: "I can't map that user to an account.", Body: []string{"I can't map " + Mention(target.ID) + " to a directory account."}, Tone: ToneWarning})
 			return
 		}
-		b.respond(ctx, r.Respond, b.msgTrouble(b.fail("who: directory", err)))
+		b.respond(ctx, r.Respond, b.msgTrouble(b.langFor(r.From), b.fail("who: directory", err)))
 		return
 	}
 	details, err := lister.FactorDetails(ctx, acct.ID)
 	if err != nil {
-		b.respond(ctx, r.Respond, b.msgTrouble(b.fail("who: credentials", err, "account", acct.AccountName)))
+		b.respond(ctx, r.Respond, b.msgTrouble(b.langFor(r.From), b.fail("who: credentials", err, "account", acct.AccountName)))
 		return
 	}
 	failed, err := b.deps.Engine.FailedVerifications(ctx, acct.ID)
 	if err != nil {
-		b.respond(ctx, r.Respond, b.msgTrouble(b.fail("who: failure count", err, "account", acct.AccountName)))
+		b.respond(ctx, r.Respond, b.msgTrouble(b.langFor(r.From), b.fail("who: failure count", err, "account", acct.AccountName)))
 		return
 	}
 	var open []*flows.Flow
 	for _, k := range whoKinds {
 		id, err := b.deps.Store.LiveID(ctx, acct.ID, k)
 		if err != nil {
-			b.respond(ctx, r.Respond, b.msgTrouble(b.fail("who: open flows", err, "account", acct.AccountName)))
+			b.respond(ctx, r.Respond, b.msgTrouble(b.langFor(r.From), b.fail("who: open flows", err, "account", acct.AccountName)))
 			return
 		}
 		if id == "" {
@@ -101,7 +101,7 @@ func (b *Bot) who(ctx context.Context, r Request, target User) {
 		Account: acct.AccountName, AccountID: acct.ID, Department: acct.Department, Outcome: "ok"}
 	if err := b.deps.Store.Append(ctx, acct.ID, []flows.Event{ev}); err != nil {
 		// Nothing is shown that was not audited.
-		b.respond(ctx, r.Respond, b.msgTrouble(b.fail("who: audit", err, "account", acct.AccountName)))
+		b.respond(ctx, r.Respond, b.msgTrouble(b.langFor(r.From), b.fail("who: audit", err, "account", acct.AccountName)))
 		return
 	}
 	b.respond(ctx, r.Respond, b.msgWho(acct, b.deps.Engine.Privileged(acct), details, failed, open))

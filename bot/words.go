@@ -1,111 +1,110 @@
 package bot
 
 import (
-	"fmt"
+	"context"
 	"strings"
+	"time"
 
 	"github.com/resetbot/resetbot/flows"
+	"github.com/resetbot/resetbot/internal/i18n"
 )
 
-// The catalogue of what the bot says to requesters. Every refusal a
+// What the bot says to requesters, from the message catalogue
+// (internal/i18n, ids "chat.*") in the requester's language. Every refusal a
 // requester can see is one of these, so wording stays consistent across
 // platforms and never reveals which accounts exist.
 
 // msgWorking is the first reply to every reset, unlock and enroll request,
 // whoever asks and whatever the outcome: same words, no I/O before it.
-func msgWorking(v Verb) Message {
-	what := map[Verb]string{VerbReset: "a password reset link", VerbUnlock: "an account unlock link", VerbEnroll: "a passkey setup link"}[v]
-	return Message{
-		Summary: "Got it: I'm preparing " + what + ". Check your direct messages.",
-		Body:    []string{"Got it: I'm preparing " + what + ". I'll send it to you privately in a moment."},
-	}
+func msgWorking(l i18n.Lang, v Verb) Message {
+	id := "chat.working." + map[Verb]string{VerbReset: "reset", VerbUnlock: "unlock", VerbEnroll: "enroll"}[v]
+	return Message{Summary: l.T(id + ".summary"), Body: []string{l.T(id + ".body")}}
 }
 
-func kindWords(k flows.Kind) (title, action, button string) {
+// kindID is the catalogue prefix of a kind's link words.
+func kindID(k flows.Kind) string {
 	switch k {
 	case flows.KindApprove:
-		return "Confirm your approval", "confirm your approval", "Confirm with passkey"
+		return "chat.link.approve"
 	case flows.KindUnlock:
-		return "Unlock your account", "unlock your account", "Unlock my account"
+		return "chat.link.unlock"
 	case flows.KindEnroll:
-		return "Set up your passkey", "set up a passkey for password resets", "Set up passkey"
+		return "chat.link.enroll"
 	}
-	return "Reset your password", "reset your password", "Reset my password"
+	return "chat.link.reset"
 }
 
-// msgLink is the private message carrying a link.
+// msgLink is the private message carrying a link, in its subject's
+// language and time zone.
 func (b *Bot) msgLink(f *flows.Flow, token string, pushedBy *flows.ChatIdentity) Message {
-	title, action, button := kindWords(f.Kind)
-	body := []string{fmt.Sprintf("Open this link *on your phone* to %s. You'll confirm it's you with your passkey.", action)}
-	switch f.Kind {
-	case flows.KindEnroll:
-		body = []string{fmt.Sprintf("Open this link *on your phone* to %s. Have your current password ready, or use this link from the helpdesk.", action)}
-	case flows.KindApprove:
-		body = []string{"You approved the password reset of *" + f.TargetAccount + "*. It counts once you confirm with your passkey: open this link *on your phone*."}
-	}
+	l := b.langOf(f.Locale)
+	id := kindID(f.Kind)
+	title := l.T(id + ".title")
+	body := []string{l.T(id+".body", "Account", f.TargetAccount)}
 	if pushedBy != nil {
-		body = append(body, "The helpdesk ("+Mention(*pushedBy)+") sent you this link. They never see or choose your password.")
+		body = append(body, l.T("chat.link.pushed", "Helpdesk", Mention(*pushedBy)))
 	}
 	if f.Subject.Privileged && f.Kind != flows.KindEnroll && f.Kind != flows.KindApprove {
-		body = append(body, "Your account is privileged: after you verify, a helpdesk colleague approves the change.")
+		body = append(body, l.T("chat.link.privileged"))
 	}
+	expires := b.clockIn(f.ExpiresAt, f.Locale)
 	return Message{
-		Summary: title + ": your private link (expires " + b.clock(f.ExpiresAt) + ")",
+		Summary: l.T("chat.link.summary", "Title", title, "Time", expires),
 		Title:   title,
 		Body:    body,
-		Link:    &Link{URL: b.linkURL(token), Label: button},
-		Note: fmt.Sprintf("The link works once and expires at %s (%s). If you didn't ask for this, don't open it and tell %s.",
-			b.clock(f.ExpiresAt), minutes(f.ExpiresAt.Sub(f.IssuedAt)), b.cfg.HelpdeskContact),
+		Link:    &Link{URL: b.linkURL(token), Label: l.T(id + ".button")},
+		Note: l.T("chat.link.note", "Time", expires, "Duration", minutesIn(l, f.ExpiresAt.Sub(f.IssuedAt)),
+			"Contact", b.cfg.HelpdeskContact),
 	}
 }
 
 // msgUnavailable answers a request that cannot go ahead for the account
 // (unknown, disabled, break-glass). The requester asked about their own
 // chat identity, so this reveals nothing about anybody else's account.
-func (b *Bot) msgUnavailable(errID string) Message {
+func (b *Bot) msgUnavailable(l i18n.Lang, errID string) Message {
 	return Message{
-		Summary: "Self-service isn't available for your account.",
-		Body:    []string{"I can't do this for your account through chat. Please contact " + b.cfg.HelpdeskContact + "."},
-		Note:    "Reference " + errID,
+		Summary: l.T("chat.unavailable.summary"),
+		Body:    []string{l.T("chat.unavailable.body", "Contact", b.cfg.HelpdeskContact)},
+		Note:    l.T("chat.reference", "ID", errID),
 		Tone:    ToneWarning,
 	}
 }
 
-func (b *Bot) msgRateLimited() Message {
+func (b *Bot) msgRateLimited(l i18n.Lang) Message {
 	return Message{
-		Summary: "Too many requests. Please try again later.",
-		Body:    []string{"There have been too many requests for this account recently. Please try again in an hour, or contact " + b.cfg.HelpdeskContact + "."},
+		Summary: l.T("chat.ratelimited.summary"),
+		Body:    []string{l.T("chat.ratelimited.body", "Contact", b.cfg.HelpdeskContact)},
 		Tone:    ToneWarning,
 	}
 }
 
-func (b *Bot) msgTrouble(errID string) Message {
+func (b *Bot) msgTrouble(l i18n.Lang, errID string) Message {
 	return Message{
-		Summary: "Something went wrong on our side. Please try again in a minute.",
-		Body:    []string{"Something went wrong on our side. Please try again in a minute. If it keeps happening, contact " + b.cfg.HelpdeskContact + " and give them the reference below."},
-		Note:    "Reference " + errID,
+		Summary: l.T("chat.trouble.summary"),
+		Body:    []string{l.T("chat.trouble.body", "Contact", b.cfg.HelpdeskContact)},
+		Note:    l.T("chat.reference", "ID", errID),
 		Tone:    ToneDanger,
 	}
 }
 
-func msgHelp(helpdesk bool, cmd func(args string) string) Message {
-	line := func(args, what string) string { return "*" + cmd(args) + "* " + what }
+func msgHelp(l i18n.Lang, helpdesk bool, cmd func(args string) string) Message {
+	line := func(args, what string) string { return "*" + cmd(args) + "* " + l.T("chat.help."+what) }
 	lines := []string{
-		line("", "reset your password (verified with your passkey on your phone)"),
-		line("unlock", "unlock your account after too many wrong passwords"),
-		line("enroll", "set up a passkey or authenticator app for resets"),
-		line("status", "see what you have set up"),
-		line("cancel", "cancel a link you asked for"),
+		line("", "reset"),
+		line("unlock", "unlock"),
+		line("enroll", "enroll"),
+		line("status", "status"),
+		line("cancel", "cancel"),
 	}
 	if helpdesk {
 		lines = append(lines,
-			line("for @user", "send someone a verified reset link (you never see their password)"),
-			line("enroll-for @user", "send someone a one-time link to set up a passkey"),
-			line("revoke @user <passkey name | all>", "remove a lost phone's passkey (or every factor) from someone's account"),
-			line("who @user", "see someone's passkeys, authenticator app and account state (only you see it)"),
-			line("report", "resets, outcomes and time saved"))
+			line("for @user", "for"),
+			line("enroll-for @user", "enroll_for"),
+			line("revoke @user <passkey name | all>", "revoke"),
+			line("who @user", "who"),
+			line("report", "report"))
 	}
-	return Message{Summary: "How to use " + cmd(""), Title: "Self-service password reset", Body: lines}
+	return Message{Summary: l.T("chat.help.summary", "Command", cmd("")), Title: l.T("chat.help.title"), Body: lines}
 }
 
 // slashCommand is the default command syntax.
@@ -123,24 +122,24 @@ func (b *Bot) syntaxFor(platform string) func(string) string {
 
 // msgBusy is the answer when the bot has accepted as much work as it can
 // finish in time.
-func msgBusy() Message {
-	return Message{Summary: "I'm very busy right now. Please try again in a minute.", Body: []string{"I'm very busy right now. Please try again in a minute."}, Tone: ToneWarning}
+func msgBusy(l i18n.Lang) Message {
+	return Message{Summary: l.T("chat.busy"), Body: []string{l.T("chat.busy")}, Tone: ToneWarning}
 }
 
 // msgSlowDown answers a chat identity that spent its interaction budget.
 // It names no account: every requester over the budget reads the same.
-func msgSlowDown() Message {
-	return Message{Summary: "You're going faster than I can answer. Please wait a minute, then try again.", Body: []string{"You're sending commands faster than I can answer. Please wait a minute, then try again."}, Tone: ToneWarning}
+func msgSlowDown(l i18n.Lang) Message {
+	return Message{Summary: l.T("chat.slowdown.summary"), Body: []string{l.T("chat.slowdown.body")}, Tone: ToneWarning}
 }
 
-func msgNotHelpdesk() Message {
-	return Message{Summary: "Only the helpdesk can do that.", Body: []string{"Only members of the helpdesk can do that."}, Tone: ToneWarning}
+func msgNotHelpdesk(l i18n.Lang) Message {
+	return Message{Summary: l.T("chat.not_helpdesk.summary"), Body: []string{l.T("chat.not_helpdesk.body")}, Tone: ToneWarning}
 }
 
-func msgNotUnderstood(e *CommandError, cmd func(string) string) Message {
-	m := msgHelp(false, cmd)
-	m.Summary = "Sorry, I didn't understand that."
-	m.Body = append([]string{"Sorry, I didn't understand that (" + e.Why + "). Here's what I can do:"}, m.Body...)
+func msgNotUnderstood(l i18n.Lang, e *CommandError, cmd func(string) string) Message {
+	m := msgHelp(l, false, cmd)
+	m.Summary = l.T("chat.not_understood.summary")
+	m.Body = append([]string{l.T("chat.not_understood.body", "Why", e.Why)}, m.Body...)
 	return m
 }
 
@@ -153,4 +152,45 @@ func joinList(items []string) string {
 		return items[0]
 	}
 	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}
+
+// langOf is the translator for a person's locale: their platform's
+// language when it gave one, else the configured language.
+func (b *Bot) langOf(loc flows.Locale) i18n.Lang {
+	if loc.Lang != "" {
+		return i18n.For(loc.Lang)
+	}
+	return i18n.For(b.cfg.Language)
+}
+
+// langFor is the translator for the user who sent a request or a click.
+func (b *Bot) langFor(u User) i18n.Lang { return b.langOf(u.Locale) }
+
+// helpdeskLang is the helpdesk channel's language, the configured one.
+func (b *Bot) helpdeskLang() i18n.Lang { return i18n.For(b.cfg.Language) }
+
+// clockIn shows t in the person's time zone when their platform gave one
+// (and it loads), else in the configured zone.
+func (b *Bot) clockIn(t time.Time, loc flows.Locale) string {
+	if loc.TimeZone != "" {
+		if z, err := time.LoadLocation(loc.TimeZone); err == nil {
+			return t.In(z).Format("15:04 MST")
+		}
+	}
+	return b.clock(t)
+}
+
+// minutesIn is a duration in whole minutes (at least one), in l.
+func minutesIn(l i18n.Lang, d time.Duration) string {
+	return l.N("chat.minutes", max(int(d.Round(time.Minute).Minutes()), 1))
+}
+
+// withLocale fills in u's locale from their platform when the request did
+// not carry it (Slack asks users.info). A failed lookup costs only the
+// language: the configured one is used, and the request goes on.
+func (b *Bot) withLocale(ctx context.Context, u User) User {
+	if u.Locale == (flows.Locale{}) {
+		u.Locale = b.localeOf(ctx, u.ID)
+	}
+	return u
 }

@@ -24,7 +24,7 @@ func identity(id string) flows.ChatIdentity {
 // botUser translates a Discord user. Discord gives bots no email, so Email
 // stays empty and identity mapping goes by the user id.
 func botUser(u wireUser, locale string) bot.User {
-	return bot.User{ID: identity(u.ID), Name: u.displayName(), Locale: flows.Locale{Lang: locale}}
+	return bot.User{ID: identity(u.ID), Name: u.displayName(), Locale: bot.LocaleOf(locale, "")}
 }
 
 // translateCommand turns an APPLICATION_COMMAND's data into the core's

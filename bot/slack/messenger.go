@@ -129,6 +129,16 @@ func (m *Messenger) UserEmail(ctx context.Context, id string) (string, error) {
 	return u.Profile.Email, nil
 }
 
+// UserLocale implements bot.LocaleResolver with users.info and
+// include_locale: the member's Slack language and time zone.
+func (m *Messenger) UserLocale(ctx context.Context, id string) (flows.Locale, error) {
+	u, err := m.api.GetUserInfoContext(ctx, id, slackgo.GetUserInfoOptionIncludeLocale(true))
+	if err != nil {
+		return flows.Locale{}, apiError("users.info", err)
+	}
+	return bot.LocaleOf(u.Locale, u.TZ), nil
+}
+
 // UserIDByEmail implements bot.UserResolver with users.lookupByEmail
 // (users:read.email): the member whose verified workspace email it is.
 // Deactivated members and bots are nobody: a message to them would reach
@@ -146,16 +156,6 @@ func (m *Messenger) UserIDByEmail(ctx context.Context, email string) (string, er
 		return "", fmt.Errorf("slack users.lookupByEmail: member %q is deactivated, a bot or malformed: %w", u.ID, bot.ErrNoChatUser)
 	}
 	return u.ID, nil
-}
-
-// UserLocale implements bot.LocaleResolver from users.info: the member's
-// time zone (tz) and, with include_locale, their language (locale).
-func (m *Messenger) UserLocale(ctx context.Context, id string) (flows.Locale, error) {
-	u, err := m.api.GetUserInfoContext(ctx, id, slackgo.GetUserInfoOptionIncludeLocale(true))
-	if err != nil {
-		return flows.Locale{}, apiError("users.info", err)
-	}
-	return flows.Locale{Lang: u.Locale, TimeZone: u.TZ}, nil
 }
 
 // InHelpdeskGroup reports whether the user is in the configured Slack user

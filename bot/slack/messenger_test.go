@@ -383,13 +383,14 @@ func TestUserIDByEmail(t *testing.T) {
 	}
 }
 
-// TestUserLocale: users.info's tz and locale are the member's locale;
-// an unknown member is an error, which the core treats as "not known".
+// TestUserLocale: users.info's tz and locale are the member's locale, the
+// locale as the catalogue language it matches ("de-DE" is German); an
+// unknown member is an error, which the core treats as "not known".
 func TestUserLocale(t *testing.T) {
 	m, fake := newTestMessenger(t, 0)
 	fake.AddUser(slackfake.User{ID: "U0ANNA", Name: "anna", TZ: "Europe/Berlin", Locale: "de-DE"})
 	got, err := m.UserLocale(context.Background(), "U0ANNA")
-	if err != nil || got != (flows.Locale{Lang: "de-DE", TimeZone: "Europe/Berlin"}) {
+	if err != nil || got != (flows.Locale{Lang: "de", TimeZone: "Europe/Berlin"}) {
 		t.Errorf("UserLocale = %+v, %v", got, err)
 	}
 	if _, err := m.UserLocale(context.Background(), "U0NOBODY"); err == nil {

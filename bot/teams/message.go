@@ -21,7 +21,7 @@ func userOf(a *activity) bot.User {
 	return bot.User{
 		ID:     flows.ChatIdentity{Platform: Platform, UserID: a.From.AADObjectID},
 		Name:   a.From.Name,
-		Locale: flows.Locale{Lang: a.Locale, TimeZone: a.LocalTimezone},
+		Locale: bot.LocaleOf(a.Locale, a.LocalTimezone),
 	}
 }
 

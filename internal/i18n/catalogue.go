@@ -82,6 +82,27 @@ func Match(prefs ...string) language.Tag {
 	return supported[i]
 }
 
+// Find is Match that says whether anything matched: a locale the
+// catalogue has no language for ("ja-JP") gives false, so the caller keeps
+// its configured default instead of falling back to English.
+func Find(prefs ...string) (language.Tag, bool) {
+	var want []language.Tag
+	for _, p := range prefs {
+		tags, _, err := language.ParseAcceptLanguage(strings.ReplaceAll(p, "_", "-"))
+		if err == nil {
+			want = append(want, tags...)
+		}
+	}
+	if len(want) == 0 {
+		return language.English, false
+	}
+	_, i, conf := matcher.Match(want...)
+	if conf == language.No {
+		return language.English, false
+	}
+	return supported[i], true
+}
+
 // Valid reports whether lang names a supported language exactly ("de",
 // not "de-DE"): configuration names the catalogue's languages by their tag.
 func Valid(lang string) bool {

@@ -33,8 +33,9 @@ type User struct {
 	Deleted bool
 	// Bot marks a bot user (users.list reports bots among the members).
 	Bot bool
-	// TZ (IANA) and Locale ("de-DE") are the member's settings.
-	TZ, Locale string
+	// Locale ("de-DE") is reported only when users.info is asked with
+	// include_locale=true, as Slack does; TZ ("Europe/Berlin") always.
+	Locale, TZ string
 }
 
 // Server is the fake Slack: a Web API under APIURL and response URLs under
@@ -241,7 +242,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	case "chat.update":
 		answer, c.Error = s.updateLocked(&c)
 	case "users.info":
-		answer, c.Error = s.userLocked(c.User)
+		answer, c.Error = s.userLocked(c.User, params.Get("include_locale") == "true")
 	case "users.list":
 		answer, c.Error = s.listUsersLocked(params.Get("limit"), params.Get("cursor"))
 	case "users.lookupByEmail":
@@ -376,15 +377,22 @@ func (s *Server) updateLocked(c *Call) (map[string]any, string) {
 	return map[string]any{"channel": m.Channel, "ts": m.TS, "text": m.Text}, ""
 }
 
-func (s *Server) userLocked(id string) (map[string]any, string) {
+func (s *Server) userLocked(id string, includeLocale bool) (map[string]any, string) {
 	u, ok := s.users[id]
 	if !ok {
 		return nil, "user_not_found"
 	}
-	return map[string]any{"user": map[string]any{
-		"id": u.ID, "team_id": TeamID, "name": u.Name, "real_name": u.Name, "deleted": u.Deleted, "is_bot": u.Bot, "tz": u.TZ, "locale": u.Locale,
+	user := map[string]any{
+		"id": u.ID, "team_id": TeamID, "name": u.Name, "real_name": u.Name, "deleted": u.Deleted, "is_bot": u.Bot,
 		"profile": map[string]any{"email": u.Email, "real_name": u.Name, "display_name": u.Name},
-	}}, ""
+	}
+	if u.TZ != "" {
+		user["tz"] = u.TZ
+	}
+	if includeLocale && u.Locale != "" {
+		user["locale"] = u.Locale
+	}
+	return map[string]any{"user": user}, ""
 }
 
 // SetUsersListPage makes users.list answer at most n members a page, so
@@ -445,7 +453,7 @@ func (s *Server) userByEmailLocked(email string) (map[string]any, string) {
 	}
 	for id, u := range s.users {
 		if u.Email != "" && strings.EqualFold(u.Email, email) {
-			return s.userLocked(id)
+			return s.userLocked(id, false)
 		}
 	}
 	return nil, "users_not_found"
