@@ -54,9 +54,14 @@ func TestExpiryRemindersOnRealDirectories(t *testing.T) {
 		// does not know the member's locale, in German for spare2 on
 		// Samba, whose Slack profile says de-DE.
 		days string
+		// silent are members who must get no reminder: bob is disabled on
+		// both; on Samba spare3's 10-day PSO has expired it. (On slapd
+		// spare3 has no such policy, and other packages' tests running
+		// at the same time may reset its password, so it is not named.)
+		silent []string
 	}{
-		{"slapd by chat id attribute", slapd, bot.IdentityByChatID, nil, false, "13 days"},
-		{"samba by email", samba, bot.IdentityByEmail, []string{"spare2", "jdoe"}, true, "13 Tagen"},
+		{"slapd by chat id attribute", slapd, bot.IdentityByChatID, nil, false, "13 days", []string{"U0BOB"}},
+		{"samba by email", samba, bot.IdentityByEmail, []string{"spare2", "jdoe"}, true, "13 Tagen", []string{"U0BOB", "U0SPARE3"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -154,7 +159,7 @@ func TestExpiryRemindersOnRealDirectories(t *testing.T) {
 			if !strings.Contains(string(dms[0].Blocks), bot.ActionChangePassword) {
 				t.Errorf("reminder has no change button: %s", dms[0].Blocks)
 			}
-			for _, other := range []string{"U0BOB", "U0SPARE3"} {
+			for _, other := range tc.silent {
 				if n := len(fake.DMs(other)); n != 0 {
 					t.Errorf("%s (disabled, or expired under the 10-day PSO) got %d reminders", other, n)
 				}
