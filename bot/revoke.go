@@ -2,10 +2,8 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"strings"
 
-	"github.com/resetbot/resetbot/directory"
 	"github.com/resetbot/resetbot/flows"
 )
 
@@ -25,21 +23,8 @@ type FactorRevoker interface {
 // is refused: removing its factors must take a second helpdesk member's
 // approval, which chat does not offer for revocations yet.
 func (b *Bot) revoke(ctx context.Context, r Request, target User, name string) {
-	actor := r.From.ID.String()
-	refuse := func(account, accountID, why string) {
-		ev := flows.Event{Time: b.now().UTC(), Type: flows.EventRefused, Actor: actor, Account: account, AccountID: accountID, Outcome: "refused", Reason: "revoke: " + why}
-		if err := b.deps.Store.Append(ctx, orDefault(accountID, actor), []flows.Event{ev}); err != nil {
-			b.deps.Log.Warn("revoke: could not audit a refusal", "user", actor, "err", err)
-		}
-	}
-	member, why, err := b.helpdeskCheck(ctx, r.From)
-	if err != nil {
-		b.respond(ctx, r.Respond, b.msgTrouble(b.langFor(r.From), b.fail("revoke: helpdesk check failed", err)))
-		return
-	}
-	if why != "" {
-		refuse("", "", why)
-		b.respond(ctx, r.Respond, msgNotHelpdesk(b.langFor(r.From)))
+	member, acct, ok := b.helpdeskTarget(ctx, r, target, "revoke")
+	if !ok {
 		return
 	}
 	revoker, ok := b.deps.Factors.(FactorRevoker)
@@ -47,22 +32,13 @@ func (b *Bot) revoke(ctx context.Context, r Request, target User, name string) {
 		b.respond(ctx, r.Respond, Message{Summary: "Revoking is not available.", Body: []string{"Revoking sign-in methods is not available on this installation."}})
 		return
 	}
-	acct, err := b.accountOf(ctx, target)
-	if err != nil {
-		if errors.Is(err, directory.ErrNotFound) || errors.Is(err, errNoIdentity) {
-			b.respond(ctx, r.Respond, Message{Summary: "I can't map that user to an account.", Body: []string{"I can't map " + Mention(target.ID) + " to a directory account."}, Tone: ToneWarning})
-			return
-		}
-		b.respond(ctx, r.Respond, b.msgTrouble(b.langFor(r.From), b.fail("revoke: directory", err)))
-		return
-	}
 	switch {
 	case acct.ID == member.ID:
-		refuse(acct.AccountName, acct.ID, "own account")
+		b.refuseHelpdesk(ctx, r.From.ID, acct, "revoke", "own account")
 		b.respond(ctx, r.Respond, Message{Summary: "Not for your own account.", Body: []string{"You can't revoke your own sign-in methods here: remove a passkey in the set-up page (" + b.syntaxFor(r.From.ID.Platform)("enroll") + ")."}, Tone: ToneWarning})
 		return
 	case b.deps.Engine.Privileged(acct):
-		refuse(acct.AccountName, acct.ID, "privileged account: needs a second helpdesk member's approval")
+		b.refuseHelpdesk(ctx, r.From.ID, acct, "revoke", "privileged account: needs a second helpdesk member's approval")
 		b.respond(ctx, r.Respond, Message{Summary: "Privileged account: not revoked.", Body: []string{"Nothing was removed: " + Mention(target.ID) + " is a privileged account, whose sign-in methods need a second helpdesk member's approval to remove. Ask an administrator."}, Tone: ToneWarning})
 		return
 	}
@@ -77,7 +53,7 @@ func (b *Bot) revoke(ctx context.Context, r Request, target User, name string) {
 	}
 	what := joinList(quoted(removed))
 	now := b.now().UTC()
-	ev := flows.Event{Time: now, Type: flows.EventFactorsRevoked, Actor: actor, Account: acct.AccountName, AccountID: acct.ID,
+	ev := flows.Event{Time: now, Type: flows.EventFactorsRevoked, Actor: r.From.ID.String(), Account: acct.AccountName, AccountID: acct.ID,
 		Department: acct.Department, Outcome: "ok", Reason: strings.Join(removed, ", ")}
 	if err := b.deps.Store.Append(ctx, acct.ID, []flows.Event{ev}); err != nil {
 		b.fail("revoke: the removal is not in the audit stream", err, "account", acct.AccountName, "removed", ev.Reason)

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -45,32 +44,13 @@ var whoKinds = []flows.Kind{flows.KindReset, flows.KindUnlock, flows.KindEnroll}
 // anything is shown. Anyone else gets the helpdesk refusal, audited too,
 // without the target being looked up at all.
 func (b *Bot) who(ctx context.Context, r Request, target User) {
-	actor := r.From.ID.String()
-	_, why, err := b.helpdeskCheck(ctx, r.From)
-	if err != nil {
-		b.respond(ctx, r.Respond, b.msgTrouble(b.langFor(r.From), b.fail("who: helpdesk check failed", err)))
-		return
-	}
-	if why != "" {
-		ev := flows.Event{Time: b.now().UTC(), Type: flows.EventRefused, Actor: actor, Outcome: "refused", Reason: "who: " + why}
-		if err := b.deps.Store.Append(ctx, actor, []flows.Event{ev}); err != nil {
-			b.deps.Log.Warn("who: could not audit a refusal", "user", actor, "err", err)
-		}
-		b.respond(ctx, r.Respond, msgNotHelpdesk(b.langFor(r.From)))
+	_, acct, ok := b.helpdeskTarget(ctx, r, target, "who")
+	if !ok {
 		return
 	}
 	lister, ok := b.deps.Factors.(FactorLister)
 	if !ok {
 		b.respond(ctx, r.Respond, Message{Summary: "Sign-in details are not available.", Body: []string{"Sign-in details are not available on this installation."}})
-		return
-	}
-	acct, err := b.accountOf(ctx, target)
-	if err != nil {
-		if errors.Is(err, directory.ErrNotFound) || errors.Is(err, errNoIdentity) {
-			b.respond(ctx, r.Respond, Message{Summary: "I can't map that user to an account.", Body: []string{"I can't map " + Mention(target.ID) + " to a directory account."}, Tone: ToneWarning})
-			return
-		}
-		b.respond(ctx, r.Respond, b.msgTrouble(b.langFor(r.From), b.fail("who: directory", err)))
 		return
 	}
 	details, err := lister.FactorDetails(ctx, acct.ID)
@@ -97,7 +77,7 @@ func (b *Bot) who(ctx context.Context, r Request, target User) {
 			open = append(open, f)
 		}
 	}
-	ev := flows.Event{Time: b.now().UTC(), Type: flows.EventFactorsViewed, Actor: actor,
+	ev := flows.Event{Time: b.now().UTC(), Type: flows.EventFactorsViewed, Actor: r.From.ID.String(),
 		Account: acct.AccountName, AccountID: acct.ID, Department: acct.Department, Outcome: "ok"}
 	if err := b.deps.Store.Append(ctx, acct.ID, []flows.Event{ev}); err != nil {
 		// Nothing is shown that was not audited.
