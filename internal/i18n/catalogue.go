@@ -3,6 +3,8 @@ package i18n
 import (
 	"embed"
 	"fmt"
+	"io/fs"
+	"sort"
 	"strings"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
@@ -49,11 +51,16 @@ func load() (*goi18n.Bundle, error) {
 	return b, nil
 }
 
-// localeNames are a language's files: the chat's, and the web pages'
-// (web.<tag>.yaml, kept apart so both areas can grow without touching one
-// file).
+// localeNames are a language's files: <tag>.yaml for the chat, and every
+// <area>.<tag>.yaml beside it (web.de.yaml for the pages, and one per
+// feature that brings many words), kept apart so areas grow without
+// touching one file. The order is fixed (sorted) so a duplicate id is
+// reported the same way every time.
 func localeNames(tag string) []string {
-	return []string{"locales/" + tag + ".yaml", "locales/web." + tag + ".yaml"}
+	names := []string{"locales/" + tag + ".yaml"}
+	more, _ := fs.Glob(localeFiles, "locales/*."+tag+".yaml")
+	sort.Strings(more)
+	return append(names, more...)
 }
 
 // Supported returns the catalogue's languages, English first.

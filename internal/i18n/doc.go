@@ -10,7 +10,8 @@
 //
 // # How to add a message
 //
-//  1. Add the id and its English text to locales/en.yaml. Placeholders are
+//  1. Add the id and its English text to locales/en.yaml (or to an area's
+//     file, locales/<area>.en.yaml, as web.en.yaml is). Placeholders are
 //     named fields, {{.Name}}; a plural message has the CLDR forms as keys
 //     (one, other, and whatever else the language needs) and the count is
 //     {{.Count}}. Chat text may mark *bold*; nothing else is markup.
@@ -21,7 +22,8 @@
 //
 // # How to add a language
 //
-//  1. Copy locales/en.yaml to locales/<bcp47>.yaml and translate every
+//  1. Copy locales/en.yaml to locales/<bcp47>.yaml, and each
+//     locales/<area>.en.yaml to locales/<area>.<bcp47>.yaml, and translate every
 //     value, keeping placeholders and *bold* markers; give plural messages
 //     every form the language's CLDR rule has.
 //  2. Add the tag to supported in catalogue.go (after English, which must
