@@ -68,6 +68,10 @@ type Config struct {
 	// until the user confirms it with a code; secrets never rest in the
 	// clear, not even for those few minutes.
 	TOTPKey []byte
+	// TOTPPreviousKeys still open what they sealed (never seal), so a
+	// pending enrollment sealed by a replica just before a key rotation
+	// still opens on one that already seals with the new key.
+	TOTPPreviousKeys [][]byte
 	// KeyPrefix starts the Redis keys of WebAuthn ceremonies, pending TOTP
 	// enrollments and check counters; default "rbweb".
 	KeyPrefix string

@@ -45,7 +45,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("webauth: relying party: %w", err)
 	}
-	sealer, err := seal.New(s.TOTPKey)
+	sealer, err := seal.New(s.TOTPKey, s.TOTPPreviousKeys...)
 	if err != nil {
 		return nil, fmt.Errorf("webauth: TOTPKey: %w", err)
 	}

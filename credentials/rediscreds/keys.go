@@ -11,7 +11,9 @@ import (
 // and a script or MULTI may touch both:
 //
 //	<prefix>:cred:{<acct#>}:passkeys   hash: base64url credential id -> Passkey JSON
-//	<prefix>:cred:{<acct#>}:totp       hash: c (sealed secret), last (last used step)
+//	<prefix>:cred:{<acct#>}:totp       hash: c (sealed secret), last (last used step),
+//	                                         a (account id, so a key rotation can re-seal
+//	                                         without the directory: the id is the AAD)
 //
 // The account id is hashed so no directory-controlled text (which may contain
 // braces or colons) becomes part of a key. No key has a TTL.
@@ -30,4 +32,5 @@ func (s *Store) keys(accountID string) (accountKeys, error) {
 const (
 	fieldSealed   = "c"
 	fieldLastStep = "last"
+	fieldAccount  = "a"
 )

@@ -22,3 +22,14 @@ if last and tonumber(last) >= tonumber(ARGV[1]) then return 'replay' end
 redis.call('HSET', KEYS[1], 'last', ARGV[1])
 return 'ok'
 `)
+
+// resealScript replaces a sealed TOTP secret with its re-sealed copy only
+// if it is still the value that was read, so a rotation (or two, from two
+// replicas) racing a re-enrolment never brings back the older secret, and
+// the used-step memory ("last") is kept as it is.
+// KEYS: totp. ARGV: sealed as read, re-sealed, account id.
+var resealScript = redis.NewScript(`
+if redis.call('HGET', KEYS[1], 'c') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'c', ARGV[2], 'a', ARGV[3])
+return 1
+`)

@@ -37,6 +37,11 @@ type Options struct {
 	// changing it makes every enrolled TOTP unreadable (ErrCorrupt), so it
 	// belongs in the secret store next to the other production secrets.
 	Key []byte
+	// PreviousKeys still open what they sealed, but never seal: during a
+	// key rotation every replica lists the old key here and the new one as
+	// Key, so a secret reads back whichever key sealed it (RotateKey
+	// re-seals the rest).
+	PreviousKeys [][]byte
 }
 
 // Store implements credentials.Store on Redis.
@@ -65,7 +70,12 @@ func New(rdb redis.UniversalClient, opt Options) (*Store, error) {
 	if strings.ContainsAny(opt.Prefix, "{}") {
 		return nil, errors.New("rediscreds: key prefix must not contain '{' or '}'")
 	}
-	sealer, err := seal.New(opt.Key)
+	for _, k := range opt.PreviousKeys {
+		if len(k) != KeySize {
+			return nil, fmt.Errorf("rediscreds: previous TOTP encryption key is %d bytes, want %d", len(k), KeySize)
+		}
+	}
+	sealer, err := seal.New(opt.Key, opt.PreviousKeys...)
 	if err != nil {
 		return nil, fmt.Errorf("rediscreds: TOTP encryption key: %w", err)
 	}

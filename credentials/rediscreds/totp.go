@@ -15,20 +15,49 @@ import (
 // double) represents exactly; real steps (unix time / 30) are ~2^26.
 const maxStep = 1 << 53
 
-// TOTPSecret implements credentials.Store.
+// TOTPSecret implements credentials.Store. A secret stored before the
+// account id was kept beside it is re-sealed (under the current key) with
+// the id as it is read, so RotateKey can handle it afterwards: the account
+// id is the additional data, and the key only holds its hash. Secrets under
+// a previous key are otherwise left to RotateKey, so only the operator's
+// rotation moves keys.
 func (s *Store) TOTPSecret(ctx context.Context, accountID string) (string, error) {
 	k, err := s.keys(accountID)
 	if err != nil {
 		return "", err
 	}
-	sealed, err := s.rdb.HGet(ctx, k.totp, fieldSealed).Bytes()
-	if errors.Is(err, redis.Nil) {
-		return "", credentials.ErrNotFound
-	}
+	vals, err := s.rdb.HMGet(ctx, k.totp, fieldSealed, fieldAccount).Result()
 	if err != nil {
 		return "", unavailable("read TOTP secret", err)
 	}
-	return s.open(accountID, sealed)
+	sealed, ok := vals[0].(string)
+	if !ok {
+		return "", credentials.ErrNotFound
+	}
+	secret, err := s.open(accountID, []byte(sealed))
+	if err != nil {
+		return "", err
+	}
+	if _, hasAccount := vals[1].(string); !hasAccount {
+		// Best effort: the secret was read; a failed re-seal is retried on
+		// the next read or by RotateKey.
+		_, _ = s.reseal(ctx, k.totp, accountID, sealed, secret)
+	}
+	return secret, nil
+}
+
+// reseal seals secret under the current key and swaps it in if the stored
+// value is still sealed; it reports whether it did.
+func (s *Store) reseal(ctx context.Context, key, accountID, sealed, secret string) (bool, error) {
+	fresh, err := s.seal(accountID, secret)
+	if err != nil {
+		return false, err
+	}
+	n, err := resealScript.Run(ctx, s.rdb, []string{key}, sealed, fresh, accountID).Int()
+	if err != nil {
+		return false, unavailable("re-seal TOTP secret", err)
+	}
+	return n == 1, nil
 }
 
 // SetTOTPSecret implements credentials.Store: the sealed secret replaces the
@@ -48,7 +77,7 @@ func (s *Store) SetTOTPSecret(ctx context.Context, accountID, secret string) err
 	}
 	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.Del(ctx, k.totp)
-		p.HSet(ctx, k.totp, fieldSealed, sealed)
+		p.HSet(ctx, k.totp, fieldSealed, sealed, fieldAccount, accountID)
 		return nil
 	})
 	if err != nil {
