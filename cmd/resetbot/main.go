@@ -11,6 +11,8 @@
 //	resetbot audit verify FILE       check an audit log's hash chain
 //	resetbot blocklist build|check   breached-password filter
 //	resetbot discord register        register /reset with Discord
+//	resetbot credentials export|import|rotate-key
+//	                                 back up, migrate, re-key factors
 //	resetbot healthcheck [--url URL] probe the management listener
 //	resetbot version                 print the version
 package main
@@ -41,6 +43,8 @@ const usage = `usage:
                                           register the /reset command with Discord
   resetbot identity export --platform slack [--format ldif|csv|powershell] FILE
                                           chat-id attribute values for the directory, by email
+  resetbot credentials export CONFIG FILE | import CONFIG FILE | rotate-key CONFIG
+                                          back up, migrate or re-key the enrolled factors
   resetbot healthcheck [--url URL]        probe the management listener (container HEALTHCHECK)
   resetbot version                        print the version
 `
@@ -159,6 +163,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		default:
 			return usageError{fmt.Sprintf("identity: unknown sub-command %q", s)}
 		}
+	case "credentials":
+		return runCredentials(ctx, rest, stdout, stderr)
 	case "healthcheck":
 		return runHealthcheck(ctx, rest, stdout)
 	case "version", "-version", "--version":

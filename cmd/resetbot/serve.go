@@ -135,7 +135,11 @@ func (s *server) wire(ctx context.Context) (err error) {
 	if err != nil {
 		return atKey("web.totp_key", err)
 	}
-	creds, err := rediscreds.New(s.rdb, rediscreds.Options{Prefix: cfg.Redis.KeyPrefix, Key: totpKey})
+	previous, err := cfg.TOTPPreviousKeys()
+	if err != nil {
+		return atKey("web.totp_previous_key", err)
+	}
+	creds, err := rediscreds.New(s.rdb, rediscreds.Options{Prefix: cfg.Redis.KeyPrefix, Key: totpKey, PreviousKeys: previous})
 	if err != nil {
 		return atKey("web.totp_key", err)
 	}

@@ -83,22 +83,24 @@ func (d Discord) App() discord.Config {
 // handed on empty, and the web app's Validate names it.
 func (c *Config) WebApp() webauth.Config {
 	totpKey, _ := c.TOTPKeyBytes()
+	previous, _ := c.TOTPPreviousKeys()
 	var csrf []byte
 	if k := c.Web.CSRFKey.Reveal(); k != "" {
 		csrf = []byte(k)
 	}
 	return webauth.Config{
-		PublicBaseURL:   c.Server.PublicBaseURL,
-		RPID:            c.Web.RPID,
-		RPName:          c.Web.RPName,
-		AllowTOTP:       c.Web.AllowTOTP,
-		ConfirmPassword: c.Web.ConfirmPassword,
-		Language:        c.Helpdesk.Language,
-		Branding:        webauth.Branding{CompanyName: c.Web.Branding.CompanyName, PrimaryColor: c.Web.Branding.PrimaryColor},
-		TrustedProxies:  c.Web.TrustedProxies,
-		CSRFKey:         csrf,
-		TOTPKey:         totpKey,
-		KeyPrefix:       c.Redis.KeyPrefix + "web",
+		PublicBaseURL:    c.Server.PublicBaseURL,
+		RPID:             c.Web.RPID,
+		RPName:           c.Web.RPName,
+		AllowTOTP:        c.Web.AllowTOTP,
+		ConfirmPassword:  c.Web.ConfirmPassword,
+		Language:         c.Helpdesk.Language,
+		Branding:         webauth.Branding{CompanyName: c.Web.Branding.CompanyName, PrimaryColor: c.Web.Branding.PrimaryColor},
+		TrustedProxies:   c.Web.TrustedProxies,
+		CSRFKey:          csrf,
+		TOTPKey:          totpKey,
+		TOTPPreviousKeys: previous,
+		KeyPrefix:        c.Redis.KeyPrefix + "web",
 	}
 }
 

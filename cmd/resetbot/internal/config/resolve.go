@@ -42,6 +42,8 @@ func (c *Config) secrets() []secretAt {
 		{"directory.bind_password", &c.Directory.BindPassword},
 		{"web.csrf_key", &c.Web.CSRFKey},
 		{"web.totp_key", &c.Web.TOTPKey},
+		{"web.totp_previous_key", &c.Web.TOTPPreviousKey},
+		{"web.credentials_backup_key", &c.Web.CredentialsBackupKey},
 		{"slack.signing_secret", &c.Slack.SigningSecret},
 		{"slack.bot_token", &c.Slack.BotToken},
 		{"slack.app_token", &c.Slack.AppToken},

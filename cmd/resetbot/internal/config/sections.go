@@ -28,6 +28,14 @@ type Web struct {
 	// TOTPKey encrypts TOTP secrets at rest (AES-256-GCM): exactly 32 bytes,
 	// given base64-encoded. Losing it orphans every enrolled TOTP.
 	TOTPKey Secret `yaml:"totp_key"`
+	// TOTPPreviousKey is the key web.totp_key replaced: still read, never
+	// written, so a key rotation needs no downtime. It stays until
+	// `resetbot credentials rotate-key` reports nothing left under it.
+	TOTPPreviousKey Secret `yaml:"totp_previous_key"`
+	// CredentialsBackupKey encrypts the files of `resetbot credentials
+	// export` and opens them for import: 32 bytes, base64. It is not the
+	// TOTP key, so a backup's holder cannot read Redis dumps with it.
+	CredentialsBackupKey Secret `yaml:"credentials_backup_key"`
 	// BlocklistFile is a breached-password filter built with `resetbot
 	// blocklist build`; without it only the built-in list of common
 	// passwords is refused.

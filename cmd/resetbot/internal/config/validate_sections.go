@@ -16,6 +16,16 @@ func (v *validator) web() {
 	w := v.c.Web
 	v.between("web.min_password_length", w.MinPasswordLength, 8, 128)
 	v.between("web.min_strength", w.MinStrength, 1, 4)
+	for _, k := range []struct {
+		path string
+		s    Secret
+	}{{"web.totp_previous_key", w.TOTPPreviousKey}, {"web.credentials_backup_key", w.CredentialsBackupKey}} {
+		if k.s.Reveal() != "" {
+			if _, err := decodeKey(k.s); err != nil {
+				v.add(k.path, "%v", err)
+			}
+		}
+	}
 	if w.RPID != "" {
 		host := ""
 		if u, err := url.Parse(v.c.Server.PublicBaseURL); err == nil {
@@ -69,8 +79,28 @@ func (v *validator) platforms() {
 }
 
 // TOTPKeyBytes decodes web.totp_key (base64, or 64 hex digits).
-func (c *Config) TOTPKeyBytes() ([]byte, error) {
-	raw := strings.TrimSpace(c.Web.TOTPKey.Reveal())
+func (c *Config) TOTPKeyBytes() ([]byte, error) { return decodeKey(c.Web.TOTPKey) }
+
+// TOTPPreviousKeys decodes web.totp_previous_key: none if it is not set.
+func (c *Config) TOTPPreviousKeys() ([][]byte, error) {
+	if c.Web.TOTPPreviousKey.Reveal() == "" {
+		return nil, nil
+	}
+	k, err := decodeKey(c.Web.TOTPPreviousKey)
+	if err != nil {
+		return nil, err
+	}
+	return [][]byte{k}, nil
+}
+
+// CredentialsBackupKeyBytes decodes web.credentials_backup_key.
+func (c *Config) CredentialsBackupKeyBytes() ([]byte, error) {
+	return decodeKey(c.Web.CredentialsBackupKey)
+}
+
+// decodeKey decodes a 32-byte key given base64-encoded or as 64 hex digits.
+func decodeKey(s Secret) ([]byte, error) {
+	raw := strings.TrimSpace(s.Reveal())
 	var key []byte
 	var err error
 	if hexKey.MatchString(raw) {
