@@ -107,6 +107,21 @@ func testTwoReplicas(t *testing.T, rdb redis.UniversalClient) {
 	if n, err := ra.Pump(ctx); err != nil || n != 0 {
 		t.Fatalf("a pumped %d, %v after losing the lease", n, err)
 	}
+	// The lease comes back to a (b stalls in turn): a's own file now has a
+	// gap where b wrote, and a continues the chain after it, as a restarted
+	// a would.
+	if err := rdb.Del(ctx, chainA.lease).Err(); err != nil {
+		t.Fatal(err)
+	}
+	emit(1)
+	if n, err := ra.Pump(ctx); err != nil || n != 1 {
+		t.Fatalf("a pumped %d, %v after taking the lease back; want 1", n, err)
+	}
+	if restarted, err := OpenTarget(filepath.Join(dir, "a.jsonl"), Options{Key: key, Chain: chainA, Owner: "a2"}); err != nil {
+		t.Fatalf("a restarted on its file with a gap where b wrote: %v", err)
+	} else {
+		restarted.Close()
+	}
 	var pieces []Piece
 	for _, name := range []string{"a", "b"} {
 		f, err := os.Open(filepath.Join(dir, name+".jsonl"))
@@ -117,15 +132,15 @@ func testTwoReplicas(t *testing.T, rdb redis.UniversalClient) {
 		pieces = append(pieces, Piece{Name: name, R: f})
 	}
 	rep, err := VerifyPieces(pieces, VerifyOptions{Key: key})
-	if err != nil || !rep.OK() || rep.Records != 5 || rep.LastSeq != 5 {
+	if err != nil || !rep.OK() || rep.Records != 6 || rep.LastSeq != 6 {
 		t.Fatalf("pieces: %+v %v (%v)", rep, rep.Broken, err)
 	}
-	if h := b.Head(); h.Seq != 5 || h.Hash != rep.LastHash {
-		t.Fatalf("b's head %+v, want the chain's last record %d %s", h, rep.LastSeq, rep.LastHash)
+	if h := a.Head(); h.Seq != 6 || h.Hash != rep.LastHash {
+		t.Fatalf("a's head %+v, want the chain's last record %d %s", h, rep.LastSeq, rep.LastHash)
 	}
 	// A replica that never wrote reads the same head from Redis (what the
 	// helpdesk channel post publishes).
-	if h, err := NewRedisChain(rdb, store, prefix, 0).Head(ctx); err != nil || h.Seq != 5 || h.Hash != rep.LastHash {
+	if h, err := NewRedisChain(rdb, store, prefix, 0).Head(ctx); err != nil || h.Seq != 6 || h.Hash != rep.LastHash {
 		t.Fatalf("shared head %+v (%v), want %d %s", h, err, rep.LastSeq, rep.LastHash)
 	}
 	// Without the key, the keyed chain does not verify.

@@ -177,7 +177,9 @@ func (s *Sink) recover() error {
 	if _, err := f.Seek(0, 0); err != nil {
 		return fmt.Errorf("auditlog: recover %s: %w", s.target, err)
 	}
-	w := walker{hash: s.hash, onRecord: func(a accepted) {
+	// With a Chain, each replica may write its own file: the others'
+	// records are gaps in it (segments), checked by audit verify.
+	w := walker{hash: s.hash, segments: s.opt.Chain != nil, onRecord: func(a accepted) {
 		s.head, s.size = Head{Seq: a.seq, Hash: a.hash, Event: a.id}, a.end
 		if stream, id, err := parseEventID(a.id); err == nil {
 			if cur, ok := s.last[stream]; !ok || id.after(cur) {
