@@ -2,6 +2,7 @@ package rediscreds
 
 import (
 	"context"
+	"sync"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -27,18 +28,16 @@ func (s *Store) eachKey(ctx context.Context, pattern string, fn func(key string)
 	if !ok {
 		return scan(ctx, s.rdb)
 	}
-	var masters []*redis.Client
 	// ForEachMaster runs concurrently; collect and scan in turn so fn
 	// needs no locking.
-	collect := make(chan *redis.Client, 64)
+	var mu sync.Mutex
+	var masters []*redis.Client
 	err := cc.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error {
-		collect <- c
+		mu.Lock()
+		defer mu.Unlock()
+		masters = append(masters, c)
 		return nil
 	})
-	close(collect)
-	for c := range collect {
-		masters = append(masters, c)
-	}
 	if err != nil {
 		return unavailable("cluster masters", err)
 	}

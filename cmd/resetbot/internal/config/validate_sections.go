@@ -26,6 +26,13 @@ func (v *validator) web() {
 			}
 		}
 	}
+	if prev, cur := w.TOTPPreviousKey.Reveal(), w.TOTPKey.Reveal(); prev != "" && cur != "" {
+		p, errP := decodeKey(w.TOTPPreviousKey)
+		c, errC := decodeKey(w.TOTPKey)
+		if errP == nil && errC == nil && string(p) == string(c) {
+			v.add("web.totp_previous_key", "is the same key as web.totp_key: during a rotation it is the old key, afterwards remove it")
+		}
+	}
 	if w.RPID != "" {
 		host := ""
 		if u, err := url.Parse(v.c.Server.PublicBaseURL); err == nil {

@@ -51,6 +51,12 @@ func TestValidate(t *testing.T) {
 		{"ldap no urls", func(c *Config) { c.Directory.URLs = nil }, "directory.urls: at least one server is required"},
 		{"bind dn not a dn", func(c *Config) { c.Directory.BindDN = "resetbot" }, "directory.bind_dn: \"resetbot\" is not a distinguished name"},
 		{"bind password missing", func(c *Config) { c.Directory.BindPassword = Secret{} }, "directory.bind_password: required"},
+		{"totp previous key not a key", func(c *Config) { c.Web.TOTPPreviousKey = Secret{set: true, resolved: "short"} }, "web.totp_previous_key: must be 32 bytes"},
+		{"totp previous key is the key", func(c *Config) {
+			k := "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+			c.Web.TOTPKey, c.Web.TOTPPreviousKey = Secret{set: true, resolved: k}, Secret{set: true, resolved: k}
+		}, "web.totp_previous_key: is the same key as web.totp_key"},
+		{"backup key not a key", func(c *Config) { c.Web.CredentialsBackupKey = Secret{set: true, resolved: "short"} }, "web.credentials_backup_key: must be 32 bytes"},
 		{"no privileged groups", func(c *Config) { c.Directory.PrivilegedGroups = nil }, "directory.privileged_groups: required"},
 		{"memory with urls", func(c *Config) { c.Directory.Flavour = FlavourMemory }, "directory.urls: set, but flavour memory"},
 		{"memory needs no bind", func(c *Config) {
