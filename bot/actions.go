@@ -69,7 +69,11 @@ func (b *Bot) decide(ctx context.Context, a Action, grant bool) {
 		b.confirmApproval(ctx, a, acct)
 		return
 	}
-	_, err = b.deps.Engine.Decide(ctx, a.Value, flows.Decision{Approver: a.From.ID, ApproverAccountID: acct.ID, Grant: grant})
+	f, err := b.deps.Engine.Decide(ctx, a.Value, flows.Decision{Approver: a.From.ID, ApproverAccountID: acct.ID, Grant: grant})
+	if err == nil && f.Kind == flows.KindRevoke {
+		b.respond(ctx, a.Respond, msgRevokeDecided(b.langFor(a.From), grant))
+		return
+	}
 	b.respond(ctx, a.Respond, b.decisionAnswer(err, grant, a.Value))
 }
 

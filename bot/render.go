@@ -64,9 +64,13 @@ func (b *Bot) parentMessage(f *flows.Flow) Message {
 	if f.State == flows.StateIssued && f.LinkSentAt.IsZero() {
 		status = "Link issued, not yet delivered to the user"
 	}
+	title := kindTitle(f.Kind)
+	if f.Kind == flows.KindRevoke {
+		title, tier, status = b.revokeWords(f, tier, status)
+	}
 	m := Message{
-		Summary: fmt.Sprintf("%s for %s: %s", kindTitle(f.Kind), who, status),
-		Title:   kindTitle(f.Kind) + " · " + who,
+		Summary: fmt.Sprintf("%s for %s: %s", title, who, status),
+		Title:   title + " · " + who,
 		Fields: []Field{
 			{Label: "User", Value: Mention(f.Subject.Chat)},
 			{Label: "Account", Value: tier},

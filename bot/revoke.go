@@ -3,8 +3,11 @@ package bot
 import (
 	"context"
 	"strings"
+	"time"
 
+	"github.com/resetbot/resetbot/directory"
 	"github.com/resetbot/resetbot/flows"
+	"github.com/resetbot/resetbot/internal/i18n"
 )
 
 // FactorRevoker is an optional capability of Factors: removing factors for
@@ -19,36 +22,38 @@ type FactorRevoker interface {
 
 // revoke answers "/reset revoke @user <name | all>" for the helpdesk. The
 // member's power is checked again now; anyone else gets the helpdesk
-// refusal, audited, and the target is not looked up. A privileged target
-// is refused: removing its factors must take a second helpdesk member's
-// approval, which chat does not offer for revocations yet.
+// refusal, audited, and the target is not looked up. A privileged target's
+// factors are not removed now: the request waits in the helpdesk channel
+// for a second member's approval, like a privileged reset (revokeflow.go).
 func (b *Bot) revoke(ctx context.Context, r Request, target User, name string) {
 	member, acct, ok := b.helpdeskTarget(ctx, r, target, "revoke")
 	if !ok {
 		return
 	}
+	l := b.langFor(r.From)
 	revoker, ok := b.deps.Factors.(FactorRevoker)
 	if !ok {
-		b.respond(ctx, r.Respond, Message{Summary: "Revoking is not available.", Body: []string{"Revoking sign-in methods is not available on this installation."}})
+		b.respond(ctx, r.Respond, Message{Summary: l.T("chat.revoke.unavailable.summary"), Body: []string{l.T("chat.revoke.unavailable.body")}})
 		return
 	}
+	syntax := b.syntaxFor(r.From.ID.Platform)
 	switch {
 	case acct.ID == member.ID:
 		b.refuseHelpdesk(ctx, r.From.ID, acct, "revoke", "own account")
-		b.respond(ctx, r.Respond, Message{Summary: "Not for your own account.", Body: []string{"You can't revoke your own sign-in methods here: remove a passkey in the set-up page (" + b.syntaxFor(r.From.ID.Platform)("enroll") + ")."}, Tone: ToneWarning})
+		b.respond(ctx, r.Respond, Message{Summary: l.T("chat.revoke.own.summary"), Body: []string{l.T("chat.revoke.own.body", "Command", syntax("enroll"))}, Tone: ToneWarning})
 		return
 	case b.deps.Engine.Privileged(acct):
-		b.refuseHelpdesk(ctx, r.From.ID, acct, "revoke", "privileged account: needs a second helpdesk member's approval")
-		b.respond(ctx, r.Respond, Message{Summary: "Privileged account: not revoked.", Body: []string{"Nothing was removed: " + Mention(target.ID) + " is a privileged account, whose sign-in methods need a second helpdesk member's approval to remove. Ask an administrator."}, Tone: ToneWarning})
+		b.requestRevoke(ctx, r, target, member, acct, name)
 		return
 	}
 	removed, err := revoker.RevokeFactors(ctx, acct.ID, name)
 	if err != nil {
-		b.respond(ctx, r.Respond, b.msgTrouble(b.langFor(r.From), b.fail("revoke: credentials", err, "account", acct.AccountName)))
+		b.respond(ctx, r.Respond, b.msgTrouble(l, b.fail("revoke: credentials", err, "account", acct.AccountName)))
 		return
 	}
 	if len(removed) == 0 {
-		b.respond(ctx, r.Respond, Message{Summary: "Nothing matched.", Body: []string{"Nothing was removed: " + Mention(target.ID) + " has no passkey named *" + name + "*. See their passkeys with *" + b.syntaxFor(r.From.ID.Platform)("who @user") + "*."}, Tone: ToneWarning})
+		b.respond(ctx, r.Respond, Message{Summary: l.T("chat.revoke.nomatch.summary"),
+			Body: []string{l.T("chat.revoke.nomatch.body", "User", Mention(target.ID), "Name", name, "Command", syntax("who @user"))}, Tone: ToneWarning})
 		return
 	}
 	what := joinList(quoted(removed))
@@ -58,22 +63,47 @@ func (b *Bot) revoke(ctx context.Context, r Request, target User, name string) {
 	if err := b.deps.Store.Append(ctx, acct.ID, []flows.Event{ev}); err != nil {
 		b.fail("revoke: the removal is not in the audit stream", err, "account", acct.AccountName, "removed", ev.Reason)
 	}
-	told := "They were told by direct message."
-	if err := b.sendPrivate(ctx, target.ID, Message{
-		Summary: "The helpdesk removed a sign-in method from your account",
-		Title:   "Sign-in method removed",
-		Body:    []string{"The helpdesk (" + Mention(r.From.ID) + ") removed " + what + " from your account at " + b.clock(now) + ". It can no longer confirm resets."},
-		Note:    "If you did not ask for this, tell " + b.cfg.HelpdeskContact + " at once.",
-		Tone:    ToneWarning,
-	}); err != nil {
+	told := l.T("chat.revoke.done.told")
+	if err := b.sendPrivate(ctx, target.ID, b.msgRevoked(b.langFor(target), target.Locale, r.From.ID, what, now)); err != nil {
 		b.deps.Log.Warn("revoke: could not tell the user", "account", acct.AccountName, "err", err)
-		told = "I could not tell them by direct message: please let them know."
+		told = l.T("chat.revoke.done.untold")
 	}
 	b.respond(ctx, r.Respond, Message{
-		Summary: "Removed " + what + ".",
-		Body:    []string{"Removed " + what + " from " + Mention(target.ID) + ". " + told, "To set up a new passkey, send them a link with *" + b.syntaxFor(r.From.ID.Platform)("enroll-for @user") + "*."},
+		Summary: l.T("chat.revoke.done.summary", "What", what),
+		Body:    []string{l.T("chat.revoke.done.body", "What", what, "User", Mention(target.ID), "Told", told), l.T("chat.revoke.done.next", "Command", syntax("enroll-for @user"))},
 		Tone:    ToneGood,
 	})
+}
+
+// requestRevoke puts a privileged target's revocation up for a second
+// helpdesk member's approval: the flow's thread in the helpdesk channel
+// carries the Approve and Deny buttons, and nothing is removed before.
+func (b *Bot) requestRevoke(ctx context.Context, r Request, target User, member, acct *directory.User, name string) {
+	l := b.langFor(r.From)
+	_, err := b.deps.Engine.RequestRevoke(ctx, flows.RevokeRequest{
+		Account: acct, Chat: target.ID, RequestedBy: r.From.ID, RequestedByAccountID: member.ID, Factor: name, Locale: target.Locale,
+	})
+	if err != nil {
+		b.respond(ctx, r.Respond, b.msgTrouble(l, b.fail("revoke: approval request", err, "account", acct.AccountName)))
+		return
+	}
+	b.respond(ctx, r.Respond, Message{
+		Summary: l.T("chat.revoke.pending.summary"),
+		Body:    []string{l.T("chat.revoke.pending.body", "User", Mention(target.ID), "Name", name)},
+		Tone:    ToneWarning,
+	})
+}
+
+// msgRevoked tells the user which of their factors the helpdesk (by)
+// removed, in their language and time zone.
+func (b *Bot) msgRevoked(l i18n.Lang, loc flows.Locale, by flows.ChatIdentity, what string, at time.Time) Message {
+	return Message{
+		Summary: l.T("chat.revoke.notice.summary"),
+		Title:   l.T("chat.revoke.notice.title"),
+		Body:    []string{l.T("chat.revoke.notice.body", "Helpdesk", Mention(by), "What", what, "Time", b.clockIn(at, loc))},
+		Note:    l.T("chat.revoke.notice.note", "Contact", b.cfg.HelpdeskContact),
+		Tone:    ToneWarning,
+	}
 }
 
 // quoted marks each removed item bold, for the chat messages.

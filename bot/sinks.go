@@ -11,11 +11,12 @@ import (
 // Sinks returns the consumers of the audit stream the core runs, one job
 // each, each with its own consumer group and its own idempotency marks:
 // the helpdesk threads, the user's change notification, the alerts, the
-// report statistics and the at-least-once delivery of links. A failure in one (a rate-limited DM, a failed alert
+// report statistics, the at-least-once delivery of links and the
+// approved revocations of privileged accounts' factors. A failure in one (a rate-limited DM, a failed alert
 // post) retries only that job: it never replays another's messages or
 // skips them.
 func (b *Bot) Sinks() []flows.Sink {
-	return []flows.Sink{threadSink{b}, notifySink{b}, alertSink{b}, statsSink{b}, linkSink{b}}
+	return []flows.Sink{threadSink{b}, notifySink{b}, alertSink{b}, statsSink{b}, linkSink{b}, revokeSink{b}}
 }
 
 // Sink returns the helpdesk-thread sink alone, for tests that drive it

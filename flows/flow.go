@@ -142,6 +142,9 @@ type Flow struct {
 	Target        string `json:"target,omitempty"`
 	TargetAccount string `json:"target_account,omitempty"`
 	Grant         bool   `json:"grant,omitempty"`
+	// Factor is, for KindRevoke, what the helpdesk asked to remove: a
+	// passkey's name or "all".
+	Factor string `json:"factor,omitempty"`
 	// EndedAt is when the flow reached a terminal state, so a link opened
 	// afterwards can say what happened and when ("already changed at
 	// 10:41"). Zero while the flow is live.

@@ -31,6 +31,7 @@ func Run(t *testing.T, newDriver func(t *testing.T) Driver) {
 		{"WhoShowsFactorsToTheHelpdeskOnly", whoShowsFactors},
 		{"WhoRefusedForOutsider", whoRefusedForOutsider},
 		{"RevokeLostPhone", revokeLostPhone},
+		{"PrivilegedRevokeNeedsASecondMember", revokePrivileged},
 	} {
 		t.Run(sc.name, func(t *testing.T) {
 			d := newDriver(t)

@@ -42,6 +42,7 @@ func fullFlow() *flows.Flow {
 		LinkSentAt:    t0.Add(time.Second),
 		Locale:        flows.Locale{Lang: "de", TimeZone: "Europe/Berlin"},
 		Claim:         flows.Claim{Required: true, By: flows.ChatIdentity{Platform: "teams", UserID: "29:1abc"}, At: t0.Add(4 * time.Second)},
+		Factor:        "iPhone 15",
 	}
 }
 

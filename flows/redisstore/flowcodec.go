@@ -63,6 +63,7 @@ const (
 	fClaimByPlatform
 	fClaimByUser
 	fClaimAt
+	fFactor
 )
 
 // encodeFlow is the compact record of f (without its id and version).
@@ -119,6 +120,7 @@ func encodeFlow(f *flows.Flow) []byte {
 	w.str(fClaimByPlatform, f.Claim.By.Platform)
 	w.str(fClaimByUser, f.Claim.By.UserID)
 	w.time(fClaimAt, f.Claim.At, base)
+	w.str(fFactor, f.Factor)
 	return w.b
 }
 
@@ -262,6 +264,8 @@ func decodeFlow(data []byte, f *flows.Flow) error {
 			f.Claim.By.UserID = r.str()
 		case fClaimAt:
 			relTime(&f.Claim.At)
+		case fFactor:
+			f.Factor = r.str()
 		default:
 			return fmt.Errorf("%w: unknown flow field %d", errRecord, t)
 		}

@@ -1,0 +1,126 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/resetbot/resetbot/directory"
+)
+
+// KindRevoke is a helpdesk member's request to remove a privileged
+// account's sign-in factors ("/reset revoke" for a lost phone). Removing
+// a privileged account's passkey opens the way to re-enrolling it, so,
+// like a privileged reset, it waits for a second helpdesk member's
+// approval (Decide, or StartConfirmation when policy wants the approver's
+// passkey). The subject is the target; Factor names what is to go.
+const KindRevoke Kind = "revoke"
+
+// RevokeRequest asks for an approval to remove Account's factors.
+type RevokeRequest struct {
+	// Account is the target, as the caller resolved it from Chat.
+	Account *directory.User
+	Chat    ChatIdentity
+	// RequestedBy and RequestedByAccountID are the helpdesk member asking:
+	// neither may approve, and neither may the target.
+	RequestedBy          ChatIdentity
+	RequestedByAccountID string
+	// Factor is the passkey's name or "all".
+	Factor string
+	// Locale is the target's, for the notice they get once it is done.
+	Locale Locale
+}
+
+// RequestRevoke stores a KindRevoke flow awaiting approval (one live per
+// account: a newer request replaces an older one) and audits it. Nothing
+// is removed until a second helpdesk member approves.
+func (e *Engine) RequestRevoke(ctx context.Context, req RevokeRequest) (*Flow, error) {
+	u := req.Account
+	if u == nil || req.RequestedByAccountID == "" || strings.TrimSpace(req.Factor) == "" {
+		return nil, errors.New("flows: revoke request needs the account, the requester's account and a factor")
+	}
+	if req.RequestedByAccountID == u.ID || req.RequestedBy == req.Chat {
+		return nil, ErrApproverNotAllowed
+	}
+	for attempt := 0; attempt < 8; attempt++ {
+		prev, err := e.supersede(ctx, u.ID, KindRevoke, req.RequestedBy.String())
+		if errors.Is(err, ErrConflict) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		f, err := e.createRevoke(ctx, req, prev, e.clock())
+		if errors.Is(err, ErrConflict) {
+			continue
+		}
+		return f, err
+	}
+	return nil, fmt.Errorf("%w: revoke: too much contention", ErrConflict)
+}
+
+func (e *Engine) createRevoke(ctx context.Context, req RevokeRequest, prev string, now time.Time) (*Flow, error) {
+	u := req.Account
+	id, err := NewFlowID(u.ID)
+	if err != nil {
+		return nil, err
+	}
+	f := &Flow{
+		ID:   id,
+		Kind: KindRevoke,
+		Subject: Subject{
+			AccountID: u.ID, AccountName: u.AccountName, DisplayName: u.DisplayName, Department: u.Department,
+			Chat: req.Chat, Privileged: e.cfg.Policy.Privileged(u),
+		},
+		RequestedBy:          req.RequestedBy,
+		RequestedByAccountID: req.RequestedByAccountID,
+		State:                StateAwaitingApproval,
+		IssuedAt:             now,
+		ExpiresAt:            now.Add(e.cfg.ApprovalTTL),
+		Approval:             Approval{Required: true},
+		Factor:               req.Factor,
+		Locale:               req.Locale,
+	}
+	ev := e.event(f, EventRequested, req.RequestedBy.String(), "", "ok", now)
+	ev.Reason = "remove " + req.Factor + " from " + req.Chat.String() + ": a second helpdesk member's approval required"
+	pending := e.event(f, EventApprovalRequired, "system", StateAwaitingApproval, "pending", now)
+	if err := e.store.Create(ctx, f, prev, []Event{ev, pending}); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// RecordRevoke ends an approved KindRevoke flow with what was removed
+// (EventFactorsRevoked, in the same step as the state change), so the
+// helpdesk thread and the audit log say it and a second delivery of the
+// approval finds the flow completed (ErrAlreadyDecided) and tells nobody
+// twice. The caller removes the factors first: removing is idempotent, a
+// repeat after a crash removes nothing more.
+func (e *Engine) RecordRevoke(ctx context.Context, flowID string, removed []string) (*Flow, error) {
+	return e.mutate(ctx, flowID, "", func(f *Flow, now time.Time) ([]Event, error) {
+		switch {
+		case f.Kind != KindRevoke:
+			return nil, &TransitionError{Op: "revoke", From: f.State}
+		case f.State.Terminal():
+			return nil, ErrAlreadyDecided
+		case f.State != StateVerified || !f.Approval.Granted:
+			return nil, &TransitionError{Op: "revoke", From: f.State, To: StateCompleted}
+		}
+		from := f.State
+		f.ApplyingAt = now
+		if err := move(f, "revoke", StateApplying); err != nil {
+			return nil, err
+		}
+		if err := move(f, "revoke", StateCompleted); err != nil {
+			return nil, err
+		}
+		ev := e.event(f, EventFactorsRevoked, f.RequestedBy.String(), from, "ok", now)
+		ev.Reason = strings.Join(removed, ", ")
+		if ev.Reason == "" {
+			ev.Outcome, ev.Reason = "nothing", "nothing matched "+f.Factor
+		}
+		return []Event{ev}, nil
+	})
+}
