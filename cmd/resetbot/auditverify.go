@@ -73,6 +73,9 @@ func runAuditVerify(args []string, stdout, stderr io.Writer) error {
 		return nil
 	}
 	fmt.Fprintf(stdout, "OK: %s: %d records, last seq %d, last hash %s\n", name, rep.Records, rep.LastSeq, rep.LastHash)
+	for _, u := range rep.Uncommitted {
+		fmt.Fprintf(stdout, "note: %s was written by a replica that lost its lease before committing it; its event is in the chain elsewhere\n", u)
+	}
 	fmt.Fprintln(stdout, "store the last seq and hash elsewhere: the chain alone cannot show records cut from the end")
 	return nil
 }

@@ -64,6 +64,10 @@ type Report struct {
 	LastSeq  uint64
 	LastHash string
 	Broken   *Broken
+	// Uncommitted lists, as "piece:line (seq N)", the records VerifyPieces
+	// set aside as written by a replica that lost its lease before it
+	// could commit them (their events are in the chain elsewhere).
+	Uncommitted []string
 }
 
 // OK reports whether the whole log verified.
