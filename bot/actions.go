@@ -6,6 +6,7 @@ import (
 
 	"github.com/resetbot/resetbot/directory"
 	"github.com/resetbot/resetbot/flows"
+	"github.com/resetbot/resetbot/internal/i18n"
 )
 
 // HandleAction implements Handler for the Approve and Deny buttons. It
@@ -62,7 +63,8 @@ func (b *Bot) decide(ctx context.Context, a Action, grant bool) {
 		if err := b.deps.Engine.RefusedClick(ctx, a.Value, a.From.ID, grant, why); err != nil {
 			b.deps.Log.Warn("could not audit a refused click", "flow", a.Value, "user", a.From.ID.String(), "err", err)
 		}
-		b.respond(ctx, a.Respond, Message{Summary: "Only helpdesk members can approve or deny.", Body: []string{"Only helpdesk members can approve or deny resets."}, Tone: ToneWarning})
+		l := b.langFor(a.From)
+		b.respond(ctx, a.Respond, Message{Summary: l.T("chat.approval.outsider.summary"), Body: []string{l.T("chat.approval.outsider.body")}, Tone: ToneWarning})
 		return
 	}
 	if grant && b.cfg.ApproverPasskey {
@@ -74,7 +76,7 @@ func (b *Bot) decide(ctx context.Context, a Action, grant bool) {
 		b.respond(ctx, a.Respond, msgRevokeDecided(b.langFor(a.From), grant))
 		return
 	}
-	b.respond(ctx, a.Respond, b.decisionAnswer(err, grant, a.Value))
+	b.respond(ctx, a.Respond, b.decisionAnswer(b.langFor(a.From), err, grant, a.Value))
 }
 
 // confirmApproval sends the approver a private link to confirm the approval
@@ -82,7 +84,7 @@ func (b *Bot) decide(ctx context.Context, a Action, grant bool) {
 func (b *Bot) confirmApproval(ctx context.Context, a Action, acct *directory.User) {
 	is, err := b.deps.Engine.StartConfirmation(ctx, flows.ConfirmRequest{Target: a.Value, Approver: a.From.ID, Account: acct, Grant: true})
 	if err != nil {
-		b.respond(ctx, a.Respond, b.decisionAnswer(err, true, a.Value))
+		b.respond(ctx, a.Respond, b.decisionAnswer(b.langFor(a.From), err, true, a.Value))
 		return
 	}
 	link := b.msgLink(is.Flow, is.Token, nil)
@@ -91,25 +93,25 @@ func (b *Bot) confirmApproval(ctx context.Context, a Action, acct *directory.Use
 		return
 	}
 	b.respond(ctx, a.Respond, Message{
-		Summary: "Confirm with your passkey: check your direct messages.",
-		Body:    []string{"To count, your approval needs your passkey: open the link I sent you privately."},
+		Summary: b.langFor(a.From).T("chat.approval.confirm.summary"),
+		Body:    []string{b.langFor(a.From).T("chat.approval.confirm.body")},
 	})
 }
 
 // decisionAnswer tells the clicker what became of their click.
-func (b *Bot) decisionAnswer(err error, grant bool, flowID string) Message {
+func (b *Bot) decisionAnswer(l i18n.Lang, err error, grant bool, flowID string) Message {
 	var m Message
 	switch {
 	case err == nil && grant:
-		m = Message{Summary: "Approved. The user can now finish on their phone.", Body: []string{"Approved. The user can now finish on their phone."}, Tone: ToneGood}
+		m = Message{Summary: l.T("chat.approval.approved"), Body: []string{l.T("chat.approval.approved")}, Tone: ToneGood}
 	case err == nil:
-		m = Message{Summary: "Denied. The user's link no longer works.", Body: []string{"Denied. The user's link no longer works."}}
+		m = Message{Summary: l.T("chat.approval.denied"), Body: []string{l.T("chat.approval.denied")}}
 	case errors.Is(err, flows.ErrApproverNotAllowed):
-		m = Message{Summary: "You can't approve this one.", Body: []string{"You can't decide on a reset you requested or on your own account. Ask another helpdesk colleague."}, Tone: ToneWarning}
+		m = Message{Summary: l.T("chat.approval.notallowed.summary"), Body: []string{l.T("chat.approval.notallowed.body")}, Tone: ToneWarning}
 	case errors.Is(err, flows.ErrAlreadyDecided), errors.Is(err, flows.ErrExpired), errors.Is(err, flows.ErrIllegalTransition), errors.Is(err, flows.ErrNotFound):
-		m = Message{Summary: "Already resolved.", Body: []string{"This request was already resolved or has expired."}}
+		m = Message{Summary: l.T("chat.approval.resolved.summary"), Body: []string{l.T("chat.approval.resolved.body")}}
 	default:
-		m = b.msgTrouble(b.helpdeskLang(), b.fail("approval failed", err, "flow", flowID))
+		m = b.msgTrouble(l, b.fail("approval failed", err, "flow", flowID))
 	}
 	return m
 }

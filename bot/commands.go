@@ -3,10 +3,10 @@ package bot
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/resetbot/resetbot/directory"
 	"github.com/resetbot/resetbot/flows"
+	"github.com/resetbot/resetbot/internal/i18n"
 )
 
 // HandleCommand implements Handler. It parses the command and returns the
@@ -36,24 +36,24 @@ func (b *Bot) HandleCommand(_ context.Context, r Request) Message {
 		}
 		target := *cmd.Target
 		b.budgeted("push", r.From, r.Respond, func(ctx context.Context) { b.push(ctx, r, target, kind) })
-		return Message{Summary: "Checking…", Body: []string{"Checking, one moment…"}}
+		return msgChecking(b.langFor(r.From))
 	case VerbStatus:
 		b.budgeted("status", r.From, r.Respond, func(ctx context.Context) { b.status(ctx, r) })
-		return Message{Summary: "Checking…", Body: []string{"Checking what you have set up…"}}
+		return Message{Summary: b.langFor(r.From).T("chat.checking.summary"), Body: []string{b.langFor(r.From).T("chat.checking.status")}}
 	case VerbCancel:
 		b.budgeted("cancel", r.From, r.Respond, func(ctx context.Context) { b.cancelOwn(ctx, r) })
-		return Message{Summary: "Cancelling…", Body: []string{"Cancelling your open links…"}}
+		return Message{Summary: b.langFor(r.From).T("chat.cancelling.summary"), Body: []string{b.langFor(r.From).T("chat.cancelling.body")}}
 	case VerbWho:
 		target := *cmd.Target
 		b.budgeted("who", r.From, r.Respond, func(ctx context.Context) { b.who(ctx, r, target) })
-		return Message{Summary: "Checking…", Body: []string{"Checking, one moment…"}}
+		return msgChecking(b.langFor(r.From))
 	case VerbRevoke:
 		target, name := *cmd.Target, cmd.Passkey
 		b.budgeted("revoke", r.From, r.Respond, func(ctx context.Context) { b.revoke(ctx, r, target, name) })
-		return Message{Summary: "Checking…", Body: []string{"Checking, one moment…"}}
+		return msgChecking(b.langFor(r.From))
 	case VerbReport:
 		b.budgeted("report", r.From, r.Respond, func(ctx context.Context) { b.report(ctx, r) })
-		return Message{Summary: "Preparing the report…", Body: []string{"Preparing the report…"}}
+		return Message{Summary: b.langFor(r.From).T("chat.report.preparing"), Body: []string{b.langFor(r.From).T("chat.report.preparing")}}
 	}
 	return msgHelp(b.langFor(r.From), false, syntax)
 }
@@ -171,7 +171,7 @@ func (b *Bot) push(ctx context.Context, r Request, target User, kind flows.Kind)
 	}
 	lookup, err := b.lookupFor(ctx, target)
 	if err != nil {
-		b.respond(ctx, r.Respond, Message{Summary: "I can't map that user to an account.", Body: []string{"I can't map " + Mention(target.ID) + " to a directory account."}, Tone: ToneWarning})
+		b.respond(ctx, r.Respond, msgNoMap(b.langFor(r.From), target.ID))
 		return
 	}
 	r.From, target = b.withLocale(ctx, r.From), b.withLocale(ctx, target)
@@ -195,7 +195,7 @@ func (b *Bot) pushLink(ctx context.Context, respond Responder, fromUser User, ac
 		case errors.Is(err, flows.ErrRateLimited):
 			m = b.msgRateLimited(l)
 		case errors.Is(err, flows.ErrNotEligible), errors.Is(err, directory.ErrNotFound):
-			m = Message{Summary: "No link was sent.", Body: []string{"No link was sent to " + Mention(target) + ". The reason is in the helpdesk channel."}, Tone: ToneWarning}
+			m = Message{Summary: l.T("chat.push.notsent.summary"), Body: []string{l.T("chat.push.notsent.body", "User", Mention(target))}, Tone: ToneWarning}
 		default:
 			m = b.msgTrouble(l, b.fail("push failed", err))
 		}
@@ -204,8 +204,8 @@ func (b *Bot) pushLink(ctx context.Context, respond Responder, fromUser User, ac
 	}
 	if b.withheld(ctx, is.Flow) {
 		b.respond(ctx, respond, Message{
-			Summary: "No link was sent: no passkey enrolled.",
-			Body:    []string{"No link was sent to " + Mention(target) + ": they have no passkey enrolled, so a reset link would lead nowhere. Send them a set-up link with the button in the helpdesk thread."},
+			Summary: l.T("chat.push.nofactor.summary"),
+			Body:    []string{l.T("chat.push.nofactor.body", "User", Mention(target))},
 			Tone:    ToneWarning,
 		})
 		return
@@ -218,16 +218,16 @@ func (b *Bot) pushLink(ctx context.Context, respond Responder, fromUser User, ac
 	} else {
 		b.deliverLink(ctx, is, &from, nil)
 	}
-	what := "a verified reset link"
+	what := l.T("chat.push.what.reset")
 	if kind == flows.KindEnroll {
-		what = "a one-time enrollment link"
+		what = l.T("chat.push.what.enroll")
 	}
-	body := fmt.Sprintf("I sent %s to %s privately. You'll see each step in the helpdesk thread.", what, Mention(target))
+	body := l.T("chat.push.sent.body", "What", what, "User", Mention(target))
 	if is.Flow.Claim.Required {
-		body = fmt.Sprintf("I sent %s to %s privately: it opens once they confirm in chat that it's them. You'll see each step in the helpdesk thread.", what, Mention(target))
+		body = l.T("chat.push.sent.claim", "What", what, "User", Mention(target))
 	}
 	b.respond(ctx, respond, Message{
-		Summary: fmt.Sprintf("Sent %s to the user privately.", what),
+		Summary: l.T("chat.push.sent.summary", "What", what),
 		Body:    []string{body},
 		Tone:    ToneGood,
 	})
@@ -258,7 +258,8 @@ func (b *Bot) cancelOwn(ctx context.Context, r Request) {
 // status tells the requester what they have enrolled.
 func (b *Bot) status(ctx context.Context, r Request) {
 	if b.deps.Factors == nil {
-		b.respond(ctx, r.Respond, Message{Summary: "Status is not available.", Body: []string{"Status is not available on this installation."}})
+		l := b.langFor(r.From)
+		b.respond(ctx, r.Respond, Message{Summary: l.T("chat.status.unavailable.summary"), Body: []string{l.T("chat.status.unavailable.body")}})
 		return
 	}
 	acct, err := b.accountOf(ctx, r.From)
@@ -275,21 +276,29 @@ func (b *Bot) status(ctx context.Context, r Request) {
 		b.respond(ctx, r.Respond, b.msgTrouble(b.langFor(r.From), b.fail("status: credentials", err)))
 		return
 	}
+	l := b.langFor(r.From)
 	var have []string
-	switch sum.Passkeys {
-	case 0:
-	case 1:
-		have = append(have, "1 passkey")
-	default:
-		have = append(have, fmt.Sprintf("%d passkeys", sum.Passkeys))
+	if sum.Passkeys > 0 {
+		have = append(have, l.N("chat.status.passkeys", sum.Passkeys))
 	}
 	if sum.TOTP {
-		have = append(have, "an authenticator app")
+		have = append(have, l.T("chat.status.app"))
 	}
-	body := "You have " + joinList(have) + " set up for password resets."
+	body := l.T("chat.status.have", "List", joinList(have))
 	tone := ToneGood
 	if len(have) == 0 {
-		body, tone = "You have nothing set up yet. Type *"+b.syntaxFor(r.From.ID.Platform)("enroll")+"* to add a passkey: it takes a minute.", ToneWarning
+		body, tone = l.T("chat.status.none", "Command", b.syntaxFor(r.From.ID.Platform)("enroll")), ToneWarning
 	}
-	b.respond(ctx, r.Respond, Message{Summary: body, Title: "Your sign-in methods", Body: []string{body}, Tone: tone})
+	b.respond(ctx, r.Respond, Message{Summary: body, Title: l.T("chat.status.title"), Body: []string{body}, Tone: tone})
+}
+
+// msgChecking is the first reply to a command whose answer follows.
+func msgChecking(l i18n.Lang) Message {
+	return Message{Summary: l.T("chat.checking.summary"), Body: []string{l.T("chat.checking.body")}}
+}
+
+// msgNoMap answers a helpdesk command naming someone who maps to no
+// directory account.
+func msgNoMap(l i18n.Lang, who flows.ChatIdentity) Message {
+	return Message{Summary: l.T("chat.nomap.summary"), Body: []string{l.T("chat.nomap.body", "User", Mention(who))}, Tone: ToneWarning}
 }

@@ -28,7 +28,7 @@ func (b *Bot) helpdeskTarget(ctx context.Context, r Request, target User, verb s
 	acct, err = b.accountOf(ctx, target)
 	if err != nil {
 		if errors.Is(err, directory.ErrNotFound) || errors.Is(err, errNoIdentity) {
-			b.respond(ctx, r.Respond, Message{Summary: "I can't map that user to an account.", Body: []string{"I can't map " + Mention(target.ID) + " to a directory account."}, Tone: ToneWarning})
+			b.respond(ctx, r.Respond, msgNoMap(b.langFor(r.From), target.ID))
 			return nil, nil, false
 		}
 		b.respond(ctx, r.Respond, b.msgTrouble(b.langFor(r.From), b.fail(verb+": directory", err)))
