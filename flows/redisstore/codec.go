@@ -240,6 +240,15 @@ var (
 	kindCodes     = []string{"reset", "unlock", "enroll", "approve"}
 	stateCodes    = []string{"issued", "redeemed", "awaiting_approval", "verified", "applying", "completed", "denied", "failed", "cancelled", "superseded", "expired"}
 	platformCodes = []string{"slack", "teams", "discord"}
+	// reasonCodes are the reasons every pending flow's link.sent event
+	// carries (where the link went: bot/commands.go, claim.go,
+	// linkdelivery.go), so a pending flow does not spend 15 bytes on
+	// "direct message". Any other reason is kept as text.
+	reasonCodes = []string{
+		"direct message", "private reply", "direct message, resent",
+		"direct message, opens once the recipient confirms in chat",
+		"private answer to the recipient's confirmation",
+	}
 )
 
 // time reads a time written by recWriter.time against base.

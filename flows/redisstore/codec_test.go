@@ -122,7 +122,9 @@ func fullEvent() flows.Event {
 func TestEventRecordRoundTrip(t *testing.T) {
 	odd := fullEvent()
 	odd.Type, odd.From, odd.Actor, odd.Outcome, odd.FlowID, odd.AccountID = "new.type", "odd", "system", "denied", "not-a-flow-id", "S-1-5-21"
-	for _, ev := range []flows.Event{fullEvent(), odd, {}} {
+	sent := fullEvent()
+	sent.Type, sent.Reason = flows.EventLinkSent, reasonCodes[0]
+	for _, ev := range []flows.Event{fullEvent(), odd, sent, {}} {
 		var got flows.Event
 		refs, err := decodeEventRecord(encodeEventRecord(ev, eventRefs{}), &got)
 		if err != nil {
@@ -131,6 +133,11 @@ func TestEventRecordRoundTrip(t *testing.T) {
 		if refs != (eventRefs{}) || !reflect.DeepEqual(got, ev) {
 			t.Errorf("round trip: refs %+v\n got %+v\nwant %+v", refs, got, ev)
 		}
+	}
+	// A listed reason is one code byte: shorter than even a one-letter
+	// reason kept as text.
+	if coded, text := encodeEventRecord(sent, eventRefs{}), encodeEventRecord(fullEvent(), eventRefs{}); len(coded) >= len(text) {
+		t.Errorf("%q takes %d bytes, the reason \"r\" %d: it was not coded", sent.Reason, len(coded), len(text))
 	}
 	ev := fullEvent()
 	var got flows.Event

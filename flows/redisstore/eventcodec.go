@@ -40,6 +40,8 @@ const (
 	// IssuedAt, its actor the flow's requester (a flow's first event).
 	eTimeIssued
 	eActorRequester
+	// eReasonCode: a reason from reasonCodes, in one byte.
+	eReasonCode
 )
 
 // eventRefs says what of an event its flow's record holds, so the record
@@ -118,7 +120,7 @@ func encodeEventRecord(ev flows.Event, refs eventRefs) []byte {
 	} else {
 		w.str(eOutcome, ev.Outcome)
 	}
-	w.str(eReason, ev.Reason)
+	w.code(eReason, eReasonCode, reasonCodes, ev.Reason)
 	w.str(eMethod, ev.Method)
 	w.str(eSourceIP, ev.SourceIP)
 	w.str(eDevice, ev.Device)
@@ -175,6 +177,8 @@ func decodeEventRecord(data []byte, ev *flows.Event) (refs eventRefs, err error)
 			ev.Outcome = r.str()
 		case eReason:
 			ev.Reason = r.str()
+		case eReasonCode:
+			ev.Reason = r.code(reasonCodes)
 		case eMethod:
 			ev.Method = r.str()
 		case eSourceIP:
