@@ -24,9 +24,18 @@ const pendingFlowBudget = 512
 
 // TestPendingFlowBytes measures, with MEMORY USAGE on a real redis-server,
 // what each further pending flow adds to the keys of a prefix: the marginal
-// cost between 500 and 1,000 flows, so the fixed per-shard cost of a stream
+// cost between 300 and 1,500 flows, so the fixed per-shard cost of a stream
 // or a sorted set is not charged to the flows. It is a size bound, not a
 // timing: it fails when a flow and its index entries outgrow the budget.
+//
+// The window is wide because the audit streams' cost comes in steps (a new
+// stream node every 100 entries per shard, allocator size classes): over
+// 500 flows the same code measured 498 to 515 B from run to run, over 1,200
+// the steps average out. It ends below 128 flows per shard, where Redis
+// keeps each shard's live hash and expiry set in their compact encodings
+// (hash- and zset-max-listpack-entries); beyond that, at the 10,000 flows
+// of #10, the expiry set costs about 100 B more per flow (docs/BENCHMARKS.md):
+// the budget is met up to about 2,000 pending flows, not yet at scale.
 func TestPendingFlowBytes(t *testing.T) {
 	addr := storetest.RequireEnv(t, "RESETBOT_TEST_REDIS_ADDR")
 	// The default prefix, so key names are as long as in production, in a
@@ -49,9 +58,9 @@ func TestPendingFlowBytes(t *testing.T) {
 	}
 	clear()
 	t.Cleanup(clear)
-	const half = 500
+	const from, to = 300, 1500
 	seed := memory.Seed{BaseDN: "dc=example,dc=test", Policy: directory.Policy{MinLength: 8}}
-	for i := range 2 * half {
+	for i := range to {
 		seed.Users = append(seed.Users, memory.SeedUser{
 			AccountName: fmt.Sprintf("user%05d", i),
 			DisplayName: fmt.Sprintf("Firstname Lastname%05d", i),
@@ -89,16 +98,16 @@ func TestPendingFlowBytes(t *testing.T) {
 			issued = append(issued, is)
 		}
 	}
-	pending(0, half)
+	pending(0, from)
 	before, parts1 := prefixBytes(t, rdb, prefix)
-	pending(half, 2*half)
+	pending(from, to)
 	after, parts2 := prefixBytes(t, rdb, prefix)
 	// The rate-limit counters are the requester's and the account's, not
 	// the flow's (a refused request has them too): reported, not counted.
-	per := float64((after-parts2["limits"])-(before-parts1["limits"])) / half
+	per := float64((after-parts2["limits"])-(before-parts1["limits"])) / (to - from)
 	t.Logf("Redis per pending flow: %.0f B", per)
 	for _, k := range []string{"flow", "live", "due", "audit", "limits"} {
-		t.Logf("  %s: %.0f B", k, float64(parts2[k]-parts1[k])/half)
+		t.Logf("  %s: %.0f B", k, float64(parts2[k]-parts1[k])/(to-from))
 	}
 	if per > pendingFlowBudget {
 		t.Errorf("a pending flow costs %.0f B of Redis, budget %d B", per, pendingFlowBudget)
