@@ -71,8 +71,9 @@ func (p Policy) Privileged(u *directory.User) bool {
 // Privileged accounts resetting or unlocking need their own passkey; the
 // TOTP fallback is for everyone else.
 func factorAllowed(f *Flow, method string) bool {
-	if f.Kind == KindApprove {
-		return method == MethodPasskey // an approver proves it with their own passkey
+	if f.Kind == KindApprove || f.Kind == KindVerify {
+		// An approver proves it with their own passkey; so does a caller.
+		return method == MethodPasskey
 	}
 	if f.Subject.Privileged && f.Kind != KindEnroll {
 		return method == MethodPasskey

@@ -1,0 +1,188 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/resetbot/resetbot/directory"
+)
+
+// KindVerify is a helpdesk member checking that the person on the phone
+// is who they claim ("/reset verify @user"): the target gets a link and
+// confirms with their own passkey, user verification required, or
+// declines. It grants nothing by itself, so a privileged target is
+// treated like anyone else (no approval); its only outcome is what the
+// helpdesk member is told.
+const KindVerify Kind = "verify"
+
+// VerifyTTL is how long a caller verification stays open: a phone call's
+// length, shorter than a reset link, because the member is waiting on the
+// line.
+const VerifyTTL = 5 * time.Minute
+
+// The caller verification's own audit events. EventCallerDeclined is a
+// risk signal: the target said they did not call, so someone else did in
+// their name; other code counts it (see RiskEventTypes).
+const (
+	EventCallerVerified EventType = "caller.verified"
+	EventCallerDeclined EventType = "caller.declined"
+)
+
+// RiskEventTypes are the audit events that are risk signals about the
+// account they name, for code that counts them (alerts, step-up policy).
+var RiskEventTypes = []EventType{EventCallerDeclined}
+
+// ErrOwnAccount: a helpdesk member asked to verify their own account,
+// which proves nothing to anyone.
+var ErrOwnAccount = errors.New("flows: a helpdesk member cannot verify their own account")
+
+// VerifyRequest asks for a caller verification of Account.
+type VerifyRequest struct {
+	// Account is the target, as the caller resolved it from Chat.
+	Account *directory.User
+	Chat    ChatIdentity
+	// RequestedBy and RequestedByAccountID are the helpdesk member asking.
+	RequestedBy          ChatIdentity
+	RequestedByAccountID string
+	// Reason is the member's "why", audited with the request; it is
+	// outside text and goes to the audit log as given.
+	Reason string
+	// Locale is the target's, for the link's page.
+	Locale Locale
+}
+
+// RequestVerify spends the member's and the target's request budgets
+// (the per-identity and per-account hourly limits, under their own keys,
+// so verifications do not eat a user's reset budget), replaces any live
+// verification of the target (one live per target) and stores a
+// KindVerify flow with its link, valid for VerifyTTL. The token exists
+// only in the returned Issued.
+func (e *Engine) RequestVerify(ctx context.Context, req VerifyRequest) (*Issued, error) {
+	u := req.Account
+	if u == nil || req.RequestedByAccountID == "" || req.RequestedBy.String() == "" {
+		return nil, errors.New("flows: verify request needs the account and the requester")
+	}
+	if req.RequestedByAccountID == u.ID || req.RequestedBy == req.Chat {
+		return nil, ErrOwnAccount
+	}
+	now := e.clock()
+	if err := hit(ctx, e.store, "verify-by:"+req.RequestedBy.String(), time.Hour, e.cfg.Limits.RequestsPerIdentityPerHour, now); err != nil {
+		return nil, err
+	}
+	if err := hit(ctx, e.store, "verify-of:"+u.ID, time.Hour, e.cfg.Limits.RequestsPerAccountPerHour, now); err != nil {
+		return nil, err
+	}
+	for attempt := 0; attempt < 8; attempt++ {
+		prev, err := e.supersede(ctx, u.ID, KindVerify, req.RequestedBy.String())
+		if errors.Is(err, ErrConflict) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		is, err := e.createVerify(ctx, req, prev, e.clock())
+		if errors.Is(err, ErrConflict) {
+			continue
+		}
+		return is, err
+	}
+	return nil, fmt.Errorf("%w: verify: too much contention", ErrConflict)
+}
+
+func (e *Engine) createVerify(ctx context.Context, req VerifyRequest, prev string, now time.Time) (*Issued, error) {
+	u := req.Account
+	id, err := NewFlowID(u.ID)
+	if err != nil {
+		return nil, err
+	}
+	secret, err := newSecret()
+	if err != nil {
+		return nil, err
+	}
+	f := &Flow{
+		ID:   id,
+		Kind: KindVerify,
+		Subject: Subject{
+			AccountID: u.ID, AccountName: u.AccountName, DisplayName: u.DisplayName, Department: u.Department,
+			Chat: req.Chat, Privileged: e.cfg.Policy.Privileged(u),
+		},
+		RequestedBy:          req.RequestedBy,
+		RequestedByAccountID: req.RequestedByAccountID,
+		State:                StateIssued,
+		IssuedAt:             now,
+		ExpiresAt:            now.Add(VerifyTTL),
+		TokenHash:            hashToken(purposeOf(KindVerify), id, secret),
+		Locale:               req.Locale,
+	}
+	ev := e.event(f, EventRequested, req.RequestedBy.String(), "", "ok", now)
+	ev.Reason = joinReason("caller verification requested by helpdesk for "+req.Chat.String(), strings.TrimSpace(req.Reason))
+	if err := e.store.Create(ctx, f, prev, []Event{ev}); err != nil {
+		return nil, err
+	}
+	return &Issued{Flow: f, Token: makeToken(id, secret)}, nil
+}
+
+// ConfirmVerify ends a KindVerify flow whose passkey check succeeded
+// (RecordVerification moved it to StateVerified) with EventCallerVerified,
+// naming the passkey that was used: that name and the time are all the
+// helpdesk member is told. A second call finds the flow completed
+// (ErrAlreadyDecided).
+func (e *Engine) ConfirmVerify(ctx context.Context, flowID, binding, passkey string) (*Flow, error) {
+	if binding == "" {
+		return nil, ErrBinding
+	}
+	return e.mutate(ctx, flowID, binding, func(f *Flow, now time.Time) ([]Event, error) {
+		switch {
+		case f.Kind != KindVerify:
+			return nil, &TransitionError{Op: "confirm caller", From: f.State}
+		case f.State.Terminal():
+			return nil, ErrAlreadyDecided
+		case f.State != StateVerified:
+			return nil, &TransitionError{Op: "confirm caller", From: f.State, To: StateCompleted}
+		case !now.Before(f.ExpiresAt):
+			return nil, ErrExpired
+		}
+		from := f.State
+		f.ApplyingAt = now
+		if err := move(f, "confirm caller", StateApplying); err != nil {
+			return nil, err
+		}
+		if err := move(f, "confirm caller", StateCompleted); err != nil {
+			return nil, err
+		}
+		ev := e.event(f, EventCallerVerified, f.Subject.Chat.String(), from, "ok", now)
+		ev.Method, ev.Reason = MethodPasskey, passkey
+		return []Event{ev}, nil
+	})
+}
+
+// DeclineVerify ends a live KindVerify flow because its target says they
+// did not call the helpdesk: EventCallerDeclined (a risk signal) in the
+// same step as the state change, so the warning reaches the helpdesk
+// channel through the audit stream exactly once. It needs the browser
+// binding of the redeemed link (a GET never declines).
+func (e *Engine) DeclineVerify(ctx context.Context, flowID, binding string) (*Flow, error) {
+	if binding == "" {
+		return nil, ErrBinding
+	}
+	return e.mutate(ctx, flowID, binding, func(f *Flow, now time.Time) ([]Event, error) {
+		switch {
+		case f.Kind != KindVerify:
+			return nil, &TransitionError{Op: "decline caller", From: f.State}
+		case f.State.Terminal():
+			return nil, ErrAlreadyDecided
+		case !now.Before(f.ExpiresAt):
+			return nil, ErrExpired
+		}
+		from := f.State
+		if err := move(f, "decline caller", StateCancelled); err != nil {
+			return nil, err
+		}
+		ev := e.event(f, EventCallerDeclined, f.Subject.Chat.String(), from, "declined", now)
+		ev.Reason = "the user said they did not call the helpdesk (requested by " + f.RequestedBy.String() + ")"
+		return []Event{ev}, nil
+	})
+}
