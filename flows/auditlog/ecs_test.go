@@ -71,6 +71,7 @@ var wantECSOutcome = map[flows.EventType]string{
 	"link.sent": "success", "link.reissued": "success", "link.opened": "success", "link.redeemed": "success",
 	"link.claimed": "success", "link.claim_refused": "failure",
 	"verify.succeeded": "success", "verify.failed": "failure",
+	"caller.verified": "success", "caller.declined": "failure",
 	"approval.requested": "success", "approval.granted": "success", "approval.denied": "failure",
 	"approval.click_refused": "failure",
 	"change.applying":        "unknown", "change.failed": "failure",
