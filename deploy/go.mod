@@ -13,7 +13,9 @@ require (
 	github.com/moby/buildkit v0.34.2
 	github.com/prometheus/common v0.72.1
 	github.com/prometheus/prometheus v0.316.0
-	helm.sh/helm/v3 v3.22.0
+	// Pinned: v3.22.0 is served by the module proxy but is not an approved
+	// release; v3.21.4 is the newest v3 that is.
+	helm.sh/helm/v3 v3.21.4
 	k8s.io/api v0.37.2
 	k8s.io/apimachinery v0.37.2
 	sigs.k8s.io/yaml v1.6.0
