@@ -134,6 +134,9 @@ func (s threadSink) deliverGroup(ctx context.Context, g []flows.Event) error {
 	if f == nil {
 		return s.markAll(ctx, fresh)
 	}
+	if f.Kind == flows.KindVerify {
+		return s.deliverEach(ctx, fresh) // its thread tells the outcome only
+	}
 	if f.Kind == flows.KindApprove {
 		if err := s.confirmation(ctx, ms, f, fresh); err != nil {
 			return err

@@ -21,6 +21,7 @@ const (
 	VerbReport    Verb = "report"
 	VerbWho       Verb = "who"
 	VerbRevoke    Verb = "revoke"
+	VerbVerify    Verb = "verify"
 )
 
 // Command is a parsed request.
@@ -30,6 +31,8 @@ type Command struct {
 	Target *User
 	// Passkey is what "revoke" removes: a passkey's name, or RevokeAll.
 	Passkey string
+	// Reason is the helpdesk member's "why" of "verify", as typed.
+	Reason string
 }
 
 // ParseCommand reads the text after the command name. It is forgiving about
@@ -61,6 +64,8 @@ func ParseCommand(text string, mentions []User) (Command, error) {
 		return Command{Verb: v, Target: &t}, nil
 	case VerbRevoke:
 		return parseRevoke(text, words, mentions)
+	case VerbVerify:
+		return parseVerify(text, mentions)
 	default:
 		return Command{}, &CommandError{Text: text, Why: "unknown command"}
 	}

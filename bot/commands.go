@@ -51,6 +51,10 @@ func (b *Bot) HandleCommand(_ context.Context, r Request) Message {
 		target, name := *cmd.Target, cmd.Passkey
 		b.budgeted("revoke", r.From, r.Respond, func(ctx context.Context) { b.revoke(ctx, r, target, name) })
 		return msgChecking(b.langFor(r.From))
+	case VerbVerify:
+		target, reason := *cmd.Target, cmd.Reason
+		b.budgeted("verify", r.From, r.Respond, func(ctx context.Context) { b.verifyCaller(ctx, r, target, reason) })
+		return msgChecking(b.langFor(r.From))
 	case VerbReport:
 		b.budgeted("report", r.From, r.Respond, func(ctx context.Context) { b.report(ctx, r) })
 		return Message{Summary: b.langFor(r.From).T("chat.report.preparing"), Body: []string{b.langFor(r.From).T("chat.report.preparing")}}

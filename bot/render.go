@@ -52,6 +52,9 @@ func statusWords(s flows.State) (string, Tone) {
 
 // parentMessage renders the thread's top-level message from the flow.
 func (b *Bot) parentMessage(f *flows.Flow) Message {
+	if f.Kind == flows.KindVerify {
+		return b.verifyParent(f)
+	}
 	who := f.Subject.AccountName
 	if f.Subject.DisplayName != "" {
 		who = f.Subject.DisplayName + " (" + f.Subject.AccountName + ")"

@@ -11,7 +11,7 @@ import (
 // CommandError; a helpdesk verb always has its target, and revoke its
 // non-empty passkey argument without the mention in it.
 func FuzzParseCommand(f *testing.F) {
-	for _, s := range []string{"", "revoke <m> iphone 15", "revoke <m>", "who <m>", "for <m> <m>", "reset unlock", "revoke all <m>"} {
+	for _, s := range []string{"", "revoke <m> iphone 15", "revoke <m>", "who <m>", "for <m> <m>", "reset unlock", "revoke all <m>", "verify <m> caller on line 2", "verify <m>"} {
 		f.Add(s, 1)
 	}
 	f.Fuzz(func(t *testing.T, text string, n int) {
@@ -27,13 +27,16 @@ func FuzzParseCommand(f *testing.F) {
 			return
 		}
 		switch cmd.Verb {
-		case bot.VerbFor, bot.VerbEnrollFor, bot.VerbWho, bot.VerbRevoke:
+		case bot.VerbFor, bot.VerbEnrollFor, bot.VerbWho, bot.VerbRevoke, bot.VerbVerify:
 			if cmd.Target == nil {
 				t.Fatalf("%q: %s without a target", text, cmd.Verb)
 			}
 		}
 		if cmd.Verb == bot.VerbRevoke && (cmd.Passkey == "" || strings.Contains(cmd.Passkey, strings.ToLower(bot.Mention(ms[0].ID)))) {
 			t.Fatalf("%q: revoke argument %q", text, cmd.Passkey)
+		}
+		if cmd.Verb == bot.VerbVerify && (strings.Contains(strings.ToLower(cmd.Reason), strings.ToLower(bot.Mention(ms[0].ID))) || len([]rune(cmd.Reason)) > bot.MaxVerifyReason) {
+			t.Fatalf("%q: verify reason %q", text, cmd.Reason)
 		}
 	})
 }

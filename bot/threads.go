@@ -37,6 +37,9 @@ func (s threadSink) deliver(ctx context.Context, ev flows.Event) error {
 	if f.Kind == flows.KindApprove {
 		return s.confirmation(ctx, ms, f, []flows.Event{ev})
 	}
+	if f.Kind == flows.KindVerify {
+		return s.verifyEvent(ctx, ms, f, ev)
+	}
 	return s.post(ctx, ms, f, changesStatus(ev), b.eventMessage(ev), ev)
 }
 

@@ -101,6 +101,7 @@ func msgHelp(l i18n.Lang, helpdesk bool, cmd func(args string) string) Message {
 			line("for @user", "for"),
 			line("enroll-for @user", "enroll_for"),
 			line("revoke @user <passkey name | all>", "revoke"),
+			line("verify @user [reason]", "verify"),
 			line("who @user", "who"),
 			line("report", "report"))
 	}

@@ -75,7 +75,11 @@ func (e *Engine) Redeem(ctx context.Context, token string, c Client) (*Flow, str
 			return f, "", err
 		}
 		f.Binding = hashSecret(binding)
-		f.ExpiresAt = now.Add(e.cfg.FlowTTL)
+		// A caller verification keeps its VerifyTTL from the request: the
+		// member is waiting on the line.
+		if f.Kind != KindVerify {
+			f.ExpiresAt = now.Add(e.cfg.FlowTTL)
+		}
 		ev := e.event(f, EventLinkRedeemed, f.Subject.Chat.String(), from, "ok", now)
 		ev.SourceIP, ev.Device = c.IP, c.Device
 		err = e.store.Update(ctx, f, []Event{ev})

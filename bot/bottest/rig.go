@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -37,7 +38,14 @@ type Rig struct {
 	Reader Readers
 	// Factors is what each account has enrolled (default: one passkey).
 	Factors *Enrolled
+	// skew is how far Advance moved the engine's and the core's clock
+	// ahead of the wall clock, in nanoseconds.
+	skew *atomic.Int64
 }
+
+// Advance moves the rig's clock (the engine's and the core's) forward, so
+// a test expires a flow without sleeping.
+func (r *Rig) Advance(d time.Duration) { r.skew.Add(int64(d)) }
 
 // Options tune a rig.
 type Options struct {
@@ -84,9 +92,11 @@ func NewRig(t *testing.T, opt Options) *Rig {
 	if opt.Directory != nil {
 		dir = opt.Directory(mem)
 	}
+	skew := new(atomic.Int64)
+	now := func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }
 	eng := flows.NewEngine(st, dir, flows.Config{
 		Policy: flows.Policy{PrivilegedGroups: []string{PrivilegedGroup}, BreakGlass: []string{"spare3"}},
-	})
+	}, flows.WithClock(now))
 	factors := &Enrolled{}
 	b, err := bot.New(bot.Config{
 		PublicBaseURL:         BaseURL,
@@ -100,12 +110,12 @@ func NewRig(t *testing.T, opt Options) *Rig {
 		LinkResendAfter:       opt.LinkResendAfter,
 		Alerts:                opt.Alerts,
 		CostPerTicket:         70,
-	}, bot.Deps{Engine: eng, Directory: dir, Store: st, Factors: factors, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	}, bot.Deps{Engine: eng, Directory: dir, Store: st, Factors: factors, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(b.Close)
-	return &Rig{Redis: m, Store: st, Dir: mem, Engine: eng, Bot: b, Reader: NewReaders(st, b.Sinks()), Factors: factors}
+	return &Rig{Redis: m, Store: st, Dir: mem, Engine: eng, Bot: b, Reader: NewReaders(st, b.Sinks()), Factors: factors, skew: skew}
 }
 
 // Readers pumps several sinks' readers as one, as the service runs them.

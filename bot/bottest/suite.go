@@ -32,6 +32,10 @@ func Run(t *testing.T, newDriver func(t *testing.T) Driver) {
 		{"WhoRefusedForOutsider", whoRefusedForOutsider},
 		{"RevokeLostPhone", revokeLostPhone},
 		{"PrivilegedRevokeNeedsASecondMember", revokePrivileged},
+		{"VerifyCallerRefusals", verifyRefusals},
+		{"VerifyCallerConfirmed", verifyConfirmed},
+		{"VerifyCallerDeclined", verifyDeclined},
+		{"VerifyCallerExpired", verifyExpired},
 	} {
 		t.Run(sc.name, func(t *testing.T) {
 			d := newDriver(t)

@@ -60,9 +60,9 @@ func translateCommand(raw json.RawMessage) (text string, mentions []bot.User, er
 	text = sub.Name
 	var arg string
 	for _, o := range sub.Options {
-		if o.Name == OptionPasskey && o.Type == optionString {
+		if (o.Name == OptionPasskey || o.Name == OptionReason) && o.Type == optionString {
 			if err := json.Unmarshal(o.Value, &arg); err != nil {
-				return "", nil, fmt.Errorf("%w: passkey option is not a string", errBadInteraction)
+				return "", nil, fmt.Errorf("%w: %s option is not a string", errBadInteraction, o.Name)
 			}
 			continue
 		}
@@ -82,7 +82,7 @@ func translateCommand(raw json.RawMessage) (text string, mentions []bot.User, er
 	}
 	if f := strings.Fields(arg); len(f) > 0 {
 		// After the mention, as typed on the other platforms; the core
-		// reads it as a name, never as a mention.
+		// reads it as a name or a reason, never as a mention.
 		text += " " + strings.Join(f, " ")
 	}
 	return text, mentions, nil

@@ -2,6 +2,8 @@ package discord
 
 import (
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/resetbot/resetbot/bot"
 )
 
 // CommandName is the application command everyone uses. Discord allows no
@@ -30,16 +32,19 @@ const (
 	SubReport    = "report"
 	SubWho       = "who"
 	SubRevoke    = "revoke"
+	SubVerify    = "verify"
 
 	// OptionUser is the user option of SubFor, SubEnrollFor and SubWho.
 	OptionUser = "user"
 	// OptionPasskey is SubRevoke's passkey name (or "all").
 	OptionPasskey = "passkey"
+	// OptionReason is SubVerify's optional reason, shown to the target.
+	OptionReason = "reason"
 )
 
 // helpdeskSub reports whether a subcommand belongs to HelpdeskCommandName.
 func helpdeskSub(name string) bool {
-	return name == SubFor || name == SubEnrollFor || name == SubReport || name == SubWho || name == SubRevoke
+	return name == SubFor || name == SubEnrollFor || name == SubReport || name == SubWho || name == SubRevoke || name == SubVerify
 }
 
 // described is one description in English (the default Discord shows)
@@ -134,6 +139,18 @@ var descriptions = map[string]described{
 		"Retirer la clé d'accès d'un téléphone perdu (ou tous les facteurs)",
 		"Quitar la llave de acceso de un móvil perdido (o todos los factores)",
 	},
+	SubVerify: {
+		"Ask a caller to confirm with their passkey that it is them",
+		"Einen Anrufer bitten, mit dem eigenen Passkey zu bestätigen, dass er es ist",
+		"Demander à un appelant de confirmer avec sa clé d'accès que c'est lui",
+		"Pedir a quien llama que confirme con su llave de acceso que es él",
+	},
+	OptionReason: {
+		"Why you ask (the person reads it)",
+		"Warum Sie fragen (die Person liest es)",
+		"Pourquoi vous demandez (la personne le lit)",
+		"Por qué lo pides (la persona lo lee)",
+	},
 	OptionPasskey: {
 		"The passkey's name, or all",
 		"Name des Passkeys, oder all",
@@ -176,6 +193,11 @@ func Commands() []*discordgo.ApplicationCommand {
 		return &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionString, Name: OptionPasskey,
 			Description: d.en, DescriptionLocalizations: d.localized(), Required: true, MaxLength: 64}
 	}
+	reason := func() *discordgo.ApplicationCommandOption {
+		d := descriptions[OptionReason]
+		return &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionString, Name: OptionReason,
+			Description: d.en, DescriptionLocalizations: d.localized(), MaxLength: bot.MaxVerifyReason}
+	}
 	command := func(name string, contexts []discordgo.InteractionContextType, opts ...*discordgo.ApplicationCommandOption) *discordgo.ApplicationCommand {
 		d := descriptions[name]
 		loc := d.localized()
@@ -191,7 +213,8 @@ func Commands() []*discordgo.ApplicationCommand {
 		sub(SubPassword), sub(SubUnlock), sub(SubEnroll), sub(SubStatus), sub(SubCancel), sub(SubHelp))
 	helpdesk := command(HelpdeskCommandName,
 		[]discordgo.InteractionContextType{discordgo.InteractionContextGuild},
-		sub(SubFor, user()), sub(SubEnrollFor, user()), sub(SubReport), sub(SubWho, user()), sub(SubRevoke, user(), passkey()))
+		sub(SubFor, user()), sub(SubEnrollFor, user()), sub(SubReport), sub(SubWho, user()), sub(SubRevoke, user(), passkey()),
+		sub(SubVerify, user(), reason()))
 	perms := helpdeskPermissions
 	helpdesk.DefaultMemberPermissions = &perms
 	return []*discordgo.ApplicationCommand{reset, helpdesk}

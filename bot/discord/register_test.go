@@ -73,7 +73,7 @@ func TestHelpdeskCommandIsHiddenByDefault(t *testing.T) {
 	for _, o := range got[1]["options"].([]any) {
 		names = append(names, o.(map[string]any)["name"].(string))
 	}
-	if strings.Join(names, ",") != "for,enroll-for,report,who,revoke" {
+	if strings.Join(names, ",") != "for,enroll-for,report,who,revoke,verify" {
 		t.Errorf("/%s subcommands = %v", HelpdeskCommandName, names)
 	}
 }

@@ -60,15 +60,21 @@ func (d *discordDriver) Command(t *testing.T, from bot.User, text string, mentio
 		target = &discordfake.User{ID: mentions[0].ID.UserID, Username: mentions[0].Name}
 	}
 	var strs map[string]string
-	if sub == SubRevoke {
-		// The words after the mention are the passkey option.
+	if sub == SubRevoke || sub == SubVerify {
+		// The words after the mention are the passkey or reason option.
 		var rest []string
 		for _, w := range strings.Fields(text)[1:] {
 			if len(mentions) == 0 || w != bot.Mention(mentions[0].ID) {
 				rest = append(rest, w)
 			}
 		}
-		strs = map[string]string{OptionPasskey: strings.Join(rest, " ")}
+		opt := OptionPasskey
+		if sub == SubVerify {
+			opt = OptionReason
+		}
+		if len(rest) > 0 || sub == SubRevoke {
+			strs = map[string]string{opt: strings.Join(rest, " ")}
+		}
 	}
 	in := d.r.fake.CommandWith(testGuild, d.r.general, CommandName, sub, discordfake.User{ID: from.ID.UserID, Username: from.Name}, target, strs)
 	d.mu.Lock()

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/resetbot/resetbot/directory"
 	"github.com/resetbot/resetbot/flows"
@@ -114,6 +115,28 @@ func runCallerVerify(t *testing.T, newStore NewStore) {
 		f, err := r.eng.Get(ctx(t), is.Flow.ID)
 		if err != nil || f.State != flows.StateExpired {
 			t.Fatalf("after expiry: %v, state %q", err, f.State)
+		}
+	})
+
+	t.Run("RedeemKeepsTheFiveMinutes", func(t *testing.T) {
+		// Opening the link late must not give the verification a reset
+		// flow's lifetime: five minutes from the request, redeemed or not.
+		r := newRig(t, newStore)
+		is, err := r.verifyOf(t, "U0PWUSER")
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.clock.Advance(flows.VerifyTTL - time.Minute)
+		f, binding, err := r.eng.Redeem(ctx(t), is.Token, flows.Client{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !f.ExpiresAt.Equal(is.Flow.ExpiresAt) {
+			t.Fatalf("redeemed verification expires %v, want %v (five minutes from the request)", f.ExpiresAt, is.Flow.ExpiresAt)
+		}
+		r.clock.Advance(time.Minute)
+		if _, err := r.eng.RecordVerification(ctx(t), f.ID, binding, flows.Verification{Method: flows.MethodPasskey, OK: true}); !errors.Is(err, flows.ErrExpired) {
+			t.Fatalf("a passkey five minutes after the request = %v, want ErrExpired", err)
 		}
 	})
 
