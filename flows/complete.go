@@ -46,7 +46,7 @@ func (e *Engine) Complete(ctx context.Context, flowID, binding string, c Complet
 		return nil, ErrBinding
 	}
 	f, err := e.mutate(ctx, flowID, binding, func(f *Flow, now time.Time) ([]Event, error) {
-		if f.State != StateVerified {
+		if f.State != StateVerified || f.Kind == KindVerify { // a caller verification ends by ConfirmVerify only
 			return nil, &TransitionError{Op: "complete", From: f.State, To: StateApplying}
 		}
 		if f.Kind == KindReset && c.NewPassword == "" {

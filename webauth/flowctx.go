@@ -109,6 +109,8 @@ func isJSONRequest(r *http.Request) bool {
 func nextPage(f *flows.Flow) string {
 	base := "/f/" + f.ID
 	switch {
+	case f.Kind == flows.KindVerify:
+		return base + "/caller" // every state of a caller verification (caller.go)
 	case f.State == flows.StateRedeemed && f.Kind == flows.KindEnroll:
 		return base + "/enroll"
 	case f.State == flows.StateRedeemed, f.State == flows.StateAwaitingApproval:
@@ -132,6 +134,8 @@ func steps(k flows.Kind) []string {
 		return []string{"web.step.verify", "web.step.add_signin", "web.step.done"}
 	case flows.KindApprove:
 		return []string{"web.step.verify", "web.step.approve", "web.step.done"}
+	case flows.KindVerify:
+		return []string{"web.step.verify", "web.step.done"}
 	}
 	return []string{"web.step.verify", "web.step.new_password", "web.step.done"}
 }

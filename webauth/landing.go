@@ -49,6 +49,10 @@ func (s *Server) landing(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, nil, err)
 		return
 	}
+	if f.Kind == flows.KindVerify {
+		s.callerLanding(w, r, f, token, csrf)
+		return
+	}
 	d := landingData{
 		Action:  "/r/" + token,
 		Account: f.Subject.AccountName,

@@ -75,6 +75,10 @@ func completedMessage(l i18n.Lang, f *flows.Flow, loc *time.Location) string {
 // failLink renders the page for a link that cannot continue, in the words
 // of the state its flow is in.
 func (s *Server) failLink(w http.ResponseWriter, r *http.Request, f *flows.Flow, err error) {
+	if f != nil && f.Kind == flows.KindVerify && (errors.Is(err, flows.ErrTokenUsed) || errors.Is(err, flows.ErrExpired)) {
+		s.callerLinkState(w, r, f, err)
+		return
+	}
 	err = linkStateErr(f, err)
 	flowID := ""
 	if f != nil {

@@ -103,6 +103,12 @@ func (s *Server) passkeyFinish(w http.ResponseWriter, r *http.Request, fc *flowC
 		s.failJSON(w, r, fc, fmt.Errorf("%w (%s)", err, reason))
 		return
 	}
+	if nf.Kind == flows.KindVerify {
+		if nf, err = s.confirmCaller(r, fc, user, cred); err != nil {
+			s.failJSON(w, r, fc, err)
+			return
+		}
+	}
 	writeJSON(w, http.StatusOK, nextData{Next: nextPage(nf)})
 }
 

@@ -91,6 +91,10 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /f/{id}/unlock", s.flowPost(s.unlockSubmit))
 	m.HandleFunc("GET /f/{id}/done", s.flowPage(s.donePage))
 
+	m.HandleFunc("POST /r/{token}/decline", s.declineLink)
+	m.HandleFunc("GET /f/{id}/caller", s.callerPage)
+	m.HandleFunc("POST /f/{id}/caller/decline", s.flowPost(s.callerDecline))
+
 	m.HandleFunc("GET /f/{id}/approve", s.flowPage(s.approvePage))
 	m.HandleFunc("POST /f/{id}/approve", s.flowPost(s.approveSubmit))
 

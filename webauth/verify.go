@@ -69,7 +69,7 @@ func (s *Server) verifyPage(w http.ResponseWriter, r *http.Request, fc *flowCtx)
 		s.render(w, r, http.StatusOK, "waiting", p)
 		return
 	case flows.StateRedeemed:
-		if fc.flow.Kind == flows.KindEnroll {
+		if fc.flow.Kind == flows.KindEnroll || fc.flow.Kind == flows.KindVerify {
 			http.Redirect(w, r, nextPage(fc.flow), http.StatusSeeOther)
 			return
 		}
@@ -142,9 +142,9 @@ func (s *Server) factors(r *http.Request, f *flows.Flow) (verifyData, error) {
 }
 
 // totpAllowed: the fallback is configurable, and never for privileged
-// accounts (the engine refuses it too).
+// accounts, approvers or a caller verification (the engine refuses it too).
 func (s *Server) totpAllowed(f *flows.Flow) bool {
-	return s.cfg.AllowTOTP && !f.Subject.Privileged && f.Kind != flows.KindApprove
+	return s.cfg.AllowTOTP && !f.Subject.Privileged && f.Kind != flows.KindApprove && f.Kind != flows.KindVerify
 }
 
 // statusData is the answer of the status poll.
