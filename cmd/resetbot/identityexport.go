@@ -153,7 +153,11 @@ func matchMembers(ctx context.Context, dir directory.Directory, platform, attr s
 	return out, rep, nil
 }
 
-// writeChatIDs renders rows in the format asked for.
+// writeChatIDs renders rows in the format asked for. The LDIF is written
+// here rather than with go-ldap/ldif's Marshal (which the tests use to
+// parse and apply it) because each change carries a comment naming the
+// member's email for the administrator who reviews the file, and Marshal
+// writes no comments.
 func writeChatIDs(w io.Writer, format, flavour string, rows []chatIDRow) error {
 	switch format {
 	case exportCSV:

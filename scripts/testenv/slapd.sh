@@ -5,8 +5,9 @@
 
 SLAPD_BASE="dc=example,dc=test"
 SLAPD_ROOTDN="cn=admin,$SLAPD_BASE"
-# The rootdn's password, for debugging by hand only: tests must use the
-# service account, because the rootdn bypasses ppolicy.
+# The rootdn's password, for debugging by hand and for tests that play the
+# administrator; resets in tests must use the service account, because the
+# rootdn bypasses ppolicy.
 SLAPD_ROOTPW="Admin-Passw0rd.1"
 SLAPD_SVC_DN="cn=resetbot,ou=Services,$SLAPD_BASE"
 SLAPD_SVC_PW="Svc-Passw0rd.1"
@@ -150,5 +151,10 @@ start_slapd() {
 	export RESETBOT_TEST_SLAPD_URL="$url"
 	export RESETBOT_TEST_SLAPD_LDAPS_URL="$surl"
 	export RESETBOT_TEST_SLAPD_CA="$dir/tls/ca.pem"
+	# The rootdn, for the few tests that play the directory administrator
+	# (creating their own entries, applying an exported LDIF); never for a
+	# reset, which must go through the service account's ppolicy.
+	export RESETBOT_TEST_SLAPD_ADMIN_DN="$SLAPD_ROOTDN"
+	export RESETBOT_TEST_SLAPD_ADMIN_PASSWORD="$SLAPD_ROOTPW"
 	server_ok slapd "$url (StartTLS) $surl (pid $pid)" "$start"
 }
