@@ -33,6 +33,7 @@ func Run(t *testing.T, newDir func(t *testing.T) directory.Directory, fx Fixture
 	t.Run("NestedGroups", func(t *testing.T) { testNested(t, newDir(t), fx) })
 	t.Run("Disabled", func(t *testing.T) { testDisabled(t, newDir(t), fx) })
 	t.Run("UnknownUserWrites", func(t *testing.T) { testUnknownUserWrites(t, newDir(t), fx) })
+	t.Run("StaleDN", func(t *testing.T) { testStaleDN(t, newDir(t), fx) })
 	t.Run("CancelledContext", func(t *testing.T) { testCancelled(t, newDir(t), fx) })
 	t.Run("ConcurrentFinds", func(t *testing.T) { testConcurrentFinds(t, newDir(t), fx) })
 	t.Run("PasswordPolicy", func(t *testing.T) { testPasswordPolicy(t, newDir(t), fx) })
@@ -380,6 +381,36 @@ func testUnknownUserWrites(t *testing.T, d directory.Directory, fx Fixture) {
 	}
 	if err := d.VerifyPassword(ctx(t), ro, fx.InitialPassword); err != nil {
 		t.Errorf("the write to the ghost reached the real account: VerifyPassword = %v", err)
+	}
+}
+
+// testStaleDN: the account was renamed, or its DN given to another entry,
+// after Find. A write goes to the account with the user's immutable id,
+// wherever it lives now, never to whatever the old DN names.
+func testStaleDN(t *testing.T, d directory.Directory, fx Fixture) {
+	target := mustFind(t, d, directory.ByAccountName, "", fx.SetPasswordUser)
+	other := mustFind(t, d, directory.ByAccountName, "", fx.ReadOnlyUser)
+	parent := target.DN[strings.IndexByte(target.DN, ',')+1:]
+	cases := []struct{ name, dn string }{
+		{"another account's DN", other.DN},
+		{"a DN nothing has", "cn=renamed-away-" + strings.ToLower(rand.Text()[:8]) + "," + parent},
+		{"a DN outside the user base", "cn=elsewhere,dc=invalid"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			stale := *target
+			stale.DN = c.dn
+			pw := freshPassword(t)
+			if err := d.SetPassword(ctx(t), &stale, pw); err != nil {
+				t.Fatalf("SetPassword with a stale DN: %v", err)
+			}
+			if err := d.VerifyPassword(ctx(t), target, pw); err != nil {
+				t.Fatalf("the account with the id did not get the password: %v", err)
+			}
+		})
+	}
+	if err := d.VerifyPassword(ctx(t), other, fx.InitialPassword); err != nil {
+		t.Errorf("the write reached the account at the stale DN: VerifyPassword = %v", err)
 	}
 }
 

@@ -38,6 +38,9 @@ type Directory struct {
 	dialect dialect
 	dialer  *dialer
 	pool    *pool
+	// policies keeps the password policy for a short while: a reset reads
+	// it on every page and check, and it rarely changes.
+	policies *policyCache
 }
 
 // New checks cfg and returns a Directory. It does not connect: the first
@@ -62,6 +65,7 @@ func New(cfg Config) (*Directory, error) {
 		d.dialect = ds389{openLDAP{groupBase: cfg.GroupBaseDN}}
 	}
 	d.pool = newPool(cfg.PoolSize, cfg.Timeout, d.dialService)
+	d.policies = newPolicyCache(d.readPolicy)
 	return d, nil
 }
 
@@ -162,16 +166,22 @@ func (d *Directory) attributes() []string {
 	return append(attrs, d.dialect.attributes()...)
 }
 
-// findEntry returns the single entry matching filter. Two or more matches
-// are as good as none: an ambiguous key must never pick an account.
+// findEntry returns the single entry matching filter under the user base.
+// Two or more matches are as good as none: an ambiguous key must never
+// pick an account.
 func (d *Directory) findEntry(ctx context.Context, c *conn, filter string) (*goldap.Entry, error) {
-	res, err := c.search(ctx, goldap.NewSearchRequest(d.cfg.UserBaseDN, goldap.ScopeWholeSubtree,
+	return d.searchOne(ctx, c, d.cfg.UserBaseDN, goldap.ScopeWholeSubtree, filter)
+}
+
+// searchOne returns the single entry matching filter in base and scope.
+func (d *Directory) searchOne(ctx context.Context, c *conn, base string, scope int, filter string) (*goldap.Entry, error) {
+	res, err := c.search(ctx, goldap.NewSearchRequest(base, scope,
 		goldap.NeverDerefAliases, 2, 0, false, filter, d.attributes(), nil))
 	switch {
 	case goldap.IsErrorWithCode(err, goldap.LDAPResultSizeLimitExceeded):
 		return nil, notFound("more than one entry matches")
 	case goldap.IsErrorWithCode(err, goldap.LDAPResultNoSuchObject):
-		return nil, notFound("user base %s does not exist", d.cfg.UserBaseDN)
+		return nil, notFound("base %s does not exist", base)
 	case err != nil:
 		return nil, err
 	case len(res.Entries) != 1:
@@ -256,6 +266,15 @@ func (d *Directory) chatIDs(e *goldap.Entry) map[string]string {
 // resolve finds u's entry again by its immutable id. Writes go to the DN
 // found now, not to the DN read earlier, so an account renamed, deleted or
 // replaced since Find is never the one changed.
+//
+// When u carries a DN (it came from Find, usually the caller's re-read by
+// id a moment before the write), the entry at that DN is read with the id
+// in the filter: a base-scope read the server answers from its DN index,
+// whatever the id attribute's indexing, and which finds nothing unless the
+// entry at that DN still is the account with that id (and still a user the
+// configured filter admits). Only when it is not (renamed, deleted,
+// replaced) is the whole user base searched by id. A reset therefore pays
+// for one subtree search by id (the caller's re-read), not two.
 func (d *Directory) resolve(ctx context.Context, c *conn, u *directory.User) (*goldap.Entry, error) {
 	if u == nil || u.ID == "" {
 		return nil, notFound("user without immutable id")
@@ -264,11 +283,37 @@ func (d *Directory) resolve(ctx context.Context, c *conn, u *directory.User) (*g
 	if err != nil {
 		return nil, notFound("id %q: %v", u.ID, err)
 	}
-	e, err := d.findEntry(ctx, c, "(&"+d.dialect.userFilter()+d.cfg.UserFilter+filter+")")
+	filter = "(&" + d.dialect.userFilter() + d.cfg.UserFilter + filter + ")"
+	if u.DN != "" && underBase(u.DN, d.cfg.UserBaseDN) {
+		e, err := d.searchOne(ctx, c, u.DN, goldap.ScopeBaseObject, filter)
+		if err == nil {
+			return e, nil
+		}
+		if !errors.Is(err, directory.ErrNotFound) {
+			return nil, fmt.Errorf("id %s at %s: %w", u.ID, u.DN, err)
+		}
+		// The DN no longer names this account: look for it by id.
+	}
+	e, err := d.findEntry(ctx, c, filter)
 	if err != nil {
 		return nil, fmt.Errorf("id %s: %w", u.ID, err)
 	}
 	return e, nil
+}
+
+// underBase reports whether dn lies in or under base (DNs compared as
+// parsed, attribute types and values case-insensitively). A DN outside the
+// user base is never read directly: Find would not have returned it.
+func underBase(dn, base string) bool {
+	child, err := goldap.ParseDN(dn)
+	if err != nil {
+		return false
+	}
+	parent, err := goldap.ParseDN(base)
+	if err != nil {
+		return false
+	}
+	return child.EqualFold(parent) || parent.AncestorOfFold(child)
 }
 
 // SetPassword implements directory.Directory.
@@ -286,6 +331,9 @@ func (d *Directory) SetPassword(ctx context.Context, u *directory.User, newPassw
 		}
 		err = d.dialect.setPassword(ctx, c, e.DN, newPassword)
 		if reason, ok := d.dialect.policyReason(err); ok {
+			// The checklist let this password through and the directory
+			// did not: the policy may have changed since it was read.
+			d.policies.invalidate()
 			return fmt.Errorf("%s: server said %q: %w", e.DN, diagnostic(err), &directory.PolicyError{Reason: reason})
 		}
 		if err != nil {
@@ -345,8 +393,16 @@ func (d *Directory) Unlock(ctx context.Context, u *directory.User) error {
 	})
 }
 
-// PasswordPolicy implements directory.PolicyReader.
+// PasswordPolicy implements directory.PolicyReader. The policy read is
+// reused for up to a minute (policyTTL) and read again at once after the
+// directory refused a password.
 func (d *Directory) PasswordPolicy(ctx context.Context) (directory.Policy, error) {
+	return d.policies.get(ctx)
+}
+
+// readPolicy asks the directory for the policy that applies to resetbot's
+// writes.
+func (d *Directory) readPolicy(ctx context.Context) (directory.Policy, error) {
 	var p directory.Policy
 	err := d.withConn(ctx, "read password policy", true, func(c *conn) error {
 		var err error
