@@ -13,12 +13,14 @@ import (
 // background runs what keeps flows moving without a request: one audit
 // reader per sink (each its own consumer group, under a consumer name
 // unique to this process), the audit-stream upkeep and the expiry
-// sweeper. It returns when ctx ends and every goroutine stopped.
-func background(ctx context.Context, store flows.Store, engine *flows.Engine, sinks []flows.Sink, streams *flowmetrics.Streams, log *slog.Logger) {
+// sweeper. Each reader takes over the events another consumer has left
+// unacknowledged for claimIdle (audit.claim_idle): a dead replica's. It
+// returns when ctx ends and every goroutine stopped.
+func background(ctx context.Context, store flows.Store, engine *flows.Engine, sinks []flows.Sink, claimIdle time.Duration, streams *flowmetrics.Streams, log *slog.Logger) {
 	consumer := flows.ConsumerName()
 	var wg sync.WaitGroup
 	for _, s := range sinks {
-		r := flows.NewReader(store, s, consumer, log)
+		r := flows.NewReader(store, s, consumer, log, flows.WithClaimIdle(claimIdle))
 		wg.Go(func() { _ = r.Run(ctx) })
 	}
 	if m, ok := store.(flows.StreamMaintainer); ok {

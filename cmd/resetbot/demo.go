@@ -187,7 +187,7 @@ func (d *demo) run(ctx context.Context) error {
 	defer cancel()
 	var wg sync.WaitGroup
 	wg.Go(func() { d.tickRedis(ctx) })
-	wg.Go(func() { background(ctx, d.store, d.engine, d.sinks, nil, d.log) })
+	wg.Go(func() { background(ctx, d.store, d.engine, d.sinks, flows.DefaultClaimIdle, nil, d.log) })
 	ready := &readiness{
 		redis:   func(ctx context.Context) error { return d.rdb.Ping(ctx).Err() },
 		timeout: checkTimeout, dirEvery: dirCheckEvery, now: time.Now,

@@ -212,7 +212,7 @@ func (s *server) management() http.Handler {
 func (s *server) run(ctx context.Context, ln, mln net.Listener) error {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
-	wg.Go(func() { background(ctx, s.store, s.engine, s.sinks, s.streams, s.log) })
+	wg.Go(func() { background(ctx, s.store, s.engine, s.sinks, s.cfg.Audit.ClaimIdle, s.streams, s.log) })
 	s.runPlatforms(ctx, &wg)
 	if s.reminders != nil {
 		wg.Go(func() { s.reminders.run(ctx, time.Minute) })

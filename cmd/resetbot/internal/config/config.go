@@ -232,6 +232,13 @@ type Audit struct {
 	// a log cut short or rewritten shows against the channel's copies.
 	// 0 turns it off; at least a minute; needs log_file.
 	PublishHeadEvery time.Duration `yaml:"publish_head_every"`
+	// ClaimIdle is how long an event may stay unacknowledged with one
+	// replica's consumer before another replica's takes it over: the time
+	// a killed replica's unwritten events wait. Longer than any one
+	// delivery takes (a chat API's Retry-After included), or a live
+	// replica's work is taken over and delivered twice over the sinks'
+	// own idempotency marks. Default 2m, at least 5s.
+	ClaimIdle time.Duration `yaml:"claim_idle"`
 }
 
 // Log configures the process log.

@@ -114,6 +114,7 @@ func TestMinimalConfigDefaults(t *testing.T) {
 		{"link ttl", c.Flows.LinkTTL, 10 * time.Minute},
 		{"flow ttl", c.Flows.FlowTTL, DefaultFlowTTL},
 		{"stream max len", c.Audit.StreamMaxLen, int64(DefaultStreamMaxLen)},
+		{"claim idle", c.Audit.ClaimIdle, DefaultClaimIdle},
 		{"log format", c.Log.Format, "json"},
 		{"bind password", c.Directory.BindPassword.Reveal(), "s3cret"},
 	}

@@ -22,6 +22,7 @@ const (
 	DefaultFailedVerificationsPerDay  = 10
 	DefaultInteractionsPerMinute      = 20
 	DefaultStreamMaxLen               = 100_000
+	DefaultClaimIdle                  = 2 * time.Minute
 	DefaultLogLevel                   = "info"
 	DefaultLogFormat                  = "json"
 	DefaultAuditFormat                = "resetbot"
@@ -77,6 +78,7 @@ func (c *Config) ApplyDefaults() {
 	setNum(&c.Limits.InteractionsPerIdentityPerMinute, DefaultInteractionsPerMinute)
 
 	setNum(&c.Audit.StreamMaxLen, DefaultStreamMaxLen)
+	setNum(&c.Audit.ClaimIdle, DefaultClaimIdle)
 
 	setStr(&c.Log.Level, DefaultLogLevel)
 	setStr(&c.Log.Format, DefaultLogFormat)

@@ -248,6 +248,9 @@ func (v *validator) audit() {
 	case a.PublishHeadEvery > 0 && a.LogFile == "":
 		v.add("audit.publish_head_every", "needs audit.log_file: without the log there is no chain head to publish")
 	}
+	if a.ClaimIdle < 5*time.Second || a.ClaimIdle > 24*time.Hour {
+		v.add("audit.claim_idle", "%s: want 5s..24h (how long a dead replica's events wait for another)", a.ClaimIdle)
+	}
 	if a.ChainKey.IsSet() && a.ChainKey.Reveal() != "" && len(a.ChainKey.Reveal()) < 16 {
 		v.add("audit.chain_key", "is shorter than 16 bytes")
 	}

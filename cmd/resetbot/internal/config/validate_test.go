@@ -112,6 +112,7 @@ func TestValidate(t *testing.T) {
 		{"audit format", func(c *Config) { c.Audit.Format = "cef" }, "audit.format"},
 		{"stream max len", func(c *Config) { c.Audit.StreamMaxLen = 10 }, "audit.stream_max_len: 10 is below 1000"},
 		{"chain head too often", func(c *Config) { c.Audit.PublishHeadEvery = time.Second }, "audit.publish_head_every: 1s: want 0 (off) or at least a minute"},
+		{"claim idle too short", func(c *Config) { c.Audit.ClaimIdle = time.Second }, "audit.claim_idle: 1s: want 5s..24h"},
 		{"chain head without a log", func(c *Config) { c.Audit.PublishHeadEvery = time.Hour; c.Audit.LogFile = "" }, "audit.publish_head_every: needs audit.log_file"},
 		{"log level", func(c *Config) { c.Log.Level = "trace" }, "log.level: \"trace\" is not one of"},
 		{"log format", func(c *Config) { c.Log.Format = "xml" }, "log.format: \"xml\" is not one of"},
