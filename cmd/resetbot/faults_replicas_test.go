@@ -16,15 +16,16 @@ import (
 
 // secondReplica starts another `resetbot serve` with the rig's
 // configuration (same Redis and key prefix, same directory, same fake
-// Slack, same audit log) on its own listeners, and returns its base URL.
-func (r *faultRig) secondReplica() string {
+// Slack, same audit log) on its own listeners, and returns its base URL
+// and log file.
+func (r *faultRig) secondReplica() (base, logPath string) {
 	r.t.Helper()
 	data, err := os.ReadFile(r.config)
 	if err != nil {
 		r.t.Fatal(err)
 	}
 	port, mgmt := freePort(r.t), freePort(r.t)
-	base := fmt.Sprintf("http://localhost:%d", port)
+	base = fmt.Sprintf("http://localhost:%d", port)
 	var out []string
 	for _, line := range strings.Split(string(data), "\n") {
 		switch {
@@ -41,8 +42,9 @@ func (r *faultRig) secondReplica() string {
 	if err := os.WriteFile(config, []byte(strings.Join(out, "\n")), 0o600); err != nil {
 		r.t.Fatal(err)
 	}
-	startServe(r.t, r.bin, config, base, filepath.Join(filepath.Dir(r.config), "serve2.log"))
-	return base
+	logPath = filepath.Join(filepath.Dir(r.config), "serve2.log")
+	startServe(r.t, r.bin, config, base, logPath)
+	return base, logPath
 }
 
 // TestSlackRetryToTwoReplicas is fault 8 of the fault suite: the same
@@ -52,7 +54,7 @@ func (r *faultRig) secondReplica() string {
 // deliveries are answered 200, and the audit chain verifies.
 func TestSlackRetryToTwoReplicas(t *testing.T) {
 	r := newFaultRig(t, "")
-	base2 := r.secondReplica()
+	base2, _ := r.secondReplica()
 	const user = "U0SPARE2"
 	form := slackfake.CommandForm(user, "enroll", r.fake.ResponseURL("retry"))
 	ts := time.Now()

@@ -68,6 +68,7 @@ type slowProxy struct {
 	ln     net.Listener
 	target string
 	delay  atomic.Int64 // per server-to-client chunk, in nanoseconds
+	down   atomic.Bool  // cut: every connection is closed at once
 	mu     sync.Mutex
 	conns  []net.Conn
 }
@@ -91,6 +92,10 @@ func (p *slowProxy) serve() {
 		c, err := p.ln.Accept()
 		if err != nil {
 			return
+		}
+		if p.down.Load() {
+			c.Close()
+			continue
 		}
 		s, err := net.Dial("tcp", p.target)
 		if err != nil {
@@ -120,6 +125,22 @@ func (p *slowProxy) serve() {
 	}
 }
 
+// cut stops the directory as far as serve can tell: every open
+// connection is closed and new ones are closed as soon as they are made,
+// while the server itself (shared by other tests) runs on.
+func (p *slowProxy) cut() {
+	p.down.Store(true)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
+}
+
+// restore ends a cut: new connections reach the server again.
+func (p *slowProxy) restore() { p.down.Store(false) }
+
 func (p *slowProxy) close() {
 	p.ln.Close()
 	p.mu.Lock()
@@ -127,6 +148,19 @@ func (p *slowProxy) close() {
 	for _, c := range p.conns {
 		c.Close()
 	}
+}
+
+// deadAddr is a loopback address nothing listens on: a directory server
+// that is down (connections are refused).
+func deadAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
 }
 
 // serveProc is one `resetbot serve` process.
@@ -198,16 +232,46 @@ type faultRig struct {
 	auditPath                  string
 	management                 string // base URL of the management listener
 	proxy                      *slowProxy
+	front                      *frontProxy // nil unless newFaultRigFront
 	fake                       *slackfake.Server
 	store                      *redisstore.Store
+	rdb                        *redis.Client   // the rig's Redis, for the test's own reads
+	prefix                     string          // redis.key_prefix of the rig's serve
 	dir                        *ldap.Directory // straight to slapd, for the test's own reads
 	proc                       *serveProc
 	n                          int
 }
 
+// rigClaimIdle is the rig's audit.claim_idle: how long an event a killed
+// serve read but never delivered waits for a live one. Short, so a kill
+// case waits seconds for it, not the default's two minutes.
+const rigClaimIdle = 5 * time.Second
+
 // newFaultRig starts serve on redisAddr ("" for the harness's shared
 // Redis, which no test may stop).
 func newFaultRig(t *testing.T, redisAddr string) *faultRig {
+	t.Helper()
+	return newRig(t, redisAddr, rigOptions{})
+}
+
+// newFaultRigFront is newFaultRig behind a load balancer (r.front): the
+// public origin, the links and the rig's requests go to the front, which
+// passes them to the replica it is told to.
+func newFaultRigFront(t *testing.T, redisAddr string) *faultRig {
+	t.Helper()
+	return newRig(t, redisAddr, rigOptions{front: true})
+}
+
+// rigOptions vary the rig for a case.
+type rigOptions struct {
+	front bool // behind a load balancer (newFaultRigFront)
+	// deadFirstURL lists a directory URL nothing listens on before the
+	// proxy's in directory.urls: the first server of a failover list is
+	// down.
+	deadFirstURL bool
+}
+
+func newRig(t *testing.T, redisAddr string, opts rigOptions) *faultRig {
 	t.Helper()
 	if redisAddr == "" {
 		redisAddr = dirtest.RequireEnv(t, "RESETBOT_TEST_REDIS_ADDR")
@@ -228,6 +292,15 @@ func newFaultRig(t *testing.T, redisAddr string) *faultRig {
 	dir := t.TempDir()
 	port, mgmtPort := freePort(t), freePort(t)
 	base := fmt.Sprintf("http://localhost:%d", port)
+	var front *frontProxy
+	if opts.front {
+		front = newFrontProxy(t, base)
+		base = front.url
+	}
+	urls := []string{fmt.Sprintf("%q", "ldaps://"+proxy.addr())}
+	if opts.deadFirstURL {
+		urls = append([]string{fmt.Sprintf("%q", "ldaps://"+deadAddr(t))}, urls...)
+	}
 	prefix := fmt.Sprintf("fault%d", time.Now().UnixNano())
 	audit := filepath.Join(dir, "audit.jsonl")
 	yaml := fmt.Sprintf(`server:
@@ -239,7 +312,7 @@ redis:
   key_prefix: %q
 directory:
   flavour: openldap
-  urls: ["ldaps://%s"]
+  urls: [%s]
   ca_file: %q
   bind_dn: "cn=resetbot,ou=Services,dc=example,dc=test"
   bind_password: {value: "Svc-Passw0rd.1"}
@@ -257,6 +330,7 @@ flows:
   record_timeout: 2s
 audit:
   log_file: %q
+  claim_idle: %s
 web:
   csrf_key: {value: 0123456789abcdef0123456789abcdef}
   totp_key: {value: AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=}
@@ -266,7 +340,7 @@ slack:
   api_url: %q
   helpdesk_channel: C0HELPDESK
   team_id: T0FAKE
-`, port, mgmtPort, base, redisAddr, prefix, proxy.addr(), ca, audit, testSigningSecret, fake.APIURL())
+`, port, mgmtPort, base, redisAddr, prefix, strings.Join(urls, ", "), ca, audit, rigClaimIdle, testSigningSecret, fake.APIURL())
 	config := filepath.Join(dir, "config.yaml")
 	if err := os.WriteFile(config, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
@@ -291,7 +365,7 @@ slack:
 	t.Cleanup(func() { direct.Close() })
 	r := &faultRig{t: t, bin: bin, config: config, base: base, logPath: filepath.Join(dir, "serve.log"), auditPath: audit,
 		management: fmt.Sprintf("http://127.0.0.1:%d", mgmtPort),
-		proxy:      proxy, fake: fake, store: redisstore.New(rdb, redisstore.Options{Prefix: prefix}), dir: direct}
+		proxy:      proxy, front: front, fake: fake, store: redisstore.New(rdb, redisstore.Options{Prefix: prefix}), rdb: rdb, prefix: prefix, dir: direct}
 	r.start()
 	return r
 }
@@ -507,8 +581,8 @@ func TestKilledDuringDirectoryWrite(t *testing.T) {
 			}
 			// The killed process may have read change.applying from the
 			// stream without writing it: it stays pending on the dead
-			// consumer until a live one claims it (flows.DefaultClaimIdle).
-			r.eventually("change.applying in the audit log", flows.DefaultClaimIdle+30*time.Second, func() bool {
+			// consumer until a live one claims it (audit.claim_idle).
+			r.eventually("change.applying in the audit log", rigClaimIdle+30*time.Second, func() bool {
 				lines = r.auditLines(id)
 				return countContaining(lines, `"type":"change.applying"`) > 0
 			})
@@ -641,9 +715,7 @@ func TestRedisDownDuringPasswordSubmit(t *testing.T) {
 	// says so once its Redis client has reconnected.
 	own.start()
 	r.eventually("ready with Redis back", 20*time.Second, r.ready)
-	browser.Do(chromedp.Navigate(r.base + "/f/" + id + "/password"))
-	p.typePassword()
-	browser.Do(chromedp.Click(chromedp.CSS("#set-password")), chromedp.WaitVisible(chromedp.CSS("#done-headline")))
+	p.retryUntilDone()
 	if page := browser.Text(); !strings.Contains(page, "Your password was changed") {
 		t.Fatalf("retry with Redis back:\n%s", page)
 	}
@@ -707,6 +779,14 @@ type atPasswordForm struct {
 // resetAtPasswordForm enrolls policyuser's passkey through Slack, asks for
 // a reset, verifies with the passkey and types a new password.
 func (r *faultRig) resetAtPasswordForm(shots string) *atPasswordForm {
+	r.t.Helper()
+	return r.resetAtPasswordFormAfter(shots, nil)
+}
+
+// resetAtPasswordFormAfter is resetAtPasswordForm that calls beforeOpen
+// (when set) between the reset link's arrival and its opening: a fault
+// case's moment to hold the chat API before the verification's events.
+func (r *faultRig) resetAtPasswordFormAfter(shots string, beforeOpen func()) *atPasswordForm {
 	t := r.t
 	t.Helper()
 	t.Cleanup(func() {
@@ -723,7 +803,11 @@ func (r *faultRig) resetAtPasswordForm(shots string) *atPasswordForm {
 	p.browser.Enroll(r.link(p.chat, 1), r.freshPassword(p.user))
 	p.before = r.changedAt(p.user)
 	r.command(p.chat, "")
-	p.browser.OpenReset(r.link(p.chat, 2))
+	link := r.link(p.chat, 2)
+	if beforeOpen != nil {
+		beforeOpen()
+	}
+	p.browser.OpenReset(link)
 	p.typePassword()
 	id, err := r.store.LiveID(context.Background(), p.user.ID, flows.KindReset)
 	if err != nil || id == "" {
@@ -736,6 +820,66 @@ func (r *faultRig) resetAtPasswordForm(shots string) *atPasswordForm {
 // typePassword fills the password form and waits for the checklist.
 func (p *atPasswordForm) typePassword() {
 	p.browser.TypeNewPassword(p.next)
+}
+
+// rigRetryBudget is how long a user's retries may take in all, counted
+// from the first retry: serve's flows.write_timeout and
+// flows.record_timeout in the rig (the longest a submit may take before
+// it answers) and as much again for the page loads around it.
+const rigRetryBudget = 2 * (8*time.Second + 2*time.Second)
+
+// retryUntilDone is the user trying again once the service is back, as
+// the page asks: open the password page, type the password, submit, and,
+// while the answer is "Temporarily unavailable" (serve's Redis client
+// still reconnecting on a loaded machine), once more after a pause. Each
+// step waits for the page to show either outcome, within what is left of
+// rigRetryBudget from the first retry: no fixed browser deadline decides
+// the case. Any other problem page fails the test at once.
+func (p *atPasswordForm) retryUntilDone() {
+	r, b := p.r, p.browser
+	r.t.Helper()
+	deadline := time.Now().Add(rigRetryBudget)
+	for attempt := 1; ; attempt++ {
+		if time.Now().After(deadline) {
+			r.t.Fatalf("still unavailable after %d tries in %s:\n%s\nserve log:\n%s", attempt-1, rigRetryBudget, b.Text(), readFile(r.logPath))
+		}
+		b.Do(chromedp.Navigate(r.base + "/f/" + p.flowID + "/password"))
+		if p.await(deadline, "#password-form", "#problem") == "#password-form" {
+			p.typePassword()
+			b.Do(chromedp.Click(chromedp.CSS("#set-password")))
+			if p.await(deadline, "#done-headline", "#problem") == "#done-headline" {
+				if attempt > 1 {
+					r.t.Logf("the reset went through on try %d", attempt)
+				}
+				return
+			}
+		}
+		if page := b.Text(); !strings.Contains(page, "Temporarily unavailable") {
+			r.t.Fatalf("try %d with Redis back:\n%s", attempt, page)
+		}
+		r.t.Logf("try %d: temporarily unavailable; again in a second", attempt)
+		time.Sleep(time.Second)
+	}
+}
+
+// await waits until the page shows one of the selectors and returns it,
+// asking again across navigations; "" once deadline has passed.
+func (p *atPasswordForm) await(deadline time.Time, sels ...string) string {
+	for {
+		for _, sel := range sels {
+			ctx, cancel := context.WithTimeout(p.browser.Ctx, 2*time.Second)
+			ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(
+				`document.readyState === "complete" && !!document.querySelector(%q) && document.querySelector(%q).offsetParent !== null`, sel, sel)))
+			cancel()
+			if err == nil && ok {
+				return sel
+			}
+		}
+		if time.Now().After(deadline) {
+			return ""
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // changeRecordedOnce waits for the flow's outcome in the JSON audit log and
