@@ -3,46 +3,39 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"errors"
+	"encoding/base64"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/resetbot/resetbot/bot"
 	"github.com/resetbot/resetbot/bot/console"
-	"github.com/resetbot/resetbot/credentials/rediscreds"
+	"github.com/resetbot/resetbot/bot/platform"
+	"github.com/resetbot/resetbot/cmd/resetbot/internal/config"
 	"github.com/resetbot/resetbot/directory/memory"
 	"github.com/resetbot/resetbot/flows"
-	"github.com/resetbot/resetbot/flows/auditlog"
-	"github.com/resetbot/resetbot/flows/redisstore"
-	"github.com/resetbot/resetbot/webauth"
 )
 
 // demo is everything `resetbot demo` runs in one process: an embedded Redis
-// (miniredis, with keys expiring in real time), the in-memory directory of
-// the example company, the flow engine, the audit sinks and the HTTP server.
-// Later pieces (the web app, the console chat) plug into this struct.
+// (miniredis, with keys expiring in real time) and the server serve builds,
+// from a configuration that names the in-memory example company, the
+// terminal chat and a local web listener. One wiring path: whatever serve
+// wires (the credentials store, metrics, the audit sink), the demo has.
 type demo struct {
 	redis  *miniredis.Miniredis
-	rdb    *redis.Client
-	store  *redisstore.Store
-	dir    *memory.Directory
+	srv    *server
 	engine *flows.Engine
-	bot    *bot.Bot
 	chat   *console.Console
-	web    *webauth.Server
 	base   string
-	sinks  []flows.Sink
 	ln     net.Listener
 	mln    net.Listener // management: /metrics, /healthz, /readyz
 	audit  string
@@ -57,14 +50,15 @@ func runDemo(ctx context.Context, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	d, err := newDemo(*listen, *management, os.Stdout, os.Stderr)
+	d, err := newDemo(*listen, *management, os.Stdin, os.Stdout, os.Stderr)
 	if err != nil {
 		return err
 	}
 	defer d.close()
 	d.describe(os.Stdout)
-	go d.chat.Run(ctx, os.Stdin)
-	return d.run(ctx)
+	err = d.run(ctx)
+	d.farewell(os.Stdout)
+	return err
 }
 
 // demoHelpdeskGroup and demoPrivilegedGroup are groups of the example
@@ -74,30 +68,52 @@ const (
 	demoPrivilegedGroup = "cn=tier0-admins,ou=Groups,dc=example,dc=test"
 )
 
-// newDemo starts the embedded parts. Its audit log goes to a temporary
-// directory that is printed, so `resetbot audit verify` can be tried on it.
-// The console chat prints to out.
-func newDemo(listen, management string, out, logw io.Writer) (*demo, error) {
+// demoConfig is the configuration the demo runs serve's wiring with: the
+// example company in memory, the embedded Redis at redisAddr, the terminal
+// chat as the one platform, links on base, the audit log at audit. Its keys
+// are random: the demo's Redis lives in memory and dies with it.
+func demoConfig(redisAddr, base, audit string) *config.Config {
+	key := func() config.Secret {
+		k := make([]byte, 32)
+		_, _ = rand.Read(k)
+		return config.SecretValue(base64.StdEncoding.EncodeToString(k))
+	}
+	c := &config.Config{
+		Server: config.Server{PublicBaseURL: base},
+		Redis:  config.Redis{Addrs: []string{redisAddr}, KeyPrefix: "demo"},
+		Directory: config.Directory{
+			Flavour:          config.FlavourMemory,
+			ChatIDAttributes: map[string]string{console.Platform: "uid"},
+			PrivilegedGroups: []string{demoPrivilegedGroup},
+		},
+		Identity: config.Identity{console.Platform: {By: config.ByChatIDAttribute}},
+		Audit:    config.Audit{LogFile: audit},
+		Web: config.Web{
+			RPName:    "resetbot demo",
+			AllowTOTP: true,
+			CSRFKey:   key(),
+			TOTPKey:   key(),
+		},
+		Helpdesk: config.Helpdesk{
+			Group:         demoHelpdeskGroup,
+			Contact:       "the helpdesk (jdoe in this demo)",
+			CostPerTicket: 70,
+		},
+	}
+	c.ApplyDefaults()
+	return c
+}
+
+// newDemo starts the embedded Redis and builds the server from demoConfig.
+// Its audit log goes to a temporary directory that is printed, so `resetbot
+// audit verify` can be tried on it. The terminal chat reads in and prints
+// to out; the process log (warnings and worse) goes to logw.
+func newDemo(listen, management string, in io.Reader, out, logw io.Writer) (*demo, error) {
 	d := &demo{log: slog.New(slog.NewTextHandler(logw, &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	var err error
 	if d.redis, err = miniredis.Run(); err != nil {
 		return nil, fmt.Errorf("embedded redis: %w", err)
 	}
-	d.rdb = redis.NewClient(&redis.Options{Addr: d.redis.Addr()})
-	d.store = redisstore.New(d.rdb, redisstore.Options{Prefix: "demo"})
-	seed := memory.ExampleSeed()
-	var accounts []string
-	for i, u := range seed.Users {
-		seed.Users[i].ChatIDs[console.Platform] = u.AccountName
-		accounts = append(accounts, u.AccountName)
-	}
-	if d.dir, err = memory.New(seed); err != nil {
-		d.close()
-		return nil, err
-	}
-	d.engine = flows.NewEngine(d.store, d.dir, flows.Config{
-		Policy: flows.Policy{PrivilegedGroups: []string{demoPrivilegedGroup}},
-	}, flows.WithLogger(d.log))
 	if d.ln, err = net.Listen("tcp", listen); err != nil {
 		d.close()
 		return nil, err
@@ -110,55 +126,54 @@ func newDemo(listen, management string, out, logw io.Writer) (*demo, error) {
 	// WebAuthn accepts as a relying party (an IP address is refused).
 	_, port, _ := net.SplitHostPort(d.ln.Addr().String())
 	d.base = "http://localhost:" + port
-	d.bot, err = bot.New(bot.Config{
-		PublicBaseURL:   d.base,
-		Identity:        map[string]bot.IdentityRule{console.Platform: {By: bot.IdentityByChatID}},
-		HelpdeskGroup:   demoHelpdeskGroup,
-		HelpdeskContact: "the helpdesk (jdoe in this demo)",
-		CostPerTicket:   70,
-	}, bot.Deps{Engine: d.engine, Directory: d.dir, Store: d.store, Log: d.log})
-	if err != nil {
-		d.close()
-		return nil, err
-	}
-	// Throwaway keys: the demo's Redis lives in memory and dies with it.
-	csrfKey, totpKey := make([]byte, 32), make([]byte, 32)
-	_, _ = rand.Read(csrfKey)
-	_, _ = rand.Read(totpKey)
-	creds, err := rediscreds.New(d.rdb, rediscreds.Options{Prefix: "demo", Key: totpKey})
-	if err != nil {
-		d.close()
-		return nil, err
-	}
-	d.web, err = webauth.New(webauth.Config{
-		PublicBaseURL: d.base,
-		RPName:        "resetbot demo",
-		AllowTOTP:     true,
-		CSRFKey:       csrfKey,
-		TOTPKey:       totpKey,
-		KeyPrefix:     "demoweb",
-	}, webauth.Deps{Engine: d.engine, Directory: d.dir, Credentials: creds, Redis: d.rdb, Logger: d.log})
-	if err != nil {
-		d.close()
-		return nil, err
-	}
-	d.chat = console.New(out, d.bot, accounts)
-	d.bot.AddPlatform(console.Platform, d.chat)
-	d.sinks = append(d.sinks, d.bot.Sinks()...)
 	dir, err := os.MkdirTemp("", "resetbot-demo-")
 	if err != nil {
 		d.close()
 		return nil, err
 	}
 	d.audit = filepath.Join(dir, "audit.jsonl")
-	sink, err := auditlog.Open(d.audit)
-	if err != nil {
+	var accounts []string
+	for _, u := range memory.ExampleSeed().Users {
+		accounts = append(accounts, u.AccountName)
+	}
+	terminal := chatPlatform{name: console.Platform, build: func(_ *config.Config, core *bot.Bot, _ bot.Once, _ *slog.Logger, _ platform.CallMeter) (platform.App, error) {
+		d.chat = console.New(out, core, accounts)
+		return consoleApp{d.chat, in}, nil
+	}}
+	if d.srv, err = build(context.Background(), demoConfig(d.redis.Addr(), d.base, d.audit), d.log, terminal); err != nil {
 		d.close()
 		return nil, err
 	}
-	d.sinks = append(d.sinks, sink)
+	d.engine = d.srv.engine
 	return d, nil
 }
+
+// consoleApp is the terminal chat in the shape serve wires every platform
+// in: no routes, and Run reads the typed lines.
+type consoleApp struct {
+	c  *console.Console
+	in io.Reader
+}
+
+var _ platform.App = consoleApp{}
+
+// Messenger implements platform.App.
+func (a consoleApp) Messenger() bot.Messenger { return a.c }
+
+// Path implements platform.App; the terminal has no webhook.
+func (a consoleApp) Path() string { return "" }
+
+// Routes implements platform.App: nil, the terminal reaches us by Run.
+func (a consoleApp) Routes() http.Handler { return nil }
+
+// Run implements platform.App: the chat until the input ends or ctx does.
+func (a consoleApp) Run(ctx context.Context) error {
+	a.c.Run(ctx, a.in)
+	return nil
+}
+
+// Close implements platform.App; the terminal holds nothing.
+func (a consoleApp) Close() {}
 
 // describe prints what runs and how to use it.
 func (d *demo) describe(w io.Writer) {
@@ -181,24 +196,22 @@ Below is a chat in this terminal. Press Ctrl-C to stop.
 `, d.redis.Addr(), d.base, d.mln.Addr(), d.audit, d.audit, memory.ExamplePassword)
 }
 
-// run serves until ctx ends.
+// farewell prints the audit log's path again when the demo stops: it is
+// what is left to look at, and the start-up lines have scrolled away.
+func (d *demo) farewell(w io.Writer) {
+	fmt.Fprintf(w, "\nresetbot demo stopped. The audit log stays at %s\n  check it with: resetbot audit verify %s\n", d.audit, d.audit)
+}
+
+// run serves until ctx ends, exactly as serve does, with the embedded
+// Redis's clock following the wall clock.
 func (d *demo) run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
 	wg.Go(func() { d.tickRedis(ctx) })
-	wg.Go(func() { background(ctx, d.store, d.engine, d.sinks, flows.DefaultClaimIdle, nil, d.log) })
-	ready := &readiness{
-		redis:   func(ctx context.Context) error { return d.rdb.Ping(ctx).Err() },
-		timeout: checkTimeout, dirEvery: dirCheckEvery, now: time.Now,
-	}
-	wg.Go(func() { _ = serveHTTP(ctx, d.mln, managementHandler(prometheus.NewRegistry(), ready), "", "", d.log) })
-	err := serveHTTP(ctx, d.ln, d.web, "", "", d.log)
+	err := d.srv.run(ctx, d.ln, d.mln)
 	cancel()
 	wg.Wait()
-	if errors.Is(err, context.Canceled) {
-		return nil
-	}
 	return err
 }
 
@@ -221,22 +234,14 @@ func (d *demo) tickRedis(ctx context.Context) {
 
 // close stops everything newDemo started.
 func (d *demo) close() {
-	for _, s := range d.sinks {
-		if c, ok := s.(io.Closer); ok {
-			c.Close()
-		}
-	}
-	if d.bot != nil {
-		d.bot.Close()
+	if d.srv != nil {
+		d.srv.close()
 	}
 	if d.ln != nil {
 		d.ln.Close()
 	}
 	if d.mln != nil {
 		d.mln.Close()
-	}
-	if d.rdb != nil {
-		d.rdb.Close()
 	}
 	if d.redis != nil {
 		d.redis.Close()

@@ -86,15 +86,18 @@ type server struct {
 	chatm     *chatMetrics
 	platforms []string
 	reminders *reminderJob // nil when off
+	extra     []chatPlatform
 	closers   []func()
 }
 
 // build connects to Redis and the directory (failing early on a wrong
 // password or CA rather than at the first reset) and wires every part. Every
 // error names the configuration key to fix; on error, whatever was already
-// opened is closed again.
-func build(ctx context.Context, cfg *config.Config, log *slog.Logger) (*server, error) {
-	s := &server{cfg: cfg, log: log, registry: prometheus.NewRegistry()}
+// opened is closed again. extra are platforms no configuration file can
+// turn on (the demo's terminal chat), wired like the others when the
+// configuration has an identity rule for them.
+func build(ctx context.Context, cfg *config.Config, log *slog.Logger, extra ...chatPlatform) (*server, error) {
+	s := &server{cfg: cfg, log: log, registry: prometheus.NewRegistry(), extra: extra}
 	if err := s.wire(ctx); err != nil {
 		s.close()
 		return nil, err

@@ -64,9 +64,26 @@ func newStore(rdb redis.UniversalClient, c *config.Config) *redisstore.Store {
 // serves the example company, for trying resetbot without a directory.
 func newDirectory(c config.Directory) (directory.Directory, error) {
 	if c.Flavour == config.FlavourMemory {
-		return memory.New(memory.ExampleSeed())
+		return memory.New(exampleSeed(c))
 	}
 	return ldap.New(c.LDAP())
+}
+
+// exampleSeed is the example company as the configuration maps it: a
+// platform whose chat id attribute is the account attribute finds its users
+// by account name, as an LDAP directory would (the demo's terminal chat
+// does that); the example's own Slack ids stay.
+func exampleSeed(c config.Directory) memory.Seed {
+	seed := memory.ExampleSeed()
+	for platform, attr := range c.ChatIDAttributes {
+		if attr != c.AccountAttribute {
+			continue
+		}
+		for i, u := range seed.Users {
+			seed.Users[i].ChatIDs[platform] = u.AccountName
+		}
+	}
+	return seed
 }
 
 // engineConfig maps the file's sections onto the engine's settings.

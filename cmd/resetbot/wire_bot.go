@@ -73,7 +73,7 @@ var chatPlatforms = []chatPlatform{
 // an identity rule for it), checks its credentials where it can, and adds
 // its Messenger to the core.
 func (s *server) wirePlatforms(ctx context.Context, once bot.Once) error {
-	for _, p := range chatPlatforms {
+	for _, p := range append(chatPlatforms[:len(chatPlatforms):len(chatPlatforms)], s.extra...) {
 		if _, on := s.cfg.Identity[p.name]; !on {
 			continue
 		}
