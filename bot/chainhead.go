@@ -58,21 +58,25 @@ func (b *Bot) PublishChainHead(ctx context.Context, every time.Duration, head Ch
 // 64 bits, plenty to compare by eye.
 const chainHashShown = 16
 
-// msgChainHead is the helpdesk channel's audit chain head message.
+// msgChainHead is the helpdesk channel's audit chain head message, in the
+// helpdesk's language.
 func (b *Bot) msgChainHead(h ChainHead, now time.Time) Message {
+	l := b.helpdeskLang()
 	prefix := h.Hash
 	if len(prefix) > chainHashShown {
 		prefix = prefix[:chainHashShown]
 	}
-	when := now.In(b.cfg.Location).Format("Mon 2 Jan 2006 15:04 MST")
-	line := fmt.Sprintf("Audit log: %d records, head %s, at %s.", h.Seq, orDefault(prefix, "(empty)"), when)
+	if prefix == "" {
+		prefix = l.T("chat.chainhead.empty")
+	}
+	line := l.T("chat.chainhead.line", "Seq", h.Seq, "Head", prefix, "When", b.dateIn(l, now))
 	body := []string{line}
 	if h.Seq > 0 {
 		body = append(body,
-			fmt.Sprintf("To check the log was not cut or rewritten, run `resetbot audit verify LOG`: its last seq must be %d or more, and at exactly %d its last hash must start %s.", h.Seq, h.Seq, prefix),
-			fmt.Sprintf("A log that starts after this record (a rotated file's successor) is checked with `resetbot audit verify -after %d:%s LOG`.", h.Seq, h.Hash))
+			l.T("chat.chainhead.verify", "Seq", h.Seq, "Head", prefix),
+			l.T("chat.chainhead.after", "Seq", h.Seq, "Hash", h.Hash))
 	}
-	return Message{Summary: line, Title: "Audit log check", Body: body, Note: "Posted regularly (audit.publish_head_every); nothing to do unless a check fails."}
+	return Message{Summary: line, Title: l.T("chat.chainhead.title"), Body: body, Note: l.T("chat.chainhead.note")}
 }
 
 // platformNames is the registered platforms in name order.

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/resetbot/resetbot/flows"
+	"github.com/resetbot/resetbot/internal/i18n"
 )
 
 // A set-up link the helpdesk pushes is bound to the recipient's chat
@@ -36,7 +37,7 @@ func (b *Bot) sendClaim(ctx context.Context, is *flows.Issued, pushedBy flows.Ch
 func (b *Bot) claim(ctx context.Context, a Action) {
 	f, err := b.deps.Engine.Get(ctx, a.Value)
 	if errors.Is(err, flows.ErrNotFound) || err == nil && !f.Claim.Required {
-		b.respond(ctx, a.Respond, msgClaimGone(b.cfg.HelpdeskContact))
+		b.respond(ctx, a.Respond, msgClaimGone(b.langFor(a.From), b.cfg.HelpdeskContact))
 		return
 	}
 	if err != nil {
@@ -47,16 +48,16 @@ func (b *Bot) claim(ctx context.Context, a Action) {
 		if err := b.deps.Engine.RefusedClaim(ctx, f, a.From.ID); err != nil {
 			b.deps.Log.Warn("could not audit a refused claim", "flow", f.ID, "user", a.From.ID.String(), "err", err)
 		}
-		b.respond(ctx, a.Respond, msgClaimNotYours())
+		b.respond(ctx, a.Respond, msgClaimNotYours(b.langFor(a.From)))
 		return
 	}
 	is, err := b.deps.Engine.Claim(ctx, f.ID, a.From.ID)
 	switch {
 	case errors.Is(err, flows.ErrAlreadyClaimed):
-		b.respond(ctx, a.Respond, msgClaimedAlready(b.cfg.HelpdeskContact))
+		b.respond(ctx, a.Respond, msgClaimedAlready(b.langFor(a.From), b.cfg.HelpdeskContact))
 		return
 	case errors.Is(err, flows.ErrExpired), errors.Is(err, flows.ErrTokenUsed):
-		b.respond(ctx, a.Respond, msgClaimGone(b.cfg.HelpdeskContact))
+		b.respond(ctx, a.Respond, msgClaimGone(b.langFor(a.From), b.cfg.HelpdeskContact))
 		return
 	case err != nil:
 		b.respond(ctx, a.Respond, b.msgTrouble(b.langFor(a.From), b.fail("claim link", err, "flow", f.ID)))
@@ -92,25 +93,31 @@ func (b *Bot) msgClaim(f *flows.Flow, pushedBy flows.ChatIdentity) Message {
 	}
 }
 
-func msgClaimNotYours() Message {
+// msgClaimNotYours answers a click on someone else's set-up link, in the
+// clicker's language; the refusal is audited.
+func msgClaimNotYours(l i18n.Lang) Message {
 	return Message{
-		Summary: "This set-up link is not yours.",
-		Body:    []string{"Only the person it was sent to can open this set-up link. The attempt was recorded."},
+		Summary: l.T("chat.claim.notyours.summary"),
+		Body:    []string{l.T("chat.claim.notyours.body")},
 		Tone:    ToneWarning,
 	}
 }
 
-func msgClaimedAlready(contact string) Message {
+// msgClaimedAlready answers a second click by the recipient: the link was
+// sent once and is not sent again.
+func msgClaimedAlready(l i18n.Lang, contact string) Message {
 	return Message{
-		Summary: "You already opened this set-up link.",
-		Body:    []string{"The link was already sent to you. If you lost it, ask " + contact + " for a new one."},
+		Summary: l.T("chat.claim.already.summary"),
+		Body:    []string{l.T("chat.claim.already.body", "Contact", contact)},
 	}
 }
 
-func msgClaimGone(contact string) Message {
+// msgClaimGone answers a click on a set-up link that expired or was
+// replaced.
+func msgClaimGone(l i18n.Lang, contact string) Message {
 	return Message{
-		Summary: "This set-up link has expired.",
-		Body:    []string{"This set-up link has expired or was replaced. Ask " + contact + " for a new one."},
+		Summary: l.T("chat.claim.gone.summary"),
+		Body:    []string{l.T("chat.claim.gone.body", "Contact", contact)},
 		Tone:    ToneWarning,
 	}
 }

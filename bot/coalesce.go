@@ -149,7 +149,7 @@ func (s threadSink) deliverGroup(ctx context.Context, g []flows.Event) error {
 		lines[i] = b.eventMessage(ev).Body[0]
 		update = update || changesStatus(ev)
 	}
-	reply := Message{Summary: lines[len(lines)-1], Body: lines, Note: "Several steps, posted together while the channel was busy"}
+	reply := Message{Summary: lines[len(lines)-1], Body: lines, Note: b.helpdeskLang().T("chat.thread.coalesced")}
 	if err := s.post(ctx, ms, f, update, reply, fresh[len(fresh)-1]); err != nil {
 		return err
 	}

@@ -99,7 +99,7 @@ func (b *Bot) startOwn(ctx context.Context, r Request, kind flows.Kind, reason s
 		return
 	}
 	if b.withheld(ctx, is.Flow) {
-		b.send(ctx, r.From.ID, r.Respond, b.msgNoFactor())
+		b.send(ctx, r.From.ID, r.Respond, b.msgNoFactor(b.langFor(r.From)))
 		return
 	}
 	b.deliverLink(ctx, is, nil, r.Respond)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/resetbot/resetbot/directory"
 	"github.com/resetbot/resetbot/flows"
+	"github.com/resetbot/resetbot/internal/i18n"
 )
 
 // A passkey or an authenticator app is what lets someone reset the
@@ -15,14 +16,14 @@ import (
 // session that adds its own passkey must not stay silent) and shown in
 // the helpdesk thread.
 
-// factorWords is the helpdesk thread's line for a factor change.
-func (b *Bot) factorWords(ev flows.Event) (string, Tone) {
-	what := orDefault(ev.Reason, methodWords(ev.Method))
-	verb := "Added"
+// factorWords is the helpdesk thread's line for a factor change, in l
+// (the helpdesk's language).
+func (b *Bot) factorWords(l i18n.Lang, ev flows.Event) (string, Tone) {
+	id := "chat.thread.factor.added"
 	if ev.Type == flows.EventFactorRemoved {
-		verb = "Removed"
+		id = "chat.thread.factor.removed"
 	}
-	return verb + ": " + what + placeWords(ev) + " (the user was told privately)", ToneWarning
+	return l.T(id, "What", factorWhat(l, ev, "chat.factor.thing"), "Place", placeWords(l, ev)), ToneWarning
 }
 
 // notifyFactorChange tells the user privately what changed in their
@@ -84,35 +85,52 @@ func (b *Bot) factorChangeRecipients(ctx context.Context, f *flows.Flow) ([]flow
 	return targets, err
 }
 
-// msgFactorChanged is the user's message about a factor change.
+// msgFactorChanged is the user's message about a factor change, in
+// their language.
 func (b *Bot) msgFactorChanged(f *flows.Flow, ev flows.Event) Message {
-	what := orDefault(ev.Reason, methodWords(ev.Method))
-	title, consequence := "Sign-in added to your account", "It can now be used to reset your password."
-	verb := "added to"
+	l := b.langOf(f.Locale)
+	id := "chat.factor.added"
 	if ev.Type == flows.EventFactorRemoved {
-		title, consequence = "Sign-in removed from your account", "It can no longer be used to reset your password."
-		verb = "removed from"
+		id = "chat.factor.removed"
 	}
-	when := ev.Time.In(b.cfg.Location).Format("Mon 2 Jan 2006 15:04 MST")
-	line := fmt.Sprintf("%s %s was %s %s on %s%s.", article(what), what, verb, f.Subject.AccountName, when, placeWords(ev))
+	line := l.T(id+".line", "What", factorWhat(l, ev, "chat.factor.subject"), "Account", f.Subject.AccountName,
+		"When", b.dateIn(l, ev.Time), "Place", placeWords(l, ev))
 	return Message{
 		Summary: line,
-		Title:   title,
+		Title:   l.T(id + ".title"),
 		Body: []string{
-			line, consequence,
-			"*If this wasn't you*, contact " + b.cfg.HelpdeskContact + " right away: whoever did it may be able to reset your password.",
+			line, l.T(id + ".consequence"),
+			l.T("chat.factor.notyou", "Contact", b.cfg.HelpdeskContact),
 		},
-		Note: "Flow " + f.ID,
+		Note: l.T("chat.flow", "ID", f.ID),
 		Tone: ToneWarning,
 	}
 }
 
-// article is "An" before a vowel, else "A".
-func article(word string) string {
-	if word != "" && strings.ContainsRune("aeiouAEIOU", rune(word[0])) {
-		return "An"
+// factorWhat names the changed factor in l, from the catalogue's prefix
+// set: "chat.factor.thing" for a list line ("passkey \"Work phone\""),
+// "chat.factor.subject" to start a sentence ("A passkey ..."). The
+// event's reason is how the flow engine describes the factor for the
+// audit trail (flows.factorReason): the passkey's name is taken from it,
+// and a reason of another shape is shown as it is.
+func factorWhat(l i18n.Lang, ev flows.Event, set string) string {
+	switch ev.Method {
+	case flows.MethodPasskey:
+		if name, ok := strings.CutPrefix(ev.Reason, "passkey "); ok {
+			return l.T(set+".passkey_named", "Name", name)
+		}
+		if ev.Reason == "" || ev.Reason == "passkey" {
+			return l.T(set + ".passkey")
+		}
+	case flows.MethodTOTP:
+		switch {
+		case ev.Reason == "" || ev.Reason == "authenticator app":
+			return l.T(set + ".totp")
+		case strings.Contains(ev.Reason, "replacing"):
+			return l.T(set + ".totp_replacing")
+		}
 	}
-	return "A"
+	return orDefault(ev.Reason, methodWords(l, ev.Method))
 }
 
 // flowOfAnyPlatform returns the event's flow, or nil when it is gone;

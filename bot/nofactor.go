@@ -6,6 +6,7 @@ import (
 
 	"github.com/resetbot/resetbot/directory"
 	"github.com/resetbot/resetbot/flows"
+	"github.com/resetbot/resetbot/internal/i18n"
 )
 
 // No dead ends: a reset or unlock link is only sent when the account has a
@@ -53,13 +54,14 @@ func (b *Bot) withheld(ctx context.Context, f *flows.Flow) bool {
 	return true
 }
 
-// msgNoFactor tells a requester without a usable factor what to do.
-func (b *Bot) msgNoFactor() Message {
+// msgNoFactor tells a requester without a usable factor what to do, in
+// their language.
+func (b *Bot) msgNoFactor(l i18n.Lang) Message {
 	return Message{
-		Summary: "You have no passkey yet, so I sent no reset link.",
+		Summary: l.T("chat.nofactor.summary"),
 		Body: []string{
-			"You have no passkey yet, so a reset link would not get you anywhere. The helpdesk can send you a set-up link: I have told them in their channel, and the link will come here.",
-			"If it is urgent, contact " + b.cfg.HelpdeskContact + ".",
+			l.T("chat.nofactor.body"),
+			l.T("chat.nofactor.urgent", "Contact", b.cfg.HelpdeskContact),
 		},
 		Tone: ToneWarning,
 	}
@@ -79,7 +81,8 @@ func (b *Bot) sendEnroll(ctx context.Context, a Action) {
 	}
 	f, err := b.deps.Engine.Get(ctx, a.Value)
 	if errors.Is(err, flows.ErrNotFound) || err == nil && f.Kind == flows.KindApprove {
-		b.respond(ctx, a.Respond, Message{Summary: "Already resolved.", Body: []string{"This request no longer exists."}})
+		l := b.langFor(a.From)
+		b.respond(ctx, a.Respond, Message{Summary: l.T("chat.nofactor.gone.summary"), Body: []string{l.T("chat.nofactor.gone.body")}})
 		return
 	}
 	if err != nil {

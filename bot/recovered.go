@@ -5,7 +5,8 @@ import "github.com/resetbot/resetbot/flows"
 // msgRecovered tells the user the outcome of a reset or unlock whose
 // recording was interrupted (a restart, an outage) and was later read from
 // the directory: the page they saw may have been left waiting or have said
-// nothing, so chat is where they learn what is true.
+// nothing, so chat is where they learn what is true. It is in the user's
+// language (chat.recovered.*).
 func (b *Bot) msgRecovered(f *flows.Flow, ev flows.Event) Message {
 	if ev.Type == flows.EventRecoveredCompleted {
 		changed := ev
@@ -17,14 +18,15 @@ func (b *Bot) msgRecovered(f *flows.Flow, ev flows.Event) Message {
 			changed.Time = f.ApplyingAt // when the write began, not when it was found
 		}
 		m := b.msgChanged(f, changed)
-		m.Body = append([]string{"Your request was interrupted before we could confirm it, but the directory shows it went through."}, m.Body...)
+		m.Body = append([]string{b.langOf(f.Locale).T("chat.recovered.went_through")}, m.Body...)
 		return m
 	}
-	what, still := "Your password was not changed", "Your current password still works."
+	l := b.langOf(f.Locale)
+	id := "chat.recovered.reset"
 	if f.Kind == flows.KindUnlock {
-		what, still = "Your account was not unlocked", "Your account is still locked."
+		id = "chat.recovered.unlock"
 	}
-	line := what + ": the request was interrupted before the directory accepted it."
-	return Message{Summary: line, Title: what, Tone: ToneWarning, Note: "Flow " + f.ID,
-		Body: []string{line, still, "Ask me for a new link to try again, or contact " + b.cfg.HelpdeskContact + "."}}
+	line := l.T(id + ".line")
+	return Message{Summary: line, Title: l.T(id + ".title"), Tone: ToneWarning, Note: l.T("chat.flow", "ID", f.ID),
+		Body: []string{line, l.T(id + ".still"), l.T("chat.recovered.retry", "Contact", b.cfg.HelpdeskContact)}}
 }

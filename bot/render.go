@@ -3,8 +3,10 @@ package bot
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/resetbot/resetbot/flows"
+	"github.com/resetbot/resetbot/internal/i18n"
 )
 
 // The helpdesk's view of a flow: one parent message (who, which account
@@ -122,8 +124,9 @@ const previewPrefix = "link preview by "
 
 // eventWords is the catalogue of what each event means to the helpdesk.
 func (b *Bot) eventWords(ev flows.Event) (string, Tone) {
+	l := b.helpdeskLang()
 	actor := actorWords(ev.Actor)
-	where := placeWords(ev)
+	where := placeWords(l, ev)
 	switch ev.Type {
 	case flows.EventRequested:
 		s := "Requested by " + actor
@@ -144,9 +147,9 @@ func (b *Bot) eventWords(ev flows.Event) (string, Tone) {
 	case flows.EventLinkRedeemed:
 		return "Link used" + where, ToneNeutral
 	case flows.EventVerified:
-		return "Verified with " + methodWords(ev.Method) + where, ToneGood
+		return "Verified with " + methodWords(l, ev.Method) + where, ToneGood
 	case flows.EventVerifyFailed:
-		return "Verification failed (" + methodWords(ev.Method) + "): " + orDefault(ev.Reason, "no reason given") + where, ToneWarning
+		return "Verification failed (" + methodWords(l, ev.Method) + "): " + orDefault(ev.Reason, "no reason given") + where, ToneWarning
 	case flows.EventApprovalRequired:
 		if ev.Reason != "" {
 			return "Privileged account: waiting for a helpdesk approval (" + ev.Reason + ")", ToneWarning
@@ -165,9 +168,9 @@ func (b *Bot) eventWords(ev flows.Event) (string, Tone) {
 	case flows.EventUnlocked:
 		return "Account unlocked in the directory", ToneGood
 	case flows.EventEnrolled:
-		return "Enrolled: " + methodWords(ev.Method), ToneGood
+		return "Enrolled: " + methodWords(l, ev.Method), ToneGood
 	case flows.EventFactorAdded, flows.EventFactorRemoved:
-		return b.factorWords(ev)
+		return b.factorWords(l, ev)
 	case flows.EventApplyFailed:
 		return "Directory write failed: " + orDefault(ev.Reason, "error"), ToneDanger
 	case flows.EventCompleted:
@@ -217,23 +220,27 @@ func actorWords(actor string) string {
 	return Mention(flows.ChatIdentity{Platform: platform, UserID: id})
 }
 
-func methodWords(m string) string {
+// methodWords names a verification method in l; an unknown one is shown
+// as it is.
+func methodWords(l i18n.Lang, m string) string {
 	switch m {
 	case flows.MethodPasskey:
-		return "passkey"
+		return l.T("chat.method.passkey")
 	case flows.MethodTOTP:
-		return "authenticator app code"
+		return l.T("chat.method.totp")
 	case flows.MethodPassword:
-		return "current password"
+		return l.T("chat.method.password")
 	case flows.MethodHelpdeskLink:
-		return "helpdesk-issued link"
+		return l.T("chat.method.helpdesk_link")
 	case "":
-		return "unknown method"
+		return l.T("chat.method.unknown")
 	}
 	return m
 }
 
-func placeWords(ev flows.Event) string {
+// placeWords is " from <device>, <address>" in l, to follow a sentence's
+// verb, or "" when the event has neither.
+func placeWords(l i18n.Lang, ev flows.Event) string {
 	var parts []string
 	if ev.Device != "" {
 		parts = append(parts, ev.Device)
@@ -244,7 +251,12 @@ func placeWords(ev flows.Event) string {
 	if len(parts) == 0 {
 		return ""
 	}
-	return " from " + strings.Join(parts, ", ")
+	return l.T("chat.place.from", "Place", strings.Join(parts, ", "))
+}
+
+// dateIn is t with its day in the configured time zone, in l's layout.
+func (b *Bot) dateIn(l i18n.Lang, t time.Time) string {
+	return t.In(b.cfg.Location).Format(l.T("chat.date.layout"))
 }
 
 func orDefault(s, def string) string {

@@ -165,7 +165,7 @@ func (b *Bot) msgChanged(f *flows.Flow, ev flows.Event) Message {
 	if ev.Type == flows.EventUnlocked {
 		what = "Your account was unlocked"
 	}
-	line := what + " at " + b.clock(ev.Time) + placeWords(ev) + "."
+	line := what + " at " + b.clock(ev.Time) + placeWords(b.langOf(f.Locale), ev) + "."
 	body := []string{line}
 	if ev.Type == flows.EventPasswordSet {
 		body = append(body, "Sign in again with the new password on your other devices (laptop, mail on your phone, Wi-Fi).")
