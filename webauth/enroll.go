@@ -85,7 +85,7 @@ func (s *Server) renderEnroll(w http.ResponseWriter, r *http.Request, fc *flowCt
 	d := enrollData{Account: f.Subject.AccountName, TOTP: sum.TOTP, TOTPAllowed: s.totpAllowed(f),
 		CanFinish: sum.Passkeys > 0 || sum.TOTP}
 	for _, pk := range user.passkeys {
-		v := passkeyView{ID: b64url(pk.Credential.ID), Name: pk.Name, Created: day(pk.CreatedAt), LastUsed: day(pk.LastUsedAt)}
+		v := passkeyView{ID: b64url(pk.Credential.ID), Name: pk.Name, Created: s.day(r, pk.CreatedAt), LastUsed: s.day(r, pk.LastUsedAt)}
 		d.Passkeys = append(d.Passkeys, v)
 		if v.ID == r.URL.Query().Get("added") {
 			d.Added = v.Name
@@ -98,11 +98,14 @@ func (s *Server) renderEnroll(w http.ResponseWriter, r *http.Request, fc *flowCt
 	s.render(w, r, status, "enroll", p)
 }
 
-func day(t time.Time) string {
+// day is a passkey's date (added, last used) as the reader reads dates:
+// their language's month name and order, in their time zone.
+func (s *Server) day(r *http.Request, t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format("2 Jan 2006")
+	rd := s.readerOf(r)
+	return rd.lang.Date(t.In(rd.zone))
 }
 
 // enrollProof is POST /f/{id}/enroll/proof: the current directory password

@@ -60,7 +60,8 @@ func completedMessage(l i18n.Lang, f *flows.Flow, loc *time.Location) string {
 	if when.IsZero() {
 		when = f.ExpiresAt // never zero; an ended flow has EndedAt set
 	}
-	t := when.In(loc).Format("15:04 MST, 2 Jan")
+	when = when.In(loc)
+	t := when.Format("15:04 MST") + ", " + l.DayMonth(when)
 	switch f.Kind {
 	case flows.KindUnlock:
 		return l.T("web.linkstate.completed.unlock", "Time", t)

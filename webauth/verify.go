@@ -122,7 +122,7 @@ func (s *Server) devices(r *http.Request, f *flows.Flow) ([]passkeyView, error) 
 	}
 	out := make([]passkeyView, 0, len(pks))
 	for _, pk := range pks {
-		out = append(out, passkeyView{Name: pk.Name, Created: day(pk.CreatedAt)})
+		out = append(out, passkeyView{Name: pk.Name, Created: s.day(r, pk.CreatedAt)})
 	}
 	return out, nil
 }
