@@ -138,9 +138,13 @@ func (b *Bot) eventWords(ev flows.Event) (string, Tone) {
 		return "Link sent to the user by " + orDefault(ev.Reason, "private message"), ToneNeutral
 	case flows.EventLinkReissued:
 		return "Link replaced with a new one (" + orDefault(ev.Reason, "the first was not delivered") + ")", ToneWarning
+	case flows.EventLinkPreviewed:
+		// An unfurler or mail scanner fetched it, not the user.
+		by, _ := strings.CutPrefix(ev.Device, previewPrefix)
+		return "Link preview by " + orDefault(by, "a preview service") + " (not the user; the link still works)", ToneNeutral
 	case flows.EventLinkOpened:
 		if by, ok := strings.CutPrefix(ev.Device, previewPrefix); ok {
-			// An unfurler or mail scanner fetched it, not the user.
+			// Recorded before previews had their own type.
 			return "Link preview by " + by + " (not the user; the link still works)", ToneNeutral
 		}
 		return "Link opened" + where + " (not used yet)", ToneNeutral

@@ -104,6 +104,10 @@ func NewEngine(store Store, dir directory.Directory, cfg Config, opts ...Option)
 type Client struct {
 	IP     string
 	Device string
+	// Preview says the client is a link preview or mail scanner, not the
+	// person: Open records it as EventLinkPreviewed, never as the person's
+	// "link opened".
+	Preview bool
 }
 
 // Get reads a flow by id (for the bot core: status, rendering).

@@ -15,8 +15,13 @@ const (
 	// EventLinkReissued: the first link was never recorded as delivered
 	// (the process died between issuing and sending it, or the send
 	// failed), so a new one replaced it and was sent in its place.
-	EventLinkReissued     EventType = "link.reissued"
-	EventLinkOpened       EventType = "link.opened"
+	EventLinkReissued EventType = "link.reissued"
+	EventLinkOpened   EventType = "link.opened"
+	// EventLinkPreviewed: a chat unfurler or mail scanner (recognised by
+	// the web app from its User-Agent) fetched the link ahead of the
+	// person. It is not the person opening it, so it is its own type with
+	// the system as actor: nothing that counts opens can count it.
+	EventLinkPreviewed    EventType = "link.previewed"
 	EventLinkRedeemed     EventType = "link.redeemed"
 	EventVerified         EventType = "verify.succeeded"
 	EventVerifyFailed     EventType = "verify.failed"

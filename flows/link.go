@@ -40,14 +40,20 @@ func (e *Engine) checkToken(ctx context.Context, token string, now time.Time) (*
 
 // Open reads the flow behind a link for the landing page. It is what a GET
 // does: it never redeems or burns the token (chat unfurlers and mail
-// scanners fetch links first), and only appends a "link opened" event.
+// scanners fetch links first), and only appends a "link opened" event, or
+// for a Client.Preview a "link previewed" one by the system, which nothing
+// mistakes for the person.
 func (e *Engine) Open(ctx context.Context, token string, c Client) (*Flow, error) {
 	now := e.clock()
 	f, err := e.checkToken(ctx, token, now)
 	if err != nil {
 		return f, err
 	}
-	ev := e.event(f, EventLinkOpened, f.Subject.Chat.String(), "", "ok", now)
+	typ, actor := EventLinkOpened, f.Subject.Chat.String()
+	if c.Preview {
+		typ, actor = EventLinkPreviewed, "system"
+	}
+	ev := e.event(f, typ, actor, "", "ok", now)
 	ev.SourceIP, ev.Device = c.IP, c.Device
 	if err := e.store.Append(ctx, f.Subject.AccountID, []Event{ev}); err != nil {
 		return nil, err

@@ -13,7 +13,8 @@ import (
 // connection is from a trusted proxy; it is never used for anything but the
 // audit record.
 func (s *Server) client(r *http.Request) flows.Client {
-	return flows.Client{IP: s.sourceIP(r), Device: deviceOf(r.UserAgent())}
+	ua := r.UserAgent()
+	return flows.Client{IP: s.sourceIP(r), Device: deviceOf(ua), Preview: previewer(ua) != ""}
 }
 
 // sourceIP walks X-Forwarded-For from the right while the current hop is a

@@ -69,9 +69,11 @@ var ecsClasses = map[flows.EventType]ECSClass{
 	flows.EventLinkClaimed:  {iam, []string{"user", "allowed"}, ECSSuccess},
 	flows.EventClaimRefused: {iam, []string{"user", "denied"}, ECSFailure},
 	flows.EventLinkOpened:   {[]string{"web"}, []string{"access"}, ECSSuccess},
-	flows.EventLinkRedeemed: {[]string{"authentication"}, []string{"start"}, ECSSuccess},
-	flows.EventVerified:     {[]string{"authentication"}, []string{"info", "allowed"}, ECSSuccess},
-	flows.EventVerifyFailed: {[]string{"authentication"}, []string{"info", "denied"}, ECSFailure},
+	// A preview or scanner fetched the page: web access, not the user's.
+	flows.EventLinkPreviewed: {[]string{"web"}, []string{"access", "info"}, ECSSuccess},
+	flows.EventLinkRedeemed:  {[]string{"authentication"}, []string{"start"}, ECSSuccess},
+	flows.EventVerified:      {[]string{"authentication"}, []string{"info", "allowed"}, ECSSuccess},
+	flows.EventVerifyFailed:  {[]string{"authentication"}, []string{"info", "denied"}, ECSFailure},
 	// A helpdesk caller verification: the employee proved it was them
 	// (verified) or said they did not call (declined, a risk signal).
 	flows.EventCallerVerified:     {[]string{"authentication"}, []string{"info", "allowed"}, ECSSuccess},

@@ -68,7 +68,7 @@ func declaredEventTypes(t *testing.T) []flows.EventType {
 // rule should see as event.outcome for each event type.
 var wantECSOutcome = map[flows.EventType]string{
 	"flow.requested": "success", "flow.superseded": "success", "flow.refused": "failure",
-	"link.sent": "success", "link.reissued": "success", "link.opened": "success", "link.redeemed": "success",
+	"link.sent": "success", "link.reissued": "success", "link.opened": "success", "link.previewed": "success", "link.redeemed": "success",
 	"link.claimed": "success", "link.claim_refused": "failure",
 	"verify.succeeded": "success", "verify.failed": "failure",
 	"caller.verified": "success", "caller.declined": "failure",
