@@ -37,8 +37,9 @@ func (b *Bot) HandleAction(_ context.Context, a Action) Message {
 			return msgBusy(b.langFor(a.From))
 		}
 		own := Request{From: a.From, Respond: a.Respond}
-		b.async("start", func(ctx context.Context) { b.startOwn(ctx, own, flows.KindReset, reasonExpiryReminder) })
-		return msgWorking(b.langFor(a.From), VerbReset)
+		req := flows.StartRequest{Kind: flows.KindChange, PasswordExpiry: reminderExpiry(a.Value)}
+		b.async("start", func(ctx context.Context) { b.startOwn(ctx, own, req) })
+		return msgWorkingChange(b.langFor(a.From))
 	default:
 		b.deps.Log.Warn("unknown action", "action_id", a.ActionID)
 	}

@@ -27,7 +27,7 @@ func (b *Bot) HandleCommand(_ context.Context, r Request) Message {
 		return msgHelp(b.langFor(r.From), false, syntax)
 	case VerbReset, VerbUnlock, VerbEnroll:
 		kind := flows.Kind(cmd.Verb)
-		b.async("start", func(ctx context.Context) { b.startOwn(ctx, r, kind, "") })
+		b.async("start", func(ctx context.Context) { b.startOwn(ctx, r, flows.StartRequest{Kind: kind}) })
 		return msgWorking(b.langFor(r.From), cmd.Verb)
 	case VerbFor, VerbEnrollFor:
 		kind := flows.KindReset
@@ -80,11 +80,11 @@ func (b *Bot) help(ctx context.Context, r Request) {
 	}
 }
 
-// startOwn starts a flow for the requester's own account and sends the link
-// privately. Refusals are audited by the engine with their reason; the
-// requester gets the catalogued words. reason, when set, is audited on the
-// request (see flows.StartRequest.Reason).
-func (b *Bot) startOwn(ctx context.Context, r Request, kind flows.Kind, reason string) {
+// startOwn starts a flow of req's kind for the requester's own account and
+// sends the link privately; the rest of req (the subject, the requester)
+// is filled in here. Refusals are audited by the engine with their
+// reason; the requester gets the catalogued words.
+func (b *Bot) startOwn(ctx context.Context, r Request, req flows.StartRequest) {
 	// Slack's requests do not say the language; the flow (link, pages) should.
 	r.From = b.withLocale(ctx, r.From)
 	lookup, err := b.lookupFor(ctx, r.From)
@@ -93,7 +93,8 @@ func (b *Bot) startOwn(ctx context.Context, r Request, kind flows.Kind, reason s
 		b.send(ctx, r.From.ID, r.Respond, b.msgUnavailable(b.langFor(r.From), id))
 		return
 	}
-	is, err := b.deps.Engine.Start(ctx, flows.StartRequest{Kind: kind, Lookup: lookup, Chat: r.From.ID, RequestedBy: r.From.ID, Locale: r.From.Locale, Reason: reason})
+	req.Lookup, req.Chat, req.RequestedBy, req.Locale = lookup, r.From.ID, r.From.ID, r.From.Locale
+	is, err := b.deps.Engine.Start(ctx, req)
 	if err != nil {
 		b.send(ctx, r.From.ID, r.Respond, b.startFailure(err, r.From))
 		return
@@ -242,7 +243,7 @@ func (b *Bot) cancelOwn(ctx context.Context, r Request) {
 	acct, err := b.accountOf(ctx, r.From)
 	n := 0
 	if err == nil {
-		for _, k := range []flows.Kind{flows.KindReset, flows.KindUnlock, flows.KindEnroll} {
+		for _, k := range []flows.Kind{flows.KindReset, flows.KindChange, flows.KindUnlock, flows.KindEnroll} {
 			id, err := b.deps.Store.LiveID(ctx, acct.ID, k)
 			if err != nil || id == "" {
 				continue

@@ -112,5 +112,5 @@ func (s linkSink) deliver(ctx context.Context, ev flows.Event) (handled bool, er
 // linkKind reports whether flows of kind k have a link the request sends
 // to the subject (approver confirmations go to the approver elsewhere).
 func linkKind(k flows.Kind) bool {
-	return k == flows.KindReset || k == flows.KindUnlock || k == flows.KindEnroll
+	return k.SetsPassword() || k == flows.KindUnlock || k == flows.KindEnroll
 }

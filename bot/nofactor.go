@@ -30,7 +30,7 @@ import (
 // link go (the web page explains a missing factor too): failing closed
 // would stop every reset while the credential store is down.
 func (b *Bot) withheld(ctx context.Context, f *flows.Flow) bool {
-	if b.deps.Factors == nil || (f.Kind != flows.KindReset && f.Kind != flows.KindUnlock) {
+	if b.deps.Factors == nil || (!f.Kind.SetsPassword() && f.Kind != flows.KindUnlock) {
 		return false
 	}
 	sum, err := b.deps.Factors.Factors(ctx, f.Subject.AccountID)

@@ -43,7 +43,7 @@ func (s notifySink) Deliver(ctx context.Context, ev flows.Event) error {
 		case flows.EventRecoveredCompleted, flows.EventRecoveredFailed:
 			// The reconciler's verdict on a write a crash left open: only
 			// resets and unlocks changed something the user must hear of.
-			if f.Kind != flows.KindReset && f.Kind != flows.KindUnlock {
+			if !f.Kind.SetsPassword() && f.Kind != flows.KindUnlock {
 				return nil
 			}
 			err = ms.SendPrivate(ctx, f.Subject.Chat, b.msgRecovered(f, ev))

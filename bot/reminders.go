@@ -14,15 +14,11 @@ import (
 )
 
 // ActionChangePassword is the button of an expiry reminder: it starts the
-// clicker's own password change, the same verified flow as "/reset"
-// (passkey, then the new password). The button carries no account: whoever
+// clicker's own password change (flows.KindChange: the same verified path
+// as "/reset", passkey, then the new password). The button carries no
+// account, only the expiry the reminder named (reminderValue): whoever
 // clicks gets a link for their own account only.
 const ActionChangePassword = "resetbot.change_password"
-
-// reasonExpiryReminder is audited on a reset started from a reminder's
-// button: a reset (the same verified flow) whose request says where it
-// came from, in the audit log and the helpdesk thread.
-const reasonExpiryReminder = "password change from an expiry reminder"
 
 // ReminderConfig turns on password-expiry reminders by chat.
 type ReminderConfig struct {
@@ -161,7 +157,7 @@ func (r *Reminders) Run(ctx context.Context, now time.Time) (ReminderRun, error)
 			continue
 		}
 		run.Sent++
-		r.b.countReminder(ctx, e.User.ID, now)
+		r.b.countReminder(ctx, now)
 	}
 	return run, nil
 }
@@ -224,39 +220,12 @@ func (b *Bot) localeOf(ctx context.Context, id flows.ChatIdentity) flows.Locale 
 	return loc
 }
 
-// Counters the report reads: reminders sent per day, and per account when
-// it was last reminded (two 30-day windows cover a password's reminders).
-const (
-	statRemindersSent        = "stats:reminders:sent"
-	statChangedAfterReminder = "stats:reminders:changed"
-	remindedWindow           = 30 * day
-)
-
-func remindedKey(accountID string) string { return "reminded:" + accountID }
-
 // countReminder records a sent reminder for the report; a failure only
 // costs a figure.
-func (b *Bot) countReminder(ctx context.Context, accountID string, now time.Time) {
-	for _, k := range []struct {
-		key    string
-		window time.Duration
-	}{{statRemindersSent, day}, {remindedKey(accountID), remindedWindow}} {
-		if _, err := b.deps.Store.Hit(ctx, k.key, k.window, now); err != nil {
-			b.deps.Log.Warn("reminder statistics not recorded", "err", err)
-		}
+func (b *Bot) countReminder(ctx context.Context, now time.Time) {
+	if _, err := b.deps.Store.Hit(ctx, statRemindersSent, day, now); err != nil {
+		b.deps.Log.Warn("reminder statistics not recorded", "err", err)
 	}
-}
-
-// remindedRecently reports whether the account got a reminder within
-// the current or the previous 30-day window.
-func (b *Bot) remindedRecently(ctx context.Context, accountID string, at time.Time) (bool, error) {
-	for _, t := range []time.Time{at, at.Add(-remindedWindow)} {
-		n, err := b.deps.Store.Count(ctx, remindedKey(accountID), remindedWindow, t)
-		if err != nil || n > 0 {
-			return n > 0, err
-		}
-	}
-	return false, nil
 }
 
 // msgExpiryReminder is the reminder DM, from the catalogue in the
@@ -285,6 +254,6 @@ func (b *Bot) msgExpiryReminder(expires time.Time, left time.Duration, loc flows
 		Summary: summary,
 		Title:   l.T("chat.reminder.title"),
 		Body:    []string{body, l.T("chat.reminder.how")},
-		Buttons: []Button{{ActionID: ActionChangePassword, Label: l.T("chat.reminder.button"), Style: StylePrimary}},
+		Buttons: []Button{{ActionID: ActionChangePassword, Value: reminderValue(expires), Label: l.T("chat.reminder.button"), Style: StylePrimary}},
 	}
 }

@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -36,8 +37,10 @@ const day = 24 * time.Hour
 // password that expires within a threshold, once per threshold for one
 // password, however many runs and replicas; a new password starts over;
 // an account without a chat identity is counted and messaged to nobody;
-// the button starts the owner's own verified reset; the report shows the
-// reminders and the change that followed one.
+// the button starts the owner's own verified password change (kind
+// change, worded as a change, never a reset); the report counts the
+// change completed before the expiry the reminder named, from the
+// change's own completion event.
 func TestExpiryRemindersOncePerThreshold(t *testing.T) {
 	ctx := context.Background()
 	rig := bottest.NewRig(t, bottest.Options{Directory: func(m *memory.Directory) directory.Directory {
@@ -95,8 +98,9 @@ func TestExpiryRemindersOncePerThreshold(t *testing.T) {
 	if !strings.Contains(text, "in 13 days") || !strings.Contains(text, changed.Add(90*day).UTC().Format("2006-01-02")) {
 		t.Errorf("reminder says %q, want the 13 days left and the date", text)
 	}
-	if len(dms[0].Buttons) != 1 || dms[0].Buttons[0].ActionID != bot.ActionChangePassword || dms[0].Buttons[0].Value != "" {
-		t.Errorf("reminder buttons = %+v, want one change button naming no account", dms[0].Buttons)
+	expires := changed.Add(90 * day)
+	if len(dms[0].Buttons) != 1 || dms[0].Buttons[0].ActionID != bot.ActionChangePassword || dms[0].Buttons[0].Value != fmt.Sprint(expires.Unix()) {
+		t.Errorf("reminder buttons = %+v, want one change button naming no account, only the expiry %d", dms[0].Buttons, expires.Unix())
 	}
 	if n := len(ms.DMs("U0SPARE1")); n != 0 {
 		t.Errorf("the account without a chat identity: %d DMs to a guessed id", n)
@@ -130,28 +134,48 @@ func TestExpiryRemindersOncePerThreshold(t *testing.T) {
 		}
 	}
 
-	// The button: the clicker's own verified reset, whatever the value.
-	first := rig.Bot.HandleAction(ctx, bot.Action{From: bot.User{ID: bottest.Slack("U0PWUSER")}, ActionID: bot.ActionChangePassword, Value: "jdoe"})
+	// A value that is no expiry (forged, or naming an account) still
+	// starts only the clicker's own change, with no expiry to count.
+	rig.Bot.HandleAction(ctx, bot.Action{From: bot.User{ID: bottest.Slack("U0PWUSER")}, ActionID: bot.ActionChangePassword, Value: "jdoe"})
+	rig.Settle(t)
+	all := ms.DMs("U0PWUSER")
+	forged, _ := rig.Verify(t, bottest.TokenFrom(t, all[len(all)-1]))
+	if forged.Kind != flows.KindChange || !strings.EqualFold(forged.Subject.AccountName, "pwuser") || !forged.PasswordExpiry.IsZero() {
+		t.Errorf("a button valued %q started %s for %s expiring %v, want pwuser's change with no expiry", "jdoe", forged.Kind, forged.Subject.AccountName, forged.PasswordExpiry)
+	}
+
+	// The reminder's own button: the clicker's own verified change.
+	first := rig.Bot.HandleAction(ctx, bot.Action{From: bot.User{ID: bottest.Slack("U0PWUSER")}, ActionID: dms[0].Buttons[0].ActionID, Value: dms[0].Buttons[0].Value})
 	if first.Summary == "" {
 		t.Error("the click got no first answer")
 	}
 	rig.Settle(t)
-	all := ms.DMs("U0PWUSER")
-	f, binding := rig.Verify(t, bottest.TokenFrom(t, all[len(all)-1]))
-	if f.Kind != flows.KindReset || !strings.EqualFold(f.Subject.AccountName, "pwuser") {
-		t.Fatalf("the button started %s for %s, want a reset for pwuser", f.Kind, f.Subject.AccountName)
+	all = ms.DMs("U0PWUSER")
+	link := all[len(all)-1]
+	f, binding := rig.Verify(t, bottest.TokenFrom(t, link))
+	if f.Kind != flows.KindChange || !strings.EqualFold(f.Subject.AccountName, "pwuser") || !f.PasswordExpiry.Equal(expires) {
+		t.Fatalf("the button started %s for %s expiring %v, want a change for pwuser expiring %v", f.Kind, f.Subject.AccountName, f.PasswordExpiry, expires)
+	}
+	if old, _ := rig.Engine.Get(ctx, forged.ID); old.State != flows.StateSuperseded {
+		t.Errorf("the earlier change is %s, want superseded by the new one", old.State)
+	}
+	for _, m := range []bot.Message{first, link} {
+		words := strings.ToLower(strings.Join(bottest.MessageTexts(m), "\n"))
+		if !strings.Contains(words, "change") || strings.Contains(words, "reset") || strings.Contains(words, "forgot") {
+			t.Errorf("a change's message says %q: want change, never reset or forgot", words)
+		}
 	}
 	rig.Dir.SetClock(time.Now)
 	rig.Complete(t, f, binding, "Brand-New-Passw0rd.7")
 	rig.Settle(t)
-	var thread string
+	var title string
 	for _, th := range ms.Threads() {
-		if r := strings.Join(ms.Replies(th), "\n"); strings.Contains(r, "from an expiry reminder") {
-			thread = r
+		if p, ok := ms.Parent(th); ok && strings.Contains(p.Title, "pwuser") && strings.Contains(strings.Join(ms.Replies(th), "\n"), "New password written") {
+			title = p.Title
 		}
 	}
-	if thread == "" {
-		t.Errorf("no helpdesk thread says the reset came from an expiry reminder; threads: %v", ms.Threads())
+	if !strings.HasPrefix(title, "Password change") {
+		t.Errorf("the helpdesk thread of the completed change is titled %q, want a password change; threads: %v", title, ms.Threads())
 	}
 
 	// A new password: its own reminders, from the first threshold again.
@@ -164,8 +188,9 @@ func TestExpiryRemindersOncePerThreshold(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.RemindersSent != 1 || st.ChangedAfterReminder != 1 {
-		t.Errorf("report: %d reminders sent, %d changed after one; want 1 and 1 (the runs dated later count on their own days)", st.RemindersSent, st.ChangedAfterReminder)
+	if st.RemindersSent != 1 || st.ChangedBeforeExpiry != 1 || st.Requested[flows.KindChange] != 2 || st.Requested[flows.KindReset] != 0 {
+		t.Errorf("report: %d reminders sent, %d changes started (%d resets), %d completed before expiry; want 1, 2 (0), 1 (the runs dated later count on their own days)",
+			st.RemindersSent, st.Requested[flows.KindChange], st.Requested[flows.KindReset], st.ChangedBeforeExpiry)
 	}
 }
 

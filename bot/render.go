@@ -19,6 +19,8 @@ func kindTitle(k flows.Kind) string {
 		return "Account unlock"
 	case flows.KindEnroll:
 		return "Passkey enrollment"
+	case flows.KindChange:
+		return changeTitle
 	}
 	return "Password reset"
 }

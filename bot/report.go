@@ -71,7 +71,7 @@ func (b *Bot) reportMessage(st Stats) Message {
 			{Label: "Verified with", Value: passkeyShare},
 			{Label: "Median time to finish", Value: median},
 			{Label: "Helpdesk tickets avoided", Value: saved},
-			{Label: "Expiry reminders", Value: fmt.Sprintf("%d sent, %d passwords changed after one", st.RemindersSent, st.ChangedAfterReminder)},
+			{Label: "Expiry reminders", Value: b.reminderFigures(st)},
 		},
 	}
 }

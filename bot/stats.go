@@ -90,14 +90,8 @@ func (b *Bot) count(ctx context.Context, f *flows.Flow, ev flows.Event) error {
 	if ev.Type == flows.EventCompleted && f.Kind != flows.KindEnroll {
 		keys = append(keys, fmt.Sprintf("stats:duration:%d", bucketOf(ev.Time.Sub(f.IssuedAt))))
 	}
-	if ev.Type == flows.EventCompleted && f.Kind == flows.KindReset {
-		reminded, err := b.remindedRecently(ctx, f.Subject.AccountID, ev.Time)
-		if err != nil {
-			return err
-		}
-		if reminded {
-			keys = append(keys, statChangedAfterReminder)
-		}
+	if changedInTime(f, ev) {
+		keys = append(keys, statChangedBeforeExpiry)
 	}
 	for _, k := range keys {
 		if _, err := b.deps.Store.Hit(ctx, k, day, ev.Time); err != nil {
@@ -134,11 +128,11 @@ type Stats struct {
 	// TicketsAvoided counts completed resets and unlocks: each would
 	// otherwise have been a helpdesk call.
 	TicketsAvoided int64
-	// RemindersSent counts expiry reminders delivered;
-	// ChangedAfterReminder the resets completed by accounts reminded
-	// within the 30 to 60 days before.
-	RemindersSent        int64
-	ChangedAfterReminder int64
+	// RemindersSent counts expiry reminders delivered; ChangedBeforeExpiry
+	// the password changes (flows.KindChange, from a reminder's button)
+	// whose completion event came before the expiry the reminder named.
+	RemindersSent       int64
+	ChangedBeforeExpiry int64
 }
 
 // counter sums counters over the period, keeping the first error so the
@@ -163,7 +157,7 @@ func (c *counter) get(key string) int64 {
 func (b *Bot) Collect(ctx context.Context, days int) (Stats, error) {
 	st := Stats{Days: days, Requested: map[flows.Kind]int64{}, Outcomes: map[flows.Kind]map[string]int64{}, Methods: map[string]int64{}, Enrolled: map[string]int64{}}
 	c := &counter{b: b, ctx: ctx, days: days}
-	for _, k := range []flows.Kind{flows.KindReset, flows.KindUnlock, flows.KindEnroll} {
+	for _, k := range []flows.Kind{flows.KindReset, flows.KindChange, flows.KindUnlock, flows.KindEnroll} {
 		st.Requested[k] = c.get("stats:requested:" + string(k))
 		st.Outcomes[k] = map[string]int64{}
 		for _, o := range []string{"completed", "expired", "denied", "failed", "cancelled", "superseded"} {
@@ -177,7 +171,7 @@ func (b *Bot) Collect(ctx context.Context, days int) (Stats, error) {
 		st.Enrolled[m] = c.get("stats:enrolled:" + m)
 	}
 	st.RemindersSent = c.get(statRemindersSent)
-	st.ChangedAfterReminder = c.get(statChangedAfterReminder)
+	st.ChangedBeforeExpiry = c.get(statChangedBeforeExpiry)
 	bounds := append(append([]int{}, durationBuckets...), durationBuckets[len(durationBuckets)-1]*2)
 	hist := make([]int64, len(bounds))
 	var total int64

@@ -37,7 +37,7 @@ type FactorLister interface {
 }
 
 // whoKinds are the flows "/reset who" reports while they are open.
-var whoKinds = []flows.Kind{flows.KindReset, flows.KindUnlock, flows.KindEnroll}
+var whoKinds = []flows.Kind{flows.KindReset, flows.KindChange, flows.KindUnlock, flows.KindEnroll}
 
 // who answers "/reset who @user" for the helpdesk: the target's factors
 // and account state, privately to the asking member, and audited before

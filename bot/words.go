@@ -30,6 +30,8 @@ func kindID(k flows.Kind) string {
 		return "chat.link.unlock"
 	case flows.KindEnroll:
 		return "chat.link.enroll"
+	case flows.KindChange:
+		return "chat.link.change"
 	}
 	return "chat.link.reset"
 }

@@ -11,7 +11,7 @@ import (
 
 // Completion is the final action of a flow.
 type Completion struct {
-	// NewPassword is the password to set (reset flows only). It goes to
+	// NewPassword is the password to set (reset and change flows only). It goes to
 	// the directory and nowhere else.
 	NewPassword string
 	// Enrolled names the factor the web app stored (enroll flows only).
@@ -49,7 +49,7 @@ func (e *Engine) Complete(ctx context.Context, flowID, binding string, c Complet
 		if f.State != StateVerified || f.Kind == KindVerify { // a caller verification ends by ConfirmVerify only
 			return nil, &TransitionError{Op: "complete", From: f.State, To: StateApplying}
 		}
-		if f.Kind == KindReset && c.NewPassword == "" {
+		if f.Kind.SetsPassword() && c.NewPassword == "" {
 			return nil, errors.New("flows: complete: empty password")
 		}
 		if !now.Before(f.ExpiresAt) {
@@ -133,7 +133,7 @@ func (e *Engine) apply(ctx context.Context, f *Flow, c Completion) (EventType, e
 		return "", errNewlyPrivileged
 	}
 	switch f.Kind {
-	case KindReset:
+	case KindReset, KindChange:
 		return EventPasswordSet, e.dir.SetPassword(ctx, u, c.NewPassword)
 	case KindUnlock:
 		return EventUnlocked, e.dir.Unlock(ctx, u)

@@ -27,7 +27,9 @@ const (
 )
 
 // Valid reports whether k is a kind a user can start from chat.
-func (k Kind) Valid() bool { return k == KindReset || k == KindUnlock || k == KindEnroll }
+func (k Kind) Valid() bool {
+	return k == KindReset || k == KindChange || k == KindUnlock || k == KindEnroll
+}
 
 // ChatIdentity is the immutable chat-side id of a person: platform plus the
 // platform's own user id (Slack user id, Entra object id, Discord user id).
@@ -145,6 +147,10 @@ type Flow struct {
 	// Factor is, for KindRevoke, what the helpdesk asked to remove: a
 	// passkey's name or "all".
 	Factor string `json:"factor,omitempty"`
+	// PasswordExpiry is, for KindChange, when the password being changed
+	// was due to expire, as the reminder that started the change said.
+	// The report counts a change completed before it as one made in time.
+	PasswordExpiry time.Time `json:"password_expiry,omitzero"`
 	// EndedAt is when the flow reached a terminal state, so a link opened
 	// afterwards can say what happened and when ("already changed at
 	// 10:41"). Zero while the flow is live.

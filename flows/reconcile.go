@@ -111,7 +111,7 @@ func (e *Engine) evidence(ctx context.Context, f *Flow) (verdict, error) {
 			return verdict{applied: true, reason: "the directory shows the account unlocked"}, nil
 		}
 		return verdict{outcome: RecoveryNotApplied, reason: "the directory shows the account still locked"}, nil
-	case KindReset:
+	case KindReset, KindChange:
 		pc, ok := e.dir.(directory.PasswordChangeReader)
 		if !ok {
 			return verdict{outcome: RecoveryUnknown, reason: "the directory cannot say when a password changed"}, nil

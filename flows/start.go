@@ -25,11 +25,13 @@ type StartRequest struct {
 	// Locale is the subject's language and time zone when their platform
 	// gives them (empty: the configured defaults).
 	Locale Locale
-	// Reason says why the flow started when the subject did not simply ask
-	// (a password change from an expiry reminder). It is added to the
-	// requested event's reason, so the audit log and the helpdesk thread
-	// show it.
+	// Reason says why the flow started when the subject did not simply
+	// ask. It is added to the requested event's reason, so the audit log
+	// and the helpdesk thread show it.
 	Reason string
+	// PasswordExpiry is, for KindChange, when the password to be changed
+	// expires (the reminder says it); zero when not known.
+	PasswordExpiry time.Time
 	// ClaimInChat binds the link to Chat: it works only after that chat
 	// identity claimed it (Engine.Claim), which mints the token to send.
 	// The token Start returns is then not to be shown to anyone.
@@ -105,6 +107,16 @@ func (e *Engine) Start(ctx context.Context, req StartRequest) (*Issued, error) {
 	}
 
 	for attempt := 0; attempt < 8; attempt++ {
+		// A change replaces a live reset of the account and a reset a
+		// live change: one password-setting link at a time.
+		if sib := passwordSibling(req.Kind); sib != "" {
+			if _, err := e.supersede(ctx, u.ID, sib, actor); err != nil {
+				if errors.Is(err, ErrConflict) {
+					continue
+				}
+				return unavailable(u, "Redis", err)
+			}
+		}
 		prev, err := e.supersede(ctx, u.ID, req.Kind, actor)
 		if err != nil {
 			if errors.Is(err, ErrConflict) {
@@ -184,6 +196,7 @@ func (e *Engine) create(ctx context.Context, req StartRequest, u *directory.User
 		ExpiresAt:            now.Add(e.cfg.LinkTTL),
 		TokenHash:            hashToken(purposeOf(req.Kind), id, secret),
 		Locale:               req.Locale,
+		PasswordExpiry:       changeDeadline(req),
 	}
 	f.Approval.Required = f.Subject.Privileged
 	f.Claim.Required = req.ClaimInChat

@@ -84,7 +84,7 @@ func (s *Server) landing(w http.ResponseWriter, r *http.Request) {
 
 	}
 	s.render(w, r, http.StatusOK, "landing", page{Title: s.tr(r).T(d.Verb) + " " + d.Account, Steps: steps(f.Kind), Step: 1, CSRF: csrf, Data: d,
-		Early: []string{"common.js", "landing.js"}})
+		Early: []string{"common.js", "landing.js"}, Change: isChange(f)})
 }
 
 // resume sends a browser that already redeemed this link (a reload, the
@@ -206,6 +206,8 @@ func verb(k flows.Kind) string {
 		return "web.landing.verb.enroll"
 	case flows.KindApprove:
 		return "web.landing.verb.approve"
+	case flows.KindChange:
+		return "web.change.landing_verb"
 	}
 	return "web.landing.verb.reset"
 }

@@ -126,7 +126,7 @@ func parseCheckRequest(body []byte) (checkRequest, error) {
 // cannot do (strength, breached list), rate-limited per flow so it cannot
 // serve as a breached-password oracle.
 func (s *Server) passwordCheck(w http.ResponseWriter, r *http.Request, fc *flowCtx) {
-	if fc.flow.State != flows.StateVerified || fc.flow.Kind != flows.KindReset {
+	if fc.flow.State != flows.StateVerified || !fc.flow.Kind.SetsPassword() {
 		s.failJSON(w, r, fc, &flows.TransitionError{Op: "password check", From: fc.flow.State})
 		return
 	}
@@ -166,7 +166,7 @@ func (s *Server) passwordSubmit(w http.ResponseWriter, r *http.Request, fc *flow
 	if isJSONRequest(r) {
 		failure = s.failJSON
 	}
-	if f.Kind != flows.KindReset {
+	if !f.Kind.SetsPassword() {
 		failure(w, r, fc, errWrongKind)
 		return
 	}

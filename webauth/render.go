@@ -94,6 +94,9 @@ type page struct {
 	// Problem is shown above the page content.
 	Problem *shownProblem
 	Data    any
+	// Change marks a page of a password change (flows.KindChange): its
+	// words say "change your password", never "reset" (isChange).
+	Change bool
 }
 
 // shownProblem is a catalogued problem as the page shows it.
@@ -169,7 +172,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, fc *flowCtx, err e
 		flowID = fc.flow.ID
 	}
 	sp := s.report(r, flowID, err)
-	s.render(w, r, Classify(err).Status, "error", page{Title: sp.Title, Problem: &sp})
+	s.render(w, r, Classify(err).Status, "error", page{Title: sp.Title, Problem: &sp, Change: fc != nil && isChange(fc.flow)})
 }
 
 // failJSON answers a script with the catalogued problem.

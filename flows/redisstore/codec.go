@@ -237,7 +237,7 @@ func (r *recReader) code(table []string) string {
 
 // The code tables. Append only: the numbers are stored.
 var (
-	kindCodes     = []string{"reset", "unlock", "enroll", "approve"}
+	kindCodes     = []string{"reset", "unlock", "enroll", "approve", "change"}
 	stateCodes    = []string{"issued", "redeemed", "awaiting_approval", "verified", "applying", "completed", "denied", "failed", "cancelled", "superseded", "expired"}
 	platformCodes = []string{"slack", "teams", "discord"}
 	// reasonCodes are the reasons every pending flow's link.sent event

@@ -64,6 +64,7 @@ const (
 	fClaimByUser
 	fClaimAt
 	fFactor
+	fPasswordExpiry
 )
 
 // encodeFlow is the compact record of f (without its id and version).
@@ -121,6 +122,7 @@ func encodeFlow(f *flows.Flow) []byte {
 	w.str(fClaimByUser, f.Claim.By.UserID)
 	w.time(fClaimAt, f.Claim.At, base)
 	w.str(fFactor, f.Factor)
+	w.time(fPasswordExpiry, f.PasswordExpiry, base)
 	return w.b
 }
 
@@ -266,6 +268,8 @@ func decodeFlow(data []byte, f *flows.Flow) error {
 			relTime(&f.Claim.At)
 		case fFactor:
 			f.Factor = r.str()
+		case fPasswordExpiry:
+			relTime(&f.PasswordExpiry)
 		default:
 			return fmt.Errorf("%w: unknown flow field %d", errRecord, t)
 		}

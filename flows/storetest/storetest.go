@@ -32,6 +32,7 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("Recovery", func(t *testing.T) { runRecovery(t, newStore) })
 	t.Run("LinkDelivery", func(t *testing.T) { runLinkDelivery(t, newStore) })
 	t.Run("CallerVerify", func(t *testing.T) { runCallerVerify(t, newStore) })
+	t.Run("Change", func(t *testing.T) { runChange(t, newStore) })
 }
 
 // RequireEnv returns an environment variable naming a real server set by
