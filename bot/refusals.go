@@ -34,9 +34,14 @@ type refusalTally struct {
 	sample      flows.Event // the first refusal, for a tally of one
 	first, last time.Time   // event times
 	n           int
-	reasons     []string // distinct, in order of first appearance
-	counts      map[string]int
+	reasons     []refusalReason // distinct, in order of first appearance
+	counts      map[refusalReason]int
 }
+
+// refusalReason is one distinct reason of a tally: the account asked for
+// (empty when none was named) and why it was refused. It is kept apart
+// so the aggregate words it in the helpdesk's language when it is shown.
+type refusalReason struct{ account, why string }
 
 // maxTallies bounds the cache; beyond it, closed windows are forgotten.
 const maxTallies = 1024
@@ -73,8 +78,8 @@ func (t *refusalTallies) store(actor string, tally *refusalTally) {
 
 func (r *refusalTally) clone() *refusalTally {
 	c := *r
-	c.reasons = append([]string(nil), r.reasons...)
-	c.counts = make(map[string]int, len(r.counts))
+	c.reasons = append([]refusalReason(nil), r.reasons...)
+	c.counts = make(map[refusalReason]int, len(r.counts))
 	for k, v := range r.counts {
 		c.counts[k] = v
 	}
@@ -93,12 +98,9 @@ func (r *refusalTally) add(ev flows.Event) {
 		r.last = ev.Time
 	}
 	r.n++
-	why := orDefault(ev.Reason, ev.Outcome)
-	if ev.Account != "" {
-		why = "for " + ev.Account + ": " + why
-	}
+	why := refusalReason{account: ev.Account, why: orDefault(ev.Reason, ev.Outcome)}
 	if r.counts == nil {
-		r.counts = map[string]int{}
+		r.counts = map[refusalReason]int{}
 	}
 	if r.counts[why] == 0 {
 		r.reasons = append(r.reasons, why)
@@ -182,31 +184,36 @@ func (s threadSink) postRefusals(ctx context.Context, evs []flows.Event) ([]stri
 	return done, nil
 }
 
-// refusalMessage renders a requester's tally: one refusal reads as it
-// always did, several as a count with their reasons.
+// refusalMessage renders a requester's tally in the helpdesk's language:
+// one refusal reads as it always did, several as a count with their
+// reasons.
 func (b *Bot) refusalMessage(actor string, t *refusalTally) Message {
-	who := actorWords(actor)
+	l := b.helpdeskLang()
 	if t.n == 1 {
 		text, tone := b.eventWords(t.sample)
-		return Message{Summary: text, Title: "Request refused", Body: []string{b.clock(t.first) + " · " + text}, Tone: tone}
+		return Message{Summary: text, Title: l.T("chat.refusals.one.title"), Body: []string{b.clock(t.first) + " · " + text}, Tone: tone}
 	}
-	summary := fmt.Sprintf("%d refused requests from %s in the last minute", t.n, who)
+	summary := l.N("chat.refusals.summary", t.n, "Who", actorWords(actor))
 	var reasons []string
 	for i, why := range t.reasons {
 		if i == maxReasons {
-			reasons = append(reasons, fmt.Sprintf("%d other reasons", len(t.reasons)-maxReasons))
+			reasons = append(reasons, l.N("chat.refusals.others", len(t.reasons)-maxReasons))
 			break
 		}
-		reasons = append(reasons, fmt.Sprintf("%s (%d)", why, t.counts[why]))
+		text := why.why
+		if why.account != "" {
+			text = l.T("chat.refusals.for", "Account", why.account, "Reason", why.why)
+		}
+		reasons = append(reasons, l.T("chat.refusals.counted", "Reason", text, "N", t.counts[why]))
 	}
 	return Message{
 		Summary: summary,
-		Title:   "Requests refused",
+		Title:   l.T("chat.refusals.many.title"),
 		Body: []string{
 			b.clock(t.first) + "–" + b.clock(t.last) + " · " + summary,
-			"Reasons: " + strings.Join(reasons, "; "),
+			l.T("chat.refusals.reasons", "List", strings.Join(reasons, "; ")),
 		},
-		Note: "Further refusals from this requester within the minute are counted here.",
+		Note: l.T("chat.refusals.note"),
 		Tone: ToneWarning,
 	}
 }

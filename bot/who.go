@@ -8,6 +8,7 @@ import (
 
 	"github.com/resetbot/resetbot/directory"
 	"github.com/resetbot/resetbot/flows"
+	"github.com/resetbot/resetbot/internal/i18n"
 )
 
 // PasskeyInfo is what the helpdesk may see of one passkey: enough to tell
@@ -50,7 +51,8 @@ func (b *Bot) who(ctx context.Context, r Request, target User) {
 	}
 	lister, ok := b.deps.Factors.(FactorLister)
 	if !ok {
-		b.respond(ctx, r.Respond, Message{Summary: "Sign-in details are not available.", Body: []string{"Sign-in details are not available on this installation."}})
+		l := b.langFor(r.From)
+		b.respond(ctx, r.Respond, Message{Summary: l.T("chat.who.unavailable.summary"), Body: []string{l.T("chat.who.unavailable.body")}})
 		return
 	}
 	details, err := lister.FactorDetails(ctx, acct.ID)
@@ -84,31 +86,33 @@ func (b *Bot) who(ctx context.Context, r Request, target User) {
 		b.respond(ctx, r.Respond, b.msgTrouble(b.langFor(r.From), b.fail("who: audit", err, "account", acct.AccountName)))
 		return
 	}
-	b.respond(ctx, r.Respond, b.msgWho(acct, b.deps.Engine.Privileged(acct), details, failed, open))
+	b.respond(ctx, r.Respond, b.msgWho(b.langFor(r.From), acct, b.deps.Engine.Privileged(acct), details, failed, open))
 }
 
-// msgWho renders "/reset who" for the asking helpdesk member.
-func (b *Bot) msgWho(acct *directory.User, privileged bool, d FactorDetails, failed int64, open []*flows.Flow) Message {
+// msgWho renders "/reset who" for the asking helpdesk member, in l
+// (their language).
+func (b *Bot) msgWho(l i18n.Lang, acct *directory.User, privileged bool, d FactorDetails, failed int64, open []*flows.Flow) Message {
 	yesNo := func(v bool) string {
 		if v {
-			return "yes"
+			return l.T("chat.who.yes")
 		}
-		return "no"
+		return l.T("chat.who.no")
 	}
-	day := func(t time.Time) string { return t.In(b.cfg.Location).Format("2 Jan 2006") }
-	passkeys := "none"
+	day := func(t time.Time) string { return l.Date(t.In(b.cfg.Location)) }
+	passkeys := l.T("chat.who.none")
 	if len(d.Passkeys) > 0 {
 		lines := make([]string, len(d.Passkeys))
 		for i, p := range d.Passkeys {
-			used := "never used"
+			used := l.T("chat.who.never_used")
 			if !p.LastUsed.IsZero() {
-				used = "last used " + day(p.LastUsed) + " " + b.clock(p.LastUsed)
+				used = l.T("chat.who.last_used", "Day", day(p.LastUsed), "Time", b.clock(p.LastUsed))
 			}
-			bound := "device-bound"
+			bound := l.T("chat.who.device_bound")
 			if p.Synced {
-				bound = "synced"
+				bound = l.T("chat.who.synced")
 			}
-			lines[i] = fmt.Sprintf("%s · added %s · %s · %s", orDefault(p.Name, "unnamed"), day(p.AddedAt), used, bound)
+			lines[i] = l.T("chat.who.passkey", "Name", orDefault(p.Name, l.T("chat.who.unnamed")), "Day", day(p.AddedAt),
+				"Used", used, "Bound", bound)
 		}
 		passkeys = strings.Join(lines, "\n")
 	}
@@ -117,39 +121,39 @@ func (b *Bot) msgWho(acct *directory.User, privileged bool, d FactorDetails, fai
 		state = "disabled"
 	}
 	if acct.Locked {
-		state += ", locked out"
-	} else {
-		state += ", not locked"
+		state += "_locked"
 	}
-	requests := "none"
+	requests := l.T("chat.who.none")
 	if len(open) > 0 {
 		parts := make([]string, len(open))
 		for i, f := range open {
-			parts[i] = fmt.Sprintf("%s (%s since %s)", f.Kind, statusText(f.State), b.clock(f.IssuedAt))
+			parts[i] = l.T("chat.who.request", "Kind", l.T("chat.who.kind."+string(f.Kind)),
+				"Status", l.T("chat.who.status."+string(f.State)), "Time", b.clock(f.IssuedAt))
 		}
 		requests = strings.Join(parts, ", ")
 	}
-	name := acct.AccountName
-	if acct.DisplayName != "" {
-		name = acct.DisplayName + " (" + name + ")"
-	}
+	title := l.T("chat.who.title", "Name", displayName(l, acct.DisplayName, acct.AccountName))
 	return Message{
-		Summary: "Sign-in methods of " + name,
-		Title:   "Sign-in methods of " + name,
+		Summary: title,
+		Title:   title,
 		Fields: []Field{
-			{Label: "Passkeys", Value: passkeys},
-			{Label: "Authenticator app", Value: yesNo(d.TOTP)},
-			{Label: "Account", Value: state},
-			{Label: "Privileged", Value: yesNo(privileged)},
-			{Label: "Failed verifications (24 h)", Value: fmt.Sprint(failed)},
-			{Label: "Open requests", Value: requests},
+			{Label: l.T("chat.who.passkeys"), Value: passkeys},
+			{Label: l.T("chat.who.totp"), Value: yesNo(d.TOTP)},
+			{Label: l.T("chat.who.account"), Value: l.T("chat.who.state." + state)},
+			{Label: l.T("chat.who.privileged"), Value: yesNo(privileged)},
+			{Label: l.T("chat.who.failed"), Value: fmt.Sprint(failed)},
+			{Label: l.T("chat.who.open"), Value: requests},
 		},
-		Note: "Only you see this; the lookup is in the audit log. Past resets and unlocks are in the helpdesk channel's threads.",
+		Note: l.T("chat.who.note"),
 	}
 }
 
-// statusText is a flow's status in the thread parent's words.
-func statusText(s flows.State) string {
-	w, _ := statusWords(s)
-	return strings.ToLower(w)
+// displayName is how people are named to the helpdesk: "Alice Admin
+// (alice)", or the account name alone when the directory has no display
+// name.
+func displayName(l i18n.Lang, display, account string) string {
+	if display == "" {
+		return account
+	}
+	return l.T("chat.name.display", "Display", display, "Account", account)
 }
