@@ -121,10 +121,11 @@ func (s threadSink) confirmation(ctx context.Context, ms Messenger, f *flows.Flo
 	if err != nil {
 		return err
 	}
+	l := b.helpdeskLang()
 	lines := make([]string, len(evs))
 	for i, ev := range evs {
 		text, _ := b.eventWords(ev)
-		lines[i] = b.clock(ev.Time) + " · Approval confirmation by " + Mention(f.Subject.Chat) + ": " + text
+		lines[i] = b.clock(ev.Time) + " · " + l.T("chat.thread.confirmation", "Approver", Mention(f.Subject.Chat), "Step", text)
 	}
 	return s.post(ctx, ms, target, false, Message{Summary: lines[len(lines)-1], Body: lines}, evs[len(evs)-1])
 }
@@ -146,9 +147,10 @@ func (s threadSink) standalone(ctx context.Context, ev flows.Event) error {
 		return nil
 	}
 	text, tone := b.eventWords(ev)
-	title := "Request refused"
+	l := b.helpdeskLang()
+	title := l.T("chat.refusals.one.title")
 	if ev.Type == flows.EventFactorsRevoked {
-		title = "Sign-in methods revoked"
+		title = l.T("chat.thread.revoked.title")
 	}
 	_, err = ms.PostHelpdesk(ctx, Message{Summary: text, Title: title, Body: []string{b.clock(ev.Time) + " · " + text}, Tone: tone})
 	if IsPermanent(err) {
@@ -159,17 +161,18 @@ func (s threadSink) standalone(ctx context.Context, ev flows.Event) error {
 }
 
 // msgChanged tells the user what changed, when, from where, and whom to
-// call if it was not them.
+// call if it was not them, in their language and time zone.
 func (b *Bot) msgChanged(f *flows.Flow, ev flows.Event) Message {
-	what := "Your password was changed"
+	l := b.langOf(f.Locale)
+	id := "chat.changed.password"
 	if ev.Type == flows.EventUnlocked {
-		what = "Your account was unlocked"
+		id = "chat.changed.unlock"
 	}
-	line := what + " at " + b.clock(ev.Time) + placeWords(b.langOf(f.Locale), ev) + "."
+	line := l.T(id+".line", "Time", b.clockIn(ev.Time, f.Locale), "Place", placeWords(l, ev))
 	body := []string{line}
 	if ev.Type == flows.EventPasswordSet {
-		body = append(body, "Sign in again with the new password on your other devices (laptop, mail on your phone, Wi-Fi).")
+		body = append(body, l.T("chat.changed.password.devices"))
 	}
-	body = append(body, "*If this wasn't you*, contact "+b.cfg.HelpdeskContact+" right away.")
-	return Message{Summary: line, Title: what, Body: body, Note: "Flow " + f.ID, Tone: ToneGood}
+	body = append(body, l.T("chat.changed.notyou", "Contact", b.cfg.HelpdeskContact))
+	return Message{Summary: line, Title: l.T(id + ".title"), Body: body, Note: l.T("chat.flow", "ID", f.ID), Tone: ToneGood}
 }
