@@ -21,7 +21,8 @@ import (
 
 // exportedMetrics reads the metric names resetbot registers from its
 // source: every prometheus.*Opts literal outside tests (Namespace,
-// Subsystem and Name joined as client_golang does), plus the Go and process
+// Subsystem and Name joined as client_golang does), every name a custom
+// collector builds with prometheus.BuildFQName (fqNames), plus the Go and process
 // collectors' names when cmd/resetbot registers those collectors, plus
 // Prometheus's own "up".
 func exportedMetrics(t *testing.T) map[string]bool {
@@ -42,6 +43,9 @@ func exportedMetrics(t *testing.T) map[string]bool {
 		f, err := parser.ParseFile(fset, path, nil, 0)
 		if err != nil {
 			return err
+		}
+		for name := range fqNames(f) {
+			names[name] = true
 		}
 		ast.Inspect(f, func(n ast.Node) bool {
 			switch n := n.(type) {
@@ -108,6 +112,84 @@ func exportedMetrics(t *testing.T) map[string]bool {
 	return names
 }
 
+// fqNames finds the names a custom collector builds for its descriptors
+// with prometheus.BuildFQName: a direct call with three string literals,
+// or a helper in the same file whose BuildFQName call takes its first
+// parameter as the name (redisPoolDesc("hits_total", ...)), called with a
+// literal.
+func fqNames(f *ast.File) map[string]bool {
+	lit := func(e ast.Expr) (string, bool) {
+		b, ok := e.(*ast.BasicLit)
+		if !ok || b.Kind != token.STRING {
+			return "", false
+		}
+		v, err := strconv.Unquote(b.Value)
+		return v, err == nil
+	}
+	isFQ := func(c *ast.CallExpr) bool {
+		sel, ok := c.Fun.(*ast.SelectorExpr)
+		if !ok {
+			return false
+		}
+		pkg, _ := sel.X.(*ast.Ident)
+		return pkg != nil && pkg.Name == "prometheus" && sel.Sel.Name == "BuildFQName" && len(c.Args) == 3
+	}
+	join := func(parts ...string) string {
+		var nonEmpty []string
+		for _, p := range parts {
+			if p != "" {
+				nonEmpty = append(nonEmpty, p)
+			}
+		}
+		return strings.Join(nonEmpty, "_")
+	}
+	out := map[string]bool{}
+	helpers := map[string]string{} // helper func name -> namespace_subsystem
+	for _, d := range f.Decls {
+		fn, ok := d.(*ast.FuncDecl)
+		if !ok || fn.Type.Params.NumFields() == 0 || len(fn.Type.Params.List[0].Names) == 0 {
+			continue
+		}
+		param := fn.Type.Params.List[0].Names[0].Name
+		ast.Inspect(fn, func(n ast.Node) bool {
+			c, ok := n.(*ast.CallExpr)
+			if !ok || !isFQ(c) {
+				return true
+			}
+			ns, ok1 := lit(c.Args[0])
+			sub, ok2 := lit(c.Args[1])
+			if id, ok := c.Args[2].(*ast.Ident); ok1 && ok2 && ok && id.Name == param {
+				helpers[fn.Name.Name] = join(ns, sub)
+			}
+			return true
+		})
+	}
+	ast.Inspect(f, func(n ast.Node) bool {
+		c, ok := n.(*ast.CallExpr)
+		if !ok || len(c.Args) == 0 {
+			return true
+		}
+		if isFQ(c) {
+			ns, ok1 := lit(c.Args[0])
+			sub, ok2 := lit(c.Args[1])
+			name, ok3 := lit(c.Args[2])
+			if ok1 && ok2 && ok3 {
+				out[join(ns, sub, name)] = true
+			}
+			return true
+		}
+		if id, ok := c.Fun.(*ast.Ident); ok {
+			if prefix, ok := helpers[id.Name]; ok {
+				if name, ok := lit(c.Args[0]); ok {
+					out[join(prefix, name)] = true
+				}
+			}
+		}
+		return true
+	})
+	return out
+}
+
 var promqlParser = promql.NewParser(promql.Options{})
 
 // metricsIn parses a PromQL expression and returns the metric names it
@@ -158,7 +240,8 @@ func TestAlertRules(t *testing.T) {
 			}
 		}
 	}
-	for _, want := range []string{"ResetbotDown", "ResetbotDirectoryDown", "ResetbotVerificationFailureSpike"} {
+	for _, want := range []string{"ResetbotDown", "ResetbotDirectoryDown", "ResetbotVerificationFailureSpike",
+		"ResetbotLinkDeliveryBehind", "ResetbotAuditBacklogGrowing", "ResetbotRedisPoolExhausted"} {
 		if !slices.Contains(alerts, want) {
 			t.Errorf("no %s alert", want)
 		}
