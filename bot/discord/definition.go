@@ -198,21 +198,22 @@ func Commands() []*discordgo.ApplicationCommand {
 		return &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionString, Name: OptionReason,
 			Description: d.en, DescriptionLocalizations: d.localized(), MaxLength: bot.MaxVerifyReason}
 	}
-	command := func(name string, contexts []discordgo.InteractionContextType, opts ...*discordgo.ApplicationCommandOption) *discordgo.ApplicationCommand {
+	// dm says whether the command may be used in a DM with the bot. Where a
+	// command can be used is dm_permission in discordgo v0.28.1 (the newest
+	// approved release); Discord's newer contexts field means the same for
+	// guild-installed apps, which is the only way resetbot is installed.
+	command := func(name string, dm bool, opts ...*discordgo.ApplicationCommandOption) *discordgo.ApplicationCommand {
 		d := descriptions[name]
 		loc := d.localized()
-		installs := []discordgo.ApplicationIntegrationType{discordgo.ApplicationIntegrationGuildInstall}
 		return &discordgo.ApplicationCommand{
 			Type: discordgo.ChatApplicationCommand, Name: name,
 			Description: d.en, DescriptionLocalizations: &loc,
-			Contexts: &contexts, IntegrationTypes: &installs, Options: opts,
+			DMPermission: &dm, Options: opts,
 		}
 	}
-	reset := command(CommandName,
-		[]discordgo.InteractionContextType{discordgo.InteractionContextGuild, discordgo.InteractionContextBotDM},
+	reset := command(CommandName, true,
 		sub(SubPassword), sub(SubUnlock), sub(SubEnroll), sub(SubStatus), sub(SubCancel), sub(SubHelp))
-	helpdesk := command(HelpdeskCommandName,
-		[]discordgo.InteractionContextType{discordgo.InteractionContextGuild},
+	helpdesk := command(HelpdeskCommandName, false,
 		sub(SubFor, user()), sub(SubEnrollFor, user()), sub(SubReport), sub(SubWho, user()), sub(SubRevoke, user(), passkey()),
 		sub(SubVerify, user(), reason()))
 	perms := helpdeskPermissions
