@@ -9,7 +9,8 @@ import (
 // accounts whose password expires before a time, from the directory's own
 // policy (Active Directory msDS-UserPasswordExpiryTimeComputed, which
 // includes fine-grained password policies; OpenLDAP pwdChangedTime plus the
-// applicable ppolicy's pwdMaxAge). Expiry reminders are built on it.
+// applicable ppolicy's pwdMaxAge; 389-ds passwordExpirationTime, which
+// honours user and subtree policies). Expiry reminders are built on it.
 //
 // Callers discover it by type assertion, like PasswordChangeReader.
 type ExpiryLister interface {
@@ -26,7 +27,9 @@ type ExpiryLister interface {
 type PasswordExpiry struct {
 	User *User
 	// ChangedAt is when the password was last set (UTC): a reminder is
-	// about this password, and a new one resets the reminders.
+	// about this password, and a new one resets the reminders. Zero when
+	// the directory keeps no change time (389-ds without
+	// passwordTrackUpdateTime).
 	ChangedAt time.Time
 	// ExpiresAt is when the directory stops accepting it (UTC).
 	ExpiresAt time.Time

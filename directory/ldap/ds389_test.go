@@ -2,6 +2,7 @@ package ldap_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/resetbot/resetbot/directory"
 	"github.com/resetbot/resetbot/directory/dirtest"
@@ -42,10 +43,13 @@ func Test389DSConformance(t *testing.T) {
 	}
 }
 
-// ds389Fixture is the OpenLDAP fixture without password expiry, which the
-// 389-ds dialect does not list.
+// ds389Fixture is the OpenLDAP fixture with 389-ds's expiry accounts:
+// spare3 under a user policy of 10 days, spare1 under one without expiry.
+// (jdoe, the OpenLDAP fixture's, does not fit: 389-ds stamps an expiry on
+// an account's first bind, and the suite signs in as jdoe.)
 func ds389Fixture() dirtest.Fixture {
 	f := dirtest.OpenLDAPFixture()
-	f.MaxPasswordAge = 0
+	f.ShortAgeUser, f.ShortMaxAge = "spare3", 10*24*time.Hour
+	f.NeverExpiresUser = "spare1"
 	return f
 }

@@ -15,9 +15,6 @@ import (
 
 var _ directory.ExpiryLister = (*Directory)(nil)
 
-// errExpiryUnsupported: the flavour cannot list expiring passwords.
-var errExpiryUnsupported = fmt.Errorf("listing expiring passwords on %s: %w", DS389, errors.ErrUnsupported)
-
 // adExpiryComputed is AD's constructed expiry time of the password, which
 // honours the domain's maxPwdAge, a fine-grained policy (PSO) and the
 // "password never expires" flag. Constructed: it can be read, not filtered.
@@ -28,8 +25,9 @@ const adExpiryComputed = "msDS-UserPasswordExpiryTimeComputed"
 // computes each expiry (msDS-UserPasswordExpiryTimeComputed); on
 // OpenLDAP it is pwdChangedTime plus the pwdMaxAge of the account's
 // policy (its pwdPolicySubentry, else the configured or only pwdPolicy
-// entry). 389-ds is not supported: it returns an error, and the
-// configuration refuses reminders there.
+// entry); on 389-ds the server's own passwordExpirationTime, which it
+// stamps from the global or the account's own (pwdpolicysubentry)
+// policy on every change.
 func (d *Directory) PasswordsExpiringBefore(ctx context.Context, before time.Time) ([]directory.PasswordExpiry, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, classify("list expiring passwords", err)
@@ -54,8 +52,12 @@ func (d *Directory) PasswordsExpiringBefore(ctx context.Context, before time.Tim
 			expiry = func(e *goldap.Entry) (time.Time, time.Time, error) {
 				return d.openLDAPExpiry(ctx, c, e, ages)
 			}
+		case DS389:
+			cond = "(" + ds389ExpirationTime + "=*)"
+			attrs = append(attrs, ds389ExpirationTime, ds389PwdUpdateTime)
+			expiry = ds389Expiry
 		default:
-			return errExpiryUnsupported
+			return fmt.Errorf("listing expiring passwords on %s: %w", d.cfg.Flavour, errors.ErrUnsupported)
 		}
 		res, err := c.searchPaged(ctx, goldap.NewSearchRequest(d.cfg.UserBaseDN, goldap.ScopeWholeSubtree,
 			goldap.NeverDerefAliases, 0, 0, false, "(&"+d.dialect.userFilter()+d.cfg.UserFilter+cond+")", attrs, nil))
@@ -136,4 +138,37 @@ func (d *Directory) openLDAPExpiry(ctx context.Context, c *conn, e *goldap.Entry
 		return changed, time.Time{}, nil // this policy never expires passwords
 	}
 	return changed, changed.Add(age), nil
+}
+
+// ds389ExpirationTime is when 389-ds stops accepting the password: the
+// server sets it on every change (and on the first bind of an account
+// that has none) from the policy that applies to the account, global or
+// its own, while that policy has passwordExp on.
+const ds389ExpirationTime = "passwordExpirationTime"
+
+// ds389MustChange and ds389Never are the values 389-ds writes for "must
+// change at the next bind" (passwordMustChange after a reset) and for a
+// password that does not expire; neither is an expiry a reminder is for.
+var (
+	ds389MustChange = time.Unix(0, 0).UTC()
+	ds389Never      = time.Date(2038, 1, 19, 3, 14, 7, 0, time.UTC)
+)
+
+// ds389Expiry reads the server's expiry time and pwdUpdateTime (kept
+// with passwordTrackUpdateTime on). Without the latter the change time is
+// zero: the expiry then tells one password from the next, because it
+// moves with every change.
+func ds389Expiry(e *goldap.Entry) (changed, expires time.Time, err error) {
+	changed, err = parseChangeTime(ds389PwdUpdateTime, e.GetEqualFoldAttributeValue(ds389PwdUpdateTime))
+	if err != nil {
+		return time.Time{}, time.Time{}, err
+	}
+	expires, err = parseChangeTime(ds389ExpirationTime, e.GetEqualFoldAttributeValue(ds389ExpirationTime))
+	if err != nil {
+		return time.Time{}, time.Time{}, err
+	}
+	if expires.Equal(ds389MustChange) || !expires.Before(ds389Never) {
+		return changed, time.Time{}, nil
+	}
+	return changed, expires, nil
 }

@@ -3,7 +3,10 @@
 # loopback ports with ldaps and StartTLS, seeded with the same people and
 # groups as slapd (fixtures/directory.ldif, fixtures/groups.ldif) and a
 # global password policy equivalent to slapd's ppolicy (min length 8,
-# history 3, lockout after 3 failures until an administrator unlocks).
+# history 3, lockout after 3 failures until an administrator unlocks,
+# passwords expire after 90 days) with user policies of 10 days (spare3)
+# and without expiry (spare1). Seeded before the policy, the fixture's
+# passwords carry no passwordExpirationTime until a change or first bind.
 # Sourced by scripts/test; uses lib.sh and tls.sh.
 #
 # dscreate normally installs into /etc, /var and /run; here every path is
@@ -79,8 +82,59 @@ passwordUnlock: off
 replace: passwordTrackUpdateTime
 passwordTrackUpdateTime: on
 -
+replace: passwordExp
+passwordExp: on
+-
+replace: passwordMaxAge
+passwordMaxAge: 7776000
+-
+replace: nsslapd-pwpolicy-local
+nsslapd-pwpolicy-local: on
+-
 add: aci
 aci: (targetattr="objectClass || cn || passwordCheckSyntax || passwordMinLength || passwordMinCategories || passwordHistory || passwordInHistory || passwordLockout || passwordMaxFailure || passwordUnlock || passwordMaxAge || passwordExp")(version 3.0; acl "resetbot reads the password policy"; allow (read, search, compare) userdn="ldap:///$DS389_SVC_DN";)
+
+dn: cn=nsPwPolicyContainer,ou=People,$DS389_BASE
+changetype: add
+objectClass: top
+objectClass: nsContainer
+cn: nsPwPolicyContainer
+LDIF
+	# spare3's policy of its own expires passwords after 10 days (Samba's
+	# PSO has the same age); spare1's never expires them. A user policy
+	# replaces the global one entirely, so it repeats the rest.
+	ds389_user_policy spare3 short "passwordExp: on
+passwordMaxAge: 864000"
+	ds389_user_policy spare1 never "passwordExp: off"
+}
+
+# ds389_user_policy USER NAME SETTINGS: a password policy of USER's own
+# (what dsconf localpwp adduser makes): the global rules plus SETTINGS.
+ds389_user_policy() {
+	local policy="cn=$2,cn=nsPwPolicyContainer,ou=People,$DS389_BASE"
+	cat <<LDIF
+
+dn: $policy
+changetype: add
+objectClass: top
+objectClass: ldapsubentry
+objectClass: passwordpolicy
+cn: $2
+passwordCheckSyntax: on
+passwordMinLength: 8
+passwordMinCategories: 1
+passwordHistory: on
+passwordInHistory: 3
+passwordLockout: on
+passwordMaxFailure: 3
+passwordUnlock: off
+passwordTrackUpdateTime: on
+$3
+
+dn: uid=$1,ou=People,$DS389_BASE
+changetype: modify
+replace: pwdpolicysubentry
+pwdpolicysubentry: $policy
 LDIF
 }
 

@@ -47,15 +47,12 @@ func (r Reminders) TimeOfDay() (time.Duration, bool) {
 	return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute, true
 }
 
-// reminders checks the section when it is on: 389-ds cannot list
-// expiring passwords.
+// reminders checks the section when it is on. Every directory flavour
+// lists expiring passwords.
 func (v *validator) reminders() {
 	r := v.c.Reminders
 	if !r.Enabled {
 		return
-	}
-	if v.c.Directory.Flavour == Flavour389DS {
-		v.add("reminders.enabled", "389-ds cannot list expiring passwords; reminders work with activedirectory, openldap and memory")
 	}
 	for i, d := range r.Days {
 		if d < 1 || d > maxReminderDays {
