@@ -7,8 +7,9 @@ import (
 )
 
 // Password ages the test servers are provisioned with: 90 days by default
-// (slapd's pwdMaxAge, Samba's maxPwdAge), and on Samba a fine-grained
-// policy of 10 days for spare3.
+// (slapd's pwdMaxAge, Samba's maxPwdAge), and for spare3 a policy of its
+// own of 10 days (Samba's fine-grained policy, the second slapd's
+// pwdPolicySubentry).
 const (
 	fixtureMaxAge   = 90 * 24 * time.Hour
 	fixtureShortAge = 10 * 24 * time.Hour
@@ -165,6 +166,15 @@ func OpenLDAPFixture() Fixture {
 		func(g string) string { return "cn=" + g + ",ou=Groups,dc=example,dc=test" },
 		directory.Policy{MinLength: 8, HistoryLength: 3, LockoutThreshold: 3},
 	)
+}
+
+// OpenLDAPPerAccountFixture is OpenLDAPFixture as the harness's second
+// slapd holds it: spare3 carries a pwdPolicySubentry naming a policy of
+// its own whose pwdMaxAge is 10 days (its other rules are the default's).
+func OpenLDAPPerAccountFixture() Fixture {
+	f := OpenLDAPFixture()
+	f.ShortAgeUser, f.ShortMaxAge = "spare3", fixtureShortAge
+	return f
 }
 
 // MemoryFixture is OpenLDAPFixture with the memory example seed's policy,

@@ -93,23 +93,24 @@ slapd_svc_whoami() {
 	ldapwhoami -x -H "$1" -D "$SLAPD_SVC_DN" -w "$SLAPD_SVC_PW"
 }
 
-# start_slapd DIR: on success exports RESETBOT_TEST_SLAPD_URL (StartTLS),
-# RESETBOT_TEST_SLAPD_LDAPS_URL and RESETBOT_TEST_SLAPD_CA.
+# start_slapd DIR FIXTURES [NAME]: on success exports RESETBOT_TEST_SLAPD_URL
+# (StartTLS), RESETBOT_TEST_SLAPD_LDAPS_URL and RESETBOT_TEST_SLAPD_CA. NAME
+# (default slapd) labels it in the summary.
 start_slapd() {
-	local dir="$1" fixtures="$2" start port sport pid url surl
+	local dir="$1" fixtures="$2" name="${3:-slapd}" start port sport pid url surl
 	start="$(now)"
 	mkdir -p "$dir/db"
 	if ! make_tls "$dir/tls" slapd "IP:127.0.0.1,DNS:localhost"; then
-		server_failed slapd "could not create TLS certificates"
+		server_failed "$name" "could not create TLS certificates"
 		return 0
 	fi
 	if ! free_port; then
-		server_failed slapd "no free port"
+		server_failed "$name" "no free port"
 		return 0
 	fi
 	port=$FREE_PORT
 	if ! free_port; then
-		server_failed slapd "no free port"
+		server_failed "$name" "no free port"
 		return 0
 	fi
 	sport=$FREE_PORT
@@ -118,7 +119,7 @@ start_slapd() {
 	# attributes such as pwdAccountLockedTime directly.
 	if ! slapadd -q -f "$dir/slapd.conf" -l "$fixtures/directory.ldif" >"$dir/slapadd.log" 2>&1; then
 		show_log "$dir/slapadd.log"
-		server_failed slapd "slapadd of fixtures failed (log: $dir/slapadd.log)"
+		server_failed "$name" "slapadd of fixtures failed (log: $dir/slapadd.log)"
 		return 0
 	fi
 	url="ldap://127.0.0.1:$port"
@@ -130,13 +131,13 @@ start_slapd() {
 	track "$pid"
 	if ! wait_for 10 "$pid" slapd slapd_svc_whoami "$url"; then
 		show_log "$dir/slapd.log"
-		server_failed slapd "service account bind failed (log: $dir/slapd.log)"
+		server_failed "$name" "service account bind failed (log: $dir/slapd.log)"
 		return 0
 	fi
 	if ! ldapadd -x -H "$url" -D "$SLAPD_ROOTDN" -w "$SLAPD_ROOTPW" \
 		-f "$fixtures/groups.ldif" >"$dir/groups.log" 2>&1; then
 		show_log "$dir/groups.log"
-		server_failed slapd "adding fixture groups failed"
+		server_failed "$name" "adding fixture groups failed"
 		return 0
 	fi
 	# Prove both TLS entry points with the CA we hand to the tests.
@@ -145,7 +146,7 @@ start_slapd() {
 		! LDAPTLS_CACERT="$dir/tls/ca.pem" ldapwhoami -x -H "$surl" \
 			-D "$SLAPD_SVC_DN" -w "$SLAPD_SVC_PW" >>"$dir/tls-check.log" 2>&1; then
 		show_log "$dir/tls-check.log"
-		server_failed slapd "StartTLS/ldaps check failed"
+		server_failed "$name" "StartTLS/ldaps check failed"
 		return 0
 	fi
 	export RESETBOT_TEST_SLAPD_URL="$url"
@@ -156,5 +157,47 @@ start_slapd() {
 	# reset, which must go through the service account's ppolicy.
 	export RESETBOT_TEST_SLAPD_ADMIN_DN="$SLAPD_ROOTDN"
 	export RESETBOT_TEST_SLAPD_ADMIN_PASSWORD="$SLAPD_ROOTPW"
-	server_ok slapd "$url (StartTLS) $surl (pid $pid)" "$start"
+	server_ok "$name" "$url (StartTLS) $surl (pid $pid)" "$start"
+}
+
+# start_slapd_policies DIR FIXTURES: a second slapd, seeded alike, where
+# spare3 has a ppolicy of its own (pwdPolicySubentry, pwdMaxAge 10 days, the
+# rest as the default). Its own server, because with two pwdPolicy entries
+# the default can no longer be found by searching: its tests configure the
+# default's DN, as a deployment with per-account policies must, while every
+# other test keeps using the single-policy slapd. On success exports
+# RESETBOT_TEST_SLAPD_POLICIES_URL (StartTLS), _LDAPS_URL and _CA; the
+# RESETBOT_TEST_SLAPD_* variables of the first slapd are kept.
+start_slapd_policies() {
+	local dir="$1" fixtures="$2" v
+	local -A saved=()
+	mkdir -p "$dir/fixtures"
+	cp "$fixtures/groups.ldif" "$dir/fixtures/"
+	awk -v base="$SLAPD_BASE" '
+		{ print }
+		$0 == "dn: uid=spare3,ou=People," base { print "pwdPolicySubentry: cn=short,ou=Policies," base }
+	' "$fixtures/directory.ldif" >"$dir/fixtures/directory.ldif"
+	awk -v base="$SLAPD_BASE" '
+		/^dn: / { p = ($0 == "dn: cn=default,ou=Policies," base) }
+		p && /^$/ { exit }
+		p { sub(/^dn: cn=default,/, "dn: cn=short,"); sub(/^cn: default$/, "cn: short"); sub(/^pwdMaxAge: .*/, "pwdMaxAge: 864000"); print }
+	' "$fixtures/directory.ldif" | { echo; cat; } >>"$dir/fixtures/directory.ldif"
+	for v in URL LDAPS_URL CA ADMIN_DN ADMIN_PASSWORD; do
+		if [[ -v "RESETBOT_TEST_SLAPD_$v" ]]; then
+			saved[$v]="$(printenv "RESETBOT_TEST_SLAPD_$v")"
+		fi
+		unset "RESETBOT_TEST_SLAPD_$v"
+	done
+	start_slapd "$dir" "$dir/fixtures" slapd-policies
+	if [[ -v RESETBOT_TEST_SLAPD_URL ]]; then
+		export RESETBOT_TEST_SLAPD_POLICIES_URL="$RESETBOT_TEST_SLAPD_URL"
+		export RESETBOT_TEST_SLAPD_POLICIES_LDAPS_URL="$RESETBOT_TEST_SLAPD_LDAPS_URL"
+		export RESETBOT_TEST_SLAPD_POLICIES_CA="$RESETBOT_TEST_SLAPD_CA"
+	fi
+	for v in URL LDAPS_URL CA ADMIN_DN ADMIN_PASSWORD; do
+		unset "RESETBOT_TEST_SLAPD_$v"
+		if [[ -v "saved[$v]" ]]; then
+			export "RESETBOT_TEST_SLAPD_$v=${saved[$v]}"
+		fi
+	done
 }
