@@ -28,6 +28,7 @@ func Run(t *testing.T, newDir func(t *testing.T) directory.Directory, fx Fixture
 	t.Run("NotFound", func(t *testing.T) { testNotFound(t, newDir(t), fx) })
 	t.Run("SetPassword", func(t *testing.T) { testSetPassword(t, newDir(t), fx) })
 	t.Run("PolicyViolation", func(t *testing.T) { testPolicyViolation(t, newDir(t), fx) })
+	t.Run("History", func(t *testing.T) { testHistory(t, newDir(t), fx) })
 	t.Run("LockoutAndUnlock", func(t *testing.T) { testLockout(t, newDir(t), fx) })
 	t.Run("EveryName", func(t *testing.T) { testEveryName(t, newDir(t), fx) })
 	t.Run("NestedGroups", func(t *testing.T) { testNested(t, newDir(t), fx) })
