@@ -22,8 +22,8 @@ import (
 )
 
 // TestExpiryRemindersOnRealDirectories runs the reminder job against real
-// slapd (Slack mapped by the chat-id attribute) and real Samba AD (Slack
-// mapped by email, found with users.lookupByEmail), with real Redis, the
+// slapd and 389-ds (Slack mapped by the chat-id attribute) and real Samba
+// AD (Slack mapped by email, found with users.lookupByEmail), with real Redis, the
 // fake Slack API and an injected clock 77 days ahead: the account whose
 // password was just set (90-day maximum) gets one DM at 13 days left,
 // though two replicas run at once and run again; the next threshold sends
@@ -40,6 +40,12 @@ func TestExpiryRemindersOnRealDirectories(t *testing.T) {
 		Flavour: ldap.ActiveDirectory, URLs: []string{dirtest.RequireEnv(t, "RESETBOT_TEST_SAMBA_URL")}, CAFile: dirtest.RequireEnv(t, "RESETBOT_TEST_SAMBA_CA"),
 		BindDN: "CN=resetbot,OU=Services,DC=example,DC=test", BindPassword: "Svc-Passw0rd.1",
 		UserBaseDN: "OU=People,DC=example,DC=test", GroupBaseDN: "OU=Groups,DC=example,DC=test",
+		ChatIDAttrs: map[string]string{"slack": "employeeNumber"},
+	}
+	ds389 := ldap.Config{
+		Flavour: ldap.DS389, URLs: []string{dirtest.RequireEnv(t, "RESETBOT_TEST_389DS_LDAPS_URL")}, CAFile: dirtest.RequireEnv(t, "RESETBOT_TEST_389DS_CA"),
+		BindDN: "cn=resetbot,ou=Services,dc=example,dc=test", BindPassword: "Svc-Passw0rd.1",
+		UserBaseDN: "ou=People,dc=example,dc=test", GroupBaseDN: "ou=Groups,dc=example,dc=test",
 		ChatIDAttrs: map[string]string{"slack": "employeeNumber"},
 	}
 	cases := []struct {
@@ -62,6 +68,8 @@ func TestExpiryRemindersOnRealDirectories(t *testing.T) {
 	}{
 		{"slapd by chat id attribute", slapd, bot.IdentityByChatID, nil, false, "13 days", []string{"U0BOB"}},
 		{"samba by email", samba, bot.IdentityByEmail, []string{"spare2", "jdoe"}, true, "13 Tagen", []string{"U0BOB", "U0SPARE3"}},
+		// 389-ds stamps passwordExpirationTime itself; bob is nsAccountLock.
+		{"389ds by chat id attribute", ds389, bot.IdentityByChatID, nil, false, "13 days", []string{"U0BOB"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
