@@ -7,12 +7,11 @@ package storetest
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/resetbot/resetbot/directory/dirtest"
 	"github.com/resetbot/resetbot/flows"
+	"github.com/resetbot/resetbot/internal/testenv"
 )
 
 // NewStore returns a fresh, empty store for one test. Each call must give an
@@ -35,39 +34,18 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("Change", func(t *testing.T) { runChange(t, newStore) })
 }
 
-// RequireEnv returns an environment variable naming a real server set by
-// the test harness: missing, the test fails under CI=true and skips
-// otherwise. It is dirtest.RequireEnv, re-exported so store and web tests
-// need not import the directory's test package.
+// RequireEnv is testenv.RequireEnv: a real server's address from the test
+// harness, a failure under CI and a skip elsewhere when it is missing.
 func RequireEnv(t testing.TB, name string) string {
 	t.Helper()
-	return dirtest.RequireEnv(t, name)
+	return testenv.RequireEnv(t, name)
 }
 
-// Clock is a settable clock for the engine and store calls.
-type Clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
+// Clock is testenv's settable clock, for the engine and store calls.
+type Clock = testenv.Clock
 
 // NewClock starts a clock at a fixed, realistic time.
-func NewClock() *Clock {
-	return &Clock{now: time.Now().UTC().Truncate(time.Millisecond)}
-}
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Advance moves the clock forward.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+func NewClock() *Clock { return testenv.NewClock() }
 
 func ctx(t *testing.T) context.Context {
 	c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
