@@ -171,6 +171,7 @@ func OpenLDAPFixture() Fixture {
 // OpenLDAPPerAccountFixture is OpenLDAPFixture as the harness's second
 // slapd holds it: spare3 carries a pwdPolicySubentry naming a policy of
 // its own whose pwdMaxAge is 10 days (its other rules are the default's).
+// spare1 is under it too, for a test outside the suite.
 func OpenLDAPPerAccountFixture() Fixture {
 	f := OpenLDAPFixture()
 	f.ShortAgeUser, f.ShortMaxAge = "spare3", fixtureShortAge

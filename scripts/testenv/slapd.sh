@@ -161,8 +161,9 @@ start_slapd() {
 }
 
 # start_slapd_policies DIR FIXTURES: a second slapd, seeded alike, where
-# spare3 has a ppolicy of its own (pwdPolicySubentry, pwdMaxAge 10 days, the
-# rest as the default). Its own server, because with two pwdPolicy entries
+# spare3 (for the conformance suite) and spare1 (for the serve-level
+# reminder test, which must not race the suite's resets) have a ppolicy of
+# their own (pwdPolicySubentry, pwdMaxAge 10 days, the rest as the default). Its own server, because with two pwdPolicy entries
 # the default can no longer be found by searching: its tests configure the
 # default's DN, as a deployment with per-account policies must, while every
 # other test keeps using the single-policy slapd. On success exports
@@ -175,7 +176,7 @@ start_slapd_policies() {
 	cp "$fixtures/groups.ldif" "$dir/fixtures/"
 	awk -v base="$SLAPD_BASE" '
 		{ print }
-		$0 == "dn: uid=spare3,ou=People," base { print "pwdPolicySubentry: cn=short,ou=Policies," base }
+		$0 == "dn: uid=spare3,ou=People," base || $0 == "dn: uid=spare1,ou=People," base { print "pwdPolicySubentry: cn=short,ou=Policies," base }
 	' "$fixtures/directory.ldif" >"$dir/fixtures/directory.ldif"
 	awk -v base="$SLAPD_BASE" '
 		/^dn: / { p = ($0 == "dn: cn=default,ou=Policies," base) }
