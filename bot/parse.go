@@ -63,7 +63,7 @@ func ParseCommand(text string, mentions []User) (Command, error) {
 		t := mentions[0]
 		return Command{Verb: v, Target: &t}, nil
 	case VerbRevoke:
-		return parseRevoke(text, words, mentions)
+		return parseRevoke(text, mentions)
 	case VerbVerify:
 		return parseVerify(text, mentions)
 	default:

@@ -166,6 +166,9 @@ func (b *Bot) eventWords(ev flows.Event) (string, Tone) {
 	case flows.EventDenied:
 		return "Denied by " + actor, ToneDanger
 	case flows.EventApplying:
+		if ev.Kind == flows.KindRevoke {
+			return l.T("chat.revoke.thread.removing", "What", ev.Reason), ToneNeutral
+		}
 		return "Writing to the directory", ToneNeutral
 	case flows.EventPasswordSet:
 		return "New password written to the directory", ToneGood

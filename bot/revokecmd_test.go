@@ -41,10 +41,21 @@ func FuzzParseCommand(f *testing.F) {
 	})
 }
 
+// TestRevokeArgument: the passkey's name is kept as typed (case kept,
+// spaces made single), so the helpdesk reads back what they wrote; "all"
+// in any case is RevokeAll; "reset revoke" where there is no slash command.
 func TestRevokeArgument(t *testing.T) {
 	u := user("U1")
-	cmd, err := bot.ParseCommand("revoke "+bot.Mention(u.ID)+"  iPhone   15 ", []bot.User{u})
-	if err != nil || cmd.Passkey != "iphone 15" || cmd.Target == nil || cmd.Target.ID != u.ID {
-		t.Fatalf("got %+v, %v", cmd, err)
+	m := bot.Mention(u.ID)
+	for _, c := range []struct{ text, want string }{
+		{"revoke " + m + "  iPhone   15 ", "iPhone 15"},
+		{"REVOKE " + m + " ALL", bot.RevokeAll},
+		{"reset revoke " + m + " Pixel 8 Pro", "Pixel 8 Pro"},
+		{"revoke Work " + m + " Phone", "Work Phone"},
+	} {
+		cmd, err := bot.ParseCommand(c.text, []bot.User{u})
+		if err != nil || cmd.Verb != bot.VerbRevoke || cmd.Passkey != c.want || cmd.Target == nil || cmd.Target.ID != u.ID {
+			t.Errorf("%q: got %+v, %v; want passkey %q", c.text, cmd, err, c.want)
+		}
 	}
 }

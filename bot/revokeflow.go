@@ -28,8 +28,11 @@ func (s revokeSink) Deliver(ctx context.Context, ev flows.Event) error {
 
 // applyRevoke removes the factors an approved KindRevoke flow names,
 // records the removal in the flow (its thread shows it) and tells the
-// user. Removing is idempotent: a repeat after a crash removes nothing
-// more, and the flow, already completed, tells nobody twice.
+// user. What matches is noted in the flow first (BeginRevoke), so a crash
+// after the removal and before the record is retried to the true outcome:
+// the retry removes nothing more, and the noted factors now gone are what
+// the interrupted attempt removed. The flow, once completed, tells nobody
+// twice.
 func (b *Bot) applyRevoke(ctx context.Context, flowID string) error {
 	f, err := b.deps.Engine.Get(ctx, flowID)
 	if errors.Is(err, flows.ErrNotFound) {
@@ -38,7 +41,7 @@ func (b *Bot) applyRevoke(ctx context.Context, flowID string) error {
 	if err != nil {
 		return err
 	}
-	if f.State != flows.StateVerified || !f.Approval.Granted {
+	if !f.Approval.Granted || (f.State != flows.StateVerified && f.State != flows.StateApplying) {
 		return nil // expired, cancelled or already carried out
 	}
 	revoker, ok := b.deps.Factors.(FactorRevoker)
@@ -46,21 +49,48 @@ func (b *Bot) applyRevoke(ctx context.Context, flowID string) error {
 		b.deps.Log.Error("revoke: approved, but this installation cannot remove factors", "flow", f.ID, "account", f.Subject.AccountName)
 		return nil
 	}
+	lister, _ := b.deps.Factors.(FactorLister)
+	if f.State == flows.StateVerified {
+		var matching []string
+		if lister != nil {
+			d, err := lister.FactorDetails(ctx, f.Subject.AccountID)
+			if err != nil {
+				return err
+			}
+			matching = revokeMatches(d, f.Factor)
+		}
+		f, err = b.deps.Engine.BeginRevoke(ctx, flowID, matching)
+		if errors.Is(err, flows.ErrAlreadyDecided) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
 	removed, err := revoker.RevokeFactors(ctx, f.Subject.AccountID, f.Factor)
 	if err != nil {
 		return err
 	}
-	f, err = b.deps.Engine.RecordRevoke(ctx, flowID, removed)
+	out := flows.RevokeOutcome{Removed: removed}
+	if lister != nil && len(f.Revoking) > 0 {
+		d, err := lister.FactorDetails(ctx, f.Subject.AccountID)
+		if err != nil {
+			return err
+		}
+		out.Earlier = goneSince(f.Revoking, removed, revokeMatches(d, f.Factor))
+	}
+	f, err = b.deps.Engine.RecordRevoke(ctx, flowID, out)
 	if errors.Is(err, flows.ErrAlreadyDecided) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	if len(removed) == 0 {
+	all := append(append([]string(nil), out.Removed...), out.Earlier...)
+	if len(all) == 0 {
 		return nil
 	}
-	m := b.msgRevoked(b.langOf(f.Locale), f.Locale, f.RequestedBy, joinList(quoted(removed)), f.EndedAt)
+	m := b.msgRevoked(b.langOf(f.Locale), f.Locale, f.RequestedBy, joinList(quoted(all)), f.EndedAt)
 	if err := b.sendPrivate(ctx, f.Subject.Chat, m); err != nil {
 		b.deps.Log.Warn("revoke: could not tell the user", "flow", f.ID, "account", f.Subject.AccountName, "err", err)
 	}

@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -168,5 +169,79 @@ func TestPrivilegedRevokeConfirmedWithApproversPasskey(t *testing.T) {
 	}
 	if len(ms.DMs("U0ALICE")) != 1 {
 		t.Fatalf("alice's notices: %+v", ms.DMs("U0ALICE"))
+	}
+}
+
+// TestPrivilegedRevokeInterruptedAfterRemoval: the process dies after the
+// factors were removed and before the removal was recorded; the job's
+// retry finds nothing left to remove and still records (and tells the
+// user) what was removed, never "nothing matched".
+func TestPrivilegedRevokeInterruptedAfterRemoval(t *testing.T) {
+	rig, ms := revokeRig(t, bottest.Options{})
+	f := requestAliceRevoke(t, rig, "ADMIN KEY")
+	rig.Factors.CrashAfterNextRevoke()
+	if got := clickOn(rig, "U0SPARE2", bot.ActionApprove, f.ID); len(got) != 1 || !strings.Contains(got[0].Summary, "being removed") {
+		t.Fatalf("approval answer: %+v", got)
+	}
+	crashed := false
+	for i := 0; i < 5 && !crashed; i++ {
+		rig.Bot.Wait()
+		_, err := rig.Reader.Pump(context.Background())
+		crashed = errors.Is(err, bottest.ErrCrashedAfterRevoke)
+	}
+	if !crashed {
+		t.Fatal("the removal never ran")
+	}
+	if names, _ := aliceFactors(t, rig); len(names) != 0 {
+		t.Fatalf("alice still has %v after the interrupted removal", names)
+	}
+	if got, _ := rig.Engine.Get(context.Background(), f.ID); got.State != flows.StateApplying || len(got.Revoking) != 1 || got.Revoking[0] != "Admin key" {
+		t.Fatalf("interrupted flow %q noting %v; want removing, Admin key noted", got.State, got.Revoking)
+	}
+	rig.Settle(t) // the retry
+	if got, _ := rig.Engine.Get(context.Background(), f.ID); got.State != flows.StateCompleted {
+		t.Fatalf("revoke flow ended in %q", got.State)
+	}
+	threads := ms.Threads()
+	replies := bot.ShowMentions(strings.Join(ms.Replies(threads[len(threads)-1]), "\n"))
+	for _, want := range []string{"Removing Admin key", "Removed from alice", "Admin key (removed before an interruption)"} {
+		if !strings.Contains(replies, want) {
+			t.Errorf("thread lacks %q:\n%s", want, replies)
+		}
+	}
+	if strings.Contains(replies, "nothing matched") {
+		t.Errorf("thread says nothing matched:\n%s", replies)
+	}
+	dm := ms.DMs("U0ALICE")
+	if len(dm) != 1 || !strings.Contains(dm[0].Body[0], "*Admin key*") {
+		t.Fatalf("alice's notice: %+v", dm)
+	}
+}
+
+// TestRevokeApproverIsToldItIsARemoval: the approver's confirmation link
+// names the removal of the passkey, as the helpdesk typed it, and never
+// a password reset.
+func TestRevokeApproverIsToldItIsARemoval(t *testing.T) {
+	rig, ms := revokeRig(t, bottest.Options{ApproverPasskey: true})
+	for _, c := range []struct{ what, want string }{
+		{"Admin Key", "You approved removing *Admin Key* from the sign-in methods of *alice*"},
+		{"all", "You approved removing *every passkey and the authenticator app* from the sign-in methods of *alice*"},
+	} {
+		f := requestAliceRevoke(t, rig, c.what)
+		parent, _ := ms.Parent(ms.Threads()[len(ms.Threads())-1])
+		if status := parent.Fields[len(parent.Fields)-1].Value; !strings.Contains(status, "*"+c.what+"*") {
+			t.Errorf("thread status %q does not name %q as typed", status, c.what)
+		}
+		before := len(ms.DMs("U0SPARE2"))
+		clickOn(rig, "U0SPARE2", bot.ActionApprove, f.ID)
+		dms := ms.DMs("U0SPARE2")
+		if len(dms) != before+1 {
+			t.Fatalf("approver's DMs: %+v", dms)
+		}
+		dm := dms[len(dms)-1]
+		text := strings.ToLower(dm.Summary + " " + strings.Join(dm.Body, " "))
+		if !strings.Contains(dm.Body[0], c.want) || strings.Contains(text, "password") || strings.Contains(text, "reset") {
+			t.Errorf("approver's DM for %q: %+v", c.what, dm)
+		}
 	}
 }

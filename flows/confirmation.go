@@ -92,6 +92,8 @@ func (e *Engine) createConfirmation(ctx context.Context, req ConfirmRequest, u *
 		TokenHash:     hashToken(PurposeApprove, id, secret),
 		Target:        target.ID,
 		TargetAccount: target.Subject.AccountName,
+		TargetKind:    target.Kind,
+		Factor:        target.Factor,
 		Grant:         req.Grant,
 	}
 	ev := e.event(f, EventRequested, req.Approver.String(), "", "ok", now)

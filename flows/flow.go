@@ -145,8 +145,19 @@ type Flow struct {
 	TargetAccount string `json:"target_account,omitempty"`
 	Grant         bool   `json:"grant,omitempty"`
 	// Factor is, for KindRevoke, what the helpdesk asked to remove: a
-	// passkey's name or "all".
+	// passkey's name (as typed; matched case-insensitively) or "all". A
+	// KindApprove confirming a revoke carries its target's Factor, so the
+	// approver reads what they approve.
 	Factor string `json:"factor,omitempty"`
+	// TargetKind is, for KindApprove, the kind of the flow being decided:
+	// the approver's link and pages say "removal of a passkey" for a
+	// KindRevoke, not "password reset".
+	TargetKind Kind `json:"target_kind,omitempty"`
+	// Revoking is, for a KindRevoke in StateApplying, what matched Factor
+	// just before the removal began (names as enrolled). A crash after the
+	// removal and before RecordRevoke leaves nothing to match on the
+	// retry: these names, gone since, are what it removed.
+	Revoking []string `json:"revoking,omitempty"`
 	// PasswordExpiry is, for KindChange, when the password being changed
 	// was due to expire, as the reminder that started the change said.
 	// The report counts a change completed before it as one made in time.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/resetbot/resetbot/directory"
@@ -97,6 +98,13 @@ func (e *Engine) evidence(ctx context.Context, f *Flow) (verdict, error) {
 			return verdict{applied: true, reason: "the request shows this approver's decision"}, nil
 		}
 		return verdict{outcome: RecoveryNotApplied, reason: "the request shows no decision by this approver"}, nil
+	case KindRevoke:
+		// The credential store is the bot's: its revoke job retries an
+		// interrupted removal and records it (BeginRevoke, RecordRevoke)
+		// long before the approval expires. A flow still removing then
+		// has no evidence here, and says what it was removing.
+		return verdict{outcome: RecoveryUnknown, reason: "the removal of " +
+			orNothing(strings.Join(f.Revoking, ", "), f.Factor) + " was interrupted and not recorded; check the account's sign-in methods"}, nil
 	}
 	u, err := e.dir.Find(ctx, directoryLookupByID(f.Subject.AccountID))
 	if errors.Is(err, directory.ErrNotFound) {

@@ -18,6 +18,11 @@ import (
 // passkey). The subject is the target; Factor names what is to go.
 const KindRevoke Kind = "revoke"
 
+// RevokeAll is the Factor of a revocation of every passkey and the
+// authenticator app ("/reset revoke @user all"); the web app words it for
+// the approver.
+const RevokeAll = "all"
+
 // RevokeRequest asks for an approval to remove Account's factors.
 type RevokeRequest struct {
 	// Account is the target, as the caller resolved it from Chat.
@@ -92,35 +97,96 @@ func (e *Engine) createRevoke(ctx context.Context, req RevokeRequest, prev strin
 	return f, nil
 }
 
-// RecordRevoke ends an approved KindRevoke flow with what was removed
-// (EventFactorsRevoked, in the same step as the state change), so the
-// helpdesk thread and the audit log say it and a second delivery of the
-// approval finds the flow completed (ErrAlreadyDecided) and tells nobody
-// twice. The caller removes the factors first: removing is idempotent, a
-// repeat after a crash removes nothing more.
-func (e *Engine) RecordRevoke(ctx context.Context, flowID string, removed []string) (*Flow, error) {
+// BeginRevoke marks an approved KindRevoke flow as removing (StateApplying)
+// and keeps matching, what matched its Factor just before the removal,
+// so that a crash between the removal and RecordRevoke is recovered with
+// the true outcome: on the retry nothing matches any more, and the names
+// in Flow.Revoking that are gone are what was removed. A flow already
+// removing is returned as it is (a retry keeps the first snapshot); a
+// completed one is ErrAlreadyDecided.
+func (e *Engine) BeginRevoke(ctx context.Context, flowID string, matching []string) (*Flow, error) {
 	return e.mutate(ctx, flowID, "", func(f *Flow, now time.Time) ([]Event, error) {
 		switch {
 		case f.Kind != KindRevoke:
 			return nil, &TransitionError{Op: "revoke", From: f.State}
 		case f.State.Terminal():
 			return nil, ErrAlreadyDecided
+		case f.State == StateApplying:
+			return nil, nil
 		case f.State != StateVerified || !f.Approval.Granted:
+			return nil, &TransitionError{Op: "revoke", From: f.State, To: StateApplying}
+		}
+		from := f.State
+		if err := move(f, "revoke", StateApplying); err != nil {
+			return nil, err
+		}
+		f.ApplyingAt = now
+		f.Revoking = append([]string(nil), matching...)
+		ev := e.event(f, EventApplying, "system", from, "ok", now)
+		ev.Reason = orNothing(strings.Join(matching, ", "), f.Factor)
+		return []Event{ev}, nil
+	})
+}
+
+// RevokeOutcome is what the removal of an approved revocation did, as the
+// caller observed it.
+type RevokeOutcome struct {
+	// Removed is what this attempt removed, names as enrolled.
+	Removed []string
+	// Earlier is what an interrupted earlier attempt removed: names in
+	// Flow.Revoking that the account no longer has, though this attempt
+	// found nothing to remove under them.
+	Earlier []string
+}
+
+// RecordRevoke ends an approved KindRevoke flow with what was removed
+// (EventFactorsRevoked, in the same step as the state change), so the
+// helpdesk thread and the audit log say it and a second delivery of the
+// approval finds the flow completed (ErrAlreadyDecided) and tells nobody
+// twice. The caller removes the factors first (after BeginRevoke):
+// removing is idempotent, a repeat after a crash removes nothing more,
+// and out.Earlier carries what the interrupted attempt removed, so the
+// record says "removed", not "nothing matched".
+func (e *Engine) RecordRevoke(ctx context.Context, flowID string, out RevokeOutcome) (*Flow, error) {
+	return e.mutate(ctx, flowID, "", func(f *Flow, now time.Time) ([]Event, error) {
+		switch {
+		case f.Kind != KindRevoke:
+			return nil, &TransitionError{Op: "revoke", From: f.State}
+		case f.State.Terminal():
+			return nil, ErrAlreadyDecided
+		case !f.Approval.Granted || (f.State != StateVerified && f.State != StateApplying):
 			return nil, &TransitionError{Op: "revoke", From: f.State, To: StateCompleted}
 		}
 		from := f.State
-		f.ApplyingAt = now
-		if err := move(f, "revoke", StateApplying); err != nil {
-			return nil, err
+		if f.State == StateVerified {
+			f.ApplyingAt = now
+			if err := move(f, "revoke", StateApplying); err != nil {
+				return nil, err
+			}
 		}
 		if err := move(f, "revoke", StateCompleted); err != nil {
 			return nil, err
 		}
 		ev := e.event(f, EventFactorsRevoked, f.RequestedBy.String(), from, "ok", now)
-		ev.Reason = strings.Join(removed, ", ")
+		var parts []string
+		if len(out.Removed) > 0 {
+			parts = append(parts, strings.Join(out.Removed, ", "))
+		}
+		if len(out.Earlier) > 0 {
+			parts = append(parts, strings.Join(out.Earlier, ", ")+" (removed before an interruption)")
+		}
+		ev.Reason = strings.Join(parts, ", ")
 		if ev.Reason == "" {
 			ev.Outcome, ev.Reason = "nothing", "nothing matched "+f.Factor
 		}
 		return []Event{ev}, nil
 	})
+}
+
+// orNothing is s, or instead when s is empty.
+func orNothing(s, instead string) string {
+	if s == "" {
+		return instead
+	}
+	return s
 }

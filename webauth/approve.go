@@ -2,6 +2,7 @@ package webauth
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/resetbot/resetbot/flows"
 )
@@ -10,6 +11,11 @@ import (
 type approveData struct {
 	// Target is the account whose reset the approver confirms.
 	Target string
+	// Revoke is set when the approval removes Target's sign-in methods
+	// (flows.KindRevoke): Factor names what goes, and the page says so
+	// rather than "password reset".
+	Revoke bool
+	Factor string
 }
 
 // approvePage is GET /f/{id}/approve: after the approver verified with
@@ -24,7 +30,14 @@ func (s *Server) approvePage(w http.ResponseWriter, r *http.Request, fc *flowCtx
 		http.Redirect(w, r, nextPage(f), http.StatusSeeOther)
 	default:
 		p := basePage(fc, "web.approve.title", 2)
-		p.Data = approveData{Target: f.TargetAccount}
+		d := approveData{Target: f.TargetAccount, Revoke: f.TargetKind == flows.KindRevoke, Factor: f.Factor}
+		if d.Revoke && strings.EqualFold(d.Factor, flows.RevokeAll) {
+			d.Factor = s.tr(r).T("web.revoke.everything")
+		}
+		p.Data = d
+		if f.TargetKind == flows.KindRevoke {
+			p.Title = "web.revoke.approve_title"
+		}
 		s.render(w, r, http.StatusOK, "approve", p)
 	}
 }

@@ -2,6 +2,7 @@ package bottest
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -18,6 +19,21 @@ type Enrolled struct {
 	mu      sync.Mutex
 	byID    map[string]bot.FactorCount
 	details map[string]bot.FactorDetails
+	// crash makes the next RevokeFactors fail after it removed.
+	crash bool
+}
+
+// ErrCrashedAfterRevoke is what RevokeFactors returns after
+// CrashAfterNextRevoke: the factors are gone, the caller never heard.
+var ErrCrashedAfterRevoke = errors.New("bottest: the process died after removing the factors")
+
+// CrashAfterNextRevoke makes the next RevokeFactors remove what matches
+// and then fail, as a process dying between the removal and its record
+// does; the job's retry then finds nothing left to remove.
+func (e *Enrolled) CrashAfterNextRevoke() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.crash = true
 }
 
 var (
@@ -107,7 +123,7 @@ func (e *Enrolled) RevokeFactors(ctx context.Context, accountID, name string) ([
 		kept = append(kept, p)
 	}
 	if all && d.TOTP {
-		removed = append(removed, "authenticator app")
+		removed = append(removed, bot.RevokedApp)
 		d.TOTP = false
 	}
 	d.Passkeys = kept
@@ -120,5 +136,9 @@ func (e *Enrolled) RevokeFactors(ctx context.Context, accountID, name string) ([
 	}
 	e.details[accountID] = d
 	e.byID[accountID] = bot.FactorCount{Passkeys: len(kept), TOTP: d.TOTP}
+	if e.crash {
+		e.crash = false
+		return nil, ErrCrashedAfterRevoke
+	}
 	return removed, nil
 }

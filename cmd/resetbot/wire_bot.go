@@ -156,7 +156,7 @@ func (f factorsOf) RevokeFactors(ctx context.Context, accountID, name string) ([
 	if all {
 		switch err := f.RemoveTOTP(ctx, accountID); {
 		case err == nil:
-			removed = append(removed, "authenticator app")
+			removed = append(removed, bot.RevokedApp)
 		case !errors.Is(err, credentials.ErrNotFound):
 			return removed, err
 		}

@@ -43,6 +43,8 @@ func fullFlow() *flows.Flow {
 		Locale:        flows.Locale{Lang: "de", TimeZone: "Europe/Berlin"},
 		Claim:         flows.Claim{Required: true, By: flows.ChatIdentity{Platform: "teams", UserID: "29:1abc"}, At: t0.Add(4 * time.Second)},
 		Factor:        "iPhone 15",
+		TargetKind:    flows.KindRevoke,
+		Revoking:      []string{"iPhone 15", "authenticator app"},
 		// PasswordExpiry is far from IssuedAt: weeks, not minutes.
 		PasswordExpiry: t0.Add(13 * 24 * time.Hour),
 	}

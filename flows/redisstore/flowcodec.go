@@ -65,6 +65,8 @@ const (
 	fClaimAt
 	fFactor
 	fPasswordExpiry
+	fTargetKind
+	fRevoking
 )
 
 // encodeFlow is the compact record of f (without its id and version).
@@ -123,6 +125,8 @@ func encodeFlow(f *flows.Flow) []byte {
 	w.time(fClaimAt, f.Claim.At, base)
 	w.str(fFactor, f.Factor)
 	w.time(fPasswordExpiry, f.PasswordExpiry, base)
+	w.str(fTargetKind, string(f.TargetKind))
+	w.list(fRevoking, f.Revoking)
 	return w.b
 }
 
@@ -270,6 +274,10 @@ func decodeFlow(data []byte, f *flows.Flow) error {
 			f.Factor = r.str()
 		case fPasswordExpiry:
 			relTime(&f.PasswordExpiry)
+		case fTargetKind:
+			f.TargetKind = flows.Kind(r.str())
+		case fRevoking:
+			f.Revoking = append(f.Revoking, r.str())
 		default:
 			return fmt.Errorf("%w: unknown flow field %d", errRecord, t)
 		}

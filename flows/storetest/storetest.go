@@ -32,6 +32,7 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("LinkDelivery", func(t *testing.T) { runLinkDelivery(t, newStore) })
 	t.Run("CallerVerify", func(t *testing.T) { runCallerVerify(t, newStore) })
 	t.Run("Change", func(t *testing.T) { runChange(t, newStore) })
+	t.Run("Revoke", func(t *testing.T) { runRevoke(t, newStore) })
 }
 
 // RequireEnv is testenv.RequireEnv: a real server's address from the test
