@@ -33,7 +33,7 @@ func TestBrowserCallerVerification(t *testing.T) {
 		if got := c.Text(); !strings.Contains(got, want) {
 			t.Fatalf("outcome page lacks %q:\n%s", want, got)
 		}
-		c.Screenshot("outcome")
+		c.State("outcome")
 	}
 	eventOf := func(t *testing.T, s *site, id string, typ flows.EventType) flows.Event {
 		t.Helper()
@@ -49,7 +49,7 @@ func TestBrowserCallerVerification(t *testing.T) {
 	t.Run("verified", func(t *testing.T) {
 		s, c, is := open(t, true, "verified")
 		c.Do(chromedp.Navigate(s.base+"/r/"+is.Token), chromedp.WaitVisible(chromedp.CSS("#continue")), chromedp.WaitVisible(chromedp.CSS("#decline")))
-		c.Screenshot("landing")
+		c.State("landing")
 		if got := c.Text(); strings.Contains(strings.ToLower(got), "new password") || !strings.Contains(got, "Confirm it is you to the helpdesk") {
 			t.Fatalf("verification landing:\n%s", got)
 		}
@@ -77,7 +77,7 @@ func TestBrowserCallerVerification(t *testing.T) {
 		// Back on the verification's own page, with the passkey offered
 		// again and the decline still there.
 		c.WaitJS(`location.pathname.endsWith("/caller") && !!document.getElementById("passkey-login") && !!document.getElementById("decline")`)
-		c.Screenshot("refused")
+		c.State("refused")
 		if st := s.stateOf(t, is.Flow.ID); st != flows.StateRedeemed {
 			t.Fatalf("a passkey without user verification left the verification %q, want it still open", st)
 		}
@@ -112,7 +112,7 @@ func TestBrowserCallerVerification(t *testing.T) {
 	t.Run("unenrolled", func(t *testing.T) {
 		s, c, is := open(t, false, "unenrolled")
 		c.Do(chromedp.Navigate(s.base+"/r/"+is.Token), chromedp.WaitVisible(chromedp.CSS("#decline")))
-		c.Screenshot("landing")
+		c.State("landing")
 		if got := c.Text(); !strings.Contains(got, "You have no passkey") {
 			t.Fatalf("landing for a person without a passkey:\n%s", got)
 		}

@@ -87,7 +87,7 @@ func TestBrowserPasswordCannotChangeFactors(t *testing.T) {
 	if txt := attacker.Text(); strings.Contains(txt, "Current password") {
 		t.Fatalf("the password is offered as proof beside an existing passkey:\n%s", txt)
 	}
-	attacker.Screenshot("needs-factor")
+	attacker.State("needs-factor")
 	id := is.Flow.ID
 	if st, body := attacker.pagePost("/f/"+id+"/enroll/proof", map[string]string{"password": memoryPassword}); st != 403 || !strings.Contains(body, "Confirm with your passkey") {
 		t.Fatalf("password posted as proof: %d, want 403 needs-factor:\n%s", st, body)
@@ -126,7 +126,7 @@ func TestBrowserExistingPasskeyChangesFactors(t *testing.T) {
 	c.Authenticator(true)
 	c.AddPasskey("New phone")
 	c.RemovePasskey("Test phone")
-	c.Screenshot("changed")
+	c.State("changed")
 	if got := passkeyNames(t, s, "spare1"); len(got) != 1 || got[0] != "New phone" {
 		t.Fatalf("passkeys: %q, want [New phone]", got)
 	}
@@ -162,7 +162,7 @@ func TestBrowserDailyBudgetRefusesCorrectPasskey(t *testing.T) {
 	is := c.openReset(s, "spare3")
 	c.Do(chromedp.WaitVisible(chromedp.CSS("#passkey-login")), chromedp.Click(chromedp.CSS("#passkey-login")),
 		chromedp.WaitVisible(chromedp.CSS("#passkey-status.bad")))
-	c.Screenshot("refused")
+	c.State("refused")
 	status, err := chromedp.Run(c.Ctx, chromedp.TextContent(chromedp.CSS("#passkey-status")))
 	if err != nil || !strings.Contains(status, "Too many failed attempts today") || !strings.Contains(status, "Contact the helpdesk") {
 		t.Fatalf("status after a correct passkey over the budget: %q, %v", status, err)

@@ -52,7 +52,7 @@ func TestBrowserPasswordRefusal(t *testing.T) {
 	if eval(`String(document.getElementById("set-password").disabled)`) != "true" {
 		t.Error("Set is enabled while the name rule fails")
 	}
-	c.Screenshot("name-rule")
+	c.State("name-rule")
 
 	eval(`(() => { const p = document.getElementById("password"); p.value = ""; p.dispatchEvent(new Event("input")); return "" })()`)
 	c.Do(chromedp.SendKeys(chromedp.CSS("#password"), current),
@@ -69,7 +69,7 @@ func TestBrowserPasswordRefusal(t *testing.T) {
 	if got := eval(`document.activeElement.id + " " + document.getElementById("password").getAttribute("aria-invalid")`); got != "password true" {
 		t.Errorf("focus and aria-invalid after the refusal: %q", got)
 	}
-	c.Screenshot("refused")
+	c.State("refused")
 	c.Do(chromedp.SendKeys(chromedp.CSS("#password"), "x"), chromedp.WaitNotPresent(chromedp.CSS("#problem")))
 	if got := eval(`String(document.getElementById("password").getAttribute("aria-invalid"))`); got != "null" {
 		t.Errorf("aria-invalid after typing again: %q", got)

@@ -75,7 +75,7 @@ func TestBrowserLandingQR(t *testing.T) {
 			if shown := width > 0 && strings.Contains(c.Text(), "On a computer?"); shown != tc.qr {
 				t.Fatalf("QR code shown %v (image width %d), want %v:\n%s", shown, width, tc.qr, c.Text())
 			}
-			c.Screenshot("qr")
+			c.State("qr")
 		})
 	}
 }

@@ -46,14 +46,14 @@ func TestBrowserGermanFlow(t *testing.T) {
 			t.Errorf("German landing lacks %q:\n%s", want, txt)
 		}
 	}
-	c.Screenshot("landing-de")
+	c.State("landing-de")
 	c.Tap("#continue")
 	c.WaitJS(`!!document.getElementById("password-form")`)
 	c.TypeNewPassword(webauthtest.RandomPassword())
 	if txt := c.Text(); !strings.Contains(txt, "Neues Passwort wählen") || !strings.Contains(txt, "Mindestens 12 Zeichen") {
 		t.Errorf("German password page:\n%s", txt)
 	}
-	c.Screenshot("password-de")
+	c.State("password-de")
 	c.Tap("#set-password")
 	c.Do(chromedp.WaitVisible(chromedp.CSS("#done-headline")))
 	if txt := c.Text(); !strings.Contains(txt, "Ihr Passwort wurde geändert.") {
@@ -79,7 +79,7 @@ func TestBrowserBrandedPage(t *testing.T) {
 	if html, _ := chromedp.Run(c.Ctx, chromedp.Evaluate[string](`document.documentElement.outerHTML`)); strings.Contains(strings.ToLower(html), "resetbot") {
 		t.Error("a branded page names resetbot")
 	}
-	c.Screenshot("landing")
+	c.State("landing")
 	// RESETBOT_UPDATE_SCREENSHOTS=1 refreshes the README's copy; a plain
 	// run leaves the tracked file alone.
 	if os.Getenv("RESETBOT_UPDATE_SCREENSHOTS") == "" {

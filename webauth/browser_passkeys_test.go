@@ -86,7 +86,7 @@ func TestBrowserRemovePasskey(t *testing.T) {
 	if got := c.listedPasskeys(); len(got) != 2 {
 		t.Fatalf("listed after adding a second: %q, want two", got)
 	}
-	c.Screenshot("two-passkeys")
+	c.State("two-passkeys")
 
 	// Remove asks first: the tap alone opens the confirmation and
 	// removes nothing.
@@ -95,14 +95,14 @@ func TestBrowserRemovePasskey(t *testing.T) {
 	if pks, err := s.creds.Passkeys(ctx, u.ID); err != nil || len(pks) != 2 || !strings.Contains(c.Text(), "Remove “Lost phone”?") {
 		t.Fatalf("after Remove alone: %d passkeys (%v), page:\n%s", len(pks), err, c.Text())
 	}
-	c.Screenshot("remove-confirm")
+	c.State("remove-confirm")
 	c.Tap(`#passkeys button[aria-label="Yes, remove Lost phone"]`)
 	c.Do(chromedp.WaitNotPresent(chromedp.CSS(webauthtest.PasskeyRemoveButton("Lost phone"))),
 		chromedp.WaitVisible(chromedp.CSS("#enroll-finish")))
 	if got := c.listedPasskeys(); len(got) != 1 || got[0] != "New phone" {
 		t.Fatalf("listed after removing one: %q, want [New phone]", got)
 	}
-	c.Screenshot("one-left")
+	c.State("one-left")
 	pks, err := s.creds.Passkeys(ctx, u.ID)
 	if err != nil || len(pks) != 1 || bytes.Equal(pks[0].Credential.ID, lostCred.CredentialID) {
 		t.Fatalf("stored after removal: %d passkeys, %v; want only the new phone's", len(pks), err)
@@ -150,5 +150,5 @@ func TestBrowserWrongDevice(t *testing.T) {
 			t.Errorf("wrong-device page lacks %q:\n%s", want, txt)
 		}
 	}
-	c.Screenshot("device-list")
+	c.State("device-list")
 }

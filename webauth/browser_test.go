@@ -155,7 +155,7 @@ func enrollThenReset(t *testing.T, dir directory.Directory, account, shotPrefix 
 	if !strings.Contains(c.Text(), "Your password was already changed at") {
 		t.Fatalf("replayed link:\n%s", c.Text())
 	}
-	c.Screenshot("replayed-link")
+	c.State("replayed-link")
 }
 
 func TestBrowserMemory(t *testing.T) {
@@ -191,7 +191,7 @@ func (c *chrome) expectVerifyFailure(s *site, is *flows.Issued, name string) {
 	c.t.Helper()
 	c.Do(chromedp.WaitVisible(chromedp.CSS("#passkey-login")), chromedp.Click(chromedp.CSS("#passkey-login")),
 		chromedp.WaitVisible(chromedp.CSS("#passkey-status.bad")))
-	c.Screenshot(name)
+	c.State(name)
 	f, err := s.eng.Get(context.Background(), is.Flow.ID)
 	if err != nil {
 		c.t.Fatal(err)
@@ -255,7 +255,7 @@ func TestBrowserNegative(t *testing.T) {
 		if txt := c.Text(); !strings.Contains(txt, "expired") || strings.Contains(txt, "jdoe") {
 			t.Fatalf("expired link page:\n%s", txt)
 		}
-		c.Screenshot("expired")
+		c.State("expired")
 	})
 
 	t.Run("totp code once", func(t *testing.T) {
@@ -272,13 +272,13 @@ func TestBrowserNegative(t *testing.T) {
 			c.openReset(s, "pwuser")
 			c.Do(chromedp.WaitVisible(chromedp.CSS("#code")))
 			if i == 0 {
-				c.Screenshot("verify-totp")
+				c.State("verify-totp")
 			}
 			c.Do(chromedp.SendKeys(chromedp.CSS("#code"), code), chromedp.Click(chromedp.CSS("#totp-submit")), chromedp.WaitVisible(chromedp.CSS(step.sel)))
 			if !strings.Contains(c.Text(), step.want) {
 				t.Fatalf("use %d of the code:\n%s", i+1, c.Text())
 			}
-			c.Screenshot(fmt.Sprintf("use-%d", i+1))
+			c.State(fmt.Sprintf("use-%d", i+1))
 		}
 	})
 
@@ -293,7 +293,7 @@ func TestBrowserNegative(t *testing.T) {
 		if strings.Contains(c.Text(), "spare3") {
 			t.Fatal("another user's flow revealed")
 		}
-		c.Screenshot("other-flow")
+		c.State("other-flow")
 	})
 }
 

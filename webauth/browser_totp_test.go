@@ -63,7 +63,7 @@ func TestBrowserTOTPSetup(t *testing.T) {
 	if err != nil || width == 0 {
 		t.Fatalf("the QR code did not render: width %d, %v", width, err)
 	}
-	c.Screenshot("scan")
+	c.State("scan")
 
 	steps := []struct {
 		name, code, waitFor, say string
@@ -78,7 +78,7 @@ func TestBrowserTOTPSetup(t *testing.T) {
 		if !strings.Contains(c.Text(), st.say) {
 			t.Fatalf("%s: page lacks %q:\n%s", st.name, st.say, c.Text())
 		}
-		c.Screenshot(strings.ReplaceAll(st.name, " ", "-"))
+		c.State(strings.ReplaceAll(st.name, " ", "-"))
 		got, err := s.creds.TOTPSecret(ctx, u.ID)
 		switch {
 		case st.saved && (err != nil || got != secret):
@@ -94,7 +94,7 @@ func TestBrowserTOTPSetup(t *testing.T) {
 	reset := c.openReset(s, "spare1")
 	c.Do(chromedp.WaitVisible(chromedp.CSS("#code")), chromedp.SendKeys(chromedp.CSS("#code"), totpCode(t, secret, s.clock.Now())),
 		chromedp.Click(chromedp.CSS("#totp-submit")), chromedp.WaitVisible(chromedp.CSS("#password-form")))
-	c.Screenshot("reset-verified")
+	c.State("reset-verified")
 	f, err := s.eng.Get(ctx, reset.Flow.ID)
 	if err != nil || f.State != flows.StateVerified || !f.HasVerified(flows.MethodTOTP) {
 		t.Fatalf("reset after a fresh code: %+v, %v; want verified by TOTP", f, err)

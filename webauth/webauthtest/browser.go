@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -42,6 +43,8 @@ type Browser struct {
 	// The tap budget test reads them.
 	Taps, Pages int
 	pages       atomic.Int64
+	// axeSkipLogged logs once that the accessibility checks are skipped.
+	axeSkipLogged sync.Once
 }
 
 // NewBrowser starts Chromium for the test; it stops with the test.
@@ -197,15 +200,15 @@ func (b *Browser) EnrollApproved(link, currentPassword string, approve func()) {
 	b.proveEnrollment(link, currentPassword)
 	b.awaitApproval(approve)
 	b.Do(chromedp.WaitVisible(chromedp.CSS("#passkey-register")))
-	b.Screenshot("enroll-add")
+	b.State("enroll-add")
 	b.AddPasskey("Test phone")
-	b.Screenshot("enroll-listed")
+	b.State("enroll-listed")
 	b.Tap("#enroll-finish")
 	b.Do(chromedp.WaitVisible(chromedp.CSS("#done-headline")))
 	if !strings.Contains(b.Text(), "Your sign-in is set up") {
 		b.t.Fatalf("enrollment did not finish:\n%s", b.Text())
 	}
-	b.Screenshot("enroll-done")
+	b.State("enroll-done")
 }
 
 // OpenEnroll opens the enrollment link of an account that needs no
@@ -222,10 +225,10 @@ func (b *Browser) OpenEnroll(link, currentPassword string) {
 func (b *Browser) proveEnrollment(link, currentPassword string) {
 	b.t.Helper()
 	b.Do(chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("#continue")))
-	b.Screenshot("enroll-landing")
+	b.State("enroll-landing")
 	b.Tap("#continue")
 	b.Do(chromedp.WaitVisible(chromedp.CSS("#current")))
-	b.Screenshot("enroll-proof")
+	b.State("enroll-proof")
 	b.Type("#current", currentPassword)
 	b.Tap("#proof-submit")
 }
@@ -265,7 +268,7 @@ func (b *Browser) RemovePasskey(name string) {
 func (b *Browser) OpenReset(link string) {
 	b.t.Helper()
 	b.Do(chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("#continue")))
-	b.Screenshot("reset-landing")
+	b.State("reset-landing")
 	b.Tap("#continue")
 	b.leftLanding()
 }
@@ -276,10 +279,11 @@ func (b *Browser) OpenReset(link string) {
 func (b *Browser) OpenResetToVerify(link string) {
 	b.t.Helper()
 	b.Do(chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("#continue")))
-	b.Screenshot("reset-landing")
+	b.State("reset-landing")
 	// form.submit() fires no submit event: the script stays out of it.
 	b.Do(chromedp.Evaluate[chromedp.Void]("document.getElementById('landing-form').submit()"))
 	b.leftLanding()
+	b.State("reset-verify")
 }
 
 // leftLanding waits until the landing page is gone. The landing page has
@@ -317,6 +321,7 @@ func (b *Browser) WaitJS(cond string) {
 func (b *Browser) TypeNewPassword(newPassword string) {
 	b.t.Helper()
 	b.Do(chromedp.WaitVisible(chromedp.CSS("#password-form")))
+	b.State("password-empty")
 	b.Type("#password", newPassword)
 	b.Do(chromedp.WaitVisible(chromedp.CSS(`li[data-rule="not_breached"].ok`)), chromedp.WaitVisible(chromedp.CSS(`li[data-rule="strength"].ok`)))
 }
@@ -335,13 +340,13 @@ func (b *Browser) ResetApproved(link, newPassword string, approve func()) {
 	b.OpenReset(link)
 	b.awaitApproval(approve)
 	b.TypeNewPassword(newPassword)
-	b.Screenshot("reset-password")
+	b.State("reset-password")
 	b.Tap("#set-password")
 	b.Do(chromedp.WaitVisible(chromedp.CSS("#done-headline")))
 	if !strings.Contains(b.Text(), "Your password was changed") {
 		b.t.Fatalf("reset did not finish:\n%s", b.Text())
 	}
-	b.Screenshot("reset-done")
+	b.State("reset-done")
 }
 
 // awaitApproval, when approve is set, waits for the approval page, gives
@@ -352,7 +357,7 @@ func (b *Browser) awaitApproval(approve func()) {
 		return
 	}
 	b.Do(chromedp.WaitVisible(chromedp.CSS("#approval-status")))
-	b.Screenshot("waiting-for-approval")
+	b.State("waiting-for-approval")
 	approve()
 }
 
@@ -362,7 +367,7 @@ func (b *Browser) ConfirmApproval(link string) {
 	b.t.Helper()
 	b.OpenReset(link) // the same one tap to the passkey prompt as a reset
 	b.Do(chromedp.WaitVisible(chromedp.CSS("#approve")))
-	b.Screenshot("approve")
+	b.State("approve")
 	b.Tap("#approve")
 	b.Do(chromedp.WaitVisible(chromedp.CSS("#done-headline")))
 	if !strings.Contains(b.Text(), "Your approval is confirmed") {
