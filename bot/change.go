@@ -14,9 +14,6 @@ import (
 // "forgot"; the helpdesk thread names the kind; the report counts the
 // changes completed before the expiry the reminder named.
 
-// changeTitle is the helpdesk thread's name for a password change.
-const changeTitle = "Password change"
-
 // statChangedBeforeExpiry counts, per day, password changes completed
 // before the expiry their reminder named; statRemindersSent the reminders
 // delivered.
@@ -54,9 +51,8 @@ func changedInTime(f *flows.Flow, ev flows.Event) bool {
 		!f.PasswordExpiry.IsZero() && ev.Time.Before(f.PasswordExpiry)
 }
 
-// reminderFigures is the report's line on expiry reminders, in the
-// helpdesk's language.
-func (b *Bot) reminderFigures(st Stats) string {
-	return b.helpdeskLang().T("chat.report.reminders", "Sent", st.RemindersSent,
+// reminderFigures is the report's line on expiry reminders, in l.
+func (b *Bot) reminderFigures(l i18n.Lang, st Stats) string {
+	return l.T("chat.report.reminders", "Sent", st.RemindersSent,
 		"Started", st.Requested[flows.KindChange], "InTime", st.ChangedBeforeExpiry)
 }

@@ -225,7 +225,7 @@ func TestReport(t *testing.T) {
 		"Resets":                   "1 requested: 1 completed",
 		"Verified with":            "100% passkey",
 		"Median time to finish":    "under 15s",
-		"Helpdesk tickets avoided": "1 tickets ≈ USD 70",
+		"Helpdesk tickets avoided": "1 ticket ≈ USD 70",
 	} {
 		if !strings.Contains(fields[label], want) {
 			t.Errorf("%s = %q, want %q", label, fields[label], want)

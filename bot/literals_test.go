@@ -33,14 +33,6 @@ var allowedLiterals = map[string]string{
 	"15:04 MST": "a time layout, not words",
 }
 
-// notYetCatalogued are the files whose inline words still wait to move
-// into the catalogue (#9 §4): their findings are known, not new. The list
-// only shrinks: a listed file with nothing left to move fails the test,
-// so it is taken off once it is done.
-var notYetCatalogued = map[string]bool{
-	"render.go": true, "report.go": true,
-}
-
 // sentence is what a literal for people looks like: a letter, then a space
 // and another letter (format verbs and markup do not count as words).
 var sentence = regexp.MustCompile(`\pL[\pL\pP]*\s+[\pL*(]`)
@@ -154,19 +146,8 @@ func TestNoInlineMessageLiterals(t *testing.T) {
 		found = append(found, inlineLiterals(t, dir)...)
 	}
 	sort.Slice(found, func(i, j int) bool { return found[i].pos < found[j].pos })
-	pending := map[string]bool{}
 	for _, f := range found {
-		file := filepath.Base(strings.SplitN(f.pos, ":", 2)[0])
-		if filepath.Dir(strings.SplitN(f.pos, ":", 2)[0]) == "." && notYetCatalogued[file] {
-			pending[file] = true
-			continue
-		}
 		t.Errorf("%s: %q is a message for people written inline: add it to the catalogue (internal/i18n/locales, chat.*)", f.pos, f.text)
-	}
-	for file := range notYetCatalogued {
-		if !pending[file] {
-			t.Errorf("%s has no inline message words left: take it off notYetCatalogued", file)
-		}
 	}
 }
 

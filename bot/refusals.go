@@ -193,7 +193,7 @@ func (b *Bot) refusalMessage(actor string, t *refusalTally) Message {
 		text, tone := b.eventWords(t.sample)
 		return Message{Summary: text, Title: l.T("chat.refusals.one.title"), Body: []string{b.clock(t.first) + " · " + text}, Tone: tone}
 	}
-	summary := l.N("chat.refusals.summary", t.n, "Who", actorWords(actor))
+	summary := l.N("chat.refusals.summary", t.n, "Who", actorWords(l, actor))
 	var reasons []string
 	for i, why := range t.reasons {
 		if i == maxReasons {

@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
@@ -13,98 +12,83 @@ import (
 // tier, what, current status) and one reply per audit event. A helpdesk
 // member reading a finished thread can tell what happened without a log.
 
-func kindTitle(k flows.Kind) string {
+// kindTitle names a flow's kind in l, as the thread's title.
+func kindTitle(l i18n.Lang, k flows.Kind) string {
 	switch k {
-	case flows.KindUnlock:
-		return "Account unlock"
-	case flows.KindEnroll:
-		return "Passkey enrollment"
-	case flows.KindChange:
-		return changeTitle
+	case flows.KindUnlock, flows.KindEnroll, flows.KindChange:
+		return l.T("chat.kind." + string(k))
 	}
-	return "Password reset"
+	return l.T("chat.kind.reset")
 }
 
-// statusWords describes a state for the parent message.
-func statusWords(s flows.State) (string, Tone) {
-	switch s {
-	case flows.StateIssued:
-		return "Link sent, waiting for the user to open it", ToneNeutral
-	case flows.StateRedeemed:
-		return "Link opened, waiting for verification", ToneNeutral
-	case flows.StateAwaitingApproval:
-		return "Verified with passkey, waiting for helpdesk approval", ToneWarning
-	case flows.StateVerified:
-		return "Verified, choosing a new password", ToneNeutral
-	case flows.StateApplying:
-		return "Writing to the directory", ToneNeutral
-	case flows.StateCompleted:
-		return "Completed", ToneGood
-	case flows.StateDenied:
-		return "Denied by the helpdesk", ToneDanger
-	case flows.StateFailed:
-		return "Failed", ToneDanger
-	case flows.StateCancelled:
-		return "Cancelled", ToneNeutral
-	case flows.StateSuperseded:
-		return "Replaced by a newer request", ToneNeutral
-	case flows.StateExpired:
-		return "Expired", ToneNeutral
+// statusWords describes a state for the parent message, in l; an unknown
+// state is shown as it is.
+func statusWords(l i18n.Lang, s flows.State) (string, Tone) {
+	tone, ok := statusTones[s]
+	if !ok {
+		return string(s), ToneNeutral
 	}
-	return string(s), ToneNeutral
+	return l.T("chat.status." + string(s)), tone
 }
 
-// parentMessage renders the thread's top-level message from the flow.
+// statusTones are the states the parent message words, with their tone.
+var statusTones = map[flows.State]Tone{
+	flows.StateIssued: ToneNeutral, flows.StateRedeemed: ToneNeutral, flows.StateAwaitingApproval: ToneWarning,
+	flows.StateVerified: ToneNeutral, flows.StateApplying: ToneNeutral, flows.StateCompleted: ToneGood,
+	flows.StateDenied: ToneDanger, flows.StateFailed: ToneDanger, flows.StateCancelled: ToneNeutral,
+	flows.StateSuperseded: ToneNeutral, flows.StateExpired: ToneNeutral,
+}
+
+// parentMessage renders the thread's top-level message from the flow, in
+// the helpdesk's language.
 func (b *Bot) parentMessage(f *flows.Flow) Message {
 	if f.Kind == flows.KindVerify {
 		return b.verifyParent(f)
 	}
-	who := f.Subject.AccountName
-	if f.Subject.DisplayName != "" {
-		who = f.Subject.DisplayName + " (" + f.Subject.AccountName + ")"
-	}
-	tier := "standard"
+	l := b.helpdeskLang()
+	who := displayName(l, f.Subject.DisplayName, f.Subject.AccountName)
+	tier := l.T("chat.parent.tier.standard")
 	if f.Subject.Privileged {
-		tier = "*privileged*: passkey and approval required"
+		tier = l.T("chat.parent.tier.privileged")
 	}
-	status, tone := statusWords(f.State)
+	status, tone := statusWords(l, f.State)
 	if f.State == flows.StateIssued && f.LinkSentAt.IsZero() {
-		status = "Link issued, not yet delivered to the user"
+		status = l.T("chat.status.undelivered")
 	}
-	title := kindTitle(f.Kind)
+	title := kindTitle(l, f.Kind)
 	if f.Kind == flows.KindRevoke {
 		title, tier, status = b.revokeWords(f, tier, status)
 	}
 	m := Message{
-		Summary: fmt.Sprintf("%s for %s: %s", title, who, status),
+		Summary: l.T("chat.parent.summary", "Title", title, "Who", who, "Status", status),
 		Title:   title + " · " + who,
 		Fields: []Field{
-			{Label: "User", Value: Mention(f.Subject.Chat)},
-			{Label: "Account", Value: tier},
-			{Label: "Requested by", Value: Mention(f.RequestedBy)},
-			{Label: "Status", Value: status},
+			{Label: l.T("chat.parent.user"), Value: Mention(f.Subject.Chat)},
+			{Label: l.T("chat.parent.account"), Value: tier},
+			{Label: l.T("chat.parent.requested_by"), Value: Mention(f.RequestedBy)},
+			{Label: l.T("chat.parent.status"), Value: status},
 		},
-		Note: "Flow " + f.ID + " · started " + b.clock(f.IssuedAt),
+		Note: l.T("chat.parent.note", "ID", f.ID, "Time", b.clock(f.IssuedAt)),
 		Tone: tone,
 	}
 	if f.Subject.Department != "" {
-		m.Fields = append(m.Fields[:2], append([]Field{{Label: "Department", Value: f.Subject.Department}}, m.Fields[2:]...)...)
+		m.Fields = append(m.Fields[:2], append([]Field{{Label: l.T("chat.parent.department"), Value: f.Subject.Department}}, m.Fields[2:]...)...)
 	}
 	// A privileged flow's thread is where its approval will be asked:
 	// it goes first until the decision, and so do the buttons.
 	m.Urgent = f.Approval.Required && !f.Approval.Decided && !f.State.Terminal()
 	if f.State == flows.StateAwaitingApproval && !f.Approval.Decided {
 		m.Buttons = []Button{
-			{ActionID: ActionApprove, Value: f.ID, Label: "Approve", Style: StylePrimary},
-			{ActionID: ActionDeny, Value: f.ID, Label: "Deny", Style: StyleDanger},
+			{ActionID: ActionApprove, Value: f.ID, Label: l.T("chat.parent.approve"), Style: StylePrimary},
+			{ActionID: ActionDeny, Value: f.ID, Label: l.T("chat.parent.deny"), Style: StyleDanger},
 		}
 	}
 	if f.Approval.Decided {
-		verb := "Denied"
+		id := "chat.parent.denied"
 		if f.Approval.Granted {
-			verb = "Approved"
+			id = "chat.parent.approved"
 		}
-		m.Body = []string{fmt.Sprintf("%s by %s at %s", verb, Mention(f.Approval.By), b.clock(f.Approval.At))}
+		m.Body = []string{l.T(id, "Who", Mention(f.Approval.By), "Time", b.clock(f.Approval.At))}
 	}
 	return m
 }
@@ -115,7 +99,7 @@ func (b *Bot) eventMessage(ev flows.Event) Message {
 	line := b.clock(ev.Time) + " · " + text
 	m := Message{Summary: line, Body: []string{line}, Tone: tone, Urgent: ev.Type == flows.EventApprovalRequired}
 	if ev.Type == flows.EventCancelled && ev.Outcome == flows.OutcomeNoFactor {
-		m.Buttons = []Button{{ActionID: ActionSendEnroll, Value: ev.FlowID, Label: "Send a set-up link", Style: StylePrimary}}
+		m.Buttons = []Button{{ActionID: ActionSendEnroll, Value: ev.FlowID, Label: b.helpdeskLang().T("chat.event.send_enroll"), Style: StylePrimary}}
 	}
 	return m
 }
@@ -124,105 +108,111 @@ func (b *Bot) eventMessage(ev flows.Event) Message {
 // or mail scanner (webauth.PreviewPrefix).
 const previewPrefix = "link preview by "
 
-// eventWords is the catalogue of what each event means to the helpdesk.
+// eventWords is what each event means to the helpdesk, in its language
+// (ids "chat.event."). An event's reason, outcome, device and address are
+// the audit record's own text and fill the placeholders as they are.
 func (b *Bot) eventWords(ev flows.Event) (string, Tone) {
 	l := b.helpdeskLang()
-	actor := actorWords(ev.Actor)
-	where := placeWords(l, ev)
+	t := func(id string, args ...any) string {
+		return l.T("chat.event."+id, append(args, "Actor", actorWords(l, ev.Actor), "Place", placeWords(l, ev),
+			"Method", methodWords(l, ev.Method), "Account", ev.Account)...)
+	}
+	// why is the event's reason, or the catalogue's default when it has none.
+	why := func(def string) string { return orDefault(ev.Reason, l.T("chat.event."+def)) }
 	switch ev.Type {
 	case flows.EventRequested:
-		s := "Requested by " + actor
 		if ev.Reason != "" {
-			s += " (" + ev.Reason + ")"
+			return t("requested_why", "Reason", ev.Reason), ToneNeutral
 		}
-		return s, ToneNeutral
+		return t("requested"), ToneNeutral
 	case flows.EventLinkSent:
-		return "Link sent to the user by " + orDefault(ev.Reason, "private message"), ToneNeutral
+		return t("link_sent", "Channel", why("link_sent_default")), ToneNeutral
 	case flows.EventLinkReissued:
-		return "Link replaced with a new one (" + orDefault(ev.Reason, "the first was not delivered") + ")", ToneWarning
+		return t("link_reissued", "Reason", why("link_reissued_default")), ToneWarning
 	case flows.EventLinkPreviewed:
 		// An unfurler or mail scanner fetched it, not the user.
 		by, _ := strings.CutPrefix(ev.Device, previewPrefix)
-		return "Link preview by " + orDefault(by, "a preview service") + " (not the user; the link still works)", ToneNeutral
+		return t("previewed", "By", orDefault(by, l.T("chat.event.previewed_default"))), ToneNeutral
 	case flows.EventLinkOpened:
 		if by, ok := strings.CutPrefix(ev.Device, previewPrefix); ok {
 			// Recorded before previews had their own type.
-			return "Link preview by " + by + " (not the user; the link still works)", ToneNeutral
+			return t("previewed", "By", by), ToneNeutral
 		}
-		return "Link opened" + where + " (not used yet)", ToneNeutral
+		return t("link_opened"), ToneNeutral
 	case flows.EventLinkRedeemed:
-		return "Link used" + where, ToneNeutral
+		return t("link_redeemed"), ToneNeutral
 	case flows.EventVerified:
-		return "Verified with " + methodWords(l, ev.Method) + where, ToneGood
+		return t("verified"), ToneGood
 	case flows.EventVerifyFailed:
-		return "Verification failed (" + methodWords(l, ev.Method) + "): " + orDefault(ev.Reason, "no reason given") + where, ToneWarning
+		return t("verify_failed", "Reason", why("verify_failed_default")), ToneWarning
 	case flows.EventApprovalRequired:
 		if ev.Reason != "" {
-			return "Privileged account: waiting for a helpdesk approval (" + ev.Reason + ")", ToneWarning
+			return t("approval_required_why", "Reason", ev.Reason), ToneWarning
 		}
-		return "Privileged account: waiting for a helpdesk approval", ToneWarning
+		return t("approval_required"), ToneWarning
 	case flows.EventApproved:
-		return "Approved by " + actor, ToneGood
+		return t("approved"), ToneGood
 	case flows.EventDenied:
-		return "Denied by " + actor, ToneDanger
+		return t("denied"), ToneDanger
 	case flows.EventApplying:
 		if ev.Kind == flows.KindRevoke {
 			return l.T("chat.revoke.thread.removing", "What", ev.Reason), ToneNeutral
 		}
-		return "Writing to the directory", ToneNeutral
+		return t("applying"), ToneNeutral
 	case flows.EventPasswordSet:
-		return "New password written to the directory", ToneGood
+		return t("password_set"), ToneGood
 	case flows.EventPasswordRefused:
-		return "The directory refused the new password: " + orDefault(ev.Reason, "policy"), ToneWarning
+		return t("password_refused", "Reason", why("password_refused_default")), ToneWarning
 	case flows.EventUnlocked:
-		return "Account unlocked in the directory", ToneGood
+		return t("unlocked"), ToneGood
 	case flows.EventEnrolled:
-		return "Enrolled: " + methodWords(l, ev.Method), ToneGood
+		return t("enrolled"), ToneGood
 	case flows.EventFactorAdded, flows.EventFactorRemoved:
 		return b.factorWords(l, ev)
 	case flows.EventApplyFailed:
-		return "Directory write failed: " + orDefault(ev.Reason, "error"), ToneDanger
+		return t("apply_failed", "Reason", why("apply_failed_default")), ToneDanger
 	case flows.EventCompleted:
-		return "Completed", ToneGood
+		return t("completed"), ToneGood
 	case flows.EventRecoveredCompleted:
-		return "Completed (recovered after an interruption): " + orDefault(ev.Reason, "the directory shows the change"), ToneGood
+		return t("recovered_completed", "Reason", why("recovered_completed_default")), ToneGood
 	case flows.EventRecoveredFailed:
-		return "Directory write failed (recovered after an interruption): " + orDefault(ev.Reason, ev.Outcome), ToneDanger
+		return t("recovered_failed", "Reason", orDefault(ev.Reason, ev.Outcome)), ToneDanger
 	case flows.EventCancelled:
 		if ev.Outcome == flows.OutcomeNoFactor {
-			return "No link sent: " + orDefault(ev.Reason, "no passkey enrolled"), ToneWarning
+			return t("nofactor", "Reason", why("nofactor_default")), ToneWarning
 		}
-		return "Cancelled by " + actor, ToneNeutral
+		return t("cancelled"), ToneNeutral
 	case flows.EventSuperseded:
-		return "Replaced by a newer request", ToneNeutral
+		return t("superseded"), ToneNeutral
 	case flows.EventExpired:
-		return "Expired before it was finished", ToneNeutral
+		return t("expired"), ToneNeutral
 	case flows.EventFailed:
-		return "Failed: " + orDefault(ev.Reason, ev.Outcome), ToneDanger
+		return t("failed", "Reason", orDefault(ev.Reason, ev.Outcome)), ToneDanger
 	case flows.EventLinkClaimed:
-		return "The recipient confirmed in chat; link sent to them privately", ToneNeutral
+		return t("claimed"), ToneNeutral
 	case flows.EventClaimRefused:
-		return "Set-up link claim refused: " + actor + " (" + orDefault(ev.Reason, "not the recipient") + ")", ToneWarning
+		return t("claim_refused", "Reason", why("claim_refused_default")), ToneWarning
 	case flows.EventClickRefused:
-		return "Click refused: " + actor + " (" + orDefault(ev.Reason, "not allowed") + ")", ToneWarning
+		return t("click_refused", "Reason", why("click_refused_default")), ToneWarning
 	case flows.EventFactorsRevoked:
-		return "Removed from " + ev.Account + " by " + actor + ": " + ev.Reason, ToneWarning
+		return t("factors_revoked", "Reason", ev.Reason), ToneWarning
 	case flows.EventRefused:
-		s := "Refused"
+		id := "refused"
 		if ev.Account != "" {
-			s += " for " + ev.Account
+			id = "refused_for"
 		}
-		return s + ", requested by " + actor + ": " + orDefault(ev.Reason, ev.Outcome), ToneWarning
+		return t(id, "Reason", orDefault(ev.Reason, ev.Outcome)), ToneWarning
 	}
 	return string(ev.Type), ToneNeutral
 }
 
-// actorWords renders an audit actor ("slack:U1", "system").
-func actorWords(actor string) string {
+// actorWords renders an audit actor ("slack:U1", "system") in l: a
+// person as the core's mention, the system by the bot's name.
+func actorWords(l i18n.Lang, actor string) string {
 	platform, id, ok := strings.Cut(actor, ":")
 	if !ok || id == "" {
 		if actor == "" || actor == "system" {
-			return "resetbot"
+			return l.T("chat.actor.system")
 		}
 		return actor
 	}

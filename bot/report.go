@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/resetbot/resetbot/flows"
+	"github.com/resetbot/resetbot/internal/i18n"
 )
 
 // reportDays is the period "/reset report" covers.
@@ -26,15 +27,16 @@ func (b *Bot) report(ctx context.Context, r Request) {
 		b.respond(ctx, r.Respond, b.msgTrouble(b.langFor(r.From), b.fail("report failed", err)))
 		return
 	}
-	b.respond(ctx, r.Respond, b.reportMessage(st))
+	b.respond(ctx, r.Respond, b.reportMessage(b.langFor(r.From), st))
 }
 
-// reportMessage renders the figures.
-func (b *Bot) reportMessage(st Stats) Message {
+// reportMessage renders the figures in l, the asking member's language,
+// every count with its CLDR plural form.
+func (b *Bot) reportMessage(l i18n.Lang, st Stats) Message {
 	outcomes := func(k flows.Kind) string {
 		o := st.Outcomes[k]
 		if len(o) == 0 {
-			return "none finished"
+			return l.T("chat.report.none_finished")
 		}
 		names := make([]string, 0, len(o))
 		for name := range o {
@@ -43,35 +45,42 @@ func (b *Bot) reportMessage(st Stats) Message {
 		sort.Strings(names)
 		parts := make([]string, len(names))
 		for i, n := range names {
-			parts[i] = fmt.Sprintf("%d %s", o[n], n)
+			parts[i] = l.N("chat.report.outcome."+n, int(o[n]))
 		}
 		return strings.Join(parts, ", ")
 	}
-	median := "n/a"
+	requested := func(k flows.Kind) string {
+		return l.N("chat.report.requested", int(st.Requested[k]), "Outcomes", outcomes(k))
+	}
+	median := l.T("chat.report.na")
 	if st.MedianToComplete > 0 {
-		median = "under " + st.MedianToComplete.String()
+		median = l.T("chat.report.under", "Duration", st.MedianToComplete.String())
 	}
 	verified := st.Methods[flows.MethodPasskey] + st.Methods[flows.MethodTOTP]
-	passkeyShare := "n/a"
+	passkeyShare := l.T("chat.report.na")
 	if verified > 0 {
-		passkeyShare = fmt.Sprintf("%d%% passkey, %d%% authenticator app",
-			st.Methods[flows.MethodPasskey]*100/verified, st.Methods[flows.MethodTOTP]*100/verified)
+		passkeyShare = l.T("chat.report.share", "Passkey", st.Methods[flows.MethodPasskey]*100/verified,
+			"TOTP", st.Methods[flows.MethodTOTP]*100/verified)
 	}
-	saved := fmt.Sprintf("%d tickets", st.TicketsAvoided)
+	saved := l.N("chat.report.tickets", int(st.TicketsAvoided))
 	if b.cfg.CostPerTicket > 0 {
-		saved += fmt.Sprintf(" ≈ %s %.0f", orDefault(b.cfg.Currency, "USD"), float64(st.TicketsAvoided)*b.cfg.CostPerTicket)
+		saved = l.T("chat.report.saved", "Tickets", saved, "Currency", orDefault(b.cfg.Currency, "USD"),
+			"Amount", fmt.Sprintf("%.0f", float64(st.TicketsAvoided)*b.cfg.CostPerTicket))
 	}
 	return Message{
-		Summary: fmt.Sprintf("Last %d days: %d resets requested, %d tickets avoided", st.Days, st.Requested[flows.KindReset], st.TicketsAvoided),
-		Title:   fmt.Sprintf("Self-service report · last %d days", st.Days),
+		Summary: l.T("chat.report.summary", "Period", l.N("chat.report.period", st.Days),
+			"Resets", l.N("chat.report.resets_requested", int(st.Requested[flows.KindReset])),
+			"Avoided", l.N("chat.report.tickets_avoided", int(st.TicketsAvoided))),
+		Title: l.N("chat.report.title", st.Days),
 		Fields: []Field{
-			{Label: "Resets", Value: fmt.Sprintf("%d requested: %s", st.Requested[flows.KindReset], outcomes(flows.KindReset))},
-			{Label: "Unlocks", Value: fmt.Sprintf("%d requested: %s", st.Requested[flows.KindUnlock], outcomes(flows.KindUnlock))},
-			{Label: "Enrollments", Value: fmt.Sprintf("%d passkeys, %d authenticator apps", st.Enrolled[flows.MethodPasskey], st.Enrolled[flows.MethodTOTP])},
-			{Label: "Verified with", Value: passkeyShare},
-			{Label: "Median time to finish", Value: median},
-			{Label: "Helpdesk tickets avoided", Value: saved},
-			{Label: "Expiry reminders", Value: b.reminderFigures(st)},
+			{Label: l.T("chat.report.resets"), Value: requested(flows.KindReset)},
+			{Label: l.T("chat.report.unlocks"), Value: requested(flows.KindUnlock)},
+			{Label: l.T("chat.report.enrollments"), Value: l.N("chat.report.passkeys", int(st.Enrolled[flows.MethodPasskey])) +
+				", " + l.N("chat.report.apps", int(st.Enrolled[flows.MethodTOTP]))},
+			{Label: l.T("chat.report.verified_with"), Value: passkeyShare},
+			{Label: l.T("chat.report.median"), Value: median},
+			{Label: l.T("chat.report.avoided"), Value: saved},
+			{Label: l.T("chat.report.reminders_label"), Value: b.reminderFigures(l, st)},
 		},
 	}
 }
