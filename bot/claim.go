@@ -27,7 +27,7 @@ func (b *Bot) sendClaim(ctx context.Context, is *flows.Issued, pushedBy flows.Ch
 	if err := b.sendPrivate(ctx, is.Flow.Subject.Chat, b.msgClaim(is.Flow, pushedBy)); err != nil {
 		return err
 	}
-	if err := b.deps.Engine.LinkSent(ctx, is.Flow, "direct message, opens once the recipient confirms in chat"); err != nil {
+	if err := b.deps.Engine.LinkSent(ctx, is.Flow, viaClaim); err != nil {
 		b.deps.Log.Warn("could not record link delivery", "flow", is.Flow.ID, "err", err)
 	}
 	return nil
@@ -71,7 +71,7 @@ func (b *Bot) claim(ctx context.Context, a Action) {
 			return
 		}
 	}
-	if err := b.deps.Engine.LinkSent(ctx, is.Flow, "private answer to the recipient's confirmation"); err != nil {
+	if err := b.deps.Engine.LinkSent(ctx, is.Flow, viaClaimed); err != nil {
 		b.deps.Log.Warn("could not record link delivery", "flow", f.ID, "err", err)
 	}
 }

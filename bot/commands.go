@@ -121,14 +121,14 @@ func (b *Bot) startFailure(err error, u User) Message {
 // deliverLink sends the link privately and records that it was sent.
 func (b *Bot) deliverLink(ctx context.Context, is *flows.Issued, pushedBy *flows.ChatIdentity, fallback Responder) {
 	msg := b.msgLink(is.Flow, is.Token, pushedBy)
-	where := "direct message"
+	where := viaDM
 	err := b.sendPrivate(ctx, is.Flow.Subject.Chat, msg)
 	if err != nil && pushedBy == nil && fallback != nil {
 		// The DM failed (DMs closed?): the requester's own ephemeral
 		// answer is private too.
 		b.deps.Log.Warn("direct message failed; answering in the request instead", "err", err)
 		err = fallback.Respond(ctx, msg)
-		where = "private reply"
+		where = viaReply
 	}
 	if err != nil {
 		// The link delivery job (linkSink) replaces and resends a link

@@ -87,7 +87,7 @@ func (s linkSink) deliver(ctx context.Context, ev flows.Event) (handled bool, er
 		}
 		return true, nil
 	}
-	is, err := b.deps.Engine.ReissueLink(ctx, f.ID, "the first link was not recorded as delivered")
+	is, err := b.deps.Engine.ReissueLink(ctx, f.ID, reissueUndelivered)
 	if err != nil || is == nil {
 		return err == nil, err
 	}
@@ -103,7 +103,7 @@ func (s linkSink) deliver(ctx context.Context, ev flows.Event) (handled bool, er
 		// The next attempt replaces this link again: it was never seen.
 		return false, fmt.Errorf("link delivery of flow %s: %w", f.ID, err)
 	}
-	if err := b.deps.Engine.LinkSent(ctx, is.Flow, "direct message, resent"); err != nil {
+	if err := b.deps.Engine.LinkSent(ctx, is.Flow, viaResent); err != nil {
 		return false, fmt.Errorf("link delivery of flow %s: record: %w", f.ID, err)
 	}
 	return true, nil

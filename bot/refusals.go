@@ -200,9 +200,9 @@ func (b *Bot) refusalMessage(actor string, t *refusalTally) Message {
 			reasons = append(reasons, l.N("chat.refusals.others", len(t.reasons)-maxReasons))
 			break
 		}
-		text := why.why
+		text := auditWords(l, why.why)
 		if why.account != "" {
-			text = l.T("chat.refusals.for", "Account", why.account, "Reason", why.why)
+			text = l.T("chat.refusals.for", "Account", why.account, "Reason", text)
 		}
 		reasons = append(reasons, l.T("chat.refusals.counted", "Reason", text, "N", t.counts[why]))
 	}

@@ -118,11 +118,12 @@ func (b *Bot) eventWords(ev flows.Event) (string, Tone) {
 			"Method", methodWords(l, ev.Method), "Account", ev.Account)...)
 	}
 	// why is the event's reason, or the catalogue's default when it has none.
-	why := func(def string) string { return orDefault(ev.Reason, l.T("chat.event."+def)) }
+	why := func(def string) string { return auditWords(l, orDefault(ev.Reason, l.T("chat.event."+def))) }
+	reason := auditWords(l, ev.Reason)
 	switch ev.Type {
 	case flows.EventRequested:
 		if ev.Reason != "" {
-			return t("requested_why", "Reason", ev.Reason), ToneNeutral
+			return t("requested_why", "Reason", reason), ToneNeutral
 		}
 		return t("requested"), ToneNeutral
 	case flows.EventLinkSent:
@@ -147,7 +148,7 @@ func (b *Bot) eventWords(ev flows.Event) (string, Tone) {
 		return t("verify_failed", "Reason", why("verify_failed_default")), ToneWarning
 	case flows.EventApprovalRequired:
 		if ev.Reason != "" {
-			return t("approval_required_why", "Reason", ev.Reason), ToneWarning
+			return t("approval_required_why", "Reason", reason), ToneWarning
 		}
 		return t("approval_required"), ToneWarning
 	case flows.EventApproved:
@@ -187,7 +188,7 @@ func (b *Bot) eventWords(ev flows.Event) (string, Tone) {
 	case flows.EventExpired:
 		return t("expired"), ToneNeutral
 	case flows.EventFailed:
-		return t("failed", "Reason", orDefault(ev.Reason, ev.Outcome)), ToneDanger
+		return t("failed", "Reason", auditWords(l, orDefault(ev.Reason, ev.Outcome))), ToneDanger
 	case flows.EventLinkClaimed:
 		return t("claimed"), ToneNeutral
 	case flows.EventClaimRefused:
@@ -195,13 +196,13 @@ func (b *Bot) eventWords(ev flows.Event) (string, Tone) {
 	case flows.EventClickRefused:
 		return t("click_refused", "Reason", why("click_refused_default")), ToneWarning
 	case flows.EventFactorsRevoked:
-		return t("factors_revoked", "Reason", ev.Reason), ToneWarning
+		return t("factors_revoked", "Reason", reason), ToneWarning
 	case flows.EventRefused:
 		id := "refused"
 		if ev.Account != "" {
 			id = "refused_for"
 		}
-		return t(id, "Reason", orDefault(ev.Reason, ev.Outcome)), ToneWarning
+		return t(id, "Reason", auditWords(l, orDefault(ev.Reason, ev.Outcome))), ToneWarning
 	}
 	return string(ev.Type), ToneNeutral
 }

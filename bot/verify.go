@@ -64,7 +64,7 @@ func (b *Bot) verifyCaller(ctx context.Context, r Request, target User, reason s
 		b.respond(ctx, r.Respond, msgVerifyUndelivered(l, target.ID))
 		return
 	}
-	if err := b.deps.Engine.LinkSent(ctx, is.Flow, "direct message"); err != nil {
+	if err := b.deps.Engine.LinkSent(ctx, is.Flow, viaDM); err != nil {
 		b.deps.Log.Warn("verify: could not record the delivery", "flow", is.Flow.ID, "err", err)
 	}
 	b.respond(ctx, r.Respond, b.msgVerifySent(l, target.ID, is.Flow))

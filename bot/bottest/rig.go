@@ -68,6 +68,8 @@ type Options struct {
 	// LinkResendAfter is how long a link may stay unrecorded as delivered
 	// before the delivery job resends it (default: the core's).
 	LinkResendAfter time.Duration
+	// Language is helpdesk.language (default: English).
+	Language string
 }
 
 // NewRig builds a rig; platforms are added by the caller with AddPlatform.
@@ -110,6 +112,7 @@ func NewRig(t *testing.T, opt Options) *Rig {
 		LinkResendAfter:       opt.LinkResendAfter,
 		Alerts:                opt.Alerts,
 		CostPerTicket:         70,
+		Language:              opt.Language,
 	}, bot.Deps{Engine: eng, Directory: dir, Store: st, Factors: factors, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: now})
 	if err != nil {
 		t.Fatal(err)
