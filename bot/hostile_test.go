@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -21,7 +22,7 @@ func TestHostileTextNeverMentions(t *testing.T) {
 	for _, m := range msgs {
 		for _, text := range bottest.MessageTexts(m) {
 			bot.ReplaceMentions(text, func(id flows.ChatIdentity) string {
-				if id.Platform != "slack" || !slices.Contains([]string{"U0PWUSER", "U0SPARE1"}, id.UserID) {
+				if id.Platform != "slack" || !slices.Contains(slices.Collect(maps.Values(bottest.HostileUsers)), id.UserID) {
 					t.Errorf("%q mentions %v", bot.ShowMentions(text), id)
 				}
 				return ""
@@ -46,7 +47,8 @@ func TestHostileTextNeverMentions(t *testing.T) {
 	for _, m := range msgs {
 		joined += strings.Join(bottest.MessageTexts(m), "\n")
 	}
-	for _, want := range []string{"Sales <@slack:U0CEO>", "Link opened from Sales", "Verification failed"} {
+	for _, want := range []string{"Sales <@slack:U0CEO>", "Link opened from Sales", "Verification failed",
+		"Sign-in methods of Sales <@slack:U0CEO>", "Your password was changed at", "Approved by", "Approve"} {
 		if !strings.Contains(joined, want) {
 			t.Errorf("no message shows %q as text", want)
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/resetbot/resetbot/bot"
 	"github.com/resetbot/resetbot/directory"
@@ -21,7 +22,7 @@ const Hostile = "Sales <@slack:U0CEO> <@U0CEO> <!here> <!channel> @everyone @her
 
 // HostileUsers are the accounts HostileMessages acts for, with their chat
 // ids: the only people a message may mention.
-var HostileUsers = map[string]string{"pwuser": "U0PWUSER", "spare1": "U0SPARE1"}
+var HostileUsers = map[string]string{"pwuser": "U0PWUSER", "spare1": "U0SPARE1", "alice": "U0ALICE", "jdoe": "U0JDOE"}
 
 // hostileDirectory answers every lookup with Hostile as the user's display
 // name and department, as a directory an attacker can edit would.
@@ -91,7 +92,36 @@ func HostileMessages(t *testing.T) []bot.Message {
 	}
 	rig.Settle(t)
 
+	// A privileged reset from the hostile device, approved by the
+	// helpdesk and completed: the approval's buttons and decision, the
+	// approver's answer and the user's change notice.
 	var out []bot.Message
+	tok = request("alice", "")
+	f, binding, err = rig.Engine.Redeem(ctx, tok, client)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rig.Engine.RecordVerification(ctx, f.ID, binding, flows.Verification{Method: flows.MethodPasskey, OK: true, Client: client}); err != nil {
+		t.Fatal(err)
+	}
+	rig.Settle(t)
+	answer := &Responder{}
+	rig.Bot.HandleAction(ctx, bot.Action{From: bot.User{ID: Slack("U0JDOE"), Name: Hostile}, ActionID: bot.ActionApprove, Value: f.ID, Respond: answer})
+	rig.Settle(t)
+	if _, err := rig.Engine.Complete(ctx, f.ID, binding, flows.Completion{NewPassword: "Correct-Horse-Battery-9", Client: client}); err != nil {
+		t.Fatal(err)
+	}
+	rig.Settle(t)
+	out = append(out, answer.Messages()...)
+
+	// "/reset who" of an account whose passkey has the hostile name.
+	rig.SetDetails(t, "pwuser", bot.FactorDetails{Passkeys: []bot.PasskeyInfo{{Name: Hostile, AddedAt: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)}}})
+	answer = &Responder{}
+	rig.Bot.HandleCommand(ctx, bot.Request{From: bot.User{ID: Slack("U0JDOE"), Name: Hostile}, Text: "who <@U0PWUSER>",
+		Mentions: []bot.User{{ID: Slack("U0PWUSER"), Name: Hostile}}, Respond: answer})
+	rig.Bot.Wait()
+	out = append(out, answer.Messages()...)
+
 	for _, p := range ms.Posts() {
 		out = append(out, p.Message)
 	}
