@@ -142,7 +142,7 @@ func (r *Reminders) Run(ctx context.Context, now time.Time) (ReminderRun, error)
 			}
 			continue
 		}
-		key := fmt.Sprintf("reminder:%s:%d:%d", e.User.ID, threshold, e.ChangedAt.Unix())
+		key := fmt.Sprintf("reminder:%s:%d:%d", e.User.ID, threshold, passwordEpoch(e).Unix())
 		first, err := r.b.deps.Store.Claim(ctx, key, left+2*day)
 		if err != nil {
 			return run, fmt.Errorf("bot: reminders: mark: %w", err)
@@ -160,6 +160,17 @@ func (r *Reminders) Run(ctx context.Context, now time.Time) (ReminderRun, error)
 		r.b.countReminder(ctx, now)
 	}
 	return run, nil
+}
+
+// passwordEpoch names the password a reminder is about, so a new password
+// is reminded afresh: its change time, or where the directory keeps none
+// (389-ds without passwordTrackUpdateTime) its expiry, which a new
+// password moves.
+func passwordEpoch(e directory.PasswordExpiry) time.Time {
+	if e.ChangedAt.IsZero() {
+		return e.ExpiresAt
+	}
+	return e.ChangedAt
 }
 
 // thresholdFor is the smallest threshold the time left falls within: a

@@ -194,6 +194,57 @@ func TestExpiryRemindersOncePerThreshold(t *testing.T) {
 	}
 }
 
+// untracked lists expiring passwords without their change time, as 389-ds
+// does without passwordTrackUpdateTime.
+type untracked struct{ *memory.Directory }
+
+func (u untracked) PasswordsExpiringBefore(ctx context.Context, before time.Time) ([]directory.PasswordExpiry, error) {
+	list, err := u.Directory.PasswordsExpiringBefore(ctx, before)
+	for i := range list {
+		list[i].ChangedAt = time.Time{}
+	}
+	return list, err
+}
+
+// TestRemindersWithoutAChangeTime: where the directory gives no change
+// time, a new password (a new expiry) is still reminded afresh within the
+// same threshold, and the same password still only once.
+func TestRemindersWithoutAChangeTime(t *testing.T) {
+	ctx := context.Background()
+	rig := bottest.NewRig(t, bottest.Options{Directory: func(m *memory.Directory) directory.Directory { return untracked{m} }})
+	ms := bottest.NewMessenger()
+	rig.Bot.AddPlatform("slack", ms)
+	job, err := rig.Bot.Reminders(bot.ReminderConfig{Days: []int{14, 7, 3, 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := rig.Dir.Find(ctx, directory.Lookup{Kind: directory.ByAccountName, Value: "pwuser"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	setAt := func(at time.Time) {
+		rig.Dir.SetClock(func() time.Time { return at })
+		if err := rig.Dir.SetPassword(ctx, u, "Fresh-Passw0rd.9x"+at.Format("150405")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	changed := time.Now().Add(-77 * day).Truncate(time.Second)
+	setAt(changed)
+	now := time.Now()
+	for i, want := range []int{1, 0} {
+		if run, err := job.Run(ctx, now); err != nil || run.Sent != want {
+			t.Fatalf("run %d for the first password = %+v, %v; want %d sent", i+1, run, err, want)
+		}
+	}
+	setAt(changed.Add(time.Hour))
+	if run, err := job.Run(ctx, now); err != nil || run.Sent != 1 {
+		t.Fatalf("run for a new password in the same threshold = %+v, %v; want 1 sent (it is another password)", run, err)
+	}
+	if n := len(ms.DMs("U0PWUSER")); n != 2 {
+		t.Errorf("pwuser got %d reminders, want 2 (one per password)", n)
+	}
+}
+
 // TestRemindersNeedAnExpiryLister: a directory that cannot list expiring
 // passwords makes the job fail at start-up, not silently send nothing.
 func TestRemindersNeedAnExpiryLister(t *testing.T) {
