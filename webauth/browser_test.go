@@ -25,7 +25,7 @@ import (
 
 	"github.com/resetbot/resetbot/directory"
 	"github.com/resetbot/resetbot/flows"
-	"github.com/resetbot/resetbot/flows/storetest"
+	"github.com/resetbot/resetbot/internal/testenv"
 	"github.com/resetbot/resetbot/webauth/webauthtest"
 )
 
@@ -39,7 +39,7 @@ type site struct {
 // realRedis connects to the harness's redis-server.
 func realRedis(t *testing.T) redis.UniversalClient {
 	t.Helper()
-	addr := storetest.RequireEnv(t, "RESETBOT_TEST_REDIS_ADDR")
+	addr := testenv.RequireEnv(t, "RESETBOT_TEST_REDIS_ADDR")
 	rdb := redis.NewClient(&redis.Options{Addr: addr})
 	t.Cleanup(func() { rdb.Close() })
 	if err := rdb.Ping(context.Background()).Err(); err != nil {

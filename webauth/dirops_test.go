@@ -6,13 +6,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/resetbot/resetbot/internal/testenv"
 	"github.com/resetbot/resetbot/webauth/totp"
 
 	"github.com/resetbot/resetbot/directory"
 	"github.com/resetbot/resetbot/directory/dirtest"
 	"github.com/resetbot/resetbot/directory/ldap"
 	"github.com/resetbot/resetbot/flows"
-	"github.com/resetbot/resetbot/flows/storetest"
 	"github.com/resetbot/resetbot/webauth/webauthtest"
 )
 
@@ -26,8 +26,8 @@ import (
 // whole flow (it was read on the page, the check and the submit), one
 // Password Modify, one pooled connection with one bind.
 func TestResetDirectoryOperations(t *testing.T) {
-	proxy := dirtest.NewLDAPProxy(t, storetest.RequireEnv(t, "RESETBOT_TEST_SLAPD_LDAPS_URL"),
-		storetest.RequireEnv(t, "RESETBOT_TEST_SLAPD_CA"))
+	proxy := dirtest.NewLDAPProxy(t, testenv.RequireEnv(t, "RESETBOT_TEST_SLAPD_LDAPS_URL"),
+		testenv.RequireEnv(t, "RESETBOT_TEST_SLAPD_CA"))
 	dir := openLDAP(t, ldap.Config{
 		Flavour:      ldap.OpenLDAP,
 		URLs:         []string{proxy.URL},

@@ -6,7 +6,7 @@ import (
 	"github.com/resetbot/resetbot/directory"
 	"github.com/resetbot/resetbot/directory/ldap"
 	"github.com/resetbot/resetbot/directory/memory"
-	"github.com/resetbot/resetbot/flows/storetest"
+	"github.com/resetbot/resetbot/internal/testenv"
 )
 
 // memoryDir is the in-memory example company.
@@ -35,8 +35,8 @@ func openLDAP(t *testing.T, cfg ldap.Config) directory.Directory {
 func slapdDir(t *testing.T) directory.Directory {
 	return openLDAP(t, ldap.Config{
 		Flavour:      ldap.OpenLDAP,
-		URLs:         []string{storetest.RequireEnv(t, "RESETBOT_TEST_SLAPD_LDAPS_URL")},
-		CAFile:       storetest.RequireEnv(t, "RESETBOT_TEST_SLAPD_CA"),
+		URLs:         []string{testenv.RequireEnv(t, "RESETBOT_TEST_SLAPD_LDAPS_URL")},
+		CAFile:       testenv.RequireEnv(t, "RESETBOT_TEST_SLAPD_CA"),
 		BindDN:       "cn=resetbot,ou=Services,dc=example,dc=test",
 		BindPassword: "Svc-Passw0rd.1",
 		UserBaseDN:   "ou=People,dc=example,dc=test",
@@ -50,8 +50,8 @@ func slapdDir(t *testing.T) directory.Directory {
 func sambaDir(t *testing.T) directory.Directory {
 	return openLDAP(t, ldap.Config{
 		Flavour:      ldap.ActiveDirectory,
-		URLs:         []string{storetest.RequireEnv(t, "RESETBOT_TEST_SAMBA_URL")},
-		CAFile:       storetest.RequireEnv(t, "RESETBOT_TEST_SAMBA_CA"),
+		URLs:         []string{testenv.RequireEnv(t, "RESETBOT_TEST_SAMBA_URL")},
+		CAFile:       testenv.RequireEnv(t, "RESETBOT_TEST_SAMBA_CA"),
 		BindDN:       "CN=resetbot,OU=Services,DC=example,DC=test",
 		BindPassword: "Svc-Passw0rd.1",
 		UserBaseDN:   "OU=People,DC=example,DC=test",

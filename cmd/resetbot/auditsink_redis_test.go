@@ -18,7 +18,7 @@ import (
 	"github.com/resetbot/resetbot/flows"
 	"github.com/resetbot/resetbot/flows/auditlog"
 	"github.com/resetbot/resetbot/flows/redisstore"
-	"github.com/resetbot/resetbot/flows/storetest"
+	"github.com/resetbot/resetbot/internal/testenv"
 )
 
 // TestTwoReplicasWriteOneVerifiableChainRedisServer is the sibling of
@@ -30,7 +30,7 @@ import (
 // is faked about time or Redis, and `resetbot audit verify` must accept the
 // two files as one chain holding every event exactly once.
 func TestTwoReplicasWriteOneVerifiableChainRedisServer(t *testing.T) {
-	rdb := redis.NewClient(&redis.Options{Addr: storetest.RequireEnv(t, "RESETBOT_TEST_REDIS_ADDR")})
+	rdb := redis.NewClient(&redis.Options{Addr: testenv.RequireEnv(t, "RESETBOT_TEST_REDIS_ADDR")})
 	t.Cleanup(func() { rdb.Close() })
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/resetbot/resetbot/directory/dirtest"
+	"github.com/resetbot/resetbot/internal/testenv"
 )
 
 // TestConfigCheckConnect: `config check -connect` logs in to Redis and the
@@ -58,8 +58,8 @@ func TestConfigCheckConnectWarnsWhenADSkipsHistory(t *testing.T) {
 	}
 	yaml := strings.NewReplacer(
 		"flavour: openldap", "flavour: activedirectory",
-		f.URL, dirtest.RequireEnv(t, "RESETBOT_TEST_SAMBA_URL"),
-		f.CAFile, dirtest.RequireEnv(t, "RESETBOT_TEST_SAMBA_CA"),
+		f.URL, testenv.RequireEnv(t, "RESETBOT_TEST_SAMBA_URL"),
+		f.CAFile, testenv.RequireEnv(t, "RESETBOT_TEST_SAMBA_CA"),
 		"cn=resetbot,ou=Services,dc=example,dc=test", "CN=resetbot,OU=Services,DC=example,DC=test",
 		"ou=People,dc=example,dc=test", "OU=People,DC=example,DC=test",
 		"ou=Groups,dc=example,dc=test", "OU=Groups,DC=example,DC=test",

@@ -15,7 +15,7 @@ import (
 
 	"github.com/resetbot/resetbot/credentials"
 	"github.com/resetbot/resetbot/credentials/rediscreds"
-	"github.com/resetbot/resetbot/directory/dirtest"
+	"github.com/resetbot/resetbot/internal/testenv"
 )
 
 // credsConfig is a complete configuration on the test Redis with its own
@@ -49,7 +49,7 @@ func credsConfig(t *testing.T, prefix string, totpKey, previous, backupKey []byt
 // re-seals under the new key so that the old one can go.
 func TestCredentialsCommands(t *testing.T) {
 	ctx := context.Background()
-	rdb := redis.NewClient(&redis.Options{Addr: dirtest.RequireEnv(t, "RESETBOT_TEST_REDIS_ADDR")})
+	rdb := redis.NewClient(&redis.Options{Addr: testenv.RequireEnv(t, "RESETBOT_TEST_REDIS_ADDR")})
 	t.Cleanup(func() { rdb.Close() })
 	oldKey, newKey := bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 32)
 	backupKey, wrongBackup := bytes.Repeat([]byte{3}, 32), bytes.Repeat([]byte{4}, 32)

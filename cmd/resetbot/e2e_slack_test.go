@@ -20,7 +20,7 @@ import (
 	"github.com/resetbot/resetbot/bot/slack/slackfake"
 	"github.com/resetbot/resetbot/directory"
 	"github.com/resetbot/resetbot/directory/memory"
-	"github.com/resetbot/resetbot/flows/storetest"
+	"github.com/resetbot/resetbot/internal/testenv"
 	"github.com/resetbot/resetbot/webauth/webauthtest"
 )
 
@@ -56,7 +56,7 @@ func (r *slackRig) clickNextApprove(users ...string) {
 
 func newSlackRig(t *testing.T, approverPasskey bool) *slackRig {
 	t.Helper()
-	addr := storetest.RequireEnv(t, "RESETBOT_TEST_REDIS_ADDR")
+	addr := testenv.RequireEnv(t, "RESETBOT_TEST_REDIS_ADDR")
 	fake := slackfake.New("xoxb-test")
 	t.Cleanup(fake.Close)
 	fake.AddChannel("C0HELPDESK")

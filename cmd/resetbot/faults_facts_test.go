@@ -10,8 +10,8 @@ import (
 	goldap "github.com/go-ldap/ldap/v3"
 
 	"github.com/resetbot/resetbot/directory"
-	"github.com/resetbot/resetbot/directory/dirtest"
 	"github.com/resetbot/resetbot/flows"
+	"github.com/resetbot/resetbot/internal/testenv"
 )
 
 // The facts a fault case ends with, read from outside serve: the
@@ -24,7 +24,7 @@ import (
 // time. Only the time is read here, never the hash after it.
 func (r *faultRig) passwordChangesSince(u *directory.User, since time.Time) int {
 	r.t.Helper()
-	url := dirtest.RequireEnv(r.t, "RESETBOT_TEST_SLAPD_URL")
+	url := testenv.RequireEnv(r.t, "RESETBOT_TEST_SLAPD_URL")
 	conn, err := goldap.DialURL(url)
 	if err != nil {
 		r.t.Fatal(err)

@@ -23,10 +23,10 @@ import (
 
 	"github.com/resetbot/resetbot/bot/slack/slackfake"
 	"github.com/resetbot/resetbot/directory"
-	"github.com/resetbot/resetbot/directory/dirtest"
 	"github.com/resetbot/resetbot/directory/ldap"
 	"github.com/resetbot/resetbot/flows"
 	"github.com/resetbot/resetbot/flows/redisstore"
+	"github.com/resetbot/resetbot/internal/testenv"
 	"github.com/resetbot/resetbot/webauth/webauthtest"
 )
 
@@ -274,10 +274,10 @@ type rigOptions struct {
 func newRig(t *testing.T, redisAddr string, opts rigOptions) *faultRig {
 	t.Helper()
 	if redisAddr == "" {
-		redisAddr = dirtest.RequireEnv(t, "RESETBOT_TEST_REDIS_ADDR")
+		redisAddr = testenv.RequireEnv(t, "RESETBOT_TEST_REDIS_ADDR")
 	}
-	slapdURL := dirtest.RequireEnv(t, "RESETBOT_TEST_SLAPD_LDAPS_URL")
-	ca := dirtest.RequireEnv(t, "RESETBOT_TEST_SLAPD_CA")
+	slapdURL := testenv.RequireEnv(t, "RESETBOT_TEST_SLAPD_LDAPS_URL")
+	ca := testenv.RequireEnv(t, "RESETBOT_TEST_SLAPD_CA")
 	bin := resetbotBinary(t)
 	slapdHost := strings.TrimPrefix(slapdURL, "ldaps://")
 	slapdHost = strings.TrimSuffix(slapdHost, "/")
@@ -612,78 +612,16 @@ func TestKilledDuringDirectoryWrite(t *testing.T) {
 	}
 }
 
-// ownRedis is a redis-server of the test's own, with an append-only file
-// synced on every write, so the test may kill it and start it again.
-type ownRedis struct {
-	t         *testing.T
-	bin, dir  string
-	port      int
-	fsync     string
-	cmd       *exec.Cmd
-	done      chan struct{}
-	addr      string
-	cleanOnce sync.Once
-}
-
-func startOwnRedis(t *testing.T) *ownRedis { return startOwnRedisFsync(t, "always") }
+// startOwnRedis starts the test's own redis-server with an append-only
+// file synced on every write, so the test may kill it and start it again
+// without losing what it acknowledged.
+func startOwnRedis(t *testing.T) *testenv.Redis { return startOwnRedisFsync(t, "always") }
 
 // startOwnRedisFsync starts the test's own redis-server with the given
 // appendfsync policy ("always", "everysec").
-func startOwnRedisFsync(t *testing.T, fsync string) *ownRedis {
+func startOwnRedisFsync(t *testing.T, fsync string) *testenv.Redis {
 	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("redis-server not installed (CI=true, so this is a failure, not a skip)")
-		}
-		t.Skip("redis-server not installed")
-	}
-	port := freePort(t)
-	o := &ownRedis{t: t, bin: bin, dir: t.TempDir(), port: port, addr: fmt.Sprintf("127.0.0.1:%d", port), fsync: fsync}
-	o.start()
-	t.Cleanup(o.stop)
-	return o
-}
-
-func (o *ownRedis) start() {
-	o.t.Helper()
-	o.cmd = exec.Command(o.bin, "--port", fmt.Sprint(o.port), "--bind", "127.0.0.1", "--dir", o.dir, "--save", "",
-		"--appendonly", "yes", "--appendfsync", o.fsync, "--daemonize", "no", "--logfile", filepath.Join(o.dir, "redis.log"))
-	if err := o.cmd.Start(); err != nil {
-		o.t.Fatal(err)
-	}
-	o.done = make(chan struct{})
-	go func(c *exec.Cmd, done chan struct{}) { _ = c.Wait(); close(done) }(o.cmd, o.done)
-	rdb := redis.NewClient(&redis.Options{Addr: o.addr})
-	defer rdb.Close()
-	deadline := time.Now().Add(10 * time.Second)
-	for rdb.Ping(context.Background()).Err() != nil {
-		if time.Now().After(deadline) {
-			o.t.Fatalf("own redis-server not answering:\n%s", readFile(filepath.Join(o.dir, "redis.log")))
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// shutdown stops the server as an operator's restart does (SIGTERM: the
-// append-only file is flushed before it exits).
-func (o *ownRedis) shutdown() {
-	if o.cmd == nil {
-		return
-	}
-	_ = o.cmd.Process.Signal(syscall.SIGTERM)
-	<-o.done
-	o.cmd = nil
-}
-
-// stop kills the server at once, as a crashed or unplugged Redis.
-func (o *ownRedis) stop() {
-	if o.cmd == nil {
-		return
-	}
-	_ = o.cmd.Process.Signal(syscall.SIGKILL)
-	<-o.done
-	o.cmd = nil
+	return testenv.StartRedis(t, testenv.RedisOptions{AppendFsync: fsync})
 }
 
 // TestRedisDownDuringPasswordSubmit is fault 2 of the fault suite: Redis
@@ -693,11 +631,11 @@ func (o *ownRedis) stop() {
 // change, once.
 func TestRedisDownDuringPasswordSubmit(t *testing.T) {
 	own := startOwnRedis(t)
-	r := newFaultRig(t, own.addr)
+	r := newFaultRig(t, own.Addr())
 	p := r.resetAtPasswordForm("faults-redis")
 	u, id, before, browser := p.user, p.flowID, p.before, p.browser
 
-	own.stop()
+	own.Kill()
 	browser.Do(chromedp.Click(chromedp.CSS("#set-password")), chromedp.WaitVisible(chromedp.CSS("#problem")))
 	page := browser.Text()
 	if !strings.Contains(page, "Try again") || strings.Contains(page, "password was changed") {
@@ -713,7 +651,7 @@ func TestRedisDownDuringPasswordSubmit(t *testing.T) {
 
 	// The user tries again once the service is back: its readiness probe
 	// says so once its Redis client has reconnected.
-	own.start()
+	own.Start()
 	r.eventually("ready with Redis back", 20*time.Second, r.ready)
 	p.retryUntilDone()
 	if page := browser.Text(); !strings.Contains(page, "Your password was changed") {
@@ -733,15 +671,15 @@ func TestRedisDownDuringPasswordSubmit(t *testing.T) {
 // once, in a chain that `audit verify` accepts.
 func TestRedisRestartedMidFlow(t *testing.T) {
 	own := startOwnRedisFsync(t, "everysec")
-	r := newFaultRig(t, own.addr)
+	r := newFaultRig(t, own.Addr())
 	p := r.resetAtPasswordForm("faults-redis-restart")
 	u, id, before, browser, chat := p.user, p.flowID, p.before, p.browser, p.chat
 
-	own.shutdown()
+	own.Shutdown()
 	if r.ready() {
 		t.Error("/readyz answers 200 with Redis stopped")
 	}
-	own.start()
+	own.Start()
 	r.eventually("ready with Redis back", 20*time.Second, r.ready)
 	if f, err := r.store.Get(context.Background(), id); err != nil || f.State.Terminal() {
 		t.Fatalf("flow after the Redis restart: %+v, %v (want it live, from the append-only file)", f, err)

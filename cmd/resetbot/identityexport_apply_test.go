@@ -13,14 +13,14 @@ import (
 	"github.com/go-ldap/ldif"
 
 	"github.com/resetbot/resetbot/bot/slack/slackfake"
-	"github.com/resetbot/resetbot/directory/dirtest"
+	"github.com/resetbot/resetbot/internal/testenv"
 )
 
 // bindSlapd opens an ldaps connection to the harness's slapd bound as dn.
 func bindSlapd(t *testing.T, dn, pw string) *ldap.Conn {
 	t.Helper()
-	url := dirtest.RequireEnv(t, "RESETBOT_TEST_SLAPD_LDAPS_URL")
-	caFile := dirtest.RequireEnv(t, "RESETBOT_TEST_SLAPD_CA")
+	url := testenv.RequireEnv(t, "RESETBOT_TEST_SLAPD_LDAPS_URL")
+	caFile := testenv.RequireEnv(t, "RESETBOT_TEST_SLAPD_CA")
 	pem, err := os.ReadFile(caFile)
 	if err != nil {
 		t.Fatal(err)
@@ -50,7 +50,7 @@ func bindSlapd(t *testing.T, dn, pw string) *ldap.Conn {
 // back as the service account; a second export then has nothing to fill.
 func TestIdentityExportLDIFAppliesToSlapd(t *testing.T) {
 	// The administrator reviews and applies an export in production.
-	admin := bindSlapd(t, dirtest.RequireEnv(t, "RESETBOT_TEST_SLAPD_ADMIN_DN"), dirtest.RequireEnv(t, "RESETBOT_TEST_SLAPD_ADMIN_PASSWORD"))
+	admin := bindSlapd(t, testenv.RequireEnv(t, "RESETBOT_TEST_SLAPD_ADMIN_DN"), testenv.RequireEnv(t, "RESETBOT_TEST_SLAPD_ADMIN_PASSWORD"))
 	var b [4]byte
 	rand.Read(b[:])
 	tag := hex.EncodeToString(b[:])

@@ -16,8 +16,8 @@ import (
 	"github.com/resetbot/resetbot/bot"
 	"github.com/resetbot/resetbot/bot/slack/slackfake"
 	"github.com/resetbot/resetbot/directory"
-	"github.com/resetbot/resetbot/directory/dirtest"
 	"github.com/resetbot/resetbot/directory/ldap"
+	"github.com/resetbot/resetbot/internal/testenv"
 	"github.com/resetbot/resetbot/webauth/webauthtest"
 )
 
@@ -33,9 +33,9 @@ import (
 // a password change that Chromium completes: the new password binds, and
 // the audit log has the flow requested and completed as kind change.
 func TestServeSendsOneReminder(t *testing.T) {
-	redisAddr := dirtest.RequireEnv(t, "RESETBOT_TEST_REDIS_ADDR")
-	slapdURL := dirtest.RequireEnv(t, "RESETBOT_TEST_SLAPD_POLICIES_LDAPS_URL")
-	ca := dirtest.RequireEnv(t, "RESETBOT_TEST_SLAPD_POLICIES_CA")
+	redisAddr := testenv.RequireEnv(t, "RESETBOT_TEST_REDIS_ADDR")
+	slapdURL := testenv.RequireEnv(t, "RESETBOT_TEST_SLAPD_POLICIES_LDAPS_URL")
+	ca := testenv.RequireEnv(t, "RESETBOT_TEST_SLAPD_POLICIES_CA")
 	const (
 		user     = "U0SPARE1"
 		policyDN = "cn=default,ou=Policies,dc=example,dc=test"

@@ -15,10 +15,10 @@ import (
 	"github.com/resetbot/resetbot/bot/slack"
 	"github.com/resetbot/resetbot/bot/slack/slackfake"
 	"github.com/resetbot/resetbot/directory"
-	"github.com/resetbot/resetbot/directory/dirtest"
 	"github.com/resetbot/resetbot/directory/ldap"
 	"github.com/resetbot/resetbot/flows"
 	"github.com/resetbot/resetbot/flows/redisstore"
+	"github.com/resetbot/resetbot/internal/testenv"
 )
 
 // TestExpiryRemindersOnRealDirectories runs the reminder job against real
@@ -31,19 +31,19 @@ import (
 // then) and accounts Slack does not know get nothing, the last counted.
 func TestExpiryRemindersOnRealDirectories(t *testing.T) {
 	slapd := ldap.Config{
-		Flavour: ldap.OpenLDAP, URLs: []string{dirtest.RequireEnv(t, "RESETBOT_TEST_SLAPD_LDAPS_URL")}, CAFile: dirtest.RequireEnv(t, "RESETBOT_TEST_SLAPD_CA"),
+		Flavour: ldap.OpenLDAP, URLs: []string{testenv.RequireEnv(t, "RESETBOT_TEST_SLAPD_LDAPS_URL")}, CAFile: testenv.RequireEnv(t, "RESETBOT_TEST_SLAPD_CA"),
 		BindDN: "cn=resetbot,ou=Services,dc=example,dc=test", BindPassword: "Svc-Passw0rd.1",
 		UserBaseDN: "ou=People,dc=example,dc=test", GroupBaseDN: "ou=Groups,dc=example,dc=test",
 		ChatIDAttrs: map[string]string{"slack": "employeeNumber"},
 	}
 	samba := ldap.Config{
-		Flavour: ldap.ActiveDirectory, URLs: []string{dirtest.RequireEnv(t, "RESETBOT_TEST_SAMBA_URL")}, CAFile: dirtest.RequireEnv(t, "RESETBOT_TEST_SAMBA_CA"),
+		Flavour: ldap.ActiveDirectory, URLs: []string{testenv.RequireEnv(t, "RESETBOT_TEST_SAMBA_URL")}, CAFile: testenv.RequireEnv(t, "RESETBOT_TEST_SAMBA_CA"),
 		BindDN: "CN=resetbot,OU=Services,DC=example,DC=test", BindPassword: "Svc-Passw0rd.1",
 		UserBaseDN: "OU=People,DC=example,DC=test", GroupBaseDN: "OU=Groups,DC=example,DC=test",
 		ChatIDAttrs: map[string]string{"slack": "employeeNumber"},
 	}
 	ds389 := ldap.Config{
-		Flavour: ldap.DS389, URLs: []string{dirtest.RequireEnv(t, "RESETBOT_TEST_389DS_LDAPS_URL")}, CAFile: dirtest.RequireEnv(t, "RESETBOT_TEST_389DS_CA"),
+		Flavour: ldap.DS389, URLs: []string{testenv.RequireEnv(t, "RESETBOT_TEST_389DS_LDAPS_URL")}, CAFile: testenv.RequireEnv(t, "RESETBOT_TEST_389DS_CA"),
 		BindDN: "cn=resetbot,ou=Services,dc=example,dc=test", BindPassword: "Svc-Passw0rd.1",
 		UserBaseDN: "ou=People,dc=example,dc=test", GroupBaseDN: "ou=Groups,dc=example,dc=test",
 		ChatIDAttrs: map[string]string{"slack": "employeeNumber"},
@@ -79,7 +79,7 @@ func TestExpiryRemindersOnRealDirectories(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { dir.Close() })
-			rdb := redis.NewClient(&redis.Options{Addr: dirtest.RequireEnv(t, "RESETBOT_TEST_REDIS_ADDR")})
+			rdb := redis.NewClient(&redis.Options{Addr: testenv.RequireEnv(t, "RESETBOT_TEST_REDIS_ADDR")})
 			t.Cleanup(func() { rdb.Close() })
 			store := redisstore.New(rdb, redisstore.Options{Prefix: fmt.Sprintf("rem%d", time.Now().UnixNano())})
 			fake := slackfake.New("xoxb-test")

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/resetbot/resetbot/directory/dirtest"
+	"github.com/resetbot/resetbot/internal/testenv"
 )
 
 // slapdFile is a complete configuration against the harness's slapd and
@@ -30,9 +30,9 @@ func realSlapdFile(t *testing.T) slapdFile {
 	t.Helper()
 	return slapdFile{
 		Listen:       closedPort(t),
-		RedisAddr:    dirtest.RequireEnv(t, "RESETBOT_TEST_REDIS_ADDR"),
-		URL:          dirtest.RequireEnv(t, "RESETBOT_TEST_SLAPD_LDAPS_URL"),
-		CAFile:       dirtest.RequireEnv(t, "RESETBOT_TEST_SLAPD_CA"),
+		RedisAddr:    testenv.RequireEnv(t, "RESETBOT_TEST_REDIS_ADDR"),
+		URL:          testenv.RequireEnv(t, "RESETBOT_TEST_SLAPD_LDAPS_URL"),
+		CAFile:       testenv.RequireEnv(t, "RESETBOT_TEST_SLAPD_CA"),
 		BindPassword: "Svc-Passw0rd.1",
 		GroupBaseDN:  "ou=Groups,dc=example,dc=test",
 		AuditLog:     filepath.Join(t.TempDir(), "audit.jsonl"),

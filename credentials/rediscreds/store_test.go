@@ -22,7 +22,7 @@ import (
 	"github.com/resetbot/resetbot/credentials"
 	"github.com/resetbot/resetbot/credentials/credtest"
 	"github.com/resetbot/resetbot/credentials/rediscreds"
-	"github.com/resetbot/resetbot/flows/storetest"
+	"github.com/resetbot/resetbot/internal/testenv"
 )
 
 var (
@@ -56,7 +56,7 @@ func miniClient(t *testing.T) (*miniredis.Miniredis, *redis.Client) {
 }
 
 func serverClient(t *testing.T) redis.UniversalClient {
-	addr := storetest.RequireEnv(t, "RESETBOT_TEST_REDIS_ADDR")
+	addr := testenv.RequireEnv(t, "RESETBOT_TEST_REDIS_ADDR")
 	rdb := redis.NewClient(&redis.Options{Addr: addr})
 	t.Cleanup(func() { rdb.Close() })
 	if err := rdb.Ping(context.Background()).Err(); err != nil {
@@ -66,7 +66,7 @@ func serverClient(t *testing.T) redis.UniversalClient {
 }
 
 func clusterClient(t *testing.T) redis.UniversalClient {
-	addrs := strings.Split(storetest.RequireEnv(t, "RESETBOT_TEST_REDIS_CLUSTER"), ",")
+	addrs := strings.Split(testenv.RequireEnv(t, "RESETBOT_TEST_REDIS_CLUSTER"), ",")
 	rdb := redis.NewClusterClient(&redis.ClusterOptions{Addrs: addrs})
 	t.Cleanup(func() { rdb.Close() })
 	if err := rdb.Ping(context.Background()).Err(); err != nil {

@@ -14,7 +14,7 @@ import (
 
 	"github.com/resetbot/resetbot/flows"
 	"github.com/resetbot/resetbot/flows/redisstore"
-	"github.com/resetbot/resetbot/flows/storetest"
+	"github.com/resetbot/resetbot/internal/testenv"
 )
 
 // TestTwoReplicasOneChain runs two audit-log sinks, as two replicas with
@@ -28,10 +28,10 @@ func TestTwoReplicasOneChain(t *testing.T) {
 			return redis.NewClient(&redis.Options{Addr: miniredis.RunT(t).Addr()})
 		},
 		"redis": func(t *testing.T) redis.UniversalClient {
-			return redis.NewClient(&redis.Options{Addr: storetest.RequireEnv(t, "RESETBOT_TEST_REDIS_ADDR")})
+			return redis.NewClient(&redis.Options{Addr: testenv.RequireEnv(t, "RESETBOT_TEST_REDIS_ADDR")})
 		},
 		"cluster": func(t *testing.T) redis.UniversalClient {
-			return redis.NewClusterClient(&redis.ClusterOptions{Addrs: strings.Split(storetest.RequireEnv(t, "RESETBOT_TEST_REDIS_CLUSTER"), ",")})
+			return redis.NewClusterClient(&redis.ClusterOptions{Addrs: strings.Split(testenv.RequireEnv(t, "RESETBOT_TEST_REDIS_CLUSTER"), ",")})
 		},
 	}
 	for name, newClient := range backends {

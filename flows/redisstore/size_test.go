@@ -14,6 +14,7 @@ import (
 	"github.com/resetbot/resetbot/flows"
 	"github.com/resetbot/resetbot/flows/redisstore"
 	"github.com/resetbot/resetbot/flows/storetest"
+	"github.com/resetbot/resetbot/internal/testenv"
 )
 
 // pendingFlowBudget is what one pending flow (issued, link sent, not yet
@@ -37,7 +38,7 @@ const pendingFlowBudget = 512
 // of #10, the expiry set costs about 100 B more per flow (docs/BENCHMARKS.md):
 // the budget is met up to about 2,000 pending flows, not yet at scale.
 func TestPendingFlowBytes(t *testing.T) {
-	addr := storetest.RequireEnv(t, "RESETBOT_TEST_REDIS_ADDR")
+	addr := testenv.RequireEnv(t, "RESETBOT_TEST_REDIS_ADDR")
 	// The default prefix, so key names are as long as in production, in a
 	// database of its own so nothing else shares it.
 	rdb := redis.NewClient(&redis.Options{Addr: addr, DB: 11})

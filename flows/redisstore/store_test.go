@@ -16,6 +16,7 @@ import (
 	"github.com/resetbot/resetbot/flows"
 	"github.com/resetbot/resetbot/flows/redisstore"
 	"github.com/resetbot/resetbot/flows/storetest"
+	"github.com/resetbot/resetbot/internal/testenv"
 )
 
 var (
@@ -96,7 +97,7 @@ func TestMiniredis(t *testing.T) {
 }
 
 func TestRedisServer(t *testing.T) {
-	addr := storetest.RequireEnv(t, "RESETBOT_TEST_REDIS_ADDR")
+	addr := testenv.RequireEnv(t, "RESETBOT_TEST_REDIS_ADDR")
 	rdb := redis.NewClient(&redis.Options{Addr: addr})
 	t.Cleanup(func() { rdb.Close() })
 	if err := rdb.Ping(context.Background()).Err(); err != nil {
@@ -107,7 +108,7 @@ func TestRedisServer(t *testing.T) {
 }
 
 func TestRedisCluster(t *testing.T) {
-	addrs := strings.Split(storetest.RequireEnv(t, "RESETBOT_TEST_REDIS_CLUSTER"), ",")
+	addrs := strings.Split(testenv.RequireEnv(t, "RESETBOT_TEST_REDIS_CLUSTER"), ",")
 	rdb := redis.NewClusterClient(&redis.ClusterOptions{Addrs: addrs})
 	t.Cleanup(func() { rdb.Close() })
 	if err := rdb.Ping(context.Background()).Err(); err != nil {

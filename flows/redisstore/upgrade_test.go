@@ -15,7 +15,7 @@ import (
 
 	"github.com/resetbot/resetbot/flows"
 	"github.com/resetbot/resetbot/flows/redisstore"
-	"github.com/resetbot/resetbot/flows/storetest"
+	"github.com/resetbot/resetbot/internal/testenv"
 )
 
 // TestUpgradeFromJSON: a flow and audit entries stored by the previous
@@ -31,7 +31,7 @@ func TestUpgradeFromJSON(t *testing.T) {
 		upgradeFromJSON(t, rdb)
 	})
 	t.Run("redis", func(t *testing.T) {
-		rdb := redis.NewClient(&redis.Options{Addr: storetest.RequireEnv(t, "RESETBOT_TEST_REDIS_ADDR")})
+		rdb := redis.NewClient(&redis.Options{Addr: testenv.RequireEnv(t, "RESETBOT_TEST_REDIS_ADDR")})
 		t.Cleanup(func() { rdb.Close() })
 		upgradeFromJSON(t, rdb)
 	})

@@ -12,7 +12,7 @@ import (
 
 	"github.com/resetbot/resetbot/flows"
 	"github.com/resetbot/resetbot/flows/redisstore"
-	"github.com/resetbot/resetbot/flows/storetest"
+	"github.com/resetbot/resetbot/internal/testenv"
 )
 
 // counter counts the commands a client sends (a pipeline's each).
@@ -42,7 +42,7 @@ func (s chanSink) Deliver(_ context.Context, ev flows.Event) error {
 // meanwhile still arrives. Counts, not times: the stretch's length only
 // scales what polling would have cost.
 func TestIdleReaderBlocks(t *testing.T) {
-	addr := storetest.RequireEnv(t, "RESETBOT_TEST_REDIS_ADDR")
+	addr := testenv.RequireEnv(t, "RESETBOT_TEST_REDIS_ADDR")
 	rdb := redis.NewClient(&redis.Options{Addr: addr})
 	t.Cleanup(func() { rdb.Close() })
 	c := &counter{}

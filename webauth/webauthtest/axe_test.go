@@ -7,7 +7,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/resetbot/resetbot/flows/storetest"
+	"github.com/resetbot/resetbot/internal/testenv"
 )
 
 // ids lists the rule ids of violations.
@@ -25,7 +25,7 @@ func ids(vs []axeViolation) []string {
 // scheme, so the emulation of prefers-color-scheme really switches; a
 // clean page passes; and a rule turned off for one check is not reported.
 func TestAxeFindsViolations(t *testing.T) {
-	storetest.RequireEnv(t, AxeEnv)
+	testenv.RequireEnv(t, AxeEnv)
 	script, err := axeScript()
 	if err != nil {
 		t.Fatal(err)

@@ -22,7 +22,7 @@ import (
 	cdpwebauthn "github.com/chromedp/cdproto/webauthn"
 	"github.com/chromedp/chromedp"
 
-	"github.com/resetbot/resetbot/flows/storetest"
+	"github.com/resetbot/resetbot/internal/testenv"
 )
 
 // PhoneUA makes the app treat the browser as a phone (no QR code).
@@ -50,7 +50,7 @@ type Browser struct {
 // NewBrowser starts Chromium for the test; it stops with the test.
 func NewBrowser(t *testing.T, shotDir, shotPrefix string) *Browser {
 	t.Helper()
-	path := storetest.RequireEnv(t, "RESETBOT_TEST_CHROMIUM")
+	path := testenv.RequireEnv(t, "RESETBOT_TEST_CHROMIUM")
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
 		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
