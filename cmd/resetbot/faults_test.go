@@ -714,7 +714,8 @@ type atPasswordForm struct {
 	next    string    // the password typed
 }
 
-// resetAtPasswordForm enrolls policyuser's passkey through Slack, asks for
+// resetAtPasswordForm enrolls a passkey for an account of the test's own
+// (ownAccount) through Slack, asks for
 // a reset, verifies with the passkey and types a new password.
 func (r *faultRig) resetAtPasswordForm(shots string) *atPasswordForm {
 	r.t.Helper()
@@ -732,11 +733,12 @@ func (r *faultRig) resetAtPasswordFormAfter(shots string, beforeOpen func()) *at
 			t.Logf("serve log:\n%s", readFile(r.logPath))
 		}
 	})
-	p := &atPasswordForm{r: r, chat: "U0POLICY", next: webauthtest.RandomPassword()}
+	account, chat := r.ownAccount()
+	p := &atPasswordForm{r: r, chat: chat, next: webauthtest.RandomPassword()}
 	p.browser = webauthtest.NewBrowser(t, filepath.Join("testdata", "screenshots"), shots)
 	p.browser.Authenticator(true)
-	r.fake.AddUser(slackfake.User{ID: p.chat, Name: "policyuser"})
-	p.user = r.user("policyuser")
+	r.fake.AddUser(slackfake.User{ID: p.chat, Name: account})
+	p.user = r.user(account)
 	r.command(p.chat, "enroll")
 	p.browser.Enroll(r.link(p.chat, 1), r.freshPassword(p.user))
 	p.before = r.changedAt(p.user)
