@@ -34,6 +34,11 @@ type StreamStats struct {
 	// Backlog is, per consumer group, the entries not yet acknowledged
 	// (pending plus not yet delivered).
 	Backlog map[string]int64
+	// Lag is, per consumer group, how long its oldest unacknowledged entry
+	// has waited (Now minus the entry's time, the largest over the shards;
+	// zero when it has none). A backlog of three events forty minutes old
+	// is a stuck sink; three hundred a second old is a burst.
+	Lag map[string]time.Duration
 	// Trimmed is how many entries this pass removed.
 	Trimmed int64
 	// RemovedConsumers is how many dead consumers this pass removed.

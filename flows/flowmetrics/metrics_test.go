@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
@@ -49,17 +50,22 @@ func TestStreamMetrics(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Observe(flows.StreamStats{Entries: 30, Backlog: map[string]int64{"chat-threads": 12, "auditlog": 0}, Trimmed: 5, OverMaxLen: true})
+	s.Observe(flows.StreamStats{Entries: 30, Backlog: map[string]int64{"chat-threads": 12, "auditlog": 0},
+		Lag: map[string]time.Duration{"chat-threads": 90 * time.Second, "auditlog": 0}, Trimmed: 5, OverMaxLen: true})
 	want := `
 # HELP resetbot_audit_backlog_events Audit events a consumer group has not acknowledged yet (pending plus undelivered), by group.
 # TYPE resetbot_audit_backlog_events gauge
 resetbot_audit_backlog_events{group="auditlog"} 0
 resetbot_audit_backlog_events{group="chat-threads"} 12
+# HELP resetbot_audit_lag_seconds How long the oldest audit event a consumer group has not acknowledged has waited, by group (0: nothing waits).
+# TYPE resetbot_audit_lag_seconds gauge
+resetbot_audit_lag_seconds{group="auditlog"} 0
+resetbot_audit_lag_seconds{group="chat-threads"} 90
 # HELP resetbot_audit_stream_over_max_len 1 when the streams hold more than audit.stream_max_len because a group lags behind.
 # TYPE resetbot_audit_stream_over_max_len gauge
 resetbot_audit_stream_over_max_len 1
 `
-	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "resetbot_audit_backlog_events", "resetbot_audit_stream_over_max_len"); err != nil {
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "resetbot_audit_backlog_events", "resetbot_audit_lag_seconds", "resetbot_audit_stream_over_max_len"); err != nil {
 		t.Fatal(err)
 	}
 	if problems, err := testutil.GatherAndLint(reg); err != nil || len(problems) != 0 {

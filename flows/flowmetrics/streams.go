@@ -11,6 +11,7 @@ import (
 // lagging sink is noticed before Redis runs out of memory.
 type Streams struct {
 	backlog *prometheus.GaugeVec
+	lag     *prometheus.GaugeVec
 	entries prometheus.Gauge
 	over    prometheus.Gauge
 	trimmed prometheus.Counter
@@ -22,6 +23,10 @@ func NewStreams(reg prometheus.Registerer) (*Streams, error) {
 		backlog: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Namespace: "resetbot", Name: "audit_backlog_events",
 			Help: "Audit events a consumer group has not acknowledged yet (pending plus undelivered), by group.",
+		}, []string{"group"}),
+		lag: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Namespace: "resetbot", Name: "audit_lag_seconds",
+			Help: "How long the oldest audit event a consumer group has not acknowledged has waited, by group (0: nothing waits).",
 		}, []string{"group"}),
 		entries: prometheus.NewGauge(prometheus.GaugeOpts{
 			Namespace: "resetbot", Name: "audit_stream_events",
@@ -36,7 +41,7 @@ func NewStreams(reg prometheus.Registerer) (*Streams, error) {
 			Help: "Audit events trimmed after every group acknowledged them.",
 		}),
 	}
-	for _, c := range []prometheus.Collector{s.backlog, s.entries, s.over, s.trimmed} {
+	for _, c := range []prometheus.Collector{s.backlog, s.lag, s.entries, s.over, s.trimmed} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
@@ -48,6 +53,7 @@ func NewStreams(reg prometheus.Registerer) (*Streams, error) {
 func (s *Streams) Observe(st flows.StreamStats) {
 	for g, n := range st.Backlog {
 		s.backlog.WithLabelValues(g).Set(float64(n))
+		s.lag.WithLabelValues(g).Set(st.Lag[g].Seconds())
 	}
 	s.entries.Set(float64(st.Entries))
 	over := 0.0

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -24,7 +25,7 @@ const maxCounted = 100_000
 // loses an event (approximate MAXLEN on XADD, used before, could drop
 // them). One failing shard does not stop the others.
 func (s *Store) MaintainStreams(ctx context.Context, u flows.StreamUpkeep) (flows.StreamStats, error) {
-	st := flows.StreamStats{Backlog: map[string]int64{}}
+	st := flows.StreamStats{Backlog: map[string]int64{}, Lag: map[string]time.Duration{}}
 	perShard := (s.opt.StreamMaxLen + flows.Shards - 1) / flows.Shards
 	var errs []error
 	for shard := 0; shard < flows.Shards; shard++ {
@@ -49,6 +50,18 @@ func (s *Store) maintainShard(ctx context.Context, stream string, u flows.Stream
 			return err
 		}
 		st.Backlog[g.Name] += backlog
+		if _, seen := st.Lag[g.Name]; !seen {
+			st.Lag[g.Name] = 0
+		}
+		if backlog > 0 {
+			oldest, err := s.oldestNeeded(ctx, stream, g, need)
+			if err != nil {
+				return err
+			}
+			if lag := u.Now.Sub(oldest); !oldest.IsZero() && lag > st.Lag[g.Name] {
+				st.Lag[g.Name] = lag
+			}
+		}
 		if floor == nil || need.less(*floor) {
 			floor = &need
 		}
@@ -149,6 +162,28 @@ func (s *Store) groupState(ctx context.Context, stream string, g redis.XInfoGrou
 		undelivered = int64(len(n))
 	}
 	return need, g.Pending + undelivered, nil
+}
+
+// oldestNeeded is the time of the oldest entry g has not acknowledged:
+// its oldest pending entry, or else the first entry after the last one
+// delivered to it (zero if there is none any more). Stream ids carry the
+// time Redis appended the entry.
+func (s *Store) oldestNeeded(ctx context.Context, stream string, g redis.XInfoGroup, need streamID) (time.Time, error) {
+	if g.Pending == 0 {
+		next, err := s.rdb.XRangeN(ctx, stream, need.String(), "+", 1).Result()
+		if err != nil {
+			return time.Time{}, unavailable("stream range", err)
+		}
+		if len(next) == 0 {
+			return time.Time{}, nil // acknowledged or trimmed meanwhile: nothing waits
+		}
+		id, ok := parseStreamID(next[0].ID)
+		if !ok {
+			return time.Time{}, fmt.Errorf("redisstore: group %s: entry id %q", g.Name, next[0].ID)
+		}
+		need = id
+	}
+	return time.UnixMilli(need.ms), nil
 }
 
 // removeDead deletes consumers that hold nothing and have been idle for

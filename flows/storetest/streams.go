@@ -126,6 +126,13 @@ func RunStreams(t *testing.T, b Streams) {
 		if s.Backlog["slow"] != 20 || s.Backlog["fast"] != 0 {
 			t.Fatalf("backlog = %v, want slow 20, fast 0", s.Backlog)
 		}
+		// The entries were appended about now; the pass looks 48 hours on.
+		if lag := s.Lag["slow"]; lag < 47*time.Hour || lag > 49*time.Hour {
+			t.Fatalf("slow group's lag = %v, want about 48h (its oldest unacknowledged entry's age)", lag)
+		}
+		if lag, ok := s.Lag["fast"]; !ok || lag != 0 {
+			t.Fatalf("fast group's lag = %v (reported %v), want 0: it acknowledged everything", lag, ok)
+		}
 		if !s.OverMaxLen {
 			t.Fatal("20 entries over a cap of 16 not reported")
 		}
