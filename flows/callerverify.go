@@ -93,36 +93,16 @@ func (e *Engine) RequestVerify(ctx context.Context, req VerifyRequest) (*Issued,
 }
 
 func (e *Engine) createVerify(ctx context.Context, req VerifyRequest, prev string, now time.Time) (*Issued, error) {
-	u := req.Account
-	id, err := NewFlowID(u.ID)
+	f, secret, err := newFlow(KindVerify, req.Account, req.Chat, now, now.Add(VerifyTTL))
 	if err != nil {
 		return nil, err
 	}
-	secret, err := newSecret()
-	if err != nil {
-		return nil, err
-	}
-	f := &Flow{
-		ID:   id,
-		Kind: KindVerify,
-		Subject: Subject{
-			AccountID: u.ID, AccountName: u.AccountName, DisplayName: u.DisplayName, Department: u.Department,
-			Chat: req.Chat, Privileged: e.cfg.Policy.Privileged(u),
-		},
-		RequestedBy:          req.RequestedBy,
-		RequestedByAccountID: req.RequestedByAccountID,
-		State:                StateIssued,
-		IssuedAt:             now,
-		ExpiresAt:            now.Add(VerifyTTL),
-		TokenHash:            hashToken(purposeOf(KindVerify), id, secret),
-		Locale:               req.Locale,
-	}
+	f.Subject.Privileged = e.cfg.Policy.Privileged(req.Account)
+	f.RequestedBy, f.RequestedByAccountID = req.RequestedBy, req.RequestedByAccountID
+	f.Locale = req.Locale
 	ev := e.event(f, EventRequested, req.RequestedBy.String(), "", "ok", now)
 	ev.Reason = joinReason("caller verification requested by helpdesk for "+req.Chat.String(), strings.TrimSpace(req.Reason))
-	if err := e.store.Create(ctx, f, prev, []Event{ev}); err != nil {
-		return nil, err
-	}
-	return &Issued{Flow: f, Token: makeToken(id, secret)}, nil
+	return e.issue(ctx, f, secret, prev, ev)
 }
 
 // ConfirmVerify ends a KindVerify flow whose passkey check succeeded

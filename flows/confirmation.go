@@ -69,39 +69,17 @@ func (e *Engine) StartConfirmation(ctx context.Context, req ConfirmRequest) (*Is
 }
 
 func (e *Engine) createConfirmation(ctx context.Context, req ConfirmRequest, u *directory.User, target *Flow, prev string, now time.Time) (*Issued, error) {
-	id, err := NewFlowID(u.ID)
+	// The confirmation cannot outlive the approval it confirms.
+	f, secret, err := newFlow(KindApprove, u, req.Approver, now, minTime(now.Add(e.cfg.LinkTTL), target.ExpiresAt))
 	if err != nil {
 		return nil, err
 	}
-	secret, err := newSecret()
-	if err != nil {
-		return nil, err
-	}
-	f := &Flow{
-		ID:   id,
-		Kind: KindApprove,
-		Subject: Subject{
-			AccountID: u.ID, AccountName: u.AccountName, DisplayName: u.DisplayName,
-			Department: u.Department, Chat: req.Approver,
-		},
-		RequestedBy: req.Approver, RequestedByAccountID: u.ID,
-		State:    StateIssued,
-		IssuedAt: now,
-		// The confirmation cannot outlive the approval it confirms.
-		ExpiresAt:     minTime(now.Add(e.cfg.LinkTTL), target.ExpiresAt),
-		TokenHash:     hashToken(PurposeApprove, id, secret),
-		Target:        target.ID,
-		TargetAccount: target.Subject.AccountName,
-		TargetKind:    target.Kind,
-		Factor:        target.Factor,
-		Grant:         req.Grant,
-	}
+	f.RequestedBy, f.RequestedByAccountID = req.Approver, u.ID
+	f.Target, f.TargetAccount, f.TargetKind = target.ID, target.Subject.AccountName, target.Kind
+	f.Factor, f.Grant = target.Factor, req.Grant
 	ev := e.event(f, EventRequested, req.Approver.String(), "", "ok", now)
 	ev.Reason = "approval of " + target.Subject.AccountName + " to be confirmed with a passkey"
-	if err := e.store.Create(ctx, f, prev, []Event{ev}); err != nil {
-		return nil, err
-	}
-	return &Issued{Flow: f, Token: makeToken(id, secret)}, nil
+	return e.issue(ctx, f, secret, prev, ev)
 }
 
 func minTime(a, b time.Time) time.Time {

@@ -174,30 +174,14 @@ func (e *Engine) supersede(ctx context.Context, accountID string, kind Kind, act
 
 // create stores the new flow and mints its link.
 func (e *Engine) create(ctx context.Context, req StartRequest, u *directory.User, prev string, now time.Time) (*Issued, error) {
-	id, err := NewFlowID(u.ID)
+	f, secret, err := newFlow(req.Kind, u, req.Chat, now, now.Add(e.cfg.LinkTTL))
 	if err != nil {
 		return nil, err
 	}
-	secret, err := newSecret()
-	if err != nil {
-		return nil, err
-	}
-	f := &Flow{
-		ID:   id,
-		Kind: req.Kind,
-		Subject: Subject{
-			AccountID: u.ID, AccountName: u.AccountName, DisplayName: u.DisplayName, Department: u.Department,
-			Chat: req.Chat, Privileged: e.cfg.Policy.Privileged(u),
-		},
-		RequestedBy:          req.RequestedBy,
-		RequestedByAccountID: req.RequestedByAccountID,
-		State:                StateIssued,
-		IssuedAt:             now,
-		ExpiresAt:            now.Add(e.cfg.LinkTTL),
-		TokenHash:            hashToken(purposeOf(req.Kind), id, secret),
-		Locale:               req.Locale,
-		PasswordExpiry:       changeDeadline(req),
-	}
+	f.Subject.Privileged = e.cfg.Policy.Privileged(u)
+	f.RequestedBy, f.RequestedByAccountID = req.RequestedBy, req.RequestedByAccountID
+	f.Locale = req.Locale
+	f.PasswordExpiry = changeDeadline(req)
 	f.Approval.Required = f.Subject.Privileged
 	f.Claim.Required = req.ClaimInChat
 	ev := e.event(f, EventRequested, req.RequestedBy.String(), "", "ok", now)
@@ -210,10 +194,7 @@ func (e *Engine) create(ctx context.Context, req StartRequest, u *directory.User
 	if req.Reason != "" {
 		ev.Reason = joinReason(ev.Reason, req.Reason)
 	}
-	if err := e.store.Create(ctx, f, prev, []Event{ev}); err != nil {
-		return nil, err
-	}
-	return &Issued{Flow: f, Token: makeToken(id, secret)}, nil
+	return e.issue(ctx, f, secret, prev, ev)
 }
 
 func joinReason(a, b string) string {
