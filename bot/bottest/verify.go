@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/resetbot/resetbot/bot"
 	"github.com/resetbot/resetbot/flows"
@@ -47,10 +49,31 @@ func onlyOutcome(t *testing.T, th Thread, account, department string, want ...st
 	}
 	mustContain(t, "outcome", th.Replies[0].Text, want...)
 	for _, leak := range []string{department, "(" + account + ")", "privileged", "standard", "Department", "Authenticator"} {
-		if strings.Contains(th.Parent.Text, leak) || strings.Contains(th.Replies[0].Text, leak) {
+		if containsWord(th.Parent.Text, leak) || containsWord(th.Replies[0].Text, leak) {
 			t.Errorf("verification thread tells %q about the account:\n%s\n%s", leak, th.Parent.Text, th.Replies[0].Text)
 		}
 	}
+}
+
+// containsWord reports whether text holds w other than inside a longer
+// word: a flow id is random letters and digits, and "…xIT9B…" in it is no
+// department named.
+func containsWord(text, w string) bool {
+	word := func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+	for i := 0; i < len(text); {
+		j := strings.Index(text[i:], w)
+		if j < 0 {
+			return false
+		}
+		start, end := i+j, i+j+len(w)
+		before, _ := utf8.DecodeLastRuneInString(text[:start])
+		after, _ := utf8.DecodeRuneInString(text[end:])
+		if !word(before) && !word(after) {
+			return true
+		}
+		i = start + 1
+	}
+	return false
 }
 
 // verifyRefusals: an outsider's "/reset verify" gets the helpdesk refusal
