@@ -1,6 +1,7 @@
 package webauth
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -161,6 +162,13 @@ func (c Config) settings() (settings, []error) {
 	if s.RPID == "" && s.base != nil {
 		s.RPID = s.base.Hostname()
 	}
+	if c.RPID != "" && s.base != nil {
+		// WebAuthn accepts the origin's host or a parent domain of it
+		// as the relying party; anything else fails every ceremony.
+		if host := s.base.Hostname(); host != c.RPID && !strings.HasSuffix(host, "."+c.RPID) {
+			add("rp_id: %q is neither the host of public_base_url (%s) nor a parent domain of it", c.RPID, host)
+		}
+	}
 	if s.RPName == "" {
 		s.RPName = "resetbot"
 	}
@@ -193,6 +201,14 @@ func (c Config) settings() (settings, []error) {
 		add("totp_key: required: %d random bytes, base64-encoded (openssl rand -base64 32)", seal.KeySize)
 	case len(c.TOTPKey) != seal.KeySize:
 		add("totp_key: must be %d bytes, base64-encoded (openssl rand -base64 32)", seal.KeySize)
+	}
+	for i, k := range c.TOTPPreviousKeys {
+		switch {
+		case len(k) != seal.KeySize:
+			add("totp_previous_keys[%d]: must be %d bytes, base64-encoded (openssl rand -base64 32)", i, seal.KeySize)
+		case bytes.Equal(k, c.TOTPKey):
+			add("totp_previous_keys[%d]: is the same key as totp_key: during a rotation it is the old key, afterwards remove it", i)
+		}
 	}
 	for i, p := range c.TrustedProxies {
 		_, n, err := net.ParseCIDR(p)

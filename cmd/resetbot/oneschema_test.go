@@ -15,7 +15,11 @@ import (
 // TestConfigCheckAndServeAgree runs each file through `config check
 // -resolve` and through serve's start-up: both accept it or both refuse it.
 // Before one schema, config check accepted an xapp- bot token and a missing
-// directory.group_base_dn, which serve then refused.
+// directory.group_base_dn, which serve then refused; until every LDAP
+// flavour ran the backend's rules, a 389ds file without group_base_dn too.
+// A row for each rule of a package's own Validate and for the file's rules
+// kept beside them (the platforms a chat id attribute names, the privileged
+// groups, the spelling of a key).
 func TestConfigCheckAndServeAgree(t *testing.T) {
 	m := miniredis.RunT(t)
 	ldapDir := `flavour: openldap
@@ -23,6 +27,9 @@ func TestConfigCheckAndServeAgree(t *testing.T) {
   bind_dn: "cn=resetbot,ou=Services,dc=example,dc=test"
   bind_password: {value: pw}
   user_base_dn: "ou=People,dc=example,dc=test"`
+	groupBase := `
+  group_base_dn: "ou=Groups,dc=example,dc=test"`
+	ds389Dir := strings.Replace(ldapDir, "flavour: openldap", "flavour: 389ds", 1)
 	tests := []struct {
 		name    string
 		old     string // replaced in the valid file by new
@@ -39,6 +46,26 @@ func TestConfigCheckAndServeAgree(t *testing.T) {
 		{name: "language outside the catalogue", old: "helpdesk:\n", new: "helpdesk:\n  language: pt\n", wantKey: "helpdesk.language"},
 		{name: "unknown time zone", old: "helpdesk:\n", new: "helpdesk:\n  timezone: Mars/Olympus\n", wantKey: "helpdesk.timezone"},
 		{name: "trusted proxy not a cidr", old: "web:\n", new: "web:\n  trusted_proxies: [10.0.0.1]\n", wantKey: "web.trusted_proxies[0]"},
+		// The LDAP backend's own rules, for every LDAP flavour.
+		{name: "389ds without group_base_dn", old: "flavour: memory", new: ds389Dir, wantKey: "directory.group_base_dn"},
+		{name: "directory timeout above 2m", old: "flavour: memory", new: ldapDir + groupBase + "\n  timeout: 1h", wantKey: "directory.timeout"},
+		{name: "directory pool above 64", old: "flavour: memory", new: ldapDir + groupBase + "\n  pool_size: 65", wantKey: "directory.pool_size"},
+		{name: "password policy dn not a dn", old: "flavour: memory", new: ldapDir + groupBase + "\n  password_policy_dn: default", wantKey: "directory.password_policy_dn"},
+		{name: "empty chat id attribute", old: "flavour: memory\n  chat_id_attributes: {slack: employeeNumber}", new: ldapDir + groupBase + "\n  chat_id_attributes: {slack: \"\"}", wantKey: "directory.chat_id_attributes.slack"},
+		{name: "chat id attribute injection", old: "flavour: memory\n  chat_id_attributes: {slack: employeeNumber}", new: ldapDir + groupBase + "\n  chat_id_attributes: {slack: \"x)(uid=*\"}", wantKey: "directory.chat_id_attributes.slack"},
+		// The file's own rules about the directory.
+		{name: "chat id attribute of no platform", old: "chat_id_attributes: {slack: employeeNumber}", new: "chat_id_attributes: {slack: employeeNumber, irc: nick}", wantKey: "directory.chat_id_attributes.irc (platform)"},
+		{name: "privileged group not a dn", old: "flavour: memory\n  chat_id_attributes: {slack: employeeNumber}\n  privileged_groups: [\"cn=tier0-admins,ou=Groups,dc=example,dc=test\"]",
+			new: ldapDir + groupBase + "\n  chat_id_attributes: {slack: employeeNumber}\n  privileged_groups: [tier0-admins]", wantKey: "directory.privileged_groups[0]"},
+		// The web app's own rules, and the file's spelling of a key.
+		{name: "rp id of another site", old: "web:\n", new: "web:\n  rp_id: evil.example.net\n", wantKey: "web.rp_id"},
+		{name: "totp key of 16 bytes", old: "totp_key: {value: AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=}", new: "totp_key: {value: AAECAwQFBgcICQoLDA0ODw==}", wantKey: "web.totp_key"},
+		{name: "totp key not base64", old: "totp_key: {value: AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=}", new: "totp_key: {value: not-a-key}", wantKey: "web.totp_key"},
+		{name: "previous totp key is the key", old: "web:\n", new: "web:\n  totp_previous_key: {value: AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=}\n", wantKey: "web.totp_previous_key"},
+		{name: "backup key of 16 bytes", old: "web:\n", new: "web:\n  credentials_backup_key: {value: AAECAwQFBgcICQoLDA0ODw==}\n", wantKey: "web.credentials_backup_key"},
+		// The Slack package's own rules.
+		{name: "xoxb- token as the app token", old: "bot_token: {value: xoxb-test}", new: "bot_token: {value: xoxb-test}\n  app_token: {value: xoxb-other}", wantKey: "slack.app_token"},
+		{name: "slack workspace missing", old: "  team_id: T0FAKE\n", new: "", wantKey: "slack.team_id"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -32,6 +34,14 @@ const (
 const (
 	DefaultTimeout  = 5 * time.Second
 	DefaultPoolSize = 4
+)
+
+// Bounds of Timeout and PoolSize: a longer wait only hides a dead server
+// from the failover to the next URL, and more connections only load the
+// directory without making a reset faster.
+const (
+	MaxTimeout  = 2 * time.Minute
+	MaxPoolSize = 64
 )
 
 // Config is the LDAP section of resetbot's configuration. It is meant to be
@@ -149,7 +159,7 @@ func (c Config) Validate() []error {
 	}
 	if c.BindDN == "" {
 		add("bind_dn: required (the service account)")
-	} else if _, err := goldap.ParseDN(c.BindDN); err != nil || !strings.Contains(c.BindDN, "=") {
+	} else if !isDN(c.BindDN) {
 		add("bind_dn: %q is not a distinguished name (attr=value,...)", c.BindDN)
 	}
 	if c.BindPassword == "" {
@@ -161,14 +171,12 @@ func (c Config) Validate() []error {
 	} {
 		if dn.value == "" {
 			add("%s: required", dn.key)
-		} else if _, err := goldap.ParseDN(dn.value); err != nil || !strings.Contains(dn.value, "=") {
+		} else if !isDN(dn.value) {
 			add("%s: %q is not a distinguished name (attr=value,...)", dn.key, dn.value)
 		}
 	}
-	if c.PasswordPolicyDN != "" {
-		if _, err := goldap.ParseDN(c.PasswordPolicyDN); err != nil {
-			add("password_policy_dn: %v", err)
-		}
+	if c.PasswordPolicyDN != "" && !isDN(c.PasswordPolicyDN) {
+		add("password_policy_dn: %q is not a distinguished name (attr=value,...)", c.PasswordPolicyDN)
 	}
 	for _, a := range []struct{ key, value string }{
 		{"account_attribute", c.AccountAttr},
@@ -179,11 +187,13 @@ func (c Config) Validate() []error {
 			add("%s: %q is not an attribute name", a.key, a.value)
 		}
 	}
-	for platform, attr := range c.ChatIDAttrs {
-		if platform == "" {
-			add("chat_id_attributes: empty platform name")
-		}
-		if !attrName.MatchString(attr) {
+	// Which platforms exist is the caller's to judge; the attributes are
+	// this package's, as they reach its filters.
+	for _, platform := range slices.Sorted(maps.Keys(c.ChatIDAttrs)) {
+		switch attr := c.ChatIDAttrs[platform]; {
+		case attr == "":
+			add("chat_id_attributes.%s: required: the attribute holding the %s user id", platform, platform)
+		case !attrName.MatchString(attr):
 			add("chat_id_attributes.%s: %q is not an attribute name", platform, attr)
 		}
 	}
@@ -192,13 +202,20 @@ func (c Config) Validate() []error {
 			add("user_filter: %v", err)
 		}
 	}
-	if c.Timeout < 0 {
-		add("timeout: %s is negative", c.Timeout)
+	if c.Timeout < 0 || c.Timeout > MaxTimeout {
+		add("timeout: %s is out of range 0..%s (0 means %s)", c.Timeout, MaxTimeout, DefaultTimeout)
 	}
-	if c.PoolSize < 0 {
-		add("pool_size: %d is negative", c.PoolSize)
+	if c.PoolSize < 0 || c.PoolSize > MaxPoolSize {
+		add("pool_size: %d is out of range 1..%d (0 means %d)", c.PoolSize, MaxPoolSize, DefaultPoolSize)
 	}
 	return errs
+}
+
+// isDN is a light check that catches a pasted account name where a DN
+// belongs; the directory itself is the real judge.
+func isDN(s string) bool {
+	_, err := goldap.ParseDN(s)
+	return err == nil && strings.Contains(s, "=")
 }
 
 // withDefaults fills empty settings with the flavour's defaults.

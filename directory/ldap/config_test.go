@@ -51,6 +51,9 @@ func TestValidate(t *testing.T) {
 		{"chat attribute injection", func(c *ldap.Config) { c.ChatIDAttrs["teams"] = "x=*" }, []string{"chat_id_attributes.teams"}},
 		{"bad user filter", func(c *ldap.Config) { c.UserFilter = "(&(objectClass=user)" }, []string{"user_filter"}},
 		{"negative timeout and pool", func(c *ldap.Config) { c.Timeout = -time.Second; c.PoolSize = -1 }, []string{"timeout", "pool_size"}},
+		{"timeout and pool too large", func(c *ldap.Config) { c.Timeout = time.Hour; c.PoolSize = 100 }, []string{"timeout: 1h0m0s is out of range", "pool_size: 100 is out of range 1..64"}},
+		{"empty chat attribute", func(c *ldap.Config) { c.ChatIDAttrs["teams"] = "" }, []string{"chat_id_attributes.teams: required"}},
+		{"policy dn not a dn", func(c *ldap.Config) { c.PasswordPolicyDN = "default" }, []string{`password_policy_dn: "default" is not a distinguished name`}},
 		{"everything missing at once", func(c *ldap.Config) { *c = ldap.Config{} },
 			[]string{"flavour", "urls", "bind_dn", "bind_password", "user_base_dn", "group_base_dn"}},
 	}

@@ -79,8 +79,8 @@ func (d Discord) App() discord.Config {
 }
 
 // WebApp is the web section (with the public origin and the key prefix) as
-// the web app's configuration. A web.totp_key that does not decode is
-// handed on empty, and the web app's Validate names it.
+// the web app's configuration. A key that does not decode is handed on
+// empty; Validate has named it already.
 func (c *Config) WebApp() webauth.Config {
 	totpKey, _ := c.TOTPKeyBytes()
 	previous, _ := c.TOTPPreviousKeys()
@@ -130,7 +130,7 @@ func (v *validator) packages() {
 			if p == "" {
 				p = section
 			}
-			if c.hostOnly(p) {
+			if c.hostOnly(p) || v.reported(p) {
 				continue
 			}
 			v.add(p, "%s", msg)
@@ -146,12 +146,15 @@ func (v *validator) packages() {
 	}
 	add("helpdesk", c.Helpdesk.Locale().Validate(), in("helpdesk"))
 	switch c.Directory.Flavour {
-	case FlavourActiveDirectory, FlavourOpenLDAP:
+	case FlavourActiveDirectory, FlavourOpenLDAP, Flavour389DS:
 		add("directory", c.Directory.LDAP().Validate(), in("directory"))
 	}
 	add("web", c.WebApp().Validate(), func(key string) string {
-		if key == "public_base_url" {
+		switch key {
+		case "public_base_url":
 			return "server.public_base_url"
+		case "totp_previous_keys[0]":
+			return "web.totp_previous_key"
 		}
 		return in("web")(key)
 	})

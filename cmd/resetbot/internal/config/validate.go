@@ -46,6 +46,16 @@ func (v *validator) add(path, format string, args ...any) {
 	v.probs = append(v.probs, v.c.problemf(path, format, args...))
 }
 
+// reported reports whether a problem at path is already recorded: a key the
+// file spells wrong (a key that is not base64) is not judged again by the
+// package it is handed to, one mistake, one line.
+func (v *validator) reported(path string) bool {
+	return slices.ContainsFunc(v.probs, func(e error) bool {
+		fe, ok := e.(*FieldError)
+		return ok && fe.Path == path
+	})
+}
+
 func (v *validator) oneOf(path, got string, allowed ...string) {
 	if !slices.Contains(allowed, got) {
 		if got == "" {
@@ -74,8 +84,8 @@ func (v *validator) hostPort(path, addr string) {
 	}
 }
 
-// looksLikeDN is a light check that catches a pasted account name or an
-// empty value where a DN belongs; the directory itself is the real judge.
+// dn is a light check that catches a pasted account name or an empty
+// value where a DN belongs; the directory itself is the real judge.
 func (v *validator) dn(path, dn string, required bool) {
 	switch {
 	case dn == "" && required:
@@ -141,17 +151,11 @@ func (v *validator) directory() {
 	if d.Flavour == FlavourMemory && len(d.URLs) > 0 {
 		v.add("directory.urls", "set, but flavour memory does not use a server; did you mean activedirectory or openldap?")
 	}
+	// The platforms are this file's; each attribute, its timeout and pool
+	// size are the LDAP backend's own rules (packages).
 	for _, p := range sortedKeys(d.ChatIDAttributes) {
-		path := "directory.chat_id_attributes." + p
-		v.oneOf(path+" (platform)", p, PlatformSlack, PlatformTeams, PlatformDiscord)
-		if d.ChatIDAttributes[p] == "" {
-			v.add(path, "required: the attribute holding the %s user id", p)
-		}
+		v.oneOf("directory.chat_id_attributes."+p+" (platform)", p, PlatformSlack, PlatformTeams, PlatformDiscord)
 	}
-	if d.Timeout < 0 || d.Timeout > 2*time.Minute {
-		v.add("directory.timeout", "%s is out of range 1ns..2m", d.Timeout)
-	}
-	v.between("directory.pool_size", d.PoolSize, 1, 64)
 	seen := map[string]bool{}
 	for i, a := range d.BreakGlassAccounts {
 		path := fmt.Sprintf("directory.break_glass_accounts[%d]", i)
@@ -169,7 +173,6 @@ func (v *validator) directory() {
 // connection settings are the LDAP backend's own rules (packages).
 func (v *validator) ldap() {
 	d := v.c.Directory
-	v.dn("directory.password_policy_dn", d.PasswordPolicyDN, false)
 	if len(d.PrivilegedGroups) == 0 {
 		v.add("directory.privileged_groups", "required: without it admins could reset admin accounts from chat with no approval; list at least your administrator groups")
 	}
@@ -187,7 +190,7 @@ func (v *validator) identity() {
 		path := "identity." + p
 		v.oneOf(path+" (platform)", p, PlatformSlack, PlatformTeams, PlatformDiscord)
 		v.oneOf(path+".by", id[p].By, ByChatIDAttribute, ByEmail)
-		if id[p].By == ByChatIDAttribute && v.c.Directory.ChatIDAttributes[p] == "" {
+		if _, ok := v.c.Directory.ChatIDAttributes[p]; id[p].By == ByChatIDAttribute && !ok {
 			v.add(path+".by", "chat_id_attribute needs directory.chat_id_attributes.%s", p)
 		}
 	}

@@ -3,15 +3,17 @@ package config
 import (
 	"encoding/base64"
 	"encoding/hex"
-	"net/url"
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/resetbot/resetbot/credentials/seal"
 )
 
-// totpKeySize is the AES-256 key size of web.totp_key.
-const totpKeySize = 32
-
+// web checks the spelling of the section's keys: the web app's own rules
+// (the public origin, rp_id, the keys' sizes, a previous key that is the
+// current one) are its package's (packages), and the backup key is judged
+// here because no package has a configuration for it.
 func (v *validator) web() {
 	w := v.c.Web
 	v.between("web.min_password_length", w.MinPasswordLength, 8, 128)
@@ -19,27 +21,16 @@ func (v *validator) web() {
 	for _, k := range []struct {
 		path string
 		s    Secret
-	}{{"web.totp_previous_key", w.TOTPPreviousKey}, {"web.credentials_backup_key", w.CredentialsBackupKey}} {
+	}{{"web.totp_key", w.TOTPKey}, {"web.totp_previous_key", w.TOTPPreviousKey}} {
 		if k.s.Reveal() != "" {
 			if _, err := decodeKey(k.s); err != nil {
 				v.add(k.path, "%v", err)
 			}
 		}
 	}
-	if prev, cur := w.TOTPPreviousKey.Reveal(), w.TOTPKey.Reveal(); prev != "" && cur != "" {
-		p, errP := decodeKey(w.TOTPPreviousKey)
-		c, errC := decodeKey(w.TOTPKey)
-		if errP == nil && errC == nil && string(p) == string(c) {
-			v.add("web.totp_previous_key", "is the same key as web.totp_key: during a rotation it is the old key, afterwards remove it")
-		}
-	}
-	if w.RPID != "" {
-		host := ""
-		if u, err := url.Parse(v.c.Server.PublicBaseURL); err == nil {
-			host = u.Hostname()
-		}
-		if host != "" && host != w.RPID && !strings.HasSuffix(host, "."+w.RPID) {
-			v.add("web.rp_id", "%q is neither the host of server.public_base_url (%s) nor a parent domain of it", w.RPID, host)
+	if w.CredentialsBackupKey.Reveal() != "" {
+		if _, err := v.c.CredentialsBackupKeyBytes(); err != nil {
+			v.add("web.credentials_backup_key", "%v", err)
 		}
 	}
 }
@@ -68,15 +59,6 @@ func (v *validator) alerts() {
 	}
 }
 
-var (
-	slackChannel   = regexp.MustCompile(`^[CG][A-Z0-9]{2,}$`)
-	slackUsergroup = regexp.MustCompile(`^S[A-Z0-9]{2,}$`)
-	slackTeam      = regexp.MustCompile(`^[TE][A-Z0-9]{2,}$`)
-	slackApp       = regexp.MustCompile(`^A[A-Z0-9]{2,}$`)
-	hexKey         = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
-	guidPattern    = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-)
-
 // platforms checks what the identity mapping needs of a platform; each
 // platform's own settings are its package's rules (packages).
 func (v *validator) platforms() {
@@ -85,7 +67,8 @@ func (v *validator) platforms() {
 	}
 }
 
-// TOTPKeyBytes decodes web.totp_key (base64, or 64 hex digits).
+// TOTPKeyBytes decodes web.totp_key (base64, or 64 hex digits); its size
+// is the web app's rule, which Validate ran.
 func (c *Config) TOTPKeyBytes() ([]byte, error) { return decodeKey(c.Web.TOTPKey) }
 
 // TOTPPreviousKeys decodes web.totp_previous_key: none if it is not set.
@@ -100,29 +83,36 @@ func (c *Config) TOTPPreviousKeys() ([][]byte, error) {
 	return [][]byte{k}, nil
 }
 
-// CredentialsBackupKeyBytes decodes web.credentials_backup_key.
+// CredentialsBackupKeyBytes decodes web.credentials_backup_key, a key of
+// the size the sealed backup needs.
 func (c *Config) CredentialsBackupKeyBytes() ([]byte, error) {
-	return decodeKey(c.Web.CredentialsBackupKey)
+	key, err := decodeKey(c.Web.CredentialsBackupKey)
+	if err == nil && len(key) != seal.KeySize {
+		return nil, errKeyText
+	}
+	return key, err
 }
 
-// decodeKey decodes a 32-byte key given base64-encoded or as 64 hex digits.
+// hexKey is a key written as 64 hex digits.
+var hexKey = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
+
+// decodeKey decodes a key given base64-encoded or as 64 hex digits: the
+// file's spelling of a key. How long it must be is the rule of whoever
+// uses it.
 func decodeKey(s Secret) ([]byte, error) {
 	raw := strings.TrimSpace(s.Reveal())
-	var key []byte
-	var err error
 	if hexKey.MatchString(raw) {
-		key, err = hex.DecodeString(raw)
-	} else {
-		key, err = base64.StdEncoding.DecodeString(raw)
+		return hex.DecodeString(raw)
 	}
-	if err != nil || len(key) != totpKeySize {
-		return nil, errTOTPKey
+	key, err := base64.StdEncoding.DecodeString(raw)
+	if err != nil {
+		return nil, errKeyText
 	}
 	return key, nil
 }
 
-// errTOTPKey never quotes the key.
-var errTOTPKey = errorString("must be 32 bytes, base64-encoded (openssl rand -base64 32)")
+// errKeyText never quotes the key.
+var errKeyText = errorString("must be 32 bytes, base64-encoded (openssl rand -base64 32)")
 
 type errorString string
 

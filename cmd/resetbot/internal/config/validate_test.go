@@ -54,8 +54,8 @@ func TestValidate(t *testing.T) {
 		{"totp previous key not a key", func(c *Config) { c.Web.TOTPPreviousKey = Secret{set: true, resolved: "short"} }, "web.totp_previous_key: must be 32 bytes"},
 		{"totp previous key is the key", func(c *Config) {
 			k := "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
-			c.Web.TOTPKey, c.Web.TOTPPreviousKey = Secret{set: true, resolved: k}, Secret{set: true, resolved: k}
-		}, "web.totp_previous_key: is the same key as web.totp_key"},
+			c.Web.TOTPKey, c.Web.TOTPPreviousKey = Secret{set: true, ok: true, resolved: k}, Secret{set: true, ok: true, resolved: k}
+		}, "web.totp_previous_key: is the same key as totp_key"},
 		{"backup key not a key", func(c *Config) { c.Web.CredentialsBackupKey = Secret{set: true, resolved: "short"} }, "web.credentials_backup_key: must be 32 bytes"},
 		{"no privileged groups", func(c *Config) { c.Directory.PrivilegedGroups = nil }, "directory.privileged_groups: required"},
 		{"memory with urls", func(c *Config) { c.Directory.Flavour = FlavourMemory }, "directory.urls: set, but flavour memory"},
@@ -66,6 +66,14 @@ func TestValidate(t *testing.T) {
 		{"attribute name", func(c *Config) { c.Directory.EmailAttribute = "e mail" }, "directory.email_attribute: \"e mail\" is not an attribute name"},
 		{"timeout", func(c *Config) { c.Directory.Timeout = time.Hour }, "directory.timeout: 1h0m0s is out of range"},
 		{"pool size", func(c *Config) { c.Directory.PoolSize = 100 }, "directory.pool_size: 100 is out of range 1..64"},
+		{"389ds takes the backend's rules", func(c *Config) { c.Directory.Flavour = Flavour389DS; c.Directory.GroupBaseDN = "" }, "directory.group_base_dn: required"},
+		{"empty chat id attribute", func(c *Config) { c.Directory.ChatIDAttributes["slack"] = "" }, "directory.chat_id_attributes.slack: required"},
+		{"policy dn not a dn", func(c *Config) { c.Directory.PasswordPolicyDN = "default" }, `directory.password_policy_dn: "default" is not a distinguished name`},
+		{"totp key not base64", func(c *Config) { c.Web.TOTPKey = Secret{set: true, ok: true, resolved: "not-a-key"} }, "web.totp_key: must be 32 bytes"},
+		{"totp key of 16 bytes", func(c *Config) { c.Web.TOTPKey = Secret{set: true, ok: true, resolved: "AAECAwQFBgcICQoLDA0ODw=="} }, "web.totp_key: must be 32 bytes"},
+		{"totp previous key of 16 bytes", func(c *Config) {
+			c.Web.TOTPPreviousKey = Secret{set: true, ok: true, resolved: "AAECAwQFBgcICQoLDA0ODw=="}
+		}, "web.totp_previous_key: must be 32 bytes"},
 		{"break glass duplicate", func(c *Config) { c.Directory.BreakGlassAccounts = []string{"root", "Root"} }, "directory.break_glass_accounts[1]: \"Root\" is listed twice"},
 		{"no identity", func(c *Config) { c.Identity = nil }, "identity: required"},
 		{"identity by name", func(c *Config) { c.Identity["slack"] = IdentityRule{By: "display_name"} }, "identity.slack.by: \"display_name\" is not one of"},
