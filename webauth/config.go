@@ -78,6 +78,13 @@ type Config struct {
 	KeyPrefix string
 	// TOTPIssuer names the account in authenticator apps; default RPName.
 	TOTPIssuer string
+	// TemplatesDir holds page templates that replace the built-in ones of
+	// the same file name (layout.html, landing.html, ...; see
+	// docs/templates.md for the names and the data each page gets). They
+	// are parsed at start, so a broken one stops the start naming its
+	// file; the pages' escaping and Content-Security-Policy stay as they
+	// are. Empty: the built-in templates only.
+	TemplatesDir string
 	// SubmitWait bounds how long the password and unlock submits wait for
 	// the directory write before the page answers "we are still writing"
 	// and learns the outcome by polling; default 10 s. Keep it well under
@@ -93,6 +100,12 @@ type Branding struct {
 	// PrimaryColor ("#1d4ed8") colours buttons, links and the progress
 	// bar, as the CSS custom property --primary.
 	PrimaryColor string
+	// LogoFile is a PNG, JPEG or SVG file (at most 256 KiB, its type told
+	// by its content) shown at the top of every page in place of the
+	// company name, which becomes its alt text and so is required. It is
+	// read at start and served from memory under a URL that carries its
+	// content hash, cached for a year.
+	LogoFile string
 }
 
 // hexColor is a CSS colour in #rgb or #rrggbb form: the only form the
@@ -130,6 +143,11 @@ type settings struct {
 	base    *url.URL
 	origin  string
 	proxies []*net.IPNet
+	// logo is Branding.LogoFile as read at start (nil: none).
+	logo *logo
+	// templates are TemplatesDir's files by name, parsed once to check
+	// them.
+	templates map[string]string
 }
 
 // Validate reports every problem of the configuration at once. Each problem
@@ -177,6 +195,24 @@ func (c Config) settings() (settings, []error) {
 	}
 	if s.Branding.PrimaryColor != "" && !hexColor.MatchString(s.Branding.PrimaryColor) {
 		add("branding: primary_color %q is not a colour like #1d4ed8", s.Branding.PrimaryColor)
+	}
+	if c.Branding.LogoFile != "" {
+		if l, err := loadLogo(c.Branding.LogoFile); err != nil {
+			add("branding.logo_file: %v", err)
+		} else {
+			s.logo = l
+		}
+		if c.Branding.CompanyName == "" {
+			add("branding.logo_file: %v", errNoLogoName)
+		}
+	}
+	if c.TemplatesDir != "" {
+		t, err := loadOverrides(c.TemplatesDir)
+		if err != nil {
+			add("templates_dir: %v", err)
+		} else {
+			s.templates = t
+		}
 	}
 	if s.TimeZone == nil {
 		s.TimeZone = time.UTC

@@ -64,6 +64,8 @@ type rigOptions struct {
 	zone *time.Location
 	// brand is Config.Branding.
 	brand Branding
+	// templatesDir is Config.TemplatesDir.
+	templatesDir string
 }
 
 func newRig(t testing.TB, o rigOptions) *rig {
@@ -105,6 +107,7 @@ func newRig(t testing.TB, o rigOptions) *rig {
 		PublicBaseURL: o.baseURL, RPName: "Example Corp", AllowTOTP: o.totp,
 		CSRFKey: key, TOTPKey: key, KeyPrefix: prefix + "w", CheckRatePerMinute: 30,
 		SubmitWait: o.submitWait, ConfirmPassword: o.confirm, TimeZone: o.zone, Branding: o.brand,
+		TemplatesDir: o.templatesDir,
 	}
 	srv, err := New(cfg, Deps{
 		Engine: eng, Directory: o.dir, Credentials: creds, Redis: o.rdb, Logger: slog.New(slog.NewTextHandler(o.log, nil)), Clock: clock.Now,

@@ -49,7 +49,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("webauth: TOTPKey: %w", err)
 	}
-	v, err := loadViews()
+	v, err := loadViews(s.templates)
 	if err != nil {
 		return nil, err
 	}
@@ -76,6 +76,9 @@ func (s *Server) routes() {
 	// The company's colours, from configuration: under /static/ so the one
 	// public path that serves the app's assets covers it too.
 	m.HandleFunc("GET /static/brand.css", s.brandCSS)
+	if s.cfg.logo != nil {
+		m.Handle("GET "+s.cfg.logo.path, s.cfg.logo)
+	}
 	m.HandleFunc("GET /r/{token}", s.landing)
 	m.HandleFunc("POST /r/{token}", s.redeem)
 

@@ -5,8 +5,8 @@ import (
 	"embed"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -27,12 +27,13 @@ type views struct {
 	pages map[string]map[string]*template.Template
 }
 
-// loadViews parses every page with the layout once per language, at start.
-func loadViews() (*views, error) {
+// loadViews parses every page with the layout once per language, at start;
+// overrides (Config.TemplatesDir) replace built-in files by name.
+func loadViews(overrides map[string]string) (*views, error) {
 	v := &views{pages: map[string]map[string]*template.Template{}}
 	for _, tag := range i18n.Supported() {
 		lang := i18n.For(tag.String())
-		pages, err := loadPages(lang)
+		pages, err := loadPages(lang, overrides)
 		if err != nil {
 			return nil, err
 		}
@@ -41,34 +42,83 @@ func loadViews() (*views, error) {
 	return v, nil
 }
 
+// templateNames are the built-in template files ("landing.html"), the
+// names an override may take.
+func templateNames() []string {
+	names, _ := fs.Glob(templateFS, "templates/*.html") // the pattern is valid
+	for i, n := range names {
+		names[i] = strings.TrimPrefix(n, "templates/")
+	}
+	return names
+}
+
+// templateSource is a template file's text: the override of that name, or
+// the built-in one.
+func templateSource(file string, overrides map[string]string) (string, error) {
+	if src, ok := overrides[file]; ok {
+		return src, nil
+	}
+	b, err := templateFS.ReadFile("templates/" + file)
+	return string(b), err
+}
+
 // loadPages parses the pages for one language.
-func loadPages(lang i18n.Lang) (map[string]*template.Template, error) {
+func loadPages(lang i18n.Lang, overrides map[string]string) (map[string]*template.Template, error) {
 	funcs := template.FuncMap{"inc": func(i int) int { return i + 1 }}
 	for k, f := range lang.Funcs() {
 		funcs[k] = f
 	}
-	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
-	if err != nil {
-		return nil, fmt.Errorf("webauth: layout: %w", err)
+	parse := func(t *template.Template, file string) (*template.Template, error) {
+		src, err := templateSource(file, overrides)
+		if err != nil {
+			return nil, err
+		}
+		return t.Parse(src)
 	}
-	names, err := fs.Glob(templateFS, "templates/*.html")
+	layout, err := parse(template.New("layout.html").Funcs(funcs), "layout.html")
 	if err != nil {
-		return nil, fmt.Errorf("webauth: templates: %w", err)
+		return nil, &templateError{file: "layout.html", err: err}
+	}
+	if layout.Lookup("layout") == nil {
+		return nil, &templateError{file: "layout.html", err: errors.New(`defines no "layout" template`)}
 	}
 	pages := map[string]*template.Template{}
-	for _, n := range names {
-		name := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
+	for _, file := range templateNames() {
+		name := strings.TrimSuffix(file, ".html")
 		if name == "layout" {
 			continue
 		}
-		t, err := template.Must(layout.Clone()).ParseFS(templateFS, n)
+		t, err := parse(template.Must(layout.Clone()).New(file), file)
 		if err != nil {
-			return nil, fmt.Errorf("webauth: template %s: %w", name, err)
+			return nil, &templateError{file: file, err: err}
+		}
+		if t.Lookup("content") == nil {
+			return nil, &templateError{file: file, err: errors.New(`defines no "content" template`)}
+		}
+		// html/template escapes a template at its first execution: one
+		// with an empty page here makes a template the escaper refuses
+		// (an action inside a <script> it cannot type, an unclosed
+		// attribute) fail now, at start, rather than on a user's request.
+		// Other execution errors (fields of an empty page) are expected.
+		var esc *template.Error
+		if err := t.ExecuteTemplate(io.Discard, "layout", page{}); errors.As(err, &esc) {
+			return nil, &templateError{file: file, err: err}
 		}
 		pages[name] = t
 	}
 	return pages, nil
 }
+
+// templateError is a template file that does not load; its message names
+// the file, in the directory it came from when it is an override.
+type templateError struct {
+	file string
+	err  error
+}
+
+func (e *templateError) Error() string { return e.file + ": " + e.err.Error() }
+
+func (e *templateError) Unwrap() error { return e.err }
 
 // page is what every template gets: the layout's parts plus the page's own
 // data.
@@ -87,6 +137,9 @@ type page struct {
 	Lang string
 	// Brand is the configured branding; render sets it.
 	Brand Branding
+	// Logo is the URL of Brand.LogoFile as served ("" without a logo);
+	// render sets it.
+	Logo string
 	// Early scripts load in the head without defer, before the body is
 	// parsed: they listen on the document, so a tap on a button from the
 	// first paint on is never lost to a script still loading.
@@ -114,6 +167,9 @@ type shownProblem struct {
 // render writes a page with status, in the request's language.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
 	p.Lang, p.Brand = s.tr(r).String(), s.cfg.Branding
+	if s.cfg.logo != nil {
+		p.Logo = s.cfg.logo.path
+	}
 	if strings.HasPrefix(p.Title, "web.") {
 		p.Title = s.tr(r).T(p.Title)
 	}

@@ -234,6 +234,38 @@ func TestFilesAreCheckedUnlessOffline(t *testing.T) {
 	}
 }
 
+// TestWebFilesAreCheckedUnlessOffline: the logo and the templates
+// directory are files of the server's host, so an offline check leaves
+// them alone and a resolving one (config check -resolve, serve) refuses an
+// unreadable or wrong-type logo and a broken template, each naming its line
+// and key.
+func TestWebFilesAreCheckedUnlessOffline(t *testing.T) {
+	dir := t.TempDir()
+	notImage := filepath.Join(dir, "logo.png")
+	if err := os.WriteFile(notImage, []byte("GIF89a not a logo"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "done.html"), []byte(`{{define "content"}}{{if}}{{end}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	yaml := strings.Replace(minimal, "  csrf_key:", "  branding:\n    company_name: Example Corp\n    logo_file: "+notImage+"\n  templates_dir: "+dir+"\n  csrf_key:", 1)
+	if _, err := LoadBytes([]byte(yaml), Options{Offline: true, LookupEnv: env(nil)}); err != nil {
+		t.Fatalf("offline: %v", err)
+	}
+	_, err := LoadBytes([]byte(yaml), Options{LookupEnv: testEnv(nil)})
+	msgs := problemsOf(t, err)
+	if len(msgs) != 2 || msgs[0] != "line 18: web.branding.logo_file: "+notImage+" is not a PNG, JPEG or SVG image" ||
+		!strings.HasPrefix(msgs[1], "line 19: web.templates_dir: "+filepath.Join(dir, "done.html")+": template: done.html:1: missing value for if") {
+		t.Errorf("problems = %q", msgs)
+	}
+	missing := strings.Replace(yaml, notImage, filepath.Join(dir, "nope.svg"), 1)
+	missing = strings.Replace(missing, "  templates_dir: "+dir+"\n", "", 1)
+	_, err = LoadBytes([]byte(missing), Options{LookupEnv: testEnv(nil)})
+	if msgs := problemsOf(t, err); len(msgs) != 1 || !strings.HasPrefix(msgs[0], "line 18: web.branding.logo_file: open "+filepath.Join(dir, "nope.svg")+": no such file") {
+		t.Errorf("missing logo: %q", msgs)
+	}
+}
+
 func TestSecretFromFile(t *testing.T) {
 	tests := []struct {
 		name     string

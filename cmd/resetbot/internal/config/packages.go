@@ -89,13 +89,16 @@ func (c *Config) WebApp() webauth.Config {
 		csrf = []byte(k)
 	}
 	return webauth.Config{
-		PublicBaseURL:    c.Server.PublicBaseURL,
-		RPID:             c.Web.RPID,
-		RPName:           c.Web.RPName,
-		AllowTOTP:        c.Web.AllowTOTP,
-		ConfirmPassword:  c.Web.ConfirmPassword,
-		Language:         c.Helpdesk.Language,
-		Branding:         webauth.Branding{CompanyName: c.Web.Branding.CompanyName, PrimaryColor: c.Web.Branding.PrimaryColor},
+		PublicBaseURL:   c.Server.PublicBaseURL,
+		RPID:            c.Web.RPID,
+		RPName:          c.Web.RPName,
+		AllowTOTP:       c.Web.AllowTOTP,
+		ConfirmPassword: c.Web.ConfirmPassword,
+		Language:        c.Helpdesk.Language,
+		Branding: webauth.Branding{
+			CompanyName: c.Web.Branding.CompanyName, PrimaryColor: c.Web.Branding.PrimaryColor, LogoFile: c.Web.Branding.LogoFile,
+		},
+		TemplatesDir:     c.Web.TemplatesDir,
 		TrustedProxies:   c.Web.TrustedProxies,
 		CSRFKey:          csrf,
 		TOTPKey:          totpKey,
@@ -111,8 +114,8 @@ func (h Helpdesk) Locale() i18n.Config {
 }
 
 // packageKey matches the key a package's problem starts with: "bot_token",
-// "urls[1]", "chat_id_attributes.slack".
-var packageKey = regexp.MustCompile(`^[a-z_]+(\[[0-9]+\]|\.[a-z]+)?$`)
+// "urls[1]", "chat_id_attributes.slack", "branding.logo_file".
+var packageKey = regexp.MustCompile(`^[a-z_]+(\[[0-9]+\]|\.[a-z_]+)?$`)
 
 // packages runs each configured package's own Validate and ties its
 // problems to the file's key paths. Problems about a secret that is given
@@ -176,5 +179,12 @@ func (c *Config) hostOnly(path string) bool {
 	if s := c.secret(path); s != nil {
 		return s.set && !s.ok
 	}
-	return c.offline && path == "directory.ca_file"
+	if !c.offline {
+		return false
+	}
+	switch path {
+	case "directory.ca_file", "web.branding.logo_file", "web.templates_dir":
+		return true
+	}
+	return false
 }

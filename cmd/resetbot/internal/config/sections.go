@@ -19,6 +19,10 @@ type Web struct {
 	ConfirmPassword bool `yaml:"confirm_password"`
 	// Branding makes the pages the company's own.
 	Branding Branding `yaml:"branding"`
+	// TemplatesDir holds page templates that replace the built-in ones of
+	// the same file name (docs/templates.md lists the names and the data
+	// of each); parsed at start, so a broken one stops the start.
+	TemplatesDir string `yaml:"templates_dir"`
 	// TrustedProxies are CIDRs whose X-Forwarded-For is believed, for the
 	// audit trail's source address only.
 	TrustedProxies []string `yaml:"trusted_proxies"`
@@ -47,13 +51,16 @@ type Web struct {
 	MinStrength int `yaml:"min_strength"`
 }
 
-// Branding is the company's name and primary colour on every page; no page
+// Branding is the company's name, logo and primary colour on every page; no page
 // names resetbot unless configured to.
 type Branding struct {
 	// CompanyName is shown at the top of every page and in its title.
 	CompanyName string `yaml:"company_name"`
 	// PrimaryColor ("#1d4ed8") colours buttons, links and the progress bar.
 	PrimaryColor string `yaml:"primary_color"`
+	// LogoFile is a PNG, JPEG or SVG (at most 256 KiB) shown at the top of
+	// every page, with company_name as its alt text; read at start.
+	LogoFile string `yaml:"logo_file"`
 }
 
 // Helpdesk is who the helpdesk is and how users reach them.
