@@ -205,5 +205,9 @@ start_samba() {
 	export RESETBOT_TEST_SAMBA_URL="ldaps://127.0.0.1:636"
 	export RESETBOT_TEST_SAMBA_STARTTLS_URL="ldap://127.0.0.1:389"
 	export RESETBOT_TEST_SAMBA_CA="$dir/tls/ca.pem"
+	# The domain administrator, for the few tests that create accounts of
+	# their own; never for a reset, which goes through the delegated account.
+	export RESETBOT_TEST_SAMBA_ADMIN_DN="CN=Administrator,CN=Users,$SAMBA_BASE"
+	export RESETBOT_TEST_SAMBA_ADMIN_PASSWORD="$SAMBA_ADMIN_PW"
 	server_ok samba "$RESETBOT_TEST_SAMBA_URL $RESETBOT_TEST_SAMBA_STARTTLS_URL (StartTLS) (pid $pid)" "$start"
 }

@@ -3,6 +3,8 @@ package password
 import (
 	"strings"
 	"testing"
+
+	"github.com/resetbot/resetbot/internal/testenv"
 )
 
 // BenchmarkCheck measures one server-side evaluation (all rules plus the
@@ -15,17 +17,21 @@ func BenchmarkCheck(b *testing.B) {
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
+			cpu := testenv.CPUTime()
 			for b.Loop() {
 				forgetScores() // the first check of a candidate
 				Check(rules, bc.pw, jane)
 			}
+			testenv.ReportCPU(b, cpu)
 		})
 		b.Run(bc.name+"/again", func(b *testing.B) {
 			b.ReportAllocs()
 			Check(rules, bc.pw, jane)
+			cpu := testenv.CPUTime()
 			for b.Loop() {
 				Check(rules, bc.pw, jane) // the submit after the live check
 			}
+			testenv.ReportCPU(b, cpu)
 		})
 	}
 }
