@@ -30,6 +30,10 @@ func TestConfigCheckAndServeAgree(t *testing.T) {
 	groupBase := `
   group_base_dn: "ou=Groups,dc=example,dc=test"`
 	ds389Dir := strings.Replace(ldapDir, "flavour: openldap", "flavour: 389ds", 1)
+	brokenTemplates := t.TempDir()
+	if err := os.WriteFile(filepath.Join(brokenTemplates, "done.html"), []byte(`{{define "content"}}{{if}}{{end}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name    string
 		old     string // replaced in the valid file by new
@@ -63,6 +67,9 @@ func TestConfigCheckAndServeAgree(t *testing.T) {
 		{name: "totp key not base64", old: "totp_key: {value: AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=}", new: "totp_key: {value: not-a-key}", wantKey: "web.totp_key"},
 		{name: "previous totp key is the key", old: "web:\n", new: "web:\n  totp_previous_key: {value: AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=}\n", wantKey: "web.totp_previous_key"},
 		{name: "backup key of 16 bytes", old: "web:\n", new: "web:\n  credentials_backup_key: {value: AAECAwQFBgcICQoLDA0ODw==}\n", wantKey: "web.credentials_backup_key"},
+		{name: "logo file that is no image", old: "web:\n", new: "web:\n  branding: {company_name: Example Corp, logo_file: oneschema_test.go}\n", wantKey: "web.branding.logo_file"},
+		{name: "logo file missing", old: "web:\n", new: "web:\n  branding: {company_name: Example Corp, logo_file: /nonexistent/logo.png}\n", wantKey: "web.branding.logo_file"},
+		{name: "template that does not parse", old: "web:\n", new: "web:\n  templates_dir: " + brokenTemplates + "\n", wantKey: "web.templates_dir"},
 		// The Slack package's own rules.
 		{name: "xoxb- token as the app token", old: "bot_token: {value: xoxb-test}", new: "bot_token: {value: xoxb-test}\n  app_token: {value: xoxb-other}", wantKey: "slack.app_token"},
 		{name: "slack workspace missing", old: "  team_id: T0FAKE\n", new: "", wantKey: "slack.team_id"},
