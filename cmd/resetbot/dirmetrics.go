@@ -69,6 +69,7 @@ type ldapCapabilities interface {
 	directory.HistoryReporter
 	directory.PasswordChangeReader
 	directory.ExpiryLister
+	directory.GroupMemberLister
 	pinger
 	io.Closer
 }
@@ -78,6 +79,7 @@ type memoryCapabilities interface {
 	directory.PolicyReader
 	directory.PasswordChangeReader
 	directory.ExpiryLister
+	directory.GroupMemberLister
 }
 
 // instrumentDirectory wraps d so each call is timed. The rest of serve finds
@@ -105,6 +107,7 @@ var optionalCapabilities = []reflect.Type{
 	reflect.TypeFor[directory.HistoryReporter](),
 	reflect.TypeFor[directory.PasswordChangeReader](),
 	reflect.TypeFor[directory.ExpiryLister](),
+	reflect.TypeFor[directory.GroupMemberLister](),
 	reflect.TypeFor[pinger](),
 	reflect.TypeFor[io.Closer](),
 }
@@ -184,6 +187,13 @@ func (t *timedDirectory) passwordsExpiringBefore(ctx context.Context, before tim
 	return l, err
 }
 
+func (t *timedDirectory) groupMembers(ctx context.Context, groupDN string) ([]*directory.User, error) {
+	start := time.Now()
+	l, err := t.d.(directory.GroupMemberLister).GroupMembers(ctx, groupDN)
+	t.m.observe("group_members", start, err)
+	return l, err
+}
+
 func (t *timedDirectory) ping(ctx context.Context) error {
 	start := time.Now()
 	err := t.d.(pinger).Ping(ctx)
@@ -214,6 +224,11 @@ func (t *timedLDAP) PasswordsExpiringBefore(ctx context.Context, before time.Tim
 	return t.passwordsExpiringBefore(ctx, before)
 }
 
+// GroupMembers implements directory.GroupMemberLister.
+func (t *timedLDAP) GroupMembers(ctx context.Context, groupDN string) ([]*directory.User, error) {
+	return t.groupMembers(ctx, groupDN)
+}
+
 // Ping is the readiness check.
 func (t *timedLDAP) Ping(ctx context.Context) error { return t.ping(ctx) }
 
@@ -236,4 +251,9 @@ func (t *timedMemory) PasswordChangedAt(ctx context.Context, u *directory.User) 
 // PasswordsExpiringBefore implements directory.ExpiryLister.
 func (t *timedMemory) PasswordsExpiringBefore(ctx context.Context, before time.Time) ([]directory.PasswordExpiry, error) {
 	return t.passwordsExpiringBefore(ctx, before)
+}
+
+// GroupMembers implements directory.GroupMemberLister.
+func (t *timedMemory) GroupMembers(ctx context.Context, groupDN string) ([]*directory.User, error) {
+	return t.groupMembers(ctx, groupDN)
 }

@@ -46,6 +46,13 @@ type Fixture struct {
 	IntermediateGroupDN string
 	PrivilegedGroupDN   string
 
+	// MembersGroupDN is a group whose members are listed through nesting
+	// two ways (a group of users, a group of a group of users) beside a
+	// direct member; Members are the account names
+	// directory.GroupMemberLister must return for it, each once.
+	MembersGroupDN string
+	Members        []string
+
 	// ExpectedPolicy is what a directory.PolicyReader must report.
 	ExpectedPolicy directory.Policy
 	// PasswordChangeTime is true when the backend must implement
@@ -129,6 +136,8 @@ func example(userDN func(p person) string, groupDN func(name string) string, pol
 		NestedUser:          "alice",
 		IntermediateGroupDN: groupDN("infra-team"),
 		PrivilegedGroupDN:   groupDN("tier0-admins"),
+		MembersGroupDN:      groupDN("staff"),
+		Members:             []string{"jdoe", "alice", "spare1", "spare2", "spare3", "bob"},
 		ExpectedPolicy:      policy,
 		PasswordChangeTime:  true,
 		MaxPasswordAge:      fixtureMaxAge,

@@ -40,6 +40,7 @@ func Run(t *testing.T, newDir func(t *testing.T) directory.Directory, fx Fixture
 	t.Run("PasswordPolicy", func(t *testing.T) { testPasswordPolicy(t, newDir(t), fx) })
 	t.Run("PasswordChangedAt", func(t *testing.T) { testPasswordChangedAt(t, newDir(t), fx) })
 	t.Run("PasswordsExpiringBefore", func(t *testing.T) { testExpiring(t, newDir(t), fx) })
+	t.Run("GroupMembers", func(t *testing.T) { testGroupMembers(t, newDir(t), fx) })
 }
 
 // ctx bounds each step; a hung backend fails the test instead of the run.

@@ -117,6 +117,8 @@ func ExampleSeed() Seed {
 			{Name: "tier0-admins", Groups: []string{"infra-team"}},
 			{Name: "infra-team", Users: []string{"alice"}},
 			{Name: "helpdesk", Users: []string{"jdoe"}},
+			{Name: "engineering", Users: []string{"spare1", "spare2", "spare3", "bob"}},
+			{Name: "staff", Users: []string{"jdoe"}, Groups: []string{"engineering", "infra-team"}},
 		},
 		Policy: directory.Policy{
 			MinLength:          8,

@@ -49,6 +49,10 @@ index objectClass eq
 # immutable id every write re-reads by, and the identity attributes.
 index entryUUID eq
 index uid,mail,employeeNumber,member eq
+# What production must allow the service account: listings (expiring
+# passwords, a group's members) are paged searches that may return more
+# than slapd's default size limit of 500 entries in all.
+limits dn.exact="$SLAPD_SVC_DN" size.prtotal=unlimited
 
 # memberOf on users, like Active Directory, maintained on group changes.
 overlay memberof
