@@ -112,6 +112,8 @@ func (b *Bot) startFailure(err error, u User) Message {
 	switch {
 	case errors.Is(err, flows.ErrRateLimited):
 		return b.msgRateLimited(l)
+	case errors.Is(err, flows.ErrRiskDenied):
+		return b.msgRiskDenied(l)
 	case errors.Is(err, flows.ErrNotEligible):
 		return b.msgUnavailable(l, b.refused("start refused", err, "user", who.String()))
 	}
@@ -201,6 +203,8 @@ func (b *Bot) pushLink(ctx context.Context, respond Responder, fromUser User, ac
 			m = b.msgRateLimited(l)
 		case errors.Is(err, flows.ErrNotEligible), errors.Is(err, directory.ErrNotFound):
 			m = Message{Summary: l.T("chat.push.notsent.summary"), Body: []string{l.T("chat.push.notsent.body", "User", Mention(target))}, Tone: ToneWarning}
+		case errors.Is(err, flows.ErrRiskDenied):
+			m = Message{Summary: l.T("chat.push.notsent.summary"), Body: []string{l.T("chat.risk.push_denied.body", "User", Mention(target))}, Tone: ToneWarning}
 		default:
 			m = b.msgTrouble(l, b.fail("push failed", err))
 		}

@@ -109,8 +109,11 @@ func (r *refusalTally) add(ev flows.Event) {
 }
 
 // isRefusal reports whether an event is a refused request, which the
-// helpdesk sees aggregated per requester rather than in a flow's thread.
-func isRefusal(ev flows.Event) bool { return ev.FlowID == "" && ev.Type == flows.EventRefused }
+// helpdesk sees aggregated per requester rather than in a flow's thread: a
+// refusal, or a risk policy's deny of a request no flow was made for.
+func isRefusal(ev flows.Event) bool {
+	return ev.FlowID == "" && (ev.Type == flows.EventRefused || ev.Type == flows.EventRiskDecided)
+}
 
 // postRefusals shows refused requests in the helpdesk channel: per
 // requester and window, the first opens a message and later ones update

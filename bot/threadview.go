@@ -197,6 +197,8 @@ func (b *Bot) eventWords(ev flows.Event) (string, Tone) {
 		return t("click_refused", "Reason", why("click_refused_default")), ToneWarning
 	case flows.EventFactorsRevoked:
 		return t("factors_revoked", "Reason", reason), ToneWarning
+	case flows.EventRiskDecided:
+		return riskWords(l, ev)
 	case flows.EventRefused:
 		id := "refused"
 		if ev.Account != "" {

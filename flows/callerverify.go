@@ -148,7 +148,7 @@ func (e *Engine) DeclineVerify(ctx context.Context, flowID, binding string) (*Fl
 	if binding == "" {
 		return nil, ErrBinding
 	}
-	return e.mutate(ctx, flowID, binding, func(f *Flow, now time.Time) ([]Event, error) {
+	f, err := e.mutate(ctx, flowID, binding, func(f *Flow, now time.Time) ([]Event, error) {
 		switch {
 		case f.Kind != KindVerify:
 			return nil, &TransitionError{Op: "decline caller", From: f.State}
@@ -165,4 +165,14 @@ func (e *Engine) DeclineVerify(ctx context.Context, flowID, binding string) (*Fl
 		ev.Reason = "the user said they did not call the helpdesk (requested by " + f.RequestedBy.String() + ")"
 		return []Event{ev}, nil
 	})
+	if err != nil {
+		return f, err
+	}
+	// The decline is a risk signal for the account's next requests
+	// (RiskCallerDeclined). Losing the count must not undo the decline
+	// already recorded: it is logged.
+	if _, terr := e.store.Take(ctx, riskDeclinedKey(f.Subject.AccountID), e.cfg.Risk.Window, riskCount, e.clock()); terr != nil {
+		e.log.Warn("flows: could not count a declined caller verification as a risk signal", "flow", f.ID, "err", terr)
+	}
+	return f, nil
 }

@@ -69,7 +69,11 @@ func (e *Engine) Complete(ctx context.Context, flowID, binding string, c Complet
 	wctx, cancel := context.WithTimeout(detached, e.cfg.WriteTimeout)
 	outcome, applyErr := e.apply(wctx, f, c)
 	cancel()
-	return e.record(detached, flowID, outcome, applyErr, c)
+	f, err = e.record(detached, flowID, outcome, applyErr, c)
+	if err == nil && f != nil && f.State == StateCompleted {
+		e.rememberSeen(detached, f)
+	}
+	return f, err
 }
 
 // reconcileMargin (at most, or half the write timeout when that is

@@ -38,6 +38,8 @@ type Config struct {
 	RecordTimeout time.Duration
 	Limits        Limits
 	Policy        Policy
+	// Risk maps risk signals to note, step-up or deny (see RiskPolicy).
+	Risk RiskPolicy
 }
 
 // MaxLinkTTL is the longest a link may live, whatever the configuration.
@@ -65,6 +67,7 @@ func (c Config) withDefaults() Config {
 	if c.RecordTimeout <= 0 {
 		c.RecordTimeout = 30 * time.Second
 	}
+	c.Risk = c.Risk.withDefaults()
 	return c
 }
 

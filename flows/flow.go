@@ -125,9 +125,17 @@ type Flow struct {
 	// Claim binds a helpdesk-pushed link to its recipient's chat identity:
 	// the link works only after they confirmed it in chat (see Engine.Claim).
 	Claim Claim `json:"claim,omitzero"`
-	// Risk holds signals noted along the way (new device, many recent
-	// requests); informational for the helpdesk thread.
+	// Risk holds the codes of the risk rules that fired for this flow
+	// (RiskRule: "new_browser", "velocity", ...), whatever the policy did
+	// with them; the helpdesk thread shows them.
 	Risk []string `json:"risk,omitempty"`
+	// RiskSeen is what a completed flow remembers for its account: the
+	// browser ("dev:<id>") and country ("ctry:<code>") it was verified
+	// from, so they are not new next time.
+	RiskSeen []string `json:"risk_seen,omitempty"`
+	// RiskDenied is the rule whose deny ended the flow, so its link's page
+	// tells the user to contact the helpdesk rather than to try again.
+	RiskDenied string `json:"risk_denied,omitempty"`
 	// Thread is the chat audit thread reference, set by the bot core once
 	// the parent message exists.
 	Thread string `json:"thread,omitempty"`

@@ -34,10 +34,10 @@ func newFlow(kind Kind, u *directory.User, chat ChatIdentity, now, expires time.
 	}, secret, nil
 }
 
-// issue stores a new flow with its first event (superseding prev, the
+// issue stores a new flow with its first events (superseding prev, the
 // account's live flow of the kind, if any) and mints its link.
-func (e *Engine) issue(ctx context.Context, f *Flow, secret, prev string, ev Event) (*Issued, error) {
-	if err := e.store.Create(ctx, f, prev, []Event{ev}); err != nil {
+func (e *Engine) issue(ctx context.Context, f *Flow, secret, prev string, evs ...Event) (*Issued, error) {
+	if err := e.store.Create(ctx, f, prev, evs); err != nil {
 		return nil, err
 	}
 	return &Issued{Flow: f, Token: makeToken(f.ID, secret)}, nil

@@ -105,6 +105,14 @@ func (e *Engine) Start(ctx context.Context, req StartRequest) (*Issued, error) {
 		}
 		return unavailable(u, "Redis", err)
 	}
+	findings, err := e.requestRisk(ctx, req.Kind, u, now)
+	if err != nil {
+		return unavailable(u, "Redis", err)
+	}
+	risk := e.cfg.Risk.decide(findings)
+	if risk.action == RiskDeny {
+		return nil, e.riskRefusal(ctx, req.Kind, actor, u, risk, now)
+	}
 
 	for attempt := 0; attempt < 8; attempt++ {
 		// A change replaces a live reset of the account and a reset a
@@ -124,7 +132,7 @@ func (e *Engine) Start(ctx context.Context, req StartRequest) (*Issued, error) {
 			}
 			return unavailable(u, "Redis", err)
 		}
-		issued, err := e.create(ctx, req, u, prev, e.clock())
+		issued, err := e.create(ctx, req, u, prev, risk, e.clock())
 		if errors.Is(err, ErrConflict) {
 			continue
 		}
@@ -139,6 +147,11 @@ func (e *Engine) Start(ctx context.Context, req StartRequest) (*Issued, error) {
 // supersede ends the account's live flow of this kind, if any, and returns
 // the id the live index held (the expected value for create).
 func (e *Engine) supersede(ctx context.Context, accountID string, kind Kind, actor string) (string, error) {
+	return e.supersedeFor(ctx, accountID, kind, actor, "a newer request replaced this flow")
+}
+
+// supersedeFor is supersede with the reason the audit trail gives.
+func (e *Engine) supersedeFor(ctx context.Context, accountID string, kind Kind, actor, reason string) (string, error) {
 	prev, err := e.store.LiveID(ctx, accountID, kind)
 	if err != nil || prev == "" {
 		return prev, err
@@ -165,7 +178,7 @@ func (e *Engine) supersede(ctx context.Context, accountID string, kind Kind, act
 	now := e.clock()
 	old.EndedAt = now
 	ev := e.event(old, EventSuperseded, actor, from, "superseded", now)
-	ev.Reason = "a newer request replaced this flow"
+	ev.Reason = reason
 	if err := e.store.Update(ctx, old, []Event{ev}); err != nil {
 		return "", err
 	}
@@ -173,7 +186,9 @@ func (e *Engine) supersede(ctx context.Context, accountID string, kind Kind, act
 }
 
 // create stores the new flow and mints its link.
-func (e *Engine) create(ctx context.Context, req StartRequest, u *directory.User, prev string, now time.Time) (*Issued, error) {
+// A request-time risk step-up makes the flow need a helpdesk approval as
+// a privileged one does; its findings are noted on the flow either way.
+func (e *Engine) create(ctx context.Context, req StartRequest, u *directory.User, prev string, risk riskDecision, now time.Time) (*Issued, error) {
 	f, secret, err := newFlow(req.Kind, u, req.Chat, now, now.Add(e.cfg.LinkTTL))
 	if err != nil {
 		return nil, err
@@ -182,8 +197,9 @@ func (e *Engine) create(ctx context.Context, req StartRequest, u *directory.User
 	f.RequestedBy, f.RequestedByAccountID = req.RequestedBy, req.RequestedByAccountID
 	f.Locale = req.Locale
 	f.PasswordExpiry = changeDeadline(req)
-	f.Approval.Required = f.Subject.Privileged
+	f.Approval.Required = f.Subject.Privileged || risk.action == RiskStepUp
 	f.Claim.Required = req.ClaimInChat
+	noteRisk(f, risk)
 	ev := e.event(f, EventRequested, req.RequestedBy.String(), "", "ok", now)
 	if f.Subject.Privileged {
 		ev.Reason = "privileged account: passkey and helpdesk approval required"
@@ -194,7 +210,10 @@ func (e *Engine) create(ctx context.Context, req StartRequest, u *directory.User
 	if req.Reason != "" {
 		ev.Reason = joinReason(ev.Reason, req.Reason)
 	}
-	return e.issue(ctx, f, secret, prev, ev)
+	if risk.action == RiskStepUp && !f.Subject.Privileged {
+		ev.Reason = joinReason(ev.Reason, "risk signal "+risk.cause.Signal()+": helpdesk approval required")
+	}
+	return e.issue(ctx, f, secret, prev, append([]Event{ev}, e.riskEvents(f, risk, "system", now)...)...)
 }
 
 func joinReason(a, b string) string {

@@ -24,6 +24,9 @@ type Verification struct {
 	// ("wrong code", "clone warning: sign count went backwards").
 	Reason string
 	Client Client
+	// Evidence feeds the web-time risk signals (passkey age, browser,
+	// country) of a successful check.
+	Evidence RiskEvidence
 }
 
 // RecordVerification stores the outcome of a factor check. Success moves the
@@ -74,6 +77,9 @@ func (e *Engine) RecordVerification(ctx context.Context, flowID, binding string,
 			if _, err := e.store.Take(ctx, "fail:"+f.Subject.AccountID, 24*time.Hour, failuresKept(e.cfg.Limits), now); err != nil {
 				return nil, err
 			}
+			if err := e.countRiskFailure(ctx, f, now); err != nil {
+				return nil, err
+			}
 			evs := []Event{failed(v.Reason)}
 			if f.Attempts.Verify >= e.cfg.MaxVerifyAttempts {
 				_ = move(f, "verify", StateFailed)
@@ -87,18 +93,38 @@ func (e *Engine) RecordVerification(ctx context.Context, flowID, binding string,
 		f.Verified = append(f.Verified, v.Method)
 		ok := e.event(f, EventVerified, actor, StateRedeemed, "ok", now)
 		ok.Method, ok.SourceIP, ok.Device = v.Method, v.Client.IP, v.Client.Device
+		riskEvs, riskErr := e.applyWebRisk(ctx, f, v, now)
+		var denied *RiskDeniedError
+		switch {
+		case errors.As(riskErr, &denied):
+			// Nothing is written and no further step is offered: the
+			// user is told to contact the helpdesk at once.
+			if err := move(f, "verify", StateFailed); err != nil {
+				return nil, err
+			}
+			ok.To = f.State
+			end := e.event(f, EventFailed, "system", StateRedeemed, "risk", now)
+			end.Reason = "denied by risk policy: " + denied.Rule.Signal()
+			return append(append([]Event{ok}, riskEvs...), end), riskErr
+		case riskErr != nil:
+			return nil, riskErr
+		}
 		if f.Approval.Required {
 			if err := move(f, "verify", StateAwaitingApproval); err != nil {
 				return nil, err
 			}
 			f.ExpiresAt = now.Add(e.cfg.ApprovalTTL)
 			ok.To = f.State
-			return []Event{ok, e.event(f, EventApprovalRequired, "system", StateAwaitingApproval, "pending", now)}, nil
+			pending := e.event(f, EventApprovalRequired, "system", StateAwaitingApproval, "pending", now)
+			if !f.Subject.Privileged {
+				pending.Reason = "risk signal: helpdesk approval required"
+			}
+			return append(append([]Event{ok}, riskEvs...), pending), nil
 		}
 		if err := move(f, "verify", StateVerified); err != nil {
 			return nil, err
 		}
 		ok.To = f.State
-		return []Event{ok}, nil
+		return append([]Event{ok}, riskEvs...), nil
 	})
 }

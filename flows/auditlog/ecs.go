@@ -76,8 +76,12 @@ var ecsClasses = map[flows.EventType]ECSClass{
 	flows.EventVerifyFailed:  {[]string{"authentication"}, []string{"info", "denied"}, ECSFailure},
 	// A helpdesk caller verification: the employee proved it was them
 	// (verified) or said they did not call (declined, a risk signal).
-	flows.EventCallerVerified:     {[]string{"authentication"}, []string{"info", "allowed"}, ECSSuccess},
-	flows.EventCallerDeclined:     {[]string{"authentication"}, []string{"info", "denied"}, ECSFailure},
+	flows.EventCallerVerified: {[]string{"authentication"}, []string{"info", "allowed"}, ECSSuccess},
+	flows.EventCallerDeclined: {[]string{"authentication"}, []string{"info", "denied"}, ECSFailure},
+	// A risk signal fired and the policy noted it, stepped the flow up to
+	// an approval or denied it (event.outcome says the decision was made;
+	// the action is event.reason's and resetbot's outcome).
+	flows.EventRiskDecided:        {[]string{"intrusion_detection"}, []string{"info"}, ECSSuccess},
 	flows.EventApprovalRequired:   {iam, []string{"user", "info"}, ECSSuccess},
 	flows.EventApproved:           {iam, []string{"user", "allowed"}, ECSSuccess},
 	flows.EventDenied:             {iam, []string{"user", "denied"}, ECSFailure},

@@ -80,6 +80,7 @@ var wantECSOutcome = map[flows.EventType]string{
 	"flow.completed": "success", "flow.cancelled": "success", "flow.expired": "failure", "flow.failed": "failure",
 	"recovery.completed": "success", "recovery.failed": "failure",
 	"helpdesk.factors_viewed": "success", "helpdesk.factors_revoked": "success",
+	"risk.decided": "success",
 }
 
 // ECS 8.x allowed values of event.category and event.type.

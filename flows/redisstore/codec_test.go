@@ -27,6 +27,8 @@ func fullFlow() *flows.Flow {
 		Verified:             []string{"passkey", ""},
 		Changed:              []string{"passkey:abc", "totp"},
 		Risk:                 []string{"new device"},
+		RiskSeen:             []string{"dev:3q2+7w", "ctry:DE"},
+		RiskDenied:           "denied_country",
 		Approval: flows.Approval{Required: true, Decided: true, Granted: true, By: flows.ChatIdentity{Platform: "discord", UserID: "123"},
 			ByAccountID: "acct-9", At: t0.Add(-time.Hour), Reason: "looks right"},
 		Thread:        "C123/1700000000.000100",

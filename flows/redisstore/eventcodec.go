@@ -63,7 +63,7 @@ var eventTypeCodes = []flows.EventType{
 	flows.EventUnlocked, flows.EventEnrolled, flows.EventCompleted, flows.EventCancelled,
 	flows.EventExpired, flows.EventFailed, flows.EventRecoveredCompleted, flows.EventRecoveredFailed,
 	flows.EventFactorAdded, flows.EventFactorRemoved, flows.EventLinkReissued,
-	flows.EventLinkPreviewed,
+	flows.EventLinkPreviewed, flows.EventRiskDecided,
 }
 
 var eventTypeCode = func() map[flows.EventType]byte {

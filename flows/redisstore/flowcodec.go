@@ -67,6 +67,8 @@ const (
 	fPasswordExpiry
 	fTargetKind
 	fRevoking
+	fRiskSeen
+	fRiskDenied
 )
 
 // encodeFlow is the compact record of f (without its id and version).
@@ -127,6 +129,8 @@ func encodeFlow(f *flows.Flow) []byte {
 	w.time(fPasswordExpiry, f.PasswordExpiry, base)
 	w.str(fTargetKind, string(f.TargetKind))
 	w.list(fRevoking, f.Revoking)
+	w.list(fRiskSeen, f.RiskSeen)
+	w.str(fRiskDenied, f.RiskDenied)
 	return w.b
 }
 
@@ -278,6 +282,10 @@ func decodeFlow(data []byte, f *flows.Flow) error {
 			f.TargetKind = flows.Kind(r.str())
 		case fRevoking:
 			f.Revoking = append(f.Revoking, r.str())
+		case fRiskSeen:
+			f.RiskSeen = append(f.RiskSeen, r.str())
+		case fRiskDenied:
+			f.RiskDenied = r.str()
 		default:
 			return fmt.Errorf("%w: unknown flow field %d", errRecord, t)
 		}

@@ -138,3 +138,26 @@ func TestRedisOutage(t *testing.T) {
 		t.Fatalf("ReadEvents = %v, want ErrStoreUnavailable", err)
 	}
 }
+
+// TestRiskRedisServer and TestRiskRedisCluster: the risk policy's counters
+// and memory on a real redis-server and a real Redis Cluster.
+func TestRiskRedisServer(t *testing.T) {
+	addr := testenv.RequireEnv(t, "RESETBOT_TEST_REDIS_ADDR")
+	rdb := redis.NewClient(&redis.Options{Addr: addr})
+	t.Cleanup(func() { rdb.Close() })
+	storetest.RunRisk(t, fresh(rdb))
+}
+
+func TestRiskRedisCluster(t *testing.T) {
+	addrs := strings.Split(testenv.RequireEnv(t, "RESETBOT_TEST_REDIS_CLUSTER"), ",")
+	rdb := redis.NewClusterClient(&redis.ClusterOptions{Addrs: addrs})
+	t.Cleanup(func() { rdb.Close() })
+	storetest.RunRisk(t, fresh(rdb))
+}
+
+func TestRiskMiniredis(t *testing.T) {
+	m := miniredis.RunT(t)
+	rdb := redis.NewClient(&redis.Options{Addr: m.Addr()})
+	t.Cleanup(func() { rdb.Close() })
+	storetest.RunRisk(t, fresh(rdb))
+}

@@ -1,0 +1,101 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/resetbot/resetbot/directory"
+)
+
+// riskCount is the most uses a risk counter keeps in its window: far above
+// any sensible threshold, and a bound on the memory one account or
+// department can take.
+const riskCount = 1 << 12
+
+// The risk counters' keys (sliding windows, Store.Take and Store.Used).
+func riskRequestsKey(accountID string) string   { return "risk:req:" + accountID }
+func riskDepartmentKey(dept string) string      { return "risk:dept:" + dept }
+func riskFailuresKey(accountID string) string   { return "risk:fail:" + accountID }
+func riskDeclinedKey(accountID string) string   { return "risk:declined:" + accountID }
+func riskBrowserKey(accountID, d string) string { return "risk:dev:" + accountID + ":" + d }
+func riskCountryKey(accountID, c string) string { return "risk:ctry:" + accountID + ":" + c }
+func riskAnyCountryKey(accountID string) string { return "risk:ctry:" + accountID }
+
+// requestRisk counts this request and returns the request-time findings
+// for the account: velocity (requests and failed verifications of the
+// account, requests from its department, within the window) and a caller
+// verification its owner declined within the window. It runs in Start,
+// after the hard rate limits, so every platform's requests get it.
+func (e *Engine) requestRisk(ctx context.Context, kind Kind, u *directory.User, now time.Time) ([]RiskFinding, error) {
+	if !riskKind(kind) {
+		return nil, nil
+	}
+	p := e.cfg.Risk
+	var out []RiskFinding
+	count := func(key string) (int64, error) {
+		if _, err := e.store.Take(ctx, key, p.Window, riskCount, now); err != nil {
+			return 0, err
+		}
+		return e.store.Used(ctx, key, p.Window, now)
+	}
+	if p.AccountRequests > 0 {
+		n, err := count(riskRequestsKey(u.ID))
+		if err != nil {
+			return nil, err
+		}
+		if n > int64(p.AccountRequests) {
+			out = append(out, RiskFinding{RiskVelocity, fmt.Sprintf("%d requests for this account within %s (more than %d)", n, p.Window, p.AccountRequests)})
+		}
+	}
+	if p.AccountFailures > 0 {
+		n, err := e.store.Used(ctx, riskFailuresKey(u.ID), p.Window, now)
+		if err != nil {
+			return nil, err
+		}
+		if n >= int64(p.AccountFailures) {
+			out = append(out, RiskFinding{RiskVelocity, fmt.Sprintf("%d failed verifications of this account within %s (at least %d)", n, p.Window, p.AccountFailures)})
+		}
+	}
+	if p.DepartmentRequests > 0 && u.Department != "" {
+		n, err := count(riskDepartmentKey(u.Department))
+		if err != nil {
+			return nil, err
+		}
+		if n > int64(p.DepartmentRequests) {
+			out = append(out, RiskFinding{RiskVelocity, fmt.Sprintf("%d requests from department %s within %s (more than %d)", n, u.Department, p.Window, p.DepartmentRequests)})
+		}
+	}
+	n, err := e.store.Used(ctx, riskDeclinedKey(u.ID), p.Window, now)
+	if err != nil {
+		return nil, err
+	}
+	if n > 0 {
+		out = append(out, RiskFinding{RiskCallerDeclined, fmt.Sprintf("the account's owner declined %d caller verification(s) within %s", n, p.Window)})
+	}
+	return out, nil
+}
+
+// riskRefusal audits a request denied by the risk policy: the decisions,
+// with no flow (none is made, so no link is spent on a dead end), and
+// ends the account's live flow of the kind, whose link an earlier request
+// sent: the signal is about the account, not only this request.
+func (e *Engine) riskRefusal(ctx context.Context, kind Kind, actor string, u *directory.User, d riskDecision, now time.Time) error {
+	f := &Flow{Kind: kind, Subject: Subject{AccountID: u.ID, AccountName: u.AccountName, Department: u.Department}}
+	evs := e.riskEvents(f, d, actor, now)
+	if err := e.store.Append(ctx, u.ID, evs); err != nil {
+		return err
+	}
+	for attempt := 0; attempt < 8; attempt++ {
+		_, err := e.supersedeFor(ctx, u.ID, kind, actor, "denied by risk policy: "+d.cause.Signal())
+		if errors.Is(err, ErrConflict) {
+			continue
+		}
+		if err != nil {
+			return errors.Join(&RiskDeniedError{Rule: d.cause}, err)
+		}
+		break
+	}
+	return &RiskDeniedError{Rule: d.cause}
+}
