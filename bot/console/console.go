@@ -10,7 +10,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -32,6 +34,11 @@ type Console struct {
 	as      string
 	threads []string // thread refs by number (1-based)
 	buttons map[string][]bot.Button
+	// atPrompt is set while the prompt is the last thing printed and no
+	// typed line is being handled: a message arriving then (a DM after
+	// the web page finished, a thread update) is printed below the prompt,
+	// which is drawn again under it.
+	atPrompt bool
 }
 
 var _ bot.Messenger = (*Console)(nil)
@@ -59,12 +66,20 @@ func (c *Console) printf(format string, args ...any) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	fmt.Fprintf(c.out, format, args...)
+	if c.atPrompt {
+		fmt.Fprintf(c.out, "%s> ", c.as)
+	}
 }
 
 // Run reads commands until in ends or ctx is cancelled.
 func (c *Console) Run(ctx context.Context, in io.Reader) {
 	c.printf("%s\n", help)
 	c.prompt()
+	defer func() { // nobody reads a prompt any more
+		c.mu.Lock()
+		c.atPrompt = false
+		c.mu.Unlock()
+	}()
 	lines := make(chan string)
 	go func() {
 		defer close(lines)
@@ -81,6 +96,9 @@ func (c *Console) Run(ctx context.Context, in io.Reader) {
 			if !ok {
 				return
 			}
+			c.mu.Lock()
+			c.atPrompt = false
+			c.mu.Unlock()
 			c.line(ctx, strings.TrimSpace(line))
 			c.prompt()
 		}
@@ -94,11 +112,13 @@ const help = `Type a command as the current demo user:
   approve N        click Approve on helpdesk thread N; deny N clicks Deny
   users            list the demo users`
 
+// prompt draws the prompt; messages that arrive while it waits for a line
+// draw it again below them.
 func (c *Console) prompt() {
 	c.mu.Lock()
-	as := c.as
-	c.mu.Unlock()
-	c.printf("%s> ", as)
+	defer c.mu.Unlock()
+	fmt.Fprintf(c.out, "%s> ", c.as)
+	c.atPrompt = true
 }
 
 // line handles one typed line.
@@ -124,24 +144,39 @@ func (c *Console) line(ctx context.Context, line string) {
 		reply := c.core.HandleCommand(ctx, bot.Request{From: from, Text: strings.Join(words, " "), Mentions: mentions, Respond: responder{c, as}})
 		c.show("bot (only you see this)", reply)
 	case fields[0] == "as" && len(fields) == 2:
-		c.mu.Lock()
-		c.as = strings.TrimPrefix(fields[1], "@")
-		c.mu.Unlock()
+		c.switchTo(strings.TrimPrefix(fields[1], "@"))
 	case (fields[0] == "approve" || fields[0] == "deny") && len(fields) == 2:
 		c.click(ctx, from, fields[0], fields[1])
-	case fields[0] == "users":
-		users := append([]string(nil), c.users...)
-		sort.Strings(users)
-		c.printf("%s\n", strings.Join(users, ", "))
+	case fields[0] == "users" && len(fields) == 1:
+		c.printf("%s\n", strings.Join(c.sortedUsers(), ", "))
 	default:
-		c.printf("%s\n", help)
+		c.printf("I did not understand %q.\n%s\n", line, help)
 	}
+}
+
+// switchTo makes account the current user, if it is a demo user: anything
+// else would type as a chat user no directory account matches.
+func (c *Console) switchTo(account string) {
+	if !slices.Contains(c.users, account) {
+		c.printf("%s is not a demo user; the demo users are %s\n", account, strings.Join(c.sortedUsers(), ", "))
+		return
+	}
+	c.mu.Lock()
+	c.as = account
+	c.mu.Unlock()
+}
+
+// sortedUsers are the demo users in alphabetical order.
+func (c *Console) sortedUsers() []string {
+	users := append([]string(nil), c.users...)
+	sort.Strings(users)
+	return users
 }
 
 // click presses a button of a numbered helpdesk thread.
 func (c *Console) click(ctx context.Context, from bot.User, verb, num string) {
-	var n int
-	fmt.Sscan(num, &n)
+	num = strings.TrimPrefix(num, "#") // as the thread's heading shows it
+	n, _ := strconv.Atoi(num)
 	c.mu.Lock()
 	var ref string
 	if n >= 1 && n <= len(c.threads) {
@@ -186,7 +221,7 @@ func (c *Console) PostHelpdesk(_ context.Context, m bot.Message) (string, error)
 	ref := c.threads[len(c.threads)-1]
 	c.buttons[ref] = m.Buttons
 	c.mu.Unlock()
-	c.show("#helpdesk thread "+strings.TrimPrefix(ref, "T"), m)
+	c.showThread(ref, "", m)
 	return ref, nil
 }
 
@@ -195,7 +230,7 @@ func (c *Console) UpdateHelpdesk(_ context.Context, thread string, m bot.Message
 	c.mu.Lock()
 	c.buttons[thread] = m.Buttons
 	c.mu.Unlock()
-	c.show("#helpdesk thread "+strings.TrimPrefix(thread, "T")+" (updated)", m)
+	c.showThread(thread, " (updated)", m)
 	return nil
 }
 
@@ -212,6 +247,20 @@ func (c *Console) show(heading string, m bot.Message) {
 	}
 	c.printf("\n┌ %s\n%s\n└\n", heading, indent(Render(m, true)))
 }
+
+// showThread prints a helpdesk thread's parent under its number, the one
+// approve and deny take, and names that number in the buttons' hint.
+func (c *Console) showThread(ref, suffix string, m bot.Message) {
+	if m.Summary == "" && m.Title == "" && len(m.Body) == 0 {
+		return
+	}
+	num := strings.TrimPrefix(ref, "T")
+	text := strings.Replace(Render(m, true), buttonsHint, fmt.Sprintf("(type approve %s / deny %s)", num, num), 1)
+	c.printf("\n┌ #helpdesk thread %s%s\n%s\n└\n", num, suffix, indent(text))
+}
+
+// buttonsHint follows a message's buttons: how to press them here.
+const buttonsHint = "(type approve N / deny N)"
 
 // Render turns a message into terminal text. full adds fields, link,
 // buttons and note.
@@ -246,7 +295,7 @@ func Render(m bot.Message, full bool) string {
 		b.WriteString("[" + bt.Label + "] ")
 	}
 	if len(m.Buttons) > 0 {
-		b.WriteString(" (type approve N / deny N)\n")
+		b.WriteString(" " + buttonsHint + "\n")
 	}
 	if m.Note != "" {
 		b.WriteString(mention(m.Note) + "\n")

@@ -83,6 +83,13 @@ func TestDemoWiring(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("demo run: %v", err)
 	}
+	// On exit the audit log's path is printed again: the start-up lines
+	// have scrolled away by then.
+	var bye bytes.Buffer
+	d.farewell(&bye)
+	if !strings.Contains(bye.String(), "The audit log stays at "+d.audit) || !strings.Contains(bye.String(), "resetbot audit verify "+d.audit) {
+		t.Errorf("farewell:\n%s", bye.String())
+	}
 }
 
 // syncBuffer is a bytes.Buffer safe for the console's concurrent writers.
