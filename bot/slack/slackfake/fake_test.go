@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/http"
 	"net/url"
 	"testing"
 	"time"
@@ -144,5 +145,47 @@ func TestSignedRequestsVerifyWithSlackGo(t *testing.T) {
 				t.Errorf("Ensure = %v, want ok=%v", err, tt.ok)
 			}
 		})
+	}
+}
+
+// TestStormFaultsInTurn: a storm answers calls with its pattern's faults
+// in turn, as slack-go sees them (a RateLimitedError, a 500, a call that
+// never answers until the client gives up), posts nothing for a faulted
+// call, and stops when calmed.
+func TestStormFaultsInTurn(t *testing.T) {
+	s := New("")
+	defer s.Close()
+	s.AddChannel("C1")
+	s.Storm("chat.postMessage", 2*time.Second, NoFault, RateLimited, ServerError, Timeout)
+	c := slackgo.New("xoxb-any", slackgo.OptionAPIURL(s.APIURL()),
+		slackgo.OptionHTTPClient(&http.Client{Timeout: 200 * time.Millisecond}))
+	if _, err := postTS(c, "C1"); err != nil {
+		t.Fatalf("first call (no fault): %v", err)
+	}
+	var rl *slackgo.RateLimitedError
+	if _, err := postTS(c, "C1"); !errors.As(err, &rl) || rl.RetryAfter != 2*time.Second {
+		t.Errorf("second call: %v, want a RateLimitedError with 2s", err)
+	}
+	var status slackgo.StatusCodeError
+	if _, err := postTS(c, "C1"); !errors.As(err, &status) || status.Code != http.StatusInternalServerError {
+		t.Errorf("third call: %v, want status 500", err)
+	}
+	var timeout interface{ Timeout() bool }
+	if _, err := postTS(c, "C1"); !errors.As(err, &timeout) || !timeout.Timeout() {
+		t.Errorf("fourth call: %v, want the client's timeout", err)
+	}
+	if _, err := postTS(c, "C1"); err != nil {
+		t.Errorf("fifth call (the pattern again, no fault): %v", err)
+	}
+	s.CalmStorm("chat.postMessage")
+	if _, err := postTS(c, "C1"); err != nil {
+		t.Errorf("after the storm: %v", err)
+	}
+	if n := len(s.Messages("C1")); n != 3 {
+		t.Errorf("%d messages posted, want 3 (faulted calls post nothing)", n)
+	}
+	got := s.Faulted("chat.postMessage")
+	if got[RateLimited] != 1 || got[ServerError] != 1 || got[Timeout] != 1 {
+		t.Errorf("Faulted = %v, want one of each", got)
 	}
 }

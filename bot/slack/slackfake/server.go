@@ -55,6 +55,8 @@ type Server struct {
 	groups    map[string][]string
 	failNext  map[string]failure
 	holds     map[string]chan struct{}
+	storms    map[string]*storm
+	closed    chan struct{}
 	interval  time.Duration
 	lastPost  map[string]time.Time
 	// listPage caps users.list pages below the requested limit, as
@@ -78,6 +80,8 @@ func New(token string) *Server {
 		groups:   map[string][]string{},
 		failNext: map[string]failure{},
 		holds:    map[string]chan struct{}{},
+		storms:   map[string]*storm{},
+		closed:   make(chan struct{}),
 		lastPost: map[string]time.Time{},
 	}
 	mux := http.NewServeMux()
@@ -87,9 +91,14 @@ func New(token string) *Server {
 	return s
 }
 
-// Close stops the server, releasing held requests first.
+// Close stops the server, releasing held and stalled requests first.
 func (s *Server) Close() {
 	s.mu.Lock()
+	select {
+	case <-s.closed:
+	default:
+		close(s.closed)
+	}
 	for m, ch := range s.holds {
 		close(ch)
 		delete(s.holds, m)
@@ -188,6 +197,11 @@ func (s *Server) gate(w http.ResponseWriter, r *http.Request, method string, c *
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if st := s.storms[method]; st != nil {
+		if fault := st.next(); fault != NoFault {
+			return s.faultLocked(w, r, fault, st.retryAfter, c)
+		}
+	}
 	if f := s.failNext[method]; f.n > 0 {
 		f.n--
 		s.failNext[method] = f
