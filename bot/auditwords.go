@@ -1,6 +1,9 @@
 package bot
 
-import "github.com/resetbot/resetbot/internal/i18n"
+import (
+	"github.com/resetbot/resetbot/flows"
+	"github.com/resetbot/resetbot/internal/i18n"
+)
 
 // How a link reached its person, as the core tells the flow engine
 // (Engine.LinkSent's where, Engine.ReissueLink's reason). The audit record
@@ -24,6 +27,7 @@ const (
 var auditIDs = map[string]string{
 	viaDM: "chat.via.dm", viaReply: "chat.via.reply", viaResent: "chat.via.resent",
 	viaClaim: "chat.via.claim", viaClaimed: "chat.via.claimed", reissueUndelivered: "chat.via.undelivered",
+	flows.LinkSentByOpening: "chat.via.opened",
 	"privileged account: passkey and helpdesk approval required": "chat.reason.privileged",
 	"no directory account matches chat-id":                       "chat.reason.no_account",
 	"no directory account matches email":                         "chat.reason.no_account_email",

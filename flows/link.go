@@ -52,6 +52,8 @@ func (e *Engine) Open(ctx context.Context, token string, c Client) (*Flow, error
 	typ, actor := EventLinkOpened, f.Subject.Chat.String()
 	if c.Preview {
 		typ, actor = EventLinkPreviewed, "system"
+	} else if f.LinkSentAt.IsZero() {
+		return e.openUnrecorded(ctx, f.ID, c)
 	}
 	ev := e.event(f, typ, actor, "", "ok", now)
 	ev.SourceIP, ev.Device = c.IP, c.Device
@@ -59,6 +61,33 @@ func (e *Engine) Open(ctx context.Context, token string, c Client) (*Flow, error
 		return nil, err
 	}
 	return f, nil
+}
+
+// LinkSentByOpening is the reason of a "link sent" event that the link's
+// opening recorded: the person opened the link before the bot's record of
+// its delivery (the chat API's answer) arrived, and a link cannot be
+// opened before it was delivered.
+const LinkSentByOpening = "delivery confirmed by the link's opening"
+
+// openUnrecorded is Open for a link whose delivery is not recorded yet:
+// the bot records it once the chat API has answered, and the person may be
+// quicker. Opening proves delivery, so "link sent" is recorded first, in
+// the same step as "link opened" (the flow's LinkSentAt with it), and the
+// bot's own record, arriving later, finds it done and adds nothing: the
+// record never says a link was opened before it was sent.
+func (e *Engine) openUnrecorded(ctx context.Context, id string, c Client) (*Flow, error) {
+	return e.mutate(ctx, id, "", func(f *Flow, now time.Time) ([]Event, error) {
+		var evs []Event
+		if f.LinkSentAt.IsZero() {
+			f.LinkSentAt = now
+			sent := e.event(f, EventLinkSent, "system", "", "ok", now)
+			sent.Reason = LinkSentByOpening
+			evs = append(evs, sent)
+		}
+		ev := e.event(f, EventLinkOpened, f.Subject.Chat.String(), "", "ok", now)
+		ev.SourceIP, ev.Device = c.IP, c.Device
+		return append(evs, ev), nil
+	})
 }
 
 // Redeem consumes a link (the POST behind the landing page's Continue

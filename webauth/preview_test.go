@@ -48,9 +48,12 @@ func TestLinkPreviewIsNotTheUsersOpen(t *testing.T) {
 			if st, _, _, _ := person.get("/r/"+is.Token, "User-Agent", webauthtest.PhoneUA); st != http.StatusOK {
 				t.Fatalf("person's GET: status %d", st)
 			}
+			// The rig's flow has no delivery recorded: the person's
+			// opening records it first (the preview did not).
 			evs := r.events(t, is.Flow.ID)
-			if len(evs) != 1 || evs[0].Type != flows.EventLinkOpened || evs[0].Actor != is.Flow.Subject.Chat.String() {
-				t.Fatalf("after the person's visit: %+v; want one link.opened by the person", evs)
+			if len(evs) != 2 || evs[0].Type != flows.EventLinkSent || evs[0].Reason != flows.LinkSentByOpening ||
+				evs[1].Type != flows.EventLinkOpened || evs[1].Actor != is.Flow.Subject.Chat.String() {
+				t.Fatalf("after the person's visit: %+v; want link.sent confirmed by the opening, then one link.opened by the person", evs)
 			}
 			if st, loc := newBrowser(t, ts).redeem(is.Token); st != http.StatusSeeOther || loc != "/f/"+is.Flow.ID+"/verify" {
 				t.Fatalf("redeem after the preview: %d %q", st, loc)

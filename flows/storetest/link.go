@@ -46,7 +46,52 @@ func runLinkDelivery(t *testing.T, newStore NewStore) {
 		if _, err := r.eng.Open(ctx(t), re.Token, flows.Client{}); err != nil {
 			t.Errorf("the new token does not open the flow: %v", err)
 		}
-		want := []flows.EventType{flows.EventRequested, flows.EventLinkReissued, flows.EventLinkOpened}
+		// The new link's delivery was not recorded yet: its opening
+		// records it (OpenedBeforeDeliveryRecorded).
+		want := []flows.EventType{flows.EventRequested, flows.EventLinkReissued, flows.EventLinkSent, flows.EventLinkOpened}
+		if got := types(drain(t, r.st, "audit")); !reflect.DeepEqual(got, want) {
+			t.Fatalf("audit trail = %v, want %v", got, want)
+		}
+	})
+	t.Run("OpenedBeforeDeliveryRecorded", func(t *testing.T) {
+		// The person opens the link before the bot's record of its
+		// delivery (the chat API's answer) arrives: the record says sent,
+		// then opened, never the reverse, and the late record adds nothing.
+		r := newRig(t, newStore)
+		is := r.mustStart(t, flows.KindReset, "U0PWUSER")
+		if _, err := r.eng.Open(ctx(t), is.Token, flows.Client{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.eng.LinkSent(ctx(t), is.Flow, "direct message"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.eng.Open(ctx(t), is.Token, flows.Client{}); err != nil {
+			t.Fatal(err)
+		}
+		evs := drain(t, r.st, "audit")
+		want := []flows.EventType{flows.EventRequested, flows.EventLinkSent, flows.EventLinkOpened, flows.EventLinkOpened}
+		if got := types(evs); !reflect.DeepEqual(got, want) {
+			t.Fatalf("audit trail = %v, want %v", got, want)
+		}
+		if evs[1].Reason != flows.LinkSentByOpening {
+			t.Errorf("link.sent reason = %q, want %q", evs[1].Reason, flows.LinkSentByOpening)
+		}
+		f, err := r.eng.Get(ctx(t), is.Flow.ID)
+		if err != nil || f.LinkSentAt.IsZero() {
+			t.Fatalf("flow after the open: %+v, %v (want its delivery recorded)", f, err)
+		}
+		if again, err := r.eng.ReissueLink(ctx(t), f.ID, "test"); err != nil || again != nil {
+			t.Fatalf("an opened link was reissued: %+v, %v", again, err)
+		}
+	})
+	t.Run("PreviewIsNoDelivery", func(t *testing.T) {
+		// An unfurler's fetch is not the person: it records no delivery.
+		r := newRig(t, newStore)
+		is := r.mustStart(t, flows.KindReset, "U0PWUSER")
+		if _, err := r.eng.Open(ctx(t), is.Token, flows.Client{Preview: true}); err != nil {
+			t.Fatal(err)
+		}
+		want := []flows.EventType{flows.EventRequested, flows.EventLinkPreviewed}
 		if got := types(drain(t, r.st, "audit")); !reflect.DeepEqual(got, want) {
 			t.Fatalf("audit trail = %v, want %v", got, want)
 		}
