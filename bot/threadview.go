@@ -171,6 +171,10 @@ func (b *Bot) eventWords(ev flows.Event) (string, Tone) {
 	case flows.EventFactorAdded, flows.EventFactorRemoved:
 		return b.factorWords(l, ev)
 	case flows.EventApplyFailed:
+		if ev.Outcome == flows.OutcomeNotRead {
+			// Nothing was written: the re-read before the write failed.
+			return t("apply_not_read", "Reason", why("apply_failed_default")), ToneDanger
+		}
 		return t("apply_failed", "Reason", why("apply_failed_default")), ToneDanger
 	case flows.EventCompleted:
 		return t("completed"), ToneGood

@@ -128,7 +128,7 @@ func (e *Engine) apply(ctx context.Context, f *Flow, c Completion) (EventType, e
 	}
 	u, err := e.dir.Find(ctx, directoryLookupByID(f.Subject.AccountID))
 	if err != nil {
-		return "", fmt.Errorf("flows: re-read account: %w", err)
+		return "", fmt.Errorf("flows: %w: %w", errNotRead, err)
 	}
 	if why := e.cfg.Policy.refusal(u); why != "" {
 		return "", &RefusalError{Reason: why}
@@ -189,6 +189,9 @@ func (e *Engine) finish(ctx context.Context, flowID string, success EventType, a
 			if errors.As(applyErr, &ref) || f.Kind == KindApprove && !errors.Is(applyErr, ErrStoreUnavailable) {
 				outcome, next = "refused", StateFailed
 			}
+			if errors.Is(applyErr, errNotRead) {
+				outcome = OutcomeNotRead
+			}
 			_ = move(f, "complete", next)
 			ev := e.event(f, EventApplyFailed, "system", StateApplying, outcome, now)
 			ev.Reason = applyReason(applyErr)
@@ -197,6 +200,15 @@ func (e *Engine) finish(ctx context.Context, flowID string, success EventType, a
 		return evs, result
 	})
 }
+
+// errNotRead: the account could not be read again before the write (the
+// directory unreachable, the account gone), so nothing was written.
+var errNotRead = errors.New("re-read of the account before the write failed; nothing written")
+
+// OutcomeNotRead is the outcome of a "change failed" event whose failure
+// came before the write: the account could not be read again, nothing was
+// written. The helpdesk thread words it so, not as a failed write.
+const OutcomeNotRead = "not-read"
 
 // errNewlyPrivileged: the re-read found the account privileged, and the
 // flow has no approval.

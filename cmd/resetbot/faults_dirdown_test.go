@@ -51,7 +51,7 @@ func TestDirectoryDownDuringSubmit(t *testing.T) {
 		flows.EventApplying, flows.EventPasswordSet, flows.EventCompleted)
 	r.threadExactly(id, 20*time.Second,
 		"Requested by", "Link sent to the user", "Link opened", "Link used", "Verified with passkey",
-		"Writing to the directory", "Directory write failed: directory unavailable",
+		"Writing to the directory", "Account could not be read before the directory write, nothing written: directory unavailable",
 		"Writing to the directory", "New password written to the directory", "Completed")
 	r.eventually("user told in chat", 20*time.Second, func() bool { return countDMs(r, p.chat, "Your password was changed") > 0 })
 	if n := countDMs(r, p.chat, "Your password was changed"); n != 1 {

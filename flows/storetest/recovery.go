@@ -54,6 +54,23 @@ func (d *haltingDir) Unlock(ctx context.Context, u *directory.User) error {
 	return d.halt(func() error { return d.Directory.Unlock(ctx, u) })
 }
 
+// unreadableDir fails the account's re-read before the write, as a
+// directory that went away between verification and the submit; a write
+// that still came through is counted, and must not happen.
+type unreadableDir struct {
+	*memory.Directory
+	writes atomic.Int32
+}
+
+func (d *unreadableDir) Find(context.Context, directory.Lookup) (*directory.User, error) {
+	return nil, fmt.Errorf("connection reset: %w", directory.ErrUnavailable)
+}
+
+func (d *unreadableDir) SetPassword(ctx context.Context, u *directory.User, pw string) error {
+	d.writes.Add(1)
+	return d.Directory.SetPassword(ctx, u, pw)
+}
+
 // plainDir hides every optional capability of the directory it wraps, like
 // a backend that cannot report password change times.
 type plainDir struct{ directory.Directory }
@@ -120,6 +137,30 @@ func runRecovery(t *testing.T, newStore NewStore) {
 		}
 	})
 
+	t.Run("ReReadFailureIsNoWrite", func(t *testing.T) {
+		// The account cannot be read again before the write: nothing is
+		// written, the flow may be retried, and the record says the
+		// account was not read (OutcomeNotRead), not that a write failed.
+		r := newRig(t, newStore)
+		dir := &unreadableDir{Directory: r.dir}
+		eng := r.engine(r.st, dir)
+		f, binding := r.verified(t, flows.KindReset, "U0PWUSER")
+		_, err := eng.Complete(ctx(t), f.ID, binding, flows.Completion{NewPassword: "Fresh-Horse-Battery-42"})
+		if !errors.Is(err, directory.ErrUnavailable) {
+			t.Fatalf("Complete with the account unreadable: %v, want ErrUnavailable", err)
+		}
+		if n := dir.writes.Load(); n != 0 {
+			t.Fatalf("%d directory writes, want none", n)
+		}
+		if stored, _ := r.eng.Get(ctx(t), f.ID); stored.State != flows.StateVerified {
+			t.Errorf("state = %q, want verified (to be retried)", stored.State)
+		}
+		evs := drain(t, r.st, "audit")
+		last := evs[len(evs)-1]
+		if last.Type != flows.EventApplyFailed || last.Outcome != flows.OutcomeNotRead || last.Reason != "directory unavailable" {
+			t.Errorf("last event = %s %q %q, want %s %q \"directory unavailable\"", last.Type, last.Outcome, last.Reason, flows.EventApplyFailed, flows.OutcomeNotRead)
+		}
+	})
 	t.Run("RecordRetriedWhileStoreUnavailable", func(t *testing.T) {
 		r := newRig(t, newStore)
 		fs := &failingStore{Store: r.st}
