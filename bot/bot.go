@@ -39,6 +39,9 @@ type Config struct {
 	// report's "tickets avoided" figure; Currency labels it.
 	CostPerTicket float64
 	Currency      string
+	// ReportGroups are the directory groups (DNs, nested membership) whose
+	// passkey enrollment reports show, by group and by department.
+	ReportGroups []string
 	// Location is the time zone times are shown in (default UTC) when the
 	// person's platform gives none.
 	Location *time.Location

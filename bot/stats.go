@@ -153,14 +153,21 @@ func (c *counter) get(key string) int64 {
 	return n
 }
 
+// reportKinds are the flow kinds the report counts, and outcomeNames the
+// terminal outcomes (outcomeOf's names), in the order exports list them.
+var (
+	reportKinds  = []flows.Kind{flows.KindReset, flows.KindChange, flows.KindUnlock, flows.KindEnroll}
+	outcomeNames = []string{"completed", "expired", "denied", "failed", "cancelled", "superseded"}
+)
+
 // Collect reads the figures of the last days days.
 func (b *Bot) Collect(ctx context.Context, days int) (Stats, error) {
 	st := Stats{Days: days, Requested: map[flows.Kind]int64{}, Outcomes: map[flows.Kind]map[string]int64{}, Methods: map[string]int64{}, Enrolled: map[string]int64{}}
 	c := &counter{b: b, ctx: ctx, days: days}
-	for _, k := range []flows.Kind{flows.KindReset, flows.KindChange, flows.KindUnlock, flows.KindEnroll} {
+	for _, k := range reportKinds {
 		st.Requested[k] = c.get("stats:requested:" + string(k))
 		st.Outcomes[k] = map[string]int64{}
-		for _, o := range []string{"completed", "expired", "denied", "failed", "cancelled", "superseded"} {
+		for _, o := range outcomeNames {
 			if n := c.get("stats:outcome:" + string(k) + ":" + o); n > 0 {
 				st.Outcomes[k][o] = n
 			}

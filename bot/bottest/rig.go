@@ -70,6 +70,9 @@ type Options struct {
 	LinkResendAfter time.Duration
 	// Language is helpdesk.language (default: English).
 	Language string
+	// ReportGroups are the groups whose passkey enrollment the report
+	// shows (report.groups).
+	ReportGroups []string
 }
 
 // NewRig builds a rig; platforms are added by the caller with AddPlatform.
@@ -113,6 +116,7 @@ func NewRig(t *testing.T, opt Options) *Rig {
 		Alerts:                opt.Alerts,
 		CostPerTicket:         70,
 		Language:              opt.Language,
+		ReportGroups:          opt.ReportGroups,
 	}, bot.Deps{Engine: eng, Directory: dir, Store: st, Factors: factors, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: now})
 	if err != nil {
 		t.Fatal(err)

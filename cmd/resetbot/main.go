@@ -13,6 +13,8 @@
 //	resetbot discord register        register /reset with Discord
 //	resetbot credentials export|import|rotate-key
 //	                                 back up, migrate, re-key factors
+//	resetbot report [--format text|csv|json] [--days N] [--group DN] CONFIG
+//	                                 self-service figures and enrollment compliance
 //	resetbot healthcheck [--url URL] probe the management listener
 //	resetbot version                 print the version
 package main
@@ -45,6 +47,8 @@ const usage = `usage:
                                           chat-id attribute values for the directory, by email
   resetbot credentials export CONFIG FILE | import CONFIG FILE | rotate-key CONFIG
                                           back up, migrate or re-key the enrolled factors
+  resetbot report [--format text|csv|json] [--days N] [--group DN]... CONFIG
+                                          self-service figures and enrollment compliance
   resetbot healthcheck [--url URL]        probe the management listener (container HEALTHCHECK)
   resetbot version                        print the version
 `
@@ -165,6 +169,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	case "credentials":
 		return runCredentials(ctx, rest, stdout, stderr)
+	case "report":
+		return runReport(ctx, rest, stdout, stderr)
 	case "healthcheck":
 		return runHealthcheck(ctx, rest, stdout)
 	case "version", "-version", "--version":

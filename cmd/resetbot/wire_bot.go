@@ -39,6 +39,7 @@ func newBot(c *config.Config, engine *flows.Engine, dir directory.Directory, sto
 		},
 		CostPerTicket: c.Helpdesk.CostPerTicket,
 		Currency:      c.Helpdesk.Currency,
+		ReportGroups:  c.Report.Groups,
 		Location:      c.Helpdesk.Locale().Location(),
 		Language:      c.Helpdesk.Language,
 

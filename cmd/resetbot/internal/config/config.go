@@ -20,6 +20,7 @@ type Config struct {
 	Teams     Teams     `yaml:"teams"`
 	Discord   Discord   `yaml:"discord"`
 	Reminders Reminders `yaml:"reminders"`
+	Report    Report    `yaml:"report"`
 
 	// lines maps key paths ("directory.urls[1]") to their line in the
 	// file, so validation problems can point at the line to fix.

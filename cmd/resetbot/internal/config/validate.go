@@ -32,6 +32,7 @@ func (c *Config) Validate() []error {
 	v.alerts()
 	v.platforms()
 	v.reminders()
+	v.report()
 	v.packages()
 	return v.probs
 }
