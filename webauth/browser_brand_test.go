@@ -21,13 +21,11 @@ const exampleLogoSVG = `<?xml version="1.0" encoding="UTF-8"?>
 </svg>
 `
 
-// TestBrowserLogoAndTemplates: web.branding.logo_file shows in the header
-// of every page (loaded, with the company name as its alt text) and
-// web.templates_dir's landing.html replaces the built-in one in Chromium,
-// its button still working (the scripts find it by id); axe passes on the
-// branded pages in both colour schemes. With RESETBOT_UPDATE_SCREENSHOTS
-// set it writes the README's docs/screenshots/10-logo-landing.png.
-func TestBrowserLogoAndTemplates(t *testing.T) {
+// newLogoSite is a site branded Example Corp with exampleLogoSVG as its
+// logo and a landing.html of its own (the built-in one with a note on what
+// the company's IT never asks for) in web.templates_dir.
+func newLogoSite(t *testing.T) *site {
+	t.Helper()
 	dir := t.TempDir()
 	logoFile := filepath.Join(dir, "logo.svg")
 	if err := os.WriteFile(logoFile, []byte(exampleLogoSVG), 0o644); err != nil {
@@ -41,8 +39,17 @@ func TestBrowserLogoAndTemplates(t *testing.T) {
 	override := strings.Replace(string(builtin), `<form method="post"`, note+"\n"+`<form method="post"`, 1)
 	tdir := templatesDir(t, map[string]string{"landing.html": override})
 
-	s := newSiteWith(t, rigOptions{dir: memoryDir(t), templatesDir: tdir,
+	return newSiteWith(t, rigOptions{dir: memoryDir(t), templatesDir: tdir,
 		brand: Branding{CompanyName: "Example Corp", PrimaryColor: "#0f766e", LogoFile: logoFile}})
+}
+
+// TestBrowserLogoAndTemplates: web.branding.logo_file shows in the header
+// of every page (loaded, with the company name as its alt text) and
+// web.templates_dir's landing.html replaces the built-in one in Chromium,
+// its button still working (the scripts find it by id); axe passes on the
+// branded pages in both colour schemes.
+func TestBrowserLogoAndTemplates(t *testing.T) {
+	s := newLogoSite(t)
 	c := newChrome(t, "logo")
 	is := s.start(t, flows.KindReset, "jdoe")
 	c.Do(chromedp.Navigate(s.base+"/r/"+is.Token), chromedp.WaitVisible(chromedp.CSS("#continue")))
@@ -65,15 +72,6 @@ func TestBrowserLogoAndTemplates(t *testing.T) {
 		t.Error("a branded page names resetbot")
 	}
 	c.State("landing")
-	if os.Getenv("RESETBOT_UPDATE_SCREENSHOTS") != "" {
-		png, err := chromedp.Run(c.Ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join("..", "docs", "screenshots", "10-logo-landing.png"), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
 	// jdoe has no passkey: Continue redeems the link and the (built-in)
 	// verify page says so, under the same logo.
 	c.Tap("#continue")

@@ -2,8 +2,6 @@ package webauth
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -63,8 +61,8 @@ func TestBrowserGermanFlow(t *testing.T) {
 
 // TestBrowserBrandedPage: web.branding puts the company's name at the top
 // and in the title, and its colour on the primary button; no page says
-// "resetbot". The branded landing page is the README's screenshot,
-// docs/screenshots/8-branded-landing.png.
+// "resetbot". TestBrowserREADMEScreenshots takes the README's picture of
+// this page.
 func TestBrowserBrandedPage(t *testing.T) {
 	s := newSiteWith(t, rigOptions{dir: memoryDir(t), brand: Branding{CompanyName: "Example Corp", PrimaryColor: "#0f766e"}})
 	c := newChrome(t, "branded")
@@ -80,16 +78,4 @@ func TestBrowserBrandedPage(t *testing.T) {
 		t.Error("a branded page names resetbot")
 	}
 	c.State("landing")
-	// RESETBOT_UPDATE_SCREENSHOTS=1 refreshes the README's copy; a plain
-	// run leaves the tracked file alone.
-	if os.Getenv("RESETBOT_UPDATE_SCREENSHOTS") == "" {
-		return
-	}
-	png, err := chromedp.Run(c.Ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join("..", "docs", "screenshots", "8-branded-landing.png"), png, 0o644); err != nil {
-		t.Fatal(err)
-	}
 }
