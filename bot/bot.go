@@ -42,6 +42,9 @@ type Config struct {
 	// ReportGroups are the directory groups (DNs, nested membership) whose
 	// passkey enrollment reports show, by group and by department.
 	ReportGroups []string
+	// Campaigns are the enrollment campaigns whose progress reports show
+	// (their jobs are made with CampaignJob).
+	Campaigns []Campaign
 	// Location is the time zone times are shown in (default UTC) when the
 	// person's platform gives none.
 	Location *time.Location

@@ -15,6 +15,8 @@ type Figures struct {
 	At         time.Time
 	Stats      Stats
 	Compliance Compliance
+	// Campaigns is the progress of each configured campaign.
+	Campaigns []CampaignProgress
 }
 
 // Figures reads the figures of the last days days for groups (the
@@ -31,5 +33,13 @@ func (b *Bot) Figures(ctx context.Context, days int, groups []string) (Figures, 
 	if err != nil {
 		return Figures{}, err
 	}
-	return Figures{At: b.now().UTC(), Stats: st, Compliance: c}, nil
+	f := Figures{At: b.now().UTC(), Stats: st, Compliance: c}
+	for _, k := range b.cfg.Campaigns {
+		p, err := b.CampaignProgress(ctx, k)
+		if err != nil {
+			return Figures{}, err
+		}
+		f.Campaigns = append(f.Campaigns, p)
+	}
+	return f, nil
 }

@@ -44,6 +44,17 @@ type FiguresDocument struct {
 		Groups      []EnrollmentDocument `json:"groups"`
 		Departments []EnrollmentDocument `json:"departments"`
 	} `json:"compliance"`
+	// Campaigns is each campaign's progress over the last year: people
+	// found without a passkey, of those messaged, of those enrolled since.
+	Campaigns []CampaignDocument `json:"campaigns"`
+}
+
+// CampaignDocument is one campaign's progress.
+type CampaignDocument struct {
+	Name          string `json:"name"`
+	Targeted      int64  `json:"targeted"`
+	Messaged      int64  `json:"messaged"`
+	EnrolledSince int64  `json:"enrolled_since"`
 }
 
 // EnrollmentDocument is one group's or department's passkey enrollment.
@@ -85,6 +96,10 @@ func (f Figures) Document() FiguresDocument {
 	}
 	d.Compliance.Groups = conv(f.Compliance.Groups)
 	d.Compliance.Departments = conv(f.Compliance.Departments)
+	d.Campaigns = []CampaignDocument{}
+	for _, p := range f.Campaigns {
+		d.Campaigns = append(d.Campaigns, CampaignDocument(p))
+	}
 	return d
 }
 
@@ -131,6 +146,12 @@ func (f Figures) WriteCSV(w io.Writer) error {
 	}
 	for _, e := range d.Compliance.Departments {
 		rows = append(rows, []string{"compliance.department", cell(e.Name), strconv.Itoa(e.Enrolled), strconv.Itoa(e.Total)})
+	}
+	for _, p := range d.Campaigns {
+		rows = append(rows,
+			[]string{"campaign.targeted", p.Name, n(p.Targeted), ""},
+			[]string{"campaign.messaged", p.Name, n(p.Messaged), ""},
+			[]string{"campaign.enrolled_since", p.Name, n(p.EnrolledSince), ""})
 	}
 	if err := cw.WriteAll(rows); err != nil {
 		return fmt.Errorf("report: csv: %w", err)

@@ -5,12 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/resetbot/resetbot/directory"
 	"github.com/resetbot/resetbot/flows"
-	"github.com/resetbot/resetbot/internal/i18n"
 )
 
 // ActionChangePassword is the button of an expiry reminder: it starts the
@@ -151,7 +149,7 @@ func (r *Reminders) Run(ctx context.Context, now time.Time) (ReminderRun, error)
 			run.AlreadySent++
 			continue
 		}
-		if err := r.deliver(ctx, ids, func(loc flows.Locale) Message { return r.b.msgExpiryReminder(e.ExpiresAt, left, loc) }); err != nil {
+		if err := r.b.deliverPrivate(ctx, ids, func(loc flows.Locale) Message { return r.b.msgExpiryReminder(e.ExpiresAt, left, loc) }); err != nil {
 			run.Failed++
 			r.b.deps.Log.Warn("reminder not delivered", "account", e.User.ID, "threshold_days", threshold, "err", err)
 			continue
@@ -185,19 +183,21 @@ func (r *Reminders) thresholdFor(left time.Duration) int {
 	return r.days[len(r.days)-1]
 }
 
-// reminderRetries bounds how often one reminder waits out a rate limit.
+// reminderRetries bounds how often one private message (a reminder, a
+// campaign's) waits out a rate limit.
 const reminderRetries = 3
 
-// deliver sends the message, in the recipient's language and time zone
-// when their platform tells them, to the first identity that takes it,
-// waiting out rate limits the platform reports (its pacer already spaces
-// posts).
-func (r *Reminders) deliver(ctx context.Context, ids []flows.ChatIdentity, msg func(flows.Locale) Message) error {
+// deliverPrivate sends the message, in the recipient's language and time
+// zone when their platform tells them, to the first identity that takes
+// it, waiting out rate limits the platform reports (its pacer already
+// spaces posts per channel). Expiry reminders and enrollment campaigns
+// use it.
+func (b *Bot) deliverPrivate(ctx context.Context, ids []flows.ChatIdentity, msg func(flows.Locale) Message) error {
 	var errs []error
 	for _, id := range ids {
-		m := msg(r.b.localeOf(ctx, id))
+		m := msg(b.localeOf(ctx, id))
 		for attempt := 0; ; attempt++ {
-			err := r.b.sendPrivate(ctx, id, m)
+			err := b.sendPrivate(ctx, id, m)
 			if err == nil {
 				return nil
 			}
@@ -244,13 +244,7 @@ func (b *Bot) countReminder(ctx context.Context, now time.Time) {
 // in whole days rounded up as people count to a deadline, and the date in
 // the person's time zone (else the configured one), with the change button.
 func (b *Bot) msgExpiryReminder(expires time.Time, left time.Duration, loc flows.Locale) Message {
-	lang := b.cfg.Language
-	// A platform locale ("de-DE") counts when the catalogue has its
-	// language; otherwise ("ja-JP") the configured language, not English.
-	if m := i18n.Match(loc.Lang).String(); loc.Lang != "" && strings.HasPrefix(strings.ToLower(loc.Lang), m) {
-		lang = m
-	}
-	l := i18n.For(lang)
+	l := b.langOfLocale(loc)
 	zone := b.cfg.Location
 	if z, err := time.LoadLocation(loc.TimeZone); loc.TimeZone != "" && err == nil {
 		zone = z

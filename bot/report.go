@@ -80,6 +80,13 @@ func (b *Bot) ReportMessage(l i18n.Lang, f Figures) Message {
 		{Label: l.T("chat.report.reminders_label"), Value: b.reminderFigures(l, st)},
 	}
 	fields = append(fields, complianceFields(l, f.Compliance)...)
+	if len(f.Campaigns) > 0 {
+		lines := make([]string, len(f.Campaigns))
+		for i, p := range f.Campaigns {
+			lines[i] = l.T("chat.report.campaign", "Name", p.Name, "Targeted", p.Targeted, "Messaged", p.Messaged, "Enrolled", p.EnrolledSince)
+		}
+		fields = append(fields, Field{Label: l.T("chat.report.campaigns"), Value: strings.Join(lines, "; ")})
+	}
 	return Message{
 		Summary: l.T("chat.report.summary", "Period", l.N("chat.report.period", st.Days),
 			"Resets", l.N("chat.report.resets_requested", int(st.Requested[flows.KindReset])),

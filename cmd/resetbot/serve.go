@@ -85,7 +85,8 @@ type server struct {
 	httpm     *httpMetrics
 	chatm     *chatMetrics
 	platforms []string
-	reminders *reminderJob // nil when off
+	reminders *reminderJob  // nil when off
+	campaigns *campaignJobs // nil without campaigns
 	extra     []chatPlatform
 	closers   []func()
 }
@@ -186,6 +187,9 @@ func (s *server) wire(ctx context.Context) (err error) {
 	if s.reminders, err = newReminderJob(cfg.Reminders, s.bot, s.registry, log); err != nil {
 		return atKey("reminders.enabled", err)
 	}
+	if s.campaigns, err = newCampaignJobs(cfg, s.bot, log); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -219,6 +223,9 @@ func (s *server) run(ctx context.Context, ln, mln net.Listener) error {
 	s.runPlatforms(ctx, &wg)
 	if s.reminders != nil {
 		wg.Go(func() { s.reminders.run(ctx, time.Minute) })
+	}
+	if s.campaigns != nil {
+		wg.Go(func() { s.campaigns.run(ctx, time.Minute) })
 	}
 	if s.audit != nil {
 		wg.Go(func() { auditUpkeep(ctx, s.audit, s.log) })

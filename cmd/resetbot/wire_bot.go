@@ -40,6 +40,7 @@ func newBot(c *config.Config, engine *flows.Engine, dir directory.Directory, sto
 		CostPerTicket: c.Helpdesk.CostPerTicket,
 		Currency:      c.Helpdesk.Currency,
 		ReportGroups:  c.Report.Groups,
+		Campaigns:     botCampaigns(c),
 		Location:      c.Helpdesk.Locale().Location(),
 		Language:      c.Helpdesk.Language,
 

@@ -59,6 +59,9 @@ type Server struct {
 	closed    chan struct{}
 	interval  time.Duration
 	lastPost  map[string]time.Time
+	// perMethod and lastCall are the app-wide limits of LimitMethod.
+	perMethod map[string]time.Duration
+	lastCall  map[string]time.Time
 	// listPage caps users.list pages below the requested limit, as
 	// Slack may return fewer members than asked for.
 	listPage int
@@ -73,16 +76,18 @@ type failure struct {
 // Close it when done.
 func New(token string) *Server {
 	s := &Server{
-		token:    token,
-		channels: map[string]bool{},
-		ims:      map[string]string{},
-		users:    map[string]User{},
-		groups:   map[string][]string{},
-		failNext: map[string]failure{},
-		holds:    map[string]chan struct{}{},
-		storms:   map[string]*storm{},
-		closed:   make(chan struct{}),
-		lastPost: map[string]time.Time{},
+		token:     token,
+		channels:  map[string]bool{},
+		ims:       map[string]string{},
+		users:     map[string]User{},
+		groups:    map[string][]string{},
+		failNext:  map[string]failure{},
+		holds:     map[string]chan struct{}{},
+		storms:    map[string]*storm{},
+		closed:    make(chan struct{}),
+		lastPost:  map[string]time.Time{},
+		perMethod: map[string]time.Duration{},
+		lastCall:  map[string]time.Time{},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/{method}", s.serveAPI)
@@ -155,6 +160,16 @@ func (s *Server) LimitChannels(interval time.Duration) {
 	s.interval = interval
 }
 
+// LimitMethod enforces an app-wide limit on one Web API method, as Slack's
+// rate-limit tiers do (conversations.open is Tier 3, 50+ a minute): a call
+// less than interval after the previous accepted call of the method, to
+// any channel, gets 429 with Retry-After. Zero turns it off.
+func (s *Server) LimitMethod(method string, interval time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.perMethod[method] = interval
+}
+
 // Hold makes calls of method (or "response_url") block until release is
 // called, to prove that a caller does not wait for Slack.
 func (s *Server) Hold(method string) (release func()) {
@@ -209,6 +224,15 @@ func (s *Server) gate(w http.ResponseWriter, r *http.Request, method string, c *
 		s.calls = append(s.calls, *c)
 		rateLimited(w, f.retryAfter)
 		return false
+	}
+	if iv := s.perMethod[method]; iv > 0 {
+		if wait := iv - time.Since(s.lastCall[method]); wait > 0 {
+			c.Error = "ratelimited"
+			s.calls = append(s.calls, *c)
+			rateLimited(w, wait)
+			return false
+		}
+		s.lastCall[method] = time.Now()
 	}
 	return true
 }

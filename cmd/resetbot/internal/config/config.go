@@ -5,22 +5,23 @@ import "time"
 // Config is the whole configuration. Each section is its own type so the
 // wiring code can hand a component exactly the part it needs.
 type Config struct {
-	Server    Server    `yaml:"server"`
-	Redis     Redis     `yaml:"redis"`
-	Directory Directory `yaml:"directory"`
-	Identity  Identity  `yaml:"identity"`
-	Flows     Flows     `yaml:"flows"`
-	Limits    Limits    `yaml:"limits"`
-	Audit     Audit     `yaml:"audit"`
-	Log       Log       `yaml:"log"`
-	Web       Web       `yaml:"web"`
-	Helpdesk  Helpdesk  `yaml:"helpdesk"`
-	Alerts    Alerts    `yaml:"alerts"`
-	Slack     Slack     `yaml:"slack"`
-	Teams     Teams     `yaml:"teams"`
-	Discord   Discord   `yaml:"discord"`
-	Reminders Reminders `yaml:"reminders"`
-	Report    Report    `yaml:"report"`
+	Server    Server     `yaml:"server"`
+	Redis     Redis      `yaml:"redis"`
+	Directory Directory  `yaml:"directory"`
+	Identity  Identity   `yaml:"identity"`
+	Flows     Flows      `yaml:"flows"`
+	Limits    Limits     `yaml:"limits"`
+	Audit     Audit      `yaml:"audit"`
+	Log       Log        `yaml:"log"`
+	Web       Web        `yaml:"web"`
+	Helpdesk  Helpdesk   `yaml:"helpdesk"`
+	Alerts    Alerts     `yaml:"alerts"`
+	Slack     Slack      `yaml:"slack"`
+	Teams     Teams      `yaml:"teams"`
+	Discord   Discord    `yaml:"discord"`
+	Reminders Reminders  `yaml:"reminders"`
+	Report    Report     `yaml:"report"`
+	Campaigns []Campaign `yaml:"campaigns"`
 
 	// lines maps key paths ("directory.urls[1]") to their line in the
 	// file, so validation problems can point at the line to fix.

@@ -99,6 +99,7 @@ func (c *Config) ApplyDefaults() {
 
 	setStr(&c.Slack.Mode, DefaultSlackMode)
 	c.reminderDefaults()
+	c.campaignDefaults()
 }
 
 func setStr(p *string, def string) {

@@ -33,6 +33,7 @@ func (c *Config) Validate() []error {
 	v.platforms()
 	v.reminders()
 	v.report()
+	v.campaigns()
 	v.packages()
 	return v.probs
 }
