@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"regexp"
 	"time"
+
+	"github.com/resetbot/resetbot/internal/i18n"
 )
 
 // Campaign is one enrollment campaign: the members of a directory group
@@ -39,6 +41,11 @@ const minCampaignEvery = time.Hour
 
 // campaignNamePattern is the shape of a name (it is part of Redis keys).
 var campaignNamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+
+// catalogueID is the shape of a catalogue id ("chat.campaign.body"): a
+// message of that shape that the catalogue lacks is a typo, which would
+// otherwise be sent to everyone as it is.
+var catalogueID = regexp.MustCompile(`^[a-z]+(\.[a-z0-9_]+)+$`)
 
 // campaignDefaults fills each campaign's unset keys.
 func (c *Config) campaignDefaults() {
@@ -77,6 +84,9 @@ func (v *validator) campaigns() {
 		v.dn(p+".group", c.Group, true)
 		if _, _, _, ok := c.Schedule(); !ok {
 			v.add(p+".every", "%q is neither an interval of at least %s (24h) nor a time of day (09:30)", c.Every, minCampaignEvery)
+		}
+		if catalogueID.MatchString(c.Message) && i18n.For("en").T(c.Message) == c.Message {
+			v.add(p+".message", "%q is no catalogue id: name one (chat.campaign.body) or write the text itself", c.Message)
 		}
 		if c.RemindEveryDays < 1 || c.RemindEveryDays > maxReminderDays {
 			v.add(p+".remind_every_days", "%d is out of range 1..%d", c.RemindEveryDays, maxReminderDays)

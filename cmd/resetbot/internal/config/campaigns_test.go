@@ -21,6 +21,9 @@ func TestCampaigns(t *testing.T) {
 		{"duplicate", []Campaign{good, good}, []string{`campaigns[1].name: "all" is the name of an earlier campaign`}},
 		{"no group", []Campaign{{Name: "x", Every: "24h"}}, []string{"campaigns[0].group: required"}},
 		{"too often", []Campaign{{Name: "x", Group: good.Group, Every: "10m"}}, []string{`campaigns[0].every: "10m"`}},
+		{"catalogue id", []Campaign{{Name: "x", Group: good.Group, Every: "24h", Message: "chat.campaign.body"}}, nil},
+		{"text", []Campaign{{Name: "x", Group: good.Group, Every: "24h", Message: "Please add a passkey."}}, nil},
+		{"unknown id", []Campaign{{Name: "x", Group: good.Group, Every: "24h", Message: "chat.campaign.bdy"}}, []string{`campaigns[0].message: "chat.campaign.bdy" is no catalogue id`}},
 		{"spacing", []Campaign{{Name: "x", Group: good.Group, Every: "24h", RemindEveryDays: 400}}, []string{"campaigns[0].remind_every_days: 400 is out of range"}},
 	}
 	for _, tt := range tests {
