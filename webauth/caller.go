@@ -52,7 +52,7 @@ func (s *Server) callerLanding(w http.ResponseWriter, r *http.Request, f *flows.
 	if sum, err := s.deps.Credentials.Summary(r.Context(), f.Subject.AccountID); err == nil {
 		d.Passkey = sum.Passkeys > 0
 	}
-	s.render(w, r, http.StatusOK, "caller", page{Title: "web.caller.title", Steps: steps(f.Kind), Step: 1, CSRF: csrf, Data: d,
+	s.render(w, r, http.StatusOK, "caller", page{Title: "web.caller.title", Kind: f.Kind, Steps: steps(f.Kind), Step: 1, CSRF: csrf, Data: d,
 		Early: []string{"common.js", "landing.js"}})
 }
 
@@ -168,7 +168,7 @@ func (s *Server) callerLinkState(w http.ResponseWriter, r *http.Request, f *flow
 	if ok {
 		message = l.T("web.caller.used.completed", "Time", endedAt(f).In(zone).Format("15:04 MST, 2 Jan"))
 	}
-	s.render(w, r, Classify(err).Status, "caller", page{Title: "web.caller.title", Steps: steps(f.Kind), Step: 2, Stopped: !ok,
+	s.render(w, r, Classify(err).Status, "caller", page{Title: "web.caller.title", Kind: f.Kind, Steps: steps(f.Kind), Step: 2, Stopped: !ok,
 		Data: callerData{OK: ok, Headline: headline, Message: message}})
 }
 

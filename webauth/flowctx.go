@@ -143,5 +143,5 @@ func steps(k flows.Kind) []string {
 // basePage fills the common page fields for a flow; title is a message
 // id, translated by render.
 func basePage(fc *flowCtx, title string, step int) page {
-	return page{Title: title, Steps: steps(fc.flow.Kind), Step: step, CSRF: fc.csrf, FlowID: fc.flow.ID, Change: isChange(fc.flow)}
+	return page{Title: title, Steps: steps(fc.flow.Kind), Step: step, CSRF: fc.csrf, FlowID: fc.flow.ID, Change: isChange(fc.flow), Kind: fc.flow.Kind}
 }

@@ -87,7 +87,7 @@ func (s *Server) landing(w http.ResponseWriter, r *http.Request) {
 
 	}
 	s.render(w, r, http.StatusOK, "landing", page{Title: s.tr(r).T(d.Verb) + " " + d.Account, Steps: steps(f.Kind), Step: 1, CSRF: csrf, Data: d,
-		Early: []string{"common.js", "landing.js"}, Change: isChange(f)})
+		Early: []string{"common.js", "landing.js"}, Change: isChange(f), Kind: f.Kind})
 }
 
 // resume sends a browser that already redeemed this link (a reload, the

@@ -92,5 +92,5 @@ func (s *Server) failLink(w http.ResponseWriter, r *http.Request, f *flows.Flow,
 	case errors.Is(err, errLinkNotApplied), errors.Is(err, errLinkUnconfirmed):
 		sp.Title, sp.Message, _ = interrupted(s.tr(r), f)
 	}
-	s.render(w, r, Classify(err).Status, "error", page{Title: sp.Title, Problem: &sp, Change: isChange(f)})
+	s.render(w, r, Classify(err).Status, "error", page{Title: sp.Title, Problem: &sp, Change: isChange(f), Kind: kindOf(f)})
 }

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/resetbot/resetbot/flows"
 	"github.com/resetbot/resetbot/internal/i18n"
 )
 
@@ -150,6 +151,36 @@ type page struct {
 	// Change marks a page of a password change (flows.KindChange): its
 	// words say "change your password", never "reset" (isChange).
 	Change bool
+	// Kind is the flow's kind ("" for a page of no flow), for the words
+	// of the header (BrandSuffix).
+	Kind flows.Kind
+}
+
+// BrandSuffix is the catalogue id of the header's words after the company
+// name: what the page is for, so that an enrollment, an unlock, an
+// approval or a caller check never reads "Password reset".
+func (p page) BrandSuffix() string {
+	switch p.Kind {
+	case flows.KindChange:
+		return "web.change.brand_suffix"
+	case flows.KindEnroll, flows.KindRevoke:
+		return "web.enroll.brand_suffix"
+	case flows.KindUnlock:
+		return "web.unlock.brand_suffix"
+	case flows.KindApprove:
+		return "web.approve.brand_suffix"
+	case flows.KindVerify:
+		return "web.caller.brand_suffix"
+	}
+	return "web.brand_suffix"
+}
+
+// kindOf is f's kind, "" without a flow.
+func kindOf(f *flows.Flow) flows.Kind {
+	if f == nil {
+		return ""
+	}
+	return f.Kind
 }
 
 // shownProblem is a catalogued problem as the page shows it.
@@ -227,8 +258,12 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, fc *flowCtx, err e
 	if fc != nil {
 		flowID = fc.flow.ID
 	}
+	var f *flows.Flow
+	if fc != nil {
+		f = fc.flow
+	}
 	sp := s.report(r, flowID, err)
-	s.render(w, r, Classify(err).Status, "error", page{Title: sp.Title, Problem: &sp, Change: fc != nil && isChange(fc.flow)})
+	s.render(w, r, Classify(err).Status, "error", page{Title: sp.Title, Problem: &sp, Change: isChange(f), Kind: kindOf(f)})
 }
 
 // failJSON answers a script with the catalogued problem.
