@@ -39,6 +39,9 @@ type RedisOptions struct {
 	// acknowledged. Empty: no persistence; a restart loses everything, as a
 	// Redis without persistence (or a replaced Cluster master) does.
 	AppendFsync string
+	// Cluster starts the server as a Redis Cluster node (see
+	// StartRedisCluster); its port+10000, the cluster bus, is free too.
+	Cluster bool
 }
 
 // StartRedis starts the test's own redis-server and waits until it
@@ -47,6 +50,9 @@ func StartRedis(t testing.TB, opt RedisOptions) *Redis {
 	t.Helper()
 	r := &Redis{t: t, bin: RequireBinary(t, "redis-server"), dir: t.TempDir()}
 	port := FreePort(t)
+	for opt.Cluster && !portFree(port+10000) {
+		port = FreePort(t)
+	}
 	r.addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	r.args = []string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", r.dir, "--save", "",
 		"--daemonize", "no", "--logfile", filepath.Join(r.dir, "redis.log")}
@@ -54,6 +60,9 @@ func StartRedis(t testing.TB, opt RedisOptions) *Redis {
 		r.args = append(r.args, "--appendonly", "yes", "--appendfsync", opt.AppendFsync)
 	} else {
 		r.args = append(r.args, "--appendonly", "no")
+	}
+	if opt.Cluster {
+		r.args = append(r.args, "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "2000")
 	}
 	r.Start()
 	t.Cleanup(r.Kill)
@@ -136,6 +145,19 @@ func FreePort(t testing.TB) int {
 	}
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// portFree reports whether a loopback TCP port can be listened on now.
+func portFree(port int) bool {
+	if port > 65535 {
+		return false
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	if err != nil {
+		return false
+	}
+	ln.Close()
+	return true
 }
 
 // String names the server in test messages.

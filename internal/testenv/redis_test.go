@@ -77,3 +77,48 @@ func TestClockAdvances(t *testing.T) {
 		t.Fatalf("advanced by %v, want 1m", got)
 	}
 }
+
+// TestRedisClusterLifecycle: the own cluster serves keys on every master;
+// with one master killed the others report cluster_state:fail and a key
+// on it cannot be read; started again (with its append-only file) it
+// rejoins with its slots and its data, and the cluster is ok.
+func TestRedisClusterLifecycle(t *testing.T) {
+	c := StartRedisCluster(t, RedisOptions{AppendFsync: "always"})
+	rdb := redis.NewClusterClient(&redis.ClusterOptions{Addrs: c.Addrs(), MaxRetries: -1})
+	t.Cleanup(func() { _ = rdb.Close() })
+	ctx := context.Background()
+	keys := []string{"{a}", "{b}", "{c}", "{d}", "{e}", "{f}"}
+	for _, k := range keys {
+		if err := rdb.Set(ctx, k, "v", 0).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.Node(1).Kill()
+	c.WaitState("fail", 30*time.Second)
+	short, cancel := context.WithTimeout(ctx, 2*time.Second)
+	failed := 0
+	for _, k := range keys {
+		if rdb.Get(short, k).Err() != nil {
+			failed++
+		}
+	}
+	cancel()
+	if failed == 0 {
+		t.Fatal("every key readable with a master down and the cluster failed")
+	}
+	c.Node(1).Start()
+	c.WaitState("ok", 30*time.Second)
+	deadline := time.Now().Add(20 * time.Second)
+	for _, k := range keys {
+		for {
+			v, err := rdb.Get(ctx, k).Result()
+			if err == nil && v == "v" {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s after the master is back: %q, %v", k, v, err)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+}
