@@ -13,6 +13,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/resetbot/resetbot/internal/testenv"
 )
 
 // hungServer accepts TCP connections and never answers, like a Redis that
@@ -102,5 +104,41 @@ func TestReadyzCachesTheDirectoryCheck(t *testing.T) {
 		if code != st.wantCode || calls != st.wantCalls {
 			t.Errorf("%s: /readyz = %d %q after %d directory checks; want %d after %d", st.name, code, body, calls, st.wantCode, st.wantCalls)
 		}
+	}
+}
+
+// TestReadyzOnAFailedCluster: on a Redis Cluster (the test's own) with a
+// master killed, /readyz says "not ready" once the other nodes report
+// cluster_state:fail, though each of them still answers PING; with the
+// master back it is ready again.
+func TestReadyzOnAFailedCluster(t *testing.T) {
+	c := testenv.StartRedisCluster(t, testenv.RedisOptions{})
+	rdb := redis.NewClusterClient(&redis.ClusterOptions{Addrs: c.Addrs(), MaxRetries: -1})
+	t.Cleanup(func() { rdb.Close() })
+	r := &readiness{redis: redisReady(rdb), timeout: 5 * time.Second, dirEvery: time.Minute, now: time.Now}
+	h := managementHandler(prometheus.NewRegistry(), r)
+	if code, body := get(t, h, "/readyz"); code != http.StatusOK {
+		t.Fatalf("/readyz on a healthy cluster = %d %q", code, body)
+	}
+	c.Node(2).Kill()
+	c.WaitState("fail", 30*time.Second)
+	if err := rdb.Ping(context.Background()).Err(); err != nil {
+		t.Logf("PING with the cluster failed: %v", err)
+	}
+	if code, body := get(t, h, "/readyz"); code != http.StatusServiceUnavailable || !strings.Contains(body, "redis: ") {
+		t.Errorf("/readyz with a master down = %d %q, want 503 naming redis", code, body)
+	}
+	c.Node(2).Start()
+	c.WaitState("ok", 30*time.Second)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		code, body := get(t, h, "/readyz")
+		if code == http.StatusOK {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/readyz with the master back = %d %q", code, body)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 }

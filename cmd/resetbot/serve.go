@@ -205,7 +205,7 @@ func (s *server) handler() http.Handler {
 // management is the management listener's handler.
 func (s *server) management() http.Handler {
 	r := &readiness{
-		redis:   func(ctx context.Context) error { return s.rdb.Ping(ctx).Err() },
+		redis:   redisReady(s.rdb),
 		timeout: checkTimeout, dirEvery: dirCheckEvery, now: time.Now,
 	}
 	if p, ok := s.dir.(interface{ Ping(context.Context) error }); ok {
