@@ -88,6 +88,7 @@ type Bot struct {
 	deps      Deps
 	platforms map[string]Messenger
 	refusals  refusalTallies
+	unmarked  doneUnmarked
 	sem       chan struct{}
 	queued    atomic.Int64
 	wg        sync.WaitGroup

@@ -158,8 +158,12 @@ func (s threadSink) deliverGroup(ctx context.Context, g []flows.Event) error {
 
 // markAll remembers events as posted.
 func (s threadSink) markAll(ctx context.Context, evs []flows.Event) error {
-	for _, ev := range evs {
-		if err := s.b.deps.Store.Mark(ctx, s.Name(), ev.ID, markDone); err != nil {
+	for i, ev := range evs {
+		if err := s.b.mark(ctx, s.Name(), ev); err != nil {
+			// They were all posted: none may be posted again.
+			for _, rest := range evs[i+1:] {
+				s.b.unmarked.add(s.Name(), rest.ID)
+			}
 			return err
 		}
 	}

@@ -34,7 +34,18 @@ func (b *Bot) once(ctx context.Context, group string, ev flows.Event, do func() 
 	if err := do(); err != nil {
 		return err
 	}
-	return b.deps.Store.Mark(ctx, group, ev.ID, markDone)
+	return b.mark(ctx, group, ev)
+}
+
+// mark stores that group finished ev; when the store fails, the process
+// remembers it (doneUnmarked) so the redelivery only stores the mark.
+func (b *Bot) mark(ctx context.Context, group string, ev flows.Event) error {
+	if err := b.deps.Store.Mark(ctx, group, ev.ID, markDone); err != nil {
+		b.unmarked.add(group, ev.ID)
+		return err
+	}
+	b.unmarked.remove(group, ev.ID)
+	return nil
 }
 
 // markDone is the mark of a finished job.
@@ -42,6 +53,13 @@ const markDone = "done"
 
 // handled reports whether group already finished ev.
 func (b *Bot) handled(ctx context.Context, group string, ev flows.Event) (bool, error) {
+	if b.unmarked.has(group, ev.ID) {
+		// Done by this process; only its mark is missing.
+		if err := b.mark(ctx, group, ev); err != nil {
+			return false, err
+		}
+		return true, nil
+	}
 	v, ok, err := b.deps.Store.Marked(ctx, group, ev.ID)
 	if err != nil || (ok && v == markDone) {
 		return ok, err
