@@ -235,9 +235,10 @@ type faultRig struct {
 	front                      *frontProxy // nil unless newFaultRigFront
 	fake                       *slackfake.Server
 	store                      *redisstore.Store
-	rdb                        *redis.Client   // the rig's Redis, for the test's own reads
-	prefix                     string          // redis.key_prefix of the rig's serve
-	dir                        *ldap.Directory // straight to slapd, for the test's own reads
+	rdb                        *redis.Client        // the rig's Redis, for the test's own reads (nil on a cluster)
+	cluster                    *redis.ClusterClient // the rig's Redis Cluster (rigOptions.cluster), else nil
+	prefix                     string               // redis.key_prefix of the rig's serve
+	dir                        *ldap.Directory      // straight to slapd, for the test's own reads
 	proc                       *serveProc
 	n                          int
 }
@@ -269,12 +270,24 @@ type rigOptions struct {
 	// proxy's in directory.urls: the first server of a failover list is
 	// down.
 	deadFirstURL bool
+	// cluster runs serve on this Redis Cluster (redis.mode: cluster) of
+	// the test's own instead of a single Redis; r.rdb is then nil and
+	// r.cluster the test's client of it.
+	cluster *testenv.RedisCluster
 }
 
 func newRig(t *testing.T, redisAddr string, opts rigOptions) *faultRig {
 	t.Helper()
-	if redisAddr == "" {
+	if redisAddr == "" && opts.cluster == nil {
 		redisAddr = testenv.RequireEnv(t, "RESETBOT_TEST_REDIS_ADDR")
+	}
+	redisYAML := fmt.Sprintf("addrs: [%q]", redisAddr)
+	if opts.cluster != nil {
+		var quoted []string
+		for _, a := range opts.cluster.Addrs() {
+			quoted = append(quoted, fmt.Sprintf("%q", a))
+		}
+		redisYAML = "mode: cluster\n  addrs: [" + strings.Join(quoted, ", ") + "]"
 	}
 	slapdURL := testenv.RequireEnv(t, "RESETBOT_TEST_SLAPD_LDAPS_URL")
 	ca := testenv.RequireEnv(t, "RESETBOT_TEST_SLAPD_CA")
@@ -308,7 +321,7 @@ func newRig(t *testing.T, redisAddr string, opts rigOptions) *faultRig {
   management_listen: "127.0.0.1:%d"
   public_base_url: %q
 redis:
-  addrs: [%q]
+  %s
   key_prefix: %q
 directory:
   flavour: openldap
@@ -340,19 +353,30 @@ slack:
   api_url: %q
   helpdesk_channel: C0HELPDESK
   team_id: T0FAKE
-`, port, mgmtPort, base, redisAddr, prefix, strings.Join(urls, ", "), ca, audit, rigClaimIdle, testSigningSecret, fake.APIURL())
+`, port, mgmtPort, base, redisYAML, prefix, strings.Join(urls, ", "), ca, audit, rigClaimIdle, testSigningSecret, fake.APIURL())
 	config := filepath.Join(dir, "config.yaml")
 	if err := os.WriteFile(config, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	rdb := redis.NewClient(&redis.Options{Addr: redisAddr})
-	t.Cleanup(func() {
-		iter := rdb.Scan(context.Background(), 0, prefix+"*", 1000).Iterator()
-		for iter.Next(context.Background()) {
-			rdb.Del(context.Background(), iter.Val())
-		}
-		rdb.Close()
-	})
+	var rdb *redis.Client
+	var storeClient redis.UniversalClient
+	var cluster *redis.ClusterClient
+	if opts.cluster != nil {
+		// The cluster is the test's own: its cleanup removes it all.
+		cluster = redis.NewClusterClient(&redis.ClusterOptions{Addrs: opts.cluster.Addrs()})
+		t.Cleanup(func() { cluster.Close() })
+		storeClient = cluster
+	} else {
+		rdb = redis.NewClient(&redis.Options{Addr: redisAddr})
+		t.Cleanup(func() {
+			iter := rdb.Scan(context.Background(), 0, prefix+"*", 1000).Iterator()
+			for iter.Next(context.Background()) {
+				rdb.Del(context.Background(), iter.Val())
+			}
+			rdb.Close()
+		})
+		storeClient = rdb
+	}
 	direct, err := ldap.New(ldap.Config{
 		Flavour: ldap.OpenLDAP, URLs: []string{slapdURL}, CAFile: ca,
 		BindDN: "cn=resetbot,ou=Services,dc=example,dc=test", BindPassword: "Svc-Passw0rd.1",
@@ -365,7 +389,8 @@ slack:
 	t.Cleanup(func() { direct.Close() })
 	r := &faultRig{t: t, bin: bin, config: config, base: base, logPath: filepath.Join(dir, "serve.log"), auditPath: audit,
 		management: fmt.Sprintf("http://127.0.0.1:%d", mgmtPort),
-		proxy:      proxy, front: front, fake: fake, store: redisstore.New(rdb, redisstore.Options{Prefix: prefix}), rdb: rdb, prefix: prefix, dir: direct}
+		proxy:      proxy, front: front, fake: fake, store: redisstore.New(storeClient, redisstore.Options{Prefix: prefix}), rdb: rdb, cluster: cluster,
+		prefix: prefix, dir: direct}
 	r.start()
 	return r
 }
