@@ -138,8 +138,9 @@ func (p *LDAPProxy) carry(client net.Conn) {
 	// Answers are held back by the delay each, not one after the other:
 	// a slow directory has latency, not a queue.
 	type held struct {
-		raw []byte
-		at  time.Time
+		raw    []byte
+		packet *ber.Packet
+		at     time.Time
 	}
 	answers := make(chan held, 1024)
 	go func() {
@@ -149,6 +150,7 @@ func (p *LDAPProxy) carry(client net.Conn) {
 			if _, err := client.Write(a.raw); err != nil {
 				return
 			}
+			p.answered(n, a.packet)
 		}
 	}()
 	go func() {
@@ -164,8 +166,7 @@ func (p *LDAPProxy) carry(client net.Conn) {
 			if dead {
 				continue // a dead server: the answer never arrives
 			}
-			p.answered(n, packet)
-			answers <- held{raw, time.Now().Add(delay)}
+			answers <- held{raw, packet, time.Now().Add(delay)}
 		}
 	}()
 	for {
@@ -237,7 +238,8 @@ func (p *LDAPProxy) request(n int, packet *ber.Packet) {
 }
 
 // answered notes a final answer (anything but a search entry, reference
-// or intermediate response).
+// or intermediate response) once the client has it, after the delay: a
+// request is outstanding for as long as its client waits.
 func (p *LDAPProxy) answered(n int, packet *ber.Packet) {
 	switch packet.Children[1].Tag {
 	case goldap.ApplicationSearchResultEntry, goldap.ApplicationSearchResultReference, goldap.ApplicationIntermediateResponse:
@@ -284,7 +286,9 @@ func (p *LDAPProxy) Conns() int {
 }
 
 // MaxOutstanding is the largest number of requests that were awaiting
-// their answer at once on connection n.
+// their answer at once on connection n (sent by the client, final answer
+// not yet passed back to it): how many requests a client really keeps in
+// flight on one connection, counted rather than inferred from a timing.
 func (p *LDAPProxy) MaxOutstanding(n int) int {
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -9,16 +9,20 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"sync/atomic"
 	"time"
 
 	goldap "github.com/go-ldap/ldap/v3"
 )
 
-// conn is one encrypted LDAP connection. go-ldap's operations take no
-// context, so conn keeps the TCP socket and bounds every operation with a
-// socket deadline (the earlier of the configured timeout and the context's
-// deadline); cancelling the context moves the deadline to now, which makes
-// the blocked operation fail at once.
+// conn is one encrypted LDAP connection, shared by concurrent requests
+// (go-ldap matches answers to requests by message id). go-ldap's
+// operations take no context: every request is bounded by go-ldap's own
+// request timeout (the configured operation timeout, set when the
+// connection is made), and a caller whose context ends first gets its
+// answer at once while the request finishes or times out on its own. No
+// socket deadline is ever set on a connection in use: it would cut the
+// other requests on it.
 type conn struct {
 	*goldap.Conn
 	raw     net.Conn
@@ -26,33 +30,31 @@ type conn struct {
 	url     string
 	// broken is set when an operation failed in a way that leaves the
 	// connection's state unknown; the pool then closes it.
-	broken bool
+	broken atomic.Bool
+	// users counts the requests using it (guarded by the pool's mutex).
+	users int
 }
 
-// do runs fn under ctx and the operation timeout.
+// do runs fn under ctx; go-ldap's request timeout bounds it too.
 func (c *conn) do(ctx context.Context, fn func() error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	deadline := time.Now().Add(c.timeout)
-	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
-		deadline = d
-	}
-	c.SetTimeout(time.Until(deadline))
-	_ = c.raw.SetDeadline(deadline)
-	stop := context.AfterFunc(ctx, func() { _ = c.raw.SetDeadline(time.Now()) })
-	err := fn()
-	if !stop() && ctx.Err() != nil {
-		c.broken = true
-		if err == nil {
-			// fn finished, but the connection may have been poisoned by the
-			// deadline racing with it; report the cancellation.
-			err = ctx.Err()
+	var err error
+	if ctx.Done() == nil {
+		err = fn()
+	} else {
+		done := make(chan error, 1)
+		go func() { done <- fn() }()
+		select {
+		case err = <-done:
+		case <-ctx.Done():
+			// The request stays outstanding until its answer or the
+			// request timeout; the connection is not harmed by it.
+			return ctx.Err()
 		}
 	}
-	_ = c.raw.SetDeadline(time.Time{})
 	if err != nil && ctx.Err() != nil {
-		c.broken = true
 		return fmt.Errorf("%w (%w)", ctx.Err(), err)
 	}
 	if err != nil && c.IsClosing() {
@@ -61,17 +63,20 @@ func (c *conn) do(ctx context.Context, fn func() error) error {
 		err = fmt.Errorf("%w: %w", errConnectionLost, err)
 	}
 	if isNetworkError(err) {
-		c.broken = true
+		c.markBroken()
 	}
 	return err
 }
+
+// markBroken keeps the pool from handing the connection out again.
+func (c *conn) markBroken() { c.broken.Store(true) }
 
 // errConnectionLost marks an operation that failed because its connection
 // closed under it (timeout, reset, server gone).
 var errConnectionLost = errors.New("connection lost")
 
 // usable reports whether the pool may hand the connection out again.
-func (c *conn) usable() bool { return !c.broken && !c.IsClosing() }
+func (c *conn) usable() bool { return !c.broken.Load() && !c.IsClosing() }
 
 // dialer opens encrypted connections to the configured servers.
 type dialer struct {
@@ -82,7 +87,12 @@ type dialer struct {
 }
 
 func newDialer(cfg Config) (*dialer, error) {
-	tc := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: cfg.ServerName}
+	// The session cache lets a new connection resume an earlier TLS
+	// session (a ticket instead of a full handshake with certificate
+	// checks on both sides): pooled connections are replaced after a
+	// failure, and every password verification binds on a connection of
+	// its own.
+	tc := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: cfg.ServerName, ClientSessionCache: tls.NewLRUClientSessionCache(64)}
 	if cfg.CAFile != "" {
 		pem, err := os.ReadFile(cfg.CAFile)
 		if err != nil {
@@ -168,9 +178,11 @@ func (d *dialer) dialOne(ctx context.Context, u *url.URL) (*conn, error) {
 			return nil, fmt.Errorf("TLS handshake: %w", err)
 		}
 		c.Conn = goldap.NewConn(tlsConn, true)
+		c.SetTimeout(d.timeout)
 		c.Start()
 	} else {
 		c.Conn = goldap.NewConn(raw, false)
+		c.SetTimeout(d.timeout)
 		c.Start()
 		stop := context.AfterFunc(ctx, func() { _ = raw.SetDeadline(time.Now()) })
 		err := c.StartTLS(tc)

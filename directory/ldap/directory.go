@@ -106,7 +106,7 @@ func (d *Directory) withConn(ctx context.Context, op string, retry bool, fn func
 		}
 		err = fn(c)
 		if err != nil && isNetworkError(err) {
-			c.broken = true // never hand a dead connection out again
+			c.markBroken() // never hand a dead connection out again
 		}
 		d.pool.put(c)
 		if err != nil && retry && attempt == 0 && isNetworkError(err) && ctx.Err() == nil {

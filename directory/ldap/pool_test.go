@@ -157,9 +157,10 @@ func (p *proxy) blackholeExisting() {
 	p.up = nil
 }
 
-// TestPoolWaitBoundedByTimeout: with every pooled connection busy (a slow
-// server holds them), a further operation gives up after the operation
-// timeout with ErrUnavailable instead of waiting on the caller's context.
+// TestPoolWaitBoundedByTimeout: with every pooled connection at capacity
+// (a slow server holds requestsPerConn requests on each), a further
+// operation gives up after the operation timeout with ErrUnavailable
+// instead of waiting on the caller's context.
 func TestPoolWaitBoundedByTimeout(t *testing.T) {
 	cfg := Config{
 		Flavour:      OpenLDAP,
@@ -177,16 +178,124 @@ func TestPoolWaitBoundedByTimeout(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	busy, err := d.pool.get(context.Background())
-	if err != nil {
-		t.Fatalf("first connection: %v", err)
+	// Every place of the one connection taken, as by requests a slow
+	// server keeps waiting.
+	for range d.pool.perConn {
+		busy, err := d.pool.get(context.Background())
+		if err != nil {
+			t.Fatalf("a place on the first connection: %v", err)
+		}
+		defer d.pool.put(busy)
 	}
-	defer d.pool.put(busy)
+	if d.pool.conns[0].users != d.pool.perConn || len(d.pool.conns) != 1 {
+		t.Fatalf("the pool of 1 holds %d connections, the first with %d requests; want 1 with %d", len(d.pool.conns), d.pool.conns[0].users, d.pool.perConn)
+	}
 	// The caller's context would wait a minute; the timeout must not.
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	_, err = d.Find(ctx, directory.Lookup{Kind: directory.ByAccountName, Value: "jdoe"})
 	if !errors.Is(err, directory.ErrUnavailable) || ctx.Err() != nil {
 		t.Fatalf("Find with the pool exhausted = %v (caller ctx %v), want ErrUnavailable before the caller's deadline", err, ctx.Err())
+	}
+}
+
+// TestPoolOverlapsRequestsOnOneConnection: behind a proxy that holds
+// every answer of the real slapd back for a second, n concurrent lookups
+// on a pool of one connection are all in flight on that connection at
+// once (the proxy counts the requests sent and not yet answered), so a
+// slow directory costs each request its latency, not n latencies in a
+// row (#10 §2). Counted, not timed: the elapsed time is only logged.
+func TestPoolOverlapsRequestsOnOneConnection(t *testing.T) {
+	proxy := dirtest.NewLDAPProxy(t, dirtest.RequireEnv(t, "RESETBOT_TEST_SLAPD_LDAPS_URL"), dirtest.RequireEnv(t, "RESETBOT_TEST_SLAPD_CA"))
+	d, err := New(Config{
+		Flavour:      OpenLDAP,
+		URLs:         []string{proxy.URL},
+		CAFile:       proxy.CAFile,
+		BindDN:       "cn=resetbot,ou=Services,dc=example,dc=test",
+		BindPassword: "Svc-Passw0rd.1",
+		UserBaseDN:   "ou=People,dc=example,dc=test",
+		GroupBaseDN:  "ou=Groups,dc=example,dc=test",
+		PoolSize:     1,
+		Timeout:      30 * time.Second, // the load of a shared CI machine must not fail a request
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	ctx := context.Background()
+	if err := d.Ping(ctx); err != nil { // the connection and its bind
+		t.Fatal(err)
+	}
+	proxy.SetDelay(time.Second)
+	const n = 8
+	accounts := []string{"jdoe", "pwuser", "policyuser", "lockme", "alice", "bob", "spare1", "spare2"}
+	start := time.Now()
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = d.Find(ctx, directory.Lookup{Kind: directory.ByAccountName, Value: accounts[i]})
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("Find(%s): %v", accounts[i], err)
+		}
+	}
+	searches := 0
+	for _, op := range proxy.Ops() {
+		if op.Kind == "search" {
+			searches++
+		}
+	}
+	t.Logf("%d lookups (%d searches) with 1 s per answer on %d connection(s): at most %d requests in flight at once; %v in all",
+		n, searches, proxy.Conns(), proxy.MaxOutstanding(1), time.Since(start).Round(time.Millisecond))
+	if c := proxy.Conns(); c != 1 {
+		t.Errorf("the pool of 1 opened %d connections", c)
+	}
+	if got := proxy.MaxOutstanding(1); got < n {
+		t.Errorf("at most %d requests were in flight at once on the one connection, want all %d lookups' (one at a time takes n latencies)", got, n)
+	}
+}
+
+// TestTLSSessionResumed: a second connection resumes the first one's TLS
+// session (a replaced pooled connection, every password verification's own
+// bind) instead of a full handshake, where the server offers resumption:
+// here dirtest.LDAPProxy, whose Go TLS server issues session tickets, in
+// front of the real slapd. slapd and Samba as the harness builds them
+// (GnuTLS, no ticket keys, no session cache) offer none, so against them
+// directly every connection is a full handshake; the test logs it.
+func TestTLSSessionResumed(t *testing.T) {
+	url, ca := dirtest.RequireEnv(t, "RESETBOT_TEST_SLAPD_LDAPS_URL"), dirtest.RequireEnv(t, "RESETBOT_TEST_SLAPD_CA")
+	proxy := dirtest.NewLDAPProxy(t, url, ca)
+	const bindDN = "cn=resetbot,ou=Services,dc=example,dc=test"
+	resumed := func(url, ca string) []bool {
+		t.Helper()
+		d, err := New(Config{
+			Flavour: OpenLDAP, URLs: []string{url}, CAFile: ca, BindDN: bindDN, BindPassword: "Svc-Passw0rd.1",
+			UserBaseDN: "ou=People,dc=example,dc=test", GroupBaseDN: "ou=Groups,dc=example,dc=test",
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer d.Close()
+		out := make([]bool, 2)
+		for i := range out {
+			c, err := d.dialer.dial(context.Background(), bindDN, "Svc-Passw0rd.1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, _ := c.TLSConnectionState()
+			out[i] = st.DidResume
+			c.Close()
+		}
+		return out
+	}
+	t.Logf("slapd itself: second connection resumed: %v", resumed(url, ca)[1])
+	if got := resumed(proxy.URL, proxy.CAFile); got[0] || !got[1] {
+		t.Fatalf("through a server that issues tickets: first connection resumed %v, second %v; want false, true", got[0], got[1])
 	}
 }
