@@ -114,18 +114,27 @@ func (e *Engine) Start(ctx context.Context, req StartRequest) (*Issued, error) {
 		return nil, e.riskRefusal(ctx, req.Kind, actor, u, risk, now)
 	}
 
+	// A change replaces a live reset of the account and a reset a live
+	// change: one password-setting link at a time. Both live flows are
+	// read in one round trip (read again only after a conflict).
+	kinds := []Kind{req.Kind}
+	if sib := passwordSibling(req.Kind); sib != "" {
+		kinds = append(kinds, sib)
+	}
 	for attempt := 0; attempt < 8; attempt++ {
-		// A change replaces a live reset of the account and a reset a
-		// live change: one password-setting link at a time.
-		if sib := passwordSibling(req.Kind); sib != "" {
-			if _, err := e.supersede(ctx, u.ID, sib, actor); err != nil {
+		live, err := e.store.LiveIDs(ctx, u.ID, kinds...)
+		if err != nil {
+			return unavailable(u, "Redis", err)
+		}
+		if len(kinds) > 1 {
+			if _, err := e.supersedeLive(ctx, live[1], actor, replaced); err != nil {
 				if errors.Is(err, ErrConflict) {
 					continue
 				}
 				return unavailable(u, "Redis", err)
 			}
 		}
-		prev, err := e.supersede(ctx, u.ID, req.Kind, actor)
+		prev, err := e.supersedeLive(ctx, live[0], actor, replaced)
 		if err != nil {
 			if errors.Is(err, ErrConflict) {
 				continue
@@ -145,16 +154,31 @@ func (e *Engine) Start(ctx context.Context, req StartRequest) (*Issued, error) {
 }
 
 // supersede ends the account's live flow of this kind, if any, and returns
-// the id the live index held (the expected value for create).
+// what the live index holds now (the expected value for create).
 func (e *Engine) supersede(ctx context.Context, accountID string, kind Kind, actor string) (string, error) {
-	return e.supersedeFor(ctx, accountID, kind, actor, "a newer request replaced this flow")
+	return e.supersedeFor(ctx, accountID, kind, actor, replaced)
 }
+
+// replaced is the audit reason of a flow a newer request superseded.
+const replaced = "a newer request replaced this flow"
 
 // supersedeFor is supersede with the reason the audit trail gives.
 func (e *Engine) supersedeFor(ctx context.Context, accountID string, kind Kind, actor, reason string) (string, error) {
 	prev, err := e.store.LiveID(ctx, accountID, kind)
-	if err != nil || prev == "" {
-		return prev, err
+	if err != nil {
+		return "", err
+	}
+	return e.supersedeLive(ctx, prev, actor, reason)
+}
+
+// supersedeLive ends the flow prev (an id the live index held, "" for
+// none) for reason unless it has ended already, and returns what the index
+// holds now:
+// "" once it ended the flow, prev when the flow had ended or expired
+// without the index being cleared.
+func (e *Engine) supersedeLive(ctx context.Context, prev, actor, reason string) (string, error) {
+	if prev == "" {
+		return "", nil
 	}
 	old, err := e.store.Get(ctx, prev)
 	if errors.Is(err, ErrNotFound) {
@@ -182,7 +206,10 @@ func (e *Engine) supersedeFor(ctx context.Context, accountID string, kind Kind, 
 	if err := e.store.Update(ctx, old, []Event{ev}); err != nil {
 		return "", err
 	}
-	return prev, nil
+	// Ending the flow cleared the live index (Store.Update of a terminal
+	// state), so the create expects it empty: expecting prev made every
+	// replacing start conflict once and begin again (2 round trips).
+	return "", nil
 }
 
 // create stores the new flow and mints its link.

@@ -27,6 +27,10 @@ type Store interface {
 	// LiveID returns the id in the live index of an account and kind, or ""
 	// when there is none. The flow it names may have ended since.
 	LiveID(ctx context.Context, accountID string, kind Kind) (string, error)
+	// LiveIDs is LiveID for several kinds of one account in one round
+	// trip, the ids in the order of kinds: a start reads the live flow of
+	// its kind and of the kind it also replaces together.
+	LiveIDs(ctx context.Context, accountID string, kinds ...Kind) ([]string, error)
 	// Due returns up to limit ids of non-terminal flows whose DueAt (the
 	// expiry, or the reconcile time of a flow in StateApplying) is at or
 	// before now.

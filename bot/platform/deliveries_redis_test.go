@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -125,5 +126,26 @@ func BenchmarkAckDeadlineOnRealRedis(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestAckRoundTrips: the acknowledgement's redelivery check is one Redis
+// round trip (a SET NX), for a first delivery and for a redelivery alike
+// (#10 §3), counted by a go-redis hook on the real redis-server.
+func TestAckRoundTrips(t *testing.T) {
+	rdb := redis.NewClient(&redis.Options{Addr: testenv.RequireEnv(t, "RESETBOT_TEST_REDIS_ADDR")})
+	t.Cleanup(func() { rdb.Close() })
+	trips := &testenv.RoundTrips{}
+	rdb.AddHook(trips)
+	d := platform.NewDeliveries(bot.NewOnce(redisstore.New(rdb, redisstore.Options{Prefix: "ackrt" + strconv.FormatInt(time.Now().UnixNano(), 36)})), time.Minute, 8, nil)
+	ctx := context.Background()
+	for _, want := range []bool{true, false} {
+		first, _, err := d.First(ctx, "slack:T1:trigger-1")
+		if err != nil || first != want {
+			t.Fatalf("First = %v, %v; want %v", first, err, want)
+		}
+		if n, _, names := trips.Take(); n != 1 {
+			t.Errorf("first=%v: %d round trips (%v), want 1", want, n, names)
+		}
 	}
 }

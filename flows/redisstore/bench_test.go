@@ -43,7 +43,7 @@ type benchRig struct {
 	eng *flows.Engine
 }
 
-func newBenchRig(b *testing.B, rdb redis.UniversalClient) *benchRig {
+func newBenchRig(b testing.TB, rdb redis.UniversalClient) *benchRig {
 	b.Helper()
 	dir, err := memory.New(memory.ExampleSeed())
 	if err != nil {

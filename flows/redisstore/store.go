@@ -189,26 +189,44 @@ func (s *Store) Update(ctx context.Context, f *flows.Flow, events []flows.Event)
 	return fmt.Errorf("redisstore: update: unexpected reply %q", res)
 }
 
-// LiveID implements flows.Store: the shard's live index, or the key an
-// earlier release kept the entry in, read in one round trip.
+// LiveID implements flows.Store.
 func (s *Store) LiveID(ctx context.Context, accountID string, kind flows.Kind) (string, error) {
-	pipe := s.rdb.Pipeline()
-	cur := pipe.HGet(ctx, s.liveHash(flows.ShardOf(accountID)), liveField(accountID, kind))
-	old := pipe.Get(ctx, s.liveKey(accountID, kind))
-	_, _ = pipe.Exec(ctx) // each reply is looked at below
-	if v, err := cur.Result(); err == nil {
-		return liveID(v), nil
-	} else if !errors.Is(err, redis.Nil) {
-		return "", unavailable("live", err)
-	}
-	id, err := old.Result()
-	if errors.Is(err, redis.Nil) {
-		return "", nil
-	}
+	ids, err := s.LiveIDs(ctx, accountID, kind)
 	if err != nil {
-		return "", unavailable("live", err)
+		return "", err
 	}
-	return id, nil
+	return ids[0], nil
+}
+
+// LiveIDs implements flows.Store: one pipeline reads each kind's field of
+// the shard's live hash and an earlier release's key per account and kind.
+func (s *Store) LiveIDs(ctx context.Context, accountID string, kinds ...flows.Kind) ([]string, error) {
+	pipe := s.rdb.Pipeline()
+	cur := make([]*redis.StringCmd, len(kinds))
+	old := make([]*redis.StringCmd, len(kinds))
+	for i, kind := range kinds {
+		cur[i] = pipe.HGet(ctx, s.liveHash(flows.ShardOf(accountID)), liveField(accountID, kind))
+		old[i] = pipe.Get(ctx, s.liveKey(accountID, kind))
+	}
+	_, _ = pipe.Exec(ctx) // each reply is looked at below
+	ids := make([]string, len(kinds))
+	for i := range kinds {
+		if v, err := cur[i].Result(); err == nil {
+			ids[i] = liveID(v)
+			continue
+		} else if !errors.Is(err, redis.Nil) {
+			return nil, unavailable("live", err)
+		}
+		id, err := old[i].Result()
+		if errors.Is(err, redis.Nil) {
+			continue
+		}
+		if err != nil {
+			return nil, unavailable("live", err)
+		}
+		ids[i] = id
+	}
+	return ids, nil
 }
 
 // Due implements flows.Store.
