@@ -93,7 +93,7 @@ func (s alertSink) Deliver(ctx context.Context, ev flows.Event) error {
 		if err := s.remember(ctx, ev, texts); err != nil {
 			return err
 		}
-		if err := b.postAlert(ctx, ms, b.alertWords(texts[0])); err != nil {
+		if err := b.postAlert(ctx, ms, b.alertWords(texts[0]), b.alertFlows(texts[0])...); err != nil {
 			if !IsPermanent(err) {
 				return err
 			}
@@ -154,8 +154,12 @@ func (b *Bot) countAlerts(ctx context.Context, f *flows.Flow, ev flows.Event) ([
 			if err != nil {
 				return nil, err
 			}
+			ids, err := b.departmentFlows(ctx, ev, a.SpikeWindow, n == int64(a.DepartmentRequests))
+			if err != nil {
+				return nil, err
+			}
 			if n == int64(a.DepartmentRequests) {
-				out = append(out, alert{Kind: alertDepartment, N: n, Window: a.SpikeWindow, Department: ev.Department})
+				out = append(out, alert{Kind: alertDepartment, N: n, Window: a.SpikeWindow, Department: ev.Department, Flows: ids})
 			}
 		}
 	case flows.EventVerifyFailed:
@@ -174,8 +178,8 @@ func (b *Bot) countAlerts(ctx context.Context, f *flows.Flow, ev flows.Event) ([
 	return out, nil
 }
 
-func (b *Bot) postAlert(ctx context.Context, ms Messenger, text string) error {
-	_, err := ms.PostHelpdesk(ctx, Message{Summary: "Alert: " + text, Title: "⚠ Alert", Body: []string{text}, Tone: ToneDanger})
+func (b *Bot) postAlert(ctx context.Context, ms Messenger, text string, more ...string) error {
+	_, err := ms.PostHelpdesk(ctx, Message{Summary: "Alert: " + text, Title: "⚠ Alert", Body: append([]string{text}, more...), Tone: ToneDanger})
 	return err
 }
 
@@ -189,6 +193,9 @@ type alert struct {
 	Department string             `json:"department,omitempty"`
 	Account    string             `json:"account,omitempty"`
 	Chat       flows.ChatIdentity `json:"chat,omitzero"`
+	// Flows are, for a department alert, the ids of the flows counted
+	// (the latest maxAlertFlows), so the helpdesk can open their threads.
+	Flows []string `json:"flows,omitempty"`
 	// Text is a finished text from an older mark (alertText).
 	Text string `json:"text,omitempty"`
 }
