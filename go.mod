@@ -15,7 +15,9 @@ require (
 	github.com/go-ldap/ldif v0.0.0-20250910174327-aa3bc3095c92 // tests only: applies the LDIF that resetbot identity export writes to the real slapd
 	github.com/go-webauthn/webauthn v0.18.2
 	github.com/golang-jwt/jwt/v5 v5.3.1
+	github.com/maxmind/mmdbwriter v1.2.0 // tests only (internal/geoiptest): writes the MaxMind-format country databases the risk tests read
 	github.com/nicksnyder/go-i18n/v2 v2.7.0 // the message catalogue (CLDR plurals, four languages)
+	github.com/oschwald/maxminddb-golang/v2 v2.9.1 // reads the offline MaxMind-format country database of the country risk signal (risk.geoip_db)
 	github.com/pquerna/otp v1.5.0
 	github.com/prometheus/client_golang v1.25.0
 	github.com/redis/go-redis/v9 v9.23.0
@@ -50,7 +52,8 @@ require (
 	github.com/yeqown/reedsolomon v1.0.0 // indirect
 	github.com/yuin/gopher-lua v1.1.1 // indirect
 	go.uber.org/atomic v1.12.0 // indirect
+	go4.org/netipx v0.0.0-20231129151722-fdeea329fbba // indirect
 	golang.org/x/crypto v0.57.0 // indirect
-	golang.org/x/sys v0.48.0 // indirect
+	golang.org/x/sys v0.50.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 )

@@ -35,6 +35,7 @@ var auditIDs = map[string]string{
 	"too many requests for this account":                         "chat.reason.too_many_account",
 	"break-glass":                                                "chat.reason.break_glass",
 	"disabled":                                                   "chat.reason.disabled",
+	flows.RiskStepUpReason:                                       "chat.reason.risk_step_up",
 }
 
 // auditWords shows an audit reason in l when the catalogue has it; any

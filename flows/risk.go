@@ -173,6 +173,11 @@ func (p RiskPolicy) decide(findings []RiskFinding) riskDecision {
 	return d
 }
 
+// RiskStepUpReason is the reason of the audit event that says a flow needs
+// a helpdesk approval because of a risk signal (the risk.decided event
+// beside it names the signal).
+const RiskStepUpReason = "risk signal: helpdesk approval required"
+
 // EventRiskDecided is the audit event of one risk decision: a signal fired
 // and the policy noted it, stepped the flow up to a helpdesk approval, or
 // denied it. Outcome is the action ("note", "step_up", "deny"); Reason
@@ -244,4 +249,47 @@ func (e *RiskDeniedError) Is(target error) bool { return target == ErrRiskDenied
 // have their own proofs and rules.
 func riskKind(k Kind) bool {
 	return k == KindReset || k == KindChange || k == KindUnlock
+}
+
+// Validate reports every problem of the policy at once, each as "key:
+// problem" with the key as the configuration's risk section names it
+// (window, actions.velocity, countries.deny[2]), so `config check` and
+// `serve` refuse the same files.
+func (p RiskPolicy) Validate() []error {
+	var errs []error
+	add := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
+	}
+	if p.Window != 0 && (p.Window < time.Minute || p.Window > 30*24*time.Hour) {
+		add("window", "%s is out of range 1m..720h", p.Window)
+	}
+	if p.NewPasskeyAge < 0 || p.NewPasskeyAge > 366*24*time.Hour {
+		add("new_passkey_hours", "%d is out of range 0..8784", int(p.NewPasskeyAge/time.Hour))
+	}
+	for key, n := range map[string]int{"velocity.account_requests": p.AccountRequests,
+		"velocity.account_failures": p.AccountFailures, "velocity.department_requests": p.DepartmentRequests} {
+		if n < 0 {
+			add(key, "%d is negative (0 turns the count off)", n)
+		}
+	}
+	for _, rule := range RiskRules {
+		if a, ok := p.Actions[rule]; ok && !a.Valid() {
+			add("actions."+string(rule), "%q is not one of note, step_up, deny", a)
+		}
+	}
+	for name, list := range map[string][]string{"allow": p.AllowCountries, "deny": p.DenyCountries} {
+		for i, c := range list {
+			if !isCountryCode(c) {
+				add(fmt.Sprintf("countries.%s[%d]", name, i), "%q is not an ISO 3166-1 alpha-2 country code like DE", c)
+			} else if name == "allow" && hasCountry(p.DenyCountries, c) {
+				add(fmt.Sprintf("countries.allow[%d]", i), "%s is on the deny list too", c)
+			}
+		}
+	}
+	slices.SortFunc(errs, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
+	return errs
+}
+
+func isCountryCode(c string) bool {
+	return len(c) == 2 && c[0] >= 'A' && c[0] <= 'Z' && c[1] >= 'A' && c[1] <= 'Z'
 }

@@ -238,7 +238,7 @@ func (e *Engine) create(ctx context.Context, req StartRequest, u *directory.User
 		ev.Reason = joinReason(ev.Reason, req.Reason)
 	}
 	if risk.action == RiskStepUp && !f.Subject.Privileged {
-		ev.Reason = joinReason(ev.Reason, "risk signal "+risk.cause.Signal()+": helpdesk approval required")
+		ev.Reason = joinReason(ev.Reason, RiskStepUpReason)
 	}
 	return e.issue(ctx, f, secret, prev, append([]Event{ev}, e.riskEvents(f, risk, "system", now)...)...)
 }

@@ -117,7 +117,7 @@ func (e *Engine) RecordVerification(ctx context.Context, flowID, binding string,
 			ok.To = f.State
 			pending := e.event(f, EventApprovalRequired, "system", StateAwaitingApproval, "pending", now)
 			if !f.Subject.Privileged {
-				pending.Reason = "risk signal: helpdesk approval required"
+				pending.Reason = RiskStepUpReason
 			}
 			return append(append([]Event{ok}, riskEvs...), pending), nil
 		}

@@ -49,6 +49,10 @@ type Config struct {
 	Language string
 	// Branding is the company's name and colour on every page.
 	Branding Branding
+	// HelpdeskContact is how a person reaches the helpdesk ("#it-help",
+	// "ext. 4357"), named where a page sends them there (a request the
+	// risk policy denied); default "the IT helpdesk".
+	HelpdeskContact string
 	// TimeZone is the zone times are shown in when the flow does not carry
 	// the user's own (link expiry, "already changed at"); default UTC.
 	TimeZone *time.Location
@@ -131,6 +135,9 @@ type Deps struct {
 	// pending TOTP secrets (sealed under Config.TOTPKey; never in a client
 	// cookie), and check counters.
 	Redis redis.UniversalClient
+	// Countries names a client address's country for the country risk
+	// signal (OpenCountryDB); nil: no country is looked up.
+	Countries CountryReader
 	// Logger receives the precise causes behind error ids.
 	Logger *slog.Logger
 	// Clock is the time source (tests inject one); default time.Now.

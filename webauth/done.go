@@ -48,6 +48,11 @@ func (s *Server) donePage(w http.ResponseWriter, r *http.Request, fc *flowCtx) {
 		// finished for a flow that was not.
 		p.Step, p.Stopped = stoppedAt(f), true
 		d = doneData{Headline: endedHeadline(l, f.State), ErrorID: sp.ID, Next: []string{l.T("web.done.ended.next")}}
+		if f.RiskDenied != "" {
+			// No retry would get further: the helpdesk is the way on.
+			d.Headline = l.T("web.problem.risk_denied.title")
+			d.Next = []string{l.T("web.problem.risk_denied.message", "Contact", s.helpdeskContact())}
+		}
 		if headline, next, ok := interrupted(l, f); ok {
 			d.Headline = headline + "."
 			d.Next = []string{next, l.T("web.done.ended.help")}

@@ -17,6 +17,8 @@ var (
 	errLinkCancelled = errors.New("webauth: request cancelled")
 	errLinkDenied    = errors.New("webauth: request denied by the helpdesk")
 	errLinkFailed    = errors.New("webauth: request stopped")
+	// errLinkRiskDenied: the risk policy ended the flow (Flow.RiskDenied).
+	errLinkRiskDenied = errors.New("webauth: request denied by the risk policy")
 	// errLinkNotApplied and errLinkUnconfirmed end a flow whose directory
 	// write was interrupted (its process died or lost the store) and which
 	// the reconciler then found not made, or could not tell.
@@ -40,6 +42,9 @@ func linkStateErr(f *flows.Flow, err error) error {
 	case flows.StateDenied:
 		return fmt.Errorf("%w: %w", errLinkDenied, err)
 	case flows.StateFailed:
+		if f.RiskDenied != "" {
+			return fmt.Errorf("%w: %w", errLinkRiskDenied, err)
+		}
 		switch f.Recovery {
 		case flows.RecoveryNotApplied:
 			return fmt.Errorf("%w: %w", errLinkNotApplied, err)

@@ -96,9 +96,19 @@ func (s *Server) passkeyFinish(w http.ResponseWriter, r *http.Request, fc *flowC
 			return
 		}
 	}
+	var used []byte
+	if cred != nil {
+		used = cred.ID
+	}
 	nf, err := s.deps.Engine.RecordVerification(ctx, f.ID, fc.binding, flows.Verification{
 		Method: flows.MethodPasskey, OK: reason == "", Reason: reason, Client: s.client(r),
+		Evidence: s.riskEvidence(w, r, user.passkeys, used),
 	})
+	if errors.Is(err, flows.ErrRiskDenied) && nf != nil {
+		// The done page tells them to contact the helpdesk.
+		writeJSON(w, http.StatusOK, nextData{Next: nextPage(nf)})
+		return
+	}
 	if err != nil {
 		s.failJSON(w, r, fc, fmt.Errorf("%w (%s)", err, reason))
 		return

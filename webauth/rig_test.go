@@ -66,6 +66,13 @@ type rigOptions struct {
 	brand Branding
 	// templatesDir is Config.TemplatesDir.
 	templatesDir string
+	// risk is the engine's risk policy; countries, proxies and contact
+	// are Deps.Countries, Config.TrustedProxies and
+	// Config.HelpdeskContact.
+	risk      flows.RiskPolicy
+	countries CountryReader
+	proxies   []string
+	contact   string
 }
 
 func newRig(t testing.TB, o rigOptions) *rig {
@@ -96,6 +103,7 @@ func newRig(t testing.TB, o rigOptions) *rig {
 		MaxVerifyAttempts: 3, MaxPasswordAttempts: 3,
 		Limits: flows.Limits{RequestsPerAccountPerHour: 50, RequestsPerIdentityPerHour: 50, FailedVerifyPerAccountDay: 20},
 		Policy: flows.Policy{PrivilegedGroups: []string{privilegedGroup}},
+		Risk:   o.risk,
 	}, flows.WithClock(clock.Now))
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
@@ -107,10 +115,11 @@ func newRig(t testing.TB, o rigOptions) *rig {
 		PublicBaseURL: o.baseURL, RPName: "Example Corp", AllowTOTP: o.totp,
 		CSRFKey: key, TOTPKey: key, KeyPrefix: prefix + "w", CheckRatePerMinute: 30,
 		SubmitWait: o.submitWait, ConfirmPassword: o.confirm, TimeZone: o.zone, Branding: o.brand,
-		TemplatesDir: o.templatesDir,
+		TemplatesDir: o.templatesDir, TrustedProxies: o.proxies, HelpdeskContact: o.contact,
 	}
 	srv, err := New(cfg, Deps{
 		Engine: eng, Directory: o.dir, Credentials: creds, Redis: o.rdb, Logger: slog.New(slog.NewTextHandler(o.log, nil)), Clock: clock.Now,
+		Countries: o.countries,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -179,6 +188,9 @@ type browser struct {
 	t    *testing.T
 	c    *http.Client
 	base string
+	// hdr is sent with every request (X-Forwarded-For, as a trusted
+	// proxy would add it).
+	hdr http.Header
 }
 
 func (r *rig) server(t *testing.T) *httptest.Server {
@@ -199,6 +211,9 @@ func newBrowser(t *testing.T, ts *httptest.Server) *browser {
 // do sends a request and returns status, Location and body.
 func (b *browser) do(req *http.Request) (int, string, string, http.Header) {
 	b.t.Helper()
+	for k, v := range b.hdr {
+		req.Header[k] = v
+	}
 	resp, err := b.c.Do(req)
 	if err != nil {
 		b.t.Fatal(err)

@@ -196,7 +196,12 @@ func (s *Server) totpVerify(w http.ResponseWriter, r *http.Request, fc *flowCtx)
 	}
 	nf, err := s.deps.Engine.RecordVerification(ctx, f.ID, fc.binding, flows.Verification{
 		Method: flows.MethodTOTP, OK: verdict == nil, Reason: reason, Client: client,
+		Evidence: s.riskEvidence(w, r, nil, nil),
 	})
+	if errors.Is(err, flows.ErrRiskDenied) && nf != nil {
+		http.Redirect(w, r, nextPage(nf), http.StatusSeeOther) // the done page names the helpdesk
+		return
+	}
 	if errors.Is(err, flows.ErrVerificationFailed) {
 		fc.flow = nf
 		sp := s.report(r, f.ID, verdict)

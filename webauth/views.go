@@ -280,5 +280,5 @@ func (s *Server) failJSON(w http.ResponseWriter, r *http.Request, fc *flowCtx, e
 // request's language (web.problem.<code>.title and .message).
 func (s *Server) problemWords(r *http.Request, p Problem) (title, message string) {
 	l, key := s.tr(r), "web.problem."+strings.ReplaceAll(p.Code, "-", "_")
-	return l.T(key + ".title"), l.T(key + ".message")
+	return l.T(key + ".title"), l.T(key+".message", "Contact", s.helpdeskContact())
 }

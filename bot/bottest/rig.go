@@ -73,6 +73,8 @@ type Options struct {
 	// ReportGroups are the groups whose passkey enrollment the report
 	// shows (report.groups).
 	ReportGroups []string
+	// Risk is the engine's risk policy (default: every signal noted).
+	Risk flows.RiskPolicy
 }
 
 // NewRig builds a rig; platforms are added by the caller with AddPlatform.
@@ -101,6 +103,7 @@ func NewRig(t *testing.T, opt Options) *Rig {
 	now := func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }
 	eng := flows.NewEngine(st, dir, flows.Config{
 		Policy: flows.Policy{PrivilegedGroups: []string{PrivilegedGroup}, BreakGlass: []string{"spare3"}},
+		Risk:   opt.Risk,
 	}, flows.WithClock(now))
 	factors := &Enrolled{}
 	b, err := bot.New(bot.Config{

@@ -36,12 +36,16 @@ func Run(t *testing.T, newDriver func(t *testing.T) Driver) {
 		{"VerifyCallerConfirmed", verifyConfirmed},
 		{"VerifyCallerDeclined", verifyDeclined},
 		{"VerifyCallerExpired", verifyExpired},
+		{"RiskPolicyStepsUpAndDenies", riskInChat},
 	} {
 		t.Run(sc.name, func(t *testing.T) {
 			d := newDriver(t)
 			opt := Options{Identity: map[string]bot.IdentityRule{d.Platform(): d.Identity()}, InteractionsPerMinute: SuiteInteractionsPerMinute}
 			if d.Identity().By != bot.IdentityByEmail {
 				opt.ChatIDs = func(account string) (string, string) { return d.Platform(), d.User(account).ID.UserID }
+			}
+			if sc.name == "RiskPolicyStepsUpAndDenies" {
+				opt.Risk = riskInChatPolicy
 			}
 			rig := NewRig(t, opt)
 			d.Start(t, Env{Bot: rig.Bot, Once: bot.NewOnce(rig.Store)})

@@ -105,5 +105,6 @@ func engineConfig(c *config.Config) flows.Config {
 			BreakGlass:       c.Directory.BreakGlassAccounts,
 			ApproverGroup:    c.Helpdesk.Group,
 		},
+		Risk: c.Risk.Policy(),
 	}
 }

@@ -25,12 +25,22 @@ func newWeb(c *config.Config, engine *flows.Engine, dir directory.Directory, cre
 		}
 		checker = blocklist.Combine(checker, f)
 	}
-	return webauth.New(c.WebApp(), webauth.Deps{
+	deps := webauth.Deps{
 		Engine: engine, Directory: dir, Credentials: creds, Redis: rdb, Logger: log,
 		Passwords: password.Options{
 			MinLength:   c.Web.MinPasswordLength,
 			MinStrength: c.Web.MinStrength,
 			Blocklist:   checker,
 		},
-	})
+	}
+	if c.Risk.GeoIPDB != "" {
+		// Read in place for the process's life: one small file, no
+		// request leaves the host to learn a country.
+		db, err := webauth.OpenCountryDB(c.Risk.GeoIPDB)
+		if err != nil {
+			return nil, fmt.Errorf("risk.geoip_db: %w", err)
+		}
+		deps.Countries = db
+	}
+	return webauth.New(c.WebApp(), deps)
 }

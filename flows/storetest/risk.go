@@ -314,6 +314,32 @@ func RunRisk(t *testing.T, newStore NewStore) {
 		}
 	})
 
+	t.Run("RecentKeepsTheWindow", func(t *testing.T) {
+		st := newStore(t)
+		rk, ok := st.(flows.RecentKeeper)
+		if !ok {
+			t.Skip("the store keeps no recent values")
+		}
+		clock := NewClock()
+		for _, id := range []string{"f1", "f2", "f3"} {
+			if err := rk.Remember(ctx(t), "dept:Sales", id, 10*time.Minute, clock.Now()); err != nil {
+				t.Fatal(err)
+			}
+			clock.Advance(4 * time.Minute)
+		}
+		// Now 12 minutes after f1: it left the window; f2 and f3 remain.
+		got, err := rk.Recent(ctx(t), "dept:Sales", 10*time.Minute, clock.Now(), 10)
+		if err != nil || !slices.Equal(got, []string{"f2", "f3"}) {
+			t.Fatalf("Recent = %v, %v; want [f2 f3]", got, err)
+		}
+		if got, _ := rk.Recent(ctx(t), "dept:Sales", 10*time.Minute, clock.Now(), 1); !slices.Equal(got, []string{"f2"}) {
+			t.Fatalf("Recent with max 1 = %v", got)
+		}
+		if got, _ := rk.Recent(ctx(t), "dept:Finance", 10*time.Minute, clock.Now(), 10); len(got) != 0 {
+			t.Fatalf("another key = %v", got)
+		}
+	})
+
 	t.Run("ReasonNamesTheSignal", func(t *testing.T) {
 		for rule, want := range map[flows.RiskRule]string{flows.RiskUnusualCountry: "country unusual_country: ", flows.RiskVelocity: "velocity: "} {
 			got := flows.RiskReason(rule, "detail")

@@ -22,6 +22,7 @@ type Config struct {
 	Reminders Reminders  `yaml:"reminders"`
 	Report    Report     `yaml:"report"`
 	Campaigns []Campaign `yaml:"campaigns"`
+	Risk      Risk       `yaml:"risk"`
 
 	// lines maps key paths ("directory.urls[1]") to their line in the
 	// file, so validation problems can point at the line to fix.

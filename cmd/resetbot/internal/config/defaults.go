@@ -100,6 +100,7 @@ func (c *Config) ApplyDefaults() {
 	setStr(&c.Slack.Mode, DefaultSlackMode)
 	c.reminderDefaults()
 	c.campaignDefaults()
+	c.riskDefaults()
 }
 
 func setStr(p *string, def string) {

@@ -95,6 +95,7 @@ func (c *Config) WebApp() webauth.Config {
 		AllowTOTP:       c.Web.AllowTOTP,
 		ConfirmPassword: c.Web.ConfirmPassword,
 		Language:        c.Helpdesk.Language,
+		HelpdeskContact: c.Helpdesk.Contact,
 		Branding: webauth.Branding{
 			CompanyName: c.Web.Branding.CompanyName, PrimaryColor: c.Web.Branding.PrimaryColor, LogoFile: c.Web.Branding.LogoFile,
 		},

@@ -26,7 +26,7 @@ func (c *Config) resolveSecrets(lookup func(string) (string, bool)) []error {
 			probs = append(probs, c.problemErr(f.path, err, "cannot be read"))
 		}
 	}
-	return probs
+	return append(probs, c.resolveRisk()...)
 }
 
 // secretAt is one secret setting and its key path.

@@ -34,6 +34,7 @@ func (c *Config) Validate() []error {
 	v.reminders()
 	v.report()
 	v.campaigns()
+	v.risk()
 	v.packages()
 	return v.probs
 }
