@@ -234,7 +234,7 @@ func (b *Bot) localeOf(ctx context.Context, id flows.ChatIdentity) flows.Locale 
 // countReminder records a sent reminder for the report; a failure only
 // costs a figure.
 func (b *Bot) countReminder(ctx context.Context, now time.Time) {
-	if _, err := b.deps.Store.Hit(ctx, statRemindersSent, day, now); err != nil {
+	if err := b.hit(ctx, statRemindersSent, now); err != nil {
 		b.deps.Log.Warn("reminder statistics not recorded", "err", err)
 	}
 }

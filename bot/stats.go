@@ -94,25 +94,38 @@ func (b *Bot) count(ctx context.Context, f *flows.Flow, ev flows.Event) error {
 		keys = append(keys, statChangedBeforeExpiry)
 	}
 	for _, k := range keys {
-		if _, err := b.deps.Store.Hit(ctx, k, day, ev.Time); err != nil {
+		if err := b.hit(ctx, k, ev.Time); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// sum adds a counter over the last n days.
+// statsRetention is how long a counted event stays in the figures, the
+// longest period a report can cover.
+const statsRetention = 366 * day
+
+// hit counts one event of key at t. Each event is kept with its time for
+// statsRetention (Take's sliding window, with no budget to speak of), so a
+// report over any number of days up to that counts exactly the events in
+// it. (Fixed-window counters last only their window: a daily one is gone
+// the next day, and a 7-day report would show today's events alone.)
+func (b *Bot) hit(ctx context.Context, key string, t time.Time) error {
+	_, err := b.deps.Store.Take(ctx, key, statsRetention, math.MaxInt32, t)
+	return err
+}
+
+// sum counts key's events in the last days days, up to now: Used counts
+// everything after the period's start, so the events dated after now (a
+// job run with a later clock) are taken off again.
 func (b *Bot) sum(ctx context.Context, key string, days int) (int64, error) {
-	var total int64
 	now := b.now()
-	for i := 0; i < days; i++ {
-		n, err := b.deps.Store.Count(ctx, key, day, now.Add(-time.Duration(i)*day))
-		if err != nil {
-			return 0, err
-		}
-		total += n
+	n, err := b.deps.Store.Used(ctx, key, time.Duration(days)*day, now)
+	if err != nil {
+		return 0, err
 	}
-	return total, nil
+	later, err := b.deps.Store.Used(ctx, key, time.Millisecond, now.Add(time.Millisecond))
+	return n - later, err
 }
 
 // Stats is a report's figures over a period.

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"slices"
@@ -27,7 +28,9 @@ import (
 // passkey enrollment of the nested group staff (jdoe directly, alice
 // through infra-team, the spare accounts and disabled bob through
 // engineering) by group and department, the same figures in text, CSV and
-// JSON; -group picks other groups; a bad format or group is a usage error.
+// JSON; --days picks the period (an event three days old is in the 7-day
+// report, not in the 1-day one); --group picks other groups; a bad format
+// or group is a usage error.
 func TestReportCommand(t *testing.T) {
 	ctx := context.Background()
 	bin := resetbotBinary(t)
@@ -77,18 +80,25 @@ func TestReportCommand(t *testing.T) {
 	}
 	// The stats sink's counters: two resets requested today, one completed
 	// and one expired, one unlock completed, three passkey verifications.
+	// A third reset was requested three days ago: in the 7-day report,
+	// not in --days 1.
 	store := newStore(rdb, cfg)
 	now := time.Now()
+	hit := func(k string, at time.Time) {
+		// How the stats sink keeps an event: with its time, for a year.
+		if _, err := store.Take(ctx, k, 366*24*time.Hour, math.MaxInt32, at); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for k, n := range map[string]int{
 		"stats:requested:reset": 2, "stats:outcome:reset:completed": 1, "stats:outcome:reset:expired": 1,
 		"stats:requested:unlock": 1, "stats:outcome:unlock:completed": 1, "stats:method:passkey": 3,
 	} {
 		for range n {
-			if _, err := store.Hit(ctx, k, 24*time.Hour, now); err != nil {
-				t.Fatal(err)
-			}
+			hit(k, now)
 		}
 	}
+	hit("stats:requested:reset", now.Add(-3*24*time.Hour))
 
 	report := func(t *testing.T, args ...string) string {
 		t.Helper()
@@ -106,7 +116,7 @@ func TestReportCommand(t *testing.T) {
 		if err := json.Unmarshal([]byte(report(t, "--format", "json")), &doc); err != nil {
 			t.Fatal(err)
 		}
-		if doc.Version != 1 || doc.Days != 7 || doc.Requested["reset"] != 2 || doc.Outcomes["reset"]["completed"] != 1 ||
+		if doc.Version != 1 || doc.Days != 7 || doc.Requested["reset"] != 3 || doc.Outcomes["reset"]["completed"] != 1 ||
 			doc.Outcomes["reset"]["expired"] != 1 || doc.Outcomes["unlock"]["completed"] != 1 ||
 			doc.VerifiedWith["passkey"] != 3 || doc.TicketsAvoided != 2 {
 			t.Errorf("counters = %+v", doc)
@@ -158,7 +168,7 @@ func TestReportCommand(t *testing.T) {
 		out := report(t)
 		for _, want := range []string{
 			"Self-service report · last 7 days\n",
-			"Resets: 2 requested: 1 completed, 1 expired\n",
+			"Resets: 3 requested: 1 completed, 1 expired\n",
 			"Passkeys by group: staff 2/5 (40%)\n",
 			"Passkeys by department: Engineering 1/4 (25%), IT 1/1 (100%)\n",
 		} {
