@@ -89,6 +89,7 @@ type Bot struct {
 	platforms map[string]Messenger
 	refusals  refusalTallies
 	unmarked  doneUnmarked
+	bulk      bulkPacer
 	sem       chan struct{}
 	queued    atomic.Int64
 	wg        sync.WaitGroup

@@ -7,6 +7,7 @@ import (
 	"math"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/resetbot/resetbot/directory"
@@ -135,7 +136,6 @@ func (b *Bot) RunCampaign(ctx context.Context, c Campaign, now time.Time) (Campa
 		return run, fmt.Errorf("bot: campaign %s: %w", c.Name, err)
 	}
 	st := b.deps.Store
-	var last time.Time // when this run last sent
 	for _, m := range members {
 		if err := ctx.Err(); err != nil {
 			return run, err
@@ -194,16 +194,9 @@ func (b *Bot) RunCampaign(ctx context.Context, c Campaign, now time.Time) (Campa
 			run.NotYet++
 			continue
 		}
-		if !last.IsZero() {
-			if wait := c.Pace - time.Since(last); wait > 0 {
-				select {
-				case <-ctx.Done():
-					return run, ctx.Err()
-				case <-time.After(wait):
-				}
-			}
+		if err := b.bulk.wait(ctx, c.Pace); err != nil {
+			return run, err
 		}
-		last = time.Now()
 		if err := b.deliverPrivate(ctx, ids, func(loc flows.Locale) Message { return b.msgCampaign(c, ids[0].Platform, loc) }); err != nil {
 			run.Failed++
 			b.deps.Log.Warn("campaign message not delivered", "campaign", c.Name, "account", u.ID, "err", err)
@@ -218,6 +211,33 @@ func (b *Bot) RunCampaign(ctx context.Context, c Campaign, now time.Time) (Campa
 		}
 	}
 	return run, nil
+}
+
+// bulkPacer spaces the messages the bot sends in bulk (campaign runs) in
+// this process, across runs and campaigns: a run that starts right after
+// another must not open its first conversation at once, and two campaigns
+// on one replica share the platform's app-wide allowance.
+type bulkPacer struct {
+	mu   sync.Mutex
+	last time.Time
+}
+
+// wait blocks until pace has passed since the previous bulk message, then
+// claims the slot.
+func (p *bulkPacer) wait(ctx context.Context, pace time.Duration) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if wait := pace - time.Since(p.last); !p.last.IsZero() && wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+	p.last = time.Now()
+	return nil
 }
 
 // campaignEnrolled counts a person the campaign messaged who now has a
