@@ -37,7 +37,7 @@ type site struct {
 }
 
 // realRedis connects to the harness's redis-server.
-func realRedis(t *testing.T) redis.UniversalClient {
+func realRedis(t testing.TB) redis.UniversalClient {
 	t.Helper()
 	addr := testenv.RequireEnv(t, "RESETBOT_TEST_REDIS_ADDR")
 	rdb := redis.NewClient(&redis.Options{Addr: addr})

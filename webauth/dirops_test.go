@@ -25,7 +25,7 @@ import (
 )
 
 // ownSuffix is a random suffix for an account of a test's own.
-func ownSuffix(t *testing.T) string {
+func ownSuffix(t testing.TB) string {
 	t.Helper()
 	var b [4]byte
 	if _, err := rand.Read(b[:]); err != nil {
@@ -35,7 +35,7 @@ func ownSuffix(t *testing.T) string {
 }
 
 // adminConn binds to a harness directory as its administrator.
-func adminConn(t *testing.T, url, caFile, dn, password string) *goldap.Conn {
+func adminConn(t testing.TB, url, caFile, dn, password string) *goldap.Conn {
 	t.Helper()
 	pem, err := os.ReadFile(caFile)
 	if err != nil {
@@ -57,7 +57,7 @@ func adminConn(t *testing.T, url, caFile, dn, password string) *goldap.Conn {
 // addOwn adds an entry and removes it when the test ends: the reset below
 // changes its password, which must not race another package's test on a
 // seeded account of the shared directory.
-func addOwn(t *testing.T, admin *goldap.Conn, add *goldap.AddRequest) {
+func addOwn(t testing.TB, admin *goldap.Conn, add *goldap.AddRequest) {
 	t.Helper()
 	if err := admin.Add(add); err != nil {
 		t.Fatalf("add %s: %v", add.DN, err)
@@ -71,11 +71,22 @@ func addOwn(t *testing.T, admin *goldap.Conn, add *goldap.AddRequest) {
 
 // ownSlapdAccount adds an inetOrgPerson of the test's own to the shared
 // slapd and returns its login name and Slack id.
-func ownSlapdAccount(t *testing.T) (account, chat string) {
+func ownSlapdAccount(t testing.TB) (account, chat string) {
+	return addSlapdAccount(t, slapdAdmin(t))
+}
+
+// slapdAdmin is a connection to the shared slapd bound as its rootdn, for
+// adding accounts of a test's own.
+func slapdAdmin(t testing.TB) *goldap.Conn {
+	return adminConn(t, testenv.RequireEnv(t, "RESETBOT_TEST_SLAPD_LDAPS_URL"), testenv.RequireEnv(t, "RESETBOT_TEST_SLAPD_CA"),
+		testenv.RequireEnv(t, "RESETBOT_TEST_SLAPD_ADMIN_DN"), testenv.RequireEnv(t, "RESETBOT_TEST_SLAPD_ADMIN_PASSWORD"))
+}
+
+// addSlapdAccount adds an inetOrgPerson of the test's own through admin
+// (removed when the test ends) and returns its login name and Slack id.
+func addSlapdAccount(t testing.TB, admin *goldap.Conn) (account, chat string) {
 	suffix := ownSuffix(t)
 	account, chat = "perf"+strings.ToLower(suffix), "U0P"+suffix
-	admin := adminConn(t, testenv.RequireEnv(t, "RESETBOT_TEST_SLAPD_LDAPS_URL"), testenv.RequireEnv(t, "RESETBOT_TEST_SLAPD_CA"),
-		testenv.RequireEnv(t, "RESETBOT_TEST_SLAPD_ADMIN_DN"), testenv.RequireEnv(t, "RESETBOT_TEST_SLAPD_ADMIN_PASSWORD"))
 	add := goldap.NewAddRequest("uid="+account+",ou=People,dc=example,dc=test", nil)
 	add.Attribute("objectClass", []string{"inetOrgPerson"})
 	add.Attribute("uid", []string{account})
@@ -91,7 +102,7 @@ func ownSlapdAccount(t *testing.T) (account, chat string) {
 // ownSambaAccount adds an enabled user of the test's own to the shared
 // Samba AD (under OU=People, so it inherits the reset account's
 // delegation) and returns its login name and Slack id.
-func ownSambaAccount(t *testing.T) (account, chat string) {
+func ownSambaAccount(t testing.TB) (account, chat string) {
 	suffix := ownSuffix(t)
 	account, chat = "perf"+strings.ToLower(suffix), "U0P"+suffix
 	admin := adminConn(t, testenv.RequireEnv(t, "RESETBOT_TEST_SAMBA_URL"), testenv.RequireEnv(t, "RESETBOT_TEST_SAMBA_CA"),
@@ -139,7 +150,7 @@ func TestResetDirectoryOperations(t *testing.T) {
 		name    string
 		url, ca string
 		cfg     ldap.Config
-		own     func(t *testing.T) (string, string)
+		own     func(t testing.TB) (string, string)
 		// idAttr is the immutable id attribute, policyBase the entry
 		// whose read is the policy.
 		idAttr, policyBase string

@@ -10,7 +10,7 @@ import (
 )
 
 // memoryDir is the in-memory example company.
-func memoryDir(t *testing.T) directory.Directory {
+func memoryDir(t testing.TB) directory.Directory {
 	t.Helper()
 	d, err := memory.New(memory.ExampleSeed())
 	if err != nil {
@@ -20,7 +20,7 @@ func memoryDir(t *testing.T) directory.Directory {
 }
 
 // openLDAP connects to a harness directory and closes it after the test.
-func openLDAP(t *testing.T, cfg ldap.Config) directory.Directory {
+func openLDAP(t testing.TB, cfg ldap.Config) directory.Directory {
 	t.Helper()
 	d, err := ldap.New(cfg)
 	if err != nil {
@@ -32,7 +32,7 @@ func openLDAP(t *testing.T, cfg ldap.Config) directory.Directory {
 
 // slapdDir is the harness's OpenLDAP over ldaps, as the delegated service
 // account (not the rootdn, which would bypass the password policy).
-func slapdDir(t *testing.T) directory.Directory {
+func slapdDir(t testing.TB) directory.Directory {
 	return openLDAP(t, ldap.Config{
 		Flavour:      ldap.OpenLDAP,
 		URLs:         []string{testenv.RequireEnv(t, "RESETBOT_TEST_SLAPD_LDAPS_URL")},
@@ -47,7 +47,7 @@ func slapdDir(t *testing.T) directory.Directory {
 
 // sambaDir is the harness's Samba AD DC over ldaps, as the delegated,
 // non-admin reset account.
-func sambaDir(t *testing.T) directory.Directory {
+func sambaDir(t testing.TB) directory.Directory {
 	return openLDAP(t, ldap.Config{
 		Flavour:      ldap.ActiveDirectory,
 		URLs:         []string{testenv.RequireEnv(t, "RESETBOT_TEST_SAMBA_URL")},

@@ -296,7 +296,7 @@ func TestSecurityHeaders(t *testing.T) {
 }
 
 // totpCode computes the code of a secret at a time, as an app would.
-func totpCode(t *testing.T, secret string, at time.Time) string {
+func totpCode(t testing.TB, secret string, at time.Time) string {
 	t.Helper()
 	c, err := otptotp.GenerateCode(secret, at)
 	if err != nil {

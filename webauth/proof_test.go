@@ -42,7 +42,7 @@ func TestProofBudget(t *testing.T) {
 func TestProofNeverLocksTheAccount(t *testing.T) {
 	tests := []struct {
 		name string
-		dir  func(t *testing.T) directory.Directory
+		dir  func(t testing.TB) directory.Directory
 	}{
 		{"memory", memoryDir},
 		{"openldap", slapdDir},

@@ -185,7 +185,7 @@ func (r *rig) events(t *testing.T, flowID string) []flows.Event {
 // browser is an HTTP client with its own cookie jar against a TLS test
 // server (the app's cookies are Secure).
 type browser struct {
-	t    *testing.T
+	t    testing.TB
 	c    *http.Client
 	base string
 	// hdr is sent with every request (X-Forwarded-For, as a trusted
@@ -193,13 +193,13 @@ type browser struct {
 	hdr http.Header
 }
 
-func (r *rig) server(t *testing.T) *httptest.Server {
+func (r *rig) server(t testing.TB) *httptest.Server {
 	ts := httptest.NewTLSServer(r.srv)
 	t.Cleanup(ts.Close)
 	return ts
 }
 
-func newBrowser(t *testing.T, ts *httptest.Server) *browser {
+func newBrowser(t testing.TB, ts *httptest.Server) *browser {
 	jar, _ := cookiejar.New(nil)
 	c := new(http.Client)
 	*c = *ts.Client() // a copy: ts.Client() is shared, and each browser needs its own jar
@@ -255,7 +255,7 @@ func (b *browser) postJSON(path, csrf, body string) (int, string, string, http.H
 }
 
 // csrfOf extracts the CSRF value of a rendered page's first form.
-func csrfOf(t *testing.T, body string) string {
+func csrfOf(t testing.TB, body string) string {
 	t.Helper()
 	const marker = `name="csrf" value="`
 	i := strings.Index(body, marker)
