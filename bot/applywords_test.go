@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/resetbot/resetbot/flows"
@@ -24,6 +25,10 @@ func TestThreadWordsByWhatHappened(t *testing.T) {
 			"Directory write failed: directory unavailable"},
 		{"delivery confirmed by the opening", flows.Event{Type: flows.EventLinkSent, Reason: flows.LinkSentByOpening},
 			"Link sent to the user by private message (its delivery confirmed when the user opened the link)"},
+		{"interrupted removal, outcome unknown", flows.Event{Type: flows.EventRecoveredFailed, Outcome: flows.RecoveryUnknown, Reason: "the removal of Pixel was interrupted and not recorded"},
+			"Outcome unknown after an interruption: the removal of Pixel was interrupted and not recorded"},
+		{"recovered, not applied", flows.Event{Type: flows.EventRecoveredFailed, Outcome: flows.RecoveryNotApplied, Reason: "the directory shows no password change since the write began"},
+			"Directory write failed (recovered after an interruption): the directory shows no password change since the write began"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -31,5 +36,22 @@ func TestThreadWordsByWhatHappened(t *testing.T) {
 				t.Errorf("eventWords = %q\nwant %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestRecoveredUnknownIsNoGuess: when the reconciler found no evidence (a
+// directory that cannot say when a password changed), the user is not told
+// their password was not changed: it may have been.
+func TestRecoveredUnknownIsNoGuess(t *testing.T) {
+	b := &Bot{}
+	f := &flows.Flow{ID: "F1", Kind: flows.KindReset}
+	m := b.msgRecovered(f, flows.Event{Type: flows.EventRecoveredFailed, Outcome: flows.RecoveryUnknown})
+	body := strings.Join(m.Body, "\n")
+	if strings.Contains(m.Title+body, "was not changed") || !strings.Contains(body, "cannot tell us whether it went through") {
+		t.Errorf("unknown outcome message guesses: %q\n%s", m.Title, body)
+	}
+	m = b.msgRecovered(f, flows.Event{Type: flows.EventRecoveredFailed, Outcome: flows.RecoveryNotApplied})
+	if !strings.Contains(m.Title, "was not changed") {
+		t.Errorf("not-applied message = %q, want 'was not changed'", m.Title)
 	}
 }

@@ -6,7 +6,8 @@ import "github.com/resetbot/resetbot/flows"
 // recording was interrupted (a restart, an outage) and was later read from
 // the directory: the page they saw may have been left waiting or have said
 // nothing, so chat is where they learn what is true. It is in the user's
-// language (chat.recovered.*).
+// language (chat.recovered.*); an unknown outcome says so instead of
+// guessing.
 func (b *Bot) msgRecovered(f *flows.Flow, ev flows.Event) Message {
 	if ev.Type == flows.EventRecoveredCompleted {
 		changed := ev
@@ -23,7 +24,12 @@ func (b *Bot) msgRecovered(f *flows.Flow, ev flows.Event) Message {
 	}
 	l := b.langOf(f.Locale)
 	id := "chat.recovered.reset"
-	if f.Kind == flows.KindUnlock {
+	switch {
+	case ev.Outcome == flows.RecoveryUnknown:
+		// No evidence either way (a directory without a change time):
+		// neither "changed" nor "not changed" would be true.
+		id = "chat.recovered.unknown"
+	case f.Kind == flows.KindUnlock:
 		id = "chat.recovered.unlock"
 	}
 	line := l.T(id + ".line")

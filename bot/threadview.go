@@ -181,6 +181,12 @@ func (b *Bot) eventWords(ev flows.Event) (string, Tone) {
 	case flows.EventRecoveredCompleted:
 		return t("recovered_completed", "Reason", why("recovered_completed_default")), ToneGood
 	case flows.EventRecoveredFailed:
+		if ev.Outcome == flows.RecoveryUnknown {
+			// No evidence either way (an interrupted removal of a sign-in
+			// method, a directory without a change time): nothing says the
+			// write failed, so the words do not either.
+			return t("recovered_unknown", "Reason", orDefault(ev.Reason, ev.Outcome)), ToneWarning
+		}
 		return t("recovered_failed", "Reason", orDefault(ev.Reason, ev.Outcome)), ToneDanger
 	case flows.EventCancelled:
 		if ev.Outcome == flows.OutcomeNoFactor {
