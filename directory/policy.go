@@ -33,3 +33,13 @@ type Policy struct {
 	// means failed sign-ins never lock it.
 	LockoutThreshold int
 }
+
+// AccountPolicyReader is an optional capability: a backend where the
+// policy can differ per account (Active Directory fine-grained password
+// policies) reports the one that applies to u, so that the checklist and
+// the server-side check do not promise the domain's rules to an account
+// the directory holds to others. Backends without per-account policies
+// need not implement it; callers then use PolicyReader.
+type AccountPolicyReader interface {
+	AccountPasswordPolicy(ctx context.Context, u *User) (Policy, error)
+}

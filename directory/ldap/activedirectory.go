@@ -47,7 +47,7 @@ func (activeDirectory) idFilter(id string) (string, error) {
 }
 
 func (activeDirectory) attributes() []string {
-	return []string{"objectGUID", "userAccountControl", "lockoutTime", "msDS-User-Account-Control-Computed", "userPrincipalName"}
+	return []string{"objectGUID", "userAccountControl", "lockoutTime", "msDS-User-Account-Control-Computed", "userPrincipalName", attrResultantPSO}
 }
 
 // otherNames: a user signs in to AD with the sAMAccountName or with the
@@ -161,7 +161,7 @@ func (activeDirectory) unlock(ctx context.Context, c *conn, e *goldap.Entry) err
 }
 
 // policy reads the domain-wide policy from the domain root. Fine-grained
-// password policies (PSOs) can override it per user; they are not read.
+// password policies (PSOs) override it per user: see pso.go.
 func (activeDirectory) policy(ctx context.Context, c *conn) (directory.Policy, error) {
 	root, err := c.readBase(ctx, "", "defaultNamingContext")
 	if err != nil {

@@ -41,6 +41,8 @@ type Directory struct {
 	// policies keeps the password policy for a short while: a reset reads
 	// it on every page and check, and it rarely changes.
 	policies *policyCache
+	// psos keeps the fine-grained policies (AD PSOs) read, by DN.
+	psos *psoCache
 }
 
 // New checks cfg and returns a Directory. It does not connect: the first
@@ -66,6 +68,7 @@ func New(cfg Config) (*Directory, error) {
 	}
 	d.pool = newPool(cfg.PoolSize, cfg.Timeout, d.dialService)
 	d.policies = newPolicyCache(d.readPolicy)
+	d.psos = newPSOCache(d.readPSO)
 	return d, nil
 }
 
@@ -334,6 +337,7 @@ func (d *Directory) SetPassword(ctx context.Context, u *directory.User, newPassw
 			// The checklist let this password through and the directory
 			// did not: the policy may have changed since it was read.
 			d.policies.invalidate()
+			d.psos.invalidate()
 			return fmt.Errorf("%s: server said %q: %w", e.DN, diagnostic(err), &directory.PolicyError{Reason: reason})
 		}
 		if err != nil {

@@ -111,8 +111,16 @@ func TestOpenLDAPLargeCyclicGroup(t *testing.T) {
 // slapdAdmin binds to the harness's slapd as its administrator, to add
 // entries of a test's own.
 func slapdAdmin(t *testing.T) *goldap.Conn {
+	return directoryAdmin(t, "RESETBOT_TEST_SLAPD_LDAPS_URL", "RESETBOT_TEST_SLAPD_CA",
+		"RESETBOT_TEST_SLAPD_ADMIN_DN", "RESETBOT_TEST_SLAPD_ADMIN_PASSWORD")
+}
+
+// directoryAdmin binds to a harness directory (named by the environment
+// variables of its URL, CA file, administrator DN and password) as its
+// administrator, to add entries of a test's own.
+func directoryAdmin(t *testing.T, urlEnv, caEnv, dnEnv, passwordEnv string) *goldap.Conn {
 	t.Helper()
-	caFile := dirtest.RequireEnv(t, "RESETBOT_TEST_SLAPD_CA")
+	caFile := dirtest.RequireEnv(t, caEnv)
 	pem, err := os.ReadFile(caFile)
 	if err != nil {
 		t.Fatal(err)
@@ -121,12 +129,12 @@ func slapdAdmin(t *testing.T) *goldap.Conn {
 	if !pool.AppendCertsFromPEM(pem) {
 		t.Fatalf("no certificate in %s", caFile)
 	}
-	c, err := goldap.DialURL(dirtest.RequireEnv(t, "RESETBOT_TEST_SLAPD_LDAPS_URL"), goldap.DialWithTLSConfig(&tls.Config{RootCAs: pool}))
+	c, err := goldap.DialURL(dirtest.RequireEnv(t, urlEnv), goldap.DialWithTLSConfig(&tls.Config{RootCAs: pool}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
-	if err := c.Bind(dirtest.RequireEnv(t, "RESETBOT_TEST_SLAPD_ADMIN_DN"), dirtest.RequireEnv(t, "RESETBOT_TEST_SLAPD_ADMIN_PASSWORD")); err != nil {
+	if err := c.Bind(dirtest.RequireEnv(t, dnEnv), dirtest.RequireEnv(t, passwordEnv)); err != nil {
 		t.Fatal(err)
 	}
 	return c
