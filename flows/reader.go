@@ -77,6 +77,7 @@ type Reader struct {
 	lastClaim time.Time
 	noWait    bool // the store said it cannot block
 	log       *slog.Logger
+	health    readerHealth
 }
 
 // ReaderOption tunes a Reader.
@@ -94,6 +95,7 @@ func NewReader(store Store, sink Sink, consumer string, log *slog.Logger, opts .
 		log = slog.Default()
 	}
 	r := &Reader{store: store, sink: sink, consumer: consumer, batch: 100, idle: 250 * time.Millisecond, claimIdle: DefaultClaimIdle, log: log}
+	r.health.lastRead = time.Now()
 	for _, o := range opts {
 		o(r)
 	}
@@ -108,6 +110,8 @@ func (r *Reader) Pump(ctx context.Context) (int, error) {
 	if g, ok := r.sink.(Gate); ok {
 		open, err := g.Open(ctx)
 		if err != nil || !open {
+			// A closed gate is a standby, not a failure.
+			r.health.read(time.Now(), err)
 			return 0, err
 		}
 	}
@@ -121,6 +125,9 @@ func (r *Reader) Pump(ctx context.Context) (int, error) {
 	}
 	more, err := r.store.ReadEvents(ctx, r.sink.Name(), r.consumer, r.batch)
 	readErr = errors.Join(readErr, err)
+	if ctx.Err() == nil {
+		r.health.read(time.Now(), readErr)
+	}
 	// A claim also returns this consumer's own pending events, which
 	// ReadEvents returns again.
 	seen := make(map[string]bool, len(evs))
@@ -205,8 +212,12 @@ func (r *Reader) waitEvents(ctx context.Context) bool {
 			return waited
 		}
 		if err != nil {
+			if ctx.Err() == nil {
+				r.health.read(time.Now(), err)
+			}
 			return waited
 		}
+		r.health.read(time.Now(), nil)
 		waited = true
 		if arrived {
 			return true

@@ -10,17 +10,25 @@ import (
 	"github.com/resetbot/resetbot/flows/flowmetrics"
 )
 
-// background runs what keeps flows moving without a request: one audit
-// reader per sink (each its own consumer group, under a consumer name
-// unique to this process), the audit-stream upkeep and the expiry
-// sweeper. Each reader takes over the events another consumer has left
-// unacknowledged for claimIdle (audit.claim_idle): a dead replica's. It
-// returns when ctx ends and every goroutine stopped.
-func background(ctx context.Context, store flows.Store, engine *flows.Engine, sinks []flows.Sink, claimIdle time.Duration, streams *flowmetrics.Streams, log *slog.Logger) {
+// auditReaders makes one audit reader per sink, each its own consumer
+// group, under a consumer name unique to this process. Each takes over the
+// events another consumer has left unacknowledged for claimIdle
+// (audit.claim_idle): a dead replica's.
+func auditReaders(store flows.Store, sinks []flows.Sink, claimIdle time.Duration, log *slog.Logger) []*flows.Reader {
 	consumer := flows.ConsumerName()
-	var wg sync.WaitGroup
+	rs := make([]*flows.Reader, 0, len(sinks))
 	for _, s := range sinks {
-		r := flows.NewReader(store, s, consumer, log, flows.WithClaimIdle(claimIdle))
+		rs = append(rs, flows.NewReader(store, s, consumer, log, flows.WithClaimIdle(claimIdle)))
+	}
+	return rs
+}
+
+// background runs what keeps flows moving without a request: the audit
+// readers, the audit-stream upkeep and the expiry sweeper. It returns when
+// ctx ends and every goroutine stopped.
+func background(ctx context.Context, store flows.Store, engine *flows.Engine, readers []*flows.Reader, streams *flowmetrics.Streams, log *slog.Logger) {
+	var wg sync.WaitGroup
+	for _, r := range readers {
 		wg.Go(func() { _ = r.Run(ctx) })
 	}
 	if m, ok := store.(flows.StreamMaintainer); ok {

@@ -10,6 +10,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/resetbot/resetbot/flows"
 )
 
 // Readiness timing: each check answers within checkTimeout even when its
@@ -39,12 +41,15 @@ func managementHandler(reg *prometheus.Registry, ready *readiness) http.Handler 
 	return mux
 }
 
-// readiness answers /readyz: Redis on every probe, the directory from a
-// cached result refreshed at most every dirEvery. The reasons it gives name
+// readiness answers /readyz: Redis on every probe, the audit readers
+// (one that has not read its stream for a while holds back its sink's
+// events), the directory from a cached result refreshed at most every
+// dirEvery. The reasons it gives name
 // the component, never a credential.
 type readiness struct {
 	redis    func(context.Context) error
 	dir      func(context.Context) error // nil: no directory server to check
+	readers  func(now time.Time) error   // nil: no audit readers to check
 	timeout  time.Duration
 	dirEvery time.Duration
 	now      func() time.Time
@@ -59,6 +64,11 @@ type readiness struct {
 func (r *readiness) check(ctx context.Context) error {
 	if err := within(ctx, r.timeout, r.redis); err != nil {
 		return fmt.Errorf("redis: %w", err)
+	}
+	if r.readers != nil {
+		if err := r.readers(r.now()); err != nil {
+			return err
+		}
 	}
 	if r.dir == nil {
 		return nil
@@ -91,5 +101,24 @@ func within(ctx context.Context, d time.Duration, fn func(context.Context) error
 		return err
 	case <-ctx.Done():
 		return errCheckTimeout
+	}
+}
+
+// readerStalledAfter is how long an audit reader may fail to read its
+// stream before the process reports itself not ready: longer than a Redis
+// failover or restart takes, so a blip never takes a replica out of
+// service, short enough that a wedged one is noticed.
+const readerStalledAfter = time.Minute
+
+// readersStalled is the readiness check of the audit readers: the first
+// reader that has not read its stream for longer than after.
+func readersStalled(readers []*flows.Reader, after time.Duration) func(time.Time) error {
+	return func(now time.Time) error {
+		for _, r := range readers {
+			if err := r.Stalled(now, after); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 }

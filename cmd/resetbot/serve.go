@@ -202,11 +202,13 @@ func (s *server) handler() http.Handler {
 	return s.httpm.wrap(mux)
 }
 
-// management is the management listener's handler.
-func (s *server) management() http.Handler {
+// management is the management listener's handler; readiness includes
+// the audit readers.
+func (s *server) management(readers []*flows.Reader) http.Handler {
 	r := &readiness{
 		redis:   redisReady(s.rdb),
 		timeout: checkTimeout, dirEvery: dirCheckEvery, now: time.Now,
+		readers: readersStalled(readers, readerStalledAfter),
 	}
 	if p, ok := s.dir.(interface{ Ping(context.Context) error }); ok {
 		r.dir = p.Ping
@@ -219,7 +221,8 @@ func (s *server) management() http.Handler {
 func (s *server) run(ctx context.Context, ln, mln net.Listener) error {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
-	wg.Go(func() { background(ctx, s.store, s.engine, s.sinks, s.cfg.Audit.ClaimIdle, s.streams, s.log) })
+	readers := auditReaders(s.store, s.sinks, s.cfg.Audit.ClaimIdle, s.log)
+	wg.Go(func() { background(ctx, s.store, s.engine, readers, s.streams, s.log) })
 	s.runPlatforms(ctx, &wg)
 	if s.reminders != nil {
 		wg.Go(func() { s.reminders.run(ctx, time.Minute) })
@@ -238,7 +241,7 @@ func (s *server) run(ctx context.Context, ln, mln net.Listener) error {
 	mctx, stopManagement := context.WithCancel(context.Background())
 	mdone := make(chan error, 1)
 	go func() {
-		err := serveHTTP(mctx, mln, s.management(), "", "", s.log)
+		err := serveHTTP(mctx, mln, s.management(readers), "", "", s.log)
 		if err != nil {
 			cancel()
 		}
