@@ -114,7 +114,7 @@ func (s threadSink) threadOf(ctx context.Context, ms Messenger, f *flows.Flow) (
 // the thread of the flow being approved, where the helpdesk looks.
 func (s threadSink) confirmation(ctx context.Context, ms Messenger, f *flows.Flow, evs []flows.Event) error {
 	b := s.b
-	target, err := b.deps.Engine.Get(ctx, f.Target)
+	target, err := b.deps.Engine.Get(ctx, f.Approve.Target)
 	if errors.Is(err, flows.ErrNotFound) {
 		return nil
 	}

@@ -42,14 +42,14 @@ func (b *Bot) msgLink(f *flows.Flow, token string, pushedBy *flows.ChatIdentity)
 	l := b.langOf(f.Locale)
 	id := kindID(f.Kind)
 	name := f.Factor
-	if f.Kind == flows.KindApprove && f.TargetKind == flows.KindRevoke {
+	if f.Kind == flows.KindApprove && f.Approve.TargetKind == flows.KindRevoke {
 		id = "chat.revoke.link" // the approver removes a sign-in method, nobody resets a password
 		if name == RevokeAll {
 			name = l.T("chat.revoke.link.everything")
 		}
 	}
 	title := l.T(id + ".title")
-	body := []string{l.T(id+".body", "Account", f.TargetAccount, "Name", name)}
+	body := []string{l.T(id+".body", "Account", f.Approve.TargetAccount, "Name", name)}
 	if pushedBy != nil {
 		body = append(body, l.T("chat.link.pushed", "Helpdesk", Mention(*pushedBy)))
 	}

@@ -100,7 +100,7 @@ func (e *Engine) createVerify(ctx context.Context, req VerifyRequest, prev strin
 	f.Subject.Privileged = e.cfg.Policy.Privileged(req.Account)
 	f.RequestedBy, f.RequestedByAccountID = req.RequestedBy, req.RequestedByAccountID
 	f.Locale = req.Locale
-	ev := e.event(f, EventRequested, req.RequestedBy.String(), "", "ok", now)
+	ev := e.event(f, happened{Type: EventRequested, Actor: req.RequestedBy.String(), Outcome: "ok"}, now)
 	ev.Reason = joinReason("caller verification requested by helpdesk for "+req.Chat.String(), strings.TrimSpace(req.Reason))
 	return e.issue(ctx, f, secret, prev, ev)
 }
@@ -133,7 +133,7 @@ func (e *Engine) ConfirmVerify(ctx context.Context, flowID, binding, passkey str
 		if err := move(f, "confirm caller", StateCompleted); err != nil {
 			return nil, err
 		}
-		ev := e.event(f, EventCallerVerified, f.Subject.Chat.String(), from, "ok", now)
+		ev := e.event(f, happened{Type: EventCallerVerified, Actor: f.Subject.Chat.String(), From: from, Outcome: "ok"}, now)
 		ev.Method, ev.Reason = MethodPasskey, passkey
 		return []Event{ev}, nil
 	})
@@ -161,7 +161,7 @@ func (e *Engine) DeclineVerify(ctx context.Context, flowID, binding string) (*Fl
 		if err := move(f, "decline caller", StateCancelled); err != nil {
 			return nil, err
 		}
-		ev := e.event(f, EventCallerDeclined, f.Subject.Chat.String(), from, "declined", now)
+		ev := e.event(f, happened{Type: EventCallerDeclined, Actor: f.Subject.Chat.String(), From: from, Outcome: "declined"}, now)
 		ev.Reason = "the user said they did not call the helpdesk (requested by " + f.RequestedBy.String() + ")"
 		return []Event{ev}, nil
 	})

@@ -78,7 +78,7 @@ func (e *Engine) Claim(ctx context.Context, flowID string, by ChatIdentity) (*Is
 		}
 		f.Claim.By, f.Claim.At = by, now
 		f.TokenHash = hashToken(purposeOf(f.Kind), f.ID, secret)
-		return []Event{e.event(f, EventLinkClaimed, by.String(), "", "ok", now)}, nil
+		return []Event{e.event(f, happened{Type: EventLinkClaimed, Actor: by.String(), Outcome: "ok"}, now)}, nil
 	})
 	if errors.Is(err, ErrNotSubject) {
 		return nil, errors.Join(err, e.RefusedClaim(ctx, f, by))
@@ -98,7 +98,7 @@ func (e *Engine) RefusedClaim(ctx context.Context, f *Flow, by ChatIdentity) err
 	if err != nil {
 		return err
 	}
-	ev := e.event(f, EventClaimRefused, by.String(), "", "refused", now)
+	ev := e.event(f, happened{Type: EventClaimRefused, Actor: by.String(), Outcome: "refused"}, now)
 	ev.To = ""
 	ev.Reason = "set-up link claimed by " + by.String() + ", not its recipient"
 	if by == f.RequestedBy {

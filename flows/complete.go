@@ -58,7 +58,7 @@ func (e *Engine) Complete(ctx context.Context, flowID, binding string, c Complet
 		_ = move(f, "complete", StateApplying)
 		f.ApplyingAt = now
 		f.ReconcileAt = now.Add(e.cfg.WriteTimeout + e.cfg.RecordTimeout + min(reconcileMargin, e.cfg.WriteTimeout/2))
-		ev := e.event(f, EventApplying, f.Subject.Chat.String(), StateVerified, "ok", now)
+		ev := e.event(f, happened{Type: EventApplying, Actor: f.Subject.Chat.String(), From: StateVerified, Outcome: "ok"}, now)
 		ev.SourceIP, ev.Device = c.Client.IP, c.Client.Device
 		return []Event{ev}, nil
 	})
@@ -120,8 +120,8 @@ func (e *Engine) apply(ctx context.Context, f *Flow, c Completion) (EventType, e
 		if err := e.approverStillAllowed(ctx, f); err != nil {
 			return "", err
 		}
-		_, err := e.Decide(ctx, f.Target, Decision{
-			Approver: f.Subject.Chat, ApproverAccountID: f.Subject.AccountID, Grant: f.Grant,
+		_, err := e.Decide(ctx, f.Approve.Target, Decision{
+			Approver: f.Subject.Chat, ApproverAccountID: f.Subject.AccountID, Grant: f.Approve.Grant,
 			Reason: "confirmed with the approver's passkey",
 		})
 		return EventCompleted, err
@@ -161,11 +161,11 @@ func (e *Engine) finish(ctx context.Context, flowID string, success EventType, a
 		switch {
 		case applyErr == nil:
 			_ = move(f, "complete", StateCompleted)
-			ev := e.event(f, success, actor, StateApplying, "ok", now)
+			ev := e.event(f, happened{Type: success, Actor: actor, From: StateApplying, Outcome: "ok"}, now)
 			ev.Method, ev.SourceIP, ev.Device = c.Enrolled, c.Client.IP, c.Client.Device
 			evs = []Event{ev}
 			if success != EventCompleted {
-				evs = append(evs, e.event(f, EventCompleted, "system", StateApplying, "ok", now))
+				evs = append(evs, e.event(f, happened{Type: EventCompleted, Actor: "system", From: StateApplying, Outcome: "ok"}, now))
 			}
 		case errors.Is(applyErr, directory.ErrPasswordPolicy):
 			f.Attempts.Password++
@@ -174,11 +174,11 @@ func (e *Engine) finish(ctx context.Context, flowID string, success EventType, a
 				next = StateFailed
 			}
 			_ = move(f, "complete", next)
-			ev := e.event(f, EventPasswordRefused, actor, StateApplying, "policy", now)
+			ev := e.event(f, happened{Type: EventPasswordRefused, Actor: actor, From: StateApplying, Outcome: "policy"}, now)
 			ev.Reason = policyReason(applyErr)
 			evs = []Event{ev}
 			if f.State == StateFailed {
-				evs = append(evs, e.event(f, EventFailed, "system", StateApplying, "attempts", now))
+				evs = append(evs, e.event(f, happened{Type: EventFailed, Actor: "system", From: StateApplying, Outcome: "attempts"}, now))
 				result = fmt.Errorf("%w: %w", ErrTooManyAttempts, applyErr)
 			}
 		case errors.Is(applyErr, errNewlyPrivileged):
@@ -193,7 +193,7 @@ func (e *Engine) finish(ctx context.Context, flowID string, success EventType, a
 				outcome = OutcomeNotRead
 			}
 			_ = move(f, "complete", next)
-			ev := e.event(f, EventApplyFailed, "system", StateApplying, outcome, now)
+			ev := e.event(f, happened{Type: EventApplyFailed, Actor: "system", From: StateApplying, Outcome: outcome}, now)
 			ev.Reason = applyReason(applyErr)
 			evs = []Event{ev}
 		}
@@ -220,19 +220,19 @@ var errNewlyPrivileged = errors.New("flows: account became privileged since the 
 func (e *Engine) nowPrivileged(f *Flow, now time.Time) ([]Event, error) {
 	f.Subject.Privileged, f.Approval.Required = true, true
 	if f.State != StateApplying { // the sweeper ended it meanwhile
-		ev := e.event(f, EventApplyFailed, "system", StateApplying, "refused", now)
+		ev := e.event(f, happened{Type: EventApplyFailed, Actor: "system", From: StateApplying, Outcome: "refused"}, now)
 		ev.Reason = "account became privileged since the request: nothing written"
 		return []Event{ev}, fmt.Errorf("%w: %w", ErrExpired, errNewlyPrivileged)
 	}
 	if !f.HasVerified(MethodPasskey) {
 		_ = move(f, "complete", StateFailed)
-		ev := e.event(f, EventApplyFailed, "system", StateApplying, "refused", now)
+		ev := e.event(f, happened{Type: EventApplyFailed, Actor: "system", From: StateApplying, Outcome: "refused"}, now)
 		ev.Reason = "account became privileged since the request and was not verified with a passkey: nothing written; the user must start again"
 		return []Event{ev}, fmt.Errorf("%w: %w", ErrFactorNotAllowed, errNewlyPrivileged)
 	}
 	_ = move(f, "complete", StateAwaitingApproval)
 	f.ExpiresAt = now.Add(e.cfg.ApprovalTTL)
-	ev := e.event(f, EventApprovalRequired, "system", StateApplying, "pending", now)
+	ev := e.event(f, happened{Type: EventApprovalRequired, Actor: "system", From: StateApplying, Outcome: "pending"}, now)
 	ev.Reason = "account became privileged since the request: nothing written until a helpdesk member approves"
 	return []Event{ev}, ErrApprovalRequired
 }

@@ -75,9 +75,9 @@ func (e *Engine) createConfirmation(ctx context.Context, req ConfirmRequest, u *
 		return nil, err
 	}
 	f.RequestedBy, f.RequestedByAccountID = req.Approver, u.ID
-	f.Target, f.TargetAccount, f.TargetKind = target.ID, target.Subject.AccountName, target.Kind
-	f.Factor, f.Grant = target.Factor, req.Grant
-	ev := e.event(f, EventRequested, req.Approver.String(), "", "ok", now)
+	f.Approve = ApproveFields{Target: target.ID, TargetAccount: target.Subject.AccountName, TargetKind: target.Kind, Grant: req.Grant}
+	f.Factor = target.Factor
+	ev := e.event(f, happened{Type: EventRequested, Actor: req.Approver.String(), Outcome: "ok"}, now)
 	ev.Reason = "approval of " + target.Subject.AccountName + " to be confirmed with a passkey"
 	return e.issue(ctx, f, secret, prev, ev)
 }

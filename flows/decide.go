@@ -43,12 +43,12 @@ func (e *Engine) Decide(ctx context.Context, flowID string, d Decision) (*Flow, 
 		if d.Grant {
 			_ = move(f, "approve", StateVerified)
 			f.ExpiresAt = now.Add(e.cfg.FlowTTL)
-			ev := e.event(f, EventApproved, d.Approver.String(), StateAwaitingApproval, "ok", now)
+			ev := e.event(f, happened{Type: EventApproved, Actor: d.Approver.String(), From: StateAwaitingApproval, Outcome: "ok"}, now)
 			ev.Reason = d.Reason
 			return []Event{ev}, nil
 		}
 		_ = move(f, "deny", StateDenied)
-		ev := e.event(f, EventDenied, d.Approver.String(), StateAwaitingApproval, "denied", now)
+		ev := e.event(f, happened{Type: EventDenied, Actor: d.Approver.String(), From: StateAwaitingApproval, Outcome: "denied"}, now)
 		ev.Reason = d.Reason
 		return []Event{ev}, nil
 	})
@@ -106,7 +106,7 @@ func (e *Engine) refusedClick(ctx context.Context, f *Flow, by ChatIdentity, gra
 	if err != nil {
 		return err
 	}
-	ev := e.event(f, EventClickRefused, by.String(), "", "refused", now)
+	ev := e.event(f, happened{Type: EventClickRefused, Actor: by.String(), Outcome: "refused"}, now)
 	ev.To = ""
 	ev.Reason = clickVerb(grant) + who + ": " + why
 	if n > 1 {

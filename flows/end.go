@@ -14,7 +14,7 @@ func (e *Engine) Cancel(ctx context.Context, flowID string, by ChatIdentity, rea
 		if err := move(f, "cancel", StateCancelled); err != nil {
 			return nil, err
 		}
-		ev := e.event(f, EventCancelled, by.String(), from, "cancelled", now)
+		ev := e.event(f, happened{Type: EventCancelled, Actor: by.String(), From: from, Outcome: "cancelled"}, now)
 		ev.Reason = reason
 		return []Event{ev}, nil
 	})
@@ -38,7 +38,7 @@ func (e *Engine) Withdraw(ctx context.Context, flowID, reason string) (*Flow, er
 		if err := move(f, "withdraw", StateCancelled); err != nil {
 			return nil, err
 		}
-		ev := e.event(f, EventCancelled, "system", from, OutcomeNoFactor, now)
+		ev := e.event(f, happened{Type: EventCancelled, Actor: "system", From: from, Outcome: OutcomeNoFactor}, now)
 		ev.Reason = reason
 		return []Event{ev}, nil
 	})
@@ -98,7 +98,7 @@ func (e *Engine) endDue(ctx context.Context, id string) (bool, error) {
 			return nil, err
 		}
 		expired = true
-		return []Event{e.event(f, EventExpired, "system", from, "expired", now)}, nil
+		return []Event{e.event(f, happened{Type: EventExpired, Actor: "system", From: from, Outcome: "expired"}, now)}, nil
 	})
 	return expired && err == nil, err
 }

@@ -122,12 +122,28 @@ func (e *Engine) Get(ctx context.Context, id string) (*Flow, error) {
 func (e *Engine) clock() time.Time { return e.now().UTC() }
 
 // event builds an audit event for a flow.
-func (e *Engine) event(f *Flow, t EventType, actor string, from State, outcome string, now time.Time) Event {
+func (e *Engine) event(f *Flow, h happened, now time.Time) Event {
 	return Event{
-		Time: now, Type: t, FlowID: f.ID, Kind: f.Kind,
+		Time: now, Type: h.Type, FlowID: f.ID, Kind: f.Kind,
 		Account: f.Subject.AccountName, AccountID: f.Subject.AccountID, Department: f.Subject.Department,
-		Actor: actor, From: from, To: f.State, Outcome: outcome, Thread: f.Thread,
+		Actor: h.Actor, From: h.From, To: f.State, Outcome: h.Outcome, Thread: f.Thread,
 	}
+}
+
+// happened is what an event says beyond the flow it is about, each part
+// named at the call: e.event(f, happened{Type: EventDenied, Actor: who,
+// From: StateAwaitingApproval, Outcome: "denied"}, now). The flow gives the
+// rest (its id, kind, subject, thread, and its state as the event's To).
+type happened struct {
+	// Type is what happened.
+	Type EventType
+	// Actor is who made it happen: a chat identity, or "system".
+	Actor string
+	// From is the flow's state before; empty when the event is no
+	// transition (a request, a sent link, a refused click).
+	From State
+	// Outcome is how it ended: "ok", "denied", "refused", a reason code.
+	Outcome string
 }
 
 // move changes f's state if the transition table allows it.

@@ -97,7 +97,7 @@ func (e *Engine) RecordFactorChange(ctx context.Context, flowID, binding string,
 		} else if !slices.Contains(f.Changed, c.Key) {
 			f.Changed = append(f.Changed, c.Key)
 		}
-		ev := e.event(f, t, f.Subject.Chat.String(), "", "ok", now)
+		ev := e.event(f, happened{Type: t, Actor: f.Subject.Chat.String(), Outcome: "ok"}, now)
 		ev.To = ""
 		ev.Method, ev.SourceIP, ev.Device = c.Method, c.Client.IP, c.Client.Device
 		ev.Reason = factorReason(c)

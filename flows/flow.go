@@ -92,6 +92,22 @@ type Approval struct {
 	Reason      string    `json:"reason,omitempty"`
 }
 
+// ApproveFields are what only a KindApprove flow carries: the flow an
+// approver's own passkey confirmation decides, and how. Kept apart, so a
+// reader of Flow sees at once which fields belong to every flow.
+type ApproveFields struct {
+	// Target is the id of the flow being decided.
+	Target string `json:"target,omitempty"`
+	// TargetAccount is its subject's account name, for the confirmation
+	// page.
+	TargetAccount string `json:"target_account,omitempty"`
+	// TargetKind is its kind: the approver's link and pages say "removal
+	// of a passkey" for a KindRevoke, not "password reset".
+	TargetKind Kind `json:"target_kind,omitempty"`
+	// Grant is the decision being confirmed: approve (true) or deny.
+	Grant bool `json:"grant,omitempty"`
+}
+
 // Flow is one reset, unlock or enrollment in progress. It is stored as JSON
 // under a hash-tagged key and changed only by compare-and-swap on Version.
 type Flow struct {
@@ -146,21 +162,14 @@ type Flow struct {
 	// Binding is the hash of the browser-binding secret set at redemption;
 	// later web steps must present the secret.
 	Binding string `json:"binding,omitempty"`
-	// Target is, for KindApprove, the flow being decided; TargetAccount
-	// its subject's account name (for the confirmation page) and Grant the
-	// decision being confirmed.
-	Target        string `json:"target,omitempty"`
-	TargetAccount string `json:"target_account,omitempty"`
-	Grant         bool   `json:"grant,omitempty"`
+	// Approve is, for KindApprove, the decision the flow confirms; zero
+	// for every other kind.
+	Approve ApproveFields `json:"approve,omitzero"`
 	// Factor is, for KindRevoke, what the helpdesk asked to remove: a
 	// passkey's name (as typed; matched case-insensitively) or "all". A
 	// KindApprove confirming a revoke carries its target's Factor, so the
 	// approver reads what they approve.
 	Factor string `json:"factor,omitempty"`
-	// TargetKind is, for KindApprove, the kind of the flow being decided:
-	// the approver's link and pages say "removal of a passkey" for a
-	// KindRevoke, not "password reset".
-	TargetKind Kind `json:"target_kind,omitempty"`
 	// Revoking is, for a KindRevoke in StateApplying, what matched Factor
 	// just before the removal began (names as enrolled). A crash after the
 	// removal and before RecordRevoke leaves nothing to match on the

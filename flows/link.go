@@ -55,7 +55,7 @@ func (e *Engine) Open(ctx context.Context, token string, c Client) (*Flow, error
 	} else if f.LinkSentAt.IsZero() {
 		return e.openUnrecorded(ctx, f.ID, c)
 	}
-	ev := e.event(f, typ, actor, "", "ok", now)
+	ev := e.event(f, happened{Type: typ, Actor: actor, Outcome: "ok"}, now)
 	ev.SourceIP, ev.Device = c.IP, c.Device
 	if err := e.store.Append(ctx, f.Subject.AccountID, []Event{ev}); err != nil {
 		return nil, err
@@ -80,11 +80,11 @@ func (e *Engine) openUnrecorded(ctx context.Context, id string, c Client) (*Flow
 		var evs []Event
 		if f.LinkSentAt.IsZero() {
 			f.LinkSentAt = now
-			sent := e.event(f, EventLinkSent, "system", "", "ok", now)
+			sent := e.event(f, happened{Type: EventLinkSent, Actor: "system", Outcome: "ok"}, now)
 			sent.Reason = LinkSentByOpening
 			evs = append(evs, sent)
 		}
-		ev := e.event(f, EventLinkOpened, f.Subject.Chat.String(), "", "ok", now)
+		ev := e.event(f, happened{Type: EventLinkOpened, Actor: f.Subject.Chat.String(), Outcome: "ok"}, now)
 		ev.SourceIP, ev.Device = c.IP, c.Device
 		return append(evs, ev), nil
 	})
@@ -115,7 +115,7 @@ func (e *Engine) Redeem(ctx context.Context, token string, c Client) (*Flow, str
 		if f.Kind != KindVerify {
 			f.ExpiresAt = now.Add(e.cfg.FlowTTL)
 		}
-		ev := e.event(f, EventLinkRedeemed, f.Subject.Chat.String(), from, "ok", now)
+		ev := e.event(f, happened{Type: EventLinkRedeemed, Actor: f.Subject.Chat.String(), From: from, Outcome: "ok"}, now)
 		ev.SourceIP, ev.Device = c.IP, c.Device
 		err = e.store.Update(ctx, f, []Event{ev})
 		if errors.Is(err, ErrConflict) {
@@ -139,7 +139,7 @@ func (e *Engine) LinkSent(ctx context.Context, f *Flow, where string) error {
 			return nil, nil
 		}
 		f.LinkSentAt = now
-		ev := e.event(f, EventLinkSent, "system", "", "ok", now)
+		ev := e.event(f, happened{Type: EventLinkSent, Actor: "system", Outcome: "ok"}, now)
 		ev.Reason = where
 		return []Event{ev}, nil
 	})
@@ -166,7 +166,7 @@ func (e *Engine) ReissueLink(ctx context.Context, flowID, reason string) (*Issue
 		}
 		f.TokenHash = hashToken(purposeOf(f.Kind), f.ID, secret)
 		token = makeToken(f.ID, secret)
-		ev := e.event(f, EventLinkReissued, "system", "", "ok", now)
+		ev := e.event(f, happened{Type: EventLinkReissued, Actor: "system", Outcome: "ok"}, now)
 		ev.Reason = reason
 		return []Event{ev}, nil
 	})

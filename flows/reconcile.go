@@ -59,14 +59,14 @@ func (e *Engine) reconcile(ctx context.Context, f *Flow) (bool, error) {
 		recorded = true
 		if v.applied {
 			_ = move(f, "reconcile", StateCompleted)
-			ev := e.event(f, EventRecoveredCompleted, "system", StateApplying, "ok", now)
+			ev := e.event(f, happened{Type: EventRecoveredCompleted, Actor: "system", From: StateApplying, Outcome: "ok"}, now)
 			ev.Reason = v.reason
-			done := e.event(f, EventCompleted, "system", StateApplying, "recovered", now)
+			done := e.event(f, happened{Type: EventCompleted, Actor: "system", From: StateApplying, Outcome: "recovered"}, now)
 			return []Event{ev, done}, nil
 		}
 		_ = move(f, "reconcile", StateFailed)
 		f.Recovery = v.outcome
-		ev := e.event(f, EventRecoveredFailed, "system", StateApplying, v.outcome, now)
+		ev := e.event(f, happened{Type: EventRecoveredFailed, Actor: "system", From: StateApplying, Outcome: v.outcome}, now)
 		ev.Reason = v.reason
 		return []Event{ev}, nil
 	})
@@ -87,7 +87,7 @@ func (e *Engine) evidence(ctx context.Context, f *Flow) (verdict, error) {
 		// factor.
 		return verdict{applied: true, reason: "the factor was stored before the step was recorded"}, nil
 	case KindApprove:
-		t, err := e.store.Get(ctx, f.Target)
+		t, err := e.store.Get(ctx, f.Approve.Target)
 		if errors.Is(err, ErrNotFound) {
 			return verdict{outcome: RecoveryNotApplied, reason: "the request being decided no longer exists"}, nil
 		}

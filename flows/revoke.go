@@ -88,9 +88,9 @@ func (e *Engine) createRevoke(ctx context.Context, req RevokeRequest, prev strin
 		Factor:               req.Factor,
 		Locale:               req.Locale,
 	}
-	ev := e.event(f, EventRequested, req.RequestedBy.String(), "", "ok", now)
+	ev := e.event(f, happened{Type: EventRequested, Actor: req.RequestedBy.String(), Outcome: "ok"}, now)
 	ev.Reason = "remove " + req.Factor + " from " + req.Chat.String() + ": a second helpdesk member's approval required"
-	pending := e.event(f, EventApprovalRequired, "system", StateAwaitingApproval, "pending", now)
+	pending := e.event(f, happened{Type: EventApprovalRequired, Actor: "system", From: StateAwaitingApproval, Outcome: "pending"}, now)
 	if err := e.store.Create(ctx, f, prev, []Event{ev, pending}); err != nil {
 		return nil, err
 	}
@@ -122,7 +122,7 @@ func (e *Engine) BeginRevoke(ctx context.Context, flowID string, matching []stri
 		}
 		f.ApplyingAt = now
 		f.Revoking = append([]string(nil), matching...)
-		ev := e.event(f, EventApplying, "system", from, "ok", now)
+		ev := e.event(f, happened{Type: EventApplying, Actor: "system", From: from, Outcome: "ok"}, now)
 		ev.Reason = orNothing(strings.Join(matching, ", "), f.Factor)
 		return []Event{ev}, nil
 	})
@@ -167,7 +167,7 @@ func (e *Engine) RecordRevoke(ctx context.Context, flowID string, out RevokeOutc
 		if err := move(f, "revoke", StateCompleted); err != nil {
 			return nil, err
 		}
-		ev := e.event(f, EventFactorsRevoked, f.RequestedBy.String(), from, "ok", now)
+		ev := e.event(f, happened{Type: EventFactorsRevoked, Actor: f.RequestedBy.String(), From: from, Outcome: "ok"}, now)
 		var parts []string
 		if len(out.Removed) > 0 {
 			parts = append(parts, strings.Join(out.Removed, ", "))

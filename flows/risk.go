@@ -210,7 +210,7 @@ func ParseRiskReason(reason string) (RiskRule, string) {
 func (e *Engine) riskEvents(f *Flow, d riskDecision, actor string, now time.Time) []Event {
 	evs := make([]Event, 0, len(d.findings))
 	for _, fd := range d.findings {
-		ev := e.event(f, EventRiskDecided, actor, "", string(e.cfg.Risk.Action(fd.Rule)), now)
+		ev := e.event(f, happened{Type: EventRiskDecided, Actor: actor, Outcome: string(e.cfg.Risk.Action(fd.Rule))}, now)
 		ev.To = ""
 		ev.Reason = RiskReason(fd.Rule, fd.Detail)
 		evs = append(evs, ev)

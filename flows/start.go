@@ -201,7 +201,7 @@ func (e *Engine) supersedeLive(ctx context.Context, prev, actor, reason string) 
 	}
 	now := e.clock()
 	old.EndedAt = now
-	ev := e.event(old, EventSuperseded, actor, from, "superseded", now)
+	ev := e.event(old, happened{Type: EventSuperseded, Actor: actor, From: from, Outcome: "superseded"}, now)
 	ev.Reason = reason
 	if err := e.store.Update(ctx, old, []Event{ev}); err != nil {
 		return "", err
@@ -227,7 +227,7 @@ func (e *Engine) create(ctx context.Context, req StartRequest, u *directory.User
 	f.Approval.Required = f.Subject.Privileged || risk.action == RiskStepUp
 	f.Claim.Required = req.ClaimInChat
 	noteRisk(f, risk)
-	ev := e.event(f, EventRequested, req.RequestedBy.String(), "", "ok", now)
+	ev := e.event(f, happened{Type: EventRequested, Actor: req.RequestedBy.String(), Outcome: "ok"}, now)
 	if f.Subject.Privileged {
 		ev.Reason = "privileged account: passkey and helpdesk approval required"
 	}

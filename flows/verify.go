@@ -46,7 +46,7 @@ func (e *Engine) RecordVerification(ctx context.Context, flowID, binding string,
 		}
 		actor := f.Subject.Chat.String()
 		failed := func(reason string) Event {
-			ev := e.event(f, EventVerifyFailed, actor, StateRedeemed, "failed", now)
+			ev := e.event(f, happened{Type: EventVerifyFailed, Actor: actor, From: StateRedeemed, Outcome: "failed"}, now)
 			ev.Method, ev.Reason, ev.SourceIP, ev.Device = v.Method, reason, v.Client.IP, v.Client.Device
 			return ev
 		}
@@ -58,7 +58,7 @@ func (e *Engine) RecordVerification(ctx context.Context, flowID, binding string,
 			if err2 := move(f, "verify", StateFailed); err2 != nil {
 				return nil, err2
 			}
-			ev := e.event(f, EventFailed, "system", StateRedeemed, "limit", now)
+			ev := e.event(f, happened{Type: EventFailed, Actor: "system", From: StateRedeemed, Outcome: "limit"}, now)
 			ev.Method, ev.SourceIP, ev.Device = v.Method, v.Client.IP, v.Client.Device
 			ev.Reason = "daily limit of failed verifications for this account reached"
 			if v.OK {
@@ -83,7 +83,7 @@ func (e *Engine) RecordVerification(ctx context.Context, flowID, binding string,
 			evs := []Event{failed(v.Reason)}
 			if f.Attempts.Verify >= e.cfg.MaxVerifyAttempts {
 				_ = move(f, "verify", StateFailed)
-				ev := e.event(f, EventFailed, "system", StateRedeemed, "attempts", now)
+				ev := e.event(f, happened{Type: EventFailed, Actor: "system", From: StateRedeemed, Outcome: "attempts"}, now)
 				ev.Reason = fmt.Sprintf("%d failed verifications", f.Attempts.Verify)
 				return append(evs, ev), ErrTooManyAttempts
 			}
@@ -91,7 +91,7 @@ func (e *Engine) RecordVerification(ctx context.Context, flowID, binding string,
 			return evs, ErrVerificationFailed
 		}
 		f.Verified = append(f.Verified, v.Method)
-		ok := e.event(f, EventVerified, actor, StateRedeemed, "ok", now)
+		ok := e.event(f, happened{Type: EventVerified, Actor: actor, From: StateRedeemed, Outcome: "ok"}, now)
 		ok.Method, ok.SourceIP, ok.Device = v.Method, v.Client.IP, v.Client.Device
 		riskEvs, riskErr := e.applyWebRisk(ctx, f, v, now)
 		var denied *RiskDeniedError
@@ -103,7 +103,7 @@ func (e *Engine) RecordVerification(ctx context.Context, flowID, binding string,
 				return nil, err
 			}
 			ok.To = f.State
-			end := e.event(f, EventFailed, "system", StateRedeemed, "risk", now)
+			end := e.event(f, happened{Type: EventFailed, Actor: "system", From: StateRedeemed, Outcome: "risk"}, now)
 			end.Reason = "denied by risk policy: " + denied.Rule.Signal()
 			return append(append([]Event{ok}, riskEvs...), end), riskErr
 		case riskErr != nil:
@@ -115,7 +115,7 @@ func (e *Engine) RecordVerification(ctx context.Context, flowID, binding string,
 			}
 			f.ExpiresAt = now.Add(e.cfg.ApprovalTTL)
 			ok.To = f.State
-			pending := e.event(f, EventApprovalRequired, "system", StateAwaitingApproval, "pending", now)
+			pending := e.event(f, happened{Type: EventApprovalRequired, Actor: "system", From: StateAwaitingApproval, Outcome: "pending"}, now)
 			if !f.Subject.Privileged {
 				pending.Reason = RiskStepUpReason
 			}

@@ -30,12 +30,12 @@ func (s *Server) approvePage(w http.ResponseWriter, r *http.Request, fc *flowCtx
 		http.Redirect(w, r, nextPage(f), http.StatusSeeOther)
 	default:
 		p := basePage(fc, "web.approve.title", 2)
-		d := approveData{Target: f.TargetAccount, Revoke: f.TargetKind == flows.KindRevoke, Factor: f.Factor}
+		d := approveData{Target: f.Approve.TargetAccount, Revoke: f.Approve.TargetKind == flows.KindRevoke, Factor: f.Factor}
 		if d.Revoke && strings.EqualFold(d.Factor, flows.RevokeAll) {
 			d.Factor = s.tr(r).T("web.revoke.everything")
 		}
 		p.Data = d
-		if f.TargetKind == flows.KindRevoke {
+		if f.Approve.TargetKind == flows.KindRevoke {
 			p.Title = "web.revoke.approve_title"
 		}
 		s.render(w, r, http.StatusOK, "approve", p)

@@ -34,7 +34,7 @@ func (s *Server) donePage(w http.ResponseWriter, r *http.Request, fc *flowCtx) {
 	switch f.State {
 	case flows.StateCompleted:
 		d = doneData{OK: true, Headline: successHeadline(l, f.Kind), Next: nextSteps(l, f.Kind)}
-		if f.Kind == flows.KindApprove && f.TargetKind == flows.KindRevoke {
+		if f.Kind == flows.KindApprove && f.Approve.TargetKind == flows.KindRevoke {
 			d.Next[0] = l.T("web.revoke.done_next") // nobody finishes a reset after this approval
 		}
 	case flows.StateApplying:

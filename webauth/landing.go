@@ -71,8 +71,8 @@ func (s *Server) landing(w http.ResponseWriter, r *http.Request) {
 	}
 	if f.Kind == flows.KindApprove {
 		// The approver reads whose reset they are approving.
-		d.Account, d.Display = f.TargetAccount, ""
-		if f.TargetKind == flows.KindRevoke {
+		d.Account, d.Display = f.Approve.TargetAccount, ""
+		if f.Approve.TargetKind == flows.KindRevoke {
 			d.Verb = "web.revoke.landing_verb" // a sign-in method's removal, not a reset
 		}
 	}

@@ -31,22 +31,19 @@ func fullFlow() *flows.Flow {
 		RiskDenied:           "denied_country",
 		Approval: flows.Approval{Required: true, Decided: true, Granted: true, By: flows.ChatIdentity{Platform: "discord", UserID: "123"},
 			ByAccountID: "acct-9", At: t0.Add(-time.Hour), Reason: "looks right"},
-		Thread:        "C123/1700000000.000100",
-		TokenHash:     "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
-		Binding:       "NOT-HEX",
-		Target:        "07-AAAAAAAAAAAAAAAAAAAAAA",
-		TargetAccount: "alice",
-		Grant:         true,
-		EndedAt:       t0.Add(3 * time.Second),
-		ApplyingAt:    t0.Add(2*time.Second + 7),
-		ReconcileAt:   t0.Add(time.Minute),
-		Recovery:      flows.RecoveryUnknown,
-		LinkSentAt:    t0.Add(time.Second),
-		Locale:        flows.Locale{Lang: "de", TimeZone: "Europe/Berlin"},
-		Claim:         flows.Claim{Required: true, By: flows.ChatIdentity{Platform: "teams", UserID: "29:1abc"}, At: t0.Add(4 * time.Second)},
-		Factor:        "iPhone 15",
-		TargetKind:    flows.KindRevoke,
-		Revoking:      []string{"iPhone 15", "authenticator app"},
+		Thread:      "C123/1700000000.000100",
+		TokenHash:   "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+		Binding:     "NOT-HEX",
+		Approve:     flows.ApproveFields{Target: "07-AAAAAAAAAAAAAAAAAAAAAA", TargetAccount: "alice", TargetKind: flows.KindRevoke, Grant: true},
+		EndedAt:     t0.Add(3 * time.Second),
+		ApplyingAt:  t0.Add(2*time.Second + 7),
+		ReconcileAt: t0.Add(time.Minute),
+		Recovery:    flows.RecoveryUnknown,
+		LinkSentAt:  t0.Add(time.Second),
+		Locale:      flows.Locale{Lang: "de", TimeZone: "Europe/Berlin"},
+		Claim:       flows.Claim{Required: true, By: flows.ChatIdentity{Platform: "teams", UserID: "29:1abc"}, At: t0.Add(4 * time.Second)},
+		Factor:      "iPhone 15",
+		Revoking:    []string{"iPhone 15", "authenticator app"},
 		// PasswordExpiry is far from IssuedAt: weeks, not minutes.
 		PasswordExpiry: t0.Add(13 * 24 * time.Hour),
 	}
@@ -99,6 +96,31 @@ func TestFlowRecordReadsJSON(t *testing.T) {
 	}
 	if !reflect.DeepEqual(&got, want) {
 		t.Errorf("JSON flow:\n got %+v\nwant %+v", got, *want)
+	}
+}
+
+// TestFlowRecordReadsOldApproveJSON: an approver's confirmation stored as
+// JSON by a release before Flow.Approve (its fields at the top level) still
+// decides the same flow the same way.
+func TestFlowRecordReadsOldApproveJSON(t *testing.T) {
+	old := `{"id":"09-BBBBBBBBBBBBBBBBBBBBBB","kind":"approve",` +
+		`"subject":{"account_id":"acct-2","account_name":"jdoe","chat":{"platform":"slack","user_id":"U0HELP"}},` +
+		`"requested_by":{"platform":"slack","user_id":"U0HELP"},"state":"issued",` +
+		`"issued_at":"2026-11-20T09:00:00Z","expires_at":"2026-11-20T09:05:00Z","attempts":{"verify":0,"password":0},` +
+		`"approval":{"required":false,"decided":false,"granted":false},` +
+		`"target":"07-AAAAAAAAAAAAAAAAAAAAAA","target_account":"alice","grant":true,"factor":"YubiKey","target_kind":"revoke","version":3}`
+	var got flows.Flow
+	if err := decodeFlow([]byte(old), &got); err != nil {
+		t.Fatal(err)
+	}
+	want := flows.ApproveFields{Target: "07-AAAAAAAAAAAAAAAAAAAAAA", TargetAccount: "alice", TargetKind: flows.KindRevoke, Grant: true}
+	if got.Approve != want || got.Factor != "YubiKey" || got.Kind != flows.KindApprove || got.Version != 3 {
+		t.Errorf("old approve record read as Approve %+v, Factor %q, Kind %q, Version %d; want %+v, YubiKey, approve, 3", got.Approve, got.Factor, got.Kind, got.Version, want)
+	}
+	// Once written again it is a compact record with the same decision.
+	var again flows.Flow
+	if err := decodeFlow(encodeFlow(&got), &again); err != nil || again.Approve != want {
+		t.Errorf("re-encoded: Approve %+v, %v; want %+v", again.Approve, err, want)
 	}
 }
 

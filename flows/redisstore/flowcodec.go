@@ -111,9 +111,9 @@ func encodeFlow(f *flows.Flow) []byte {
 	w.str(fThread, f.Thread)
 	w.hexStr(fTokenHash, fTokenHashHex, f.TokenHash)
 	w.hexStr(fBinding, fBindingHex, f.Binding)
-	w.str(fTarget, f.Target)
-	w.str(fTargetAccount, f.TargetAccount)
-	w.flag(fGrant, f.Grant)
+	w.str(fTarget, f.Approve.Target)
+	w.str(fTargetAccount, f.Approve.TargetAccount)
+	w.flag(fGrant, f.Approve.Grant)
 	w.time(fEndedAt, f.EndedAt, base)
 	w.time(fApplyingAt, f.ApplyingAt, base)
 	w.time(fReconcileAt, f.ReconcileAt, base)
@@ -127,7 +127,7 @@ func encodeFlow(f *flows.Flow) []byte {
 	w.time(fClaimAt, f.Claim.At, base)
 	w.str(fFactor, f.Factor)
 	w.time(fPasswordExpiry, f.PasswordExpiry, base)
-	w.str(fTargetKind, string(f.TargetKind))
+	w.str(fTargetKind, string(f.Approve.TargetKind))
 	w.list(fRevoking, f.Revoking)
 	w.list(fRiskSeen, f.RiskSeen)
 	w.str(fRiskDenied, f.RiskDenied)
@@ -153,10 +153,26 @@ func subjectPrefix(ev flows.Event) string {
 	return string(w.b)
 }
 
+// decodeJSONFlow reads the JSON record of an earlier version. Releases
+// before Flow.Approve wrote its fields at the top level.
+func decodeJSONFlow(data []byte, f *flows.Flow) error {
+	if err := json.Unmarshal(data, f); err != nil {
+		return err
+	}
+	var flat flows.ApproveFields
+	if err := json.Unmarshal(data, &flat); err != nil {
+		return err
+	}
+	if f.Approve == (flows.ApproveFields{}) {
+		f.Approve = flat
+	}
+	return nil
+}
+
 // decodeFlow reads a flow record, compact or the JSON of earlier versions.
 func decodeFlow(data []byte, f *flows.Flow) error {
 	if len(data) > 0 && data[0] == '{' {
-		return json.Unmarshal(data, f)
+		return decodeJSONFlow(data, f)
 	}
 	if len(data) == 0 || data[0] != formatV1 {
 		return fmt.Errorf("%w: unknown format", errRecord)
@@ -247,11 +263,11 @@ func decodeFlow(data []byte, f *flows.Flow) error {
 		case fBindingHex:
 			f.Binding = r.hex()
 		case fTarget:
-			f.Target = r.str()
+			f.Approve.Target = r.str()
 		case fTargetAccount:
-			f.TargetAccount = r.str()
+			f.Approve.TargetAccount = r.str()
 		case fGrant:
-			f.Grant = true
+			f.Approve.Grant = true
 		case fEndedAt:
 			relTime(&f.EndedAt)
 		case fApplyingAt:
@@ -279,7 +295,7 @@ func decodeFlow(data []byte, f *flows.Flow) error {
 		case fPasswordExpiry:
 			relTime(&f.PasswordExpiry)
 		case fTargetKind:
-			f.TargetKind = flows.Kind(r.str())
+			f.Approve.TargetKind = flows.Kind(r.str())
 		case fRevoking:
 			f.Revoking = append(f.Revoking, r.str())
 		case fRiskSeen:

@@ -609,7 +609,7 @@ func runConfirmation(t *testing.T, newStore NewStore) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if is.Flow.Kind != flows.KindApprove || is.Flow.TargetAccount != "alice" || !is.Flow.ExpiresAt.After(r.clock.Now()) {
+	if is.Flow.Kind != flows.KindApprove || is.Flow.Approve.TargetAccount != "alice" || !is.Flow.ExpiresAt.After(r.clock.Now()) {
 		t.Fatalf("confirmation flow %+v", is.Flow)
 	}
 	if got, _ := r.eng.Get(ctx(t), f.ID); got.State != flows.StateAwaitingApproval {

@@ -220,7 +220,7 @@ func runRevoke(t *testing.T, newStore NewStore) {
 			t.Fatal(err)
 		}
 		got, err := r.eng.Get(ctx(t), is.Flow.ID)
-		if err != nil || got.Kind != flows.KindApprove || got.TargetKind != flows.KindRevoke || got.Factor != "Admin Key" || got.TargetAccount != "alice" {
+		if err != nil || got.Kind != flows.KindApprove || got.Approve.TargetKind != flows.KindRevoke || got.Factor != "Admin Key" || got.Approve.TargetAccount != "alice" {
 			t.Fatalf("confirmation flow %+v, %v; want it to name the revoke and its factor", got, err)
 		}
 	})
