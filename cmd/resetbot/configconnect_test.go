@@ -20,16 +20,16 @@ func TestConfigCheckConnect(t *testing.T) {
 	tests := []struct {
 		name   string
 		flag   string
-		break_ func(t *testing.T, f *slapdFile)
+		break_ func(t *testing.T, f *testConfig)
 		ok     bool
 		want   string
 	}{
-		{"good file connects", "-connect", func(*testing.T, *slapdFile) {}, true, "connected: redis and directory accept the configured credentials"},
-		{"wrong bind password", "-connect", func(_ *testing.T, f *slapdFile) { f.BindPassword = "not-the-password" }, false, "directory.bind_password: "},
-		{"wrong CA", "-connect", func(t *testing.T, f *slapdFile) { f.CAFile = wrongCA(t) }, false, "directory.ca_file: "},
-		{"redis not listening", "-connect", func(t *testing.T, f *slapdFile) { f.RedisAddr = closedPort(t) }, false, "redis.addrs: Redis at 127.0.0.1:"},
-		{"CA file is not PEM", "-resolve", func(_ *testing.T, f *slapdFile) { f.CAFile = notPEM }, false, "directory.ca_file: " + notPEM + " holds no PEM certificate"},
-		{"audit path unwritable", "-resolve", func(t *testing.T, f *slapdFile) { f.AuditLog = unwritablePath(t) }, false, "audit.log_file: "},
+		{"good file connects", "-connect", func(*testing.T, *testConfig) {}, true, "connected: redis and directory accept the configured credentials"},
+		{"wrong bind password", "-connect", func(_ *testing.T, f *testConfig) { f.LDAP.BindPassword = "not-the-password" }, false, "directory.bind_password: "},
+		{"wrong CA", "-connect", func(t *testing.T, f *testConfig) { f.LDAP.CAFile = wrongCA(t) }, false, "directory.ca_file: "},
+		{"redis not listening", "-connect", func(t *testing.T, f *testConfig) { f.RedisAddr = closedPort(t) }, false, "redis.addrs: Redis at 127.0.0.1:"},
+		{"CA file is not PEM", "-resolve", func(_ *testing.T, f *testConfig) { f.LDAP.CAFile = notPEM }, false, "directory.ca_file: " + notPEM + " holds no PEM certificate"},
+		{"audit path unwritable", "-resolve", func(t *testing.T, f *testConfig) { f.AuditLog = unwritablePath(t) }, false, "audit.log_file: "},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -58,8 +58,8 @@ func TestConfigCheckConnectWarnsWhenADSkipsHistory(t *testing.T) {
 	}
 	yaml := strings.NewReplacer(
 		"flavour: openldap", "flavour: activedirectory",
-		f.URL, testenv.RequireEnv(t, "RESETBOT_TEST_SAMBA_URL"),
-		f.CAFile, testenv.RequireEnv(t, "RESETBOT_TEST_SAMBA_CA"),
+		f.LDAP.URLs[0], testenv.RequireEnv(t, "RESETBOT_TEST_SAMBA_URL"),
+		f.LDAP.CAFile, testenv.RequireEnv(t, "RESETBOT_TEST_SAMBA_CA"),
 		"cn=resetbot,ou=Services,dc=example,dc=test", "CN=resetbot,OU=Services,DC=example,DC=test",
 		"ou=People,dc=example,dc=test", "OU=People,DC=example,DC=test",
 		"ou=Groups,dc=example,dc=test", "OU=Groups,DC=example,DC=test",

@@ -22,23 +22,15 @@ import (
 // key prefix and the given keys (an empty one is left out).
 func credsConfig(t *testing.T, prefix string, totpKey, previous, backupKey []byte) string {
 	t.Helper()
-	path := realSlapdFile(t).write(t)
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	web := fmt.Sprintf("  totp_key: {value: %s}\n", base64.StdEncoding.EncodeToString(totpKey))
+	file := realSlapdFile(t)
+	file.KeyPrefix, file.TOTPKey = prefix, base64.StdEncoding.EncodeToString(totpKey)
 	if previous != nil {
-		web += fmt.Sprintf("  totp_previous_key: {value: %s}\n", base64.StdEncoding.EncodeToString(previous))
+		file.TOTPPreviousKey = base64.StdEncoding.EncodeToString(previous)
 	}
 	if backupKey != nil {
-		web += fmt.Sprintf("  credentials_backup_key: {value: %s}\n", base64.StdEncoding.EncodeToString(backupKey))
+		file.BackupKey = base64.StdEncoding.EncodeToString(backupKey)
 	}
-	s := strings.Replace(string(raw), `key_prefix: "startup"`, fmt.Sprintf("key_prefix: %q", prefix), 1)
-	s = strings.Replace(s, "  totp_key: {value: AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=}\n", web, 1)
-	if err := os.WriteFile(path, []byte(s), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	path := file.write(t)
 	return path
 }
 

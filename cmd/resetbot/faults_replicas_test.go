@@ -20,28 +20,11 @@ import (
 // and log file.
 func (r *faultRig) secondReplica() (base, logPath string) {
 	r.t.Helper()
-	data, err := os.ReadFile(r.config)
-	if err != nil {
-		r.t.Fatal(err)
-	}
 	port, mgmt := freePort(r.t), freePort(r.t)
 	base = fmt.Sprintf("http://localhost:%d", port)
-	var out []string
-	for _, line := range strings.Split(string(data), "\n") {
-		switch {
-		case strings.HasPrefix(line, "  listen:"):
-			line = fmt.Sprintf("  listen: \"127.0.0.1:%d\"", port)
-		case strings.HasPrefix(line, "  management_listen:"):
-			line = fmt.Sprintf("  management_listen: \"127.0.0.1:%d\"", mgmt)
-		case strings.HasPrefix(line, "  public_base_url:"):
-			line = fmt.Sprintf("  public_base_url: %q", r.base) // links name the one public origin
-		}
-		out = append(out, line)
-	}
-	config := filepath.Join(filepath.Dir(r.config), "config2.yaml")
-	if err := os.WriteFile(config, []byte(strings.Join(out, "\n")), 0o600); err != nil {
-		r.t.Fatal(err)
-	}
+	file := r.file // links name the one public origin, the rig's
+	file.Listen, file.ManagementListen = fmt.Sprintf("127.0.0.1:%d", port), fmt.Sprintf("127.0.0.1:%d", mgmt)
+	config := writeTestConfigAs(r.t, filepath.Dir(r.config), "config2.yaml", file)
 	logPath = filepath.Join(filepath.Dir(r.config), "serve2.log")
 	startServe(r.t, r.bin, config, base, logPath)
 	return base, logPath

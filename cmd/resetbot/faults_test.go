@@ -229,6 +229,7 @@ func freePort(t *testing.T) int {
 type faultRig struct {
 	t                          *testing.T
 	bin, config, base, logPath string
+	file                       testConfig // what config was written from
 	auditPath                  string
 	management                 string // base URL of the management listener
 	proxy                      *slowProxy
@@ -281,14 +282,6 @@ func newRig(t *testing.T, redisAddr string, opts rigOptions) *faultRig {
 	if redisAddr == "" && opts.cluster == nil {
 		redisAddr = testenv.RequireEnv(t, "RESETBOT_TEST_REDIS_ADDR")
 	}
-	redisYAML := fmt.Sprintf("addrs: [%q]", redisAddr)
-	if opts.cluster != nil {
-		var quoted []string
-		for _, a := range opts.cluster.Addrs() {
-			quoted = append(quoted, fmt.Sprintf("%q", a))
-		}
-		redisYAML = "mode: cluster\n  addrs: [" + strings.Join(quoted, ", ") + "]"
-	}
 	slapdURL := testenv.RequireEnv(t, "RESETBOT_TEST_SLAPD_LDAPS_URL")
 	ca := testenv.RequireEnv(t, "RESETBOT_TEST_SLAPD_CA")
 	bin := resetbotBinary(t)
@@ -310,54 +303,23 @@ func newRig(t *testing.T, redisAddr string, opts rigOptions) *faultRig {
 		front = newFrontProxy(t, base)
 		base = front.url
 	}
-	urls := []string{fmt.Sprintf("%q", "ldaps://"+proxy.addr())}
+	urls := []string{"ldaps://" + proxy.addr()}
 	if opts.deadFirstURL {
-		urls = append([]string{fmt.Sprintf("%q", "ldaps://"+deadAddr(t))}, urls...)
+		urls = append([]string{"ldaps://" + deadAddr(t)}, urls...)
 	}
 	prefix := fmt.Sprintf("fault%d", time.Now().UnixNano())
 	audit := filepath.Join(dir, "audit.jsonl")
-	yaml := fmt.Sprintf(`server:
-  listen: "127.0.0.1:%d"
-  management_listen: "127.0.0.1:%d"
-  public_base_url: %q
-redis:
-  %s
-  key_prefix: %q
-directory:
-  flavour: openldap
-  urls: [%s]
-  ca_file: %q
-  bind_dn: "cn=resetbot,ou=Services,dc=example,dc=test"
-  bind_password: {value: "Svc-Passw0rd.1"}
-  user_base_dn: "ou=People,dc=example,dc=test"
-  group_base_dn: "ou=Groups,dc=example,dc=test"
-  chat_id_attributes: {slack: employeeNumber}
-  privileged_groups: ["cn=tier0-admins,ou=Groups,dc=example,dc=test"]
-  timeout: 10s
-identity:
-  slack: {by: chat_id_attribute}
-helpdesk:
-  group: "cn=helpdesk,ou=Groups,dc=example,dc=test"
-flows:
-  write_timeout: 8s
-  record_timeout: 2s
-audit:
-  log_file: %q
-  claim_idle: %s
-web:
-  csrf_key: {value: 0123456789abcdef0123456789abcdef}
-  totp_key: {value: AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=}
-slack:
-  signing_secret: {value: %s}
-  bot_token: {value: xoxb-test}
-  api_url: %q
-  helpdesk_channel: C0HELPDESK
-  team_id: T0FAKE
-`, port, mgmtPort, base, redisYAML, prefix, strings.Join(urls, ", "), ca, audit, rigClaimIdle, testSigningSecret, fake.APIURL())
-	config := filepath.Join(dir, "config.yaml")
-	if err := os.WriteFile(config, []byte(yaml), 0o600); err != nil {
-		t.Fatal(err)
+	file := testConfig{
+		Listen: fmt.Sprintf("127.0.0.1:%d", port), ManagementListen: fmt.Sprintf("127.0.0.1:%d", mgmtPort),
+		PublicBaseURL: base, RedisAddr: redisAddr, KeyPrefix: prefix,
+		LDAP:     &testLDAP{URLs: urls, CAFile: ca, Timeout: "10s"},
+		AuditLog: audit, ClaimIdle: rigClaimIdle.String(), SlackAPI: fake.APIURL(),
+		Sections: "flows:\n  write_timeout: 8s\n  record_timeout: 2s\n",
 	}
+	if opts.cluster != nil {
+		file.RedisCluster = opts.cluster.Addrs()
+	}
+	config := writeTestConfig(t, dir, file)
 	var rdb *redis.Client
 	var storeClient redis.UniversalClient
 	var cluster *redis.ClusterClient
@@ -387,7 +349,7 @@ slack:
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { direct.Close() })
-	r := &faultRig{t: t, bin: bin, config: config, base: base, logPath: filepath.Join(dir, "serve.log"), auditPath: audit,
+	r := &faultRig{t: t, bin: bin, config: config, file: file, base: base, logPath: filepath.Join(dir, "serve.log"), auditPath: audit,
 		management: fmt.Sprintf("http://127.0.0.1:%d", mgmtPort),
 		proxy:      proxy, front: front, fake: fake, store: redisstore.New(storeClient, redisstore.Options{Prefix: prefix}), rdb: rdb, cluster: cluster,
 		prefix: prefix, dir: direct}

@@ -95,17 +95,9 @@ func TestIdentityExportLDIFAppliesToSlapd(t *testing.T) {
 	}
 	// jdoe exists, but outside user_base_dn: not matched.
 	fake.AddUser(slackfake.User{ID: "U1JDOE", Name: "John Doe", Email: "jdoe@example.test"})
-	path := realSlapdFile(t).write(t)
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := strings.Replace(string(raw), "chat_id_attributes: {slack: employeeNumber}", "chat_id_attributes: {slack: carLicense}", 1)
-	s = strings.Replace(s, `user_base_dn: "ou=People,dc=example,dc=test"`, `user_base_dn: "`+ou+`"`, 1)
-	s = strings.Replace(s, "  team_id: T0FAKE\n", "  team_id: T0FAKE\n  api_url: "+fake.APIURL()+"\n", 1)
-	if err := os.WriteFile(path, []byte(s), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	file := realSlapdFile(t)
+	file.LDAP.UserBaseDN, file.ChatIDAttribute, file.SlackAPI = ou, "carLicense", fake.APIURL()
+	path := file.write(t)
 
 	code, out, errOut := runCLI(t, "identity", "export", "--platform", "slack", path)
 	if code != 0 {
@@ -135,7 +127,7 @@ func TestIdentityExportLDIFAppliesToSlapd(t *testing.T) {
 
 	// Read back as the service account, the identity the bot reads with.
 	cfg := realSlapdFile(t)
-	svc := bindSlapd(t, "cn=resetbot,ou=Services,dc=example,dc=test", cfg.BindPassword)
+	svc := bindSlapd(t, "cn=resetbot,ou=Services,dc=example,dc=test", cfg.LDAP.BindPassword)
 	for _, a := range accounts {
 		res, err := svc.Search(ldap.NewSearchRequest("uid="+a.uid+","+ou, ldap.ScopeBaseObject, ldap.NeverDerefAliases,
 			0, 0, false, "(objectClass=*)", []string{"carLicense"}, nil))

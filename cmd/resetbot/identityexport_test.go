@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/csv"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -30,16 +29,9 @@ func identityExportRig(t *testing.T, attr string) (path string, fake *slackfake.
 	} {
 		fake.AddUser(u)
 	}
-	path = realSlapdFile(t).write(t)
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := strings.Replace(string(raw), "chat_id_attributes: {slack: employeeNumber}", "chat_id_attributes: {slack: "+attr+"}", 1)
-	s = strings.Replace(s, "  team_id: T0FAKE\n", "  team_id: T0FAKE\n  api_url: "+fake.APIURL()+"\n", 1)
-	if err := os.WriteFile(path, []byte(s), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	file := realSlapdFile(t)
+	file.ChatIDAttribute, file.SlackAPI = attr, fake.APIURL()
+	path = file.write(t)
 	return path, fake
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -82,48 +81,13 @@ func TestServeSendsOneReminder(t *testing.T) {
 	public := fmt.Sprintf("http://localhost:%d", port)
 	replica := func(n, port int) (base, logPath string) {
 		base = fmt.Sprintf("http://localhost:%d", port)
-		yaml := fmt.Sprintf(`server:
-  listen: "127.0.0.1:%d"
-  management_listen: "127.0.0.1:%d"
-  public_base_url: %q
-redis:
-  addrs: [%q]
-  key_prefix: %q
-directory:
-  flavour: openldap
-  urls: [%q]
-  ca_file: %q
-  bind_dn: "cn=resetbot,ou=Services,dc=example,dc=test"
-  bind_password: {value: "Svc-Passw0rd.1"}
-  user_base_dn: "ou=People,dc=example,dc=test"
-  group_base_dn: "ou=Groups,dc=example,dc=test"
-  password_policy_dn: %q
-  chat_id_attributes: {slack: employeeNumber}
-  privileged_groups: ["cn=tier0-admins,ou=Groups,dc=example,dc=test"]
-identity:
-  slack: {by: chat_id_attribute}
-helpdesk:
-  group: "cn=helpdesk,ou=Groups,dc=example,dc=test"
-reminders:
-  enabled: true
-  at: "00:00"
-  days: [14, 7, 3, 1]
-audit:
-  log_file: %q
-web:
-  csrf_key: {value: 0123456789abcdef0123456789abcdef}
-  totp_key: {value: AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=}
-slack:
-  signing_secret: {value: %s}
-  bot_token: {value: xoxb-test}
-  api_url: %q
-  helpdesk_channel: C0HELPDESK
-  team_id: T0FAKE
-`, port, freePort(t), public, redisAddr, prefix, slapdURL, ca, policyDN, audit, testSigningSecret, fake.APIURL())
-		config := filepath.Join(dir, fmt.Sprintf("config%d.yaml", n))
-		if err := os.WriteFile(config, []byte(yaml), 0o600); err != nil {
-			t.Fatal(err)
-		}
+		config := writeTestConfigAs(t, dir, fmt.Sprintf("config%d.yaml", n), testConfig{
+			Listen: fmt.Sprintf("127.0.0.1:%d", port), ManagementListen: fmt.Sprintf("127.0.0.1:%d", freePort(t)),
+			PublicBaseURL: public, RedisAddr: redisAddr, KeyPrefix: prefix,
+			LDAP:     &testLDAP{URLs: []string{slapdURL}, CAFile: ca, PasswordPolicyDN: policyDN},
+			AuditLog: audit, SlackAPI: fake.APIURL(),
+			Sections: "reminders:\n  enabled: true\n  at: \"00:00\"\n  days: [14, 7, 3, 1]\n",
+		})
 		logPath = filepath.Join(dir, fmt.Sprintf("serve%d.log", n))
 		startServe(t, bin, config, base, logPath)
 		return base, logPath

@@ -3,12 +3,9 @@ package main
 import (
 	"context"
 	"encoding/base64"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -20,8 +17,6 @@ import (
 	"github.com/resetbot/resetbot/credentials/rediscreds"
 	"github.com/resetbot/resetbot/directory/memory"
 )
-
-const testSigningSecret = "test-signing-secret"
 
 // TestServeWiresSlackToFlows runs `resetbot serve` in-process with a config
 // pointing at a Redis, the memory directory and a fake Slack: a signed
@@ -139,62 +134,6 @@ func waitFor(t *testing.T, done <-chan error, cond func() bool) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-}
-
-// testConfig is what differs between the configuration files the serve
-// tests write: the memory directory, the example company's groups and a
-// fake Slack are common to all.
-type testConfig struct {
-	Listen, ManagementListen, PublicBaseURL, RedisAddr, KeyPrefix, SlackAPI string
-	ApproverPasskey                                                         bool
-}
-
-// writeTestConfig writes a complete configuration file into dir.
-func writeTestConfig(t *testing.T, dir string, c testConfig) string {
-	t.Helper()
-	if c.KeyPrefix == "" {
-		c.KeyPrefix = "rb"
-	}
-	if c.Listen == "" {
-		c.Listen = ":8080"
-	}
-	if c.ManagementListen == "" {
-		c.ManagementListen = freeAddr(t) // never the shared default port
-	}
-	yaml := fmt.Sprintf(`server:
-  listen: %q
-  management_listen: %q
-  public_base_url: %q
-redis:
-  addrs: [%q]
-  key_prefix: %q
-directory:
-  flavour: memory
-  chat_id_attributes: {slack: employeeNumber}
-  privileged_groups: ["cn=tier0-admins,ou=Groups,dc=example,dc=test"]
-identity:
-  slack: {by: chat_id_attribute}
-helpdesk:
-  group: "cn=helpdesk,ou=Groups,dc=example,dc=test"
-  approver_passkey: %t
-audit:
-  log_file: %q
-web:
-  csrf_key: {value: 0123456789abcdef0123456789abcdef}
-  totp_key: {value: AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=}
-slack:
-  signing_secret: {value: %s}
-  bot_token: {value: xoxb-test}
-  api_url: %q
-  helpdesk_channel: C0HELPDESK
-  team_id: T0FAKE
-  app_id: A0FAKEAPP
-`, c.Listen, c.ManagementListen, c.PublicBaseURL, c.RedisAddr, c.KeyPrefix, c.ApproverPasskey, filepath.Join(dir, "audit.jsonl"), testSigningSecret, c.SlackAPI)
-	path := filepath.Join(dir, "config.yaml")
-	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
 }
 
 // enrollTOTP stores an authenticator-app secret for the example account in

@@ -8,7 +8,6 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
-	"fmt"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -19,68 +18,26 @@ import (
 	"github.com/resetbot/resetbot/internal/testenv"
 )
 
-// slapdFile is a complete configuration against the harness's slapd and
-// Redis; each start-up case breaks one setting of it.
-type slapdFile struct {
-	Listen, RedisAddr, URL, CAFile, BindPassword, GroupBaseDN, AuditLog string
-}
-
-// realSlapdFile points at the real servers scripts/test started.
-func realSlapdFile(t *testing.T) slapdFile {
+// realSlapdFile is a complete configuration against the harness's slapd
+// and Redis; each start-up case breaks one setting of it.
+func realSlapdFile(t *testing.T) testConfig {
 	t.Helper()
-	return slapdFile{
-		Listen:       closedPort(t),
-		RedisAddr:    testenv.RequireEnv(t, "RESETBOT_TEST_REDIS_ADDR"),
-		URL:          testenv.RequireEnv(t, "RESETBOT_TEST_SLAPD_LDAPS_URL"),
-		CAFile:       testenv.RequireEnv(t, "RESETBOT_TEST_SLAPD_CA"),
-		BindPassword: "Svc-Passw0rd.1",
-		GroupBaseDN:  "ou=Groups,dc=example,dc=test",
-		AuditLog:     filepath.Join(t.TempDir(), "audit.jsonl"),
+	d := realSlapd(t)
+	d.BindPassword = "Svc-Passw0rd.1"
+	return testConfig{
+		Listen:        closedPort(t),
+		PublicBaseURL: "http://localhost:8080",
+		RedisAddr:     testenv.RequireEnv(t, "RESETBOT_TEST_REDIS_ADDR"),
+		KeyPrefix:     "startup",
+		LDAP:          d,
+		AuditLog:      filepath.Join(t.TempDir(), "audit.jsonl"),
 	}
 }
 
-// write renders the file into a temporary directory; an empty GroupBaseDN
-// leaves the key out.
-func (f slapdFile) write(t *testing.T) string {
+// write renders the file into a temporary directory of its own.
+func (c testConfig) write(t *testing.T) string {
 	t.Helper()
-	group := ""
-	if f.GroupBaseDN != "" {
-		group = fmt.Sprintf("  group_base_dn: %q\n", f.GroupBaseDN)
-	}
-	yaml := fmt.Sprintf(`server:
-  listen: %q
-  management_listen: %q
-  public_base_url: "http://localhost:8080"
-redis:
-  addrs: [%q]
-  key_prefix: "startup"
-directory:
-  flavour: openldap
-  urls: [%q]
-  ca_file: %q
-  bind_dn: "cn=resetbot,ou=Services,dc=example,dc=test"
-  bind_password: {value: %q}
-  user_base_dn: "ou=People,dc=example,dc=test"
-%s  chat_id_attributes: {slack: employeeNumber}
-  privileged_groups: ["cn=tier0-admins,ou=Groups,dc=example,dc=test"]
-identity:
-  slack: {by: chat_id_attribute}
-audit:
-  log_file: %q
-web:
-  csrf_key: {value: 0123456789abcdef0123456789abcdef}
-  totp_key: {value: AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=}
-slack:
-  signing_secret: {value: signing}
-  bot_token: {value: xoxb-test}
-  helpdesk_channel: C0HELPDESK
-  team_id: T0FAKE
-`, f.Listen, freeAddr(t), f.RedisAddr, f.URL, f.CAFile, f.BindPassword, group, f.AuditLog)
-	path := filepath.Join(t.TempDir(), "config.yaml")
-	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return writeTestConfig(t, t.TempDir(), c)
 }
 
 // closedPort is a loopback address nothing listens on.
@@ -126,18 +83,18 @@ func unwritablePath(t *testing.T) string {
 func TestServeStartupFailures(t *testing.T) {
 	tests := []struct {
 		name   string
-		break_ func(t *testing.T, f *slapdFile)
+		break_ func(t *testing.T, f *testConfig)
 		want   []string // substrings of the one stderr line, in order
 	}{
-		{"wrong bind password", func(t *testing.T, f *slapdFile) { f.BindPassword = "not-the-password" },
+		{"wrong bind password", func(t *testing.T, f *testConfig) { f.LDAP.BindPassword = "not-the-password" },
 			[]string{"resetbot: directory.bind_password: ", "LDAP bind as cn=resetbot,ou=Services,dc=example,dc=test: invalid credentials"}},
-		{"wrong CA file", func(t *testing.T, f *slapdFile) { f.CAFile = wrongCA(t) },
+		{"wrong CA file", func(t *testing.T, f *testConfig) { f.LDAP.CAFile = wrongCA(t) },
 			[]string{"resetbot: directory.ca_file: ", "certificate signed by unknown authority"}},
-		{"redis not listening", func(t *testing.T, f *slapdFile) { f.RedisAddr = closedPort(t) },
+		{"redis not listening", func(t *testing.T, f *testConfig) { f.RedisAddr = closedPort(t) },
 			[]string{"resetbot: redis.addrs: Redis at 127.0.0.1:", "connection refused"}},
-		{"unwritable audit path", func(t *testing.T, f *slapdFile) { f.AuditLog = unwritablePath(t) },
+		{"unwritable audit path", func(t *testing.T, f *testConfig) { f.AuditLog = unwritablePath(t) },
 			[]string{"resetbot: audit.log_file: ", "not a directory"}},
-		{"missing group_base_dn", func(t *testing.T, f *slapdFile) { f.GroupBaseDN = "" },
+		{"missing group_base_dn", func(t *testing.T, f *testConfig) { f.LDAP.NoGroupBaseDN = true },
 			[]string{"resetbot: line ", ": directory.group_base_dn: required"}},
 	}
 	for _, tt := range tests {
