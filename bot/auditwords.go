@@ -20,22 +20,23 @@ const (
 )
 
 // auditIDs are the catalogue ids of the audit reasons the helpdesk reads
-// most: the core's own (above) and the flow engine's for a request it
-// refused or marked privileged (flows.Engine.Start). TestHelpdeskLanguageGerman
+// most: the core's own (above) and the flow engine's reason codes for a
+// request it refused or marked privileged (flows.Reason*), compared as
+// codes, never parsed. TestHelpdeskLanguageGerman
 // walks through the engine's, so a change of their text shows up there as
 // English in a German thread.
 var auditIDs = map[string]string{
 	viaDM: "chat.via.dm", viaReply: "chat.via.reply", viaResent: "chat.via.resent",
 	viaClaim: "chat.via.claim", viaClaimed: "chat.via.claimed", reissueUndelivered: "chat.via.undelivered",
-	flows.LinkSentByOpening: "chat.via.opened",
-	"privileged account: passkey and helpdesk approval required": "chat.reason.privileged",
-	"no directory account matches chat-id":                       "chat.reason.no_account",
-	"no directory account matches email":                         "chat.reason.no_account_email",
-	"too many requests from this chat identity":                  "chat.reason.too_many_identity",
-	"too many requests for this account":                         "chat.reason.too_many_account",
-	"break-glass":                                                "chat.reason.break_glass",
-	"disabled":                                                   "chat.reason.disabled",
-	flows.RiskStepUpReason:                                       "chat.reason.risk_step_up",
+	flows.LinkSentByOpening:        "chat.via.opened",
+	flows.ReasonPrivileged:         "chat.reason.privileged",
+	flows.ReasonNoAccountChatID:    "chat.reason.no_account",
+	flows.ReasonNoAccountEmail:     "chat.reason.no_account_email",
+	flows.ReasonTooManyForIdentity: "chat.reason.too_many_identity",
+	flows.ReasonTooManyForAccount:  "chat.reason.too_many_account",
+	flows.ReasonBreakGlass:         "chat.reason.break_glass",
+	flows.ReasonDisabled:           "chat.reason.disabled",
+	flows.RiskStepUpReason:         "chat.reason.risk_step_up",
 }
 
 // auditWords shows an audit reason in l when the catalogue has it; any

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/resetbot/resetbot/directory"
 	"github.com/resetbot/resetbot/flows"
@@ -110,25 +109,20 @@ func (b *Bot) msgFactorChanged(f *flows.Flow, ev flows.Event) Message {
 // factorWhat names the changed factor in l, from the catalogue's prefix
 // set: "chat.factor.thing" for a list line ("passkey \"Work phone\""),
 // "chat.factor.subject" to start a sentence ("A passkey ..."). The
-// event's reason is how the flow engine describes the factor for the
-// audit trail (flows.factorReason): the passkey's name is taken from it,
-// and a reason of another shape is shown as it is.
+// event's reason is the flow engine's factor code (flows.ReasonPasskey,
+// ReasonTOTP, ReasonTOTPReplaced, or a named passkey, flows.PasskeyName);
+// a reason of another shape is shown as it is.
 func factorWhat(l i18n.Lang, ev flows.Event, set string) string {
-	switch ev.Method {
-	case flows.MethodPasskey:
-		if name, ok := strings.CutPrefix(ev.Reason, "passkey "); ok {
-			return l.T(set+".passkey_named", "Name", name)
-		}
-		if ev.Reason == "" || ev.Reason == "passkey" {
-			return l.T(set + ".passkey")
-		}
-	case flows.MethodTOTP:
-		switch {
-		case ev.Reason == "" || ev.Reason == "authenticator app":
-			return l.T(set + ".totp")
-		case strings.Contains(ev.Reason, "replacing"):
-			return l.T(set + ".totp_replacing")
-		}
+	if name, ok := flows.PasskeyName(ev); ok {
+		return l.T(set+".passkey_named", "Name", name)
+	}
+	switch {
+	case ev.Method == flows.MethodPasskey && (ev.Reason == "" || ev.Reason == flows.ReasonPasskey):
+		return l.T(set + ".passkey")
+	case ev.Method == flows.MethodTOTP && (ev.Reason == "" || ev.Reason == flows.ReasonTOTP):
+		return l.T(set + ".totp")
+	case ev.Method == flows.MethodTOTP && ev.Reason == flows.ReasonTOTPReplaced:
+		return l.T(set + ".totp_replacing")
 	}
 	return orDefault(ev.Reason, methodWords(l, ev.Method))
 }

@@ -104,17 +104,3 @@ func (e *Engine) RecordFactorChange(ctx context.Context, flowID, binding string,
 		return []Event{ev}, nil
 	})
 }
-
-// factorReason describes the factor for the audit trail and the user's
-// message: the passkey's name, never key material.
-func factorReason(c FactorChange) string {
-	switch {
-	case c.Method == MethodPasskey && c.Name != "":
-		return fmt.Sprintf("passkey %q", c.Name)
-	case c.Method == MethodPasskey:
-		return "passkey"
-	case c.Replaced:
-		return "authenticator app (replacing the previous one)"
-	}
-	return "authenticator app"
-}

@@ -27,10 +27,10 @@ type Policy struct {
 // refusal returns why the account may not start a flow, or "" if it may.
 func (p Policy) refusal(u *directory.User) string {
 	if p.BreakGlassAccount(u) {
-		return "break-glass"
+		return ReasonBreakGlass
 	}
 	if u.Disabled {
-		return "disabled"
+		return ReasonDisabled
 	}
 	return ""
 }

@@ -85,13 +85,13 @@ func (e *Engine) Start(ctx context.Context, req StartRequest) (*Issued, error) {
 
 	if err := hit(ctx, e.store, "ident:"+actor, time.Hour, e.cfg.Limits.RequestsPerIdentityPerHour, now); err != nil {
 		if errors.Is(err, ErrRateLimited) {
-			return refuse(actor, "", "", "too many requests from this chat identity", err)
+			return refuse(actor, "", "", ReasonTooManyForIdentity, err)
 		}
 		return unavailable(nil, "Redis", err)
 	}
 	u, err := e.dir.Find(ctx, req.Lookup)
 	if errors.Is(err, directory.ErrNotFound) {
-		return refuse(actor, "", "", "no directory account matches "+req.Lookup.Kind.String(), &RefusalError{Reason: "unknown"})
+		return refuse(actor, "", "", noAccountReason(req.Lookup.Kind), &RefusalError{Reason: ReasonUnknown})
 	}
 	if err != nil {
 		return unavailable(nil, "the directory", fmt.Errorf("flows: start: find account: %w", err))
@@ -101,7 +101,7 @@ func (e *Engine) Start(ctx context.Context, req StartRequest) (*Issued, error) {
 	}
 	if err := hit(ctx, e.store, "acct:"+u.ID, time.Hour, e.cfg.Limits.RequestsPerAccountPerHour, now); err != nil {
 		if errors.Is(err, ErrRateLimited) {
-			return refuse(u.ID, u.AccountName, u.ID, "too many requests for this account", err)
+			return refuse(u.ID, u.AccountName, u.ID, ReasonTooManyForAccount, err)
 		}
 		return unavailable(u, "Redis", err)
 	}
@@ -229,7 +229,7 @@ func (e *Engine) create(ctx context.Context, req StartRequest, u *directory.User
 	noteRisk(f, risk)
 	ev := e.event(f, happened{Type: EventRequested, Actor: req.RequestedBy.String(), Outcome: "ok"}, now)
 	if f.Subject.Privileged {
-		ev.Reason = "privileged account: passkey and helpdesk approval required"
+		ev.Reason = ReasonPrivileged
 	}
 	if req.RequestedBy != req.Chat {
 		ev.Reason = joinReason(ev.Reason, "requested by helpdesk for "+req.Chat.String())
