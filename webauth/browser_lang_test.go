@@ -54,7 +54,7 @@ func TestBrowserGermanFlow(t *testing.T) {
 	c.State("password-de")
 	c.Tap("#set-password")
 	c.Do(chromedp.WaitVisible(chromedp.CSS("#done-headline")))
-	if txt := c.Text(); !strings.Contains(txt, "Ihr Passwort wurde geändert.") {
+	if txt := c.Text(); !strings.Contains(txt, "Dein Passwort wurde geändert.") {
 		t.Errorf("German done page:\n%s", txt)
 	}
 }
