@@ -53,6 +53,17 @@ type account struct {
 	// maxAge is the account's own maximum password age, or zero for the
 	// directory's.
 	maxAge time.Duration
+	// policy is the account's own password policy, or nil for the
+	// directory's.
+	policy *directory.Policy
+}
+
+// policyOf is the policy that applies to a: its own, else the directory's.
+func (d *Directory) policyOf(a *account) directory.Policy {
+	if a.policy != nil {
+		return *a.policy
+	}
+	return d.policy
 }
 
 type group struct {
@@ -125,6 +136,7 @@ func New(seed Seed) (*Directory, error) {
 			},
 			chatIDs:  chat,
 			maxAge:   su.MaxPasswordAge,
+			policy:   clonePolicy(su.Policy),
 			password: h,
 			history:  []passwordHash{h},
 		}
@@ -268,11 +280,12 @@ func (d *Directory) SetPassword(ctx context.Context, u *directory.User, newPassw
 	if err != nil {
 		return err
 	}
+	pol := d.policyOf(a)
 	history := a.history
-	if len(history) > d.policy.HistoryLength {
-		history = history[:d.policy.HistoryLength]
+	if len(history) > pol.HistoryLength {
+		history = history[:pol.HistoryLength]
 	}
-	if err := checkPolicy(d.policy, a.user.AccountName, newPassword, history); err != nil {
+	if err := checkPolicy(pol, a.user.AccountName, newPassword, history); err != nil {
 		return fmt.Errorf("memory: set password for %s: %w", a.user.AccountName, err)
 	}
 	h := hashPassword(newPassword)
@@ -302,7 +315,7 @@ func (d *Directory) VerifyPassword(ctx context.Context, u *directory.User, passw
 		return fmt.Errorf("memory: verify password for %s: account locked: %w", a.user.AccountName, directory.ErrInvalidCredentials)
 	case password == "" || !a.password.matches(password):
 		a.failures++
-		if t := d.policy.LockoutThreshold; t > 0 && a.failures >= t {
+		if t := d.policyOf(a).LockoutThreshold; t > 0 && a.failures >= t {
 			a.user.Locked = true
 		}
 		return fmt.Errorf("memory: verify password for %s: wrong password: %w", a.user.AccountName, directory.ErrInvalidCredentials)
@@ -334,6 +347,31 @@ func (d *Directory) PasswordPolicy(ctx context.Context) (directory.Policy, error
 		return directory.Policy{}, fmt.Errorf("memory: password policy: %w: %w", directory.ErrUnavailable, err)
 	}
 	return d.policy, nil
+}
+
+// AccountPasswordPolicy implements directory.AccountPolicyReader: the
+// account's own policy when its seed gave one, else the seed policy.
+func (d *Directory) AccountPasswordPolicy(ctx context.Context, u *directory.User) (directory.Policy, error) {
+	if err := ctx.Err(); err != nil {
+		return directory.Policy{}, fmt.Errorf("memory: account password policy: %w: %w", directory.ErrUnavailable, err)
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	a, err := d.lookup("account password policy", u)
+	if err != nil {
+		return directory.Policy{}, err
+	}
+	return d.policyOf(a), nil
+}
+
+// clonePolicy copies p so the seed's value can change without changing
+// the directory.
+func clonePolicy(p *directory.Policy) *directory.Policy {
+	if p == nil {
+		return nil
+	}
+	c := *p
+	return &c
 }
 
 // newUUID returns a random (version 4) UUID in canonical form, the shape of

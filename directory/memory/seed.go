@@ -47,6 +47,10 @@ type SeedUser struct {
 	// MaxPasswordAge, when set, replaces the seed's for this account, as
 	// a fine-grained password policy does on AD.
 	MaxPasswordAge time.Duration
+	// Policy, when set, replaces the seed's Policy for this account (a
+	// fine-grained password policy on AD): SetPassword and VerifyPassword
+	// enforce it and AccountPasswordPolicy reports it.
+	Policy *directory.Policy
 }
 
 // SeedGroup is one group. Members are named explicitly as users or groups so
