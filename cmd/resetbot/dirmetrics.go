@@ -66,6 +66,7 @@ type pinger interface {
 // ldapCapabilities is every optional interface a real directory offers.
 type ldapCapabilities interface {
 	directory.PolicyReader
+	directory.AccountPolicyReader
 	directory.HistoryReporter
 	directory.PasswordChangeReader
 	directory.ExpiryLister
@@ -77,6 +78,7 @@ type ldapCapabilities interface {
 // memoryCapabilities is what the in-memory demo directory offers.
 type memoryCapabilities interface {
 	directory.PolicyReader
+	directory.AccountPolicyReader
 	directory.PasswordChangeReader
 	directory.ExpiryLister
 	directory.GroupMemberLister
@@ -104,6 +106,7 @@ func instrumentDirectory(d directory.Directory, m *dirMetrics) directory.Directo
 // on a directory. A new one must be added here and to the wrappers.
 var optionalCapabilities = []reflect.Type{
 	reflect.TypeFor[directory.PolicyReader](),
+	reflect.TypeFor[directory.AccountPolicyReader](),
 	reflect.TypeFor[directory.HistoryReporter](),
 	reflect.TypeFor[directory.PasswordChangeReader](),
 	reflect.TypeFor[directory.ExpiryLister](),
@@ -166,6 +169,13 @@ func (t *timedDirectory) passwordPolicy(ctx context.Context) (directory.Policy, 
 	return p, err
 }
 
+func (t *timedDirectory) accountPasswordPolicy(ctx context.Context, u *directory.User) (directory.Policy, error) {
+	start := time.Now()
+	p, err := t.d.(directory.AccountPolicyReader).AccountPasswordPolicy(ctx, u)
+	t.m.observe("account_password_policy", start, err)
+	return p, err
+}
+
 func (t *timedDirectory) historyEnforcement(ctx context.Context) (directory.HistoryEnforcement, error) {
 	start := time.Now()
 	h, err := t.d.(directory.HistoryReporter).HistoryEnforcement(ctx)
@@ -209,6 +219,11 @@ func (t *timedLDAP) PasswordPolicy(ctx context.Context) (directory.Policy, error
 	return t.passwordPolicy(ctx)
 }
 
+// AccountPasswordPolicy implements directory.AccountPolicyReader.
+func (t *timedLDAP) AccountPasswordPolicy(ctx context.Context, u *directory.User) (directory.Policy, error) {
+	return t.accountPasswordPolicy(ctx, u)
+}
+
 // HistoryEnforcement implements directory.HistoryReporter.
 func (t *timedLDAP) HistoryEnforcement(ctx context.Context) (directory.HistoryEnforcement, error) {
 	return t.historyEnforcement(ctx)
@@ -241,6 +256,11 @@ type timedMemory struct{ *timedDirectory }
 // PasswordPolicy implements directory.PolicyReader.
 func (t *timedMemory) PasswordPolicy(ctx context.Context) (directory.Policy, error) {
 	return t.passwordPolicy(ctx)
+}
+
+// AccountPasswordPolicy implements directory.AccountPolicyReader.
+func (t *timedMemory) AccountPasswordPolicy(ctx context.Context, u *directory.User) (directory.Policy, error) {
+	return t.accountPasswordPolicy(ctx, u)
 }
 
 // PasswordChangedAt implements directory.PasswordChangeReader.

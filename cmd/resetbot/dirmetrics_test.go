@@ -58,6 +58,8 @@ func TestInstrumentDirectoryCapabilities(t *testing.T) {
 			// The assertions the callers make, spelt out.
 			_, p1 := tt.dir.(directory.PolicyReader)
 			_, p2 := got.(directory.PolicyReader)
+			_, a1 := tt.dir.(directory.AccountPolicyReader)
+			_, a2 := got.(directory.AccountPolicyReader)
 			_, h1 := tt.dir.(directory.HistoryReporter)
 			_, h2 := got.(directory.HistoryReporter)
 			_, c1 := tt.dir.(directory.PasswordChangeReader)
@@ -66,8 +68,8 @@ func TestInstrumentDirectoryCapabilities(t *testing.T) {
 			_, g2 := got.(interface{ Ping(context.Context) error })
 			_, x1 := tt.dir.(interface{ Close() error })
 			_, x2 := got.(interface{ Close() error })
-			if p1 != p2 || h1 != h2 || c1 != c2 || g1 != g2 || x1 != x2 {
-				t.Errorf("capabilities differ: policy %v/%v history %v/%v changed %v/%v ping %v/%v close %v/%v", p1, p2, h1, h2, c1, c2, g1, g2, x1, x2)
+			if p1 != p2 || a1 != a2 || h1 != h2 || c1 != c2 || g1 != g2 || x1 != x2 {
+				t.Errorf("capabilities differ: policy %v/%v account policy %v/%v history %v/%v changed %v/%v ping %v/%v close %v/%v", p1, p2, a1, a2, h1, h2, c1, c2, g1, g2, x1, x2)
 			}
 		})
 	}
@@ -100,11 +102,13 @@ func TestDirectoryMetricsOutcomes(t *testing.T) {
 	dir.VerifyPassword(ctx, u, memory.ExamplePassword)
 	dir.(directory.PolicyReader).PasswordPolicy(ctx)
 	dir.(directory.PasswordChangeReader).PasswordChangedAt(ctx, u)
+	dir.(directory.AccountPolicyReader).AccountPasswordPolicy(ctx, u)
 
 	want := map[string]uint64{
 		"find ok": 1, "find not_found": 1,
 		"verify_password invalid_credentials": 1, "verify_password ok": 1,
 		"password_policy ok": 1, "password_changed_at ok": 1,
+		"account_password_policy ok": 1,
 	}
 	mfs, err := reg.Gather()
 	if err != nil {
@@ -122,5 +126,47 @@ func TestDirectoryMetricsOutcomes(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("series %v, want %v", got, want)
+	}
+}
+
+// TestInstrumentDirectoryAccountPolicy checks the wrapper forwards the
+// per-account policy to the directory rather than answering with the
+// domain's: the password page would otherwise promise an account held to
+// a fine-grained policy the domain's rules.
+func TestInstrumentDirectoryAccountPolicy(t *testing.T) {
+	seed := memory.ExampleSeed()
+	strict := seed.Policy
+	strict.MinLength = seed.Policy.MinLength + 6
+	for i := range seed.Users {
+		if seed.Users[i].AccountName == "jdoe" {
+			seed.Users[i].Policy = &strict
+		}
+	}
+	mem, err := memory.New(seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := newDirMetrics(prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := instrumentDirectory(mem, m)
+	apr, ok := dir.(directory.AccountPolicyReader)
+	if !ok {
+		t.Fatal("the wrapped memory directory lost AccountPasswordPolicy")
+	}
+	ctx := context.Background()
+	for name, want := range map[string]int{"jdoe": strict.MinLength, "pwuser": seed.Policy.MinLength} {
+		u, err := dir.Find(ctx, directory.Lookup{Kind: directory.ByAccountName, Value: name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := apr.AccountPasswordPolicy(ctx, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.MinLength != want {
+			t.Errorf("%s: MinLength %d through the wrapper, want %d", name, p.MinLength, want)
+		}
 	}
 }
