@@ -42,16 +42,12 @@ type passwordData struct {
 }
 
 // passwordRules computes the effective rules for the flow's subject: the
-// directory's policy (when the backend can report it) under resetbot's own
-// settings, with the user's names forbidden.
+// policy that applies to the account (see accountPolicy) under resetbot's
+// own settings, with the user's names forbidden.
 func (s *Server) passwordRules(r *http.Request, f *flows.Flow) (password.Rules, password.UserInfo, error) {
-	var pol directory.Policy
-	if pr, ok := s.deps.Directory.(directory.PolicyReader); ok {
-		p, err := pr.PasswordPolicy(r.Context())
-		if err != nil {
-			return password.Rules{}, password.UserInfo{}, fmt.Errorf("webauth: read password policy: %w", err)
-		}
-		pol = p
+	pol, err := s.accountPolicy(r.Context(), f)
+	if err != nil {
+		return password.Rules{}, password.UserInfo{}, err
 	}
 	ui := password.UserInfo{AccountName: f.Subject.AccountName, DisplayName: f.Subject.DisplayName}
 	return password.NewRules(pol, s.deps.Passwords).ForUser(ui), ui, nil
@@ -209,6 +205,7 @@ func (s *Server) passwordSubmit(w http.ResponseWriter, r *http.Request, fc *flow
 	}
 	var pe *directory.PolicyError
 	if errors.As(err, &pe) && !errors.Is(err, flows.ErrTooManyAttempts) && nf != nil && nf.State == flows.StateVerified {
+		s.forgetPolicy(f.ID) // the page shown next reads the policy again
 		fc.flow = nf
 		sp := s.report(r, f.ID, err)
 		sp.Message, sp.Rule = directoryRefusal(s.tr(r), pe.Reason), "directory"

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/resetbot/resetbot/directory"
 	"github.com/resetbot/resetbot/flows"
 )
 
@@ -42,19 +41,16 @@ func proofBudget(configured, lockoutThreshold int) int {
 // before the directory is asked (taking it first, not counting failures
 // after, means concurrent submissions cannot all slip through).
 func (s *Server) spendProof(ctx context.Context, f *flows.Flow) error {
-	threshold := 0
-	if pr, ok := s.deps.Directory.(directory.PolicyReader); ok {
-		p, err := pr.PasswordPolicy(ctx)
-		if err != nil {
-			return fmt.Errorf("webauth: read lockout threshold: %w", err)
-		}
-		threshold = p.LockoutThreshold
+	p, err := s.accountPolicy(ctx, f)
+	if err != nil {
+		return fmt.Errorf("webauth: read lockout threshold: %w", err)
 	}
+	threshold := p.LockoutThreshold
 	budget := proofBudget(s.cfg.PasswordProofsPerDay, threshold)
 	if budget <= 0 {
 		return fmt.Errorf("%w: lockout threshold %d leaves no room", errProofBudget, threshold)
 	}
-	err := s.deps.Engine.Allow(ctx, "proof:"+f.Subject.AccountID, proofWindow, budget)
+	err = s.deps.Engine.Allow(ctx, "proof:"+f.Subject.AccountID, proofWindow, budget)
 	if errors.Is(err, flows.ErrRateLimited) {
 		return fmt.Errorf("%w: %d per day (lockout threshold %d)", errProofBudget, budget, threshold)
 	}

@@ -25,6 +25,8 @@ type Server struct {
 	sessions *sessionStore
 	// sealer seals pending TOTP secrets under Config.TOTPKey.
 	sealer *seal.Sealer
+	// policies is the effective password policy of each flow's account.
+	policies flowPolicies
 }
 
 // New validates the configuration and builds the app.
