@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/resetbot/resetbot/bot/slack/slackfake"
+	"github.com/resetbot/resetbot/flows"
 )
 
 // secondReplica starts another `resetbot serve` with the rig's
@@ -100,5 +102,12 @@ func TestSlackRetryToTwoReplicas(t *testing.T) {
 	if len(requested) != 1 {
 		t.Errorf("%d flow.requested events for %s, want 1:\n%s", len(requested), user, strings.Join(requested, "\n"))
 	}
+	// The one flow's record and its helpdesk thread, each step once.
+	id, err := r.store.LiveID(context.Background(), r.user("spare2").ID, flows.KindEnroll)
+	if err != nil || id == "" {
+		t.Fatalf("live enrollment of spare2: %q, %v", id, err)
+	}
+	r.auditExactly(id, 20*time.Second, flows.EventRequested, flows.EventLinkSent)
+	r.threadExactly(id, 20*time.Second, "Requested by", "Link sent to the user")
 	r.verifyAudit()
 }
