@@ -65,6 +65,12 @@ type Config struct {
 	// delivered before the link delivery job replaces and resends it
 	// (default DefaultLinkResendAfter).
 	LinkResendAfter time.Duration
+	// ThreadLease is how long the helpdesk-thread lease outlives its
+	// holder's last renewal (audit.claim_idle; default
+	// flows.DefaultClaimIdle): one replica at a time posts the threads, so
+	// a flow's steps appear in the order they happened, and another takes
+	// over this long after the holder died.
+	ThreadLease time.Duration
 }
 
 // Deps are the services the core drives.
@@ -86,6 +92,7 @@ type Deps struct {
 type Bot struct {
 	cfg       Config
 	deps      Deps
+	owner     string // this process in leases (flows.ConsumerName)
 	platforms map[string]Messenger
 	refusals  refusalTallies
 	unmarked  doneUnmarked
@@ -124,6 +131,9 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 	if cfg.LinkResendAfter <= 0 {
 		cfg.LinkResendAfter = DefaultLinkResendAfter
 	}
+	if cfg.ThreadLease <= 0 {
+		cfg.ThreadLease = flows.DefaultClaimIdle
+	}
 	if cfg.InteractionsPerMinute <= 0 {
 		cfg.InteractionsPerMinute = DefaultInteractionsPerMinute
 	}
@@ -138,7 +148,7 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 	}
 	cfg.Alerts = cfg.Alerts.withDefaults()
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Bot{cfg: cfg, deps: deps, platforms: map[string]Messenger{}, sem: make(chan struct{}, cfg.Workers), ctx: ctx, cancel: cancel}, nil
+	return &Bot{cfg: cfg, deps: deps, owner: flows.ConsumerName(), platforms: map[string]Messenger{}, sem: make(chan struct{}, cfg.Workers), ctx: ctx, cancel: cancel}, nil
 }
 
 // AddPlatform registers a platform's Messenger under its name ("slack",

@@ -58,6 +58,12 @@ type Store interface {
 	// window edge a redelivery could slip through. Chat deliveries use it
 	// to recognise a retry.
 	Claim(ctx context.Context, key string, ttl time.Duration) (bool, error)
+	// Lease takes key for owner for ttl, or renews it when owner already
+	// holds it, and reports whether owner holds it now: one atomic step,
+	// so of any number of replicas exactly one holds a lease at a time,
+	// and another takes it over once the holder stops renewing (it died).
+	// A sink whose order matters across replicas feeds through one.
+	Lease(ctx context.Context, key, owner string, ttl time.Duration) (bool, error)
 	// Used returns how many uses Take recorded for key in the window of
 	// the given length ending at now.
 	Used(ctx context.Context, key string, window time.Duration, now time.Time) (int64, error)

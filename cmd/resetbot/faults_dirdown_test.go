@@ -46,11 +46,11 @@ func TestDirectoryDownDuringSubmit(t *testing.T) {
 	// The failed attempt is on the record (the flow went back to
 	// verified), then the retry's write, each event once.
 	r.auditExactly(id, 20*time.Second,
-		flows.EventRequested, flows.EventLinkSent, flows.EventLinkOpened, flows.EventLinkRedeemed, flows.EventVerified,
+		flows.EventRequested, flows.EventLinkSent, flows.EventLinkOpened, flows.EventLinkRedeemed, flows.EventVerified, firstFlowRisk, firstFlowRisk,
 		flows.EventApplying, flows.EventApplyFailed,
 		flows.EventApplying, flows.EventPasswordSet, flows.EventCompleted)
 	r.threadExactly(id, 20*time.Second,
-		"Requested by", "Link sent to the user", "Link opened", "Link used", "Verified with passkey",
+		"Requested by", "Link sent to the user", "Link opened", "Link used", "Verified with passkey", firstFlowRiskLines[0], firstFlowRiskLines[1],
 		"Writing to the directory", "Account could not be read before the directory write, nothing written: directory unavailable",
 		"Writing to the directory", "New password written to the directory", "Completed")
 	r.eventually("user told in chat", 20*time.Second, func() bool { return countDMs(r, p.chat, "Your password was changed") > 0 })
@@ -77,10 +77,10 @@ func TestDirectoryFailover(t *testing.T) {
 		t.Errorf("%d password changes in the directory, want 1", n)
 	}
 	r.auditExactly(p.flowID, 20*time.Second,
-		flows.EventRequested, flows.EventLinkSent, flows.EventLinkOpened, flows.EventLinkRedeemed, flows.EventVerified,
+		flows.EventRequested, flows.EventLinkSent, flows.EventLinkOpened, flows.EventLinkRedeemed, flows.EventVerified, firstFlowRisk, firstFlowRisk,
 		flows.EventApplying, flows.EventPasswordSet, flows.EventCompleted)
 	r.threadExactly(p.flowID, 20*time.Second,
-		"Requested by", "Link sent to the user", "Link opened", "Link used", "Verified with passkey",
+		"Requested by", "Link sent to the user", "Link opened", "Link used", "Verified with passkey", firstFlowRiskLines[0], firstFlowRiskLines[1],
 		"Writing to the directory", "New password written to the directory", "Completed")
 	r.verifyAudit()
 	t.Logf("case took %s", time.Since(start).Round(100*time.Millisecond))

@@ -166,7 +166,7 @@ func TestNothingLeftAfterRetention(t *testing.T) {
 		t.Fatalf("flow after the reset: %+v, %v", f, err)
 	}
 	r.threadExactly(id, 20*time.Second,
-		"Requested by", "Link sent to the user", "Link opened", "Link used", "Verified with passkey",
+		"Requested by", "Link sent to the user", "Link opened", "Link used", "Verified with passkey", firstFlowRiskLines[0], firstFlowRiskLines[1],
 		"Writing to the directory", "New password written to the directory", "Completed")
 	r.eventually("the user told in chat", 20*time.Second, func() bool { return countDMs(r, p.chat, "Your password was changed") == 1 })
 	r.eventually("every sink done with the flow", 20*time.Second, func() bool {

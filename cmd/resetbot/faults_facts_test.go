@@ -167,3 +167,12 @@ func (r *faultRig) threadExactly(flowID string, within time.Duration, want ...st
 		r.t.Errorf("helpdesk thread of flow %s:\n got\n  %s\n want, in order\n  %s", flowID, strings.Join(lines, "\n  "), strings.Join(want, "\n  "))
 	}
 }
+
+// A fault case's account and browser are new, and so is its passkey: the
+// default risk policy notes both signals after the verification, one
+// risk.decided event each, new passkey first (the order the engine judges
+// them in), and the helpdesk thread shows them.
+var (
+	firstFlowRisk      = flows.EventRiskDecided
+	firstFlowRiskLines = [2]string{"Risk signal: new passkey", "Risk signal: new browser"}
+)

@@ -73,10 +73,10 @@ func TestReplicaKilledMidFlow(t *testing.T) {
 	}
 	within := rigClaimIdle + 45*time.Second
 	r.auditExactly(id, within,
-		flows.EventRequested, flows.EventLinkSent, flows.EventLinkOpened, flows.EventLinkRedeemed, flows.EventVerified,
+		flows.EventRequested, flows.EventLinkSent, flows.EventLinkOpened, flows.EventLinkRedeemed, flows.EventVerified, firstFlowRisk, firstFlowRisk,
 		flows.EventApplying, flows.EventPasswordSet, flows.EventCompleted)
 	r.threadExactly(id, within,
-		"Requested by", "Link sent to the user", "Link opened", "Link used", "Verified with passkey",
+		"Requested by", "Link sent to the user", "Link opened", "Link used", "Verified with passkey", firstFlowRiskLines[0], firstFlowRiskLines[1],
 		"Writing to the directory", "New password written to the directory", "Completed")
 	r.eventually("user told in chat", within, func() bool {
 		return countDMs(r, p.chat, "Your password was changed") > 0

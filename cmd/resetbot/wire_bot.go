@@ -45,6 +45,7 @@ func newBot(c *config.Config, engine *flows.Engine, dir directory.Directory, sto
 		Language:      c.Helpdesk.Language,
 
 		InteractionsPerMinute: c.Limits.InteractionsPerIdentityPerMinute,
+		ThreadLease:           c.Audit.ClaimIdle,
 	}, bot.Deps{Engine: engine, Directory: dir, Store: store, Factors: factorsOf{creds}, Log: log})
 }
 

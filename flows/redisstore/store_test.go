@@ -105,6 +105,7 @@ func TestRedisServer(t *testing.T) {
 	}
 	storetest.Run(t, fresh(rdb))
 	storetest.RunStreams(t, streams(rdb))
+	t.Run("LeaseLapse", func(t *testing.T) { storetest.RunLeaseLapse(t, fresh(rdb)) })
 }
 
 func TestRedisCluster(t *testing.T) {
@@ -116,6 +117,7 @@ func TestRedisCluster(t *testing.T) {
 	}
 	storetest.Run(t, fresh(rdb))
 	storetest.RunStreams(t, streams(rdb))
+	t.Run("LeaseLapse", func(t *testing.T) { storetest.RunLeaseLapse(t, fresh(rdb)) })
 }
 
 // TestRedisOutage: with Redis gone, every call fails with

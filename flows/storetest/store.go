@@ -293,6 +293,64 @@ func runClaim(t *testing.T, newStore NewStore) {
 	}
 }
 
+// runLease proves the single-holder lease: one of any number of
+// concurrent owners takes it, its holder renews it, and nobody else gets
+// it while it lives (RunLeaseLapse: another takes it once it lapsed).
+func runLease(t *testing.T, newStore NewStore) {
+	st := newStore(t)
+	var next atomic.Int32
+	var holder atomic.Value
+	n := wins(t, 32, func() (bool, error) {
+		o := fmt.Sprintf("replica-%d", next.Add(1))
+		held, err := st.Lease(ctx(t), "sink", o, time.Hour)
+		if held {
+			holder.Store(o)
+		}
+		return held, err
+	})
+	if n != 1 {
+		t.Fatalf("%d of 32 concurrent owners took the lease, want exactly 1", n)
+	}
+	h := holder.Load().(string)
+	for _, o := range []string{h, "replica-1", "replica-2", "replica-33", h} {
+		held, err := st.Lease(ctx(t), "sink", o, time.Hour)
+		if err != nil || held != (o == h) {
+			t.Fatalf("Lease by %s = %v, %v; want held only by %s", o, held, err, h)
+		}
+	}
+}
+
+// RunLeaseLapse proves that a lease lapses when its holder stops renewing
+// and that another owner then takes it over. It needs a store whose keys
+// expire on the wall clock (a real Redis; miniredis expires only when told).
+func RunLeaseLapse(t *testing.T, newStore NewStore) {
+	st := newStore(t)
+	const ttl = 300 * time.Millisecond
+	if held, err := st.Lease(ctx(t), "short", "replica-a", ttl); err != nil || !held {
+		t.Fatalf("first lease = %v, %v", held, err)
+	}
+	if held, _ := st.Lease(ctx(t), "short", "replica-b", ttl); held {
+		t.Fatal("a live lease was taken by another owner")
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		held, err := st.Lease(ctx(t), "short", "replica-b", ttl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if held {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the lapsed lease was never taken over")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if held, _ := st.Lease(ctx(t), "short", "replica-a", time.Hour); held {
+		t.Fatal("the former holder still holds the lease another took over")
+	}
+}
+
 // runTake proves the sliding budget: max uses in any window, wherever the
 // window's edges fall, refusals recorded nowhere, one atomic step.
 func runTake(t *testing.T, newStore NewStore) {

@@ -23,6 +23,7 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("Store", func(t *testing.T) { runStore(t, newStore) })
 	t.Run("Take", func(t *testing.T) { runTake(t, newStore) })
 	t.Run("Claim", func(t *testing.T) { runClaim(t, newStore) })
+	t.Run("Lease", func(t *testing.T) { runLease(t, newStore) })
 	t.Run("LinkClaimedInChat", func(t *testing.T) { runLinkClaim(t, newStore) })
 	t.Run("Engine", func(t *testing.T) { runEngine(t, newStore) })
 	t.Run("Reader", func(t *testing.T) { runReader(t, newStore) })
