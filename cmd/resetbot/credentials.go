@@ -9,6 +9,8 @@ import (
 	"io"
 	"os"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/resetbot/resetbot/cmd/resetbot/internal/config"
 	"github.com/resetbot/resetbot/credentials/backup"
 	"github.com/resetbot/resetbot/credentials/rediscreds"
@@ -61,13 +63,9 @@ func runCredentials(ctx context.Context, args []string, stdout, stderr io.Writer
 // openCredentials connects the credential store as serve does (same Redis,
 // prefix, TOTP key and previous key).
 func openCredentials(ctx context.Context, cfg *config.Config) (*rediscreds.Store, func(), error) {
-	key, err := cfg.TOTPKeyBytes()
+	keys, err := readTOTPKeys(cfg)
 	if err != nil {
-		return nil, nil, atKey("web.totp_key", err)
-	}
-	previous, err := cfg.TOTPPreviousKeys()
-	if err != nil {
-		return nil, nil, atKey("web.totp_previous_key", err)
+		return nil, nil, err
 	}
 	rdb, err := newRedis(cfg.Redis)
 	if err != nil {
@@ -77,12 +75,44 @@ func openCredentials(ctx context.Context, cfg *config.Config) (*rediscreds.Store
 		rdb.Close()
 		return nil, nil, atKey("redis.addrs", err)
 	}
-	store, err := rediscreds.New(rdb, rediscreds.Options{Prefix: cfg.Redis.KeyPrefix, Key: key, PreviousKeys: previous})
+	store, err := keys.store(cfg, rdb)
 	if err != nil {
 		rdb.Close()
-		return nil, nil, atKey("web.totp_key", err)
+		return nil, nil, err
 	}
 	return store, func() { rdb.Close() }, nil
+}
+
+// totpKeys are the configured TOTP sealing key and the previous ones still
+// read during a rotation.
+type totpKeys struct {
+	key      []byte
+	previous [][]byte
+}
+
+// readTOTPKeys decodes web.totp_key and web.totp_previous_key, naming the
+// key at fault; serve, report and the credentials commands read them the
+// same way before they connect anything.
+func readTOTPKeys(cfg *config.Config) (totpKeys, error) {
+	key, err := cfg.TOTPKeyBytes()
+	if err != nil {
+		return totpKeys{}, atKey("web.totp_key", err)
+	}
+	previous, err := cfg.TOTPPreviousKeys()
+	if err != nil {
+		return totpKeys{}, atKey("web.totp_previous_key", err)
+	}
+	return totpKeys{key: key, previous: previous}, nil
+}
+
+// store is the credential store under these keys on rdb, with the
+// configured key prefix.
+func (k totpKeys) store(cfg *config.Config, rdb redis.UniversalClient) (*rediscreds.Store, error) {
+	s, err := rediscreds.New(rdb, rediscreds.Options{Prefix: cfg.Redis.KeyPrefix, Key: k.key, PreviousKeys: k.previous})
+	if err != nil {
+		return nil, atKey("web.totp_key", err)
+	}
+	return s, nil
 }
 
 func backupKey(cfg *config.Config) ([]byte, error) {

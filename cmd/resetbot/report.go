@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"strings"
 
-	"github.com/resetbot/resetbot/credentials/rediscreds"
 	"github.com/resetbot/resetbot/flows"
 	"github.com/resetbot/resetbot/internal/i18n"
 )
@@ -59,13 +58,9 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	totpKey, err := cfg.TOTPKeyBytes()
+	keys, err := readTOTPKeys(cfg)
 	if err != nil {
-		return atKey("web.totp_key", err)
-	}
-	previous, err := cfg.TOTPPreviousKeys()
-	if err != nil {
-		return atKey("web.totp_previous_key", err)
+		return err
 	}
 	rdb, err := newRedis(cfg.Redis)
 	if err != nil {
@@ -82,9 +77,9 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if c, ok := dir.(io.Closer); ok {
 		defer c.Close()
 	}
-	creds, err := rediscreds.New(rdb, rediscreds.Options{Prefix: cfg.Redis.KeyPrefix, Key: totpKey, PreviousKeys: previous})
+	creds, err := keys.store(cfg, rdb)
 	if err != nil {
-		return atKey("web.totp_key", err)
+		return err
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	store := newStore(rdb, cfg)

@@ -19,7 +19,6 @@ import (
 	"github.com/resetbot/resetbot/bot"
 	"github.com/resetbot/resetbot/bot/platform"
 	"github.com/resetbot/resetbot/cmd/resetbot/internal/config"
-	"github.com/resetbot/resetbot/credentials/rediscreds"
 	"github.com/resetbot/resetbot/directory"
 	"github.com/resetbot/resetbot/flows"
 	"github.com/resetbot/resetbot/flows/auditlog"
@@ -135,17 +134,13 @@ func (s *server) wire(ctx context.Context) (err error) {
 	s.store = newStore(s.rdb, cfg)
 	s.engine = flows.NewEngine(s.store, s.dir, engineConfig(cfg), flows.WithLogger(log))
 
-	totpKey, err := cfg.TOTPKeyBytes()
+	keys, err := readTOTPKeys(cfg)
 	if err != nil {
-		return atKey("web.totp_key", err)
+		return err
 	}
-	previous, err := cfg.TOTPPreviousKeys()
+	creds, err := keys.store(cfg, s.rdb)
 	if err != nil {
-		return atKey("web.totp_previous_key", err)
-	}
-	creds, err := rediscreds.New(s.rdb, rediscreds.Options{Prefix: cfg.Redis.KeyPrefix, Key: totpKey, PreviousKeys: previous})
-	if err != nil {
-		return atKey("web.totp_key", err)
+		return err
 	}
 
 	if s.web, err = newWeb(cfg, s.engine, s.dir, creds, s.rdb, log); err != nil {
