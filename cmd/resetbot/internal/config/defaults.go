@@ -1,6 +1,10 @@
 package config
 
-import "time"
+import (
+	"time"
+
+	"github.com/resetbot/resetbot/directory/ldap"
+)
 
 // The defaults, in one place: ApplyDefaults is the only code that sets them,
 // and deploy/config.example.yaml quotes them in its comments.
@@ -10,8 +14,8 @@ const (
 	DefaultRedisAddr                  = "localhost:6379"
 	DefaultKeyPrefix                  = "rb"
 	DefaultEmailAttribute             = "mail"
-	DefaultDirectoryTimeout           = 10 * time.Second
-	DefaultPoolSize                   = 4
+	DefaultDirectoryTimeout           = ldap.DefaultTimeout // the directory package owns its defaults
+	DefaultPoolSize                   = ldap.DefaultPoolSize
 	DefaultLinkTTL                    = MaxLinkTTL
 	DefaultFlowTTL                    = 30 * time.Minute
 	DefaultAuditRetention             = 90 * 24 * time.Hour
