@@ -9,7 +9,8 @@ import (
 
 // TestThreadWordsByWhatHappened: the helpdesk thread says what happened.
 // A submit whose re-read of the account failed wrote nothing, and says so
-// instead of "Directory write failed"; a failed write still reads as one.
+// instead of "Directory write failed", and so does one whose re-read found
+// the account no longer eligible; a failed write still reads as one.
 // A link whose opening confirmed its delivery (opened before the chat
 // API's answer was recorded) reads as a private message confirmed so.
 func TestThreadWordsByWhatHappened(t *testing.T) {
@@ -21,6 +22,8 @@ func TestThreadWordsByWhatHappened(t *testing.T) {
 	}{
 		{"re-read failed", flows.Event{Type: flows.EventApplyFailed, Outcome: flows.OutcomeNotRead, Reason: "directory unavailable"},
 			"Account could not be read before the directory write, nothing written: directory unavailable"},
+		{"re-read found the account refused", flows.Event{Type: flows.EventApplyFailed, Outcome: flows.OutcomeRefused, Reason: "account is no longer eligible: account disabled"},
+			"Nothing written to the directory: account is no longer eligible: account disabled"},
 		{"write failed", flows.Event{Type: flows.EventApplyFailed, Outcome: "error", Reason: "directory unavailable"},
 			"Directory write failed: directory unavailable"},
 		{"delivery confirmed by the opening", flows.Event{Type: flows.EventLinkSent, Reason: flows.LinkSentByOpening},

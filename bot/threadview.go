@@ -175,6 +175,11 @@ func (b *Bot) eventWords(ev flows.Event) (string, Tone) {
 			// Nothing was written: the re-read before the write failed.
 			return t("apply_not_read", "Reason", why("apply_failed_default")), ToneDanger
 		}
+		if ev.Outcome == flows.OutcomeRefused {
+			// Nothing was written: the re-read found the account no longer
+			// eligible (disabled, newly privileged, a break-glass account).
+			return t("apply_refused", "Reason", why("apply_failed_default")), ToneDanger
+		}
 		return t("apply_failed", "Reason", why("apply_failed_default")), ToneDanger
 	case flows.EventCompleted:
 		return t("completed"), ToneGood

@@ -187,7 +187,7 @@ func (e *Engine) finish(ctx context.Context, flowID string, success EventType, a
 			outcome, next := "error", StateVerified
 			var ref *RefusalError
 			if errors.As(applyErr, &ref) || f.Kind == KindApprove && !errors.Is(applyErr, ErrStoreUnavailable) {
-				outcome, next = "refused", StateFailed
+				outcome, next = OutcomeRefused, StateFailed
 			}
 			if errors.Is(applyErr, errNotRead) {
 				outcome = OutcomeNotRead
@@ -210,6 +210,12 @@ var errNotRead = errors.New("re-read of the account before the write failed; not
 // written. The helpdesk thread words it so, not as a failed write.
 const OutcomeNotRead = "not-read"
 
+// OutcomeRefused is the outcome of a "change failed" event whose account
+// the re-read found no longer eligible (disabled, newly privileged without
+// what a privileged flow needs), or whose approval could not be recorded:
+// nothing was written, and the thread says so.
+const OutcomeRefused = "refused"
+
 // errNewlyPrivileged: the re-read found the account privileged, and the
 // flow has no approval.
 var errNewlyPrivileged = errors.New("flows: account became privileged since the request")
@@ -220,13 +226,13 @@ var errNewlyPrivileged = errors.New("flows: account became privileged since the 
 func (e *Engine) nowPrivileged(f *Flow, now time.Time) ([]Event, error) {
 	f.Subject.Privileged, f.Approval.Required = true, true
 	if f.State != StateApplying { // the sweeper ended it meanwhile
-		ev := e.event(f, happened{Type: EventApplyFailed, Actor: "system", From: StateApplying, Outcome: "refused"}, now)
+		ev := e.event(f, happened{Type: EventApplyFailed, Actor: "system", From: StateApplying, Outcome: OutcomeRefused}, now)
 		ev.Reason = "account became privileged since the request: nothing written"
 		return []Event{ev}, fmt.Errorf("%w: %w", ErrExpired, errNewlyPrivileged)
 	}
 	if !f.HasVerified(MethodPasskey) {
 		_ = move(f, "complete", StateFailed)
-		ev := e.event(f, happened{Type: EventApplyFailed, Actor: "system", From: StateApplying, Outcome: "refused"}, now)
+		ev := e.event(f, happened{Type: EventApplyFailed, Actor: "system", From: StateApplying, Outcome: OutcomeRefused}, now)
 		ev.Reason = "account became privileged since the request and was not verified with a passkey: nothing written; the user must start again"
 		return []Event{ev}, fmt.Errorf("%w: %w", ErrFactorNotAllowed, errNewlyPrivileged)
 	}
