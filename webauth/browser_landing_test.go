@@ -58,12 +58,19 @@ func TestBrowserLandingQR(t *testing.T) {
 				if err != nil || !hidden {
 					t.Fatalf("the QR code shows before the click (%v)", err)
 				}
+				// Nor is it made: the browser fetches the image only when shown.
+				fetched, err := chromedp.Run(c.Ctx, chromedp.Evaluate[int](`performance.getEntriesByType("resource").filter(e => e.name.includes("/qr?k=")).length`))
+				if err != nil || fetched != 0 {
+					t.Fatalf("the QR code image was fetched before the click (%d, %v)", fetched, err)
+				}
 				warning := c.Text()
 				if !strings.Contains(warning, "Sharing your screen?") || !strings.Contains(warning, "Stop sharing") ||
 					(tc.kind == flows.KindEnroll) != strings.Contains(warning, "to set up sign-in for your account") {
 					t.Fatalf("no screen-sharing warning before the QR code:\n%s", warning)
 				}
-				c.Do(chromedp.Click(chromedp.CSS("#qr-show")), chromedp.WaitVisible(chromedp.CSS("section.qr img")))
+				c.Do(chromedp.Click(chromedp.CSS("#qr-show")), chromedp.WaitVisible(chromedp.CSS("section.qr img")),
+					// The image is fetched when shown (lazy): wait for it.
+					chromedp.Poll[chromedp.Void](`document.querySelector("section.qr img").naturalWidth > 0`))
 				if open, err := chromedp.Run(c.Ctx, chromedp.Evaluate[bool](shown)); err != nil || !open {
 					t.Fatalf("the QR code does not show after the click (%v)", err)
 				}

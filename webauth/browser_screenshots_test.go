@@ -76,7 +76,9 @@ func TestBrowserREADMEScreenshots(t *testing.T) {
 	desk.Do(chromedp.EmulateViewport(1280, 800))
 	pushed := s.startBy(t, flows.KindReset, "pwuser", "U-jdoe")
 	desk.Do(chromedp.Navigate(s.base+"/r/"+pushed.Token), chromedp.WaitVisible(chromedp.CSS("#continue")),
-		chromedp.Click(chromedp.CSS("#qr-show")), chromedp.WaitVisible(chromedp.CSS("section.qr img")))
+		chromedp.Click(chromedp.CSS("#qr-show")), chromedp.WaitVisible(chromedp.CSS("section.qr img")),
+		// The image is fetched when shown (lazy): wait for it.
+		chromedp.Poll[chromedp.Void](`document.querySelector("section.qr img").naturalWidth > 0`))
 	shoot(desk, "7-desktop-qr")
 
 	// Wrong phone: the passkey refused twice, the page lists the passkeys.

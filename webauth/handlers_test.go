@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +17,7 @@ import (
 	"github.com/resetbot/resetbot/directory"
 	"github.com/resetbot/resetbot/directory/memory"
 	"github.com/resetbot/resetbot/flows"
+	"github.com/resetbot/resetbot/webauth/internal/qrpng"
 	"github.com/resetbot/resetbot/webauth/totp"
 )
 
@@ -145,12 +147,13 @@ func TestForgedHostChangesNoLink(t *testing.T) {
 	if strings.Contains(body, "evil") {
 		t.Fatal("page mentions the forged host")
 	}
-	want, err := qrDataURI("https://reset.example.test/r/" + is.Token)
+	want, err := qrpng.Encode("https://reset.example.test/r/"+is.Token, 256)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(html.UnescapeString(body), want) {
-		t.Fatal("QR code is not the PublicBaseURL link")
+	st, _, png, _ := b.get(landingQRSrc(t, body), "Host", "evil.example", "X-Forwarded-Host", "evil.example")
+	if st != http.StatusOK || png != string(want) {
+		t.Fatalf("QR code is not the PublicBaseURL link (status %d)", st)
 	}
 	req, _ := http.NewRequest(http.MethodPost, ts.URL+"/r/"+is.Token, strings.NewReader("csrf="+csrfOf(t, body)))
 	req.Host = "evil.example"
@@ -167,8 +170,71 @@ func TestMobileGetsNoQR(t *testing.T) {
 	b := newBrowser(t, r.server(t))
 	is := r.start(t, flows.KindReset, "jdoe")
 	_, _, body, _ := b.get("/r/"+is.Token, "User-Agent", "Mozilla/5.0 (Linux; Android 14; Pixel 8) Chrome/130.0 Mobile Safari/537.36")
-	if strings.Contains(body, "data:image/png") {
+	if strings.Contains(body, "data:image/png") || strings.Contains(body, "/qr?k=") {
 		t.Fatal("phone got a QR code")
+	}
+}
+
+// landingQRSrc is the path of the QR code image a desktop landing names.
+func landingQRSrc(t *testing.T, body string) string {
+	t.Helper()
+	m := regexp.MustCompile(`<img src="(/r/[^"]+/qr\?k=[^"]+)" loading="lazy"`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no lazily loaded QR code image in the landing:\n%s", body)
+	}
+	return html.UnescapeString(m[1])
+}
+
+// TestQRCodeOnDemand: a desktop landing names its QR code image instead of
+// carrying it, so the code is made only when the person clicks "Show"
+// (making it costs more CPU than the rest of the landing). The image is
+// the PublicBaseURL link, served only with the key of a landing this server
+// rendered for that token, and fetching it changes nothing: the link still
+// redeems, and no event is recorded.
+func TestQRCodeOnDemand(t *testing.T) {
+	r := newRig(t, rigOptions{})
+	ts := r.server(t)
+	b := newBrowser(t, ts)
+	is := r.start(t, flows.KindReset, "jdoe")
+	other := r.start(t, flows.KindReset, "alice")
+	desktop := []string{"User-Agent", "Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0"}
+	_, _, body, _ := b.get("/r/"+is.Token, desktop...)
+	if strings.Contains(body, "data:image/png") {
+		t.Fatal("the landing carries the QR code itself")
+	}
+	src := landingQRSrc(t, body)
+	r.events(t, is.Flow.ID) // read so far: what comes after is the QR code's
+	st, _, png, h := b.get(src)
+	want, err := qrpng.Encode("https://reset.example.test/r/"+is.Token, 256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st != http.StatusOK || h.Get("Content-Type") != "image/png" || png != string(want) {
+		t.Fatalf("QR code: status %d, %q, %d bytes, want the link's code", st, h.Get("Content-Type"), len(png))
+	}
+	if h.Get("Cache-Control") != "no-store" {
+		t.Errorf("QR code cached: %q", h.Get("Cache-Control"))
+	}
+	key := src[strings.Index(src, "?k="):]
+	for _, bad := range []string{
+		"/r/" + is.Token + "/qr",                  // no key
+		"/r/" + is.Token + "/qr?k=AAAA",           // a wrong key
+		"/r/" + other.Token + "/qr" + key,         // another link's key
+		"/r/not-a-token/qr?k=" + key[len("?k="):], // not a token at all
+	} {
+		if st, _, body, _ := b.get(bad); st != http.StatusNotFound || strings.Contains(body, "\x89PNG") {
+			t.Errorf("%s: status %d, want 404 and no image", bad, st)
+		}
+	}
+	if evs := r.events(t, is.Flow.ID); len(evs) != 0 {
+		t.Errorf("fetching the QR code recorded %d events: %+v", len(evs), evs)
+	}
+	st, _, page, _ := b.get("/r/"+is.Token, desktop...)
+	if st != http.StatusOK {
+		t.Fatalf("landing after the QR code: %d", st)
+	}
+	if st, loc, _, _ := b.postForm("/r/"+is.Token, map[string]string{"csrf": csrfOf(t, page)}); st != http.StatusSeeOther || !strings.HasPrefix(loc, "/f/") {
+		t.Fatalf("the link does not redeem after its QR code was fetched: %d %q", st, loc)
 	}
 }
 

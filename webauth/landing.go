@@ -78,13 +78,10 @@ func (s *Server) landing(w http.ResponseWriter, r *http.Request) {
 	}
 	if !isMobile(r.UserAgent()) {
 		// Shown only after a click, below a warning not to show it while
-		// sharing the screen: the code is the link itself.
-		qr, err := qrDataURI(s.cfg.link("/r/" + token))
-		if err != nil {
-			s.log.Warn("webauth: landing QR code", "cause", err) // the page works without it
-		}
-		d.QR = template.URL(qr) // a data: URI this package built, not input
-
+		// sharing the screen: the code is the link itself. The page names
+		// the image; the browser fetches it when it is shown (lazy, inside
+		// the closed details), so a landing costs no QR code.
+		d.QR = template.URL(s.landingQRPath(token)) // a path this package built, not input
 	}
 	s.render(w, r, http.StatusOK, "landing", page{Title: s.tr(r).T(d.Verb) + " " + d.Account, Steps: steps(f.Kind), Step: 1, CSRF: csrf, Data: d,
 		Early: []string{"common.js", "landing.js"}, Change: isChange(f), Kind: f.Kind})

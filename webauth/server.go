@@ -83,6 +83,7 @@ func (s *Server) routes() {
 	}
 	m.HandleFunc("GET /r/{token}", s.landing)
 	m.HandleFunc("POST /r/{token}", s.redeem)
+	m.HandleFunc("GET /r/{token}/qr", s.landingQR)
 
 	m.HandleFunc("GET /f/{id}/verify", s.flowPage(s.verifyPage))
 	m.HandleFunc("GET /f/{id}/status", s.flowPage(s.status))
