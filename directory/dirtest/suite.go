@@ -411,6 +411,20 @@ func testStaleDN(t *testing.T, d directory.Directory, fx Fixture) {
 			}
 		})
 	}
+	// A write right after a re-read by id (what a reset does) goes to
+	// the DN that re-read found, never to another DN the caller passes.
+	t.Run("after a re-read by id", func(t *testing.T) {
+		reread := mustFind(t, d, directory.ByID, "", target.ID)
+		stale := *reread
+		stale.DN = other.DN
+		pw := freshPassword(t)
+		if err := d.SetPassword(ctx(t), &stale, pw); err != nil {
+			t.Fatalf("SetPassword with a stale DN after a re-read: %v", err)
+		}
+		if err := d.VerifyPassword(ctx(t), target, pw); err != nil {
+			t.Fatalf("the account with the id did not get the password: %v", err)
+		}
+	})
 	if err := d.VerifyPassword(ctx(t), other, fx.InitialPassword); err != nil {
 		t.Errorf("the write reached the account at the stale DN: VerifyPassword = %v", err)
 	}

@@ -43,6 +43,9 @@ type Directory struct {
 	policies *policyCache
 	// psos keeps the fine-grained policies (AD PSOs) read, by DN.
 	psos *psoCache
+	// rereads lets a password write use the DN its caller's re-read by id
+	// found a moment before, instead of reading the same entry again.
+	rereads *rereads
 }
 
 // New checks cfg and returns a Directory. It does not connect: the first
@@ -57,7 +60,7 @@ func New(cfg Config) (*Directory, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Directory{cfg: cfg, dialer: dl}
+	d := &Directory{cfg: cfg, dialer: dl, rereads: newRereads()}
 	switch cfg.Flavour {
 	case ActiveDirectory:
 		d.dialect = activeDirectory{groupBase: cfg.GroupBaseDN, hints: &policyHints{enforce: cfg.enforceHistory()}}
@@ -208,7 +211,11 @@ func (d *Directory) Find(ctx context.Context, l directory.Lookup) (*directory.Us
 		if err != nil {
 			return err
 		}
-		u, err = d.user(ctx, c, e)
+		if u, err = d.user(ctx, c, e); err == nil && l.Kind == directory.ByID {
+			// The caller's re-read before a write: the write need not
+			// read the entry again (see rereads).
+			d.rereads.note(u.ID, e.DN, c.url)
+		}
 		return err
 	})
 	return u, err
@@ -276,8 +283,8 @@ func (d *Directory) chatIDs(e *goldap.Entry) map[string]string {
 // whatever the id attribute's indexing, and which finds nothing unless the
 // entry at that DN still is the account with that id (and still a user the
 // configured filter admits). Only when it is not (renamed, deleted,
-// replaced) is the whole user base searched by id. A reset therefore pays
-// for one subtree search by id (the caller's re-read), not two.
+// replaced) is the whole user base searched by id. A password write right
+// after the caller's re-read by id needs neither (writeDN).
 func (d *Directory) resolve(ctx context.Context, c *conn, u *directory.User) (*goldap.Entry, error) {
 	if u == nil || u.ID == "" {
 		return nil, notFound("user without immutable id")
@@ -328,23 +335,37 @@ func (d *Directory) SetPassword(ctx context.Context, u *directory.User, newPassw
 		return fmt.Errorf("ldap: set password: %w", &directory.PolicyError{Reason: "The password must not be empty."})
 	}
 	return d.withConn(ctx, "set password", false, func(c *conn) error {
-		e, err := d.resolve(ctx, c, u)
+		dn, err := d.writeDN(ctx, c, u)
 		if err != nil {
 			return err
 		}
-		err = d.dialect.setPassword(ctx, c, e.DN, newPassword)
+		err = d.dialect.setPassword(ctx, c, dn, newPassword)
 		if reason, ok := d.dialect.policyReason(err); ok {
 			// The checklist let this password through and the directory
 			// did not: the policy may have changed since it was read.
 			d.policies.invalidate()
 			d.psos.invalidate()
-			return fmt.Errorf("%s: server said %q: %w", e.DN, diagnostic(err), &directory.PolicyError{Reason: reason})
+			return fmt.Errorf("%s: server said %q: %w", dn, diagnostic(err), &directory.PolicyError{Reason: reason})
 		}
 		if err != nil {
-			return fmt.Errorf("%s: %w", e.DN, err)
+			return fmt.Errorf("%s: %w", dn, err)
 		}
 		return nil
 	})
+}
+
+// writeDN is the DN a write to u goes to: the DN a search by u's id on
+// this server found a moment ago (the caller's re-read, see rereads), or
+// else the DN resolve finds now. Never u.DN unchecked.
+func (d *Directory) writeDN(ctx context.Context, c *conn, u *directory.User) (string, error) {
+	if u != nil && u.ID != "" && u.DN != "" && d.rereads.take(u.ID, u.DN, c.url) {
+		return u.DN, nil
+	}
+	e, err := d.resolve(ctx, c, u)
+	if err != nil {
+		return "", err
+	}
+	return e.DN, nil
 }
 
 // VerifyPassword implements directory.Directory. It binds as the user on a
