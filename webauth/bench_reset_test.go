@@ -1,11 +1,21 @@
 package webauth
 
 import (
-	"context"
+	"bufio"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"os"
+	"os/exec"
+	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,23 +40,41 @@ const (
 	benchPeopleDN    = "ou=People,dc=example,dc=test"
 )
 
-// BenchmarkResetVsPasswordModify compares, in one process run on the
-// harness's real slapd and Redis, complete resets per second (the engine
-// and the web app driven over HTTPS as the page's script does: start, the
-// link, an authenticator-app code, the password page, one live check, the
-// submit) with the raw rate of the directory's own write, a Password Modify
-// by a go-ldap client bound as the same service account (#10 §6). The two
+// benchServiceEnv, set in the environment of a run of this test binary,
+// makes TestBenchService the reset benchmark's service process; its value
+// ending in a path (RESETBOT_BENCH_SERVICE_CPUPROFILE) asks for a CPU
+// profile of each timed reset run.
+const (
+	benchServiceEnv        = "RESETBOT_BENCH_SERVICE"
+	benchServiceProfileEnv = "RESETBOT_BENCH_SERVICE_CPUPROFILE"
+)
+
+// BenchmarkResetVsPasswordModify compares, in one run on the harness's
+// real slapd and Redis, complete resets per second (the engine and the web
+// app driven over HTTPS as the page's script does: start, the link, an
+// authenticator-app code, the password page, one live check, the submit)
+// with the raw rate of the directory's own write, a Password Modify by a
+// go-ldap client bound as the same service account (#10 §6). The two
 // alternate, round after round and for 1, 4 and 16 parallel clients, so a
 // change in the shared machine's load hits both alike. Every operation uses
 // an account of its own, added (and removed) outside the timed part, so
 // neither side pays a password history the other does not.
 //
-// Metrics: ops/s; cpu-ns/op, this process's CPU per operation (for a reset
-// that includes the test's own HTTPS client, both ends of the TLS); and,
-// when RESETBOT_BENCH_SLAPD_PID names slapd's pid (scripts/bench sets it),
-// slapd-cpu-ns/op, slapd's user+system CPU per operation from
-// /proc/<pid>/stat. RESETBOT_BENCH_ROUNDS sets the rounds (default 2).
-// scripts/bench runs it; it is not part of the test run.
+// The service (engine, web app, directory pool, Redis client) runs in a
+// process of its own, this test binary started again as TestBenchService,
+// and this process is only the clients: the service's CPU is counted apart
+// from the clients' HTTPS and LDAP ends. The clients keep their connections
+// alive between resets (one idle connection per client), as a browser does
+// between a reset's requests; each reset still has a cookie jar of its own.
+//
+// Metrics: ops/s; cpu-ns/op, this (the clients') process's CPU per
+// operation; for resets service-cpu-ns/op, the service process's CPU (its
+// getrusage, asked before and after the timed part) and service-allocs/op
+// and service-B/op, its heap allocations; and, when RESETBOT_BENCH_SLAPD_PID
+// names slapd's pid (scripts/bench sets it), slapd-cpu-ns/op, slapd's
+// user+system CPU per operation from /proc/<pid>/stat. RESETBOT_BENCH_ROUNDS
+// sets the rounds (default 2). scripts/bench runs it; it is not part of the
+// test run.
 func BenchmarkResetVsPasswordModify(b *testing.B) {
 	ldaps := testenv.RequireEnv(b, "RESETBOT_TEST_SLAPD_LDAPS_URL")
 	ca := testenv.RequireEnv(b, "RESETBOT_TEST_SLAPD_CA")
@@ -56,9 +84,7 @@ func BenchmarkResetVsPasswordModify(b *testing.B) {
 	if v, err := strconv.Atoi(os.Getenv("RESETBOT_BENCH_ROUNDS")); err == nil && v > 0 {
 		rounds = v
 	}
-	dir := slapdDir(b)
-	r := newRig(b, rigOptions{rdb: realRedis(b), dir: dir, totp: true})
-	ts := r.server(b)
+	svc := startBenchService(b)
 	admin := slapdAdmin(b)
 	for round := 1; round <= rounds; round++ {
 		for _, clients := range []int{1, 4, 16} {
@@ -66,7 +92,7 @@ func BenchmarkResetVsPasswordModify(b *testing.B) {
 				benchPasswordModify(b, admin, ldaps, ca, clients, slapdPID)
 			})
 			b.Run(fmt.Sprintf("round%d/reset/c%d", round, clients), func(b *testing.B) {
-				benchCompleteResets(b, r, ts, admin, clients, slapdPID)
+				benchCompleteResets(b, svc, admin, ldaps, ca, clients, slapdPID)
 			})
 		}
 	}
@@ -84,7 +110,7 @@ func benchPasswordModify(b *testing.B, admin *goldap.Conn, url, caFile string, c
 	for i := range conns {
 		conns[i] = adminConn(b, url, caFile, benchSvcDN, benchSvcPassword)
 	}
-	run(b, clients, slapdPID, func(client, i int) error {
+	run(b, clients, slapdPID, nil, func(client, i int) error {
 		req := goldap.NewPasswordModifyRequest("uid="+accounts[i]+","+benchPeopleDN, "", webauthtest.RandomPassword())
 		_, err := conns[client].PasswordModify(req)
 		return err
@@ -94,64 +120,48 @@ func benchPasswordModify(b *testing.B, admin *goldap.Conn, url, caFile string, c
 // benchAccount is an account of the reset benchmark's own with its
 // authenticator-app secret.
 type benchAccount struct {
-	user   *directory.User
-	chat   string
-	secret string
+	account, chat, secret string
 }
 
 // benchCompleteResets runs b.N complete resets from clients goroutines, each
-// reset a fresh account, through the web app on real slapd and Redis.
-func benchCompleteResets(b *testing.B, r *rig, ts *httptest.Server, admin *goldap.Conn, clients int, slapdPID string) {
-	ctx := context.Background()
+// reset a fresh account, through the service process on real slapd and
+// Redis.
+func benchCompleteResets(b *testing.B, svc *benchService, admin *goldap.Conn, ldaps, ca string, clients int, slapdPID string) {
 	accounts := make([]benchAccount, b.N)
 	for i := range accounts {
 		account, chat := addSlapdAccount(b, admin)
-		u, err := r.dir.Find(ctx, directory.Lookup{Kind: directory.ByAccountName, Value: account})
-		if err != nil {
-			b.Fatal(err)
-		}
-		secret, _, err := totp.Generate("Example", account)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := r.creds.SetTOTPSecret(ctx, u.ID, secret); err != nil {
-			b.Fatal(err)
-		}
-		accounts[i] = benchAccount{user: u, chat: chat, secret: secret}
+		accounts[i] = benchAccount{account: account, chat: chat, secret: svc.setup(b, account)}
 	}
+	tr := svc.transport(clients)
+	defer tr.CloseIdleConnections()
 	written := make([]string, b.N)
-	run(b, clients, slapdPID, func(_, i int) error {
-		next, err := completeReset(b, r, ts, accounts[i])
+	run(b, clients, slapdPID, svc, func(_, i int) error {
+		next, err := completeReset(b, svc, tr, accounts[i])
 		written[i] = next
 		return err
 	})
-	// The last reset really changed the password in slapd.
+	// The last reset really changed the password in slapd: it binds.
 	last := accounts[b.N-1]
-	if err := r.dir.VerifyPassword(ctx, last.user, written[b.N-1]); err != nil {
-		b.Fatalf("the new password of %s does not work: %v", last.user.AccountName, err)
-	}
+	adminConn(b, ldaps, ca, "uid="+last.account+","+benchPeopleDN, written[b.N-1])
 }
 
 // completeReset is one reset as a person's browser makes it, from the chat
 // command's Start to the submit's redirect to the done page; it returns the
 // new password.
-func completeReset(b testing.TB, r *rig, ts *httptest.Server, a benchAccount) (string, error) {
-	chat := flows.ChatIdentity{Platform: "slack", UserID: a.chat}
-	is, err := r.eng.Start(context.Background(), flows.StartRequest{
-		Kind:   flows.KindReset,
-		Lookup: directory.Lookup{Kind: directory.ByChatID, Platform: "slack", Value: a.chat},
-		Chat:   chat, RequestedBy: chat,
-	})
+func completeReset(b testing.TB, svc *benchService, tr http.RoundTripper, a benchAccount) (string, error) {
+	is, err := svc.start(a.chat)
 	if err != nil {
 		return "", fmt.Errorf("start: %w", err)
 	}
-	br := newBrowser(b, ts)
+	jar, _ := cookiejar.New(nil)
+	br := &browser{t: b, base: svc.url, c: &http.Client{Transport: tr, Jar: jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 	if st, loc := br.redeem(is.Token); st/100 != 3 {
 		return "", fmt.Errorf("redeem: %d to %q", st, loc)
 	}
-	id := is.Flow.ID
+	id := is.ID
 	_, _, page, _ := br.get("/f/" + id + "/verify")
-	if st, _, _, _ := br.postForm("/f/"+id+"/totp", map[string]string{"csrf": csrfOf(b, page), "code": totpCode(b, a.secret, r.clock.Now())}); st != http.StatusSeeOther {
+	if st, _, _, _ := br.postForm("/f/"+id+"/totp", map[string]string{"csrf": csrfOf(b, page), "code": totpCode(b, a.secret, is.Now)}); st != http.StatusSeeOther {
 		return "", fmt.Errorf("totp: %d", st)
 	}
 	st, _, form, _ := br.get("/f/" + id + "/password")
@@ -170,12 +180,16 @@ func completeReset(b testing.TB, r *rig, ts *httptest.Server, a benchAccount) (s
 }
 
 // run times b.N calls of op spread over clients goroutines (op(client, i)
-// for i in [0, b.N)) and reports ops/s, cpu-ns/op and, with a slapd pid,
-// slapd-cpu-ns/op.
-func run(b *testing.B, clients int, slapdPID string, op func(client, i int) error) {
+// for i in [0, b.N)) and reports ops/s, cpu-ns/op, with a service its CPU
+// and allocations per operation, and with a slapd pid slapd-cpu-ns/op.
+func run(b *testing.B, clients int, slapdPID string, svc *benchService, op func(client, i int) error) {
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	errs := make(chan error, clients)
+	var svc0 benchUsage
+	if svc != nil {
+		svc0 = svc.usage(b, "start")
+	}
 	slapd0 := procCPU(b, slapdPID)
 	cpu0 := testenv.CPUTime()
 	start := time.Now()
@@ -202,6 +216,13 @@ func run(b *testing.B, clients int, slapdPID string, op func(client, i int) erro
 	testenv.ReportCPU(b, cpu0)
 	if slapdPID != "" {
 		b.ReportMetric(float64(procCPU(b, slapdPID)-slapd0)/float64(b.N), "slapd-cpu-ns/op")
+	}
+	if svc != nil {
+		svc1 := svc.usage(b, "stop")
+		n := float64(b.N)
+		b.ReportMetric(float64(svc1.CPU-svc0.CPU)/n, "service-cpu-ns/op")
+		b.ReportMetric(float64(svc1.Mallocs-svc0.Mallocs)/n, "service-allocs/op")
+		b.ReportMetric(float64(svc1.Bytes-svc0.Bytes)/n, "service-B/op")
 	}
 	b.ReportMetric(float64(b.N)/wall.Seconds(), "ops/s")
 	close(errs)
@@ -234,4 +255,217 @@ func procCPU(b *testing.B, pid string) time.Duration {
 		b.Fatalf("/proc/%s/stat: %q %q", pid, fields[11], fields[12])
 	}
 	return time.Duration(utime+stime) * (time.Second / 100)
+}
+
+// benchService is the reset benchmark's service process as its clients
+// see it: the web app's HTTPS address and certificate, and a plain HTTP
+// control address for what a chat command and the test's setup do.
+type benchService struct {
+	url   string
+	ctl   string
+	roots *x509.CertPool
+	// ctlc reaches the control address (the start of every reset).
+	ctlc *http.Client
+}
+
+// startBenchService starts this test binary again as TestBenchService,
+// with the harness's environment, and waits for it to announce itself;
+// it is stopped (its standard input closed) when b ends.
+func startBenchService(b *testing.B) *benchService {
+	cmd := exec.Command(os.Args[0], "-test.run", "^TestBenchService$", "-test.count", "1", "-test.timeout", "0")
+	cmd.Env = append(os.Environ(), benchServiceEnv+"=1")
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatalf("the service process: %v", err)
+	}
+	b.Cleanup(func() {
+		stdin.Close()
+		if err := cmd.Wait(); err != nil {
+			b.Errorf("the service process: %v", err)
+		}
+	})
+	lines := bufio.NewScanner(stdout)
+	for lines.Scan() {
+		f := strings.Fields(lines.Text())
+		if len(f) != 4 || f[0] != "bench-service" {
+			continue
+		}
+		der, err := base64.StdEncoding.DecodeString(f[3])
+		if err != nil {
+			b.Fatal(err)
+		}
+		cert, err := x509.ParseCertificate(der)
+		if err != nil {
+			b.Fatal(err)
+		}
+		roots := x509.NewCertPool()
+		roots.AddCert(cert)
+		go func() { _, _ = io.Copy(io.Discard, stdout) }() // the rest of its output
+		return &benchService{url: f[1], ctl: f[2], roots: roots,
+			ctlc: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
+	}
+	b.Fatalf("the service process did not announce itself (%v)", lines.Err())
+	return nil
+}
+
+// transport is the clients' HTTPS transport for one run: one idle
+// connection kept per client, so the clients make no TLS handshake after
+// their first request.
+func (s *benchService) transport(clients int) *http.Transport {
+	return &http.Transport{
+		TLSClientConfig:     &tls.Config{RootCAs: s.roots, MinVersion: tls.VersionTLS12},
+		MaxIdleConnsPerHost: clients,
+		IdleConnTimeout:     time.Minute,
+	}
+}
+
+// benchIssued is the control answer to a start: the link's token, the
+// flow, and the service's clock (a test clock) for the authenticator code.
+type benchIssued struct {
+	Token string    `json:"token"`
+	ID    string    `json:"id"`
+	Now   time.Time `json:"now"`
+}
+
+// benchUsage is the service process's CPU time and heap allocations so
+// far.
+type benchUsage struct {
+	CPU     time.Duration `json:"cpu"`
+	Mallocs uint64        `json:"mallocs"`
+	Bytes   uint64        `json:"bytes"`
+}
+
+func (s *benchService) call(path string, form url.Values, out any) error {
+	resp, err := s.ctlc.PostForm(s.ctl+path, form)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		msg, _ := io.ReadAll(resp.Body)
+		return fmt.Errorf("%s: %d %s", path, resp.StatusCode, msg)
+	}
+	return json.NewDecoder(resp.Body).Decode(out)
+}
+
+// setup gives account an authenticator-app secret in the service's
+// credential store and returns it.
+func (s *benchService) setup(b *testing.B, account string) string {
+	var secret string
+	if err := s.call("/setup", url.Values{"account": {account}}, &secret); err != nil {
+		b.Fatal(err)
+	}
+	return secret
+}
+
+// start is the chat command: Engine.Start of a reset for the Slack id.
+func (s *benchService) start(chat string) (benchIssued, error) {
+	var is benchIssued
+	err := s.call("/start", url.Values{"chat": {chat}}, &is)
+	return is, err
+}
+
+// usage reads the service's CPU and allocations; "start" and "stop" also
+// start and stop its CPU profile of the timed part, when one is asked for.
+func (s *benchService) usage(b *testing.B, phase string) benchUsage {
+	var u benchUsage
+	if err := s.call("/usage", url.Values{"phase": {phase}}, &u); err != nil {
+		b.Fatal(err)
+	}
+	return u
+}
+
+// TestBenchService is BenchmarkResetVsPasswordModify's service process,
+// not a test: run with RESETBOT_BENCH_SERVICE set, it serves the web app
+// (over HTTPS, with the engine, the directory pool on the harness's slapd
+// and the real Redis) and the control calls until its standard input
+// closes. It prints "bench-service <https url> <control url> <certificate>"
+// once it listens.
+func TestBenchService(t *testing.T) {
+	if os.Getenv(benchServiceEnv) == "" {
+		t.Skip("the service process of BenchmarkResetVsPasswordModify (scripts/bench)")
+	}
+	r := newRig(t, rigOptions{rdb: realRedis(t), dir: slapdDir(t), totp: true})
+	ts := r.server(t)
+	ctl := httptest.NewServer(benchControl(r, os.Getenv(benchServiceProfileEnv)))
+	t.Cleanup(ctl.Close)
+	fmt.Printf("bench-service %s %s %s\n", ts.URL, ctl.URL, base64.StdEncoding.EncodeToString(ts.Certificate().Raw))
+	_, _ = io.Copy(io.Discard, os.Stdin)
+}
+
+// benchControl answers the benchmark's control calls: /setup (an
+// authenticator-app secret for an account), /start (the chat command) and
+// /usage (CPU and allocations so far; profile, when set, is the path
+// prefix of a CPU profile per timed run).
+func benchControl(r *rig, profile string) http.Handler {
+	var mu sync.Mutex
+	var prof *os.File
+	runs := 0
+	fail := func(w http.ResponseWriter, err error) { http.Error(w, err.Error(), http.StatusInternalServerError) }
+	m := http.NewServeMux()
+	m.HandleFunc("POST /setup", func(w http.ResponseWriter, req *http.Request) {
+		ctx := req.Context()
+		account := req.FormValue("account")
+		u, err := r.dir.Find(ctx, directory.Lookup{Kind: directory.ByAccountName, Value: account})
+		if err != nil {
+			fail(w, err)
+			return
+		}
+		secret, _, err := totp.Generate("Example", account)
+		if err == nil {
+			err = r.creds.SetTOTPSecret(ctx, u.ID, secret)
+		}
+		if err != nil {
+			fail(w, err)
+			return
+		}
+		_ = json.NewEncoder(w).Encode(secret)
+	})
+	m.HandleFunc("POST /start", func(w http.ResponseWriter, req *http.Request) {
+		chat := flows.ChatIdentity{Platform: "slack", UserID: req.FormValue("chat")}
+		is, err := r.eng.Start(req.Context(), flows.StartRequest{
+			Kind:   flows.KindReset,
+			Lookup: directory.Lookup{Kind: directory.ByChatID, Platform: "slack", Value: chat.UserID},
+			Chat:   chat, RequestedBy: chat,
+		})
+		if err != nil {
+			fail(w, err)
+			return
+		}
+		_ = json.NewEncoder(w).Encode(benchIssued{Token: is.Token, ID: is.Flow.ID, Now: r.clock.Now()})
+	})
+	m.HandleFunc("POST /usage", func(w http.ResponseWriter, req *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		if profile != "" && req.FormValue("phase") == "stop" && prof != nil {
+			pprof.StopCPUProfile()
+			prof.Close()
+			prof = nil
+		}
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		u := benchUsage{CPU: testenv.CPUTime(), Mallocs: ms.Mallocs, Bytes: ms.TotalAlloc}
+		if profile != "" && req.FormValue("phase") == "start" && prof == nil {
+			runs++
+			f, err := os.Create(fmt.Sprintf("%s.%d", profile, runs))
+			if err == nil {
+				err = pprof.StartCPUProfile(f)
+			}
+			if err != nil {
+				fail(w, err)
+				return
+			}
+			prof = f
+		}
+		_ = json.NewEncoder(w).Encode(u)
+	})
+	return m
 }
