@@ -19,8 +19,32 @@ type Problem struct {
 	Title  string
 	// Message says what happened and what to do next, in plain words.
 	Message string
-	// Restart is true when the user must ask the bot for a new link.
+	// Restart is true when the flow cannot go on from this page: a script
+	// stops offering the step again, and the page adds the one sentence
+	// that says what to do next (restartHint).
 	Restart bool
+}
+
+// restartHint is the catalogue key of the sentence a Restart problem's
+// page ends with: what to do next, said once, so the message only says
+// what happened. Most send the person back to the bot; an empty key means
+// the message already names the way on (the helpdesk), since a new link
+// would get no further.
+func restartHint(p Problem) string {
+	if !p.Restart {
+		return ""
+	}
+	switch p.Code {
+	case "flow-ended", "link-failed", "too-many-attempts":
+		return "web.error.restart_or_helpdesk"
+	case "other-browser":
+		return "web.error.first_browser"
+	case "invalid-link":
+		return "web.error.whole_link"
+	case "failures-today", "not-eligible":
+		return ""
+	}
+	return "web.error.restart"
 }
 
 // errCSRF: a form was posted without a valid anti-forgery token.
@@ -52,7 +76,7 @@ var catalogue = []struct {
 	{errRefusedPassword, Problem{"password-rules", http.StatusUnprocessableEntity, "Choose another password",
 		"This password does not meet the rules listed below.", false}},
 	{errFlowEnded, Problem{"flow-ended", http.StatusGone, "Not completed",
-		"This request ended. Ask the bot for a new link, or contact the helpdesk.", true}},
+		"This request ended.", true}},
 	{errUnknownPasskey, Problem{"unknown-passkey", http.StatusNotFound, "Passkey not found",
 		"This passkey is not (or no longer) registered for you. Reload the page to see your passkeys.", false}},
 	{errUnknownTOTP, Problem{"unknown-totp", http.StatusNotFound, "No authenticator app",
@@ -70,7 +94,7 @@ var catalogue = []struct {
 	{errLinkReplaced, Problem{"link-replaced", http.StatusGone, "This link was replaced",
 		"You asked for a newer link since, and only the newest one works. Open the latest message from the bot.", false}},
 	{errLinkCancelled, Problem{"link-cancelled", http.StatusGone, "This request was cancelled",
-		"You or the helpdesk cancelled it, so nothing was changed. Ask the bot for a new link if you still need one.", true}},
+		"You or the helpdesk cancelled it, so nothing was changed.", true}},
 	{errLinkDenied, Problem{"link-denied", http.StatusGone, "The helpdesk did not approve this request",
 		"Nothing was changed. Contact the helpdesk to find out why.", false}},
 	{errLinkRiskDenied, Problem{"risk-denied", http.StatusForbidden, "Please contact the helpdesk",
@@ -78,27 +102,27 @@ var catalogue = []struct {
 	{flows.ErrRiskDenied, Problem{"risk-denied", http.StatusForbidden, "Please contact the helpdesk",
 		"For your account's safety this request cannot go on here. Nothing was changed. Please contact the helpdesk; they can help you.", false}},
 	{errLinkFailed, Problem{"link-failed", http.StatusGone, "This request was stopped",
-		"It was stopped after too many failed attempts, and nothing was changed. Ask the bot for a new link, or contact the helpdesk.", true}},
+		"It was stopped after too many failed attempts, and nothing was changed.", true}},
 	{errLinkNotApplied, Problem{"link-not-applied", http.StatusGone, "Nothing was changed",
-		"The service was interrupted before your change was made, and nothing was changed. Ask the bot for a new link to try again.", true}},
+		"The service was interrupted before your change was made, and nothing was changed.", true}},
 	{errLinkUnconfirmed, Problem{"link-unconfirmed", http.StatusGone, "Your new password could not be confirmed as written",
-		"The service was interrupted while writing it, and the directory cannot say whether it was written. Try signing in with the new password: if it works, it was written. If it does not, your old password still works; ask the bot for a new link.", true}},
+		"The service was interrupted while writing it, and the directory cannot say whether it was written. Try signing in with the new password: if it works, it was written. If it does not, your old password still works.", true}},
 	{errLinkCompleted, Problem{"link-completed", http.StatusGone, "Already done",
 		"This request was completed.", false}},
 	{flows.ErrUnclaimed, Problem{"confirm-in-chat", http.StatusForbidden, "Confirm in chat first",
 		"The helpdesk sent you this set-up link in chat. It opens only after you confirm there that it is yours: press \u201cThis is me\u201d in your chat with the bot, and open the link it then sends you. Nothing was used up.", false}},
 	{flows.ErrInvalidToken, Problem{"invalid-link", http.StatusNotFound, "This link is not valid",
-		"Check that you opened the whole link, or ask the bot for a new one.", true}},
+		"Part of it may be missing, or it is no longer known.", true}},
 	{flows.ErrTokenUsed, Problem{"used-link", http.StatusGone, "This link was already used",
 		"Each link works once, in one browser.", true}},
 	{flows.ErrExpired, Problem{"expired", http.StatusGone, "This link has expired",
 		"Links work for a few minutes only.", true}},
 	{flows.ErrBinding, Problem{"other-browser", http.StatusForbidden, "Continue in your first browser",
-		"This request was started in another browser. Finish it there, or ask the bot for a new link.", true}},
+		"This request was started in another browser.", true}},
 	{flows.ErrNotFound, Problem{"unknown-flow", http.StatusNotFound, "Request not found",
 		"This request no longer exists.", true}},
 	{flows.ErrTooManyAttempts, Problem{"too-many-attempts", http.StatusForbidden, "Too many attempts",
-		"For your safety this request was stopped. Ask the bot for a new link or contact the helpdesk.", true}},
+		"For your safety this request was stopped.", true}},
 	{flows.ErrVerificationFailed, Problem{"not-verified", http.StatusUnauthorized, "That did not work",
 		"We could not confirm it is you. Try again.", false}},
 	{flows.ErrFactorNotAllowed, Problem{"factor-not-allowed", http.StatusForbidden, "Use your passkey",

@@ -53,9 +53,9 @@ func (s *Server) donePage(w http.ResponseWriter, r *http.Request, fc *flowCtx) {
 			d.Headline = l.T("web.problem.risk_denied.title")
 			d.Next = []string{l.T("web.problem.risk_denied.message", "Contact", s.helpdeskContact())}
 		}
-		if headline, next, ok := interrupted(l, f); ok {
+		if headline, what, next, ok := interrupted(l, f); ok {
 			d.Headline = headline + "."
-			d.Next = []string{next, l.T("web.done.ended.help")}
+			d.Next = []string{what + " " + next, l.T("web.done.ended.help")}
 		}
 	default:
 		http.Redirect(w, r, nextPage(f), http.StatusSeeOther)

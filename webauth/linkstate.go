@@ -95,7 +95,7 @@ func (s *Server) failLink(w http.ResponseWriter, r *http.Request, f *flows.Flow,
 	case errors.Is(err, errLinkCompleted):
 		sp.Message = completedMessage(s.tr(r), f, s.readerOf(r).zone)
 	case errors.Is(err, errLinkNotApplied), errors.Is(err, errLinkUnconfirmed):
-		sp.Title, sp.Message, _ = interrupted(s.tr(r), f)
+		sp.Title, sp.Message, sp.Hint, _ = interrupted(s.tr(r), f)
 	}
 	s.render(w, r, Classify(err).Status, "error", page{Title: sp.Title, Problem: &sp, Change: isChange(f), Kind: kindOf(f)})
 }

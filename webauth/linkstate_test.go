@@ -125,10 +125,10 @@ func TestInterruptedWritePages(t *testing.T) {
 		mustNot []string
 	}{
 		{"directory shows no change", false,
-			[]string{"Your new password was not written; nothing was changed", "your old password still works", "Ask the bot for a new link"},
+			[]string{"Your new password was not written; nothing was changed", "your old password still works", "Ask the bot in chat for a new link"},
 			flows.RecoveryNotApplied, []string{"too many"}},
 		{"directory cannot tell", true,
-			[]string{"Your new password could not be confirmed as written", "if it works, it was written", "ask the bot for a new link"},
+			[]string{"Your new password could not be confirmed as written", "if it works, it was written", "Ask the bot in chat for a new link"},
 			flows.RecoveryUnknown, []string{"too many", "nothing was changed"}},
 	}
 	for _, tc := range tests {
@@ -177,6 +177,7 @@ func TestInterruptedWritePages(t *testing.T) {
 				t.Errorf("link opened again: status %d, want 410:\n%s", st, problemOf(link))
 			}
 			for page, body := range map[string]string{"done page": done, "link page": link} {
+				checkSaysOnce(t, "en", body)
 				for _, want := range tc.say {
 					if !strings.Contains(body, want) {
 						t.Errorf("%s lacks %q:\n%s", page, want, body)

@@ -147,7 +147,12 @@ type page struct {
 	Early []string
 	// Problem is shown above the page content.
 	Problem *shownProblem
-	Data    any
+	// ProblemHeading makes the problem's title the page's h1, on the error
+	// page, whose whole content the problem is: a screen reader then reads
+	// the title once, not a hidden heading and the box's title both.
+	// render sets it.
+	ProblemHeading bool
+	Data           any
 	// Change marks a page of a password change (flows.KindChange): its
 	// words say "change your password", never "reset" (isChange).
 	Change bool
@@ -190,6 +195,9 @@ type shownProblem struct {
 	Code    string `json:"error"`
 	ID      string `json:"errorId,omitempty"`
 	Restart bool   `json:"restart,omitempty"`
+	// Hint is what to do next when the flow cannot go on here (Restart),
+	// said once: Message says only what happened.
+	Hint string `json:"hint,omitempty"`
 	// Rule is the checklist rule a refused password broke ("no_name",
 	// "directory"), for the page to mark it and the field.
 	Rule string `json:"rule,omitempty"`
@@ -198,6 +206,7 @@ type shownProblem struct {
 // render writes a page with status, in the request's language.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
 	p.Lang, p.Brand = s.tr(r).String(), s.cfg.Branding
+	p.ProblemHeading = name == "error" && p.Problem != nil
 	if s.cfg.logo != nil {
 		p.Logo = s.cfg.logo.path
 	}
@@ -242,7 +251,11 @@ func (s *Server) report(r *http.Request, flowID string, err error) shownProblem 
 	s.log.LogAttrs(r.Context(), level, "webauth: request refused",
 		slog.String("error_id", id), slog.String("code", p.Code), slog.Int("status", p.Status),
 		slog.String("route", r.Pattern), slog.String("flow", flowID), slog.String("cause", errString(err)))
-	return shownProblem{Title: p.Title, Message: p.Message, Code: p.Code, ID: id, Restart: p.Restart}
+	sp := shownProblem{Title: p.Title, Message: p.Message, Code: p.Code, ID: id, Restart: p.Restart}
+	if key := restartHint(p); key != "" {
+		sp.Hint = s.tr(r).T(key)
+	}
+	return sp
 }
 
 func errString(err error) string {

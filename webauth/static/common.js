@@ -50,6 +50,11 @@ window.rb = {
       }, csrf);
     });
   },
+  // problem is a catalogued problem in one line: what happened and, when
+  // the flow cannot go on, what to do next (said once, by the server).
+  problem: function (info) {
+    return info.title + ": " + info.message + (info.hint ? " " + info.hint : "");
+  },
   say: function (el, msg, bad, info) {
     if (!el) return;
     el.textContent = msg + (info && info.errorId ? " (error id " + info.errorId + ")" : "");

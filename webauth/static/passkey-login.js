@@ -18,7 +18,7 @@ document.addEventListener("click", function (ev) {
     window.location.assign(res.next);
   }).catch(function (e) {
     if (e && e.info && e.info.restart) {
-      rb.say(status, e.info.title + ": " + e.info.message, true, e.info);
+      rb.say(status, rb.problem(e.info), true, e.info);
       return; // the flow is over: nothing to try again
     }
     // The page, loaded again, says what happened and, after a second

@@ -41,7 +41,7 @@
       } else if (e && e.name === "NotAllowedError") {
         rb.say(status, words.closed, true);
       } else if (e && e.info) {
-        rb.say(status, e.info.title + ": " + e.info.message, true, e.info);
+        rb.say(status, rb.problem(e.info), true, e.info);
       } else {
         rb.say(status, words.failed, true);
       }

@@ -87,6 +87,10 @@
     var t = document.createElement("p"); t.className = "problem-title"; t.textContent = info.title || "";
     var m = document.createElement("p"); m.textContent = info.message || "";
     box.appendChild(t); box.appendChild(m);
+    if (info.hint) {
+      var h = document.createElement("p"); h.className = "hint"; h.textContent = info.hint;
+      box.appendChild(h);
+    }
     if (info.errorId) {
       var e = document.createElement("p"); e.className = "errid";
       e.appendChild(document.createTextNode(words.errid + " "));
