@@ -65,7 +65,9 @@ func (e *Engine) Complete(ctx context.Context, flowID, binding string, c Complet
 	if err != nil {
 		return f, err
 	}
-	detached := context.WithoutCancel(ctx)
+	// The outcome's step starts from the flow just stored: no read
+	// between the write and its record (a change since still conflicts).
+	detached := context.WithoutCancel(WithRead(ctx, f))
 	wctx, cancel := context.WithTimeout(detached, e.cfg.WriteTimeout)
 	outcome, applyErr := e.apply(wctx, f, c)
 	cancel()

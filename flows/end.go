@@ -88,7 +88,7 @@ func (e *Engine) endDue(ctx context.Context, id string) (bool, error) {
 		return e.reconcile(ctx, f)
 	}
 	expired := false
-	_, err = e.mutate(ctx, id, "", func(f *Flow, now time.Time) ([]Event, error) {
+	_, err = e.mutate(WithRead(ctx, f), id, "", func(f *Flow, now time.Time) ([]Event, error) {
 		expired = false
 		if f.State.Terminal() || f.State == StateApplying || now.Before(f.ExpiresAt) {
 			return nil, nil

@@ -162,10 +162,23 @@ func move(f *Flow, op string, to State) error {
 type step func(f *Flow, now time.Time) (events []Event, result error)
 
 // mutate runs a step under compare-and-swap, retrying on a lost race. A
-// binding of "" skips the browser-binding check (bot-side operations).
+// binding of "" skips the browser-binding check (bot-side operations). The
+// first attempt starts from the flow the request already read (WithRead)
+// when ctx carries it; every retry reads the store again.
 func (e *Engine) mutate(ctx context.Context, id, binding string, fn step) (*Flow, error) {
+	known := knownFlow(ctx, id)
 	for attempt := 0; attempt < 8; attempt++ {
-		f, err := e.load(ctx, id, binding)
+		var f *Flow
+		var err error
+		if known != nil {
+			f, known = known, nil
+			err = e.check(f, binding)
+		} else {
+			f, err = e.load(ctx, id, binding)
+			if err == nil {
+				noteFlow(ctx, f)
+			}
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -184,25 +197,31 @@ func (e *Engine) mutate(ctx context.Context, id, binding string, fn step) (*Flow
 		if err != nil {
 			return nil, err
 		}
+		noteFlow(ctx, f)
 		return f, result
 	}
 	return nil, fmt.Errorf("%w: flow %s: too much contention", ErrConflict, id)
 }
 
-// load reads a flow and checks its state is known and, for web steps, that
-// the browser holds the flow's binding secret.
+// load reads a flow and checks it (check).
 func (e *Engine) load(ctx context.Context, id, binding string) (*Flow, error) {
 	f, err := e.store.Get(ctx, id)
 	if err != nil {
 		return nil, err
 	}
+	return f, e.check(f, binding)
+}
+
+// check makes sure f's state is known and, for web steps, that the browser
+// holds the flow's binding secret.
+func (e *Engine) check(f *Flow, binding string) error {
 	if !f.State.Known() {
-		return f, fmt.Errorf("%w: %q", ErrUnknownState, f.State)
+		return fmt.Errorf("%w: %q", ErrUnknownState, f.State)
 	}
 	if binding != "" && !equalHash(f.Binding, hashSecret(binding)) {
-		return f, ErrBinding
+		return ErrBinding
 	}
-	return f, nil
+	return nil
 }
 
 // Authorize returns the flow if the browser holds its binding secret, for

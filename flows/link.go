@@ -53,7 +53,7 @@ func (e *Engine) Open(ctx context.Context, token string, c Client) (*Flow, error
 	if c.Preview {
 		typ, actor = EventLinkPreviewed, "system"
 	} else if f.LinkSentAt.IsZero() {
-		return e.openUnrecorded(ctx, f.ID, c)
+		return e.openUnrecorded(WithRead(ctx, f), f.ID, c)
 	}
 	ev := e.event(f, happened{Type: typ, Actor: actor, Outcome: "ok"}, now)
 	ev.SourceIP, ev.Device = c.IP, c.Device

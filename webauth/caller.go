@@ -81,7 +81,8 @@ func (s *Server) declineLink(w http.ResponseWriter, r *http.Request) {
 	s.forFlow(r, f)
 	s.setBinding(w, f.ID, binding, f.ExpiresAt)
 	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Path: "/", MaxAge: -1, Secure: true, HttpOnly: true, SameSite: http.SameSiteStrictMode})
-	s.decline(w, r, &flowCtx{flow: f, binding: binding})
+	fc := &flowCtx{flow: f, binding: binding}
+	s.decline(w, withFlowRead(r, fc), fc)
 }
 
 // callerDecline is POST /f/{id}/caller/decline: the same answer from the

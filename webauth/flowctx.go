@@ -58,7 +58,7 @@ func (s *Server) flowPage(h flowHandler) http.HandlerFunc {
 			s.fail(w, r, fc, err)
 			return
 		}
-		h(w, r, fc)
+		h(w, withFlowRead(r, fc), fc)
 	}
 }
 
@@ -95,8 +95,15 @@ func (s *Server) flowPost(h flowHandler) http.HandlerFunc {
 			failure(w, r, fc, errCSRF)
 			return
 		}
-		h(w, r, fc)
+		h(w, withFlowRead(r, fc), fc)
 	}
+}
+
+// withFlowRead hands the flow authorize read on to the engine's step in
+// the same request (flows.WithRead): a request reads its flow once, and
+// the step's compare-and-swap carries the version read.
+func withFlowRead(r *http.Request, fc *flowCtx) *http.Request {
+	return r.WithContext(flows.WithRead(r.Context(), fc.flow))
 }
 
 // isJSONRequest reports whether a script (not a form) made the request.

@@ -151,7 +151,7 @@ func (s *Server) redeem(w http.ResponseWriter, r *http.Request) {
 	if f.Kind == flows.KindEnroll && helpdeskPushed(f) {
 		// The helpdesk pushed this link to the person after checking who
 		// they are; redeeming it, once, in this browser, is the proof.
-		nf, err := s.deps.Engine.RecordVerification(r.Context(), f.ID, binding,
+		nf, err := s.deps.Engine.RecordVerification(flows.WithRead(r.Context(), f), f.ID, binding,
 			flows.Verification{Method: flows.MethodHelpdeskLink, OK: true, Client: client})
 		if err != nil {
 			failure(w, r, &flowCtx{flow: f}, err)

@@ -26,6 +26,7 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("Lease", func(t *testing.T) { runLease(t, newStore) })
 	t.Run("LinkClaimedInChat", func(t *testing.T) { runLinkClaim(t, newStore) })
 	t.Run("Engine", func(t *testing.T) { runEngine(t, newStore) })
+	t.Run("Reread", func(t *testing.T) { runReread(t, newStore) })
 	t.Run("Reader", func(t *testing.T) { runReader(t, newStore) })
 	t.Run("Policy", func(t *testing.T) { runPolicy(t, newStore) })
 	t.Run("ApprovalConfirmedWithPasskey", func(t *testing.T) { runConfirmation(t, newStore) })
