@@ -23,16 +23,43 @@ func riskBrowserKey(accountID, d string) string { return "risk:dev:" + accountID
 func riskCountryKey(accountID, c string) string { return "risk:ctry:" + accountID + ":" + c }
 func riskAnyCountryKey(accountID string) string { return "risk:ctry:" + accountID }
 
+// requestRiskReads are the request-time risk signals' window counts that
+// are only read (failed verifications and declined caller verifications
+// of the account), for the start's one round trip with the account's
+// budget (Store.Admit).
+func (e *Engine) requestRiskReads(kind Kind, u *directory.User) []Window {
+	if !riskKind(kind) {
+		return nil
+	}
+	p := e.cfg.Risk
+	var reads []Window
+	if p.AccountFailures > 0 {
+		reads = append(reads, Window{riskFailuresKey(u.ID), p.Window})
+	}
+	return append(reads, Window{riskDeclinedKey(u.ID), p.Window})
+}
+
 // requestRisk counts this request and returns the request-time findings
 // for the account: velocity (requests and failed verifications of the
 // account, requests from its department, within the window) and a caller
 // verification its owner declined within the window. It runs in Start,
-// after the hard rate limits, so every platform's requests get it.
-func (e *Engine) requestRisk(ctx context.Context, kind Kind, u *directory.User, now time.Time) ([]RiskFinding, error) {
+// after the hard rate limits, so every platform's requests get it; counts
+// are the answers to reads (requestRiskReads), read with the account's
+// budget. The velocity counters, when set, count this request first, so
+// only an admitted request counts.
+func (e *Engine) requestRisk(ctx context.Context, kind Kind, u *directory.User, reads []Window, counts []int64, now time.Time) ([]RiskFinding, error) {
 	if !riskKind(kind) {
 		return nil, nil
 	}
 	p := e.cfg.Risk
+	read := func(key string) int64 {
+		for i, w := range reads {
+			if w.Key == key {
+				return counts[i]
+			}
+		}
+		return 0
+	}
 	var out []RiskFinding
 	count := func(key string) (int64, error) {
 		if _, err := e.store.Take(ctx, key, p.Window, riskCount, now); err != nil {
@@ -50,11 +77,7 @@ func (e *Engine) requestRisk(ctx context.Context, kind Kind, u *directory.User, 
 		}
 	}
 	if p.AccountFailures > 0 {
-		n, err := e.store.Used(ctx, riskFailuresKey(u.ID), p.Window, now)
-		if err != nil {
-			return nil, err
-		}
-		if n >= int64(p.AccountFailures) {
+		if n := read(riskFailuresKey(u.ID)); n >= int64(p.AccountFailures) {
 			out = append(out, RiskFinding{RiskVelocity, fmt.Sprintf("%d failed verifications of this account within %s (at least %d)", n, p.Window, p.AccountFailures)})
 		}
 	}
@@ -67,11 +90,7 @@ func (e *Engine) requestRisk(ctx context.Context, kind Kind, u *directory.User, 
 			out = append(out, RiskFinding{RiskVelocity, fmt.Sprintf("%d requests from department %s within %s (more than %d)", n, u.Department, p.Window, p.DepartmentRequests)})
 		}
 	}
-	n, err := e.store.Used(ctx, riskDeclinedKey(u.ID), p.Window, now)
-	if err != nil {
-		return nil, err
-	}
-	if n > 0 {
+	if n := read(riskDeclinedKey(u.ID)); n > 0 {
 		out = append(out, RiskFinding{RiskCallerDeclined, fmt.Sprintf("the account's owner declined %d caller verification(s) within %s", n, p.Window)})
 	}
 	return out, nil

@@ -99,13 +99,26 @@ func (e *Engine) Start(ctx context.Context, req StartRequest) (*Issued, error) {
 	if why := e.cfg.Policy.refusal(u); why != "" {
 		return refuse(u.ID, u.AccountName, u.ID, why, &RefusalError{Reason: why})
 	}
-	if err := hit(ctx, e.store, "acct:"+u.ID, time.Hour, e.cfg.Limits.RequestsPerAccountPerHour, now); err != nil {
-		if errors.Is(err, ErrRateLimited) {
-			return refuse(u.ID, u.AccountName, u.ID, ReasonTooManyForAccount, err)
-		}
+	// A change replaces a live reset of the account and a reset a live
+	// change: one password-setting link at a time. The account's budget,
+	// the request-time risk counts and both live flows are one round trip
+	// (the live flows read again only after a conflict).
+	kinds := []Kind{req.Kind}
+	if sib := passwordSibling(req.Kind); sib != "" {
+		kinds = append(kinds, sib)
+	}
+	reads := e.requestRiskReads(req.Kind, u)
+	adm, err := e.store.Admit(ctx, Admission{
+		Budget: Budget{Key: "acct:" + u.ID, Window: time.Hour, Max: e.cfg.Limits.RequestsPerAccountPerHour},
+		Counts: reads, AccountID: u.ID, Kinds: kinds,
+	}, now)
+	if err != nil {
 		return unavailable(u, "Redis", err)
 	}
-	findings, err := e.requestRisk(ctx, req.Kind, u, now)
+	if !adm.Allowed {
+		return refuse(u.ID, u.AccountName, u.ID, ReasonTooManyForAccount, fmt.Errorf("%w: %s", ErrRateLimited, "acct:"+u.ID))
+	}
+	findings, err := e.requestRisk(ctx, req.Kind, u, reads, adm.Counts, now)
 	if err != nil {
 		return unavailable(u, "Redis", err)
 	}
@@ -114,17 +127,12 @@ func (e *Engine) Start(ctx context.Context, req StartRequest) (*Issued, error) {
 		return nil, e.riskRefusal(ctx, req.Kind, actor, u, risk, now)
 	}
 
-	// A change replaces a live reset of the account and a reset a live
-	// change: one password-setting link at a time. Both live flows are
-	// read in one round trip (read again only after a conflict).
-	kinds := []Kind{req.Kind}
-	if sib := passwordSibling(req.Kind); sib != "" {
-		kinds = append(kinds, sib)
-	}
+	live := adm.Live
 	for attempt := 0; attempt < 8; attempt++ {
-		live, err := e.store.LiveIDs(ctx, u.ID, kinds...)
-		if err != nil {
-			return unavailable(u, "Redis", err)
+		if attempt > 0 {
+			if live, err = e.store.LiveIDs(ctx, u.ID, kinds...); err != nil {
+				return unavailable(u, "Redis", err)
+			}
 		}
 		if len(kinds) > 1 {
 			if _, err := e.supersedeLive(ctx, live[1], actor, replaced); err != nil {

@@ -31,6 +31,12 @@ type Store interface {
 	// trip, the ids in the order of kinds: a start reads the live flow of
 	// its kind and of the kind it also replaces together.
 	LiveIDs(ctx context.Context, accountID string, kinds ...Kind) ([]string, error)
+	// Admit spends an account's request budget, reads the risk signals'
+	// window counts and reads the account's live flows in one round trip,
+	// which a start needs together once the account is known. Each part
+	// means what Take, Used and LiveIDs mean; the counts and live ids are
+	// read whether or not the budget admits.
+	Admit(ctx context.Context, a Admission, now time.Time) (Admitted, error)
 	// Due returns up to limit ids of non-terminal flows whose DueAt (the
 	// expiry, or the reconcile time of a flow in StateApplying) is at or
 	// before now.

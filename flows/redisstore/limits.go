@@ -71,26 +71,37 @@ func (s *Store) Take(ctx context.Context, key string, window time.Duration, max 
 	if max <= 0 {
 		return false, nil
 	}
-	w := max64(window.Milliseconds(), 1)
-	// Members must differ even for uses in the same millisecond, on any
-	// replica: 64 random bits do.
-	member := strconv.FormatInt(now.UnixMilli(), 36) + "-" + strconv.FormatUint(rand.Uint64(), 36)
-	ok, err := takeScript.Run(ctx, s.rdb, []string{s.rateKey(key)},
-		now.UnixMilli(), w, max, member, w+time.Minute.Milliseconds()).Int()
+	keys, args := s.takeArgs(key, window, max, now)
+	ok, err := takeScript.Run(ctx, s.rdb, keys, args...).Int()
 	if err != nil {
 		return false, unavailable("take", err)
 	}
 	return ok == 1, nil
 }
 
+// takeArgs are takeScript's keys and arguments for one use of key.
+func (s *Store) takeArgs(key string, window time.Duration, max int, now time.Time) ([]string, []any) {
+	w := max64(window.Milliseconds(), 1)
+	// Members must differ even for uses in the same millisecond, on any
+	// replica: 64 random bits do.
+	member := strconv.FormatInt(now.UnixMilli(), 36) + "-" + strconv.FormatUint(rand.Uint64(), 36)
+	return []string{s.rateKey(key)}, []any{now.UnixMilli(), w, max, member, w + time.Minute.Milliseconds()}
+}
+
 // Used implements flows.Store.
 func (s *Store) Used(ctx context.Context, key string, window time.Duration, now time.Time) (int64, error) {
-	from := now.UnixMilli() - max64(window.Milliseconds(), 1)
-	n, err := s.rdb.ZCount(ctx, s.rateKey(key), "("+strconv.FormatInt(from, 10), "+inf").Result()
+	n, err := s.used(ctx, s.rdb, key, window, now).Result()
 	if err != nil {
 		return 0, unavailable("used", err)
 	}
 	return n, nil
+}
+
+// used queues (on a pipeline) or sends the count of key's uses in the
+// window ending at now.
+func (s *Store) used(ctx context.Context, c redis.Cmdable, key string, window time.Duration, now time.Time) *redis.IntCmd {
+	from := now.UnixMilli() - max64(window.Milliseconds(), 1)
+	return c.ZCount(ctx, s.rateKey(key), "("+strconv.FormatInt(from, 10), "+inf")
 }
 
 func max64(a, b int64) int64 {

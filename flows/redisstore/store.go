@@ -202,22 +202,36 @@ func (s *Store) LiveID(ctx context.Context, accountID string, kind flows.Kind) (
 // the shard's live hash and an earlier release's key per account and kind.
 func (s *Store) LiveIDs(ctx context.Context, accountID string, kinds ...flows.Kind) ([]string, error) {
 	pipe := s.rdb.Pipeline()
-	cur := make([]*redis.StringCmd, len(kinds))
-	old := make([]*redis.StringCmd, len(kinds))
-	for i, kind := range kinds {
-		cur[i] = pipe.HGet(ctx, s.liveHash(flows.ShardOf(accountID)), liveField(accountID, kind))
-		old[i] = pipe.Get(ctx, s.liveKey(accountID, kind))
-	}
+	live := s.queueLive(ctx, pipe, accountID, kinds)
 	_, _ = pipe.Exec(ctx) // each reply is looked at below
-	ids := make([]string, len(kinds))
-	for i := range kinds {
-		if v, err := cur[i].Result(); err == nil {
+	return live.ids()
+}
+
+// liveReads are the queued reads of an account's live flows, one pair
+// (the live hash's field, an earlier release's key) per kind.
+type liveReads struct{ cur, old []*redis.StringCmd }
+
+// queueLive queues the reads of LiveIDs on pipe.
+func (s *Store) queueLive(ctx context.Context, pipe redis.Pipeliner, accountID string, kinds []flows.Kind) liveReads {
+	r := liveReads{cur: make([]*redis.StringCmd, len(kinds)), old: make([]*redis.StringCmd, len(kinds))}
+	for i, kind := range kinds {
+		r.cur[i] = pipe.HGet(ctx, s.liveHash(flows.ShardOf(accountID)), liveField(accountID, kind))
+		r.old[i] = pipe.Get(ctx, s.liveKey(accountID, kind))
+	}
+	return r
+}
+
+// ids are the live flow ids once the pipeline ran, in the order of kinds.
+func (r liveReads) ids() ([]string, error) {
+	ids := make([]string, len(r.cur))
+	for i := range r.cur {
+		if v, err := r.cur[i].Result(); err == nil {
 			ids[i] = liveID(v)
 			continue
 		} else if !errors.Is(err, redis.Nil) {
 			return nil, unavailable("live", err)
 		}
-		id, err := old[i].Result()
+		id, err := r.old[i].Result()
 		if errors.Is(err, redis.Nil) {
 			continue
 		}

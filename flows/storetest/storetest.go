@@ -22,6 +22,7 @@ type NewStore func(t *testing.T) flows.Store
 func Run(t *testing.T, newStore NewStore) {
 	t.Run("Store", func(t *testing.T) { runStore(t, newStore) })
 	t.Run("Take", func(t *testing.T) { runTake(t, newStore) })
+	t.Run("Admit", func(t *testing.T) { runAdmit(t, newStore) })
 	t.Run("Claim", func(t *testing.T) { runClaim(t, newStore) })
 	t.Run("Lease", func(t *testing.T) { runLease(t, newStore) })
 	t.Run("LinkClaimedInChat", func(t *testing.T) { runLinkClaim(t, newStore) })
