@@ -41,22 +41,6 @@ func hit(ctx context.Context, st Store, key string, window time.Duration, max in
 	return nil
 }
 
-// under reports ErrRateLimited when key's budget of max per window is
-// already spent, without spending any of it.
-func under(ctx context.Context, st Store, key string, window time.Duration, max int, now time.Time) error {
-	if max <= 0 {
-		return nil
-	}
-	n, err := st.Used(ctx, key, window, now)
-	if err != nil {
-		return err
-	}
-	if n >= int64(max) {
-		return fmt.Errorf("%w: %s", ErrRateLimited, key)
-	}
-	return nil
-}
-
 // Allow counts one use of key against a budget of max per window and
 // reports ErrRateLimited once it is spent. The web app uses it for
 // budgets of its own (live password checks per flow), and the bot core for

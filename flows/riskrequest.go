@@ -52,27 +52,34 @@ func (e *Engine) requestRisk(ctx context.Context, kind Kind, u *directory.User, 
 		return nil, nil
 	}
 	p := e.cfg.Risk
-	read := func(key string) int64 {
-		for i, w := range reads {
-			if w.Key == key {
-				return counts[i]
-			}
-		}
-		return 0
-	}
-	var out []RiskFinding
-	count := func(key string) (int64, error) {
-		if _, err := e.store.Take(ctx, key, p.Window, riskCount, now); err != nil {
-			return 0, err
-		}
-		return e.store.Used(ctx, key, p.Window, now)
-	}
+	read := countsOf(reads, counts)
+	// The velocity counters this request counts in: one round trip to
+	// count it, one to read them.
+	var velocity []Window
 	if p.AccountRequests > 0 {
-		n, err := count(riskRequestsKey(u.ID))
+		velocity = append(velocity, Window{riskRequestsKey(u.ID), p.Window})
+	}
+	if p.DepartmentRequests > 0 && u.Department != "" {
+		velocity = append(velocity, Window{riskDepartmentKey(u.Department), p.Window})
+	}
+	count := func(string) int64 { return 0 }
+	if len(velocity) > 0 {
+		budgets := make([]Budget, len(velocity))
+		for i, w := range velocity {
+			budgets[i] = Budget{Key: w.Key, Window: w.Window, Max: riskCount}
+		}
+		if _, err := e.store.TakeAll(ctx, budgets, now); err != nil {
+			return nil, err
+		}
+		n, err := e.store.UsedAll(ctx, velocity, now)
 		if err != nil {
 			return nil, err
 		}
-		if n > int64(p.AccountRequests) {
+		count = countsOf(velocity, n)
+	}
+	var out []RiskFinding
+	if p.AccountRequests > 0 {
+		if n := count(riskRequestsKey(u.ID)); n > int64(p.AccountRequests) {
 			out = append(out, RiskFinding{RiskVelocity, fmt.Sprintf("%d requests for this account within %s (more than %d)", n, p.Window, p.AccountRequests)})
 		}
 	}
@@ -82,11 +89,7 @@ func (e *Engine) requestRisk(ctx context.Context, kind Kind, u *directory.User, 
 		}
 	}
 	if p.DepartmentRequests > 0 && u.Department != "" {
-		n, err := count(riskDepartmentKey(u.Department))
-		if err != nil {
-			return nil, err
-		}
-		if n > int64(p.DepartmentRequests) {
+		if n := count(riskDepartmentKey(u.Department)); n > int64(p.DepartmentRequests) {
 			out = append(out, RiskFinding{RiskVelocity, fmt.Sprintf("%d requests from department %s within %s (more than %d)", n, u.Department, p.Window, p.DepartmentRequests)})
 		}
 	}

@@ -22,9 +22,34 @@ type RiskEvidence struct {
 	Country string
 }
 
+// webRiskReads are the window counts the web-time signals of a successful
+// verification need (the browser, the country), read in one round trip
+// with the verification's other counts.
+func (e *Engine) webRiskReads(f *Flow, v Verification) []Window {
+	if !riskKind(f.Kind) || !v.OK {
+		return nil
+	}
+	p, ev := e.cfg.Risk, v.Evidence
+	var reads []Window
+	if ev.Browser != "" {
+		reads = append(reads, Window{riskBrowserKey(f.Subject.AccountID, ev.Browser), p.Memory})
+	}
+	if c := evidenceCountry(ev); c != "" {
+		if rule, _ := p.countryRule(c); rule == "" {
+			reads = append(reads, Window{riskAnyCountryKey(f.Subject.AccountID), p.Memory}, Window{riskCountryKey(f.Subject.AccountID, c), p.Memory})
+		}
+	}
+	return reads
+}
+
+// evidenceCountry is the evidence's country code as the keys and the
+// lists spell it.
+func evidenceCountry(ev RiskEvidence) string { return strings.ToUpper(strings.TrimSpace(ev.Country)) }
+
 // webRisk returns the web-time findings of a successful verification and
-// what to remember for the account once the flow completes.
-func (e *Engine) webRisk(ctx context.Context, f *Flow, v Verification, now time.Time) ([]RiskFinding, []string, error) {
+// what to remember for the account once the flow completes; used gives
+// the counts of webRiskReads' windows.
+func (e *Engine) webRisk(f *Flow, v Verification, used func(key string) int64, now time.Time) ([]RiskFinding, []string) {
 	p, ev := e.cfg.Risk, v.Evidence
 	var out []RiskFinding
 	var seen []string
@@ -34,41 +59,28 @@ func (e *Engine) webRisk(ctx context.Context, f *Flow, v Verification, now time.
 		}
 	}
 	if ev.Browser != "" {
-		n, err := e.store.Used(ctx, riskBrowserKey(f.Subject.AccountID, ev.Browser), p.Memory, now)
-		if err != nil {
-			return nil, nil, err
-		}
-		if n == 0 {
+		if used(riskBrowserKey(f.Subject.AccountID, ev.Browser)) == 0 {
 			out = append(out, RiskFinding{RiskNewBrowser, "a browser never used for this account before"})
 		}
 		seen = append(seen, "dev:"+ev.Browser)
 	}
-	if c := strings.ToUpper(strings.TrimSpace(ev.Country)); c != "" {
+	if c := evidenceCountry(ev); c != "" {
 		if rule, detail := p.countryRule(c); rule != "" {
 			out = append(out, RiskFinding{rule, detail})
-		} else {
-			any, err := e.store.Used(ctx, riskAnyCountryKey(f.Subject.AccountID), p.Memory, now)
-			if err != nil {
-				return nil, nil, err
-			}
-			this, err := e.store.Used(ctx, riskCountryKey(f.Subject.AccountID, c), p.Memory, now)
-			if err != nil {
-				return nil, nil, err
-			}
-			if any > 0 && this == 0 {
-				out = append(out, RiskFinding{RiskUnusualCountry, "web client in " + c + ", a country this account has not used before"})
-			}
+		} else if used(riskAnyCountryKey(f.Subject.AccountID)) > 0 && used(riskCountryKey(f.Subject.AccountID, c)) == 0 {
+			out = append(out, RiskFinding{RiskUnusualCountry, "web client in " + c + ", a country this account has not used before"})
 		}
 		seen = append(seen, "ctry:"+c)
 	}
-	return out, seen, nil
+	return out, seen
 }
 
 // rememberSeen records, after a completed flow, the browser and country it
-// was verified from, so the account's next flow from them is not new. A
-// failure is logged: it costs at most one needless signal later.
+// was verified from, so the account's next flow from them is not new: one
+// round trip for all of them. A failure is logged: it costs at most one
+// needless signal later.
 func (e *Engine) rememberSeen(ctx context.Context, f *Flow) {
-	now := e.clock()
+	var budgets []Budget
 	for _, s := range f.RiskSeen {
 		var keys []string
 		switch kind, v, _ := strings.Cut(s, ":"); kind {
@@ -78,36 +90,37 @@ func (e *Engine) rememberSeen(ctx context.Context, f *Flow) {
 			keys = []string{riskCountryKey(f.Subject.AccountID, v), riskAnyCountryKey(f.Subject.AccountID)}
 		}
 		for _, k := range keys {
-			if _, err := e.store.Take(ctx, k, e.cfg.Risk.Memory, 64, now); err != nil {
-				e.log.Warn("flows: could not remember a flow's browser or country", "flow", f.ID, "err", err)
-				return
-			}
+			budgets = append(budgets, Budget{Key: k, Window: e.cfg.Risk.Memory, Max: 64})
 		}
+	}
+	if len(budgets) == 0 {
+		return
+	}
+	if _, err := e.store.TakeAll(ctx, budgets, e.clock()); err != nil {
+		e.log.Warn("flows: could not remember a flow's browser or country", "flow", f.ID, "err", err)
 	}
 }
 
-// countRiskFailure counts a failed verification of the account for the
-// velocity signal.
-func (e *Engine) countRiskFailure(ctx context.Context, f *Flow, now time.Time) error {
+// riskFailureBudget is the velocity signal's count of a failed
+// verification of the account, when the policy counts failures (ok false:
+// nothing to count).
+func (e *Engine) riskFailureBudget(f *Flow) (Budget, bool) {
 	if !riskKind(f.Kind) || e.cfg.Risk.AccountFailures <= 0 {
-		return nil
+		return Budget{}, false
 	}
-	_, err := e.store.Take(ctx, riskFailuresKey(f.Subject.AccountID), e.cfg.Risk.Window, riskCount, now)
-	return err
+	return Budget{Key: riskFailuresKey(f.Subject.AccountID), Window: e.cfg.Risk.Window, Max: riskCount}, true
 }
 
 // applyWebRisk judges a successful verification of f by the web-time
-// signals. It notes the findings on f and returns their events; a step-up
-// makes the flow need a helpdesk approval before anything is written, and
-// a deny returns *RiskDeniedError (the caller ends the flow).
-func (e *Engine) applyWebRisk(ctx context.Context, f *Flow, v Verification, now time.Time) ([]Event, error) {
+// signals (used gives the counts of webRiskReads). It notes the findings
+// on f and returns their events; a step-up makes the flow need a helpdesk
+// approval before anything is written, and a deny returns
+// *RiskDeniedError (the caller ends the flow).
+func (e *Engine) applyWebRisk(f *Flow, v Verification, used func(key string) int64, now time.Time) ([]Event, error) {
 	if !riskKind(f.Kind) {
 		return nil, nil
 	}
-	findings, seen, err := e.webRisk(ctx, f, v, now)
-	if err != nil {
-		return nil, err
-	}
+	findings, seen := e.webRisk(f, v, used, now)
 	d := e.cfg.Risk.decide(findings)
 	noteRisk(f, d)
 	f.RiskSeen = seen

@@ -73,6 +73,13 @@ type Store interface {
 	// Used returns how many uses Take recorded for key in the window of
 	// the given length ending at now.
 	Used(ctx context.Context, key string, window time.Duration, now time.Time) (int64, error)
+	// TakeAll is Take for several budgets in one round trip, the answers
+	// in their order: each budget is spent or refused on its own, as by
+	// Take.
+	TakeAll(ctx context.Context, budgets []Budget, now time.Time) ([]bool, error)
+	// UsedAll is Used for several windows in one round trip, the counts
+	// in their order.
+	UsedAll(ctx context.Context, windows []Window, now time.Time) ([]int64, error)
 	// ReadEvents returns up to max audit events for the consumer group,
 	// first those delivered to this consumer but never acknowledged (after
 	// a crash), then new ones. Event.ID is set. It does not block. When

@@ -54,7 +54,20 @@ func (e *Engine) RecordVerification(ctx context.Context, flowID, binding string,
 			return []Event{failed("method not allowed: privileged accounts need a passkey")},
 				fmt.Errorf("%w: %s", ErrFactorNotAllowed, v.Method)
 		}
-		if err := under(ctx, e.store, "fail:"+f.Subject.AccountID, 24*time.Hour, e.cfg.Limits.FailedVerifyPerAccountDay, now); err != nil {
+		// The day's failed verifications and the web-time risk signals'
+		// counts: one round trip.
+		failKey, limit := "fail:"+f.Subject.AccountID, e.cfg.Limits.FailedVerifyPerAccountDay
+		reads := e.webRiskReads(f, v)
+		if limit > 0 {
+			reads = append([]Window{{failKey, 24 * time.Hour}}, reads...)
+		}
+		counts, err := e.store.UsedAll(ctx, reads, now)
+		if err != nil {
+			return nil, err
+		}
+		used := countsOf(reads, counts)
+		if limit > 0 && used(failKey) >= int64(limit) {
+			err := fmt.Errorf("%w: %s", ErrRateLimited, failKey)
 			if err2 := move(f, "verify", StateFailed); err2 != nil {
 				return nil, err2
 			}
@@ -74,10 +87,12 @@ func (e *Engine) RecordVerification(ctx context.Context, flowID, binding string,
 			f.Attempts.Verify++
 			// Once the budget is spent nothing more needs recording: the
 			// check above refuses until the oldest failure leaves the day.
-			if _, err := e.store.Take(ctx, "fail:"+f.Subject.AccountID, 24*time.Hour, failuresKept(e.cfg.Limits), now); err != nil {
-				return nil, err
+			// The velocity signal counts it too, in the same round trip.
+			budgets := []Budget{{Key: failKey, Window: 24 * time.Hour, Max: failuresKept(e.cfg.Limits)}}
+			if b, ok := e.riskFailureBudget(f); ok {
+				budgets = append(budgets, b)
 			}
-			if err := e.countRiskFailure(ctx, f, now); err != nil {
+			if _, err := e.store.TakeAll(ctx, budgets, now); err != nil {
 				return nil, err
 			}
 			evs := []Event{failed(v.Reason)}
@@ -93,7 +108,7 @@ func (e *Engine) RecordVerification(ctx context.Context, flowID, binding string,
 		f.Verified = append(f.Verified, v.Method)
 		ok := e.event(f, happened{Type: EventVerified, Actor: actor, From: StateRedeemed, Outcome: "ok"}, now)
 		ok.Method, ok.SourceIP, ok.Device = v.Method, v.Client.IP, v.Client.Device
-		riskEvs, riskErr := e.applyWebRisk(ctx, f, v, now)
+		riskEvs, riskErr := e.applyWebRisk(f, v, used, now)
 		var denied *RiskDeniedError
 		switch {
 		case errors.As(riskErr, &denied):
@@ -127,4 +142,17 @@ func (e *Engine) RecordVerification(ctx context.Context, flowID, binding string,
 		ok.To = f.State
 		return append([]Event{ok}, riskEvs...), nil
 	})
+}
+
+// countsOf looks the count of a key up in the answers of a UsedAll of
+// windows (0 for a key not among them).
+func countsOf(windows []Window, counts []int64) func(key string) int64 {
+	return func(key string) int64 {
+		for i, w := range windows {
+			if w.Key == key {
+				return counts[i]
+			}
+		}
+		return 0
+	}
 }

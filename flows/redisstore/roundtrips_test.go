@@ -48,8 +48,9 @@ func TestStartRoundTrips(t *testing.T) {
 }
 
 // TestAdmitAfterScriptFlush: a server that lost its scripts (a restart, a
-// failover) answers Admit's pipelined EVALSHA with NOSCRIPT; the store
-// loads the script and asks again, spending the budget once.
+// failover) answers Admit's pipelined EVALSHA with NOSCRIPT, having spent
+// nothing; the store takes that budget again on its own (sending the
+// script), spending it once.
 func TestAdmitAfterScriptFlush(t *testing.T) {
 	rdb := redis.NewClient(&redis.Options{Addr: testenv.RequireEnv(t, "RESETBOT_TEST_REDIS_ADDR")})
 	t.Cleanup(func() { rdb.Close() })
