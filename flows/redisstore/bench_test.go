@@ -20,6 +20,7 @@ import (
 	"github.com/resetbot/resetbot/flows"
 	"github.com/resetbot/resetbot/flows/redisstore"
 	"github.com/resetbot/resetbot/flows/storetest"
+	"github.com/resetbot/resetbot/internal/testenv"
 )
 
 // benchUsers are the ExampleSeed users a reset may run for without
@@ -102,11 +103,15 @@ func (r *benchRig) reset(ctx context.Context, kind flows.Kind, chatID string) er
 }
 
 // perSecond reports the benchmark's rate as ops/s (wall clock, so a
-// parallel benchmark reports its throughput).
-func perSecond(b *testing.B) {
+// parallel benchmark reports its throughput) and the process's CPU per op
+// since cpu0 (testenv.CPUTime at the timer's reset): on miniredis that
+// includes the server, which runs in the process; on a real redis-server
+// it is the client's side alone.
+func perSecond(b *testing.B, cpu0 time.Duration) {
 	if s := b.Elapsed().Seconds(); s > 0 {
 		b.ReportMetric(float64(b.N)/s, "ops/s")
 	}
+	testenv.ReportCPU(b, cpu0)
 }
 
 // accountPicker hands each parallel goroutine its own account.
@@ -125,18 +130,20 @@ func BenchmarkEngineStart(b *testing.B) {
 			ctx := context.Background()
 			b.ReportAllocs()
 			b.ResetTimer()
+			cpu0 := testenv.CPUTime()
 			for i := 0; i < b.N; i++ {
 				if _, err := r.start(ctx, flows.KindReset, "U0JDOE"); err != nil {
 					b.Fatal(err)
 				}
 			}
-			perSecond(b)
+			perSecond(b, cpu0)
 		})
 		b.Run("parallel", func(b *testing.B) {
 			r := newBenchRig(b, rdb)
 			pick := accountPicker()
 			b.ReportAllocs()
 			b.ResetTimer()
+			cpu0 := testenv.CPUTime()
 			b.RunParallel(func(pb *testing.PB) {
 				ctx, user := context.Background(), pick()
 				for pb.Next() {
@@ -146,33 +153,94 @@ func BenchmarkEngineStart(b *testing.B) {
 					}
 				}
 			})
-			perSecond(b)
+			perSecond(b, cpu0)
 		})
 	})
 }
 
 // BenchmarkEngineRedeem is the POST behind a link: token check, binding
 // and the compare-and-swap to redeemed. Each op needs a fresh link, minted
-// with the timer stopped, so this one runs serially.
+// with the timer stopped (and its CPU left out), so this one runs serially.
 func BenchmarkEngineRedeem(b *testing.B) {
+	benchStep(b, flows.KindReset, func(r *benchRig, ctx context.Context, is *flows.Issued) (*flows.Issued, string) {
+		return is, ""
+	}, func(r *benchRig, ctx context.Context, is *flows.Issued, _ string) error {
+		_, _, err := r.eng.Redeem(ctx, is.Token, benchClient)
+		return err
+	})
+}
+
+// BenchmarkEngineVerify is a successful passkey verification from a
+// browser with a device cookie: the day's failures and the browser's risk
+// count, then the compare-and-swap to verified. Serial, like Redeem: each
+// op needs a redeemed flow, made with the timer stopped.
+func BenchmarkEngineVerify(b *testing.B) {
+	benchStep(b, flows.KindReset, redeemed, func(r *benchRig, ctx context.Context, is *flows.Issued, binding string) error {
+		_, err := r.eng.RecordVerification(ctx, is.Flow.ID, binding, flows.Verification{Method: flows.MethodPasskey, OK: true,
+			Client: benchClient, Evidence: flows.RiskEvidence{Browser: "bench-browser"}})
+		return err
+	})
+}
+
+// BenchmarkEngineComplete is the final step of an unlock (no password to
+// hash): the compare-and-swap to applying, the memory directory's re-read
+// and unlock, the compare-and-swap to completed, and the browser
+// remembered. Serial; each op's flow is verified with the timer stopped.
+func BenchmarkEngineComplete(b *testing.B) {
+	benchStep(b, flows.KindUnlock, func(r *benchRig, ctx context.Context, is *flows.Issued) (*flows.Issued, string) {
+		is, binding := redeemed(r, ctx, is)
+		if _, err := r.eng.RecordVerification(ctx, is.Flow.ID, binding, flows.Verification{Method: flows.MethodPasskey, OK: true,
+			Client: benchClient, Evidence: flows.RiskEvidence{Browser: "bench-browser"}}); err != nil {
+			b.Fatal(err)
+		}
+		return is, binding
+	}, func(r *benchRig, ctx context.Context, is *flows.Issued, binding string) error {
+		f, err := r.eng.Complete(ctx, is.Flow.ID, binding, flows.Completion{Client: benchClient})
+		if err == nil && f.State != flows.StateCompleted {
+			err = fmt.Errorf("complete: state %q", f.State)
+		}
+		return err
+	})
+}
+
+// redeemed redeems a started flow for a step benchmark.
+func redeemed(r *benchRig, ctx context.Context, is *flows.Issued) (*flows.Issued, string) {
+	_, binding, err := r.eng.Redeem(ctx, is.Token, benchClient)
+	if err != nil {
+		panic(err)
+	}
+	return is, binding
+}
+
+// benchStep times op alone, serially: each iteration starts a flow of kind
+// and prepares it (with the timer stopped and its CPU left out of
+// cpu-ns/op), then runs op on it.
+func benchStep(b *testing.B, kind flows.Kind,
+	prepare func(r *benchRig, ctx context.Context, is *flows.Issued) (*flows.Issued, string),
+	op func(r *benchRig, ctx context.Context, is *flows.Issued, binding string) error) {
 	storetest.OnRedis(b, func(b *testing.B, rdb redis.UniversalClient) {
 		r := newBenchRig(b, rdb)
 		ctx := context.Background()
+		var setup time.Duration
 		b.ReportAllocs()
 		b.ResetTimer()
+		cpu0 := testenv.CPUTime()
 		for i := 0; i < b.N; i++ {
 			b.StopTimer()
-			is, err := r.start(ctx, flows.KindReset, benchUsers[i%len(benchUsers)])
+			c := testenv.CPUTime()
+			is, err := r.start(ctx, kind, benchUsers[i%len(benchUsers)])
 			if err != nil {
 				b.Fatal(err)
 			}
+			is, binding := prepare(r, ctx, is)
+			setup += testenv.CPUTime() - c
 			b.StartTimer()
-			if _, _, err := r.eng.Redeem(ctx, is.Token, benchClient); err != nil {
+			if err := op(r, ctx, is, binding); err != nil {
 				b.Fatal(err)
 			}
 		}
 		b.StopTimer()
-		perSecond(b)
+		perSecond(b, cpu0+setup)
 	})
 }
 
@@ -194,18 +262,20 @@ func benchFull(b *testing.B, kind flows.Kind) {
 			ctx := context.Background()
 			b.ReportAllocs()
 			b.ResetTimer()
+			cpu0 := testenv.CPUTime()
 			for i := 0; i < b.N; i++ {
 				if err := r.reset(ctx, kind, benchUsers[i%len(benchUsers)]); err != nil {
 					b.Fatal(err)
 				}
 			}
-			perSecond(b)
+			perSecond(b, cpu0)
 		})
 		b.Run("parallel", func(b *testing.B) {
 			r := newBenchRig(b, rdb)
 			pick := accountPicker()
 			b.ReportAllocs()
 			b.ResetTimer()
+			cpu0 := testenv.CPUTime()
 			b.RunParallel(func(pb *testing.PB) {
 				ctx, user := context.Background(), pick()
 				for pb.Next() {
@@ -215,7 +285,7 @@ func benchFull(b *testing.B, kind flows.Kind) {
 					}
 				}
 			})
-			perSecond(b)
+			perSecond(b, cpu0)
 		})
 	})
 }
@@ -249,12 +319,13 @@ func BenchmarkStoreUpdate(b *testing.B) {
 			ctx := context.Background()
 			b.ReportAllocs()
 			b.ResetTimer()
+			cpu0 := testenv.CPUTime()
 			for i := 0; i < b.N; i++ {
 				if err := r.st.Update(ctx, f, evs); err != nil {
 					b.Fatal(err)
 				}
 			}
-			perSecond(b)
+			perSecond(b, cpu0)
 		})
 		b.Run("parallel", func(b *testing.B) {
 			r := newBenchRig(b, rdb)
@@ -277,6 +348,7 @@ func BenchmarkStoreUpdate(b *testing.B) {
 			var next atomic.Int64
 			b.ReportAllocs()
 			b.ResetTimer()
+			cpu0 := testenv.CPUTime()
 			b.RunParallel(func(pb *testing.PB) {
 				ctx, i := context.Background(), int(next.Add(1)-1)
 				if i >= len(fs) {
@@ -292,7 +364,7 @@ func BenchmarkStoreUpdate(b *testing.B) {
 					}
 				}
 			})
-			perSecond(b)
+			perSecond(b, cpu0)
 		})
 	})
 }
