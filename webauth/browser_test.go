@@ -68,7 +68,11 @@ func newSiteWith(t *testing.T, o rigOptions) *site {
 	if testing.Verbose() {
 		r.srv.log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	hs := &http.Server{Handler: r.srv, ReadHeaderTimeout: 5 * time.Second}
+	var h http.Handler = r.srv
+	if o.wrap != nil {
+		h = o.wrap(h)
+	}
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = hs.Serve(ln) }()
 	t.Cleanup(func() { _ = hs.Close() })
 	return &site{rig: r, base: base}

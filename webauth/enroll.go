@@ -92,7 +92,7 @@ func (s *Server) renderEnroll(w http.ResponseWriter, r *http.Request, fc *flowCt
 		}
 	}
 	p := basePage(fc, "web.enroll.title", 2)
-	p.Scripts = []string{"common.js", "passkey-register.js"}
+	p.Early = []string{"common.js", "passkey-register.js"} // no tap on Add a passkey is lost while it loads
 	p.Problem = prob
 	p.Data = d
 	s.render(w, r, status, "enroll", p)

@@ -73,6 +73,9 @@ type rigOptions struct {
 	countries CountryReader
 	proxies   []string
 	contact   string
+	// wrap, when set, is put around the app by newSiteWith: the network
+	// between it and the browser (a slow one, for the first-paint taps).
+	wrap func(http.Handler) http.Handler
 }
 
 func newRig(t testing.TB, o rigOptions) *rig {
