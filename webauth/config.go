@@ -31,7 +31,7 @@ type Config struct {
 	// name. Passkeys are bound to it, so changing it orphans them.
 	RPID string
 	// RPName is shown by the authenticator when it asks for consent;
-	// default "resetbot".
+	// default Branding.CompanyName, else "resetbot".
 	RPName string
 	// AllowTOTP lets non-privileged users verify with an authenticator-app
 	// code when they enrolled one.
@@ -193,6 +193,11 @@ func (c Config) settings() (settings, []error) {
 		if host := s.base.Hostname(); host != c.RPID && !strings.HasSuffix(host, "."+c.RPID) {
 			add("rp_id: %q is neither the host of public_base_url (%s) nor a parent domain of it", c.RPID, host)
 		}
+	}
+	if s.RPName == "" {
+		// The phone's passkey prompt (and, through TOTPIssuer, the
+		// authenticator app) names the company when it is configured.
+		s.RPName = s.Branding.CompanyName
 	}
 	if s.RPName == "" {
 		s.RPName = "resetbot"

@@ -73,6 +73,9 @@ type rigOptions struct {
 	countries CountryReader
 	proxies   []string
 	contact   string
+	// defaultRPName leaves Config.RPName unset, for the package's default
+	// (the company name when brand has one).
+	defaultRPName bool
 	// wrap, when set, is put around the app by newSiteWith: the network
 	// between it and the browser (a slow one, for the first-paint taps).
 	wrap func(http.Handler) http.Handler
@@ -114,8 +117,12 @@ func newRig(t testing.TB, o rigOptions) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
+	rpName := "Example Corp"
+	if o.defaultRPName {
+		rpName = ""
+	}
 	cfg := Config{
-		PublicBaseURL: o.baseURL, RPName: "Example Corp", AllowTOTP: o.totp,
+		PublicBaseURL: o.baseURL, RPName: rpName, AllowTOTP: o.totp,
 		CSRFKey: key, TOTPKey: key, KeyPrefix: prefix + "w", CheckRatePerMinute: 30,
 		SubmitWait: o.submitWait, ConfirmPassword: o.confirm, TimeZone: o.zone, Branding: o.brand,
 		TemplatesDir: o.templatesDir, TrustedProxies: o.proxies, HelpdeskContact: o.contact,

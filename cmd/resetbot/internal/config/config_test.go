@@ -328,3 +328,34 @@ func TestDecodeAndSemanticProblemsInOneRun(t *testing.T) {
 		}
 	}
 }
+
+// TestRPNameDefaultsToCompanyName: the name a phone shows for the passkey
+// (web.rp_name), and with it the authenticator apps' issuer, is the
+// company's when web.branding.company_name is set, "resetbot" only when
+// nothing names the company, and rp_name itself when it is set (#11: no
+// page or prompt says resetbot unless configured so).
+func TestRPNameDefaultsToCompanyName(t *testing.T) {
+	brand := "\n  branding:\n    company_name: Acme Widgets\n"
+	tests := []struct {
+		name, web, want string
+	}{
+		{"no company name", "", DefaultRPName},
+		{"company name", brand, "Acme Widgets"},
+		{"rp_name set", brand + "  rp_name: Acme password reset\n", "Acme password reset"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			yml := strings.Replace(minimal, "web:\n", "web:"+strings.TrimSuffix(tc.web, "\n")+"\n", 1)
+			c, err := LoadBytes([]byte(yml), Options{LookupEnv: testEnv(nil)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Web.RPName != tc.want {
+				t.Errorf("rp_name = %q, want %q", c.Web.RPName, tc.want)
+			}
+			if got := c.WebApp().RPName; got != tc.want {
+				t.Errorf("the web app's RPName = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

@@ -88,6 +88,10 @@ func (c *Config) ApplyDefaults() {
 	setStr(&c.Log.Format, DefaultLogFormat)
 	setStr(&c.Audit.Format, DefaultAuditFormat)
 
+	// The name a phone shows for a passkey and an authenticator app for a
+	// code is the company's when it is configured: no page or prompt says
+	// resetbot unless configured so.
+	setStr(&c.Web.RPName, c.Web.Branding.CompanyName)
 	setStr(&c.Web.RPName, DefaultRPName)
 	setNum(&c.Web.MinPasswordLength, DefaultMinPasswordLength)
 	setNum(&c.Web.MinStrength, DefaultMinStrength)

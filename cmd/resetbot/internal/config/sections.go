@@ -8,7 +8,9 @@ type Web struct {
 	// server.public_base_url. Passkeys are bound to it: changing it later
 	// orphans every enrolled passkey.
 	RPID string `yaml:"rp_id"`
-	// RPName is what the phone shows when it asks to use a passkey.
+	// RPName is what the phone shows when it asks to use a passkey, and
+	// the issuer authenticator apps show for the code; default
+	// Branding.CompanyName when set, else DefaultRPName.
 	RPName string `yaml:"rp_name"`
 	// AllowTOTP lets non-privileged users verify with an authenticator-app
 	// code when they enrolled one (privileged accounts always need a
