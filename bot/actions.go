@@ -11,39 +11,44 @@ import (
 
 // HandleAction implements Handler for the Approve and Deny buttons. It
 // returns an empty first reply at once; the decision is taken in the
-// background and the clicker is answered privately. The helpdesk thread's
-// parent message is updated by the thread sink when the decision's audit
-// event arrives, so every platform shows the same outcome.
+// background and the clicker is answered privately, in their language
+// (answerFirst). The helpdesk thread's parent message is updated by the
+// thread sink when the decision's audit event arrives, so every platform
+// shows the same outcome.
 func (b *Bot) HandleAction(_ context.Context, a Action) Message {
+	return b.answerFirst(a.From, a.Respond, func(u User) (Message, job) {
+		a.From = u
+		return b.action(a)
+	})
+}
+
+// action words the first reply to a click and names the work it promises.
+func (b *Bot) action(a Action) (Message, job) {
+	budgeted := func(name string, work func(ctx context.Context)) (Message, job) {
+		if b.busy() {
+			return msgBusy(b.langFor(a.From)), job{}
+		}
+		return Message{}, job{name: name, budgeted: true, work: work}
+	}
 	switch a.ActionID {
 	case ActionApprove, ActionDeny:
-		if b.busy() {
-			return msgBusy(b.langFor(a.From))
-		}
 		grant := a.ActionID == ActionApprove
-		b.budgeted("decide", a.From, a.Respond, func(ctx context.Context) { b.decide(ctx, a, grant) })
+		return budgeted("decide", func(ctx context.Context) { b.decide(ctx, a, grant) })
 	case ActionSendEnroll:
-		if b.busy() {
-			return msgBusy(b.langFor(a.From))
-		}
-		b.budgeted("send-enroll", a.From, a.Respond, func(ctx context.Context) { b.sendEnroll(ctx, a) })
+		return budgeted("send-enroll", func(ctx context.Context) { b.sendEnroll(ctx, a) })
 	case ActionClaimLink:
-		if b.busy() {
-			return msgBusy(b.langFor(a.From))
-		}
-		b.budgeted("claim-link", a.From, a.Respond, func(ctx context.Context) { b.claim(ctx, a) })
+		return budgeted("claim-link", func(ctx context.Context) { b.claim(ctx, a) })
 	case ActionChangePassword:
 		if b.busy() {
-			return msgBusy(b.langFor(a.From))
+			return msgBusy(b.langFor(a.From)), job{}
 		}
 		own := Request{From: a.From, Respond: a.Respond}
 		req := flows.StartRequest{Kind: flows.KindChange, PasswordExpiry: reminderExpiry(a.Value)}
-		b.async("start", func(ctx context.Context) { b.startOwn(ctx, own, req) })
-		return msgWorkingChange(b.langFor(a.From))
+		return msgWorkingChange(b.langFor(a.From)), job{name: "start", work: func(ctx context.Context) { b.startOwn(ctx, own, req) }}
 	default:
 		b.deps.Log.Warn("unknown action", "action_id", a.ActionID)
 	}
-	return Message{}
+	return Message{}, job{}
 }
 
 // decide applies the approval rules: the clicker must be a helpdesk member

@@ -95,6 +95,7 @@ type Bot struct {
 	owner     string // this process in leases (flows.ConsumerName)
 	platforms map[string]Messenger
 	refusals  refusalTallies
+	locales   localeMemory
 	unmarked  doneUnmarked
 	bulk      bulkPacer
 	sem       chan struct{}

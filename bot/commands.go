@@ -10,56 +10,64 @@ import (
 )
 
 // HandleCommand implements Handler. It parses the command and returns the
-// first reply without any I/O; the work continues in the background.
+// first reply without any I/O (answerFirst: in the person's language, or
+// nothing now and the reply a platform lookup later); the work continues
+// in the background.
 func (b *Bot) HandleCommand(_ context.Context, r Request) Message {
+	return b.answerFirst(r.From, r.Respond, func(u User) (Message, job) {
+		r.From = u
+		return b.command(r)
+	})
+}
+
+// command words the first reply to r and names the work it promises.
+func (b *Bot) command(r Request) (Message, job) {
 	cmd, err := ParseCommand(r.Text, r.Mentions)
 	syntax := b.syntaxFor(r.From.ID.Platform)
+	l := b.langFor(r.From)
 	var ce *CommandError
 	if errors.As(err, &ce) {
-		return msgNotUnderstood(b.langFor(r.From), ce, syntax)
+		return msgNotUnderstood(l, ce, syntax), job{}
 	}
 	if cmd.Verb != VerbHelp && b.busy() {
-		return msgBusy(b.langFor(r.From))
+		return msgBusy(l), job{}
+	}
+	budgeted := func(name string, work func(ctx context.Context)) job {
+		return job{name: name, budgeted: true, work: work}
 	}
 	switch cmd.Verb {
 	case VerbHelp:
-		b.budgeted("help", r.From, r.Respond, func(ctx context.Context) { b.help(ctx, r) })
-		return msgHelp(b.langFor(r.From), false, syntax)
+		return msgHelp(l, false, syntax), budgeted("help", func(ctx context.Context) { b.help(ctx, r) })
 	case VerbReset, VerbUnlock, VerbEnroll:
 		kind := flows.Kind(cmd.Verb)
-		b.async("start", func(ctx context.Context) { b.startOwn(ctx, r, flows.StartRequest{Kind: kind}) })
-		return msgWorking(b.langFor(r.From), cmd.Verb)
+		return msgWorking(l, cmd.Verb), job{name: "start", work: func(ctx context.Context) { b.startOwn(ctx, r, flows.StartRequest{Kind: kind}) }}
 	case VerbFor, VerbEnrollFor:
 		kind := flows.KindReset
 		if cmd.Verb == VerbEnrollFor {
 			kind = flows.KindEnroll
 		}
 		target := *cmd.Target
-		b.budgeted("push", r.From, r.Respond, func(ctx context.Context) { b.push(ctx, r, target, kind) })
-		return msgChecking(b.langFor(r.From))
+		return msgChecking(l), budgeted("push", func(ctx context.Context) { b.push(ctx, r, target, kind) })
 	case VerbStatus:
-		b.budgeted("status", r.From, r.Respond, func(ctx context.Context) { b.status(ctx, r) })
-		return Message{Summary: b.langFor(r.From).T("chat.checking.summary"), Body: []string{b.langFor(r.From).T("chat.checking.status")}}
+		return Message{Summary: l.T("chat.checking.summary"), Body: []string{l.T("chat.checking.status")}},
+			budgeted("status", func(ctx context.Context) { b.status(ctx, r) })
 	case VerbCancel:
-		b.budgeted("cancel", r.From, r.Respond, func(ctx context.Context) { b.cancelOwn(ctx, r) })
-		return Message{Summary: b.langFor(r.From).T("chat.cancelling.summary"), Body: []string{b.langFor(r.From).T("chat.cancelling.body")}}
+		return Message{Summary: l.T("chat.cancelling.summary"), Body: []string{l.T("chat.cancelling.body")}},
+			budgeted("cancel", func(ctx context.Context) { b.cancelOwn(ctx, r) })
 	case VerbWho:
 		target := *cmd.Target
-		b.budgeted("who", r.From, r.Respond, func(ctx context.Context) { b.who(ctx, r, target) })
-		return msgChecking(b.langFor(r.From))
+		return msgChecking(l), budgeted("who", func(ctx context.Context) { b.who(ctx, r, target) })
 	case VerbRevoke:
 		target, name := *cmd.Target, cmd.Passkey
-		b.budgeted("revoke", r.From, r.Respond, func(ctx context.Context) { b.revoke(ctx, r, target, name) })
-		return msgChecking(b.langFor(r.From))
+		return msgChecking(l), budgeted("revoke", func(ctx context.Context) { b.revoke(ctx, r, target, name) })
 	case VerbVerify:
 		target, reason := *cmd.Target, cmd.Reason
-		b.budgeted("verify", r.From, r.Respond, func(ctx context.Context) { b.verifyCaller(ctx, r, target, reason) })
-		return msgChecking(b.langFor(r.From))
+		return msgChecking(l), budgeted("verify", func(ctx context.Context) { b.verifyCaller(ctx, r, target, reason) })
 	case VerbReport:
-		b.budgeted("report", r.From, r.Respond, func(ctx context.Context) { b.report(ctx, r) })
-		return Message{Summary: b.langFor(r.From).T("chat.report.preparing"), Body: []string{b.langFor(r.From).T("chat.report.preparing")}}
+		return Message{Summary: l.T("chat.report.preparing"), Body: []string{l.T("chat.report.preparing")}},
+			budgeted("report", func(ctx context.Context) { b.report(ctx, r) })
 	}
-	return msgHelp(b.langFor(r.From), false, syntax)
+	return msgHelp(l, false, syntax), job{}
 }
 
 // respond answers the requester privately, logging a failure (the user can

@@ -32,6 +32,14 @@ type Message struct {
 	Urgent bool
 }
 
+// IsZero reports whether m says nothing (no field set): the core's way
+// of choosing silence, which platforms answer with their neutral
+// acknowledgement (an empty 200, a deferred response).
+func (m Message) IsZero() bool {
+	return m.Summary == "" && m.Title == "" && len(m.Body) == 0 && len(m.Fields) == 0 &&
+		m.Link == nil && len(m.Buttons) == 0 && m.Note == ""
+}
+
 // Field is one label/value pair.
 type Field struct {
 	Label string

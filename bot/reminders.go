@@ -217,17 +217,22 @@ func (b *Bot) deliverPrivate(ctx context.Context, ids []flows.ChatIdentity, msg 
 }
 
 // localeOf asks the identity's platform for the user's language and time
-// zone; not knowing them is no failure, the configured ones apply.
+// zone, unless an answer of the last half hour is remembered (every answer
+// is); not knowing them is no failure, the configured ones apply.
 func (b *Bot) localeOf(ctx context.Context, id flows.ChatIdentity) flows.Locale {
 	lr, ok := b.platforms[id.Platform].(LocaleResolver)
 	if !ok {
 		return flows.Locale{}
+	}
+	if loc, ok := b.locales.get(id, b.deps.Now()); ok {
+		return loc
 	}
 	loc, err := lr.UserLocale(ctx, id.UserID)
 	if err != nil {
 		b.deps.Log.Debug("user locale unknown", "user", id.String(), "err", err)
 		return flows.Locale{}
 	}
+	b.locales.put(id, loc, b.deps.Now())
 	return loc
 }
 

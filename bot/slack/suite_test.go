@@ -28,6 +28,7 @@ func TestScenarios(t *testing.T) {
 type slackDriver struct {
 	fake   *slackfake.Server
 	app    *App
+	bot    *bot.Bot
 	routes http.Handler
 
 	mu       sync.Mutex
@@ -69,6 +70,7 @@ func (d *slackDriver) Start(t *testing.T, env bottest.Env) {
 		t.Fatal(err)
 	}
 	env.Bot.AddPlatform(Platform, m)
+	d.bot = env.Bot
 	d.app, err = New(cfg, env.Bot, env.Once, WithLogger(quiet), WithHTTPClient(d.fake.Client()))
 	if err != nil {
 		t.Fatal(err)
@@ -77,14 +79,14 @@ func (d *slackDriver) Start(t *testing.T, env bottest.Env) {
 	d.routes = d.app.Routes()
 }
 
-// responseURL is a fresh response URL owned by user.
-func (d *slackDriver) responseURL(user string) string {
+// responseURL is a fresh response URL owned by user, and its id.
+func (d *slackDriver) responseURL(user string) (string, string) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.seq++
 	id := user + "-" + strconv.Itoa(d.seq)
 	d.respOwns[id] = user
-	return d.fake.ResponseURL(id)
+	return d.fake.ResponseURL(id), id
 }
 
 func (d *slackDriver) Command(t *testing.T, from bot.User, text string, _ ...bot.User) bottest.Seen {
@@ -92,11 +94,30 @@ func (d *slackDriver) Command(t *testing.T, from bot.User, text string, _ ...bot
 	// As Slack sends it with escaping on: entities escaped, mentions as
 	// <@U…> (Slack adds |name for some clients; both parse the same).
 	wire := mrkdwn(text)
-	form := slackfake.CommandForm(from.ID.UserID, wire, d.responseURL(from.ID.UserID))
+	respURL, respID := d.responseURL(from.ID.UserID)
+	form := slackfake.CommandForm(from.ID.UserID, wire, respURL)
 	d.mu.Lock()
 	d.last = form
 	d.mu.Unlock()
-	return d.deliver(t, from.ID.UserID, slackfake.SignedCommand(testSecret, form, time.Now()))
+	seen := d.deliver(t, from.ID.UserID, slackfake.SignedCommand(testSecret, form, time.Now()))
+	if seen.Text != "" {
+		return seen
+	}
+	// An empty ack: the core asks users.info for the member's language
+	// first, and the first reply comes through the response URL.
+	d.bot.Wait()
+	return firstResponse(t, d.fake, respID)
+}
+
+// firstResponse is the first message posted to a response URL, or nothing.
+func firstResponse(t *testing.T, fake *slackfake.Server, respID string) bottest.Seen {
+	t.Helper()
+	for _, c := range fake.Calls() {
+		if c.Method == "response_url" && c.ResponseID == respID && c.Error == "" {
+			return seenOf(t, c.Text, c.Blocks)
+		}
+	}
+	return bottest.Seen{}
 }
 
 func (d *slackDriver) RedeliverLast(t *testing.T) bottest.Seen {
@@ -140,7 +161,8 @@ func (d *slackDriver) deliver(t *testing.T, user string, r *http.Request) bottes
 func (d *slackDriver) Click(t *testing.T, from bot.User, th bottest.Thread, b bottest.SeenButton) {
 	t.Helper()
 	channel, _, _ := strings.Cut(th.Ref, "/")
-	payload := slackfake.BlockActions(from.ID.UserID, channel, b.ActionID, b.Value, d.responseURL(from.ID.UserID))
+	respURL, _ := d.responseURL(from.ID.UserID)
+	payload := slackfake.BlockActions(from.ID.UserID, channel, b.ActionID, b.Value, respURL)
 	if w := serve(d.routes, slackfake.SignedInteraction(testSecret, payload, time.Now())); w.Code != http.StatusOK {
 		t.Fatalf("click answered %d %q", w.Code, w.Body)
 	}
@@ -149,7 +171,8 @@ func (d *slackDriver) Click(t *testing.T, from bot.User, th bottest.Thread, b bo
 
 func (d *slackDriver) ClickPrivate(t *testing.T, from, owner bot.User, b bottest.SeenButton) {
 	t.Helper()
-	payload := slackfake.BlockActions(from.ID.UserID, d.fake.IMChannel(owner.ID.UserID), b.ActionID, b.Value, d.responseURL(from.ID.UserID))
+	respURL, _ := d.responseURL(from.ID.UserID)
+	payload := slackfake.BlockActions(from.ID.UserID, d.fake.IMChannel(owner.ID.UserID), b.ActionID, b.Value, respURL)
 	if w := serve(d.routes, slackfake.SignedInteraction(testSecret, payload, time.Now())); w.Code != http.StatusOK {
 		t.Fatalf("click answered %d %q", w.Code, w.Body)
 	}
