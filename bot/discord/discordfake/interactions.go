@@ -68,6 +68,18 @@ type Interaction struct {
 	Body  []byte
 }
 
+// WithLocale is in as if the invoking user's Discord client were set to
+// locale ("de", "es-ES"); the fake's interactions say "en-US".
+func (in Interaction) WithLocale(locale string) Interaction {
+	var env map[string]any
+	if err := json.Unmarshal(in.Body, &env); err != nil {
+		panic(err) // the fake built the body
+	}
+	env["locale"] = locale
+	in.Body, _ = json.Marshal(env)
+	return in
+}
+
 // PingBody is the body of Discord's endpoint check (type 1).
 func (s *Server) PingBody() []byte {
 	s.mu.Lock()

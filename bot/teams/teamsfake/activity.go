@@ -26,6 +26,11 @@ type Activity struct {
 	Attachments  []Attachment  `json:"attachments,omitempty"`
 	ChannelData  *ChannelData  `json:"channelData,omitempty"`
 	Value        any           `json:"value,omitempty"`
+	// Locale and LocalTimezone are the sender's client language
+	// ("de-DE") and IANA time zone, as Teams sends them on messages and
+	// invokes.
+	Locale        string `json:"locale,omitempty"`
+	LocalTimezone string `json:"localTimezone,omitempty"`
 }
 
 // Account is a ChannelAccount (TeamsChannelAccount for members).

@@ -1,0 +1,34 @@
+package teams_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/resetbot/resetbot/bot"
+	"github.com/resetbot/resetbot/bot/bottest"
+	"github.com/resetbot/resetbot/bot/teams"
+)
+
+// TestTeamsFirstReplyInActivityLocale: Teams says the sender's language
+// on the activity itself, so the very first reply, and the link after it,
+// are German for a client set to de-DE, with nothing asked of Graph.
+func TestTeamsFirstReplyInActivityLocale(t *testing.T) {
+	d := newTeamsDriver(t).(*teamsDriver)
+	rig := bottest.NewRig(t, bottest.Options{
+		Identity: map[string]bot.IdentityRule{teams.Platform: d.Identity()},
+		ChatIDs:  func(account string) (string, string) { return teams.Platform, d.User(account).ID.UserID },
+	})
+	d.Start(t, bottest.Env{Bot: rig.Bot, Once: bot.NewOnce(rig.Store)})
+	u := d.User("spare1")
+	a := d.fake.Message(d.member(t, u.ID.UserID), "reset")
+	a.Locale, a.LocalTimezone = "de-DE", "Europe/Berlin"
+	first := d.deliver(t, a)
+	if !strings.Contains(first.Text, "Alles klar") || strings.Contains(first.Text, "Got it") {
+		t.Fatalf("first reply to a de-DE activity = %q, want German", first.Text)
+	}
+	rig.Settle(t)
+	inbox := d.Inbox(t, u)
+	if len(inbox) == 0 || inbox[len(inbox)-1].Link == "" || !strings.Contains(inbox[len(inbox)-1].Text, "Passwort zurücksetzen") {
+		t.Fatalf("the link message is not German: %+v", inbox)
+	}
+}
