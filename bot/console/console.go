@@ -18,6 +18,7 @@ import (
 
 	"github.com/resetbot/resetbot/bot"
 	"github.com/resetbot/resetbot/flows"
+	"github.com/resetbot/resetbot/internal/i18n"
 )
 
 // Platform is the name console chat identities carry.
@@ -29,6 +30,9 @@ type Console struct {
 	out   io.Writer
 	core  bot.Handler
 	users []string
+	// lang words the console's own lines (help, headings, hints): the
+	// catalogue's "console." ids in the configured language.
+	lang i18n.Lang
 
 	mu      sync.Mutex
 	as      string
@@ -43,10 +47,23 @@ type Console struct {
 
 var _ bot.Messenger = (*Console)(nil)
 
+// Option configures a Console.
+type Option func(*Console)
+
+// WithLanguage words the console's own lines in lang (a catalogue tag,
+// helpdesk.language), as the bot words its messages to people whose
+// platform names no language; the default is English.
+func WithLanguage(lang string) Option {
+	return func(c *Console) { c.lang = i18n.For(lang) }
+}
+
 // New makes a console for the given account names; the first is the
 // initial user.
-func New(out io.Writer, core bot.Handler, users []string) *Console {
-	c := &Console{out: out, core: core, users: users, buttons: map[string][]bot.Button{}}
+func New(out io.Writer, core bot.Handler, users []string, opts ...Option) *Console {
+	c := &Console{out: out, core: core, users: users, buttons: map[string][]bot.Button{}, lang: i18n.For("en")}
+	for _, o := range opts {
+		o(c)
+	}
 	if len(users) > 0 {
 		c.as = users[0]
 	}
@@ -73,7 +90,7 @@ func (c *Console) printf(format string, args ...any) {
 
 // Run reads commands until in ends or ctx is cancelled.
 func (c *Console) Run(ctx context.Context, in io.Reader) {
-	c.printf("%s\n", help)
+	c.printf("%s\n", c.lang.T("console.help"))
 	c.prompt()
 	defer func() { // nobody reads a prompt any more
 		c.mu.Lock()
@@ -105,13 +122,6 @@ func (c *Console) Run(ctx context.Context, in io.Reader) {
 	}
 }
 
-const help = `Type a command as the current demo user:
-  /reset, /reset unlock, /reset enroll, /reset status, /reset cancel, /reset help
-  /reset for @user, /reset enroll-for @user, /reset report      (helpdesk: jdoe)
-  as USER          switch user (jdoe, alice, bob, pwuser, ...)
-  approve N        click Approve on helpdesk thread N; deny N clicks Deny
-  users            list the demo users`
-
 // prompt draws the prompt; messages that arrive while it waits for a line
 // draw it again below them.
 func (c *Console) prompt() {
@@ -142,7 +152,7 @@ func (c *Console) line(ctx context.Context, line string) {
 			words = append(words, w)
 		}
 		reply := c.core.HandleCommand(ctx, bot.Request{From: from, Text: strings.Join(words, " "), Mentions: mentions, Respond: responder{c, as}})
-		c.show("bot (only you see this)", reply)
+		c.show(c.lang.T("console.heading.reply"), reply)
 	case fields[0] == "as" && len(fields) == 2:
 		c.switchTo(strings.TrimPrefix(fields[1], "@"))
 	case (fields[0] == "approve" || fields[0] == "deny") && len(fields) == 2:
@@ -150,7 +160,7 @@ func (c *Console) line(ctx context.Context, line string) {
 	case fields[0] == "users" && len(fields) == 1:
 		c.printf("%s\n", strings.Join(c.sortedUsers(), ", "))
 	default:
-		c.printf("I did not understand %q.\n%s\n", line, help)
+		c.printf("%s\n%s\n", c.lang.T("console.not_understood", "Line", strconv.Quote(line)), c.lang.T("console.help"))
 	}
 }
 
@@ -158,7 +168,7 @@ func (c *Console) line(ctx context.Context, line string) {
 // else would type as a chat user no directory account matches.
 func (c *Console) switchTo(account string) {
 	if !slices.Contains(c.users, account) {
-		c.printf("%s is not a demo user; the demo users are %s\n", account, strings.Join(c.sortedUsers(), ", "))
+		c.printf("%s\n", c.lang.T("console.not_demo_user", "User", account, "Users", strings.Join(c.sortedUsers(), ", ")))
 		return
 	}
 	c.mu.Lock()
@@ -194,7 +204,7 @@ func (c *Console) click(ctx context.Context, from bot.User, verb, num string) {
 			return
 		}
 	}
-	c.printf("thread %s has no %s button now\n", num, verb)
+	c.printf("%s\n", c.lang.T("console.no_button", "Thread", num, "Verb", verb))
 }
 
 // responder prints private answers to one user.
@@ -204,13 +214,13 @@ type responder struct {
 }
 
 func (r responder) Respond(_ context.Context, m bot.Message) error {
-	r.c.show("bot → "+r.to+" (private)", m)
+	r.c.show(r.c.lang.T("console.heading.private", "User", r.to), m)
 	return nil
 }
 
 // SendPrivate implements bot.Messenger.
 func (c *Console) SendPrivate(_ context.Context, to flows.ChatIdentity, m bot.Message) error {
-	c.show("DM bot → "+to.UserID, m)
+	c.show(c.lang.T("console.heading.dm", "User", to.UserID), m)
 	return nil
 }
 
@@ -221,7 +231,7 @@ func (c *Console) PostHelpdesk(_ context.Context, m bot.Message) (string, error)
 	ref := c.threads[len(c.threads)-1]
 	c.buttons[ref] = m.Buttons
 	c.mu.Unlock()
-	c.showThread(ref, "", m)
+	c.showThread(ref, false, m)
 	return ref, nil
 }
 
@@ -230,13 +240,13 @@ func (c *Console) UpdateHelpdesk(_ context.Context, thread string, m bot.Message
 	c.mu.Lock()
 	c.buttons[thread] = m.Buttons
 	c.mu.Unlock()
-	c.showThread(thread, " (updated)", m)
+	c.showThread(thread, true, m)
 	return nil
 }
 
 // ReplyHelpdesk implements bot.Messenger.
 func (c *Console) ReplyHelpdesk(_ context.Context, thread string, m bot.Message) error {
-	c.printf("\n  #helpdesk thread %s ↳ %s\n", strings.TrimPrefix(thread, "T"), Render(m, false))
+	c.printf("\n  %s ↳ %s\n", c.lang.T("console.heading.thread", "Thread", strings.TrimPrefix(thread, "T")), Render(c.lang, m, false))
 	return nil
 }
 
@@ -245,26 +255,33 @@ func (c *Console) show(heading string, m bot.Message) {
 	if m.Summary == "" && m.Title == "" && len(m.Body) == 0 {
 		return
 	}
-	c.printf("\n┌ %s\n%s\n└\n", heading, indent(Render(m, true)))
+	c.printf("\n┌ %s\n%s\n└\n", heading, indent(Render(c.lang, m, true)))
 }
 
 // showThread prints a helpdesk thread's parent under its number, the one
 // approve and deny take, and names that number in the buttons' hint.
-func (c *Console) showThread(ref, suffix string, m bot.Message) {
+func (c *Console) showThread(ref string, updated bool, m bot.Message) {
 	if m.Summary == "" && m.Title == "" && len(m.Body) == 0 {
 		return
 	}
 	num := strings.TrimPrefix(ref, "T")
-	text := strings.Replace(Render(m, true), buttonsHint, fmt.Sprintf("(type approve %s / deny %s)", num, num), 1)
-	c.printf("\n┌ #helpdesk thread %s%s\n%s\n└\n", num, suffix, indent(text))
+	heading := c.lang.T("console.heading.thread", "Thread", num)
+	if updated {
+		heading = c.lang.T("console.heading.thread_updated", "Thread", num)
+	}
+	text := strings.Replace(Render(c.lang, m, true), buttonsHint(c.lang, "N"), buttonsHint(c.lang, num), 1)
+	c.printf("\n┌ %s\n%s\n└\n", heading, indent(text))
 }
 
-// buttonsHint follows a message's buttons: how to press them here.
-const buttonsHint = "(type approve N / deny N)"
+// buttonsHint follows a message's buttons: how to press them here, on
+// thread num ("N" where the number is not known).
+func buttonsHint(l i18n.Lang, num string) string {
+	return l.T("console.buttons_hint", "Thread", num)
+}
 
-// Render turns a message into terminal text. full adds fields, link,
-// buttons and note.
-func Render(m bot.Message, full bool) string {
+// Render turns a message into terminal text, its own hints in l. full
+// adds fields, link, buttons and note.
+func Render(l i18n.Lang, m bot.Message, full bool) string {
 	mention := func(s string) string {
 		s = strings.ReplaceAll(s, "*", "") // a terminal has no bold
 		return bot.ReplaceMentions(s, func(id flows.ChatIdentity) string { return "@" + id.UserID })
@@ -295,7 +312,7 @@ func Render(m bot.Message, full bool) string {
 		b.WriteString("[" + bt.Label + "] ")
 	}
 	if len(m.Buttons) > 0 {
-		b.WriteString(" " + buttonsHint + "\n")
+		b.WriteString(" " + buttonsHint(l, "N") + "\n")
 	}
 	if m.Note != "" {
 		b.WriteString(mention(m.Note) + "\n")

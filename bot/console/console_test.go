@@ -12,6 +12,7 @@ import (
 	"github.com/resetbot/resetbot/bot"
 	"github.com/resetbot/resetbot/bot/bottest"
 	"github.com/resetbot/resetbot/bot/console"
+	"github.com/resetbot/resetbot/internal/i18n"
 )
 
 // syncBuffer is a bytes.Buffer safe for the console's concurrent writers.
@@ -68,7 +69,7 @@ func TestConsoleWalkThrough(t *testing.T) {
 }
 
 func TestRenderMentionsAndButtons(t *testing.T) {
-	got := console.Render(bot.Message{
+	got := console.Render(i18n.For("en"), bot.Message{
 		Title:   "Password reset",
 		Body:    []string{"Requested by " + bot.Mention(console.Identity("jdoe"))},
 		Buttons: []bot.Button{{ActionID: bot.ActionApprove, Label: "Approve"}},

@@ -136,8 +136,8 @@ func newDemo(listen, management string, in io.Reader, out, logw io.Writer) (*dem
 	for _, u := range memory.ExampleSeed().Users {
 		accounts = append(accounts, u.AccountName)
 	}
-	terminal := chatPlatform{name: console.Platform, build: func(_ *config.Config, core *bot.Bot, _ bot.Once, _ *slog.Logger, _ platform.CallMeter) (platform.App, error) {
-		d.chat = console.New(out, core, accounts)
+	terminal := chatPlatform{name: console.Platform, build: func(c *config.Config, core *bot.Bot, _ bot.Once, _ *slog.Logger, _ platform.CallMeter) (platform.App, error) {
+		d.chat = console.New(out, core, accounts, console.WithLanguage(c.Helpdesk.Language))
 		return consoleApp{d.chat, in}, nil
 	}}
 	if d.srv, err = build(context.Background(), demoConfig(d.redis.Addr(), d.base, d.audit), d.log, terminal); err != nil {
