@@ -32,7 +32,7 @@ func (r *faultRig) ack(user, text string) (time.Duration, string) {
 	if resp.StatusCode != http.StatusOK {
 		r.t.Fatalf("slash command: status %d: %s", resp.StatusCode, body)
 	}
-	return took, string(body)
+	return took, firstReply(r.t, r.fake, fmt.Sprint("cmd", r.n), string(body))
 }
 
 // TestSlowDirectoryAck is fault 4 of the fault suite: the directory behind

@@ -60,8 +60,8 @@ func TestServeWiresSlackToFlows(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "Got it") {
-		t.Fatalf("slash command: %d %s", resp.StatusCode, body)
+	if first := firstReply(t, fake, "r1", string(body)); resp.StatusCode != http.StatusOK || !strings.Contains(first, "Got it") {
+		t.Fatalf("slash command: %d %s", resp.StatusCode, first)
 	}
 	waitFor(t, done, func() bool {
 		dms := fake.DMs("U0PWUSER")
