@@ -11,6 +11,7 @@ import (
 // strength estimate), the cost behind each rate-limited check request.
 func BenchmarkCheck(b *testing.B) {
 	rules := NewRules(adPolicy, Options{})
+	Check(rules, "warm-up", jane) // the estimator's dictionary, built once per process
 	for _, bc := range []struct{ name, pw string }{
 		{"typical", "Glacier-Tuba-Orbit-42!"},
 		// A generated one, as password managers (and the reset benchmark)
