@@ -72,7 +72,8 @@ const (
 // getrusage, asked before and after the timed part) and service-allocs/op
 // and service-B/op, its heap allocations; and, when RESETBOT_BENCH_SLAPD_PID
 // names slapd's pid (scripts/bench sets it), slapd-cpu-ns/op, slapd's
-// user+system CPU per operation from /proc/<pid>/stat. RESETBOT_BENCH_ROUNDS
+// user+system CPU per operation from /proc/<pid>/stat, and the same for
+// redis-server with RESETBOT_BENCH_REDIS_PID. RESETBOT_BENCH_ROUNDS
 // sets the rounds (default 2). scripts/bench runs it; it is not part of the
 // test run.
 func BenchmarkResetVsPasswordModify(b *testing.B) {
@@ -80,6 +81,7 @@ func BenchmarkResetVsPasswordModify(b *testing.B) {
 	ca := testenv.RequireEnv(b, "RESETBOT_TEST_SLAPD_CA")
 	testenv.RequireEnv(b, "RESETBOT_TEST_REDIS_ADDR")
 	slapdPID := os.Getenv("RESETBOT_BENCH_SLAPD_PID")
+	redisPID := os.Getenv("RESETBOT_BENCH_REDIS_PID")
 	rounds := 2
 	if v, err := strconv.Atoi(os.Getenv("RESETBOT_BENCH_ROUNDS")); err == nil && v > 0 {
 		rounds = v
@@ -89,10 +91,10 @@ func BenchmarkResetVsPasswordModify(b *testing.B) {
 	for round := 1; round <= rounds; round++ {
 		for _, clients := range []int{1, 4, 16} {
 			b.Run(fmt.Sprintf("round%d/raw/c%d", round, clients), func(b *testing.B) {
-				benchPasswordModify(b, admin, ldaps, ca, clients, slapdPID)
+				benchPasswordModify(b, admin, ldaps, ca, clients, slapdPID, redisPID)
 			})
 			b.Run(fmt.Sprintf("round%d/reset/c%d", round, clients), func(b *testing.B) {
-				benchCompleteResets(b, svc, admin, ldaps, ca, clients, slapdPID)
+				benchCompleteResets(b, svc, admin, ldaps, ca, clients, slapdPID, redisPID)
 			})
 		}
 	}
@@ -101,7 +103,7 @@ func BenchmarkResetVsPasswordModify(b *testing.B) {
 // benchPasswordModify is the baseline: b.N Password Modify operations, each
 // on an account of its own, from clients connections bound as the service
 // account.
-func benchPasswordModify(b *testing.B, admin *goldap.Conn, url, caFile string, clients int, slapdPID string) {
+func benchPasswordModify(b *testing.B, admin *goldap.Conn, url, caFile string, clients int, slapdPID, redisPID string) {
 	accounts := make([]string, b.N)
 	for i := range accounts {
 		accounts[i], _ = addSlapdAccount(b, admin)
@@ -110,7 +112,7 @@ func benchPasswordModify(b *testing.B, admin *goldap.Conn, url, caFile string, c
 	for i := range conns {
 		conns[i] = adminConn(b, url, caFile, benchSvcDN, benchSvcPassword)
 	}
-	run(b, clients, slapdPID, nil, func(client, i int) error {
+	run(b, clients, slapdPID, redisPID, nil, func(client, i int) error {
 		req := goldap.NewPasswordModifyRequest("uid="+accounts[i]+","+benchPeopleDN, "", webauthtest.RandomPassword())
 		_, err := conns[client].PasswordModify(req)
 		return err
@@ -126,7 +128,7 @@ type benchAccount struct {
 // benchCompleteResets runs b.N complete resets from clients goroutines, each
 // reset a fresh account, through the service process on real slapd and
 // Redis.
-func benchCompleteResets(b *testing.B, svc *benchService, admin *goldap.Conn, ldaps, ca string, clients int, slapdPID string) {
+func benchCompleteResets(b *testing.B, svc *benchService, admin *goldap.Conn, ldaps, ca string, clients int, slapdPID, redisPID string) {
 	accounts := make([]benchAccount, b.N)
 	for i := range accounts {
 		account, chat := addSlapdAccount(b, admin)
@@ -135,7 +137,7 @@ func benchCompleteResets(b *testing.B, svc *benchService, admin *goldap.Conn, ld
 	tr := svc.transport(clients)
 	defer tr.CloseIdleConnections()
 	written := make([]string, b.N)
-	run(b, clients, slapdPID, svc, func(_, i int) error {
+	run(b, clients, slapdPID, redisPID, svc, func(_, i int) error {
 		next, err := completeReset(b, svc, tr, accounts[i])
 		written[i] = next
 		return err
@@ -181,8 +183,9 @@ func completeReset(b testing.TB, svc *benchService, tr http.RoundTripper, a benc
 
 // run times b.N calls of op spread over clients goroutines (op(client, i)
 // for i in [0, b.N)) and reports ops/s, cpu-ns/op, with a service its CPU
-// and allocations per operation, and with a slapd pid slapd-cpu-ns/op.
-func run(b *testing.B, clients int, slapdPID string, svc *benchService, op func(client, i int) error) {
+// and allocations per operation, with a slapd pid slapd-cpu-ns/op and with
+// a Redis pid redis-cpu-ns/op.
+func run(b *testing.B, clients int, slapdPID, redisPID string, svc *benchService, op func(client, i int) error) {
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	errs := make(chan error, clients)
@@ -190,7 +193,7 @@ func run(b *testing.B, clients int, slapdPID string, svc *benchService, op func(
 	if svc != nil {
 		svc0 = svc.usage(b, "start")
 	}
-	slapd0 := procCPU(b, slapdPID)
+	slapd0, redis0 := procCPU(b, slapdPID), procCPU(b, redisPID)
 	cpu0 := testenv.CPUTime()
 	start := time.Now()
 	b.ResetTimer()
@@ -217,6 +220,9 @@ func run(b *testing.B, clients int, slapdPID string, svc *benchService, op func(
 	if slapdPID != "" {
 		b.ReportMetric(float64(procCPU(b, slapdPID)-slapd0)/float64(b.N), "slapd-cpu-ns/op")
 	}
+	if redisPID != "" {
+		b.ReportMetric(float64(procCPU(b, redisPID)-redis0)/float64(b.N), "redis-cpu-ns/op")
+	}
 	if svc != nil {
 		svc1 := svc.usage(b, "stop")
 		n := float64(b.N)
@@ -240,7 +246,7 @@ func procCPU(b *testing.B, pid string) time.Duration {
 	}
 	raw, err := os.ReadFile("/proc/" + pid + "/stat")
 	if err != nil {
-		b.Fatalf("slapd's CPU time: %v", err)
+		b.Fatalf("CPU time of process %s: %v", pid, err)
 	}
 	s := string(raw)
 	// The fields after the command name, which may hold spaces, start

@@ -29,10 +29,12 @@ func BenchmarkSlapdOperations(b *testing.B) {
 	type account struct{ dn, chat, uuid string }
 	var accounts []account
 	// accountsFor returns n accounts of the benchmark's own (added once,
-	// removed at the end), with their entryUUIDs.
+	// removed when the whole benchmark ends, not each operation type's
+	// run), with their entryUUIDs.
+	parent := b
 	accountsFor := func(b *testing.B, n int) []account {
 		for len(accounts) < n {
-			name, chat := addSlapdAccount(b, admin)
+			name, chat := addSlapdAccount(parent, admin)
 			dn := "uid=" + name + "," + benchPeopleDN
 			res, err := conn.Search(goldap.NewSearchRequest(dn, goldap.ScopeBaseObject, goldap.NeverDerefAliases,
 				1, 0, false, "(objectClass=*)", []string{"entryUUID"}, nil))
