@@ -10,6 +10,7 @@ import (
 	"github.com/go-webauthn/webauthn/webauthn"
 
 	"github.com/resetbot/resetbot/credentials/seal"
+	"github.com/resetbot/resetbot/webauth/password"
 )
 
 // Server is the web app. It is an http.Handler; the binary mounts it at the
@@ -66,6 +67,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		sessions: &sessionStore{rdb: deps.Redis, prefix: s.KeyPrefix}, sealer: sealer,
 	}
 	srv.routes()
+	go password.Prepare() // the strength estimate's dictionary, before the first live check
 	return srv, nil
 }
 

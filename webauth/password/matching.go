@@ -62,6 +62,12 @@ func zxcvbnResult(candidate string, userInputs []string) scoring.MinEntropyMatch
 	return scoring.MinimumEntropyMatchSequence(candidate, matches)
 }
 
+// Prepare builds what the strength estimate needs once per process (its
+// dictionary, about 0.2 s of CPU), so that the first live check does not
+// wait for it; a server calls it in the background at start. The estimate
+// builds it itself when Prepare was not called.
+func Prepare() { wordLists() }
+
 // isASCII reports whether s holds only ASCII bytes.
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
