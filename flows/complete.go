@@ -71,11 +71,7 @@ func (e *Engine) Complete(ctx context.Context, flowID, binding string, c Complet
 	wctx, cancel := context.WithTimeout(detached, e.cfg.WriteTimeout)
 	outcome, applyErr := e.apply(wctx, f, c)
 	cancel()
-	f, err = e.record(detached, flowID, outcome, applyErr, c)
-	if err == nil && f != nil && f.State == StateCompleted {
-		e.rememberSeen(detached, f)
-	}
-	return f, err
+	return e.record(detached, flowID, outcome, applyErr, c)
 }
 
 // reconcileMargin (at most, or half the write timeout when that is
@@ -150,8 +146,11 @@ func (e *Engine) apply(ctx context.Context, f *Flow, c Completion) (EventType, e
 // finish stores the outcome of apply. If the flow left StateApplying
 // meanwhile, the reconciler already recorded the outcome from the
 // directory's evidence, and nothing is recorded twice.
+//
+// A completed flow's record also remembers the browser and country it was
+// verified from (seenBudgets), in the same round trip.
 func (e *Engine) finish(ctx context.Context, flowID string, success EventType, applyErr error, c Completion) (*Flow, error) {
-	return e.mutate(ctx, flowID, "", func(f *Flow, now time.Time) ([]Event, error) {
+	return e.mutateSpending(ctx, flowID, "", func(f *Flow, now time.Time) ([]Event, error) {
 		if f.State != StateApplying {
 			e.log.Info("flows: outcome of a directory write arrived after the reconciler recorded one",
 				"flow", f.ID, "state", f.State, "success", applyErr == nil)
@@ -200,6 +199,11 @@ func (e *Engine) finish(ctx context.Context, flowID string, success EventType, a
 			evs = []Event{ev}
 		}
 		return evs, result
+	}, func(f *Flow) []Budget {
+		if f.State != StateCompleted {
+			return nil
+		}
+		return e.seenBudgets(f)
 	})
 }
 

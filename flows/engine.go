@@ -166,6 +166,13 @@ type step func(f *Flow, now time.Time) (events []Event, result error)
 // first attempt starts from the flow the request already read (WithRead)
 // when ctx carries it; every retry reads the store again.
 func (e *Engine) mutate(ctx context.Context, id, binding string, fn step) (*Flow, error) {
+	return e.mutateSpending(ctx, id, binding, fn, nil)
+}
+
+// mutateSpending is mutate whose write also spends the budgets spend
+// names for the flow as the step left it (Store.UpdateSpending), in the
+// same round trip; a failure to spend them is logged, not returned.
+func (e *Engine) mutateSpending(ctx context.Context, id, binding string, fn step, spend func(f *Flow) []Budget) (*Flow, error) {
 	known := knownFlow(ctx, id)
 	for attempt := 0; attempt < 8; attempt++ {
 		var f *Flow
@@ -190,7 +197,19 @@ func (e *Engine) mutate(ctx context.Context, id, binding string, fn step) (*Flow
 		if f.State.Terminal() && f.EndedAt.IsZero() {
 			f.EndedAt = now
 		}
-		err = e.store.Update(ctx, f, events)
+		var budgets []Budget
+		if spend != nil {
+			budgets = spend(f)
+		}
+		if len(budgets) > 0 {
+			var spendErr error
+			spendErr, err = e.store.UpdateSpending(ctx, f, events, budgets, now)
+			if spendErr != nil {
+				e.log.Warn("flows: budgets spent with a flow's write failed", "flow", f.ID, "err", spendErr)
+			}
+		} else {
+			err = e.store.Update(ctx, f, events)
+		}
 		if errors.Is(err, ErrConflict) {
 			continue
 		}

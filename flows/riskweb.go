@@ -1,7 +1,6 @@
 package flows
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -75,11 +74,12 @@ func (e *Engine) webRisk(f *Flow, v Verification, used func(key string) int64, n
 	return out, seen
 }
 
-// rememberSeen records, after a completed flow, the browser and country it
-// was verified from, so the account's next flow from them is not new: one
-// round trip for all of them. A failure is logged: it costs at most one
-// needless signal later.
-func (e *Engine) rememberSeen(ctx context.Context, f *Flow) {
+// seenBudgets are what a completed flow remembers for its account: the
+// browser and country it was verified from, so the account's next flow
+// from them is not new. They are spent with the record of the completion
+// (Engine.finish), once the directory took the write; a failure is
+// logged: it costs at most one needless signal later.
+func (e *Engine) seenBudgets(f *Flow) []Budget {
 	var budgets []Budget
 	for _, s := range f.RiskSeen {
 		var keys []string
@@ -93,12 +93,7 @@ func (e *Engine) rememberSeen(ctx context.Context, f *Flow) {
 			budgets = append(budgets, Budget{Key: k, Window: e.cfg.Risk.Memory, Max: 64})
 		}
 	}
-	if len(budgets) == 0 {
-		return
-	}
-	if _, err := e.store.TakeAll(ctx, budgets, e.clock()); err != nil {
-		e.log.Warn("flows: could not remember a flow's browser or country", "flow", f.ID, "err", err)
-	}
+	return budgets
 }
 
 // riskFailureBudget is the velocity signal's count of a failed

@@ -24,6 +24,12 @@ type Store interface {
 	// and the expiry schedule. ErrConflict when the version moved on,
 	// ErrNotFound when the flow is gone.
 	Update(ctx context.Context, f *Flow, events []Event) error
+	// UpdateSpending is Update, and in the same round trip spends budgets
+	// as TakeAll does at now, whatever Update answers: the budgets' keys live
+	// apart from the flow's, so they are not part of its atomic step. A
+	// completion remembers its browser and country so, with the record of
+	// its outcome. spendErr is the budgets' failure, err Update's.
+	UpdateSpending(ctx context.Context, f *Flow, events []Event, budgets []Budget, now time.Time) (spendErr, err error)
 	// LiveID returns the id in the live index of an account and kind, or ""
 	// when there is none. The flow it names may have ended since.
 	LiveID(ctx context.Context, accountID string, kind Kind) (string, error)

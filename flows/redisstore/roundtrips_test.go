@@ -69,3 +69,37 @@ func TestAdmitAfterScriptFlush(t *testing.T) {
 		t.Fatalf("uses after one admission: %d, %v; want 1", n, err)
 	}
 }
+
+// TestUpdateSpendingAfterScriptFlush: UpdateSpending's pipelined scripts
+// on a server that lost them: the compare-and-swap is sent again on its
+// own and the budget taken on its own, each exactly once.
+func TestUpdateSpendingAfterScriptFlush(t *testing.T) {
+	rdb := redis.NewClient(&redis.Options{Addr: testenv.RequireEnv(t, "RESETBOT_TEST_REDIS_ADDR")})
+	t.Cleanup(func() { rdb.Close() })
+	r := newBenchRig(t, rdb)
+	ctx := context.Background()
+	is, err := r.start(ctx, flows.KindReset, "U0JDOE")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := r.st.Get(ctx, is.Flow.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rdb.ScriptFlush(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	b := flows.Budget{Key: "seen:flush", Window: time.Hour, Max: 5}
+	spendErr, err := r.st.UpdateSpending(ctx, f, nil, []flows.Budget{b}, now)
+	if err != nil || spendErr != nil {
+		t.Fatalf("UpdateSpending after SCRIPT FLUSH: %v, %v", spendErr, err)
+	}
+	stored, err := r.st.Get(ctx, f.ID)
+	if err != nil || stored.Version != is.Flow.Version+1 || f.Version != stored.Version {
+		t.Fatalf("stored version %d (%v), flow's %d; want %d", stored.Version, err, f.Version, is.Flow.Version+1)
+	}
+	if n, err := r.st.Used(ctx, b.Key, b.Window, now); err != nil || n != 1 {
+		t.Fatalf("uses after one spend: %d, %v; want 1", n, err)
+	}
+}

@@ -160,9 +160,47 @@ func isWrongType(err error) bool {
 
 // Update implements flows.Store.
 func (s *Store) Update(ctx context.Context, f *flows.Flow, events []flows.Event) error {
-	k, err := s.keysFor(f)
+	u, err := s.update(f, events)
 	if err != nil {
 		return err
+	}
+	return u.result(updateScript.Run(ctx, s.rdb, u.keys, u.args...).Text())
+}
+
+// UpdateSpending implements flows.Store: the compare-and-swap script and
+// the budgets' scripts in one pipeline.
+func (s *Store) UpdateSpending(ctx context.Context, f *flows.Flow, events []flows.Event, budgets []flows.Budget, now time.Time) (spendErr, err error) {
+	u, err := s.update(f, events)
+	if err != nil {
+		return nil, err
+	}
+	pipe := s.rdb.Pipeline()
+	cas := updateScript.EvalSha(ctx, pipe, u.keys, u.args...)
+	takes := s.queueTakes(ctx, pipe, budgets, now)
+	_, _ = pipe.Exec(ctx) // each reply is looked at below
+	_, spendErr = takes.results(ctx)
+	res, err := cas.Text()
+	if isNoScript(err) {
+		// The server lost its scripts and ran nothing of this one.
+		res, err = updateScript.Run(ctx, s.rdb, u.keys, u.args...).Text()
+	}
+	return spendErr, u.result(res, err)
+}
+
+// flowUpdate is one compare-and-swap of a flow: updateScript's keys and
+// arguments, and the flow whose version it moves on.
+type flowUpdate struct {
+	f        *flows.Flow
+	expected int64
+	keys     []string
+	args     []any
+}
+
+// update prepares the compare-and-swap of f with its events.
+func (s *Store) update(f *flows.Flow, events []flows.Event) (flowUpdate, error) {
+	k, err := s.keysFor(f)
+	if err != nil {
+		return flowUpdate{}, err
 	}
 	expected := f.Version
 	next := *f
@@ -173,16 +211,20 @@ func (s *Store) Update(ctx context.Context, f *flows.Flow, events []flows.Event)
 	}
 	args := []any{strconv.FormatInt(expected, 10), flowValue(&next), f.ID, terminal, s.keepUntil(f), f.DueAt().UnixMilli(), k.liveField, liveValue(f.ID)}
 	args = appendEvents(args, events, f)
-	res, err := updateScript.Run(ctx, s.rdb, []string{k.flow, k.live, k.due, k.stream, k.oldLive}, args...).Text()
+	return flowUpdate{f: f, expected: expected, keys: []string{k.flow, k.live, k.due, k.stream, k.oldLive}, args: args}, nil
+}
+
+// result reads updateScript's reply; "ok" moves the flow's version on.
+func (u flowUpdate) result(res string, err error) error {
 	if err != nil {
 		return unavailable("update", err)
 	}
 	switch res {
 	case "ok":
-		f.Version = expected + 1
+		u.f.Version = u.expected + 1
 		return nil
 	case "conflict":
-		return fmt.Errorf("%w: flow %s changed", flows.ErrConflict, f.ID)
+		return fmt.Errorf("%w: flow %s changed", flows.ErrConflict, u.f.ID)
 	case "missing":
 		return flows.ErrNotFound
 	}

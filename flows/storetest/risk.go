@@ -314,6 +314,41 @@ func RunRisk(t *testing.T, newStore NewStore) {
 		}
 	})
 
+	t.Run("RefusedWriteRemembersNothing", func(t *testing.T) {
+		// The browser is remembered with the record of a completion, in
+		// the same round trip: a write the directory refused teaches the
+		// signal nothing, a later completion does.
+		deny := flows.RiskPolicy{Actions: map[flows.RiskRule]flows.RiskAction{flows.RiskNewBrowser: flows.RiskDeny}}
+		r := riskRig(t, newStore, flows.RiskPolicy{})
+		is := r.mustStart(t, flows.KindReset, "U0PWUSER")
+		f, binding, err := r.webVerify(t, is, flows.RiskEvidence{Browser: "b2"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.eng.Complete(ctx(t), f.ID, binding, flows.Completion{NewPassword: "pwuser-Fresh-Horse-42"}); !errors.Is(err, directory.ErrPasswordPolicy) {
+			t.Fatalf("a password containing the account name: %v, want the directory's refusal", err)
+		}
+		r.withRisk(deny)
+		is = r.mustStart(t, flows.KindReset, "U0PWUSER")
+		if _, _, err := r.webVerify(t, is, flows.RiskEvidence{Browser: "b2"}); !errors.Is(err, flows.ErrRiskDenied) {
+			t.Fatalf("the browser of a refused write = %v; want still new (denied)", err)
+		}
+		r.withRisk(flows.RiskPolicy{})
+		is = r.mustStart(t, flows.KindReset, "U0PWUSER")
+		f, binding, err = r.webVerify(t, is, flows.RiskEvidence{Browser: "b2"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.eng.Complete(ctx(t), f.ID, binding, flows.Completion{NewPassword: "Fresh-Horse-Battery-42"}); err != nil {
+			t.Fatal(err)
+		}
+		r.withRisk(deny)
+		is = r.mustStart(t, flows.KindReset, "U0PWUSER")
+		if f, _, err := r.webVerify(t, is, flows.RiskEvidence{Browser: "b2"}); err != nil || f.State != flows.StateVerified {
+			t.Fatalf("the browser of a completed reset = %v; want known (verified)", err)
+		}
+	})
+
 	t.Run("RecentKeepsTheWindow", func(t *testing.T) {
 		st := newStore(t)
 		rk, ok := st.(flows.RecentKeeper)
