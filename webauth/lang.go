@@ -3,6 +3,7 @@ package webauth
 import (
 	"context"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/resetbot/resetbot/flows"
@@ -23,7 +24,7 @@ type readerKey struct{}
 
 // withReader puts the request's reader, from its headers, in its context.
 func (s *Server) withReader(r *http.Request) *http.Request {
-	rd := &reader{lang: i18n.For(i18n.Match(r.Header.Get("Accept-Language"), s.cfg.Language).String()), zone: s.cfg.TimeZone}
+	rd := &reader{lang: s.views.lang(i18n.Match(r.Header.Get("Accept-Language"), s.cfg.Language).String()), zone: s.cfg.TimeZone}
 	return r.WithContext(context.WithValue(r.Context(), readerKey{}, rd))
 }
 
@@ -33,7 +34,7 @@ func (s *Server) readerOf(r *http.Request) *reader {
 	if rd, ok := r.Context().Value(readerKey{}).(*reader); ok {
 		return rd
 	}
-	return &reader{lang: i18n.For(s.cfg.Language), zone: s.cfg.TimeZone}
+	return &reader{lang: s.views.lang(i18n.Match(s.cfg.Language).String()), zone: s.cfg.TimeZone}
 }
 
 // tr is the request's translator.
@@ -47,11 +48,30 @@ func (s *Server) forFlow(r *http.Request, f *flows.Flow) {
 	}
 	rd := s.readerOf(r)
 	if f.Locale.Lang != "" {
-		rd.lang = i18n.For(i18n.Match(f.Locale.Lang, r.Header.Get("Accept-Language"), s.cfg.Language).String())
+		rd.lang = s.views.lang(i18n.Match(f.Locale.Lang, r.Header.Get("Accept-Language"), s.cfg.Language).String())
 	}
 	if f.Locale.TimeZone != "" {
-		if loc, err := time.LoadLocation(f.Locale.TimeZone); err == nil {
+		if loc, err := loadZone(f.Locale.TimeZone); err == nil {
 			rd.zone = loc
 		}
 	}
+}
+
+// zones keeps the time zones loaded, by name: time.LoadLocation opens,
+// reads and parses the zone's file on every call, and a flow's every page
+// asks for its person's zone. Only names that load are kept, so the map
+// holds at most the zone database's names.
+var zones sync.Map // string -> *time.Location
+
+// loadZone is time.LoadLocation, each zone read once per process.
+func loadZone(name string) (*time.Location, error) {
+	if loc, ok := zones.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	zones.Store(name, loc)
+	return loc, nil
 }

@@ -27,12 +27,24 @@ var errNoRoute = errors.New("webauth: no such page")
 // shared layout and the language's "t" and "tn" functions.
 type views struct {
 	pages map[string]map[string]*template.Template
+	// langs are the translators of the supported languages, made once:
+	// a request looks its language up instead of making a translator.
+	langs map[string]i18n.Lang
+}
+
+// lang is the translator for tag (a supported language's BCP 47 tag, as
+// i18n.Match gives it).
+func (v *views) lang(tag string) i18n.Lang {
+	if l, ok := v.langs[tag]; ok {
+		return l
+	}
+	return i18n.For(tag)
 }
 
 // loadViews parses every page with the layout once per language, at start;
 // overrides (Config.TemplatesDir) replace built-in files by name.
 func loadViews(overrides map[string]string) (*views, error) {
-	v := &views{pages: map[string]map[string]*template.Template{}}
+	v := &views{pages: map[string]map[string]*template.Template{}, langs: map[string]i18n.Lang{}}
 	for _, tag := range i18n.Supported() {
 		lang := i18n.For(tag.String())
 		pages, err := loadPages(lang, overrides)
@@ -40,6 +52,7 @@ func loadViews(overrides map[string]string) (*views, error) {
 			return nil, err
 		}
 		v.pages[lang.String()] = pages
+		v.langs[lang.String()] = lang
 	}
 	return v, nil
 }
