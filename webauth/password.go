@@ -90,6 +90,7 @@ func (s *Server) renderPassword(w http.ResponseWriter, r *http.Request, fc *flow
 		return
 	}
 	p := basePage(fc, "web.password.title", 2)
+	p.Early = []string{"toggle.js"} // Show works from the first paint
 	p.Scripts = []string{"common.js", "password.js"}
 	p.Problem = prob
 	p.Data = passwordData{

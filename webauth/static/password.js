@@ -1,7 +1,7 @@
 // password.js: the new-password form. Ticks the checklist lines the browser
 // can evaluate (length, complexity, names) on every keystroke, asks the
 // server for the rest (breached list, strength) through a rate-limited POST
-// (never a GET with the password in it), and toggles showing the password.
+// (never a GET with the password in it); the Show toggle is toggle.js.
 // The submit stays disabled while a rule the browser checks fails. The form
 // is posted by script asking for JSON: a refusal is shown next to the field,
 // which keeps what was typed, gets the focus and aria-invalid; a problem
@@ -14,7 +14,7 @@
   var words = document.getElementById("password-words").dataset;
   var pw = document.getElementById("password"), confirm = document.getElementById("confirm");
   var meter = document.getElementById("strength"), label = document.getElementById("strength-label");
-  var toggle = document.getElementById("toggle"), submit = document.getElementById("set-password");
+  var submit = document.getElementById("set-password");
   var strengthWords = [words.s0, words.s1, words.s2, words.s3, words.s4];
   var server = {}, timer = null, seq = 0, busy = false;
 
@@ -115,13 +115,6 @@
   }
   pw.addEventListener("input", changed);
   if (confirm) confirm.addEventListener("input", function () { clearProblem(); local(); });
-  toggle.addEventListener("click", function () {
-    var show = pw.type === "password";
-    pw.type = show ? "text" : "password";
-    if (confirm) confirm.type = pw.type;
-    toggle.textContent = show ? words.hide : words.show;
-    toggle.setAttribute("aria-pressed", show ? "true" : "false");
-  });
   form.addEventListener("submit", function (ev) {
     if (!window.fetch) return;
     ev.preventDefault();
