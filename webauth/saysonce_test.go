@@ -97,6 +97,10 @@ func TestProblemPagesSayItOnce(t *testing.T) {
 					t.Fatalf("status %d, want %d", rec.Code, c.p.Status)
 				}
 				checkSaysOnce(t, lang, body)
+				// The label a script puts before an error id it shows.
+				if label := i18n.For(lang).T("web.error_id"); !strings.Contains(html.UnescapeString(body), `data-errid="`+label+`"`) {
+					t.Errorf("the page's body lacks data-errid=%q", label)
+				}
 				if c.p.Restart {
 					words := strings.ToLower(problemOf(body) + hintOf(body))
 					if !strings.Contains(words, "helpdesk") && !strings.Contains(words, "support") && !strings.Contains(words, "soporte") && !strings.Contains(words, "bot") {

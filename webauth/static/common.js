@@ -57,7 +57,9 @@ window.rb = {
   },
   say: function (el, msg, bad, info) {
     if (!el) return;
-    el.textContent = msg + (info && info.errorId ? " (error id " + info.errorId + ")" : "");
+    // The error id's label is the page's, in the reader's language.
+    var label = document.body && document.body.dataset.errid;
+    el.textContent = msg + (info && info.errorId ? " (" + (label ? label + " " : "") + info.errorId + ")" : "");
     el.classList.toggle("bad", !!bad);
   }
 };
