@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/resetbot/resetbot/flows"
 	"github.com/resetbot/resetbot/internal/i18n"
@@ -83,6 +84,7 @@ func loadPages(lang i18n.Lang, overrides map[string]string) (map[string]*templat
 	for k, f := range lang.Funcs() {
 		funcs[k] = f
 	}
+	funcs["t"] = cachedT(lang)
 	parse := func(t *template.Template, file string) (*template.Template, error) {
 		src, err := templateSource(file, overrides)
 		if err != nil {
@@ -123,6 +125,35 @@ func loadPages(lang i18n.Lang, overrides map[string]string) (map[string]*templat
 	}
 	return pages, nil
 }
+
+// cachedT is the templates' "t" for lang: a message without arguments is
+// translated once and then read from a map, since the catalogue does not
+// change while the process runs; a page calls "t" a few dozen times, and
+// each translation builds its arguments' map and runs the catalogue's
+// lookup and template. Messages with arguments are translated every time,
+// and at most maxCachedT ids are kept (a template passing data as the id
+// cannot grow the map without bound).
+func cachedT(lang i18n.Lang) func(id string, args ...any) string {
+	var plain sync.Map // message id -> its translation
+	var kept atomic.Int32
+	return func(id string, args ...any) string {
+		if len(args) > 0 {
+			return lang.T(id, args...)
+		}
+		if s, ok := plain.Load(id); ok {
+			return s.(string)
+		}
+		s := lang.T(id)
+		if kept.Add(1) <= maxCachedT {
+			plain.Store(id, s)
+		}
+		return s
+	}
+}
+
+// maxCachedT bounds cachedT's map per language; the catalogue has a few
+// hundred web messages.
+const maxCachedT = 4096
 
 // templateError is a template file that does not load; its message names
 // the file, in the directory it came from when it is an override.
