@@ -135,10 +135,10 @@ func (p RiskPolicy) Action(rule RiskRule) RiskAction {
 // (RiskDeniedCountry) with its detail, or "".
 func (p RiskPolicy) countryRule(country string) (RiskRule, string) {
 	if hasCountry(p.DenyCountries, country) {
-		return RiskDeniedCountry, "web client in " + country + ", a denied country"
+		return RiskDeniedCountry, RiskFacts{Fact: FactCountryDenied, Country: country}.Detail()
 	}
 	if len(p.AllowCountries) > 0 && !hasCountry(p.AllowCountries, country) {
-		return RiskDeniedCountry, "web client in " + country + ", not an allowed country"
+		return RiskDeniedCountry, RiskFacts{Fact: FactCountryNotAllowed, Country: country}.Detail()
 	}
 	return "", ""
 }

@@ -3,7 +3,6 @@ package flows
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/resetbot/resetbot/directory"
@@ -80,21 +79,21 @@ func (e *Engine) requestRisk(ctx context.Context, kind Kind, u *directory.User, 
 	var out []RiskFinding
 	if p.AccountRequests > 0 {
 		if n := count(riskRequestsKey(u.ID)); n > int64(p.AccountRequests) {
-			out = append(out, RiskFinding{RiskVelocity, fmt.Sprintf("%d requests for this account within %s (more than %d)", n, p.Window, p.AccountRequests)})
+			out = append(out, RiskFinding{RiskVelocity, RiskFacts{Fact: FactAccountRequests, Count: int(n), Limit: p.Window, Threshold: p.AccountRequests}.Detail()})
 		}
 	}
 	if p.AccountFailures > 0 {
 		if n := read(riskFailuresKey(u.ID)); n >= int64(p.AccountFailures) {
-			out = append(out, RiskFinding{RiskVelocity, fmt.Sprintf("%d failed verifications of this account within %s (at least %d)", n, p.Window, p.AccountFailures)})
+			out = append(out, RiskFinding{RiskVelocity, RiskFacts{Fact: FactAccountFailures, Count: int(n), Limit: p.Window, Threshold: p.AccountFailures}.Detail()})
 		}
 	}
 	if p.DepartmentRequests > 0 && u.Department != "" {
 		if n := count(riskDepartmentKey(u.Department)); n > int64(p.DepartmentRequests) {
-			out = append(out, RiskFinding{RiskVelocity, fmt.Sprintf("%d requests from department %s within %s (more than %d)", n, u.Department, p.Window, p.DepartmentRequests)})
+			out = append(out, RiskFinding{RiskVelocity, RiskFacts{Fact: FactDepartmentRequests, Count: int(n), Department: u.Department, Limit: p.Window, Threshold: p.DepartmentRequests}.Detail()})
 		}
 	}
 	if n := read(riskDeclinedKey(u.ID)); n > 0 {
-		out = append(out, RiskFinding{RiskCallerDeclined, fmt.Sprintf("the account's owner declined %d caller verification(s) within %s", n, p.Window)})
+		out = append(out, RiskFinding{RiskCallerDeclined, RiskFacts{Fact: FactCallerDeclined, Count: int(n), Limit: p.Window}.Detail()})
 	}
 	return out, nil
 }

@@ -1,7 +1,6 @@
 package flows
 
 import (
-	"fmt"
 	"strings"
 	"time"
 )
@@ -54,12 +53,12 @@ func (e *Engine) webRisk(f *Flow, v Verification, used func(key string) int64, n
 	var seen []string
 	if v.Method == MethodPasskey && !ev.PasskeyAdded.IsZero() {
 		if age := now.Sub(ev.PasskeyAdded); age < p.NewPasskeyAge {
-			out = append(out, RiskFinding{RiskNewPasskey, fmt.Sprintf("the passkey used was added %s ago (less than %s)", age.Round(time.Minute), p.NewPasskeyAge)})
+			out = append(out, RiskFinding{RiskNewPasskey, RiskFacts{Fact: FactPasskeyAge, Age: age.Round(time.Minute), Limit: p.NewPasskeyAge}.Detail()})
 		}
 	}
 	if ev.Browser != "" {
 		if used(riskBrowserKey(f.Subject.AccountID, ev.Browser)) == 0 {
-			out = append(out, RiskFinding{RiskNewBrowser, "a browser never used for this account before"})
+			out = append(out, RiskFinding{RiskNewBrowser, RiskFacts{Fact: FactNewBrowser}.Detail()})
 		}
 		seen = append(seen, "dev:"+ev.Browser)
 	}
@@ -67,7 +66,7 @@ func (e *Engine) webRisk(f *Flow, v Verification, used func(key string) int64, n
 		if rule, detail := p.countryRule(c); rule != "" {
 			out = append(out, RiskFinding{rule, detail})
 		} else if used(riskAnyCountryKey(f.Subject.AccountID)) > 0 && used(riskCountryKey(f.Subject.AccountID, c)) == 0 {
-			out = append(out, RiskFinding{RiskUnusualCountry, "web client in " + c + ", a country this account has not used before"})
+			out = append(out, RiskFinding{RiskUnusualCountry, RiskFacts{Fact: FactCountryNew, Country: c}.Detail()})
 		}
 		seen = append(seen, "ctry:"+c)
 	}
