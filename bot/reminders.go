@@ -218,7 +218,8 @@ func (b *Bot) deliverPrivate(ctx context.Context, ids []flows.ChatIdentity, msg 
 
 // localeOf asks the identity's platform for the user's language and time
 // zone, unless an answer of the last half hour is remembered (every answer
-// is); not knowing them is no failure, the configured ones apply.
+// is, and so is a refusal no retry fixes: no such member, no scope to
+// ask); not knowing them is no failure, the configured ones apply.
 func (b *Bot) localeOf(ctx context.Context, id flows.ChatIdentity) flows.Locale {
 	lr, ok := b.platforms[id.Platform].(LocaleResolver)
 	if !ok {
@@ -230,6 +231,9 @@ func (b *Bot) localeOf(ctx context.Context, id flows.ChatIdentity) flows.Locale 
 	loc, err := lr.UserLocale(ctx, id.UserID)
 	if err != nil {
 		b.deps.Log.Debug("user locale unknown", "user", id.String(), "err", err)
+		if _, permanent := errors.AsType[*PermanentError](err); permanent {
+			b.locales.put(id, flows.Locale{}, b.deps.Now())
+		}
 		return flows.Locale{}
 	}
 	b.locales.put(id, loc, b.deps.Now())

@@ -207,3 +207,24 @@ func TestSlackGermanMemberClick(t *testing.T) {
 		t.Fatalf("the German outsider saw %+v, want one German refusal", inbox)
 	}
 }
+
+// TestSlackLocaleRefusalRemembered: a refusal no retry fixes (users.info
+// answers user_not_found; an app without users:read gets missing_scope
+// for everyone) is remembered like an answer: the next command is acked at
+// once in the configured language, and users.info is not asked again.
+func TestSlackLocaleRefusalRemembered(t *testing.T) {
+	rig, d := localeRig(t)
+	u := d.User("spare1") // a member the fake's users.info does not know
+	ack, first := d.ackOf(t, u, "")
+	rig.Settle(t)
+	if got := responses(t, d.fake, first); ack != "" || len(got) != 1 || countContaining(got, workingEN) != 1 {
+		t.Fatalf("ack %q, response URL %q: want an empty ack and one working message in the configured language", ack, got)
+	}
+	if ack, _ := d.ackOf(t, u, "status"); !strings.Contains(ack, "Checking what you have set up") {
+		t.Errorf("after a permanent refusal the ack = %q, want the configured language at once", ack)
+	}
+	rig.Settle(t)
+	if n := localeLookups(d.fake, u.ID.UserID); n != 1 {
+		t.Errorf("%d users.info calls, want 1 (the refusal remembered)", n)
+	}
+}

@@ -130,9 +130,14 @@ func (m *Messenger) UserEmail(ctx context.Context, id string) (string, error) {
 }
 
 // UserLocale implements bot.LocaleResolver with users.info and
-// include_locale: the member's Slack language and time zone.
+// include_locale: the member's Slack language and time zone. An app
+// without users:read gets missing_scope every time, which is permanent
+// here (the core then stops asking for a while), though not for posts.
 func (m *Messenger) UserLocale(ctx context.Context, id string) (flows.Locale, error) {
 	u, err := m.api.GetUserInfoContext(ctx, id, slackgo.GetUserInfoOptionIncludeLocale(true))
+	if refused, ok := errors.AsType[slackgo.SlackErrorResponse](err); ok && refused.Err == "missing_scope" {
+		return flows.Locale{}, fmt.Errorf("slack users.info: %w", &bot.PermanentError{Code: refused.Err, Err: err})
+	}
 	if err != nil {
 		return flows.Locale{}, apiError("users.info", err)
 	}
