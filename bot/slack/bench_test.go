@@ -24,6 +24,7 @@ import (
 
 	"github.com/resetbot/resetbot/bot"
 	"github.com/resetbot/resetbot/bot/slack/slackfake"
+	"github.com/resetbot/resetbot/directory"
 	"github.com/resetbot/resetbot/directory/memory"
 	"github.com/resetbot/resetbot/flows"
 	"github.com/resetbot/resetbot/flows/redisstore"
@@ -65,6 +66,13 @@ func newAckRig(b *testing.B, rdb redis.UniversalClient) *ackRig {
 	if err != nil {
 		b.Fatal(err)
 	}
+	return newAckRigOn(b, rdb, dir, users, bot.Config{})
+}
+
+// newAckRigOn is the rig on dir, whose accounts carry the Slack ids users;
+// workers and queue bounds come from core (zero: the core's defaults).
+func newAckRigOn(b *testing.B, rdb redis.UniversalClient, dir directory.Directory, users []string, core bot.Config) *ackRig {
+	b.Helper()
 	st := redisstore.New(rdb, redisstore.Options{Prefix: fmt.Sprintf("ack%x-%d", time.Now().UnixNano(), ackPrefixes.Add(1))})
 	// Limits far above what the run reaches: the counters still cost
 	// their round trips in the background, none is ever exceeded.
@@ -74,12 +82,11 @@ func newAckRig(b *testing.B, rdb redis.UniversalClient) *ackRig {
 		Policy: flows.Policy{PrivilegedGroups: []string{"cn=tier0-admins,ou=Groups,dc=example,dc=test"}, BreakGlass: []string{"spare3"}},
 	})
 	discard := slog.New(slog.NewTextHandler(io.Discard, nil))
-	core, err := bot.New(bot.Config{
-		PublicBaseURL:   "https://reset.example.test",
-		HelpdeskGroup:   "cn=helpdesk,ou=Groups,dc=example,dc=test",
-		HelpdeskContact: "#it-help",
-		Identity:        map[string]bot.IdentityRule{Platform: {By: bot.IdentityByChatID}},
-	}, bot.Deps{Engine: eng, Directory: dir, Store: st, Log: discard})
+	core.PublicBaseURL = "https://reset.example.test"
+	core.HelpdeskGroup = "cn=helpdesk,ou=Groups,dc=example,dc=test"
+	core.HelpdeskContact = "#it-help"
+	core.Identity = map[string]bot.IdentityRule{Platform: {By: bot.IdentityByChatID}}
+	c, err := bot.New(core, bot.Deps{Engine: eng, Directory: dir, Store: st, Log: discard})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -92,8 +99,8 @@ func newAckRig(b *testing.B, rdb redis.UniversalClient) *ackRig {
 	if err != nil {
 		b.Fatal(err)
 	}
-	core.AddPlatform(Platform, m)
-	app, err := New(cfg, core, bot.NewOnce(st), WithLogger(discard), WithHTTPClient(fake.Client()))
+	c.AddPlatform(Platform, m)
+	app, err := New(cfg, c, bot.NewOnce(st), WithLogger(discard), WithHTTPClient(fake.Client()))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -101,8 +108,8 @@ func newAckRig(b *testing.B, rdb redis.UniversalClient) *ackRig {
 	// app's answers finish before the fake Slack goes away.
 	b.Cleanup(fake.Close)
 	b.Cleanup(app.Wait)
-	b.Cleanup(core.Close)
-	return &ackRig{fake: fake, app: app, core: core, routes: app.Routes(), users: users, store: st}
+	b.Cleanup(c.Close)
+	return &ackRig{fake: fake, app: app, core: c, routes: app.Routes(), users: users, store: st}
 }
 
 // command is the i-th signed "/reset", from the i-th user, with a fresh

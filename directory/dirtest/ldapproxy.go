@@ -43,6 +43,8 @@ type LDAPProxy struct {
 	conns       int
 	outstanding map[int]map[int64]bool // connection -> message ids awaiting their final answer
 	maxOut      map[int]int
+	inFlight    int // requests awaiting their final answer, all connections
+	maxInFlight int
 	delay       time.Duration
 	dead        bool
 	open        []net.Conn
@@ -229,11 +231,15 @@ func (p *LDAPProxy) request(n int, packet *ber.Packet) {
 	p.ops = append(p.ops, rec)
 	if rec.Kind != "abandon" && rec.Kind != "unbind" {
 		out := p.outstanding[n]
-		out[id] = true
+		if !out[id] {
+			out[id] = true
+			p.inFlight++
+			p.maxInFlight = max(p.maxInFlight, p.inFlight)
+		}
 		p.maxOut[n] = max(p.maxOut[n], len(out))
 	}
 	if rec.Kind == "abandon" {
-		delete(p.outstanding[n], rec.Abandons)
+		p.settle(n, rec.Abandons)
 	}
 }
 
@@ -247,8 +253,17 @@ func (p *LDAPProxy) answered(n int, packet *ber.Packet) {
 	}
 	id, _ := packet.Children[0].Value.(int64)
 	p.mu.Lock()
-	delete(p.outstanding[n], id)
+	p.settle(n, id)
 	p.mu.Unlock()
+}
+
+// settle ends request id's wait on connection n (answered or abandoned);
+// p.mu is held.
+func (p *LDAPProxy) settle(n int, id int64) {
+	if p.outstanding[n][id] {
+		delete(p.outstanding[n], id)
+		p.inFlight--
+	}
 }
 
 // decodeInt reads a BER integer's content octets.
@@ -270,12 +285,24 @@ func (p *LDAPProxy) Ops() []LDAPOp {
 	return append([]LDAPOp(nil), p.ops...)
 }
 
-// Reset forgets the requests recorded so far (connections stay open and
-// counted).
+// Reset forgets the requests recorded so far and restarts MaxInFlight
+// from the requests in flight now (connections stay open and counted).
 func (p *LDAPProxy) Reset() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.ops = nil
+	p.maxInFlight = p.inFlight
+}
+
+// MaxInFlight is the largest number of requests that were awaiting their
+// answer at once over all connections since the proxy started (or since
+// Reset): how much concurrency a client really got out of the directory,
+// counted on the wire. A pool of workers each blocked on one request shows
+// here as the pool's size, however many requests wait behind it.
+func (p *LDAPProxy) MaxInFlight() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.maxInFlight
 }
 
 // Conns is how many client connections the proxy has accepted.
