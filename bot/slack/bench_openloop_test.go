@@ -18,6 +18,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/metrics"
 	"slices"
 	"strconv"
 	"strings"
@@ -63,6 +64,12 @@ func BenchmarkSlackAckOpenLoop(b *testing.B) {
 	seconds := envInts(b, "RESETBOT_BENCH_ACK_SECONDS", []int{5})[0]
 	slowRate := envInts(b, "RESETBOT_BENCH_ACK_SLOW_RATE", []int{200})[0]
 	slowSeconds := envInts(b, "RESETBOT_BENCH_ACK_SLOW_SECONDS", []int{2})[0]
+	// RESETBOT_BENCH_ACK_WORKERS sets bot.Config.Workers (default: the
+	// core's own choice), to compare bounds in the same environment.
+	var core bot.Config
+	if os.Getenv("RESETBOT_BENCH_ACK_WORKERS") != "" {
+		core.Workers = envInts(b, "RESETBOT_BENCH_ACK_WORKERS", nil)[0]
+	}
 	most := slowRate * slowSeconds
 	for _, r := range rates {
 		most = max(most, r*seconds)
@@ -74,8 +81,8 @@ func BenchmarkSlackAckOpenLoop(b *testing.B) {
 	healthy := ackLDAP(b, ldaps, ca)
 	for _, rate := range rates {
 		b.Run(fmt.Sprintf("healthy/rate%d", rate), func(b *testing.B) {
-			r := newAckRigOn(b, rdb, healthy, users, bot.Config{})
-			openLoop(b, r, rate, time.Duration(seconds)*time.Second, nil)
+			r := newAckRigOn(b, rdb, healthy, users, core)
+			openLoop(b, r, rdb, rate, time.Duration(seconds)*time.Second, nil)
 		})
 	}
 	b.Run(fmt.Sprintf("slow2s/rate%d", slowRate), func(b *testing.B) {
@@ -86,8 +93,8 @@ func BenchmarkSlackAckOpenLoop(b *testing.B) {
 		}
 		proxy.SetDelay(2 * time.Second)
 		proxy.Reset()
-		r := newAckRigOn(b, rdb, slow, users, bot.Config{})
-		openLoop(b, r, slowRate, time.Duration(slowSeconds)*time.Second, proxy)
+		r := newAckRigOn(b, rdb, slow, users, core)
+		openLoop(b, r, rdb, slowRate, time.Duration(slowSeconds)*time.Second, proxy)
 	})
 }
 
@@ -111,7 +118,7 @@ func envInts(b *testing.B, name string, def []int) []int {
 // ackLDAP is the directory as serve would open it on the harness's
 // slapd: the service account, the pool's defaults, Slack ids in
 // employeeNumber.
-func ackLDAP(b *testing.B, url, ca string) *ldap.Directory {
+func ackLDAP(b testing.TB, url, ca string) *ldap.Directory {
 	d, err := ldap.New(ldap.Config{
 		Flavour:      ldap.OpenLDAP,
 		URLs:         []string{url},
@@ -132,7 +139,7 @@ func ackLDAP(b *testing.B, url, ca string) *ldap.Directory {
 // addAckAccounts adds n employees of the benchmark's own to the harness's
 // slapd (removed when it ends), over a few admin connections at once, and
 // returns their Slack ids.
-func addAckAccounts(b *testing.B, n int) []string {
+func addAckAccounts(b testing.TB, n int) []string {
 	url := testenv.RequireEnv(b, "RESETBOT_TEST_SLAPD_LDAPS_URL")
 	ca := testenv.RequireEnv(b, "RESETBOT_TEST_SLAPD_CA")
 	adminDN := testenv.RequireEnv(b, "RESETBOT_TEST_SLAPD_ADMIN_DN")
@@ -193,7 +200,7 @@ func addAckAccounts(b *testing.B, n int) []string {
 }
 
 // ackAdmin is a connection bound as slapd's rootdn.
-func ackAdmin(b *testing.B, url, ca, dn, password string) *goldap.Conn {
+func ackAdmin(b testing.TB, url, ca, dn, password string) *goldap.Conn {
 	pem, err := os.ReadFile(ca)
 	if err != nil {
 		b.Fatal(err)
@@ -215,7 +222,7 @@ func ackAdmin(b *testing.B, url, ca, dn, password string) *goldap.Conn {
 // openLoop sends rate signed commands per second for d through a real
 // loopback server in front of r's routes, then waits for the background
 // work and reports (see BenchmarkSlackAckOpenLoop).
-func openLoop(b *testing.B, r *ackRig, rate int, d time.Duration, proxy *dirtest.LDAPProxy) {
+func openLoop(b *testing.B, r *ackRig, rdb *redis.Client, rate int, d time.Duration, proxy *dirtest.LDAPProxy) {
 	n := int(float64(rate) * d.Seconds())
 	if n > len(r.users) {
 		b.Fatalf("%d requests for %d accounts", n, len(r.users))
@@ -254,6 +261,7 @@ func openLoop(b *testing.B, r *ackRig, rate int, d time.Duration, proxy *dirtest
 	var lagMax atomic.Int64
 	var wg sync.WaitGroup
 	interval := time.Second / time.Duration(rate)
+	pool0, sched0 := rdb.PoolStats(), schedLatencies()
 	b.ResetTimer()
 	start := time.Now()
 	for i := range n {
@@ -292,6 +300,7 @@ func openLoop(b *testing.B, r *ackRig, rate int, d time.Duration, proxy *dirtest
 	}
 	wg.Wait()
 	b.StopTimer()
+	pool1, sched1 := rdb.PoolStats(), schedLatencies()
 	r.drain()
 
 	slices.Sort(lat)
@@ -324,8 +333,36 @@ func openLoop(b *testing.B, r *ackRig, rate int, d time.Duration, proxy *dirtest
 		b.ReportMetric(float64(links)/last.Sub(start).Seconds(), "links/s")
 	}
 	b.ReportMetric(float64(time.Duration(lagMax.Load()))/float64(time.Millisecond), "send-lag-ms")
+	b.ReportMetric(float64(pool1.WaitCount-pool0.WaitCount), "redis-pool-waits")
+	b.ReportMetric(float64(pool1.WaitDurationNs-pool0.WaitDurationNs)/1e6, "redis-pool-wait-ms")
+	b.ReportMetric(schedQuantile(sched0, sched1, 0.99)*1e3, "sched-p99-ms")
 	if proxy != nil {
 		b.ReportMetric(float64(proxy.MaxInFlight()), "dir-inflight")
 		b.ReportMetric(float64(len(proxy.Ops()))/float64(max(links, 1)), "dir-ops/link")
 	}
+}
+
+// schedLatencies is the runtime's histogram of how long goroutines waited,
+// runnable, for a CPU: the cores' queue, which the acks wait in too.
+func schedLatencies() *metrics.Float64Histogram {
+	m := []metrics.Sample{{Name: "/sched/latencies:seconds"}}
+	metrics.Read(m)
+	return m[0].Value.Float64Histogram()
+}
+
+// schedQuantile is the q-quantile (seconds, the bucket's upper bound) of
+// the scheduling latencies between two readings.
+func schedQuantile(before, after *metrics.Float64Histogram, q float64) float64 {
+	var total uint64
+	for i := range after.Counts {
+		total += after.Counts[i] - before.Counts[i]
+	}
+	var seen uint64
+	for i := range after.Counts {
+		seen += after.Counts[i] - before.Counts[i]
+		if total > 0 && float64(seen) >= q*float64(total) {
+			return after.Buckets[i+1]
+		}
+	}
+	return 0
 }
