@@ -7,8 +7,6 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/resetbot/resetbot/directory"
@@ -51,11 +49,17 @@ type Config struct {
 	// Language is the helpdesk channel's language and the fallback for a
 	// person whose platform gives none (a catalogue tag; default "en").
 	Language string
-	// Workers bounds the background work running at once (default 16).
+	// Workers bounds the background work running at once. The default is
+	// what the directory carries at once (directory.Concurrent: pool size
+	// x requests per connection, 128 for the LDAP defaults), else
+	// DefaultWorkers: each flow start waits on the directory, so a fixed
+	// small number would leave a slow directory's capacity unused.
 	Workers int
 	// MaxQueued bounds the work accepted but not yet running (default
-	// 1024). Beyond it, requests are answered "busy, try again" at once
-	// instead of piling up behind a promise the bot cannot keep.
+	// DefaultMaxQueued). Requests are answered "busy, try again" at once
+	// when the queue is at this bound or holds more than the workers can
+	// finish before the work's deadline (workTimeout), instead of piling
+	// up behind a promise the bot cannot keep.
 	MaxQueued int
 	// InteractionsPerMinute is each chat identity's budget of commands
 	// that start no flow of their own, and of button clicks, in any
@@ -98,9 +102,7 @@ type Bot struct {
 	locales   localeMemory
 	unmarked  doneUnmarked
 	bulk      bulkPacer
-	sem       chan struct{}
-	queued    atomic.Int64
-	wg        sync.WaitGroup
+	work      *workQueue
 	ctx       context.Context
 	cancel    context.CancelFunc
 }
@@ -124,10 +126,13 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 		cfg.Language = "en"
 	}
 	if cfg.Workers <= 0 {
-		cfg.Workers = 16
+		cfg.Workers = DefaultWorkers
+		if c, ok := deps.Directory.(directory.Concurrent); ok && c.Concurrency() > 0 {
+			cfg.Workers = c.Concurrency()
+		}
 	}
 	if cfg.MaxQueued <= 0 {
-		cfg.MaxQueued = 1024
+		cfg.MaxQueued = DefaultMaxQueued
 	}
 	if cfg.LinkResendAfter <= 0 {
 		cfg.LinkResendAfter = DefaultLinkResendAfter
@@ -149,7 +154,8 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 	}
 	cfg.Alerts = cfg.Alerts.withDefaults()
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Bot{cfg: cfg, deps: deps, owner: flows.ConsumerName(), platforms: map[string]Messenger{}, sem: make(chan struct{}, cfg.Workers), ctx: ctx, cancel: cancel}, nil
+	work := newWorkQueue(cfg.Workers, cfg.MaxQueued, workTimeout, deps.Log)
+	return &Bot{cfg: cfg, deps: deps, owner: flows.ConsumerName(), platforms: map[string]Messenger{}, work: work, ctx: ctx, cancel: cancel}, nil
 }
 
 // AddPlatform registers a platform's Messenger under its name ("slack",
@@ -170,46 +176,25 @@ func (b *Bot) messenger(platform string) (Messenger, error) {
 // than this is not worth sending.
 const workTimeout = 2 * time.Minute
 
-// busy reports whether the queue of accepted work is full; callers answer
-// "try again" instead of accepting more.
-func (b *Bot) busy() bool { return b.queued.Load() >= int64(b.cfg.MaxQueued) }
+// busy reports whether new work would wait past its deadline or overflow
+// the queue's bound; callers answer "try again" instead of accepting more.
+func (b *Bot) busy() bool { return b.work.full() }
 
 // async runs work in the background, detached from the inbound request
 // (whose context ends when the platform gets its reply), bounded in number
-// and in time.
+// and in time (workQueue).
 func (b *Bot) async(name string, work func(ctx context.Context)) {
-	b.wg.Add(1)
-	b.queued.Add(1)
-	ctx, cancel := context.WithTimeout(b.ctx, workTimeout)
-	go func() {
-		defer b.wg.Done()
-		defer cancel()
-		select {
-		case b.sem <- struct{}{}:
-			b.queued.Add(-1)
-		case <-ctx.Done():
-			b.queued.Add(-1)
-			b.deps.Log.Warn("background work dropped: waited too long for a worker", "work", name)
-			return
-		}
-		defer func() { <-b.sem }()
-		defer func() {
-			if r := recover(); r != nil {
-				b.deps.Log.Error("background work panicked", "work", name, "panic", r)
-			}
-		}()
-		work(ctx)
-	}()
+	b.work.add(b.ctx, name, work)
 }
 
 // Wait blocks until background work started so far has finished; tests and
 // shutdown use it.
-func (b *Bot) Wait() { b.wg.Wait() }
+func (b *Bot) Wait() { b.work.wait() }
 
 // Close cancels background work and waits for it.
 func (b *Bot) Close() {
 	b.cancel()
-	b.wg.Wait()
+	b.work.wait()
 }
 
 func (b *Bot) now() time.Time { return b.deps.Now() }

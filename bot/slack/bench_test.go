@@ -71,7 +71,7 @@ func newAckRig(b *testing.B, rdb redis.UniversalClient) *ackRig {
 
 // newAckRigOn is the rig on dir, whose accounts carry the Slack ids users;
 // workers and queue bounds come from core (zero: the core's defaults).
-func newAckRigOn(b *testing.B, rdb redis.UniversalClient, dir directory.Directory, users []string, core bot.Config) *ackRig {
+func newAckRigOn(b testing.TB, rdb redis.UniversalClient, dir directory.Directory, users []string, core bot.Config) *ackRig {
 	b.Helper()
 	st := redisstore.New(rdb, redisstore.Options{Prefix: fmt.Sprintf("ack%x-%d", time.Now().UnixNano(), ackPrefixes.Add(1))})
 	// Limits far above what the run reaches: the counters still cost

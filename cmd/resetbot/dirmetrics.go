@@ -71,6 +71,7 @@ type ldapCapabilities interface {
 	directory.PasswordChangeReader
 	directory.ExpiryLister
 	directory.GroupMemberLister
+	directory.Concurrent
 	pinger
 	io.Closer
 }
@@ -111,6 +112,7 @@ var optionalCapabilities = []reflect.Type{
 	reflect.TypeFor[directory.PasswordChangeReader](),
 	reflect.TypeFor[directory.ExpiryLister](),
 	reflect.TypeFor[directory.GroupMemberLister](),
+	reflect.TypeFor[directory.Concurrent](),
 	reflect.TypeFor[pinger](),
 	reflect.TypeFor[io.Closer](),
 }
@@ -243,6 +245,10 @@ func (t *timedLDAP) PasswordsExpiringBefore(ctx context.Context, before time.Tim
 func (t *timedLDAP) GroupMembers(ctx context.Context, groupDN string) ([]*directory.User, error) {
 	return t.groupMembers(ctx, groupDN)
 }
+
+// Concurrency implements directory.Concurrent (not timed: it asks the
+// pool's size, not the directory).
+func (t *timedLDAP) Concurrency() int { return t.d.(directory.Concurrent).Concurrency() }
 
 // Ping is the readiness check.
 func (t *timedLDAP) Ping(ctx context.Context) error { return t.ping(ctx) }

@@ -95,6 +95,11 @@ func (d *Directory) Close() error {
 	return nil
 }
 
+// Concurrency implements directory.Concurrent: the pool's connections
+// times the requests each carries at once (requestsPerConn), 128 with the
+// default pool of 4.
+func (d *Directory) Concurrency() int { return d.pool.size * d.pool.perConn }
+
 // Ping connects and binds as the service account, for start-up and
 // readiness checks.
 func (d *Directory) Ping(ctx context.Context) error {
