@@ -43,7 +43,7 @@ type workQueue struct {
 	log       *slog.Logger
 
 	mu      sync.Mutex
-	pending []job // waiting, oldest first; pending[head:] are live
+	pending []queuedWork // waiting, oldest first; pending[head:] are live
 	head    int
 	running int
 	limit   limit
@@ -54,8 +54,8 @@ type workQueue struct {
 	wg  sync.WaitGroup
 }
 
-// job is one accepted piece of work.
-type job struct {
+// queuedWork is one accepted piece of work.
+type queuedWork struct {
 	name   string
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -97,7 +97,7 @@ func (q *workQueue) queued() int {
 // by the requests in flight.
 func (q *workQueue) add(parent context.Context, name string, work func(ctx context.Context)) {
 	ctx, cancel := context.WithTimeout(parent, q.timeout)
-	j := job{name: name, ctx: ctx, cancel: cancel, work: work}
+	j := queuedWork{name: name, ctx: ctx, cancel: cancel, work: work}
 	q.wg.Add(1)
 	q.mu.Lock()
 	if q.running < q.limit.now {
@@ -113,7 +113,7 @@ func (q *workQueue) add(parent context.Context, name string, work func(ctx conte
 // worker runs j, then whatever waits, until the queue is empty. A piece
 // counts as done once its worker has taken the next one or ended, so wait
 // returns with the workers gone.
-func (q *workQueue) worker(j job) {
+func (q *workQueue) worker(j queuedWork) {
 	for {
 		q.run(j)
 		next, ok := q.next()
@@ -126,7 +126,7 @@ func (q *workQueue) worker(j job) {
 }
 
 // next takes the oldest waiting piece, or ends the worker (ok false).
-func (q *workQueue) next() (job, bool) {
+func (q *workQueue) next() (queuedWork, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.head == len(q.pending) || q.running > q.limit.now {
@@ -134,10 +134,10 @@ func (q *workQueue) next() (job, bool) {
 		if q.head == len(q.pending) {
 			q.pending, q.head = q.pending[:0], 0
 		}
-		return job{}, false
+		return queuedWork{}, false
 	}
 	j := q.pending[q.head]
-	q.pending[q.head] = job{} // let the closure go
+	q.pending[q.head] = queuedWork{} // let the closure go
 	q.head++
 	if q.head > len(q.pending)/2 && q.head > 64 {
 		// Reclaim the front: copy the live part down once half is spent.
@@ -149,7 +149,7 @@ func (q *workQueue) next() (job, bool) {
 }
 
 // run runs one piece, unless its deadline passed while it waited.
-func (q *workQueue) run(j job) {
+func (q *workQueue) run(j queuedWork) {
 	defer j.cancel()
 	if j.ctx.Err() != nil {
 		q.log.Warn("background work dropped: waited too long for a worker", "work", j.name)
@@ -178,7 +178,7 @@ func (q *workQueue) observe(name string, d time.Duration) {
 	q.limit.observe(name, d, len(q.pending) > q.head)
 	for q.running < q.limit.now && len(q.pending) > q.head {
 		j := q.pending[q.head]
-		q.pending[q.head] = job{}
+		q.pending[q.head] = queuedWork{}
 		q.head++
 		q.running++
 		go q.worker(j)

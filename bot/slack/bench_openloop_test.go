@@ -311,6 +311,13 @@ func openLoop(b *testing.B, r *ackRig, rdb *redis.Client, rate int, d time.Durat
 			over++
 		}
 	}
+	// The first reply may come through the response URL (the core asks
+	// Slack for the person's language first), so busy counts there too.
+	for _, resp := range r.fake.Responses() {
+		if strings.Contains(resp.Text, busyText) || bytes.Contains(resp.Blocks, []byte(busyText)) {
+			busy.Add(1)
+		}
+	}
 	links, last := 0, start
 	for _, c := range r.fake.Calls() {
 		if c.Method == "chat.postMessage" && c.Error == "" && strings.HasPrefix(c.Channel, "D") {
