@@ -104,3 +104,19 @@ func TestEveryRiskFactHasWords(t *testing.T) {
 		}
 	}
 }
+
+// TestRiskDeniedFlowEndInTheThreadsLanguage: the line that ends a flow a
+// risk signal denied at verification is the thread's language, not the
+// audit record's "denied by risk policy: new_passkey".
+func TestRiskDeniedFlowEndInTheThreadsLanguage(t *testing.T) {
+	ev := flows.Event{Type: flows.EventFailed, Outcome: flows.OutcomeRiskDenied, Reason: "denied by risk policy: new_passkey"}
+	for lang, want := range map[string]string{
+		"en": "Failed: denied by the risk policy (the risk signal above says why)",
+		"de": "Fehlgeschlagen: von der Risikorichtlinie abgelehnt (das Risikosignal darüber sagt, warum)",
+	} {
+		b := &Bot{cfg: Config{Language: lang}}
+		if got, tone := b.eventWords(ev); got != want || tone != ToneDanger {
+			t.Errorf("%s: %q (%v), want %q", lang, got, tone, want)
+		}
+	}
+}

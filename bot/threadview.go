@@ -203,6 +203,10 @@ func (b *Bot) eventWords(ev flows.Event) (string, Tone) {
 	case flows.EventExpired:
 		return t("expired"), ToneNeutral
 	case flows.EventFailed:
+		if ev.Outcome == flows.OutcomeRiskDenied {
+			// The risk signal's own line, just above, says which and why.
+			return t("failed_risk"), ToneDanger
+		}
 		return t("failed", "Reason", auditWords(l, orDefault(ev.Reason, ev.Outcome))), ToneDanger
 	case flows.EventLinkClaimed:
 		return t("claimed"), ToneNeutral

@@ -178,6 +178,12 @@ func (p RiskPolicy) decide(findings []RiskFinding) riskDecision {
 // beside it names the signal).
 const RiskStepUpReason = "risk signal: helpdesk approval required"
 
+// OutcomeRiskDenied is the Outcome of the EventFailed that ends a flow a
+// risk signal's deny stopped at its verification; the risk.decided event
+// before it names the signal, and its Reason is the audit log's words
+// ("denied by risk policy: new_passkey"), which readers do not parse.
+const OutcomeRiskDenied = "risk"
+
 // EventRiskDecided is the audit event of one risk decision: a signal fired
 // and the policy noted it, stepped the flow up to a helpdesk approval, or
 // denied it. Outcome is the action ("note", "step_up", "deny"); Reason

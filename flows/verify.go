@@ -118,7 +118,7 @@ func (e *Engine) RecordVerification(ctx context.Context, flowID, binding string,
 				return nil, err
 			}
 			ok.To = f.State
-			end := e.event(f, happened{Type: EventFailed, Actor: "system", From: StateRedeemed, Outcome: "risk"}, now)
+			end := e.event(f, happened{Type: EventFailed, Actor: "system", From: StateRedeemed, Outcome: OutcomeRiskDenied}, now)
 			end.Reason = "denied by risk policy: " + denied.Rule.Signal()
 			return append(append([]Event{ok}, riskEvs...), end), riskErr
 		case riskErr != nil:
