@@ -213,8 +213,21 @@ func TestSlackGermanMemberClick(t *testing.T) {
 // for everyone) is remembered like an answer: the next command is acked at
 // once in the configured language, and users.info is not asked again.
 func TestSlackLocaleRefusalRemembered(t *testing.T) {
-	rig, d := localeRig(t)
-	u := d.User("spare1") // a member the fake's users.info does not know
+	t.Run("user_not_found", func(t *testing.T) {
+		rig, d := localeRig(t)
+		refusalRemembered(t, rig, d, d.User("spare1")) // a member the fake's users.info does not know
+	})
+	t.Run("missing_scope", func(t *testing.T) {
+		rig, d := localeRig(t)
+		u := d.member("spare1", "de-DE", "Europe/Berlin")
+		d.fake.WithoutScope("users.info", "users:read")
+		refusalRemembered(t, rig, d, u)
+	})
+}
+
+// refusalRemembered is TestSlackLocaleRefusalRemembered for one refusal.
+func refusalRemembered(t *testing.T, rig *bottest.Rig, d *slackDriver, u bot.User) {
+	t.Helper()
 	ack, first := d.ackOf(t, u, "")
 	rig.Settle(t)
 	if got := responses(t, d.fake, first); ack != "" || len(got) != 1 || countContaining(got, workingEN) != 1 {

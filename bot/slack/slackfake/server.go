@@ -65,6 +65,8 @@ type Server struct {
 	// listPage caps users.list pages below the requested limit, as
 	// Slack may return fewer members than asked for.
 	listPage int
+	// unscoped are the methods the app lacks a scope for, with the scope.
+	unscoped map[string]string
 }
 
 type failure struct {
@@ -149,6 +151,18 @@ func (s *Server) FailNext(method string, n int, retryAfter time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.failNext[method] = failure{n: n, retryAfter: retryAfter}
+}
+
+// WithoutScope makes the app lack scope, which method needs: its calls
+// answer missing_scope naming it, as Slack does for an app installed
+// without it.
+func (s *Server) WithoutScope(method, scope string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.unscoped == nil {
+		s.unscoped = map[string]string{}
+	}
+	s.unscoped[method] = scope
 }
 
 // LimitChannels enforces Slack's posting limit: a chat.postMessage to a
@@ -260,6 +274,12 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if scope, ok := s.unscoped[method]; ok {
+		c.Error = "missing_scope"
+		s.calls = append(s.calls, c)
+		reply(w, map[string]any{"ok": false, "error": "missing_scope", "needed": scope, "provided": "commands,chat:write,im:write"})
+		return
+	}
 	var answer map[string]any
 	switch method {
 	case "auth.test":
