@@ -12,22 +12,32 @@ import (
 // open the threads of a burst, few enough to read.
 const maxAlertFlows = 10
 
-// departmentFlows remembers ev's flow among its department's requests in
-// the window and, when want, returns the latest of them (oldest first),
-// for the alert to name. A store that cannot keep them names none.
-func (b *Bot) departmentFlows(ctx context.Context, ev flows.Event, window time.Duration, want bool) ([]string, error) {
+// rememberDepartmentFlow keeps ev's flow among its department's requests
+// in the window. It is called before the request is counted, so that when
+// a count reaches the threshold every request counted so far is already
+// kept, whatever order concurrent readers handle them in. A store that
+// cannot keep them keeps none.
+func (b *Bot) rememberDepartmentFlow(ctx context.Context, ev flows.Event, window time.Duration) error {
+	rk, ok := b.deps.Store.(flows.RecentKeeper)
+	if !ok || ev.FlowID == "" {
+		return nil
+	}
+	return rk.Remember(ctx, departmentFlowsKey(ev.Department), ev.FlowID, window, ev.Time)
+}
+
+// departmentFlows returns the latest of ev's department's requests in the
+// window (oldest first), for the alert to name. The window ends now, not
+// at ev: a request that happened after ev may have been counted before it.
+func (b *Bot) departmentFlows(ctx context.Context, ev flows.Event, window time.Duration) ([]string, error) {
 	rk, ok := b.deps.Store.(flows.RecentKeeper)
 	if !ok || ev.FlowID == "" {
 		return nil, nil
 	}
-	key := "alert:dept-flows:" + ev.Department
-	if err := rk.Remember(ctx, key, ev.FlowID, window, ev.Time); err != nil {
-		return nil, err
+	end := ev.Time
+	if now := b.now(); now.After(end) {
+		end = now
 	}
-	if !want {
-		return nil, nil
-	}
-	ids, err := rk.Recent(ctx, key, window, ev.Time, 1<<10)
+	ids, err := rk.Recent(ctx, departmentFlowsKey(ev.Department), window, end, 1<<10)
 	if err != nil {
 		return nil, err
 	}
@@ -36,6 +46,9 @@ func (b *Bot) departmentFlows(ctx context.Context, ev flows.Event, window time.D
 	}
 	return ids, nil
 }
+
+// departmentFlowsKey is where a department's recent requests are kept.
+func departmentFlowsKey(department string) string { return "alert:dept-flows:" + department }
 
 // alertFlows is the alert's line naming its flows, in the helpdesk's
 // language, or nothing.

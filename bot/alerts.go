@@ -150,15 +150,18 @@ func (b *Bot) countAlerts(ctx context.Context, f *flows.Flow, ev flows.Event) ([
 			}
 		}
 		if a.DepartmentRequests > 0 && ev.Department != "" {
+			if err := b.rememberDepartmentFlow(ctx, ev, a.SpikeWindow); err != nil {
+				return nil, err
+			}
 			n, err := b.deps.Store.Hit(ctx, "alert:spike:dept:"+ev.Department, a.SpikeWindow, ev.Time)
 			if err != nil {
 				return nil, err
 			}
-			ids, err := b.departmentFlows(ctx, ev, a.SpikeWindow, n == int64(a.DepartmentRequests))
-			if err != nil {
-				return nil, err
-			}
 			if n == int64(a.DepartmentRequests) {
+				ids, err := b.departmentFlows(ctx, ev, a.SpikeWindow)
+				if err != nil {
+					return nil, err
+				}
 				out = append(out, alert{Kind: alertDepartment, N: n, Window: a.SpikeWindow, Department: ev.Department, Flows: ids})
 			}
 		}
