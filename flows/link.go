@@ -132,9 +132,11 @@ func (e *Engine) Redeem(ctx context.Context, token string, c Client) (*Flow, str
 // LinkSent records that the bot delivered the link (to a DM, an ephemeral
 // message). where says how, never the link itself. The flow keeps the time
 // (LinkSentAt); recording it again for the same flow does nothing, so a
-// delivery repeated after a crash is recorded once.
+// delivery repeated after a crash is recorded once. It starts from f (the
+// flow Start returned) instead of reading it again; a change since then
+// conflicts and is retried from a fresh read.
 func (e *Engine) LinkSent(ctx context.Context, f *Flow, where string) error {
-	_, err := e.mutate(ctx, f.ID, "", func(f *Flow, now time.Time) ([]Event, error) {
+	_, err := e.mutate(WithRead(ctx, f), f.ID, "", func(f *Flow, now time.Time) ([]Event, error) {
 		if !f.LinkSentAt.IsZero() {
 			return nil, nil
 		}

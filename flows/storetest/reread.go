@@ -95,6 +95,41 @@ func runReread(t *testing.T, newStore NewStore) {
 		}
 	})
 
+	t.Run("LinkSentFromTheStartedFlow", func(t *testing.T) {
+		r := newRig(t, newStore)
+		counted := &countingGets{Store: r.st}
+		eng := r.engine(counted, r.dir)
+		is := r.mustStart(t, flows.KindReset, "U0PWUSER")
+		if err := eng.LinkSent(ctx(t), is.Flow, "dm"); err != nil {
+			t.Fatal(err)
+		}
+		if n := counted.gets.Load(); n != 0 {
+			t.Errorf("LinkSent read the flow %d times after Start returned it, want 0", n)
+		}
+		// A second delivery from the same, now stale, flow conflicts,
+		// reads again and records nothing more; a thread set in between
+		// is kept.
+		if err := r.eng.SetThread(ctx(t), is.Flow.ID, "C1/171.2"); err != nil {
+			t.Fatal(err)
+		}
+		if err := eng.LinkSent(ctx(t), is.Flow, "dm"); err != nil {
+			t.Fatal(err)
+		}
+		stored, err := r.eng.Get(ctx(t), is.Flow.ID)
+		if err != nil || stored.LinkSentAt.IsZero() || stored.Thread != "C1/171.2" {
+			t.Fatalf("stored flow %+v, %v: want the link sent and the thread kept", stored, err)
+		}
+		var sent int
+		for _, ev := range drain(t, r.st, "audit") {
+			if ev.Type == flows.EventLinkSent {
+				sent++
+			}
+		}
+		if sent != 1 {
+			t.Fatalf("%d link.sent events, want 1", sent)
+		}
+	})
+
 	t.Run("ReadOfAnotherFlowIgnored", func(t *testing.T) {
 		r := newRig(t, newStore)
 		a, ab := r.verified(t, flows.KindReset, "U0PWUSER")
