@@ -31,11 +31,12 @@ func (s *Store) Remember(ctx context.Context, key, value string, window time.Dur
 	return nil
 }
 
-// Recent implements flows.RecentKeeper.
+// Recent implements flows.RecentKeeper: everything from the window's
+// start on, later times too.
 func (s *Store) Recent(ctx context.Context, key string, window time.Duration, now time.Time, max int) ([]string, error) {
 	got, err := s.rdb.ZRangeArgs(ctx, redis.ZRangeArgs{
 		Key: s.recentKey(key), ByScore: true, Count: int64(max),
-		Start: strconv.FormatInt(now.Add(-window).UnixMilli(), 10), Stop: strconv.FormatInt(now.UnixMilli(), 10),
+		Start: strconv.FormatInt(now.Add(-window).UnixMilli(), 10), Stop: "+inf",
 	}).Result()
 	if err != nil {
 		return nil, unavailable("recent", err)

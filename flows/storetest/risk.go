@@ -373,6 +373,18 @@ func RunRisk(t *testing.T, newStore NewStore) {
 		if got, _ := rk.Recent(ctx(t), "dept:Finance", 10*time.Minute, clock.Now(), 10); len(got) != 0 {
 			t.Fatalf("another key = %v", got)
 		}
+		// Events of different shards arrive out of their time order: a
+		// value remembered with a later time than the one asked about was
+		// added before it and is returned.
+		if err := rk.Remember(ctx(t), "dept:Ops", "late", 10*time.Minute, clock.Now().Add(time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		if err := rk.Remember(ctx(t), "dept:Ops", "early", 10*time.Minute, clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := rk.Recent(ctx(t), "dept:Ops", 10*time.Minute, clock.Now(), 10); !slices.Equal(got, []string{"early", "late"}) {
+			t.Fatalf("Recent after an out-of-order Remember = %v; want [early late]", got)
+		}
 	})
 
 	t.Run("ReasonNamesTheSignal", func(t *testing.T) {
