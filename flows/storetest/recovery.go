@@ -101,6 +101,16 @@ func (s *failingStore) Update(ctx context.Context, f *flows.Flow, events []flows
 	return s.Store.Update(ctx, f, events)
 }
 
+// UpdateSpending fails as Update does: the budgets it carries are spent
+// with a write, so an unreachable Redis takes them too.
+func (s *failingStore) UpdateSpending(ctx context.Context, f *flows.Flow, events []flows.Event, budgets []flows.Budget, now time.Time) (error, error) {
+	if s.n.Add(-1) >= 0 {
+		err := fmt.Errorf("%w: injected outage", flows.ErrStoreUnavailable)
+		return err, err
+	}
+	return s.Store.UpdateSpending(ctx, f, events, budgets, now)
+}
+
 func lockOut(t *testing.T, d directory.Directory, account string) {
 	t.Helper()
 	u, err := d.Find(ctx(t), directory.Lookup{Kind: directory.ByAccountName, Value: account})
