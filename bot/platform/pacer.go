@@ -15,9 +15,14 @@ import (
 // rule "an approval never waits behind a backlog" is written once.
 //
 // Spacing keeps a margin: a channel's next post starts no sooner than the
-// interval plus the margin after the previous one started, and not before
-// the previous one finished (one post in flight per channel), so network
-// jitter cannot make two posts arrive closer than the platform allows.
+// interval plus the margin after the previous one started, and no sooner
+// than the interval after the previous one's answer came (one post in
+// flight per channel). The platform accepted the previous post at some
+// moment before its answer arrived and receives the next one after it was
+// sent, so the two are at least the interval apart on the platform's own
+// clock, whatever the network's jitter or a slow answer: spacing the
+// starts alone let a post answered late (accepted late) and the next one,
+// sent on time, arrive closer than the platform allows.
 // When the platform answers with a Retry-After anyway, the whole channel
 // pauses for that long, and a short pause is waited out and the refused
 // post sent again at the head of its lane: it was refused, not accepted,
@@ -181,8 +186,8 @@ func (p *Pacer) release(channel string, start time.Time, pause time.Duration) {
 	now := p.clock.Now()
 	q.busy = false
 	q.next = start.Add(p.spacing())
-	if now.After(q.next) {
-		q.next = now
+	if answered := now.Add(p.interval); answered.After(q.next) {
+		q.next = answered
 	}
 	if pause > 0 && now.Add(pause).After(q.next) {
 		q.next = now.Add(pause)
