@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/resetbot/resetbot/directory"
@@ -101,6 +102,7 @@ type Bot struct {
 	refusals  refusalTallies
 	locales   localeMemory
 	unmarked  doneUnmarked
+	behind    atomic.Bool // the thread sink left a backlog pending (coalesce.go)
 	bulk      bulkPacer
 	work      *workQueue
 	ctx       context.Context

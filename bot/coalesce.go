@@ -3,6 +3,9 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
+	"time"
 
 	"github.com/resetbot/resetbot/flows"
 )
@@ -13,14 +16,24 @@ import (
 // never into dropped events).
 const coalesceAbove = 8
 
-var _ flows.BatchSink = threadSink{}
+var (
+	_ flows.BatchSink = threadSink{}
+	_ flows.Lookahead = threadSink{}
+)
+
+// lookahead is how many events the thread sink reads at once: a burst's
+// backlog of some hundred flows, each flow's steps together.
+const lookahead = 1000
+
+// Lookahead implements flows.Lookahead.
+func (threadSink) Lookahead() int { return lookahead }
 
 // DeliverBatch implements flows.BatchSink. Flows' events go first and
 // refused requests last, aggregated per requester (see postRefusals): a
 // flood of refusals never holds up an approval request behind it. A small
 // batch of flow events is delivered event by event, in order, stopping at
-// the first failure. A backlog is grouped by flow: one reply and at most
-// one parent update per flow.
+// the first failure. A backlog is grouped by flow: one post per flow (see
+// deliverBacklog).
 func (s threadSink) DeliverBatch(ctx context.Context, evs []flows.Event) ([]string, error) {
 	var refused []flows.Event
 	evs, refused = splitRefusals(evs)
@@ -61,9 +74,12 @@ func (s threadSink) deliverRefusals(ctx context.Context, evs []flows.Event) ([]s
 	return append(done, posted...), err
 }
 
-// deliverFlows delivers the events that belong to flows.
+// deliverFlows delivers the events that belong to flows. A small batch
+// goes event by event; a backlog is coalesced (see deliverBacklog), and so
+// is whatever comes while part of one is still pending: the tail of a
+// backlog is a backlog too, its flows' steps still one post each.
 func (s threadSink) deliverFlows(ctx context.Context, evs []flows.Event) ([]string, error) {
-	if len(evs) <= coalesceAbove {
+	if len(evs) <= coalesceAbove && !s.b.behind.Load() {
 		var done []string
 		for _, ev := range evs {
 			if err := s.Deliver(ctx, ev); err != nil {
@@ -73,6 +89,26 @@ func (s threadSink) deliverFlows(ctx context.Context, evs []flows.Event) ([]stri
 		}
 		return done, nil
 	}
+	return s.deliverBacklog(ctx, evs)
+}
+
+// deliverBacklog posts a backlog with as few calls as the channel's rate
+// limit makes worth it, which is what a helpdesk wants to read after a
+// burst too: one message per flow with everything known so far.
+//
+//   - The backlog is grouped by flow, approval requests first; each group
+//     is one post (see deliverGroup).
+//   - A flow still moving (not finished, no approval waiting, its latest
+//     step less than settleFor ago) waits while other flows can be posted:
+//     posted now, it would need another post for each of its next steps;
+//     posted once finished, its whole story is one message. The channel
+//     never idles for it: when every flow in the backlog is still moving,
+//     the oldest goes.
+//   - It stops starting groups after backlogBudget, so the reader reads
+//     again (renewing the thread lease, reporting itself alive) at least
+//     that often; what it did not reach stays pending and comes first in
+//     the next read, with whatever arrived meanwhile.
+func (s threadSink) deliverBacklog(ctx context.Context, evs []flows.Event) ([]string, error) {
 	var (
 		order  []string
 		groups = map[string][]flows.Event{}
@@ -90,58 +126,128 @@ func (s threadSink) deliverFlows(ctx context.Context, evs []flows.Event) ([]stri
 		groups[key] = append(groups[key], ev)
 	}
 	order = approvalsFirst(order, groups)
+	stop := time.Now().Add(s.backlogBudget())
+	posted, stopped := 0, false
+	var waiting [][]flows.Event
 	for _, key := range order {
-		g := groups[key]
-		if err := s.deliverGroup(ctx, g); err != nil {
-			errs = append(errs, err)
-			continue
+		if time.Now().After(stop) {
+			stopped = true
+			break
 		}
-		for _, ev := range g {
-			done = append(done, ev.ID)
+		g := groups[key]
+		went, err := s.deliverGroup(ctx, g, true)
+		switch {
+		case err != nil:
+			errs = append(errs, err)
+		case !went:
+			waiting = append(waiting, g)
+		default:
+			posted++
+			done = append(done, eventIDs(g)...)
 		}
 	}
+	if posted == 0 && !stopped && len(errs) == 0 && len(waiting) > 0 {
+		g := waiting[0]
+		if _, err := s.deliverGroup(ctx, g, false); err != nil {
+			errs = append(errs, err)
+		} else {
+			done = append(done, eventIDs(g)...)
+			waiting = waiting[1:]
+		}
+	}
+	s.b.behind.Store(stopped || len(waiting) > 0 || len(errs) > 0)
 	return done, errors.Join(errs...)
 }
 
-// deliverGroup posts one flow's waiting events as a single reply.
-func (s threadSink) deliverGroup(ctx context.Context, g []flows.Event) error {
+// settleFor is how long a flow's latest step may be new for the flow to
+// wait behind others in a backlog (see deliverBacklog): long enough for a
+// person's next click, short enough that a flow stuck waiting for its
+// user is posted anyway.
+const settleFor = 20 * time.Second
+
+// backlogBudget is how long one backlog delivery goes on starting posts: a
+// third of the thread lease (at most 20 s), so the lease is renewed well
+// before another replica could take it and post the same events.
+func (s threadSink) backlogBudget() time.Duration {
+	return min(s.b.cfg.ThreadLease/3, 20*time.Second)
+}
+
+// stillMoving reports whether a flow's group may wait behind the others in
+// a backlog: the flow is not finished, asks for no approval, and its latest
+// step (in the backlog or in its record) is recent.
+func (s threadSink) stillMoving(f *flows.Flow, g []flows.Event) bool {
+	if f.State.Terminal() || f.State == flows.StateAwaitingApproval || f.Kind == flows.KindApprove || f.Kind == flows.KindVerify {
+		return false
+	}
+	for _, ev := range g {
+		if ev.Type == flows.EventApprovalRequired {
+			return false
+		}
+	}
+	return s.b.now().Sub(g[len(g)-1].Time) < settleFor
+}
+
+func eventIDs(evs []flows.Event) []string {
+	ids := make([]string, len(evs))
+	for i, ev := range evs {
+		ids[i] = ev.ID
+	}
+	return ids
+}
+
+// deliverGroup posts one flow's waiting events as a single message and
+// reports whether it did; with mayWait, a flow still moving is left for
+// later (false, nil). A finished flow without a thread yet gets one
+// parent message carrying every step (see postWhole); any other flow
+// gets one reply with the new steps (and its parent refreshed when its
+// status changed).
+func (s threadSink) deliverGroup(ctx context.Context, g []flows.Event, mayWait bool) (bool, error) {
 	b := s.b
+	var (
+		f   *flows.Flow
+		ms  Messenger
+		err error
+	)
+	if g[0].FlowID != "" {
+		if f, ms, err = b.flowOf(ctx, g[0]); err != nil {
+			return false, err
+		}
+		if f != nil && mayWait && s.stillMoving(f, g) {
+			return false, nil
+		}
+	}
 	var fresh []flows.Event
 	for _, ev := range g {
 		done, err := b.handled(ctx, s.Name(), ev)
 		if err != nil {
-			return err
+			return false, err
 		}
 		if !done {
 			fresh = append(fresh, ev)
 		}
 	}
 	if len(fresh) == 0 {
-		return nil
+		return true, nil
+	}
+	if f == nil && fresh[0].FlowID != "" {
+		return true, s.markAll(ctx, fresh) // aged out or not configured: nothing to show
 	}
 	if len(fresh) == 1 || fresh[0].FlowID == "" {
 		for _, ev := range fresh {
 			if err := s.Deliver(ctx, ev); err != nil {
-				return err
+				return false, err
 			}
 		}
-		return nil
-	}
-	f, ms, err := b.flowOf(ctx, fresh[0])
-	if err != nil {
-		return err
-	}
-	if f == nil {
-		return s.markAll(ctx, fresh)
+		return true, nil
 	}
 	if f.Kind == flows.KindVerify {
-		return s.deliverEach(ctx, fresh) // its thread tells the outcome only
+		return true, s.deliverEach(ctx, fresh) // its thread tells the outcome only
 	}
 	if f.Kind == flows.KindApprove {
 		if err := s.confirmation(ctx, ms, f, fresh); err != nil {
-			return err
+			return false, err
 		}
-		return s.markAll(ctx, fresh)
+		return true, s.markAll(ctx, fresh)
 	}
 	lines := make([]string, len(fresh))
 	update := false
@@ -149,11 +255,40 @@ func (s threadSink) deliverGroup(ctx context.Context, g []flows.Event) error {
 		lines[i] = b.eventMessage(ev).Body[0]
 		update = update || changesStatus(ev)
 	}
+	if f.Thread == "" && f.State.Terminal() {
+		return true, s.postWhole(ctx, ms, f, lines, fresh)
+	}
 	reply := Message{Summary: lines[len(lines)-1], Body: lines, Note: b.helpdeskLang().T("chat.thread.coalesced")}
 	if err := s.post(ctx, ms, f, update, reply, fresh[len(fresh)-1]); err != nil {
-		return err
+		return false, err
 	}
-	return s.markAll(ctx, fresh)
+	return true, s.markAll(ctx, fresh)
+}
+
+// wholeLinesPer is how many step lines one paragraph of a whole-flow
+// parent holds, well inside a chat platform's limit for one text block.
+const wholeLinesPer = 10
+
+// postWhole posts a finished flow's thread parent with its steps in it:
+// one call for the whole story, which a finished flow's parent keeps,
+// since its status can no longer change and the parent is never
+// rendered again. Once the post was accepted, its events are done
+// whatever fails afterwards (recording the thread, the marks): they are
+// in the channel and must never be posted again.
+func (s threadSink) postWhole(ctx context.Context, ms Messenger, f *flows.Flow, lines []string, evs []flows.Event) error {
+	m := s.b.parentMessage(f)
+	for i := 0; i < len(lines); i += wholeLinesPer {
+		m.Body = append(m.Body, strings.Join(lines[i:min(i+wholeLinesPer, len(lines))], "\n"))
+	}
+	thread, err := ms.PostHelpdesk(ctx, m)
+	if err != nil {
+		return s.giveUp(fmt.Errorf("post thread parent: %w", err), f, evs[len(evs)-1])
+	}
+	recErr := s.b.deps.Engine.SetThread(ctx, f.ID, thread)
+	if recErr != nil {
+		s.b.deps.Log.Warn("helpdesk thread posted but not recorded; a later step starts a new one", "flow", f.ID, "err", recErr)
+	}
+	return s.markAll(ctx, evs)
 }
 
 // markAll remembers events as posted.

@@ -31,6 +31,15 @@ type BatchSink interface {
 	DeliverBatch(ctx context.Context, evs []Event) (delivered []string, err error)
 }
 
+// Lookahead is an optional BatchSink capability: a sink that coalesces a
+// backlog reads up to Lookahead events at once instead of the reader's
+// default (100), so that the steps of one flow waiting behind a busy chat
+// channel come in one batch and go out in one post, where a hundred
+// events of a burst hold one or two steps each of fifty flows.
+type Lookahead interface {
+	Lookahead() int
+}
+
 // Gate is an optional Sink capability: a sink that only one replica may
 // feed at a time (the JSON audit log's single chain) says here whether
 // this process may deliver now. A closed gate makes the reader wait; the
@@ -95,6 +104,9 @@ func NewReader(store Store, sink Sink, consumer string, log *slog.Logger, opts .
 		log = slog.Default()
 	}
 	r := &Reader{store: store, sink: sink, consumer: consumer, batch: 100, idle: 250 * time.Millisecond, claimIdle: DefaultClaimIdle, log: log}
+	if la, ok := sink.(Lookahead); ok && la.Lookahead() > r.batch {
+		r.batch = la.Lookahead()
+	}
 	r.health.lastRead = time.Now()
 	for _, o := range opts {
 		o(r)

@@ -48,6 +48,7 @@ type ackRig struct {
 	routes http.Handler
 	users  []string
 	store  flows.Store
+	eng    *flows.Engine
 }
 
 func newAckRig(b *testing.B, rdb redis.UniversalClient) *ackRig {
@@ -109,7 +110,7 @@ func newAckRigOn(b testing.TB, rdb redis.UniversalClient, dir directory.Director
 	b.Cleanup(fake.Close)
 	b.Cleanup(app.Wait)
 	b.Cleanup(c.Close)
-	return &ackRig{fake: fake, app: app, core: c, routes: app.Routes(), users: users, store: st}
+	return &ackRig{fake: fake, app: app, core: c, routes: app.Routes(), users: users, store: st, eng: eng}
 }
 
 // command is the i-th signed "/reset", from the i-th user, with a fresh

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	slackgo "github.com/slack-go/slack"
 
@@ -22,7 +23,18 @@ type Messenger struct {
 	api     *slackgo.Client
 	channel string
 	pace    *platform.Pacer
+	// edits paces chat.update, a Tier 3 method (50+ calls a minute for
+	// the whole app, not per channel): a backlog of thread parents to
+	// refresh is spaced below that limit instead of meeting 429s.
+	edits *platform.Pacer
 }
+
+// editEvery is the gap between two chat.update calls: Slack's Tier 3
+// limit, 50 a minute, to which the pacer adds its margin.
+const editEvery = time.Minute / 50
+
+// editLane is the edits pacer's one lane: the limit is app-wide.
+const editLane = "chat.update"
 
 // groupMessenger adds bot.GroupResolver when a helpdesk user group is
 // configured. A separate type, so the core's type assertion finds the
@@ -54,6 +66,10 @@ func NewMessenger(cfg Config, opts ...Option) (bot.Messenger, error) {
 			slackgo.OptionHTTPClient(o.Client)),
 		channel: cfg.HelpdeskChannel,
 		pace:    platform.NewPacer(o.Own.pace),
+		edits:   platform.NewPacer(editEvery),
+	}
+	if o.Own.pace <= 0 {
+		m.edits = platform.NewPacer(0) // unpaced, as the posts are
 	}
 	if cfg.HelpdeskUsergroup != "" {
 		return &groupMessenger{Messenger: m, usergroup: cfg.HelpdeskUsergroup}, nil
@@ -94,16 +110,19 @@ func (m *Messenger) PostHelpdesk(ctx context.Context, msg bot.Message) (string, 
 	return m.channel + "/" + ts, nil
 }
 
-// UpdateHelpdesk edits the thread's top-level message in place.
+// UpdateHelpdesk edits the thread's top-level message in place, in the
+// app's turn for chat.update (urgent edits, an approval's, first).
 func (m *Messenger) UpdateHelpdesk(ctx context.Context, thread string, msg bot.Message) error {
 	ch, ts, err := splitThread(thread)
 	if err != nil {
 		return err
 	}
 	r := render(msg)
-	_, _, _, err = m.api.UpdateMessageContext(ctx, ch, ts,
-		slackgo.MsgOptionText(r.Text, false), slackgo.MsgOptionBlocks(r.Blocks...))
-	return apiError("chat.update", err)
+	return m.edits.Post(ctx, editLane, msg.Urgent, func(ctx context.Context) error {
+		_, _, _, err := m.api.UpdateMessageContext(ctx, ch, ts,
+			slackgo.MsgOptionText(r.Text, false), slackgo.MsgOptionBlocks(r.Blocks...))
+		return apiError("chat.update", err)
+	})
 }
 
 // ReplyHelpdesk posts m as a reply in the thread.

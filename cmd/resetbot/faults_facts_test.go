@@ -9,6 +9,7 @@ import (
 
 	goldap "github.com/go-ldap/ldap/v3"
 
+	"github.com/resetbot/resetbot/bot/slack/slackfake"
 	"github.com/resetbot/resetbot/directory"
 	"github.com/resetbot/resetbot/flows"
 	"github.com/resetbot/resetbot/internal/testenv"
@@ -121,6 +122,9 @@ func (r *faultRig) threadLines(flowID string) []string {
 		if !strings.Contains(latest.Text+visibleText(latest.Blocks), flowID) {
 			continue
 		}
+		// A finished flow posted from a backlog carries its steps in
+		// its parent's body.
+		lines = append(lines, bodyStepLines(latest.Blocks)...)
 		for _, rep := range r.fake.Thread(m.TS) {
 			for _, l := range strings.Split(visibleText(rep.Blocks), "\n") {
 				// A step's line is "<time> · <what>"; a coalesced reply's
@@ -132,6 +136,18 @@ func (r *faultRig) threadLines(flowID string) []string {
 		}
 	}
 	return lines
+}
+
+// bodyStepLines returns the step lines ("<time> · <what>") of a message's
+// body, not its header (the title "Reset · Name"), fields or note.
+func bodyStepLines(blocks json.RawMessage) []string {
+	var out []string
+	for _, l := range slackfake.SectionLines(blocks) {
+		if strings.Contains(l, " · ") {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // threadExactly waits until the flow's helpdesk thread has as many lines

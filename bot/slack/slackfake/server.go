@@ -62,6 +62,14 @@ type Server struct {
 	// perMethod and lastCall are the app-wide limits of LimitMethod.
 	perMethod map[string]time.Duration
 	lastCall  map[string]time.Time
+	// postLimit and tiers are the token buckets of LimitPosts and
+	// LimitTier.
+	postLimit   Limit
+	postBuckets map[string]*bucket
+	tiers       map[string]Limit
+	tierBuckets map[string]*bucket
+	// clock is the buckets' time (time.Now unless a test sets it).
+	clock func() time.Time
 	// listPage caps users.list pages below the requested limit, as
 	// Slack may return fewer members than asked for.
 	listPage int
@@ -78,18 +86,21 @@ type failure struct {
 // Close it when done.
 func New(token string) *Server {
 	s := &Server{
-		token:     token,
-		channels:  map[string]bool{},
-		ims:       map[string]string{},
-		users:     map[string]User{},
-		groups:    map[string][]string{},
-		failNext:  map[string]failure{},
-		holds:     map[string]chan struct{}{},
-		storms:    map[string]*storm{},
-		closed:    make(chan struct{}),
-		lastPost:  map[string]time.Time{},
-		perMethod: map[string]time.Duration{},
-		lastCall:  map[string]time.Time{},
+		token:       token,
+		channels:    map[string]bool{},
+		ims:         map[string]string{},
+		users:       map[string]User{},
+		groups:      map[string][]string{},
+		failNext:    map[string]failure{},
+		holds:       map[string]chan struct{}{},
+		storms:      map[string]*storm{},
+		closed:      make(chan struct{}),
+		lastPost:    map[string]time.Time{},
+		perMethod:   map[string]time.Duration{},
+		lastCall:    map[string]time.Time{},
+		tiers:       map[string]Limit{},
+		tierBuckets: map[string]*bucket{},
+		postBuckets: map[string]*bucket{},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/{method}", s.serveAPI)
@@ -248,6 +259,14 @@ func (s *Server) gate(w http.ResponseWriter, r *http.Request, method string, c *
 		}
 		s.lastCall[method] = time.Now()
 	}
+	if l, ok := s.tiers[method]; ok {
+		if wait, ok := l.take(s.tierBuckets[method], s.nowLocked()); !ok {
+			c.Error = "ratelimited"
+			s.calls = append(s.calls, *c)
+			rateLimited(w, wait)
+			return false
+		}
+	}
 	return true
 }
 
@@ -289,6 +308,12 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		answer, c.Error = s.openLocked(params, &c)
 	case "chat.postMessage":
 		if retry, limited := s.limitedLocked(c.Channel); limited {
+			c.Error = "ratelimited"
+			s.calls = append(s.calls, c)
+			rateLimited(w, retry)
+			return
+		}
+		if retry, limited := s.bucketLocked(c.Channel); limited {
 			c.Error = "ratelimited"
 			s.calls = append(s.calls, c)
 			rateLimited(w, retry)
@@ -372,6 +397,21 @@ func (s *Server) limitedLocked(channel string) (time.Duration, bool) {
 		return wait, true
 	}
 	return 0, false
+}
+
+// bucketLocked spends a token of channel's LimitPosts bucket, or reports
+// how long until there is one.
+func (s *Server) bucketLocked(channel string) (time.Duration, bool) {
+	if s.postLimit.Every <= 0 || channel == "" {
+		return 0, false
+	}
+	b := s.postBuckets[channel]
+	if b == nil {
+		b = &bucket{}
+		s.postBuckets[channel] = b
+	}
+	wait, ok := s.postLimit.take(b, s.nowLocked())
+	return wait, !ok
 }
 
 func (s *Server) knownChannelLocked(ch string) bool {
