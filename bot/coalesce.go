@@ -173,10 +173,12 @@ func (s threadSink) backlogBudget() time.Duration {
 }
 
 // stillMoving reports whether a flow's group may wait behind the others in
-// a backlog: the flow is not finished, asks for no approval, and its latest
-// step (in the backlog or in its record) is recent.
+// a backlog: the group does not end the flow, it asks for no approval, and
+// its latest step is recent. A flow whose record has ended but whose
+// ending is not in the group yet is still moving: its last steps are on
+// their way.
 func (s threadSink) stillMoving(f *flows.Flow, g []flows.Event) bool {
-	if f.State.Terminal() || f.State == flows.StateAwaitingApproval || f.Kind == flows.KindApprove || f.Kind == flows.KindVerify {
+	if ends(g) || f.State == flows.StateAwaitingApproval || f.Kind == flows.KindApprove || f.Kind == flows.KindVerify {
 		return false
 	}
 	for _, ev := range g {
@@ -185,6 +187,16 @@ func (s threadSink) stillMoving(f *flows.Flow, g []flows.Event) bool {
 		}
 	}
 	return s.b.now().Sub(g[len(g)-1].Time) < settleFor
+}
+
+// ends reports whether evs hold the transition that ended their flow.
+func ends(evs []flows.Event) bool {
+	for _, ev := range evs {
+		if ev.To.Terminal() {
+			return true
+		}
+	}
+	return false
 }
 
 func eventIDs(evs []flows.Event) []string {
@@ -197,10 +209,10 @@ func eventIDs(evs []flows.Event) []string {
 
 // deliverGroup posts one flow's waiting events as a single message and
 // reports whether it did; with mayWait, a flow still moving is left for
-// later (false, nil). A finished flow without a thread yet gets one
-// parent message carrying every step (see postWhole); any other flow
-// gets one reply with the new steps (and its parent refreshed when its
-// status changed).
+// later (false, nil). A flow without a thread yet whose group runs from
+// its start to its end gets one parent message carrying every step (see
+// postWhole); any other flow gets one reply with the new steps (and its
+// parent refreshed when its status changed).
 func (s threadSink) deliverGroup(ctx context.Context, g []flows.Event, mayWait bool) (bool, error) {
 	b := s.b
 	var (
@@ -255,7 +267,7 @@ func (s threadSink) deliverGroup(ctx context.Context, g []flows.Event, mayWait b
 		lines[i] = b.eventMessage(ev).Body[0]
 		update = update || changesStatus(ev)
 	}
-	if f.Thread == "" && f.State.Terminal() {
+	if f.Thread == "" && f.State.Terminal() && ends(fresh) {
 		return true, s.postWhole(ctx, ms, f, lines, fresh)
 	}
 	reply := Message{Summary: lines[len(lines)-1], Body: lines, Note: b.helpdeskLang().T("chat.thread.coalesced")}
@@ -270,9 +282,10 @@ func (s threadSink) deliverGroup(ctx context.Context, g []flows.Event, mayWait b
 const wholeLinesPer = 10
 
 // postWhole posts a finished flow's thread parent with its steps in it:
-// one call for the whole story, which a finished flow's parent keeps,
-// since its status can no longer change and the parent is never
-// rendered again. Once the post was accepted, its events are done
+// one call for the whole story, which a finished flow's parent keeps:
+// nothing after a flow's end changes its status, so the parent is never
+// rendered again (a later step, a link opened after the end, is a
+// reply). Once the post was accepted, its events are done
 // whatever fails afterwards (recording the thread, the marks): they are
 // in the channel and must never be posted again.
 func (s threadSink) postWhole(ctx context.Context, ms Messenger, f *flows.Flow, lines []string, evs []flows.Event) error {
