@@ -9,8 +9,11 @@ import (
 )
 
 // The helpdesk's view of a flow: one parent message (who, which account
-// tier, what, current status) and one reply per audit event. A helpdesk
-// member reading a finished thread can tell what happened without a log.
+// tier, what, current status) and one reply per audit event. After a
+// backlog (a burst, a chat outage) a flow's waiting steps are one reply,
+// and a flow that finished before its thread could be posted is one
+// parent message with every step in it (coalesce.go). A helpdesk member
+// reading a finished thread can tell what happened without a log.
 
 // kindTitle names a flow's kind in l, as the thread's title.
 func kindTitle(l i18n.Lang, k flows.Kind) string {
