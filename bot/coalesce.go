@@ -265,7 +265,7 @@ func (s threadSink) deliverGroup(ctx context.Context, g []flows.Event, mayWait b
 	update := false
 	for i, ev := range fresh {
 		lines[i] = b.eventMessage(ev).Body[0]
-		update = update || changesStatus(ev)
+		update = update || refreshesParent(f, ev)
 	}
 	if f.Thread == "" && f.State.Terminal() && ends(fresh) {
 		return true, s.postWhole(ctx, ms, f, lines, fresh)

@@ -40,7 +40,7 @@ func (s threadSink) deliver(ctx context.Context, ev flows.Event) error {
 	if f.Kind == flows.KindVerify {
 		return s.verifyEvent(ctx, ms, f, ev)
 	}
-	return s.post(ctx, ms, f, changesStatus(ev), b.eventMessage(ev), ev)
+	return s.post(ctx, ms, f, refreshesParent(f, ev), b.eventMessage(ev), ev)
 }
 
 // post adds reply to the flow's thread, first updating the parent when the

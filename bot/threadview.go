@@ -297,3 +297,13 @@ func orDefault(s, def string) string {
 func changesStatus(ev flows.Event) bool {
 	return ev.From != "" || ev.Type == flows.EventLinkSent || ev.Type == flows.EventLinkReissued
 }
+
+// refreshesParent reports whether ev must re-render f's thread parent: it
+// changes what the parent says, and f has not ended, or ev is its ending.
+// Once a flow has ended nothing else changes its parent (the link's
+// delivery, recorded after a quick user had already finished, changes no
+// words of an ended flow), so a parent posted with every step in it
+// (postWhole) keeps them.
+func refreshesParent(f *flows.Flow, ev flows.Event) bool {
+	return changesStatus(ev) && (!f.State.Terminal() || ev.From != "")
+}

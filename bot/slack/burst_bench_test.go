@@ -98,6 +98,10 @@ func sectionLines(blocks json.RawMessage) []string {
 	return out
 }
 
+// parentFlowID finds the flow a thread parent is about in its note
+// ("Flow <id> · started ...").
+var parentFlowID = regexp.MustCompile(`Flow ([0-9a-f]{2}-[A-Za-z0-9_-]+)`)
+
 var linkToken = regexp.MustCompile(`https://reset\.example\.test/r/([A-Za-z0-9_.-]+)`)
 
 // BenchmarkHelpdeskBurst starts RESETBOT_BENCH_BURST resets at once (a
@@ -225,13 +229,22 @@ func burstOnce(b *testing.B, rdb redis.UniversalClient, n int) {
 	// and for the recorder to have them all (a flow is complete when its
 	// record has reached "completed").
 	var report burstReport
+	lastNote := time.Now()
 	deadline := time.Now().Add(time.Duration(3*n)*time.Second + 2*time.Minute)
 	for {
 		report = readBurst(r.fake, rec, flowIDs)
 		if report.complete || time.Now().After(deadline) {
 			break
 		}
-		time.Sleep(time.Second)
+		if time.Since(lastNote) > time.Minute {
+			lastNote = time.Now()
+			first := ""
+			if len(report.problems) > 0 {
+				first = report.problems[0]
+			}
+			fmt.Fprintf(os.Stderr, "burst: %s in, %d of %d threads complete, %d posts; %s\n", time.Since(began).Round(time.Second), report.whole, n, report.posts, first)
+		}
+		time.Sleep(5 * time.Second) // reading the channel back costs CPU the posting shares
 	}
 	cancel()
 	readers.Wait()
@@ -283,17 +296,16 @@ type burstReport struct {
 func readBurst(fake *slackfake.Server, rec *burstRecorder, flowIDs []string) burstReport {
 	var rep burstReport
 	byFlow := map[string][]string{}
+	ours := map[string]bool{}
+	for _, id := range flowIDs {
+		ours[id] = true
+	}
 	for _, parent := range fake.Messages(testChannel) {
-		flowID := ""
-		for _, id := range flowIDs {
-			if id != "" && strings.Contains(parent.Text+string(parent.Blocks), id) {
-				flowID = id
-				break
-			}
-		}
-		if flowID == "" {
+		mt := parentFlowID.FindSubmatch(parent.Blocks)
+		if mt == nil || !ours[string(mt[1])] {
 			continue
 		}
+		flowID := string(mt[1])
 		lines := sectionLines(parent.Blocks)
 		for _, reply := range fake.Thread(parent.TS) {
 			lines = append(lines, sectionLines(reply.Blocks)...)
@@ -305,7 +317,11 @@ func readBurst(fake *slackfake.Server, rec *burstRecorder, flowIDs []string) bur
 		evs := rec.events(id)
 		lines := byFlow[id]
 		rep.lines = append(rep.lines, len(lines))
-		if len(evs) == 0 || evs[len(evs)-1].Type != flows.EventCompleted {
+		// A flow's events are all in once it has completed and its link's
+		// delivery is recorded (which may come after a quick person has
+		// already finished).
+		if !slices.ContainsFunc(evs, func(ev flows.Event) bool { return ev.Type == flows.EventCompleted }) ||
+			!slices.ContainsFunc(evs, func(ev flows.Event) bool { return ev.Type == flows.EventLinkSent }) {
 			rep.complete = false
 			continue
 		}
