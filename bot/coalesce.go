@@ -186,17 +186,38 @@ func (s threadSink) stillMoving(f *flows.Flow, g []flows.Event) bool {
 			return false
 		}
 	}
-	return s.b.now().Sub(g[len(g)-1].Time) < settleFor
+	age := s.b.now().Sub(g[len(g)-1].Time)
+	if f.State.Terminal() {
+		// Its closing event is in the stream, beyond this read: it comes
+		// with the next ones.
+		return age < endingFor
+	}
+	return age < settleFor
 }
 
-// ends reports whether evs hold the transition that ended their flow.
+// endingFor is how long a flow whose record has ended waits for its closing
+// event to come into a backlog's read before it is posted without it.
+const endingFor = 2 * time.Minute
+
+// ends reports whether evs hold the event that closes their flow's
+// story: an ending's last event ("Completed", "Failed", ...). The ending
+// transition may be written as two events ("New password written", then
+// "Completed", both from applying): a group holding only the first is not
+// the whole story, and posted whole its parent would be refreshed by the
+// second, dropping the steps.
 func ends(evs []flows.Event) bool {
 	for _, ev := range evs {
-		if ev.To.Terminal() {
+		if ev.To.Terminal() && closingEvents[ev.Type] {
 			return true
 		}
 	}
 	return false
+}
+
+// closingEvents are the last events an ending writes.
+var closingEvents = map[flows.EventType]bool{
+	flows.EventCompleted: true, flows.EventFailed: true, flows.EventDenied: true,
+	flows.EventCancelled: true, flows.EventSuperseded: true, flows.EventExpired: true,
 }
 
 func eventIDs(evs []flows.Event) []string {
