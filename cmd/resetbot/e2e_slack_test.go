@@ -186,17 +186,21 @@ func (r *slackRig) link(user string, n int) string {
 	return found
 }
 
-// thread returns the texts of the replies under the helpdesk parent whose
-// text contains title.
+// thread returns the step lines of the helpdesk parent whose text
+// contains title: those in its body, then those of its replies.
 func (r *slackRig) thread(title string) (parent string, replies []string) {
 	for _, m := range r.fake.Messages("C0HELPDESK") {
 		if strings.Contains(m.Text, title) {
-			// A reply may hold several steps: the thread coalesces them
-			// when posting is paced (about one message per second).
+			latest, _ := r.fake.Message(m.TS)
+			// A flow that ended before its turn to be posted (the
+			// channel busy with another thread) carries its steps in
+			// its parent's body; a reply may hold several steps: the
+			// thread coalesces them when posting is paced (about one
+			// message per second).
+			replies = bodyStepLines(latest.Blocks)
 			for _, rep := range r.fake.Thread(m.TS) {
 				replies = append(replies, strings.Split(visibleText(rep.Blocks), "\n")...)
 			}
-			latest, _ := r.fake.Message(m.TS)
 			return latest.Text + "\n" + visibleText(latest.Blocks), replies
 		}
 	}
