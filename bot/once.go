@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"runtime"
 	"time"
 
 	"github.com/resetbot/resetbot/flows"
@@ -20,3 +21,15 @@ func NewOnce(st flows.Store) Once { return storeOnce{st} }
 func (o storeOnce) First(ctx context.Context, key string, ttl time.Duration) (bool, error) {
 	return o.st.Claim(ctx, "once:"+key, ttl)
 }
+
+// onceConnsPerCPU sizes the Redis pool of the acknowledgement's Once:
+// one round trip per request, a fraction of a millisecond each, so a few
+// connections per CPU carry thousands of acks a second, and a pool of its
+// own keeps the ack from waiting behind the background work's commands
+// for a connection (go-redis's default is 10 per CPU, shared).
+const onceConnsPerCPU = 4
+
+// OncePoolSize is the connection pool size serve gives the Redis client
+// behind NewOnce, apart from the flow store's: the acknowledgement's one
+// round trip must not queue for a connection behind flow starts.
+func OncePoolSize() int { return onceConnsPerCPU * runtime.GOMAXPROCS(0) }

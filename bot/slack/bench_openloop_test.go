@@ -75,14 +75,31 @@ func BenchmarkSlackAckOpenLoop(b *testing.B) {
 		most = max(most, r*seconds)
 	}
 	users := addAckAccounts(b, most)
-	// The real server only, with go-redis's default pool as serve has it.
-	rdb := redis.NewClient(&redis.Options{Addr: testenv.RequireEnv(b, "RESETBOT_TEST_REDIS_ADDR")})
+	// The real server only, with go-redis's default pool for the flows
+	// and the background work, and the acknowledgement's redelivery check
+	// on a small pool of its own, as serve has them
+	// (RESETBOT_BENCH_ACK_SHARED_POOL=1 puts the check on the one pool, as
+	// before, for comparisons).
+	addr := testenv.RequireEnv(b, "RESETBOT_TEST_REDIS_ADDR")
+	rdb := redis.NewClient(&redis.Options{Addr: addr})
 	b.Cleanup(func() { rdb.Close() })
+	var once *redis.Client
+	if os.Getenv("RESETBOT_BENCH_ACK_SHARED_POOL") != "1" {
+		once = redis.NewClient(&redis.Options{Addr: addr, PoolSize: bot.OncePoolSize()})
+		b.Cleanup(func() { once.Close() })
+	}
+	opts := ackRigOptions{core: core}
+	if once != nil {
+		opts.once = once
+	}
 	healthy := ackLDAP(b, ldaps, ca)
 	for _, rate := range rates {
 		b.Run(fmt.Sprintf("healthy/rate%d", rate), func(b *testing.B) {
-			r := newAckRigOn(b, rdb, healthy, users, core)
-			openLoop(b, r, rdb, rate, time.Duration(seconds)*time.Second, nil)
+			w := newWarnings()
+			o := opts
+			o.log = w
+			r := newAckRigOn(b, rdb, healthy, users, o)
+			openLoop(b, r, rdb, once, w, rate, time.Duration(seconds)*time.Second, nil, 0)
 		})
 	}
 	b.Run(fmt.Sprintf("slow2s/rate%d", slowRate), func(b *testing.B) {
@@ -91,12 +108,18 @@ func BenchmarkSlackAckOpenLoop(b *testing.B) {
 		if err := slow.Ping(b.Context()); err != nil {
 			b.Fatal(err)
 		}
-		proxy.SetDelay(2 * time.Second)
+		proxy.SetDelay(slowDirDelay)
 		proxy.Reset()
-		r := newAckRigOn(b, rdb, slow, users, core)
-		openLoop(b, r, rdb, slowRate, time.Duration(slowSeconds)*time.Second, proxy)
+		w := newWarnings()
+		o := opts
+		o.log = w
+		r := newAckRigOn(b, rdb, slow, users, o)
+		openLoop(b, r, rdb, once, w, slowRate, time.Duration(slowSeconds)*time.Second, proxy, slow.Concurrency())
 	})
 }
+
+// slowDirDelay is how long the slow directory holds every answer.
+const slowDirDelay = 2 * time.Second
 
 // envInts reads a comma-separated list of positive integers, or def.
 func envInts(b *testing.B, name string, def []int) []int {
@@ -222,7 +245,10 @@ func ackAdmin(b testing.TB, url, ca, dn, password string) *goldap.Conn {
 // openLoop sends rate signed commands per second for d through a real
 // loopback server in front of r's routes, then waits for the background
 // work and reports (see BenchmarkSlackAckOpenLoop).
-func openLoop(b *testing.B, r *ackRig, rdb *redis.Client, rate int, d time.Duration, proxy *dirtest.LDAPProxy) {
+// once is the acknowledgement's own client (nil: it shares rdb), w the
+// run's warnings; with proxy, concurrency is what the directory carries at
+// once, for its capacity in links per second.
+func openLoop(b *testing.B, r *ackRig, rdb, once *redis.Client, w *warnings, rate int, d time.Duration, proxy *dirtest.LDAPProxy, concurrency int) {
 	n := int(float64(rate) * d.Seconds())
 	if n > len(r.users) {
 		b.Fatalf("%d requests for %d accounts", n, len(r.users))
@@ -257,11 +283,16 @@ func openLoop(b *testing.B, r *ackRig, rdb *redis.Client, rate int, d time.Durat
 	busyText := i18n.For("en").T("chat.busy")
 
 	lat := make([]time.Duration, n)
+	acks := make([][]byte, n)
 	var busy, failed atomic.Int64
 	var lagMax atomic.Int64
 	var wg sync.WaitGroup
 	interval := time.Second / time.Duration(rate)
 	pool0, sched0 := rdb.PoolStats(), schedLatencies()
+	var once0 *redis.PoolStats
+	if once != nil {
+		once0 = once.PoolStats()
+	}
 	b.ResetTimer()
 	start := time.Now()
 	for i := range n {
@@ -290,6 +321,7 @@ func openLoop(b *testing.B, r *ackRig, rdb *redis.Client, rate int, d time.Durat
 			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
 			lat[i] = time.Since(due)
+			acks[i] = body
 			switch {
 			case resp.StatusCode != http.StatusOK:
 				failed.Add(1)
@@ -301,6 +333,10 @@ func openLoop(b *testing.B, r *ackRig, rdb *redis.Client, rate int, d time.Durat
 	wg.Wait()
 	b.StopTimer()
 	pool1, sched1 := rdb.PoolStats(), schedLatencies()
+	var once1 *redis.PoolStats
+	if once != nil {
+		once1 = once.PoolStats()
+	}
 	r.drain()
 
 	slices.Sort(lat)
@@ -318,15 +354,18 @@ func openLoop(b *testing.B, r *ackRig, rdb *redis.Client, rate int, d time.Durat
 			busy.Add(1)
 		}
 	}
-	links, last := 0, start
+	var linkAt []time.Time
 	for _, c := range r.fake.Calls() {
 		if c.Method == "chat.postMessage" && c.Error == "" && strings.HasPrefix(c.Channel, "D") {
-			links++
-			if c.At.After(last) {
-				last = c.At
-			}
+			linkAt = append(linkAt, c.At)
 		}
 	}
+	slices.SortFunc(linkAt, func(a, b time.Time) int { return a.Compare(b) })
+	links, last := len(linkAt), start
+	if links > 0 {
+		last = linkAt[links-1]
+	}
+	outcomes, lost := ackOutcomes(r.fake, r.users[:n], acks)
 	b.ReportMetric(at(0.50), "p50-ms")
 	b.ReportMetric(at(0.90), "p90-ms")
 	b.ReportMetric(at(0.99), "p99-ms")
@@ -339,13 +378,55 @@ func openLoop(b *testing.B, r *ackRig, rdb *redis.Client, rate int, d time.Durat
 	if links > 0 {
 		b.ReportMetric(float64(links)/last.Sub(start).Seconds(), "links/s")
 	}
+	// The steady state: links between the 10th and the 90th percentile
+	// link, leaving out the ramp (the first flows' directory round trips)
+	// and the tail (the last ones after the load stopped).
+	if lo, hi := links/10, links*9/10; hi > lo && linkAt[hi].After(linkAt[lo]) {
+		b.ReportMetric(float64(hi-lo)/linkAt[hi].Sub(linkAt[lo]).Seconds(), "links/s-steady")
+	}
+	for _, o := range []string{outcomeLinkDM, outcomeLinkReply, outcomeWorkingOnly, outcomeNothing} {
+		b.ReportMetric(float64(outcomes[o]), o)
+	}
+	told := 0
+	for o, c := range outcomes {
+		switch o {
+		case outcomeLinkDM, outcomeLinkReply, outcomeWorkingOnly, outcomeNothing:
+		default:
+			told += c
+		}
+	}
+	b.ReportMetric(float64(told), "told-other")
+	keys := make([]string, 0, len(outcomes))
+	for o := range outcomes {
+		keys = append(keys, o)
+	}
+	slices.Sort(keys)
+	for _, o := range keys {
+		b.Logf("outcome %-28s %6d", o, outcomes[o])
+	}
+	if len(lost) > 0 {
+		b.Logf("commands that ended with no answer: %v", lost[:min(len(lost), 20)])
+	}
+	for _, line := range w.top(12) {
+		b.Logf("log: %s", line)
+	}
 	b.ReportMetric(float64(time.Duration(lagMax.Load()))/float64(time.Millisecond), "send-lag-ms")
 	b.ReportMetric(float64(pool1.WaitCount-pool0.WaitCount), "redis-pool-waits")
 	b.ReportMetric(float64(pool1.WaitDurationNs-pool0.WaitDurationNs)/1e6, "redis-pool-wait-ms")
+	if once != nil {
+		b.ReportMetric(float64(once1.WaitCount-once0.WaitCount), "ack-pool-waits")
+		b.ReportMetric(float64(once1.WaitDurationNs-once0.WaitDurationNs)/1e6, "ack-pool-wait-ms")
+	}
 	b.ReportMetric(schedQuantile(sched0, sched1, 0.99)*1e3, "sched-p99-ms")
 	if proxy != nil {
+		perLink := float64(len(proxy.Ops())) / float64(max(links, 1))
 		b.ReportMetric(float64(proxy.MaxInFlight()), "dir-inflight")
-		b.ReportMetric(float64(len(proxy.Ops()))/float64(max(links, 1)), "dir-ops/link")
+		b.ReportMetric(perLink, "dir-ops/link")
+		// What the directory allows: its concurrency over the time a link
+		// holds it (its requests, each the proxy's delay).
+		if perLink > 0 {
+			b.ReportMetric(float64(concurrency)/(perLink*slowDirDelay.Seconds()), "dir-capacity-links/s")
+		}
 	}
 }
 

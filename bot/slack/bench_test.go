@@ -67,14 +67,30 @@ func newAckRig(b *testing.B, rdb redis.UniversalClient) *ackRig {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return newAckRigOn(b, rdb, dir, users, bot.Config{})
+	return newAckRigOn(b, rdb, dir, users, ackRigOptions{})
 }
 
-// newAckRigOn is the rig on dir, whose accounts carry the Slack ids users;
-// workers and queue bounds come from core (zero: the core's defaults).
-func newAckRigOn(b testing.TB, rdb redis.UniversalClient, dir directory.Directory, users []string, core bot.Config) *ackRig {
+// ackRigOptions shape a rig beyond its directory and people.
+type ackRigOptions struct {
+	// core holds the workers and queue bounds (zero: the core's defaults).
+	core bot.Config
+	// once is the Redis client of bot.Once, the acknowledgement's one
+	// round trip (serve gives it a pool of its own); nil shares rdb.
+	once redis.UniversalClient
+	// log receives the core's and the app's records (nil: discarded).
+	log slog.Handler
+}
+
+// newAckRigOn is the rig on dir, whose accounts carry the Slack ids users.
+func newAckRigOn(b testing.TB, rdb redis.UniversalClient, dir directory.Directory, users []string, o ackRigOptions) *ackRig {
 	b.Helper()
-	st := redisstore.New(rdb, redisstore.Options{Prefix: fmt.Sprintf("ack%x-%d", time.Now().UnixNano(), ackPrefixes.Add(1))})
+	core := o.core
+	prefix := fmt.Sprintf("ack%x-%d", time.Now().UnixNano(), ackPrefixes.Add(1))
+	st := redisstore.New(rdb, redisstore.Options{Prefix: prefix})
+	onceStore := st
+	if o.once != nil {
+		onceStore = redisstore.New(o.once, redisstore.Options{Prefix: prefix})
+	}
 	// Limits far above what the run reaches: the counters still cost
 	// their round trips in the background, none is ever exceeded.
 	const high = 1 << 30
@@ -83,6 +99,9 @@ func newAckRigOn(b testing.TB, rdb redis.UniversalClient, dir directory.Director
 		Policy: flows.Policy{PrivilegedGroups: []string{"cn=tier0-admins,ou=Groups,dc=example,dc=test"}, BreakGlass: []string{"spare3"}},
 	})
 	discard := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if o.log != nil {
+		discard = slog.New(o.log)
+	}
 	core.PublicBaseURL = "https://reset.example.test"
 	core.HelpdeskGroup = "cn=helpdesk,ou=Groups,dc=example,dc=test"
 	core.HelpdeskContact = "#it-help"
@@ -101,7 +120,7 @@ func newAckRigOn(b testing.TB, rdb redis.UniversalClient, dir directory.Director
 		b.Fatal(err)
 	}
 	c.AddPlatform(Platform, m)
-	app, err := New(cfg, c, bot.NewOnce(st), WithLogger(discard), WithHTTPClient(fake.Client()))
+	app, err := New(cfg, c, bot.NewOnce(onceStore), WithLogger(discard), WithHTTPClient(fake.Client()))
 	if err != nil {
 		b.Fatal(err)
 	}

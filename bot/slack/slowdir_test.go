@@ -9,7 +9,6 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/resetbot/resetbot/bot"
 	"github.com/resetbot/resetbot/directory/dirtest"
 	"github.com/resetbot/resetbot/internal/i18n"
 	"github.com/resetbot/resetbot/internal/testenv"
@@ -35,7 +34,7 @@ func TestSlowDirectoryKeepsItsConcurrencyBusy(t *testing.T) {
 	}
 	proxy.SetDelay(time.Second)
 	proxy.Reset()
-	r := newAckRigOn(t, rdb, dir, users, bot.Config{})
+	r := newAckRigOn(t, rdb, dir, users, ackRigOptions{})
 	busy := i18n.For("en").T("chat.busy")
 	start := time.Now()
 	for i := range n {
