@@ -5,16 +5,38 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// redisPoolCollector exports the go-redis connection pool's statistics at
+// redisPoolCollector exports go-redis connection pools' statistics at
 // scrape time: an exhausted pool (timeouts, waits, pending requests) is the
 // first sign of a Redis that answers too slowly for the load, long before
-// commands fail. For a cluster the numbers are summed over the nodes.
+// commands fail. For a cluster the numbers are summed over the nodes. Each
+// client's series carry its pool's name in the label "pool": "main" (the
+// flows and the background work) and "ack" (the acknowledgement's
+// redelivery check, ackredis.go), so a wait on one is not read as the
+// other's. One collector serves every pool (a registry takes each metric's
+// description once); pools are added before the registry is gathered.
 type redisPoolCollector struct {
-	rdb interface{ PoolStats() *redis.PoolStats }
+	pools []redisPool
 }
 
+// redisPool is one client's pool and its name in the "pool" label.
+type redisPool struct {
+	name string
+	rdb  interface{ PoolStats() *redis.PoolStats }
+}
+
+// add exports rdb's pool as name.
+func (c *redisPoolCollector) add(name string, rdb interface{ PoolStats() *redis.PoolStats }) {
+	c.pools = append(c.pools, redisPool{name: name, rdb: rdb})
+}
+
+// The pools' names in the "pool" label.
+const (
+	redisPoolMain = "main"
+	redisPoolAck  = "ack"
+)
+
 func redisPoolDesc(name, help string) *prometheus.Desc {
-	return prometheus.NewDesc(prometheus.BuildFQName("resetbot", "redis_pool", name), help, nil, nil)
+	return prometheus.NewDesc(prometheus.BuildFQName("resetbot", "redis_pool", name), help, []string{"pool"}, nil)
 }
 
 var (
@@ -30,7 +52,7 @@ var (
 )
 
 // Describe implements prometheus.Collector.
-func (c redisPoolCollector) Describe(ch chan<- *prometheus.Desc) {
+func (c *redisPoolCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{redisPoolHits, redisPoolMisses, redisPoolTimeouts, redisPoolWaits,
 		redisPoolWaitSeconds, redisPoolStale, redisPoolConns, redisPoolIdle, redisPoolPending} {
 		ch <- d
@@ -38,12 +60,20 @@ func (c redisPoolCollector) Describe(ch chan<- *prometheus.Desc) {
 }
 
 // Collect implements prometheus.Collector.
-func (c redisPoolCollector) Collect(ch chan<- prometheus.Metric) {
-	s := c.rdb.PoolStats()
-	counter := func(d *prometheus.Desc, v float64) {
-		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, v)
+func (c *redisPoolCollector) Collect(ch chan<- prometheus.Metric) {
+	for _, p := range c.pools {
+		p.collect(ch)
 	}
-	gauge := func(d *prometheus.Desc, v float64) { ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v) }
+}
+
+func (p redisPool) collect(ch chan<- prometheus.Metric) {
+	s := p.rdb.PoolStats()
+	counter := func(d *prometheus.Desc, v float64) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, v, p.name)
+	}
+	gauge := func(d *prometheus.Desc, v float64) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, p.name)
+	}
 	counter(redisPoolHits, float64(s.Hits))
 	counter(redisPoolMisses, float64(s.Misses))
 	counter(redisPoolTimeouts, float64(s.Timeouts))

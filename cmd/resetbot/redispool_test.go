@@ -11,7 +11,8 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// TestRedisPoolCollector checks the pool's numbers reach the registry: one
+// TestRedisPoolCollector checks the pool's numbers reach the registry,
+// labelled with the pool's name: one
 // command on a fresh client dials one connection (a miss) and leaves it
 // idle; a second command reuses it (a hit).
 func TestRedisPoolCollector(t *testing.T) {
@@ -25,20 +26,22 @@ func TestRedisPoolCollector(t *testing.T) {
 		}
 	}
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(redisPoolCollector{rdb: rdb})
+	c := &redisPoolCollector{}
+	c.add(redisPoolAck, rdb)
+	reg.MustRegister(c)
 	want := `
 # HELP resetbot_redis_pool_connections Connections in the pool, idle or in use.
 # TYPE resetbot_redis_pool_connections gauge
-resetbot_redis_pool_connections 1
+resetbot_redis_pool_connections{pool="ack"} 1
 # HELP resetbot_redis_pool_hits_total Times a free connection was found in the pool.
 # TYPE resetbot_redis_pool_hits_total counter
-resetbot_redis_pool_hits_total 1
+resetbot_redis_pool_hits_total{pool="ack"} 1
 # HELP resetbot_redis_pool_idle_connections Idle connections in the pool.
 # TYPE resetbot_redis_pool_idle_connections gauge
-resetbot_redis_pool_idle_connections 1
+resetbot_redis_pool_idle_connections{pool="ack"} 1
 # HELP resetbot_redis_pool_misses_total Times no free connection was in the pool and one was dialled or waited for.
 # TYPE resetbot_redis_pool_misses_total counter
-resetbot_redis_pool_misses_total 1
+resetbot_redis_pool_misses_total{pool="ack"} 1
 `
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(want),
 		"resetbot_redis_pool_connections", "resetbot_redis_pool_hits_total",

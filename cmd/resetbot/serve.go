@@ -68,26 +68,29 @@ func runServe(ctx context.Context, args []string) error {
 
 // server is everything serve runs, built from the configuration.
 type server struct {
-	cfg       *config.Config
-	log       *slog.Logger
-	rdb       redis.UniversalClient
-	dir       directory.Directory
-	store     *redisstore.Store
-	engine    *flows.Engine
-	bot       *bot.Bot
-	apps      []platform.App // parallel to platforms
-	web       http.Handler
-	sinks     []flows.Sink
-	streams   *flowmetrics.Streams
-	audit     *auditlog.Sink
-	registry  *prometheus.Registry
-	httpm     *httpMetrics
-	chatm     *chatMetrics
-	platforms []string
-	reminders *reminderJob  // nil when off
-	campaigns *campaignJobs // nil without campaigns
-	extra     []chatPlatform
-	closers   []func()
+	cfg    *config.Config
+	log    *slog.Logger
+	rdb    redis.UniversalClient
+	ackRDB redis.UniversalClient // the acknowledgement's own (ackredis.go)
+	// redisPools exports both clients' pools.
+	redisPools *redisPoolCollector
+	dir        directory.Directory
+	store      *redisstore.Store
+	engine     *flows.Engine
+	bot        *bot.Bot
+	apps       []platform.App // parallel to platforms
+	web        http.Handler
+	sinks      []flows.Sink
+	streams    *flowmetrics.Streams
+	audit      *auditlog.Sink
+	registry   *prometheus.Registry
+	httpm      *httpMetrics
+	chatm      *chatMetrics
+	platforms  []string
+	reminders  *reminderJob  // nil when off
+	campaigns  *campaignJobs // nil without campaigns
+	extra      []chatPlatform
+	closers    []func()
 }
 
 // build connects to Redis and the directory (failing early on a wrong
@@ -114,7 +117,9 @@ func (s *server) wire(ctx context.Context) (err error) {
 		return err
 	}
 	s.closers = append(s.closers, func() { s.rdb.Close() })
-	s.registry.MustRegister(redisPoolCollector{rdb: s.rdb})
+	s.redisPools = &redisPoolCollector{}
+	s.redisPools.add(redisPoolMain, s.rdb)
+	s.registry.MustRegister(s.redisPools)
 	if err := pingRedis(ctx, s.rdb); err != nil {
 		return err
 	}
@@ -176,7 +181,11 @@ func (s *server) wire(ctx context.Context) (err error) {
 	}
 	s.closers = append(s.closers, s.bot.Close)
 	s.sinks = append(s.sinks, s.bot.Sinks()...)
-	if err := s.wirePlatforms(ctx, bot.NewOnce(s.store)); err != nil {
+	once, err := s.openAckOnce(ctx)
+	if err != nil {
+		return err
+	}
+	if err := s.wirePlatforms(ctx, once); err != nil {
 		return err
 	}
 	if s.reminders, err = newReminderJob(cfg.Reminders, s.bot, s.registry, log); err != nil {

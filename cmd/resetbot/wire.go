@@ -19,7 +19,14 @@ import (
 // newRedis builds the one client type that serves all three deployments:
 // a single server, Sentinel (MasterName set) or Cluster.
 func newRedis(c config.Redis) (redis.UniversalClient, error) {
+	return newRedisPool(c, 0)
+}
+
+// newRedisPool is newRedis with poolSize connections per node (0: go-redis's
+// default, 10 per CPU).
+func newRedisPool(c config.Redis, poolSize int) (redis.UniversalClient, error) {
 	opt := &redis.UniversalOptions{
+		PoolSize:   poolSize,
 		Addrs:      c.Addrs,
 		MasterName: c.MasterName,
 		Username:   c.Username,
