@@ -38,7 +38,7 @@ func loadOverrides(dir string) (map[string]string, error) {
 		}
 		out[name] = string(b)
 	}
-	if _, err := loadPages(i18n.For(""), out); err != nil {
+	if _, err := loadPages(i18n.For(""), out, false); err != nil {
 		where, cause := dir, err
 		var te *templateError
 		if errors.As(err, &te) {

@@ -48,7 +48,7 @@ func loadViews(overrides map[string]string) (*views, error) {
 	v := &views{pages: map[string]map[string]*template.Template{}, langs: map[string]i18n.Lang{}}
 	for _, tag := range i18n.Supported() {
 		lang := i18n.For(tag.String())
-		pages, err := loadPages(lang, overrides)
+		pages, err := loadPages(lang, overrides, true)
 		if err != nil {
 			return nil, err
 		}
@@ -78,13 +78,15 @@ func templateSource(file string, overrides map[string]string) (string, error) {
 	return string(b), err
 }
 
-// loadPages parses the pages for one language.
-func loadPages(lang i18n.Lang, overrides map[string]string) (map[string]*template.Template, error) {
+// loadPages parses the pages for one language; fold renders their
+// constant parts once (foldConstants), as the app serves them.
+func loadPages(lang i18n.Lang, overrides map[string]string, fold bool) (map[string]*template.Template, error) {
 	funcs := template.FuncMap{"inc": func(i int) int { return i + 1 }}
 	for k, f := range lang.Funcs() {
 		funcs[k] = f
 	}
-	funcs["t"] = cachedT(lang)
+	tr := cachedT(lang)
+	funcs["t"] = tr
 	parse := func(t *template.Template, file string) (*template.Template, error) {
 		src, err := templateSource(file, overrides)
 		if err != nil {
@@ -120,6 +122,9 @@ func loadPages(lang i18n.Lang, overrides map[string]string) (map[string]*templat
 		var esc *template.Error
 		if err := t.ExecuteTemplate(io.Discard, "layout", page{}); errors.As(err, &esc) {
 			return nil, &templateError{file: file, err: err}
+		}
+		if fold {
+			foldConstants(t, tr)
 		}
 		pages[name] = t
 	}
