@@ -67,6 +67,11 @@ const (
 // alive between resets (one idle connection per client), as a browser does
 // between a reset's requests; each reset still has a cookie jar of its own.
 //
+// Each reset run is made twice: "reset" as deployed (deploy/reverse-proxy.md:
+// the proxy terminates TLS and the service listens on plain HTTP, with the
+// https public base URL and trusted_proxies; proxyTransport plays the
+// proxy), "reset-tls" with the service terminating TLS itself.
+//
 // Metrics: ops/s; cpu-ns/op, this (the clients') process's CPU per
 // operation; for resets service-cpu-ns/op, the service process's CPU (its
 // getrusage, asked before and after the timed part) and service-allocs/op
@@ -94,7 +99,10 @@ func BenchmarkResetVsPasswordModify(b *testing.B) {
 				benchPasswordModify(b, admin, ldaps, ca, clients, slapdPID, redisPID)
 			})
 			b.Run(fmt.Sprintf("round%d/reset/c%d", round, clients), func(b *testing.B) {
-				benchCompleteResets(b, svc, admin, ldaps, ca, clients, slapdPID, redisPID)
+				benchCompleteResets(b, svc, admin, ldaps, ca, clients, slapdPID, redisPID, true)
+			})
+			b.Run(fmt.Sprintf("round%d/reset-tls/c%d", round, clients), func(b *testing.B) {
+				benchCompleteResets(b, svc, admin, ldaps, ca, clients, slapdPID, redisPID, false)
 			})
 		}
 	}
@@ -127,8 +135,10 @@ type benchAccount struct {
 
 // benchCompleteResets runs b.N complete resets from clients goroutines, each
 // reset a fresh account, through the service process on real slapd and
-// Redis.
-func benchCompleteResets(b *testing.B, svc *benchService, admin *goldap.Conn, ldaps, ca string, clients int, slapdPID, redisPID string) {
+// Redis; deployed sends them as a TLS-terminating proxy would (plain HTTP
+// to the service, the public https URL in the cookie jar, X-Forwarded-For
+// and X-Forwarded-Proto), else over HTTPS to the service itself.
+func benchCompleteResets(b *testing.B, svc *benchService, admin *goldap.Conn, ldaps, ca string, clients int, slapdPID, redisPID string, deployed bool) {
 	accounts := make([]benchAccount, b.N)
 	for i := range accounts {
 		account, chat := addSlapdAccount(b, admin)
@@ -136,9 +146,16 @@ func benchCompleteResets(b *testing.B, svc *benchService, admin *goldap.Conn, ld
 	}
 	tr := svc.transport(clients)
 	defer tr.CloseIdleConnections()
+	var rt http.RoundTripper = tr
+	base := svc.url
+	if deployed {
+		plain := &http.Transport{MaxIdleConnsPerHost: clients, IdleConnTimeout: time.Minute}
+		defer plain.CloseIdleConnections()
+		rt, base = &proxyTransport{next: plain, service: svc.plain}, svc.public
+	}
 	written := make([]string, b.N)
 	run(b, clients, slapdPID, redisPID, svc, func(_, i int) error {
-		next, err := completeReset(b, svc, tr, accounts[i])
+		next, err := completeReset(b, svc, rt, base, accounts[i])
 		written[i] = next
 		return err
 	})
@@ -150,13 +167,13 @@ func benchCompleteResets(b *testing.B, svc *benchService, admin *goldap.Conn, ld
 // completeReset is one reset as a person's browser makes it, from the chat
 // command's Start to the submit's redirect to the done page; it returns the
 // new password.
-func completeReset(b testing.TB, svc *benchService, tr http.RoundTripper, a benchAccount) (string, error) {
+func completeReset(b testing.TB, svc *benchService, tr http.RoundTripper, base string, a benchAccount) (string, error) {
 	is, err := svc.start(a.chat)
 	if err != nil {
 		return "", fmt.Errorf("start: %w", err)
 	}
 	jar, _ := cookiejar.New(nil)
-	br := &browser{t: b, base: svc.url, c: &http.Client{Transport: tr, Jar: jar,
+	br := &browser{t: b, base: base, c: &http.Client{Transport: tr, Jar: jar,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 	if st, loc := br.redeem(is.Token); st/100 != 3 {
 		return "", fmt.Errorf("redeem: %d to %q", st, loc)
@@ -267,9 +284,13 @@ func procCPU(b *testing.B, pid string) time.Duration {
 // see it: the web app's HTTPS address and certificate, and a plain HTTP
 // control address for what a chat command and the test's setup do.
 type benchService struct {
-	url   string
-	ctl   string
-	roots *x509.CertPool
+	url string
+	// plain is the service's plain HTTP listener, as a TLS-terminating
+	// proxy reaches it, and public the https base URL the proxy serves
+	// (the rig's PublicBaseURL).
+	plain, public string
+	ctl           string
+	roots         *x509.CertPool
 	// ctlc reaches the control address (the start of every reset).
 	ctlc *http.Client
 }
@@ -301,7 +322,7 @@ func startBenchService(b *testing.B) *benchService {
 	lines := bufio.NewScanner(stdout)
 	for lines.Scan() {
 		f := strings.Fields(lines.Text())
-		if len(f) != 4 || f[0] != "bench-service" {
+		if len(f) != 5 || f[0] != "bench-service" {
 			continue
 		}
 		der, err := base64.StdEncoding.DecodeString(f[3])
@@ -315,7 +336,7 @@ func startBenchService(b *testing.B) *benchService {
 		roots := x509.NewCertPool()
 		roots.AddCert(cert)
 		go func() { _, _ = io.Copy(io.Discard, stdout) }() // the rest of its output
-		return &benchService{url: f[1], ctl: f[2], roots: roots,
+		return &benchService{url: f[1], ctl: f[2], plain: f[4], public: benchPublicURL, roots: roots,
 			ctlc: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
 	}
 	b.Fatalf("the service process did not announce itself (%v)", lines.Err())
@@ -393,17 +414,19 @@ func (s *benchService) usage(b *testing.B, phase string) benchUsage {
 // not a test: run with RESETBOT_BENCH_SERVICE set, it serves the web app
 // (over HTTPS, with the engine, the directory pool on the harness's slapd
 // and the real Redis) and the control calls until its standard input
-// closes. It prints "bench-service <https url> <control url> <certificate>"
-// once it listens.
+// closes. It prints "bench-service <https url> <control url> <certificate>
+// <plain http url>" once it listens.
 func TestBenchService(t *testing.T) {
 	if os.Getenv(benchServiceEnv) == "" {
 		t.Skip("the service process of BenchmarkResetVsPasswordModify (scripts/bench)")
 	}
-	r := newRig(t, rigOptions{rdb: realRedis(t), dir: slapdDir(t), totp: true})
+	r := newRig(t, rigOptions{rdb: realRedis(t), dir: slapdDir(t), totp: true, baseURL: benchPublicURL, proxies: []string{"127.0.0.0/8"}})
 	ts := r.server(t)
+	plain := httptest.NewServer(r.srv) // behind the proxy, as deployed
+	t.Cleanup(plain.Close)
 	ctl := httptest.NewServer(benchControl(r, os.Getenv(benchServiceProfileEnv)))
 	t.Cleanup(ctl.Close)
-	fmt.Printf("bench-service %s %s %s\n", ts.URL, ctl.URL, base64.StdEncoding.EncodeToString(ts.Certificate().Raw))
+	fmt.Printf("bench-service %s %s %s %s\n", ts.URL, ctl.URL, base64.StdEncoding.EncodeToString(ts.Certificate().Raw), plain.URL)
 	_, _ = io.Copy(io.Discard, os.Stdin)
 }
 
@@ -474,4 +497,31 @@ func benchControl(r *rig, profile string) http.Handler {
 		_ = json.NewEncoder(w).Encode(u)
 	})
 	return m
+}
+
+// benchPublicURL is the service's public base URL in the benchmark: the
+// origin a TLS-terminating proxy serves (deploy/reverse-proxy.md).
+const benchPublicURL = "https://reset.example.test"
+
+// proxyTransport is the reverse proxy of the documented deployment as the
+// benchmark's clients need it: a request to the public https URL goes to
+// the service's plain HTTP listener with what nginx or Caddy adds
+// (X-Forwarded-For with the browser's address, X-Forwarded-Proto https,
+// the public Host), and the cookie jar sees the https URL, so the
+// service's Secure cookies come back as a browser sends them.
+type proxyTransport struct {
+	next    http.RoundTripper
+	service string // http://127.0.0.1:port
+}
+
+func (p *proxyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	to, err := url.Parse(p.service)
+	if err != nil {
+		return nil, err
+	}
+	out := req.Clone(req.Context())
+	out.URL.Scheme, out.URL.Host, out.Host = to.Scheme, to.Host, req.URL.Host
+	out.Header.Set("X-Forwarded-For", "203.0.113.7")
+	out.Header.Set("X-Forwarded-Proto", "https")
+	return p.next.RoundTrip(out)
 }
