@@ -35,9 +35,14 @@ func (threadSink) Lookahead() int { return lookahead }
 // the first failure. A backlog is grouped by flow: one post per flow (see
 // deliverBacklog).
 func (s threadSink) DeliverBatch(ctx context.Context, evs []flows.Event) ([]string, error) {
+	// A read as large as the lookahead ended at its size, not at the
+	// stream's end: a flow whose record has ended but whose closing event
+	// is not in it was cut by the read's edge, and its last steps come
+	// with a later read whatever their age (see stillMoving).
+	cut := len(evs) >= lookahead
 	var refused []flows.Event
 	evs, refused = splitRefusals(evs)
-	done, err := s.deliverFlows(ctx, evs)
+	done, err := s.deliverFlows(ctx, evs, cut)
 	rdone, rerr := s.deliverRefusals(ctx, refused)
 	return append(done, rdone...), errors.Join(err, rerr)
 }
@@ -78,7 +83,7 @@ func (s threadSink) deliverRefusals(ctx context.Context, evs []flows.Event) ([]s
 // goes event by event; a backlog is coalesced (see deliverBacklog), and so
 // is whatever comes while part of one is still pending: the tail of a
 // backlog is a backlog too, its flows' steps still one post each.
-func (s threadSink) deliverFlows(ctx context.Context, evs []flows.Event) ([]string, error) {
+func (s threadSink) deliverFlows(ctx context.Context, evs []flows.Event, cut bool) ([]string, error) {
 	if len(evs) <= coalesceAbove && !s.b.behind.Load() {
 		var done []string
 		for _, ev := range evs {
@@ -89,7 +94,7 @@ func (s threadSink) deliverFlows(ctx context.Context, evs []flows.Event) ([]stri
 		}
 		return done, nil
 	}
-	return s.deliverBacklog(ctx, evs)
+	return s.deliverBacklog(ctx, evs, cut)
 }
 
 // deliverBacklog posts a backlog with as few calls as the channel's rate
@@ -108,7 +113,7 @@ func (s threadSink) deliverFlows(ctx context.Context, evs []flows.Event) ([]stri
 //     again (renewing the thread lease, reporting itself alive) at least
 //     that often; what it did not reach stays pending and comes first in
 //     the next read, with whatever arrived meanwhile.
-func (s threadSink) deliverBacklog(ctx context.Context, evs []flows.Event) ([]string, error) {
+func (s threadSink) deliverBacklog(ctx context.Context, evs []flows.Event, cut bool) ([]string, error) {
 	var (
 		order  []string
 		groups = map[string][]flows.Event{}
@@ -135,7 +140,7 @@ func (s threadSink) deliverBacklog(ctx context.Context, evs []flows.Event) ([]st
 			break
 		}
 		g := groups[key]
-		went, err := s.deliverGroup(ctx, g, true)
+		went, err := s.deliverGroup(ctx, g, true, cut)
 		switch {
 		case err != nil:
 			errs = append(errs, err)
@@ -148,7 +153,7 @@ func (s threadSink) deliverBacklog(ctx context.Context, evs []flows.Event) ([]st
 	}
 	if posted == 0 && !stopped && len(errs) == 0 && len(waiting) > 0 {
 		g := waiting[0]
-		if _, err := s.deliverGroup(ctx, g, false); err != nil {
+		if _, err := s.deliverGroup(ctx, g, false, cut); err != nil {
 			errs = append(errs, err)
 		} else {
 			done = append(done, eventIDs(g)...)
@@ -176,8 +181,12 @@ func (s threadSink) backlogBudget() time.Duration {
 // a backlog: the group does not end the flow, it asks for no approval, and
 // its latest step is recent. A flow whose record has ended but whose
 // ending is not in the group yet is still moving: its last steps are on
-// their way.
-func (s threadSink) stillMoving(f *flows.Flow, g []flows.Event) bool {
+// their way; when the read was cut at the lookahead's size they are in
+// the stream already, beyond the read's edge, and the flow waits for them
+// however old its steps are (in a 500-reset burst the edge reached flows
+// whose steps were over endingFor old, and posted 66 of them in three
+// posts and an edit each instead of one).
+func (s threadSink) stillMoving(f *flows.Flow, g []flows.Event, cut bool) bool {
 	if ends(g) || f.State == flows.StateAwaitingApproval || f.Kind == flows.KindApprove || f.Kind == flows.KindVerify {
 		return false
 	}
@@ -190,7 +199,7 @@ func (s threadSink) stillMoving(f *flows.Flow, g []flows.Event) bool {
 	if f.State.Terminal() {
 		// Its closing event is in the stream, beyond this read: it comes
 		// with the next ones.
-		return age < endingFor
+		return cut || age < endingFor
 	}
 	return age < settleFor
 }
@@ -234,7 +243,7 @@ func eventIDs(evs []flows.Event) []string {
 // its start to its end gets one parent message carrying every step (see
 // postWhole); any other flow gets one reply with the new steps (and its
 // parent refreshed when its status changed).
-func (s threadSink) deliverGroup(ctx context.Context, g []flows.Event, mayWait bool) (bool, error) {
+func (s threadSink) deliverGroup(ctx context.Context, g []flows.Event, mayWait, cut bool) (bool, error) {
 	b := s.b
 	var (
 		f   *flows.Flow
@@ -245,7 +254,7 @@ func (s threadSink) deliverGroup(ctx context.Context, g []flows.Event, mayWait b
 		if f, ms, err = b.flowOf(ctx, g[0]); err != nil {
 			return false, err
 		}
-		if f != nil && mayWait && s.stillMoving(f, g) {
+		if f != nil && mayWait && s.stillMoving(f, g, cut) {
 			return false, nil
 		}
 	}
