@@ -261,6 +261,9 @@ func burstOnce(b *testing.B, rdb redis.UniversalClient, n int) {
 	for _, p := range report.problems[:min(len(report.problems), 10)] {
 		b.Error(p)
 	}
+	for _, t := range report.split[:min(len(report.split), 15)] {
+		b.Logf("flow posted in more than one post: %s", t)
+	}
 
 	floor := time.Duration(n-slackfake.PostLimit.Burst) * slackfake.PostLimit.Every
 	load, _ := os.ReadFile("/proc/loadavg")
@@ -275,6 +278,12 @@ func burstOnce(b *testing.B, rdb redis.UniversalClient, n int) {
 	b.ReportMetric(floor.Seconds(), "floor-s")
 	b.ReportMetric(report.drain.Seconds()/floor.Seconds(), "drain/floor")
 	b.ReportMetric(flowsDone.Sub(began).Seconds(), "flows-s")
+	b.ReportMetric(float64(report.parents), "parents")
+	b.ReportMetric(float64(report.partial), "partial-parents")
+	b.ReportMetric(float64(report.replies), "replies")
+	b.ReportMetric(report.spacing.Seconds(), "spacing-s")
+	b.ReportMetric(report.slow.Seconds(), "idle-s")
+	b.ReportMetric(float64(report.slowGaps), "idle-gaps")
 	if len(report.lines) > 0 {
 		slices.Sort(report.lines)
 		b.ReportMetric(float64(report.lines[0]), "min-lines/thread")
@@ -296,6 +305,17 @@ type burstReport struct {
 	lines                      []int
 	problems                   []string
 	firstPost, lastHelpdeskAck time.Time
+	// parents and replies split posts: top-level messages and thread
+	// replies; partial are parents posted before their flow ended.
+	parents, replies, partial int
+	// spacing is what the gaps between consecutive accepted posts cost
+	// over Slack's one a second, split at slow (gaps over 1.5 s: the
+	// channel idled) and the rest (the pacer's margin and answer times).
+	spacing, slow time.Duration
+	slowGaps      int
+	// split describes the flows posted in more than one post: when each
+	// post went (from the first helpdesk post) and how many lines it held.
+	split []string
 }
 
 // readBurst reads the helpdesk channel back: each flow's thread lines
@@ -366,6 +386,7 @@ func readBurst(fake *slackfake.Server, rec *burstRecorder, flowIDs []string) bur
 			rep.whole++
 		}
 	}
+	var lastPost time.Time
 	for _, c := range fake.Calls() {
 		helpdesk := c.Method == "chat.update" || c.Method == "chat.postMessage" && c.Channel == testChannel
 		if !helpdesk {
@@ -385,11 +406,60 @@ func readBurst(fake *slackfake.Server, rec *burstRecorder, flowIDs []string) bur
 			if rep.firstPost.IsZero() {
 				rep.firstPost = c.At
 			}
+			if c.ThreadTS != "" {
+				rep.replies++
+			} else {
+				rep.parents++
+				if !strings.Contains(string(c.Blocks), "Completed") {
+					rep.partial++
+				}
+			}
+			if !lastPost.IsZero() {
+				gap := c.At.Sub(lastPost) - slackfake.PostLimit.Every
+				if gap > slackfake.PostLimit.Every/2 {
+					rep.slow += gap
+					rep.slowGaps++
+				} else {
+					rep.spacing += max(gap, 0)
+				}
+			}
+			lastPost = c.At
 		}
 		if c.At.After(rep.lastHelpdeskAck) {
 			rep.lastHelpdeskAck = c.At
 		}
 	}
 	rep.drain = rep.lastHelpdeskAck.Sub(rep.firstPost)
+	flowOfTS := map[string]string{}
+	var order []string
+	posts := map[string][]string{}
+	for _, c := range fake.Calls() {
+		if c.Method != "chat.postMessage" || c.Channel != testChannel || c.Error != "" {
+			continue
+		}
+		flow := flowOfTS[c.ThreadTS]
+		if c.ThreadTS == "" {
+			if mt := parentFlowID.FindSubmatch(c.Blocks); mt != nil {
+				flow = string(mt[1])
+				flowOfTS[c.TS] = flow
+			}
+		}
+		if flow == "" {
+			continue
+		}
+		if _, ok := posts[flow]; !ok {
+			order = append(order, flow)
+		}
+		kind := "parent"
+		if c.ThreadTS != "" {
+			kind = "reply"
+		}
+		posts[flow] = append(posts[flow], fmt.Sprintf("%s %d lines at %.1fs", kind, len(sectionLines(c.Blocks)), c.At.Sub(rep.firstPost).Seconds()))
+	}
+	for _, f := range order {
+		if len(posts[f]) > 1 {
+			rep.split = append(rep.split, f+": "+strings.Join(posts[f], ", "))
+		}
+	}
 	return rep
 }
