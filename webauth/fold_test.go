@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/resetbot/resetbot/directory"
-	"github.com/resetbot/resetbot/flows"
 	"github.com/resetbot/resetbot/internal/i18n"
 )
 
@@ -18,17 +16,8 @@ import (
 // the folded templates the app serves and from the same templates
 // unfolded: the bytes must be the same.
 func TestFoldedPagesAreTheSame(t *testing.T) {
-	r := newRig(t, rigOptions{totp: true})
-	s := r.srv
-	is, err := r.eng.Start(t.Context(), flows.StartRequest{
-		Kind: flows.KindReset, Lookup: directory.Lookup{Kind: directory.ByAccountName, Value: "jdoe"},
-		Chat: flows.ChatIdentity{Platform: "slack", UserID: "U0JDOE"}, RequestedBy: flows.ChatIdentity{Platform: "slack", UserID: "U0JDOE"},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, is, fc := renderRig(t)
 	f := is.Flow
-	fc := &flowCtx{flow: f, binding: "test-binding-secret", csrf: s.flowCSRF(f.ID, "test-binding-secret")}
 	prob := &shownProblem{Title: `A "title" & <more>`, Message: "Don't + go", Code: "x", ID: "ERR-1", Hint: "hint"}
 	for _, tag := range i18n.Supported() {
 		lang := i18n.For(tag.String())

@@ -17,18 +17,8 @@ import (
 // B/op are the template's own work per page, apart from the handler's
 // reads (#10: templates were about 10% of the service's CPU per reset).
 func BenchmarkRenderPage(b *testing.B) {
-	r := newRig(b, rigOptions{totp: true})
-	s := r.srv
-	is, err := r.eng.Start(b.Context(), flows.StartRequest{
-		Kind:   flows.KindReset,
-		Lookup: directory.Lookup{Kind: directory.ByAccountName, Value: "jdoe"},
-		Chat:   flows.ChatIdentity{Platform: "slack", UserID: "U0JDOE"}, RequestedBy: flows.ChatIdentity{Platform: "slack", UserID: "U0JDOE"},
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
+	s, is, fc := renderRig(b)
 	f := is.Flow
-	fc := &flowCtx{flow: f, binding: "bench-binding-secret", csrf: s.flowCSRF(f.ID, "bench-binding-secret")}
 	for _, lang := range []string{"en", "de"} {
 		req := httptest.NewRequest(http.MethodGet, "/f/"+f.ID+"/password", nil)
 		req.Header.Set("Accept-Language", lang)
@@ -89,4 +79,24 @@ func (d *discardResponse) WriteHeader(status int) { d.status = status }
 func (d *discardResponse) Write(p []byte) (int, error) {
 	d.n += len(p)
 	return len(p), nil
+}
+
+// renderRig starts jdoe's reset on a rig with an authenticator app, for
+// the tests and benchmarks that render its pages straight from the
+// templates: the server, the started flow (its link token too) and the
+// flow's request context as the pages' handlers make it.
+func renderRig(tb testing.TB) (*Server, *flows.Issued, *flowCtx) {
+	tb.Helper()
+	r := newRig(tb, rigOptions{totp: true})
+	s := r.srv
+	is, err := r.eng.Start(tb.Context(), flows.StartRequest{
+		Kind:   flows.KindReset,
+		Lookup: directory.Lookup{Kind: directory.ByAccountName, Value: "jdoe"},
+		Chat:   flows.ChatIdentity{Platform: "slack", UserID: "U0JDOE"}, RequestedBy: flows.ChatIdentity{Platform: "slack", UserID: "U0JDOE"},
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	f := is.Flow
+	return s, is, &flowCtx{flow: f, binding: "test-binding-secret", csrf: s.flowCSRF(f.ID, "test-binding-secret")}
 }
