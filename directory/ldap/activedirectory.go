@@ -76,8 +76,8 @@ func (activeDirectory) status(e *goldap.Entry) (disabled, locked bool) {
 }
 
 // groups lets the server walk nesting with LDAP_MATCHING_RULE_IN_CHAIN.
-func (a activeDirectory) groups(ctx context.Context, c *conn, userDN string) ([]string, error) {
-	filter := "(member:" + matchingRuleInChain + ":=" + goldap.EscapeFilter(userDN) + ")"
+func (a activeDirectory) groups(ctx context.Context, c *conn, user *goldap.Entry, _ map[string][]string) ([]string, error) {
+	filter := "(member:" + matchingRuleInChain + ":=" + goldap.EscapeFilter(user.DN) + ")"
 	res, err := c.searchPaged(ctx, goldap.NewSearchRequest(a.groupBase, goldap.ScopeWholeSubtree,
 		goldap.NeverDerefAliases, 0, 0, false, filter, []string{"1.1"}, nil))
 	if err != nil {

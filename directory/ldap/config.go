@@ -94,6 +94,15 @@ type Config struct {
 	// PoolSize is the number of service-account connections kept open
 	// (default 4).
 	PoolSize int
+	// GroupMembership says how OpenLDAP finds a user's groups: "search"
+	// (GroupsBySearch, the default) walks groupOfNames and
+	// groupOfUniqueNames upwards with a search per nesting level, which
+	// works on every server; "member_of" (GroupsByMemberOf) reads the
+	// memberOf values slapd's memberof overlay keeps on the entry, which
+	// saves the searches but is only right where the overlay maintains
+	// memberOf for every group that matters. Active Directory and 389-ds
+	// take no setting.
+	GroupMembership GroupMembership
 	// EnforceHistory (default true) sends Active Directory's policy-hints
 	// control on every password write, so that history and minimum age
 	// apply to resets as to the user's own change. Ignored for OpenLDAP,
@@ -175,6 +184,15 @@ func (c Config) Validate() []error {
 			add("%s: %q is not a distinguished name (attr=value,...)", dn.key, dn.value)
 		}
 	}
+	switch c.GroupMembership {
+	case "", GroupsBySearch:
+	case GroupsByMemberOf:
+		if c.Flavour != OpenLDAP {
+			add("group_membership: %q is for openldap (the memberof overlay); %s finds groups its own way, leave it unset", GroupsByMemberOf, c.Flavour)
+		}
+	default:
+		add("group_membership: %q is not %q or %q", c.GroupMembership, GroupsBySearch, GroupsByMemberOf)
+	}
 	if c.PasswordPolicyDN != "" && !isDN(c.PasswordPolicyDN) {
 		add("password_policy_dn: %q is not a distinguished name (attr=value,...)", c.PasswordPolicyDN)
 	}
@@ -241,6 +259,9 @@ func (c Config) withDefaults() Config {
 		if c.AccountAttr == "" {
 			c.AccountAttr = "uid"
 		}
+		if c.GroupMembership == "" {
+			c.GroupMembership = GroupsBySearch
+		}
 		if c.DepartmentAttr == "" {
 			c.DepartmentAttr = "departmentNumber"
 		}
@@ -260,6 +281,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("bind_password", redacted(c.BindPassword)),
 		slog.String("user_base_dn", c.UserBaseDN),
 		slog.String("group_base_dn", c.GroupBaseDN),
+		slog.String("group_membership", string(c.GroupMembership)),
 		slog.Duration("timeout", c.Timeout),
 		slog.Int("pool_size", c.PoolSize),
 	)

@@ -46,6 +46,13 @@ type Directory struct {
 	// rereads lets a password write use the DN its caller's re-read by id
 	// found a moment before, instead of reading the same entry again.
 	rereads *rereads
+	// flat and nestingBase, with group_membership: member_of on OpenLDAP:
+	// the groups a lookup asks about beside the user, and the entry its
+	// search starts from (the user and group bases' nearest common
+	// entry; "" when they have none, and then a lookup asks only for the
+	// user). See findWithNesting.
+	flat        *flatGroups
+	nestingBase string
 }
 
 // New checks cfg and returns a Directory. It does not connect: the first
@@ -65,7 +72,12 @@ func New(cfg Config) (*Directory, error) {
 	case ActiveDirectory:
 		d.dialect = activeDirectory{groupBase: cfg.GroupBaseDN, hints: &policyHints{enforce: cfg.enforceHistory()}}
 	case OpenLDAP:
-		d.dialect = openLDAP{groupBase: cfg.GroupBaseDN, policyDN: cfg.PasswordPolicyDN}
+		o := openLDAP{groupBase: cfg.GroupBaseDN, policyDN: cfg.PasswordPolicyDN}
+		if cfg.GroupMembership == GroupsByMemberOf {
+			o.memberOf, o.flat = true, newFlatGroups()
+			d.flat, d.nestingBase = o.flat, commonBase(cfg.UserBaseDN, cfg.GroupBaseDN)
+		}
+		d.dialect = o
 	case DS389:
 		d.dialect = ds389{openLDAP{groupBase: cfg.GroupBaseDN}}
 	}
@@ -212,11 +224,11 @@ func (d *Directory) Find(ctx context.Context, l directory.Lookup) (*directory.Us
 	}
 	var u *directory.User
 	err = d.withConn(ctx, "find by "+l.Kind.String(), true, func(c *conn) error {
-		e, err := d.findEntry(ctx, c, filter)
+		e, known, err := d.findWithNesting(ctx, c, filter)
 		if err != nil {
 			return err
 		}
-		if u, err = d.user(ctx, c, e); err == nil && l.Kind == directory.ByID {
+		if u, err = d.user(ctx, c, e, known); err == nil && l.Kind == directory.ByID {
 			// The caller's re-read before a write: the write need not
 			// read the entry again (see rereads).
 			d.rereads.note(u.ID, e.DN, c.url)
@@ -226,13 +238,15 @@ func (d *Directory) Find(ctx context.Context, l directory.Lookup) (*directory.Us
 	return u, err
 }
 
-// user turns an entry into a directory.User, resolving its groups.
-func (d *Directory) user(ctx context.Context, c *conn, e *goldap.Entry) (*directory.User, error) {
+// user turns an entry into a directory.User, resolving its groups; known
+// is what the entry's own search said about some groups' nesting (see
+// findWithNesting), nil when nothing.
+func (d *Directory) user(ctx context.Context, c *conn, e *goldap.Entry, known map[string][]string) (*directory.User, error) {
 	u, err := d.userWithoutGroups(e)
 	if err != nil {
 		return nil, err
 	}
-	if u.Groups, err = d.dialect.groups(ctx, c, e.DN); err != nil {
+	if u.Groups, err = d.dialect.groups(ctx, c, e, known); err != nil {
 		return nil, fmt.Errorf("groups of %s: %w", e.DN, err)
 	}
 	return u, nil

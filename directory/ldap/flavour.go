@@ -24,8 +24,11 @@ type dialect interface {
 	// configured account attribute (AD: userPrincipalName).
 	otherNames(e *goldap.Entry) []string
 	status(e *goldap.Entry) (disabled, locked bool)
-	// groups returns the DNs of every group the user is in, transitively.
-	groups(ctx context.Context, c *conn, userDN string) ([]string, error)
+	// groups returns the DNs of every group the user of entry e is in,
+	// transitively; e was read with attributes(), so a dialect that reads
+	// memberOf finds the direct groups on it, and known is what e's own
+	// search said about some groups' memberOf (nil: nothing).
+	groups(ctx context.Context, c *conn, e *goldap.Entry, known map[string][]string) ([]string, error)
 	// setPassword writes the password as the service account; errors are
 	// returned as the server sent them.
 	setPassword(ctx context.Context, c *conn, userDN, password string) error

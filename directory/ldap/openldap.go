@@ -28,6 +28,12 @@ const (
 type openLDAP struct {
 	groupBase string
 	policyDN  string
+	// memberOf: the memberof overlay keeps memberOf on every member of a
+	// group (group_membership: member_of), so a user's direct groups come
+	// with the entry and only the nesting above them is asked for; flat
+	// remembers which groups were found in no group (see flatGroups).
+	memberOf bool
+	flat     *flatGroups
 }
 
 func (openLDAP) userFilter() string { return "(objectClass=person)" }
@@ -41,7 +47,10 @@ func (openLDAP) idFilter(id string) (string, error) {
 	return "(entryUUID=" + v + ")", nil
 }
 
-func (openLDAP) attributes() []string {
+func (o openLDAP) attributes() []string {
+	if o.memberOf {
+		return []string{"entryUUID", "pwdAccountLockedTime", "memberOf"}
+	}
 	return []string{"entryUUID", "pwdAccountLockedTime"}
 }
 
@@ -74,12 +83,133 @@ func (openLDAP) status(e *goldap.Entry) (disabled, locked bool) {
 	}
 }
 
-// groups walks groupOfNames membership upwards, breadth first: first the
-// groups listing the user, then the groups listing those, and so on. The
-// visited set makes membership cycles harmless.
-func (o openLDAP) groups(ctx context.Context, c *conn, userDN string) ([]string, error) {
-	visited := map[string]bool{}
-	var out []string
+// groups finds every group the user of entry e is in, transitively.
+//
+// By search (the default) it walks groupOfNames and groupOfUniqueNames
+// membership upwards, breadth first: the groups listing the user, then the
+// groups listing those, one search per level.
+//
+// With memberOf the user's direct groups are the entry's memberOf values
+// (those under the group base, as the walk would find them), and each
+// level above them is the memberOf of the groups of the level below
+// (the overlay keeps memberOf on a group that is a member of a group too):
+// known holds what the lookup's own search already said about some groups
+// (see findWithNesting: their memberOf, or nil for a group in no group),
+// and the rest of a level is asked in one search. An account in no group,
+// or in groups that known covers and that are in no group, costs no search
+// at all. The visited set makes cycles harmless in both ways; both stop at
+// maxGroupDepth levels and maxGroups groups.
+func (o openLDAP) groups(ctx context.Context, c *conn, e *goldap.Entry, known map[string][]string) ([]string, error) {
+	if !o.memberOf {
+		return o.walkUp(ctx, c, e.DN)
+	}
+	w := newGroupWalk()
+	frontier := w.add(o.underGroupBase(e.GetEqualFoldAttributeValues("memberOf")))
+	if w.over() {
+		return nil, errTooManyGroups
+	}
+	for depth := 1; len(frontier) > 0 && depth < maxGroupDepth; depth++ {
+		parents, err := o.parentsOf(ctx, c, frontier, known)
+		if err != nil {
+			return nil, err
+		}
+		frontier = w.add(o.underGroupBase(parents))
+		if w.over() {
+			return nil, errTooManyGroups
+		}
+	}
+	return w.out, nil
+}
+
+// errTooManyGroups stops a membership walk past maxGroups.
+var errTooManyGroups = fmt.Errorf("more than %d groups: membership walk stopped", maxGroups)
+
+// groupWalk is the set of groups a membership walk found, in the order
+// found, each once.
+type groupWalk struct {
+	visited map[string]bool
+	out     []string
+}
+
+func newGroupWalk() *groupWalk { return &groupWalk{visited: map[string]bool{}} }
+
+// add records the groups not seen before and returns them.
+func (w *groupWalk) add(groups []string) []string {
+	var fresh []string
+	for _, g := range groups {
+		if k := dnKey(g); !w.visited[k] {
+			w.visited[k] = true
+			w.out = append(w.out, g)
+			fresh = append(fresh, g)
+		}
+	}
+	return fresh
+}
+
+func (w *groupWalk) over() bool { return len(w.out) > maxGroups }
+
+// underGroupBase keeps the DNs in or under the group base.
+func (o openLDAP) underGroupBase(dns []string) []string {
+	kept := dns[:0:0]
+	for _, dn := range dns {
+		if underBase(dn, o.groupBase) {
+			kept = append(kept, dn)
+		}
+	}
+	return kept
+}
+
+// parentsOf returns the memberOf values of the groups, those known from
+// known and the others from one search that asks for exactly those groups
+// (by entryDN, which slapd answers from its DN index) and returns only
+// those in some group. What it learns goes to o.flat, so that the next
+// lookup's own search can answer for these groups.
+func (o openLDAP) parentsOf(ctx context.Context, c *conn, groups []string, known map[string][]string) ([]string, error) {
+	var parents, ask []string
+	for _, g := range groups {
+		if p, ok := known[dnKey(g)]; ok {
+			parents = append(parents, p...)
+			o.flat.learned(g, len(p) == 0)
+			continue
+		}
+		ask = append(ask, g)
+	}
+	if len(ask) == 0 {
+		return parents, nil
+	}
+	res, err := c.searchPaged(ctx, goldap.NewSearchRequest(o.groupBase, goldap.ScopeWholeSubtree,
+		goldap.NeverDerefAliases, 0, 0, false, nestedGroupsFilter(ask), []string{"memberOf"}, nil))
+	if err != nil {
+		return nil, err
+	}
+	nested := make(map[string]bool, len(res.Entries))
+	for _, e := range res.Entries {
+		nested[dnKey(e.DN)] = true
+		parents = append(parents, e.GetEqualFoldAttributeValues("memberOf")...)
+	}
+	for _, g := range ask {
+		o.flat.learned(g, !nested[dnKey(g)])
+	}
+	return parents, nil
+}
+
+// nestedGroupsFilter matches those of the groups that are themselves
+// members of a group (they carry memberOf).
+func nestedGroupsFilter(groups []string) string {
+	var sb strings.Builder
+	sb.WriteString("(&(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames))(memberOf=*)(|")
+	for _, g := range groups {
+		sb.WriteString("(entryDN=" + goldap.EscapeFilter(g) + ")")
+	}
+	sb.WriteString("))")
+	return sb.String()
+}
+
+// walkUp returns every group above userDN: one search per nesting level
+// for the groups listing the level below, until a level finds no group not
+// seen before.
+func (o openLDAP) walkUp(ctx context.Context, c *conn, userDN string) ([]string, error) {
+	w := newGroupWalk()
 	frontier := []string{userDN}
 	for depth := 0; len(frontier) > 0 && depth < maxGroupDepth; depth++ {
 		var sb strings.Builder
@@ -94,21 +224,16 @@ func (o openLDAP) groups(ctx context.Context, c *conn, userDN string) ([]string,
 		if err != nil {
 			return nil, err
 		}
-		frontier = frontier[:0]
+		found := make([]string, 0, len(res.Entries))
 		for _, e := range res.Entries {
-			key := strings.ToLower(e.DN)
-			if visited[key] {
-				continue
-			}
-			visited[key] = true
-			out = append(out, e.DN)
-			frontier = append(frontier, e.DN)
-			if len(out) >= maxGroups {
-				return nil, fmt.Errorf("more than %d groups: membership walk stopped", maxGroups)
-			}
+			found = append(found, e.DN)
+		}
+		frontier = w.add(found)
+		if len(w.out) >= maxGroups {
+			return nil, errTooManyGroups
 		}
 	}
-	return out, nil
+	return w.out, nil
 }
 
 // setPassword uses the Password Modify extended operation (RFC 3062), so

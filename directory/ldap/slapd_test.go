@@ -23,6 +23,9 @@ func slapdConfig(t *testing.T, url string, startTLS bool) ldap.Config {
 	}
 }
 
+// TestOpenLDAPConformance runs the suite on slapd over both transports and
+// both ways of finding groups: the default walk by search, and the
+// memberof overlay's values (group_membership: member_of).
 func TestOpenLDAPConformance(t *testing.T) {
 	transports := []struct {
 		name, env string
@@ -32,10 +35,13 @@ func TestOpenLDAPConformance(t *testing.T) {
 		{"starttls", "RESETBOT_TEST_SLAPD_URL", true},
 	}
 	for _, tr := range transports {
-		t.Run(tr.name, func(t *testing.T) {
-			cfg := slapdConfig(t, dirtest.RequireEnv(t, tr.env), tr.startTLS)
-			dirtest.Run(t, func(t *testing.T) directory.Directory { return open(t, cfg) }, dirtest.OpenLDAPFixture())
-		})
+		for _, m := range []ldap.GroupMembership{ldap.GroupsBySearch, ldap.GroupsByMemberOf} {
+			t.Run(tr.name+"/"+string(m), func(t *testing.T) {
+				cfg := slapdConfig(t, dirtest.RequireEnv(t, tr.env), tr.startTLS)
+				cfg.GroupMembership = m
+				dirtest.Run(t, func(t *testing.T) directory.Directory { return open(t, cfg) }, dirtest.OpenLDAPFixture())
+			})
+		}
 	}
 }
 
