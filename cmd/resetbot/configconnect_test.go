@@ -76,3 +76,45 @@ func TestConfigCheckConnectWarnsWhenADSkipsHistory(t *testing.T) {
 		t.Fatalf("no history warning against Samba:\n%s", out)
 	}
 }
+
+// TestConfigCheckConnectProbesMemberOf: with directory.group_membership:
+// member_of, -connect probes whether slapd keeps memberOf on the
+// privileged groups' members. The harness's slapd (memberof overlay) does,
+// and the check passes without a warning; a privileged group the probe
+// cannot confirm (here one that does not exist) is a warning naming the
+// key, not a failure.
+func TestConfigCheckConnectProbesMemberOf(t *testing.T) {
+	tests := []struct {
+		name, privileged, want string
+	}{
+		{"kept", "cn=tier0-admins,ou=Groups,dc=example,dc=test", ""},
+		{"not confirmed", "cn=no-such-group,ou=Groups,dc=example,dc=test", "warning: directory.group_membership: member_of: "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := realSlapdFile(t)
+			path := f.write(t)
+			raw, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			yaml := strings.NewReplacer(
+				"  flavour: openldap\n", "  flavour: openldap\n  group_membership: member_of\n",
+				"cn=tier0-admins,ou=Groups,dc=example,dc=test", tt.privileged,
+			).Replace(string(raw))
+			if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			code, out, errOut := runCLI(t, "config", "check", "-connect", path)
+			if code != 0 {
+				t.Fatalf("exit code %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+			}
+			switch {
+			case tt.want == "" && strings.Contains(out, "warning:"):
+				t.Fatalf("a warning where memberOf is kept:\n%s", out)
+			case tt.want != "" && !strings.Contains(out, tt.want):
+				t.Fatalf("stdout lacks %q:\n%s", tt.want, out)
+			}
+		})
+	}
+}

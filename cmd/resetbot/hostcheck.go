@@ -88,7 +88,8 @@ func checkWritable(path string) error {
 // connectProblems test-connects to Redis and the directory with the
 // configured credentials, exactly as serve does at start-up, and returns
 // what failed plus warnings worth an operator's attention (history not
-// enforced on resets).
+// enforced on resets, memberOf not kept where group_membership relies on
+// it).
 func connectProblems(ctx context.Context, c *config.Config) (probs []error, warnings []string) {
 	rdb, err := newRedis(c.Redis)
 	if err == nil {
@@ -104,6 +105,13 @@ func connectProblems(ctx context.Context, c *config.Config) (probs []error, warn
 	}
 	if cl, ok := dir.(io.Closer); ok {
 		defer cl.Close()
+	}
+	if m, ok := dir.(interface {
+		CheckGroupMembership(context.Context, []string) error
+	}); ok {
+		if err := m.CheckGroupMembership(ctx, c.Directory.PrivilegedGroups); err != nil {
+			warnings = append(warnings, "directory.group_membership: member_of: "+err.Error())
+		}
 	}
 	if r, ok := dir.(directory.HistoryReporter); ok {
 		h, err := r.HistoryEnforcement(ctx)

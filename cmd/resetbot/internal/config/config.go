@@ -124,6 +124,10 @@ type Directory struct {
 	// PasswordPolicyDN is the OpenLDAP pwdPolicy entry whose rules the
 	// password form shows; needed only when the server holds more than one.
 	PasswordPolicyDN string `yaml:"password_policy_dn"`
+	// GroupMembership is how OpenLDAP finds a user's groups: search (the
+	// default, works everywhere) or member_of (the memberof overlay's
+	// values, read with the entry: fewer searches per reset).
+	GroupMembership string `yaml:"group_membership"`
 	// AccountAttribute holds the account name (sAMAccountName, uid).
 	AccountAttribute string `yaml:"account_attribute"`
 	// EmailAttribute holds the verified email address.

@@ -30,6 +30,7 @@ func (d Directory) LDAP() ldap.Config {
 		UserBaseDN:       d.UserBaseDN,
 		GroupBaseDN:      d.GroupBaseDN,
 		PasswordPolicyDN: d.PasswordPolicyDN,
+		GroupMembership:  ldap.GroupMembership(d.GroupMembership),
 		AccountAttr:      d.AccountAttribute,
 		EmailAttr:        d.EmailAttribute,
 		ChatIDAttrs:      d.ChatIDAttributes,

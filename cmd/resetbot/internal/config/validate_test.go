@@ -69,6 +69,13 @@ func TestValidate(t *testing.T) {
 		{"389ds takes the backend's rules", func(c *Config) { c.Directory.Flavour = Flavour389DS; c.Directory.GroupBaseDN = "" }, "directory.group_base_dn: required"},
 		{"empty chat id attribute", func(c *Config) { c.Directory.ChatIDAttributes["slack"] = "" }, "directory.chat_id_attributes.slack: required"},
 		{"policy dn not a dn", func(c *Config) { c.Directory.PasswordPolicyDN = "default" }, `directory.password_policy_dn: "default" is not a distinguished name`},
+		{"group membership unknown", func(c *Config) { c.Directory.GroupMembership = "memberof" }, `directory.group_membership: "memberof" is not "search" or "member_of"`},
+		{"group membership member_of on openldap", func(c *Config) {
+			c.Directory.Flavour, c.Directory.GroupMembership = FlavourOpenLDAP, "member_of"
+		}, ""},
+		{"group membership member_of off openldap", func(c *Config) {
+			c.Directory.Flavour, c.Directory.GroupMembership = FlavourActiveDirectory, "member_of"
+		}, `directory.group_membership: "member_of" is for openldap`},
 		{"totp key not base64", func(c *Config) { c.Web.TOTPKey = Secret{set: true, ok: true, resolved: "not-a-key"} }, "web.totp_key: must be 32 bytes"},
 		{"totp key of 16 bytes", func(c *Config) { c.Web.TOTPKey = Secret{set: true, ok: true, resolved: "AAECAwQFBgcICQoLDA0ODw=="} }, "web.totp_key: must be 32 bytes"},
 		{"totp previous key of 16 bytes", func(c *Config) {
