@@ -26,6 +26,7 @@ import (
 	goldap "github.com/go-ldap/ldap/v3"
 
 	"github.com/resetbot/resetbot/directory"
+	"github.com/resetbot/resetbot/directory/ldap"
 	"github.com/resetbot/resetbot/flows"
 	"github.com/resetbot/resetbot/internal/testenv"
 	"github.com/resetbot/resetbot/webauth/totp"
@@ -58,7 +59,10 @@ const (
 // alternate, round after round and for 1, 4 and 16 parallel clients, so a
 // change in the shared machine's load hits both alike. Every operation uses
 // an account of its own, added (and removed) outside the timed part, so
-// neither side pays a password history the other does not.
+// neither side pays a password history the other does not; each run's
+// accounts are in one group of their own, on both sides. The service finds
+// groups with group_membership: member_of (RESETBOT_BENCH_GROUP_MEMBERSHIP=
+// search for the walk by search).
 //
 // The service (engine, web app, directory pool, Redis client) runs in a
 // process of its own, this test binary started again as TestBenchService,
@@ -116,6 +120,7 @@ func benchPasswordModify(b *testing.B, admin *goldap.Conn, url, caFile string, c
 	for i := range accounts {
 		accounts[i], _ = addSlapdAccount(b, admin)
 	}
+	benchGroup(b, admin, accounts)
 	conns := make([]*goldap.Conn, clients)
 	for i := range conns {
 		conns[i] = adminConn(b, url, caFile, benchSvcDN, benchSvcPassword)
@@ -124,6 +129,37 @@ func benchPasswordModify(b *testing.B, admin *goldap.Conn, url, caFile string, c
 		req := goldap.NewPasswordModifyRequest("uid="+accounts[i]+","+benchPeopleDN, "", webauthtest.RandomPassword())
 		_, err := conns[client].PasswordModify(req)
 		return err
+	})
+}
+
+// benchGroup puts the run's accounts in a group of their own (in no group
+// itself), as most employees are in some group: a reset's group lookup
+// then has something to find, on both sides alike.
+func benchGroup(b *testing.B, admin *goldap.Conn, accounts []string) {
+	dns := make([]string, len(accounts))
+	for i, a := range accounts {
+		dns[i] = "uid=" + a + "," + benchPeopleDN
+	}
+	addSlapdGroup(b, admin, "benchteam-"+strings.ToLower(ownSuffix(b)), dns...)
+}
+
+// benchGroupMembershipEnv picks the service's directory.group_membership:
+// member_of (the default: the harness's slapd runs the memberof overlay)
+// or search, to compare the two on the same servers.
+const benchGroupMembershipEnv = "RESETBOT_BENCH_GROUP_MEMBERSHIP"
+
+// benchDir is the service's directory: the harness's slapd as slapdDir
+// has it, with the group membership benchGroupMembershipEnv names.
+func benchDir(t testing.TB) directory.Directory {
+	m := ldap.GroupMembership(os.Getenv(benchGroupMembershipEnv))
+	if m == "" {
+		m = ldap.GroupsByMemberOf
+	}
+	return openLDAP(t, ldap.Config{
+		Flavour: ldap.OpenLDAP, URLs: []string{testenv.RequireEnv(t, "RESETBOT_TEST_SLAPD_LDAPS_URL")},
+		CAFile: testenv.RequireEnv(t, "RESETBOT_TEST_SLAPD_CA"), BindDN: benchSvcDN, BindPassword: benchSvcPassword,
+		UserBaseDN: benchPeopleDN, GroupBaseDN: "ou=Groups,dc=example,dc=test",
+		ChatIDAttrs: map[string]string{"slack": "employeeNumber"}, GroupMembership: m,
 	})
 }
 
@@ -140,9 +176,14 @@ type benchAccount struct {
 // and X-Forwarded-Proto), else over HTTPS to the service itself.
 func benchCompleteResets(b *testing.B, svc *benchService, admin *goldap.Conn, ldaps, ca string, clients int, slapdPID, redisPID string, deployed bool) {
 	accounts := make([]benchAccount, b.N)
+	names := make([]string, b.N)
 	for i := range accounts {
-		account, chat := addSlapdAccount(b, admin)
-		accounts[i] = benchAccount{account: account, chat: chat, secret: svc.setup(b, account)}
+		names[i], accounts[i].chat = addSlapdAccount(b, admin)
+		accounts[i].account = names[i]
+	}
+	benchGroup(b, admin, names)
+	for i := range accounts {
+		accounts[i].secret = svc.setup(b, accounts[i].account)
 	}
 	tr := svc.transport(clients)
 	defer tr.CloseIdleConnections()
@@ -420,7 +461,7 @@ func TestBenchService(t *testing.T) {
 	if os.Getenv(benchServiceEnv) == "" {
 		t.Skip("the service process of BenchmarkResetVsPasswordModify (scripts/bench)")
 	}
-	r := newRig(t, rigOptions{rdb: realRedis(t), dir: slapdDir(t), totp: true, baseURL: benchPublicURL, proxies: []string{"127.0.0.0/8"}})
+	r := newRig(t, rigOptions{rdb: realRedis(t), dir: benchDir(t), totp: true, baseURL: benchPublicURL, proxies: []string{"127.0.0.0/8"}})
 	ts := r.server(t)
 	plain := httptest.NewServer(r.srv) // behind the proxy, as deployed
 	t.Cleanup(plain.Close)

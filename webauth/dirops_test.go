@@ -99,6 +99,28 @@ func addSlapdAccount(t testing.TB, admin *goldap.Conn) (account, chat string) {
 	return account, chat
 }
 
+// ownSlapdAccountInGroup is ownSlapdAccount in a group of the test's own
+// (a groupOfNames in no group, removed when the test ends), the shape of
+// most employees.
+func ownSlapdAccountInGroup(t testing.TB) (account, chat string) {
+	admin := slapdAdmin(t)
+	account, chat = addSlapdAccount(t, admin)
+	addSlapdGroup(t, admin, "perfteam-"+account, "uid="+account+",ou=People,dc=example,dc=test")
+	return account, chat
+}
+
+// addSlapdGroup adds a groupOfNames of the test's own under ou=Groups with
+// the members (removed when the test ends; add it after its members, so
+// it goes first) and returns its DN.
+func addSlapdGroup(t testing.TB, admin *goldap.Conn, cn string, members ...string) string {
+	add := goldap.NewAddRequest("cn="+cn+",ou=Groups,dc=example,dc=test", nil)
+	add.Attribute("objectClass", []string{"groupOfNames"})
+	add.Attribute("cn", []string{cn})
+	add.Attribute("member", members)
+	addOwn(t, admin, add)
+	return add.DN
+}
+
 // ownSambaAccount adds an enabled user of the test's own to the shared
 // Samba AD (under OU=People, so it inherits the reset account's
 // delegation) and returns its login name and Slack id.
@@ -176,6 +198,26 @@ func TestResetDirectoryOperations(t *testing.T) {
 			// 14 (the policy three times, the write's own subtree search
 			// by id), then 8 (the write's base-scope read of the DN).
 			budget: budget{searches: 7, byID: 1, policy: 1},
+		},
+		{
+			name: "slapd member_of", url: "RESETBOT_TEST_SLAPD_LDAPS_URL", ca: "RESETBOT_TEST_SLAPD_CA",
+			cfg: ldap.Config{
+				Flavour: ldap.OpenLDAP, BindDN: "cn=resetbot,ou=Services,dc=example,dc=test", BindPassword: "Svc-Passw0rd.1",
+				UserBaseDN: "ou=People,dc=example,dc=test", GroupBaseDN: "ou=Groups,dc=example,dc=test",
+				ChatIDAttrs:     map[string]string{"slack": "employeeNumber"},
+				GroupMembership: ldap.GroupsByMemberOf,
+			},
+			own: ownSlapdAccountInGroup, idAttr: "entryuuid=", policyBase: "cn=default,ou=policies,",
+			// group_membership: member_of, the account in a group of its
+			// own that is in no group, which the directory has seen once
+			// (the test's own lookup before the flow; in production any
+			// earlier lookup of a member of that group): its groups come
+			// with the entry, and whether that group is in a group is
+			// asked in the same search, at the start and at the re-read
+			// by id. So the lookup, the policy (three), the re-read: 5.
+			// By search the same account costs 9 (two searches per walk:
+			// the group, then nothing above it).
+			budget: budget{searches: 5, byID: 1, policy: 1},
 		},
 		{
 			name: "samba", url: "RESETBOT_TEST_SAMBA_URL", ca: "RESETBOT_TEST_SAMBA_CA",
