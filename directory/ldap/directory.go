@@ -189,6 +189,20 @@ func (d *Directory) attributes() []string {
 	return append(attrs, d.dialect.attributes()...)
 }
 
+// listAttributes are attributes() without memberOf, for listings: they
+// resolve no groups (userWithoutGroups), and an account's memberOf may
+// hold many values.
+func (d *Directory) listAttributes() []string {
+	attrs := d.attributes()
+	kept := attrs[:0]
+	for _, a := range attrs {
+		if !strings.EqualFold(a, "memberOf") {
+			kept = append(kept, a)
+		}
+	}
+	return kept
+}
+
 // findEntry returns the single entry matching filter under the user base.
 // Two or more matches are as good as none: an ambiguous key must never
 // pick an account.

@@ -36,7 +36,7 @@ func (d *Directory) PasswordsExpiringBefore(ctx context.Context, before time.Tim
 	err := d.withConn(ctx, "list expiring passwords", true, func(c *conn) error {
 		out = nil
 		var cond string
-		attrs := d.attributes()
+		attrs := d.listAttributes()
 		var expiry func(e *goldap.Entry) (changed, expires time.Time, err error)
 		switch d.cfg.Flavour {
 		case ActiveDirectory:

@@ -65,14 +65,15 @@ func (f *flatGroups) learned(group string, flat bool) {
 	f.keys[k] = true
 }
 
-// list returns the groups to ask about, at most flatMax.
-func (f *flatGroups) list() []string {
+// list returns the groups to ask about, at most flatMax, and their
+// dnKeys.
+func (f *flatGroups) list() (dns, keys []string) {
 	if f == nil {
-		return nil
+		return nil, nil
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return append([]string(nil), f.dns...)
+	return append([]string(nil), f.dns...), append([]string(nil), f.order...)
 }
 
 // findWithNesting is findEntry for a directory with group_membership:
@@ -88,14 +89,14 @@ func (f *flatGroups) list() []string {
 // reports nothing known, so an ambiguity is judged exactly as without the
 // hint.
 func (d *Directory) findWithNesting(ctx context.Context, c *conn, filter string) (*goldap.Entry, map[string][]string, error) {
-	hints := d.flat.list()
+	hints, keys := d.flat.list()
 	if d.nestingBase == "" || len(hints) == 0 {
 		e, err := d.findEntry(ctx, c, filter)
 		return e, nil, err
 	}
-	hinted := make(map[string]bool, len(hints))
-	for _, g := range hints {
-		hinted[dnKey(g)] = true
+	hinted := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		hinted[k] = true
 	}
 	res, err := c.search(ctx, goldap.NewSearchRequest(d.nestingBase, goldap.ScopeWholeSubtree,
 		goldap.NeverDerefAliases, 2+len(hints), 0, false, "(|"+filter+nestedGroupsFilter(hints)+")", d.attributes(), nil))

@@ -66,7 +66,7 @@ func (d *Directory) adMembers(ctx context.Context, c *conn, groupDN string) ([]*
 	filter := "(&" + d.dialect.userFilter() + d.cfg.UserFilter +
 		"(memberOf:" + matchingRuleInChain + ":=" + goldap.EscapeFilter(groupDN) + "))"
 	res, err := c.searchPaged(ctx, goldap.NewSearchRequest(d.cfg.UserBaseDN, goldap.ScopeWholeSubtree,
-		goldap.NeverDerefAliases, 0, 0, false, filter, d.attributes(), nil))
+		goldap.NeverDerefAliases, 0, 0, false, filter, d.listAttributes(), nil))
 	if err != nil {
 		return nil, err
 	}
@@ -137,7 +137,7 @@ func (d *Directory) readAccounts(ctx context.Context, c *conn, accounts map[stri
 	filter := "(&" + d.dialect.userFilter() + d.cfg.UserFilter + ")"
 	if len(accounts) > memberReadLimit {
 		res, err := c.searchPaged(ctx, goldap.NewSearchRequest(d.cfg.UserBaseDN, goldap.ScopeWholeSubtree,
-			goldap.NeverDerefAliases, 0, 0, false, filter, d.attributes(), nil))
+			goldap.NeverDerefAliases, 0, 0, false, filter, d.listAttributes(), nil))
 		if err != nil {
 			return nil, err
 		}
