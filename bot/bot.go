@@ -88,6 +88,9 @@ type Deps struct {
 	// Factors, when set, answers "/reset status".
 	Factors Factors
 	Log     *slog.Logger
+	// Meter, when set, counts the acknowledged requests the core could
+	// not carry out (WorkMeter).
+	Meter WorkMeter
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -107,6 +110,10 @@ type Bot struct {
 	work      *workQueue
 	ctx       context.Context
 	cancel    context.CancelFunc
+	// tellCtx outlives ctx by closeTellBudget: the messages telling people
+	// their queued requests were dropped at Close go out under it.
+	tellCtx    context.Context
+	tellCancel context.CancelFunc
 }
 
 var _ Handler = (*Bot)(nil)
@@ -156,8 +163,10 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 	}
 	cfg.Alerts = cfg.Alerts.withDefaults()
 	ctx, cancel := context.WithCancel(context.Background())
+	tellCtx, tellCancel := context.WithCancel(context.Background())
 	work := newWorkQueue(cfg.Workers, cfg.MaxQueued, workTimeout, deps.Log)
-	return &Bot{cfg: cfg, deps: deps, owner: flows.ConsumerName(), platforms: map[string]Messenger{}, work: work, ctx: ctx, cancel: cancel}, nil
+	return &Bot{cfg: cfg, deps: deps, owner: flows.ConsumerName(), platforms: map[string]Messenger{}, work: work,
+		ctx: ctx, cancel: cancel, tellCtx: tellCtx, tellCancel: tellCancel}, nil
 }
 
 // AddPlatform registers a platform's Messenger under its name ("slack",
@@ -182,21 +191,27 @@ const workTimeout = 2 * time.Minute
 // the queue's bound; callers answer "try again" instead of accepting more.
 func (b *Bot) busy() bool { return b.work.full() }
 
-// async runs work in the background, detached from the inbound request
-// (whose context ends when the platform gets its reply), bounded in number
-// and in time (workQueue).
-func (b *Bot) async(name string, work func(ctx context.Context)) {
-	b.work.add(b.ctx, name, work)
+// async runs work promised to who in the background, detached from the
+// inbound request (whose context ends when the platform gets its reply),
+// bounded in number and in time (workQueue). If it is dropped before it
+// runs or panics, who is told so on r (or privately without one).
+func (b *Bot) async(name string, who User, r Responder, work func(ctx context.Context)) {
+	b.work.addTold(b.ctx, name, work, b.tellUnfinished(name, who, r))
 }
 
 // Wait blocks until background work started so far has finished; tests and
 // shutdown use it.
 func (b *Bot) Wait() { b.work.wait() }
 
-// Close cancels background work and waits for it.
+// Close cancels background work and waits for it. Work still queued is
+// dropped, and the people it was promised to are told so, within
+// closeTellBudget in all.
 func (b *Bot) Close() {
 	b.cancel()
+	stop := time.AfterFunc(closeTellBudget, b.tellCancel)
 	b.work.wait()
+	stop.Stop()
+	b.tellCancel()
 }
 
 func (b *Bot) now() time.Time { return b.deps.Now() }

@@ -25,7 +25,7 @@ const DefaultInteractionsPerMinute = 20
 // it reads the same for every account, so it tells nothing about any.
 // Flow starts keep the engine's own limits, which the helpdesk sees.
 func (b *Bot) budgeted(name string, who User, r Responder, work func(ctx context.Context)) {
-	b.async(name, func(ctx context.Context) {
+	b.async(name, who, r, func(ctx context.Context) {
 		if b.spend(ctx, who, r) {
 			work(ctx)
 		}

@@ -23,7 +23,7 @@ func (b *Bot) run(j job, who User, r Responder) {
 	case j.budgeted:
 		b.budgeted(j.name, who, r, j.work)
 	default:
-		b.async(j.name, j.work)
+		b.async(j.name, who, r, j.work)
 	}
 }
 
@@ -49,7 +49,7 @@ func (b *Bot) answerFirst(u User, r Responder, plan func(User) (Message, job)) M
 		b.run(j, known, r)
 		return m
 	}
-	b.async("locale", func(ctx context.Context) {
+	b.async("locale", u, r, func(ctx context.Context) {
 		lctx, cancel := context.WithTimeout(ctx, localeWait)
 		u.Locale = b.localeOf(lctx, u.ID)
 		cancel()

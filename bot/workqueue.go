@@ -2,8 +2,10 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"time"
 )
@@ -25,7 +27,9 @@ const DefaultMaxQueued = 10000
 // none), the rest waiting in order in a bounded queue. A piece's deadline
 // runs from the moment it was accepted, so time spent waiting counts
 // against it, and a piece whose deadline passed before a worker took it is
-// dropped, not run late.
+// dropped, not run late. A piece that is dropped (late, or because the
+// process is stopping) or panics is not silent: its unfinished callback
+// tells the person who was promised it (unfinished.go).
 //
 // The worker bound follows what the work waits on: a flow start holds one
 // directory request at a time, so as many workers as the directory carries
@@ -60,6 +64,10 @@ type queuedWork struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	work   func(ctx context.Context)
+	// unfinished, when set, is called once when the piece is dropped
+	// unrun or panics, with the reason (unfinishedLate, ...) and, for a
+	// panic, the error id its log line carries.
+	unfinished func(reason, errorID string)
 }
 
 func newWorkQueue(workers, maxQueued int, timeout time.Duration, log *slog.Logger) *workQueue {
@@ -96,8 +104,17 @@ func (q *workQueue) queued() int {
 // between the check and here (another request's) only overshoots the bound
 // by the requests in flight.
 func (q *workQueue) add(parent context.Context, name string, work func(ctx context.Context)) {
-	ctx, cancel := context.WithTimeout(parent, q.timeout)
-	j := queuedWork{name: name, ctx: ctx, cancel: cancel, work: work}
+	q.addTold(parent, name, work, nil)
+}
+
+// addTold is add for work promised to someone: unfinished (which may be
+// nil) is called if the piece is dropped unrun or panics.
+func (q *workQueue) addTold(parent context.Context, name string, work func(ctx context.Context), unfinished func(reason, errorID string)) {
+	q.mu.Lock()
+	timeout := q.timeout
+	q.mu.Unlock()
+	ctx, cancel := context.WithTimeout(parent, timeout)
+	j := queuedWork{name: name, ctx: ctx, cancel: cancel, work: work, unfinished: unfinished}
 	q.wg.Add(1)
 	q.mu.Lock()
 	if q.running < q.limit.now {
@@ -148,21 +165,52 @@ func (q *workQueue) next() (queuedWork, bool) {
 	return j, true
 }
 
-// run runs one piece, unless its deadline passed while it waited.
+// run runs one piece, unless its deadline passed while it waited (by the
+// clock, not only by the context's timer, which may fire a little late) or
+// the process is stopping; either way, or when it panics, the piece's
+// unfinished callback tells whoever was promised it.
 func (q *workQueue) run(j queuedWork) {
 	defer j.cancel()
-	if j.ctx.Err() != nil {
-		q.log.Warn("background work dropped: waited too long for a worker", "work", j.name)
+	if dl, ok := j.ctx.Deadline(); j.ctx.Err() != nil || ok && !time.Now().Before(dl) {
+		reason := unfinishedLate
+		if errors.Is(j.ctx.Err(), context.Canceled) {
+			reason = unfinishedShutdown
+		}
+		q.log.Warn("background work dropped before it ran", "work", j.name, "reason", reason)
+		q.tell(j, reason, "")
 		return
 	}
 	start := time.Now()
 	defer func() {
 		if r := recover(); r != nil {
-			q.log.Error("background work panicked", "work", j.name, "panic", r)
+			id := newErrorID()
+			q.log.Error("background work panicked", "work", j.name, "panic", r, "error_id", id, "stack", string(debug.Stack()))
+			q.tell(j, unfinishedPanic, id)
 		}
 		q.observe(j.name, time.Since(start))
 	}()
 	j.work(j.ctx)
+}
+
+// tell calls j's unfinished callback, if any; a panic in it is logged,
+// never passed on to the worker.
+func (q *workQueue) tell(j queuedWork, reason, errorID string) {
+	if j.unfinished == nil {
+		return
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			q.log.Error("telling a person their request was not carried out panicked", "work", j.name, "panic", r)
+		}
+	}()
+	j.unfinished(reason, errorID)
+}
+
+// setTimeout changes the deadline of the work accepted from now on (tests).
+func (q *workQueue) setTimeout(d time.Duration) {
+	q.mu.Lock()
+	q.timeout = d
+	q.mu.Unlock()
 }
 
 // observe folds one run time into the average (weight 1/8) and into the

@@ -75,6 +75,8 @@ type Options struct {
 	ReportGroups []string
 	// Risk is the engine's risk policy (default: every signal noted).
 	Risk flows.RiskPolicy
+	// Meter counts the acknowledged requests the core could not carry out.
+	Meter bot.WorkMeter
 }
 
 // NewRig builds a rig; platforms are added by the caller with AddPlatform.
@@ -120,7 +122,7 @@ func NewRig(t *testing.T, opt Options) *Rig {
 		CostPerTicket:         70,
 		Language:              opt.Language,
 		ReportGroups:          opt.ReportGroups,
-	}, bot.Deps{Engine: eng, Directory: dir, Store: st, Factors: factors, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: now})
+	}, bot.Deps{Engine: eng, Directory: dir, Store: st, Factors: factors, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: now, Meter: opt.Meter})
 	if err != nil {
 		t.Fatal(err)
 	}
