@@ -128,30 +128,6 @@ func (b *Bot) startFailure(err error, u User) Message {
 	return b.msgTrouble(l, b.fail("start failed", err, "user", who.String()))
 }
 
-// deliverLink sends the link privately and records that it was sent.
-func (b *Bot) deliverLink(ctx context.Context, is *flows.Issued, pushedBy *flows.ChatIdentity, fallback Responder) {
-	msg := b.msgLink(is.Flow, is.Token, pushedBy)
-	where := viaDM
-	err := b.sendPrivate(ctx, is.Flow.Subject.Chat, msg)
-	if err != nil && pushedBy == nil && fallback != nil {
-		// The DM failed (DMs closed?): the requester's own ephemeral
-		// answer is private too.
-		b.deps.Log.Warn("direct message failed; answering in the request instead", "err", err)
-		err = fallback.Respond(ctx, msg)
-		where = viaReply
-	}
-	if err != nil {
-		// The link delivery job (linkSink) replaces and resends a link
-		// that was never recorded as delivered.
-		b.deps.Log.Warn("could not deliver the link; the delivery job resends it", "flow", is.Flow.ID, "err", err)
-		return
-	}
-	if err := b.deps.Engine.LinkSent(ctx, is.Flow, where); err != nil {
-		// Unrecorded, the delivery job would send a second link.
-		b.deps.Log.Warn("could not record link delivery", "flow", is.Flow.ID, "err", err)
-	}
-}
-
 // send delivers a message privately, preferring the request's own reply.
 func (b *Bot) send(ctx context.Context, to flows.ChatIdentity, r Responder, m Message) {
 	if r != nil {
@@ -233,7 +209,14 @@ func (b *Bot) pushLink(ctx context.Context, respond Responder, fromUser User, ac
 			return
 		}
 	} else {
-		b.deliverLink(ctx, is, &from, nil)
+		switch b.deliverLink(ctx, is, &from, nil) {
+		case linkPending:
+			b.respond(ctx, respond, Message{Summary: l.T("chat.push.pending.summary"), Body: []string{l.T("chat.push.pending.body", "User", Mention(target))}, Tone: ToneWarning})
+			return
+		case linkUndeliverable:
+			b.respond(ctx, respond, Message{Summary: l.T("chat.push.undeliverable.summary"), Body: []string{l.T("chat.push.undeliverable.body", "User", Mention(target))}, Tone: ToneWarning})
+			return
+		}
 	}
 	what := l.T("chat.push.what.reset")
 	if kind == flows.KindEnroll {

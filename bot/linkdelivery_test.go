@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/resetbot/resetbot/bot"
 	"github.com/resetbot/resetbot/bot/bottest"
 	"github.com/resetbot/resetbot/directory"
 	"github.com/resetbot/resetbot/flows"
@@ -103,5 +105,204 @@ func TestDeliveredLinkIsNotResent(t *testing.T) {
 	}
 	if replies := strings.Join(ms.Replies(threads[0]), "\n"); strings.Contains(replies, "replaced") {
 		t.Errorf("a delivered link was replaced:\n%s", replies)
+	}
+}
+
+// refusedForGood is a platform's permanent refusal of a direct message
+// (the person blocked the app, a deactivated user).
+func refusedForGood() error {
+	return &bot.PermanentError{Code: "cannot_dm_user", Err: errors.New("cannot_dm_user")}
+}
+
+// TestLinkByReplyWhenDMRefusedAndReplyFailsOnce: the chat refuses the DM
+// for good and the request's reply fails once for now; the request tries
+// the reply again, so the person gets the link there, once, and the
+// thread says "Link sent" by private reply. Only the reply is retried:
+// the refused DM is not asked again.
+func TestLinkByReplyWhenDMRefusedAndReplyFailsOnce(t *testing.T) {
+	meter := &countMeter{}
+	rig, ms := newCore(t, bottest.Options{Meter: meter})
+	var mu sync.Mutex
+	dms, replies := 0, 0
+	ms.FailIf = func(p bottest.Posted) error {
+		mu.Lock()
+		defer mu.Unlock()
+		switch p.Kind {
+		case "dm":
+			dms++
+			return refusedForGood()
+		case "response":
+			replies++
+			if replies == 1 {
+				return errors.New("response_url: 503")
+			}
+		}
+		return nil
+	}
+	who := user("U0PWUSER")
+	rig.Bot.HandleCommand(context.Background(), bot.Request{From: who, Respond: ms.ResponderFor(who.ID)})
+	rig.Settle(t)
+
+	inbox := ms.Inbox("U0PWUSER")
+	if len(inbox) != 1 || inbox[0].Link == "" {
+		t.Fatalf("inbox = %+v, want the one link, by the reply", inbox)
+	}
+	mu.Lock()
+	if dms != 1 || replies != 2 {
+		t.Errorf("%d DM attempts and %d replies, want 1 and 2", dms, replies)
+	}
+	mu.Unlock()
+	threads := ms.Threads()
+	if len(threads) != 1 {
+		t.Fatalf("%d threads, want 1", len(threads))
+	}
+	if parent, _ := ms.Parent(threads[0]); !strings.Contains(parent.Summary, "Link sent") {
+		t.Errorf("parent = %q, want 'Link sent'", parent.Summary)
+	}
+	if n := meter.get("link/undeliverable"); n != 0 {
+		t.Errorf("meter link/undeliverable = %d for a delivered link", n)
+	}
+	f, binding := rig.Verify(t, bottest.TokenFrom(t, bot.Message{Link: &bot.Link{URL: inbox[0].Link}}))
+	rig.Complete(t, f, binding, "Correct-Horse-Battery-9")
+}
+
+// TestLinkUndeliverableEndsFlowAndTellsHelpdesk: the chat refuses both
+// the DM and the request's reply for good, so no private channel reaches
+// the person: the flow ends at once (no live link nobody holds), the
+// helpdesk thread says to reach them another way, the meter counts it,
+// and the delivery job, once due, sends nothing (no second link anywhere).
+func TestLinkUndeliverableEndsFlowAndTellsHelpdesk(t *testing.T) {
+	meter := &countMeter{}
+	rig, ms := newCore(t, bottest.Options{Meter: meter, LinkResendAfter: time.Millisecond})
+	ms.FailIf = func(p bottest.Posted) error {
+		if p.Kind == "dm" || p.Kind == "response" {
+			return refusedForGood()
+		}
+		return nil
+	}
+	who := user("U0PWUSER")
+	rig.Bot.HandleCommand(context.Background(), bot.Request{From: who, Respond: ms.ResponderFor(who.ID)})
+	rig.Bot.Wait()
+	time.Sleep(5 * time.Millisecond) // past the resend delay
+	rig.Settle(t)
+	ms.FailIf = nil
+	rig.Settle(t)
+
+	if inbox := ms.Inbox("U0PWUSER"); len(inbox) != 0 {
+		t.Fatalf("inbox = %+v, want nothing: every private channel refused", inbox)
+	}
+	if n := meter.get("link/undeliverable"); n != 1 {
+		t.Errorf("meter link/undeliverable = %d, want 1", n)
+	}
+	threads := ms.Threads()
+	if len(threads) != 1 {
+		t.Fatalf("%d threads, want 1", len(threads))
+	}
+	all := strings.Join(append(ms.Replies(threads[0]), func() string { p, _ := ms.Parent(threads[0]); return p.Summary }()), "\n")
+	if !strings.Contains(all, "could not reach the user privately") {
+		t.Errorf("helpdesk thread does not say the link could not reach the user:\n%s", all)
+	}
+	acct, err := rig.Dir.Find(context.Background(), directory.Lookup{Kind: directory.ByChatID, Platform: "slack", Value: "U0PWUSER"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id, err := rig.Store.LiveID(context.Background(), acct.ID, flows.KindReset); err != nil || id != "" {
+		t.Errorf("live flow %q (err %v) after the link proved undeliverable, want none", id, err)
+	}
+}
+
+// TestLinkBothPathsFailingForNowIsResentByTheJob: the DM and the reply
+// both fail for now (a chat outage) when the request sends the link; once
+// the chat answers again, the delivery job replaces the link and DMs the
+// new one, so the person ends with one working link.
+func TestLinkBothPathsFailingForNowIsResentByTheJob(t *testing.T) {
+	rig, ms := newCore(t, bottest.Options{LinkResendAfter: time.Millisecond})
+	ms.FailIf = func(p bottest.Posted) error {
+		if p.Kind == "dm" || p.Kind == "response" {
+			return errors.New("chat unavailable")
+		}
+		return nil
+	}
+	who := user("U0PWUSER")
+	rig.Bot.HandleCommand(context.Background(), bot.Request{From: who, Respond: ms.ResponderFor(who.ID)})
+	rig.Bot.Wait()
+	time.Sleep(5 * time.Millisecond) // past the resend delay
+	ms.FailIf = nil
+	rig.Settle(t)
+	inbox := ms.Inbox("U0PWUSER")
+	if len(inbox) != 1 || inbox[0].Link == "" {
+		t.Fatalf("inbox = %+v, want the one resent link", inbox)
+	}
+	f, binding := rig.Verify(t, bottest.TokenFrom(t, bot.Message{Link: &bot.Link{URL: inbox[0].Link}}))
+	rig.Complete(t, f, binding, "Correct-Horse-Battery-9")
+}
+
+// TestLinkJobRefusedForGoodEndsFlow: the delivery job's DM of a link that
+// was never delivered is refused for good; the job has no other way to the
+// person, so the flow ends, the helpdesk thread says so, and the job does
+// not retry.
+func TestLinkJobRefusedForGoodEndsFlow(t *testing.T) {
+	meter := &countMeter{}
+	rig, ms := newCore(t, bottest.Options{Meter: meter, LinkResendAfter: time.Millisecond})
+	ctx := context.Background()
+	if _, err := rig.Engine.Start(ctx, flows.StartRequest{Kind: flows.KindReset,
+		Lookup: directory.Lookup{Kind: directory.ByChatID, Platform: "slack", Value: "U0PWUSER"},
+		Chat:   bottest.Slack("U0PWUSER"), RequestedBy: bottest.Slack("U0PWUSER")}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(5 * time.Millisecond) // past the resend delay
+	attempts := 0
+	ms.FailIf = func(p bottest.Posted) error {
+		if p.Kind == "dm" {
+			attempts++
+			return refusedForGood()
+		}
+		return nil
+	}
+	rig.Settle(t)
+	rig.Settle(t)
+	if attempts != 1 {
+		t.Errorf("%d DM attempts, want 1 (a refusal for good is not retried)", attempts)
+	}
+	if n := meter.get("link/undeliverable"); n != 1 {
+		t.Errorf("meter link/undeliverable = %d, want 1", n)
+	}
+	threads := ms.Threads()
+	if len(threads) != 1 {
+		t.Fatalf("%d threads, want 1", len(threads))
+	}
+	if replies := strings.Join(ms.Replies(threads[0]), "\n"); !strings.Contains(replies, "could not reach the user privately") {
+		t.Errorf("thread does not say the link could not reach the user:\n%s", replies)
+	}
+}
+
+// TestPushedLinkNotDeliveredIsNotCalledSent: the helpdesk member pushing a
+// link is told "sent" only when it was; a DM refused for now is "not
+// delivered yet" (the job keeps trying), one refused for good is "could
+// not be delivered" and the flow ends.
+func TestPushedLinkNotDeliveredIsNotCalledSent(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		fail error
+		want string
+	}{
+		{"for now", errors.New("chat unavailable"), "not delivered yet"},
+		{"for good", refusedForGood(), "could not be delivered"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rig, ms := newCore(t, bottest.Options{})
+			ms.FailIf = func(p bottest.Posted) error {
+				if p.Kind == "dm" && p.To.UserID == "U0ALICE" {
+					return tc.fail
+				}
+				return nil
+			}
+			_, resp := command(rig, "U0JDOE", "for <@U0ALICE>", "U0ALICE")
+			rig.Settle(t)
+			got := resp.Messages()
+			if len(got) != 1 || !strings.Contains(got[0].Summary, tc.want) {
+				t.Fatalf("push answer: %+v, want %q", got, tc.want)
+			}
+		})
 	}
 }

@@ -200,6 +200,9 @@ func (b *Bot) eventWords(ev flows.Event) (string, Tone) {
 		if ev.Outcome == flows.OutcomeNoFactor {
 			return t("nofactor", "Reason", why("nofactor_default")), ToneWarning
 		}
+		if ev.Reason == linkUndeliverableReason {
+			return t("undeliverable"), ToneWarning
+		}
 		return t("cancelled"), ToneNeutral
 	case flows.EventSuperseded:
 		return t("superseded"), ToneNeutral
