@@ -83,7 +83,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	store := newStore(rdb, cfg)
-	core, err := newBot(cfg, flows.NewEngine(store, dir, engineConfig(cfg), flows.WithLogger(log)), dir, store, creds, log)
+	core, err := newBot(cfg, flows.NewEngine(store, dir, engineConfig(cfg), flows.WithLogger(log)), dir, store, creds, log, nil)
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}

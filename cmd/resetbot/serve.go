@@ -176,7 +176,11 @@ func (s *server) wire(ctx context.Context) (err error) {
 		return err
 	}
 
-	if s.bot, err = newBot(cfg, s.engine, s.dir, s.store, creds, log); err != nil {
+	workm, err := newWorkMetrics(s.registry)
+	if err != nil {
+		return err
+	}
+	if s.bot, err = newBot(cfg, s.engine, s.dir, s.store, creds, log, workm); err != nil {
 		return err
 	}
 	s.closers = append(s.closers, s.bot.Close)

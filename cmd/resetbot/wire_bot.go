@@ -19,8 +19,9 @@ import (
 	"github.com/resetbot/resetbot/flows"
 )
 
-// newBot builds the chat core from the configuration.
-func newBot(c *config.Config, engine *flows.Engine, dir directory.Directory, store flows.Store, creds credentials.Store, log *slog.Logger) (*bot.Bot, error) {
+// newBot builds the chat core from the configuration; meter (which may be
+// nil) counts the requests it acknowledged and could not carry out.
+func newBot(c *config.Config, engine *flows.Engine, dir directory.Directory, store flows.Store, creds credentials.Store, log *slog.Logger, meter bot.WorkMeter) (*bot.Bot, error) {
 	identity := map[string]bot.IdentityRule{}
 	for platform, rule := range c.Identity {
 		identity[platform] = bot.IdentityRule{By: bot.IdentityBy(rule.By)}
@@ -46,7 +47,7 @@ func newBot(c *config.Config, engine *flows.Engine, dir directory.Directory, sto
 
 		InteractionsPerMinute: c.Limits.InteractionsPerIdentityPerMinute,
 		ThreadLease:           c.Audit.ClaimIdle,
-	}, bot.Deps{Engine: engine, Directory: dir, Store: store, Factors: factorsOf{creds}, Log: log})
+	}, bot.Deps{Engine: engine, Directory: dir, Store: store, Factors: factorsOf{creds}, Log: log, Meter: meter})
 }
 
 // chatPlatform is a chat platform the configuration can turn on (by an
