@@ -465,6 +465,11 @@ func TestBenchService(t *testing.T) {
 	ts := r.server(t)
 	plain := httptest.NewServer(r.srv) // behind the proxy, as deployed
 	t.Cleanup(plain.Close)
+	if os.Getenv(benchServiceProfileEnv) != "" {
+		// One sample per 16 KiB allocated instead of 512 KiB: a timed
+		// run's few hundred MB then give a profile worth reading.
+		runtime.MemProfileRate = 16 << 10
+	}
 	ctl := httptest.NewServer(benchControl(r, os.Getenv(benchServiceProfileEnv)))
 	t.Cleanup(ctl.Close)
 	fmt.Printf("bench-service %s %s %s %s\n", ts.URL, ctl.URL, base64.StdEncoding.EncodeToString(ts.Certificate().Raw), plain.URL)
@@ -474,7 +479,7 @@ func TestBenchService(t *testing.T) {
 // benchControl answers the benchmark's control calls: /setup (an
 // authenticator-app secret for an account), /start (the chat command) and
 // /usage (CPU and allocations so far; profile, when set, is the path
-// prefix of a CPU profile per timed run).
+// prefix of a CPU profile and an allocation profile per timed run).
 func benchControl(r *rig, profile string) http.Handler {
 	var mu sync.Mutex
 	var prof *os.File
@@ -519,13 +524,21 @@ func benchControl(r *rig, profile string) http.Handler {
 			pprof.StopCPUProfile()
 			prof.Close()
 			prof = nil
+			if err := writeAllocs(fmt.Sprintf("%s.%d.allocs", profile, runs)); err != nil {
+				fail(w, err)
+				return
+			}
 		}
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
 		u := benchUsage{CPU: testenv.CPUTime(), Mallocs: ms.Mallocs, Bytes: ms.TotalAlloc}
 		if profile != "" && req.FormValue("phase") == "start" && prof == nil {
 			runs++
-			f, err := os.Create(fmt.Sprintf("%s.%d", profile, runs))
+			err := writeAllocs(fmt.Sprintf("%s.%d.allocs-base", profile, runs))
+			var f *os.File
+			if err == nil {
+				f, err = os.Create(fmt.Sprintf("%s.%d", profile, runs))
+			}
 			if err == nil {
 				err = pprof.StartCPUProfile(f)
 			}
@@ -538,6 +551,22 @@ func benchControl(r *rig, profile string) http.Handler {
 		_ = json.NewEncoder(w).Encode(u)
 	})
 	return m
+}
+
+// writeAllocs writes the process's allocation profile so far to path: the
+// one written at a timed run's start is the base the one at its end is read
+// against (go tool pprof -sample_index=alloc_space -base FILE.N.allocs-base
+// FILE.N.allocs), which leaves out what the set-up allocated.
+func writeAllocs(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // benchPublicURL is the service's public base URL in the benchmark: the
