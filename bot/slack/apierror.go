@@ -11,7 +11,9 @@ import (
 )
 
 // permanentCodes are Web API errors no retry fixes: the message or thread
-// is gone, the channel is gone or archived, the bot is not in it.
+// is gone, the channel is gone or archived, the bot is not in it, the
+// member is deactivated or a bot (conversations.open's user_disabled and
+// cannot_dm_bot).
 var permanentCodes = map[string]bool{
 	"message_not_found":   true,
 	"thread_not_found":    true,
@@ -22,6 +24,7 @@ var permanentCodes = map[string]bool{
 	"restricted_action":   true,
 	"user_not_found":      true,
 	"user_disabled":       true,
+	"cannot_dm_bot":       true,
 }
 
 // apiError names the Web API method that failed and turns Slack's rate

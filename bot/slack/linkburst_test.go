@@ -20,7 +20,6 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/resetbot/resetbot/bot"
 	"github.com/resetbot/resetbot/bot/slack/slackfake"
 	"github.com/resetbot/resetbot/directory/memory"
 	"github.com/resetbot/resetbot/internal/testenv"
@@ -52,9 +51,6 @@ func TestLinkBurstWithinSlackLimits(t *testing.T) {
 	t.Cleanup(func() { rdb.Close() })
 	r := newLinkBurstRig(t, rdb)
 	r.fake.LimitLikeSlack()
-	// Slack limits conversations.open to Tier 3 app-wide; LimitLikeSlack does
-	// not (yet) say so, so the test does.
-	r.fake.LimitTier("conversations.open", slackfake.Tier3)
 
 	var people sync.WaitGroup
 	for i := range n {
@@ -118,7 +114,7 @@ func newLinkBurstRig(t *testing.T, rdb redis.UniversalClient) *ackRig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := newAckRigOn(t, rdb, dir, users, bot.Config{})
+	r := newAckRigOn(t, rdb, dir, users, ackRigOptions{})
 	m, err := NewMessenger(testConfig(r.fake.APIURL()), WithHTTPClient(r.fake.Client()), WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	if err != nil {
 		t.Fatal(err)

@@ -15,7 +15,8 @@ import (
 )
 
 // Messenger is bot.Messenger on the Slack Web API: private messages in the
-// user's DM with the bot, helpdesk threads in the configured channel.
+// user's DM with the bot (posted by user id, see SendPrivate), helpdesk
+// threads in the configured channel.
 // Posts are paced per channel; rate limits surface as *bot.RetryAfterError.
 // It also resolves profile emails (users:read.email), for identity mapping
 // by email.
@@ -94,10 +95,23 @@ func (m *Messenger) Check(ctx context.Context) error {
 	return apiError("auth.test", err)
 }
 
-// SendPrivate opens (or reuses) the bot's DM with the user and posts m.
+// SendPrivate posts msg in the bot's DM with the user: a chat.postMessage
+// with the user's id as channel, which Slack posts in the app's DM with
+// them (and answers with the DM's D... id). No conversations.open first:
+// that method is Tier 3 (about 50 a minute for the whole app), so opening
+// a DM per message refused most links of a burst of /reset with 429
+// (#10 §3), while the post is limited per channel, that is per person.
+// Only where Slack answers that the DM is not open for the user id
+// (imNotOpen) is it opened, once, and the message posted there. Every
+// other refusal (a deactivated member, a bot, a rate limit) goes back to
+// the caller as before, which answers in the request instead.
 func (m *Messenger) SendPrivate(ctx context.Context, to flows.ChatIdentity, msg bot.Message) error {
 	if to.Platform != Platform || !userID.MatchString(to.UserID) {
 		return fmt.Errorf("slack: %q is not a Slack user", to.String())
+	}
+	_, err := m.post(ctx, to.UserID, msg)
+	if !imNotOpen(err) {
+		return err
 	}
 	ch, _, _, err := m.api.OpenConversationContext(ctx, &slackgo.OpenConversationParameters{Users: []string{to.UserID}})
 	if err != nil {
@@ -108,6 +122,15 @@ func (m *Messenger) SendPrivate(ctx context.Context, to flows.ChatIdentity, msg 
 	}
 	_, err = m.post(ctx, ch.ID, msg)
 	return err
+}
+
+// imNotOpen reports whether a post by user id was refused because Slack
+// did not open the app's DM with the user on the post: channel_not_found
+// for a channel argument that is a valid user id. conversations.open
+// opens it; any other refusal is one an open does not fix.
+func imNotOpen(err error) bool {
+	p, ok := errors.AsType[*bot.PermanentError](err)
+	return ok && p.Code == "channel_not_found"
 }
 
 // PostHelpdesk posts a top-level message; the thread reference is

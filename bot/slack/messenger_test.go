@@ -38,25 +38,104 @@ func newTestMessenger(t *testing.T, pace time.Duration, change ...func(*Config))
 
 func alice() flows.ChatIdentity { return flows.ChatIdentity{Platform: "slack", UserID: "U0ALICE"} }
 
-func TestSendPrivateOpensConversationThenPosts(t *testing.T) {
+// TestSendPrivatePostsByUserID: a private message is one chat.postMessage
+// with the user's id as channel, which Slack posts in the app's DM with
+// them; no conversations.open (Tier 3, app-wide), not for the first
+// message and not for the next.
+func TestSendPrivatePostsByUserID(t *testing.T) {
 	m, fake := newTestMessenger(t, 0)
 	msg := bot.Message{Summary: "Your link", Link: &bot.Link{URL: "https://reset.example.com/r/x", Label: "Reset"}}
-	if err := m.SendPrivate(context.Background(), alice(), msg); err != nil {
-		t.Fatal(err)
+	for range 2 {
+		if err := m.SendPrivate(context.Background(), alice(), msg); err != nil {
+			t.Fatal(err)
+		}
 	}
-	var methods []string
+	var calls []string
 	for _, c := range fake.Calls() {
-		methods = append(methods, c.Method)
+		calls = append(calls, c.Method+" "+c.User+" "+c.Channel+" "+c.Error)
 	}
-	if strings.Join(methods, ",") != "conversations.open,chat.postMessage" {
-		t.Errorf("calls %v, want conversations.open then chat.postMessage", methods)
+	want := "chat.postMessage U0ALICE D0ALICE |chat.postMessage U0ALICE D0ALICE "
+	if strings.Join(calls, "|") != want {
+		t.Errorf("calls %q, want %q: two posts by user id, landing in the DM, and no open", calls, want)
 	}
 	dms := fake.DMs("U0ALICE")
-	if len(dms) != 1 || dms[0].Text != "Your link" || !strings.Contains(string(dms[0].Blocks), `"url":"https://reset.example.com/r/x"`) {
+	if len(dms) != 2 || dms[0].Text != "Your link" || !strings.Contains(string(dms[0].Blocks), `"url":"https://reset.example.com/r/x"`) {
 		t.Errorf("DMs = %+v", dms)
 	}
 	if got := fake.Messages(testChannel); len(got) != 0 {
 		t.Errorf("a private message reached the helpdesk channel: %+v", got)
+	}
+}
+
+// TestSendPrivateOpensWhereTheIMIsNotOpen: where Slack answers a post by
+// user id with channel_not_found, the DM is opened once and the message
+// posted there; the next message goes by user id again, without an open.
+func TestSendPrivateOpensWhereTheIMIsNotOpen(t *testing.T) {
+	m, fake := newTestMessenger(t, 0)
+	fake.NeedsOpen("U0ALICE")
+	for _, text := range []string{"first", "second"} {
+		if err := m.SendPrivate(context.Background(), alice(), bot.Message{Summary: text}); err != nil {
+			t.Fatalf("%s: %v", text, err)
+		}
+	}
+	var calls []string
+	for _, c := range fake.Calls() {
+		calls = append(calls, c.Method+" "+c.Channel+" "+c.Error)
+	}
+	want := "chat.postMessage U0ALICE channel_not_found|conversations.open D0ALICE |chat.postMessage D0ALICE |chat.postMessage D0ALICE "
+	if strings.Join(calls, "|") != want {
+		t.Errorf("calls %q, want %q", calls, want)
+	}
+	var texts []string
+	for _, dm := range fake.DMs("U0ALICE") {
+		texts = append(texts, dm.Text)
+	}
+	if strings.Join(texts, ",") != "first,second" {
+		t.Errorf("DMs %q, want first,second", texts)
+	}
+}
+
+// TestSendPrivateRefusedDMs: a DM Slack refuses is an error for the
+// caller (which answers in the request instead), after at most one
+// conversations.open, and permanent where no retry helps; nothing lands
+// in the DM.
+func TestSendPrivateRefusedDMs(t *testing.T) {
+	tests := []struct {
+		name      string
+		refusal   slackfake.DMRefusal
+		opens     int
+		permanent bool
+	}{
+		{"deactivated member", slackfake.DMRefusal{Post: "channel_not_found", Open: "user_disabled"}, 1, true},
+		{"bot user", slackfake.DMRefusal{Post: "channel_not_found", Open: "cannot_dm_bot"}, 1, true},
+		{"DM refused even once open", slackfake.DMRefusal{Post: "channel_not_found"}, 1, true},
+		{"posting restricted", slackfake.DMRefusal{Post: "restricted_action"}, 0, true},
+		{"unknown refusal", slackfake.DMRefusal{Post: "fatal_error"}, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, fake := newTestMessenger(t, 0)
+			fake.RefuseDM("U0ALICE", tt.refusal)
+			err := m.SendPrivate(context.Background(), alice(), bot.Message{Summary: "x"})
+			if err == nil {
+				t.Fatal("SendPrivate succeeded")
+			}
+			if bot.IsPermanent(err) != tt.permanent {
+				t.Errorf("err %v: permanent %v, want %v", err, bot.IsPermanent(err), tt.permanent)
+			}
+			opens := 0
+			for _, c := range fake.Calls() {
+				if c.Method == "conversations.open" {
+					opens++
+				}
+			}
+			if opens != tt.opens {
+				t.Errorf("%d conversations.open, want %d", opens, tt.opens)
+			}
+			if n := len(fake.DMs("U0ALICE")); n != 0 {
+				t.Errorf("%d messages in a refused DM", n)
+			}
+		})
 	}
 }
 
@@ -144,7 +223,14 @@ func TestRateLimitBecomesRetryAfter(t *testing.T) {
 			func(m *Messenger) error {
 				return m.UpdateHelpdesk(context.Background(), testChannel+"/1700000000.000001", bot.Message{Summary: "x"})
 			}, 2 * time.Second},
-		{"conversations.open 429", func(f *slackfake.Server) { f.FailNext("conversations.open", 1, 5*time.Second) },
+		{"DM post 429", func(f *slackfake.Server) { f.FailNext("chat.postMessage", 1, 4*time.Second) },
+			func(m *Messenger) error {
+				return m.SendPrivate(context.Background(), alice(), bot.Message{Summary: "x"})
+			}, 4 * time.Second},
+		{"conversations.open 429", func(f *slackfake.Server) {
+			f.NeedsOpen("U0ALICE")
+			f.FailNext("conversations.open", 1, 5*time.Second)
+		},
 			func(m *Messenger) error {
 				return m.SendPrivate(context.Background(), alice(), bot.Message{Summary: "x"})
 			}, 5 * time.Second},

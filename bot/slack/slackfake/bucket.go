@@ -70,12 +70,14 @@ func (s *Server) LimitTier(method string, l Limit) {
 	s.tierBuckets[method] = &bucket{}
 }
 
-// LimitLikeSlack enforces Slack's documented limits on what resetbot's
-// helpdesk threads call: PostLimit per channel on chat.postMessage, Tier3
-// on chat.update.
+// LimitLikeSlack enforces Slack's documented limits on what resetbot
+// calls for helpdesk threads and DMs: PostLimit per channel on
+// chat.postMessage, Tier3 app-wide on chat.update and on
+// conversations.open.
 func (s *Server) LimitLikeSlack() {
 	s.LimitPosts(PostLimit)
 	s.LimitTier("chat.update", Tier3)
+	s.LimitTier("conversations.open", Tier3)
 }
 
 // SetLimitClock makes the rate limits of LimitPosts and LimitTier read

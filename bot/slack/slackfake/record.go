@@ -15,7 +15,11 @@ type Call struct {
 	ThreadTS string
 	Text     string
 	Blocks   json.RawMessage
-	User     string // conversations.open users, users.info user
+	User     string // conversations.open users, users.info user, a DM's member
+	// ChannelArg is the channel argument as the caller sent it: for a
+	// post by user id the member's id, while Channel is the IM it landed
+	// in.
+	ChannelArg string
 	// ResponseID is the id of the response URL posted to (see ResponseURL).
 	ResponseID string
 	Error      string // the Slack error code, or "ratelimited"

@@ -51,6 +51,7 @@ type Server struct {
 	responses []Response
 	channels  map[string]bool
 	ims       map[string]string
+	imUser    map[string]string // IM channel -> member, the reverse of ims
 	users     map[string]User
 	groups    map[string][]string
 	failNext  map[string]failure
@@ -75,6 +76,9 @@ type Server struct {
 	listPage int
 	// unscoped are the methods the app lacks a scope for, with the scope.
 	unscoped map[string]string
+	// refused and needsOpen are the DMs of RefuseDM and NeedsOpen.
+	refused   map[string]DMRefusal
+	needsOpen map[string]bool
 }
 
 type failure struct {
@@ -89,6 +93,7 @@ func New(token string) *Server {
 		token:       token,
 		channels:    map[string]bool{},
 		ims:         map[string]string{},
+		imUser:      map[string]string{},
 		users:       map[string]User{},
 		groups:      map[string][]string{},
 		failNext:    map[string]failure{},
@@ -215,7 +220,8 @@ func (s *Server) Hold(method string) (release func()) {
 	}
 }
 
-// IMChannel returns the DM channel conversations.open gave for user.
+// IMChannel returns the DM channel with user, opened by
+// conversations.open or by a post to the user's id ("" if none is open).
 func (s *Server) IMChannel(user string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -273,7 +279,7 @@ func (s *Server) gate(w http.ResponseWriter, r *http.Request, method string, c *
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	method := r.PathValue("method")
 	params, err := readParams(r)
-	c := Call{Method: method, Channel: params.Get("channel"), TS: params.Get("ts"), ThreadTS: params.Get("thread_ts"),
+	c := Call{Method: method, Channel: params.Get("channel"), ChannelArg: params.Get("channel"), TS: params.Get("ts"), ThreadTS: params.Get("thread_ts"),
 		Text: params.Get("text"), User: params.Get("user"), At: time.Now()}
 	if b := params.Get("blocks"); b != "" {
 		c.Blocks = json.RawMessage(b)
@@ -307,6 +313,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	case "conversations.open":
 		answer, c.Error = s.openLocked(params, &c)
 	case "chat.postMessage":
+		if c.Error = s.dmTargetLocked(&c); c.Error != "" {
+			break
+		}
 		if retry, limited := s.limitedLocked(c.Channel); limited {
 			c.Error = "ratelimited"
 			s.calls = append(s.calls, c)
@@ -374,10 +383,12 @@ func (s *Server) openLocked(params url.Values, c *Call) (map[string]any, string)
 	if users == "" || strings.Contains(users, ",") {
 		return nil, "not_supported"
 	}
+	if code := s.refused[users].Open; code != "" {
+		return nil, code
+	}
 	ch, already := s.ims[users]
 	if !already {
-		ch = "D" + strings.TrimLeft(users, "UW")
-		s.ims[users] = ch
+		ch = s.openIMLocked(users)
 	}
 	c.Channel = ch
 	return map[string]any{"channel": map[string]any{"id": ch}, "already_open": already}, ""
@@ -415,15 +426,7 @@ func (s *Server) bucketLocked(channel string) (time.Duration, bool) {
 }
 
 func (s *Server) knownChannelLocked(ch string) bool {
-	if s.channels[ch] {
-		return true
-	}
-	for _, im := range s.ims {
-		if im == ch {
-			return true
-		}
-	}
-	return false
+	return s.channels[ch] || s.imUser[ch] != ""
 }
 
 func (s *Server) postLocked(c *Call, ephemeral bool) (map[string]any, string) {
