@@ -13,12 +13,15 @@ import (
 )
 
 // Discord JSON error codes this package acts on.
-const codeThreadExists = 160004 // "A thread has already been created for this message"
+const (
+	codeThreadExists   = 160004 // "A thread has already been created for this message"
+	codeUnknownChannel = 10003  // "Unknown Channel": a DM channel no longer there
+)
 
 // permanentCodes are Discord JSON error codes no retry fixes: the channel,
 // thread or message is gone, or the bot may no longer see or post there.
 var permanentCodes = map[int]bool{
-	10003: true, // Unknown Channel
+	10003: true, // Unknown Channel (codeUnknownChannel)
 	10008: true, // Unknown Message
 	10013: true, // Unknown User
 	50001: true, // Missing Access

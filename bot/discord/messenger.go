@@ -26,6 +26,9 @@ type Messenger struct {
 	channel string
 	log     *slog.Logger
 	pace    *platform.Pacer
+	// dms remembers each user's DM channel, so a private message is one
+	// call, not a "create DM" and a post.
+	dms *bot.DMCache
 }
 
 var _ bot.Messenger = (*Messenger)(nil)
@@ -40,7 +43,8 @@ func NewMessenger(cfg Config, opts ...Option) (*Messenger, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Messenger{s: s, channel: cfg.HelpdeskChannelID, log: o.Log.With("platform", Platform), pace: platform.NewPacer(o.Own.pace)}, nil
+	return &Messenger{s: s, channel: cfg.HelpdeskChannelID, log: o.Log.With("platform", Platform), pace: platform.NewPacer(o.Own.pace),
+		dms: bot.NewDMCache(0, 0, nil)}, nil
 }
 
 // Check reads the bot's own user, so a wrong token or API URL fails at
@@ -53,8 +57,10 @@ func (m *Messenger) Check(ctx context.Context) error {
 // call are the options of every REST call: the caller's context.
 func call(ctx context.Context) discordgo.RequestOption { return discordgo.WithContext(ctx) }
 
-// SendPrivate opens (or reuses: Discord returns the existing one) the
-// bot's DM channel with the user and posts msg there.
+// SendPrivate posts msg in the bot's DM channel with the user: the one
+// remembered for them, or the one "create DM" returns (Discord answers
+// with the existing channel) the first time. A remembered channel Discord
+// answers Unknown Channel for is created again, once (bot.DMCache).
 func (m *Messenger) SendPrivate(ctx context.Context, to flows.ChatIdentity, msg bot.Message) error {
 	if to.Platform != Platform || !snowflake.MatchString(to.UserID) {
 		return fmt.Errorf("discord: %q is not a Discord user", to.String())
@@ -63,12 +69,18 @@ func (m *Messenger) SendPrivate(ctx context.Context, to flows.ChatIdentity, msg 
 	if err != nil {
 		return err
 	}
-	ch, err := m.s.UserChannelCreate(to.UserID, call(ctx))
-	if err != nil {
-		return apiError("create DM channel", err)
+	open := func(ctx context.Context) (string, error) {
+		ch, err := m.s.UserChannelCreate(to.UserID, call(ctx))
+		if err != nil {
+			return "", apiError("create DM channel", err)
+		}
+		return ch.ID, nil
 	}
-	_, err = m.send(ctx, ch.ID, msg.Urgent, r, "send DM")
-	return err
+	post := func(ctx context.Context, channel string) error {
+		_, err := m.send(ctx, channel, msg.Urgent, r, "send DM")
+		return err
+	}
+	return m.dms.Do(ctx, to.UserID, open, post, func(err error) bool { return hasCode(err, codeUnknownChannel) })
 }
 
 // PostHelpdesk posts msg in the helpdesk channel and starts a thread from

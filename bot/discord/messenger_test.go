@@ -32,6 +32,9 @@ func routeCalls(r *rig, route string) int {
 	return n
 }
 
+// TestSendPrivateOpensTheDMAndPosts: the first private message to a user
+// creates the DM channel, the second reuses it without a second create
+// call.
 func TestSendPrivateOpensTheDMAndPosts(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
@@ -49,8 +52,8 @@ func TestSendPrivateOpensTheDMAndPosts(t *testing.T) {
 	if len(got) != 2 || !strings.Contains(got[0].Text(), "first") || !strings.Contains(got[1].Text(), "second") {
 		t.Fatalf("DM holds %+v", got)
 	}
-	if n := routeCalls(r, "POST /users/@me/channels"); n != 2 {
-		t.Errorf("%d DM channel calls, want one per message (Discord returns the same channel)", n)
+	if n := routeCalls(r, "POST /users/@me/channels"); n != 1 {
+		t.Errorf("%d DM channel calls for two messages, want 1 (the channel is remembered)", n)
 	}
 	for _, tc := range []struct {
 		name string
@@ -64,6 +67,47 @@ func TestSendPrivateOpensTheDMAndPosts(t *testing.T) {
 				t.Error("sent to a user that is not a Discord user")
 			}
 		})
+	}
+}
+
+// TestSendPrivateStaleDMIsCreatedAgainOnce: when the remembered DM
+// channel answers Unknown Channel, the DM is created again once and the
+// message posted there; the next message uses the new channel.
+func TestSendPrivateStaleDMIsCreatedAgainOnce(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	to := identity(snowflakeOf("staleuser"))
+	if err := r.ms.SendPrivate(ctx, to, bot.Message{Summary: "first", Body: []string{"first"}}); err != nil {
+		t.Fatal(err)
+	}
+	old, _ := r.fake.DMChannel(to.UserID)
+	r.fake.CloseDM(to.UserID)
+	for _, text := range []string{"second", "third"} {
+		if err := r.ms.SendPrivate(ctx, to, bot.Message{Summary: text, Body: []string{text}}); err != nil {
+			t.Fatalf("%s: %v", text, err)
+		}
+	}
+	dm, ok := r.fake.DMChannel(to.UserID)
+	if !ok || dm == old {
+		t.Fatalf("DM channel %q (was %q): not created again", dm, old)
+	}
+	if got := r.fake.ChannelMessages(dm); len(got) != 2 || !strings.Contains(got[0].Text(), "second") || !strings.Contains(got[1].Text(), "third") {
+		t.Errorf("the new DM holds %+v", got)
+	}
+	if n := routeCalls(r, "POST /users/@me/channels"); n != 2 {
+		t.Errorf("%d DM channel calls, want 2 (the first, and one after Unknown Channel)", n)
+	}
+	refused := 0
+	for _, c := range r.fake.Calls() {
+		if c.Route == "POST /channels/{channel}/messages" && c.Status == http.StatusNotFound {
+			refused++
+		}
+	}
+	if refused != 1 {
+		t.Errorf("%d posts answered 404, want the one to the stale channel", refused)
+	}
+	if n := len(r.fake.Private(to.UserID)); n != 3 {
+		t.Errorf("the user saw %d messages, want 3", n)
 	}
 }
 

@@ -64,7 +64,7 @@ func New(cfg Config, handler bot.Handler, once bot.Once, opts ...Option) (*App, 
 		keys:       keys,
 		conn:       conn,
 		seen:       s,
-		messenger:  &Messenger{cfg: cfg, conn: conn, seen: s, pace: platform.NewPacer(o.Own.pace)},
+		messenger:  &Messenger{cfg: cfg, conn: conn, seen: s, pace: platform.NewPacer(o.Own.pace), personals: bot.NewDMCache(0, 0, o.Now)},
 		stop:       stop,
 	}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/resetbot/resetbot/bot"
@@ -20,6 +21,9 @@ type Messenger struct {
 	conn *connector
 	seen *seen
 	pace *platform.Pacer
+	// personals remembers each user's personal conversation, so a
+	// private message is one call, not a createConversation and a post.
+	personals *bot.DMCache
 }
 
 var (
@@ -41,36 +45,46 @@ func (m *Messenger) tenant(u seenUser) string {
 	return m.cfg.TenantID
 }
 
-// personal opens the personal chat with a user (Teams returns the existing
-// one) and tells where it is.
-func (m *Messenger) personal(ctx context.Context, to flows.ChatIdentity) (serviceURL, conv string, err error) {
+// personal runs use in the personal chat with a user: the conversation
+// remembered for them, or the one createConversation returns (Teams
+// answers with the existing one) the first time. A remembered
+// conversation the connector answers ConversationNotFound for is created
+// again, once (bot.DMCache).
+func (m *Messenger) personal(ctx context.Context, to flows.ChatIdentity, use func(ctx context.Context, serviceURL, conv string) error) error {
 	if to.Platform != Platform || !guid.MatchString(to.UserID) {
-		return "", "", fmt.Errorf("teams: %s is not a Teams user", to)
+		return fmt.Errorf("teams: %s is not a Teams user", to)
 	}
 	u, ok := m.seen.user(to.UserID)
-	serviceURL = m.cfg.serviceURL()
+	serviceURL := m.cfg.serviceURL()
 	if ok && u.serviceURL != "" {
 		serviceURL = u.serviceURL
 	}
-	c, err := m.conn.createConversation(ctx, serviceURL, conversationParameters{
-		Bot: m.botAccount(), Members: []account{{ID: to.UserID}}, TenantID: m.tenant(u),
-	})
-	if err != nil {
-		return "", "", err
+	open := func(ctx context.Context) (string, error) {
+		c, err := m.conn.createConversation(ctx, serviceURL, conversationParameters{
+			Bot: m.botAccount(), Members: []account{{ID: to.UserID}}, TenantID: m.tenant(u),
+		})
+		return c.ID, err
 	}
-	return serviceURL, c.ID, nil
+	return m.personals.Do(ctx, to.UserID, open, func(ctx context.Context, conv string) error {
+		return use(ctx, serviceURL, conv)
+	}, conversationGone)
+}
+
+// conversationGone reports the connector's answer for a conversation
+// that does not exist (any more): 404 ConversationNotFound.
+func conversationGone(err error) bool {
+	e, ok := errors.AsType[*apiError](err)
+	return ok && e.Status == http.StatusNotFound && e.Code == "ConversationNotFound"
 }
 
 // SendPrivate implements bot.Messenger: the message arrives in the user's
 // personal chat with the bot.
 func (m *Messenger) SendPrivate(ctx context.Context, to flows.ChatIdentity, msg bot.Message) error {
-	serviceURL, conv, err := m.personal(ctx, to)
-	if err != nil {
-		return err
-	}
-	return m.pace.Post(ctx, conv, msg.Urgent, func(ctx context.Context) error {
-		_, err := m.conn.send(ctx, serviceURL, conv, renderActivity(msg, m.seen.name))
-		return err
+	return m.personal(ctx, to, func(ctx context.Context, serviceURL, conv string) error {
+		return m.pace.Post(ctx, conv, msg.Urgent, func(ctx context.Context) error {
+			_, err := m.conn.send(ctx, serviceURL, conv, renderActivity(msg, m.seen.name))
+			return err
+		})
 	})
 }
 
@@ -131,11 +145,12 @@ func (m *Messenger) ReplyHelpdesk(ctx context.Context, thread string, msg bot.Me
 // address an activity carries.
 func (m *Messenger) UserEmail(ctx context.Context, userID string) (string, error) {
 	to := flows.ChatIdentity{Platform: Platform, UserID: userID}
-	serviceURL, conv, err := m.personal(ctx, to)
-	if err != nil {
-		return "", err
-	}
-	a, err := m.conn.member(ctx, serviceURL, conv, userID)
+	var a account
+	err := m.personal(ctx, to, func(ctx context.Context, serviceURL, conv string) error {
+		var err error
+		a, err = m.conn.member(ctx, serviceURL, conv, userID)
+		return err
+	})
 	if err != nil {
 		return "", err
 	}

@@ -62,24 +62,83 @@ func TestTokenCached(t *testing.T) {
 	}
 }
 
-// TestSendPrivate opens the personal chat, then posts into it.
+// TestSendPrivate opens the personal chat, then posts into it; the next
+// private message to the user posts without a second createConversation.
 func TestSendPrivate(t *testing.T) {
 	r := newRig(t)
-	if err := r.app.Messenger().SendPrivate(context.Background(), teamsUser("alice"), bot.Message{Summary: "Your link", Body: []string{"Open it"}}); err != nil {
-		t.Fatal(err)
+	for _, text := range []string{"Your link", "Again"} {
+		if err := r.app.Messenger().SendPrivate(context.Background(), teamsUser("alice"), bot.Message{Summary: text, Body: []string{"Open it"}}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	calls := r.fake.Calls()
 	conv := r.fake.PersonalConversation(aadOf("alice"))
-	if len(calls) != 2 || calls[0].Method != http.MethodPost || !strings.HasSuffix(calls[0].Path, "/v3/conversations") ||
-		calls[0].Conversation != conv || calls[1].Conversation != conv || !strings.HasSuffix(calls[1].Path, "/activities") {
-		t.Fatalf("calls %+v, want create conversation then post into %s", calls, conv)
+	if len(calls) != 3 || calls[0].Method != http.MethodPost || !strings.HasSuffix(calls[0].Path, "/v3/conversations") ||
+		calls[0].Conversation != conv || calls[1].Conversation != conv || !strings.HasSuffix(calls[1].Path, "/activities") ||
+		strings.HasSuffix(calls[2].Path, "/v3/conversations") || !strings.HasSuffix(calls[2].Path, "/activities") {
+		t.Fatalf("calls %+v, want create conversation, then two posts into %s", calls, conv)
 	}
 	posts := r.botPosts(conv)
-	if len(posts) != 1 || posts[0].Summary != "Your link" {
+	if len(posts) != 2 || posts[0].Summary != "Your link" || posts[1].Summary != "Again" {
 		t.Fatalf("personal chat %+v", posts)
 	}
 	if err := r.app.Messenger().SendPrivate(context.Background(), flows.ChatIdentity{Platform: "slack", UserID: "U1"}, bot.Message{Summary: "x"}); err == nil {
 		t.Fatal("a Slack identity was sent to on Teams")
+	}
+}
+
+// creates counts the createConversation calls the fake received.
+func creates(r *rig) int {
+	n := 0
+	for _, c := range r.fake.Calls() {
+		if c.Method == http.MethodPost && strings.HasSuffix(c.Path, "/v3/conversations") {
+			n++
+		}
+	}
+	return n
+}
+
+// TestSendPrivateStaleConversationCreatedAgainOnce: when the remembered
+// personal conversation answers ConversationNotFound, it is created again
+// once and the message posted in the new one, which the next message and
+// the next email look-up use.
+func TestSendPrivateStaleConversationCreatedAgainOnce(t *testing.T) {
+	r := newRig(t)
+	ms := r.messenger()
+	ctx := context.Background()
+	if err := ms.SendPrivate(ctx, teamsUser("alice"), bot.Message{Summary: "first"}); err != nil {
+		t.Fatal(err)
+	}
+	old := r.fake.PersonalConversation(aadOf("alice"))
+	r.fake.EndPersonal(aadOf("alice"))
+	for _, text := range []string{"second", "third"} {
+		if err := ms.SendPrivate(ctx, teamsUser("alice"), bot.Message{Summary: text}); err != nil {
+			t.Fatalf("%s: %v", text, err)
+		}
+	}
+	conv := r.fake.PersonalConversation(aadOf("alice"))
+	if conv == old {
+		t.Fatal("the personal conversation was not created again")
+	}
+	var texts []string
+	for _, a := range r.botPosts(conv) {
+		texts = append(texts, a.Summary)
+	}
+	if strings.Join(texts, ",") != "second,third" {
+		t.Errorf("the new personal chat holds %q", texts)
+	}
+	if n := creates(r); n != 2 {
+		t.Errorf("%d createConversation calls, want 2 (the first, and one after ConversationNotFound)", n)
+	}
+	if _, err := ms.UserEmail(ctx, aadOf("alice")); err != nil {
+		t.Fatalf("UserEmail: %v", err)
+	}
+	r.fake.EndPersonal(aadOf("alice"))
+	if got, err := ms.UserEmail(ctx, aadOf("alice")); err != nil || got != "alice@example.test" {
+		t.Errorf("UserEmail after the chat ended: %q, %v", got, err)
+	}
+	if n := creates(r); n != 3 {
+		t.Errorf("%d createConversation calls, want 3 (one more for the look-up in an ended chat)", n)
 	}
 }
 

@@ -29,7 +29,8 @@ type Server struct {
 	seq       int
 	calls     []Call
 	channels  map[string]channel
-	dms       map[string]string // user id -> DM channel id
+	dms       map[string]string   // user id -> DM channel id
+	pastDMs   map[string][]string // user id -> DM channels CloseDM closed
 	messages  map[string]*Message
 	order     []*Message // every channel message and interaction answer, by Seq
 	tokens    map[string]*issued
@@ -70,6 +71,7 @@ func New(token, appID string) *Server {
 		nextID:    1_200_000_000_000_000_000,
 		channels:  map[string]channel{},
 		dms:       map[string]string{},
+		pastDMs:   map[string][]string{},
 		messages:  map[string]*Message{},
 		tokens:    map[string]*issued{},
 		commands:  map[string]json.RawMessage{},
@@ -440,6 +442,22 @@ func (s *Server) Thread(messageID string) (id, name string, ok bool) {
 	return messageID, ch.name, true
 }
 
+// CloseDM plays Discord losing the bot's DM channel with a user: posts to
+// the old channel id answer 404 Unknown Channel (10003), and the next
+// "create DM" makes a new channel. What the old one held still counts as
+// seen by the user (Private).
+func (s *Server) CloseDM(userID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id, ok := s.dms[userID]
+	if !ok {
+		return
+	}
+	delete(s.dms, userID)
+	delete(s.channels, id)
+	s.pastDMs[userID] = append(s.pastDMs[userID], id)
+}
+
 // DMChannel returns the bot's DM channel with a user, if opened.
 func (s *Server) DMChannel(userID string) (string, bool) {
 	s.mu.Lock()
@@ -454,11 +472,17 @@ func (s *Server) DMChannel(userID string) (string, bool) {
 func (s *Server) Private(userID string) []Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	dm := s.dms[userID]
+	dms := map[string]bool{}
+	if dm := s.dms[userID]; dm != "" {
+		dms[dm] = true
+	}
+	for _, dm := range s.pastDMs[userID] {
+		dms[dm] = true
+	}
 	var out []Message
 	for _, m := range s.order {
 		switch {
-		case dm != "" && m.ChannelID == dm:
+		case dms[m.ChannelID]:
 			out = append(out, *m)
 		case m.Token != "" && s.tokens[m.Token] != nil && s.tokens[m.Token].user == userID && !m.Deferred && m.Flags&Ephemeral != 0:
 			out = append(out, *m)

@@ -92,6 +92,9 @@ type conv struct {
 	channel    string // helpdesk channel id for channel threads
 	member     string // aad object id for personal chats
 	activities []*Activity
+	// ended is a personal chat EndPersonal ended: it answers
+	// ConversationNotFound.
+	ended bool
 }
 
 // New starts a fake for one test and stops it when the test ends.
@@ -207,6 +210,19 @@ func (s *Server) PersonalConversation(aadObjectID string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.personalLocked(aadObjectID)
+}
+
+// EndPersonal plays Teams losing the bot's personal chat with a user:
+// posts to the old conversation id and member look-ups in it answer 404
+// ConversationNotFound, and the next createConversation for the user
+// makes a new one. What the old one held stays readable (Conversation).
+func (s *Server) EndPersonal(aadObjectID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if id, ok := s.personal[aadObjectID]; ok {
+		delete(s.personal, aadObjectID)
+		s.convs[id].ended = true
+	}
 }
 
 func (s *Server) personalLocked(aad string) string {
@@ -397,7 +413,7 @@ func (s *Server) post(r *http.Request, c *Call, replyTo string) (int, any) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cv, ok := s.convs[r.PathValue("conv")]
-	if !ok {
+	if !ok || cv.ended {
 		return http.StatusNotFound, apiError("ConversationNotFound")
 	}
 	if s.removed && cv.channel != "" {
@@ -450,6 +466,8 @@ func (s *Server) member(r *http.Request, c *Call) (int, any) {
 	conv := r.PathValue("conv")
 	cv := s.convs[conv]
 	switch {
+	case conv != s.opt.HelpdeskChannelID && (cv == nil || cv.ended):
+		return http.StatusNotFound, apiError("ConversationNotFound")
 	case !ok:
 		return http.StatusNotFound, apiError("MemberNotFoundInConversation")
 	case conv == s.opt.HelpdeskChannelID:
