@@ -71,7 +71,13 @@ func (s linkSink) deliver(ctx context.Context, ev flows.Event) (handled bool, er
 	if err != nil || f == nil {
 		return err == nil, err
 	}
-	if !linkKind(f.Kind) || f.State != flows.StateIssued || !f.LinkSentAt.IsZero() || !b.now().Before(f.ExpiresAt) {
+	if !linkKind(f.Kind) || !f.LinkSentAt.IsZero() {
+		return true, nil
+	}
+	if !b.now().Before(f.ExpiresAt) && (f.State == flows.StateIssued || f.State == flows.StateExpired) {
+		return b.expiredUndelivered(ctx, f, ms)
+	}
+	if f.State != flows.StateIssued {
 		return true, nil
 	}
 	if b.now().Sub(ev.Time) < b.cfg.LinkResendAfter {
@@ -112,6 +118,33 @@ func (s linkSink) deliver(ctx context.Context, ev flows.Event) (handled bool, er
 	}
 	if err := b.deps.Engine.LinkSent(ctx, is.Flow, viaResent); err != nil {
 		return false, fmt.Errorf("link delivery of flow %s: record: %w", f.ID, err)
+	}
+	return true, nil
+}
+
+// lateTellWindow is how long after an undelivered link expired the job
+// keeps trying to tell its person so (while the chat refuses for now);
+// after it, the news is too old to help and the job gives up, logged and
+// counted.
+const lateTellWindow = 10 * time.Minute
+
+// expiredUndelivered handles a flow whose link expired before any delivery
+// was recorded (the chat refused every try for now, or the process was
+// down): the person, who was told a link was coming (or whom the helpdesk
+// sent one), is told privately that it could not reach them in time and
+// nothing changed. No link goes with it: the expired one opens nothing.
+func (b *Bot) expiredUndelivered(ctx context.Context, f *flows.Flow, ms Messenger) (bool, error) {
+	l := b.langOf(f.Locale)
+	line := l.T("chat.link_late.body", "Contact", b.cfg.HelpdeskContact)
+	err := ms.SendPrivate(ctx, f.Subject.Chat, Message{Summary: l.T("chat.link_late.summary"), Body: []string{line}, Tone: ToneWarning})
+	if err != nil && !IsPermanent(err) && b.now().Before(f.ExpiresAt.Add(lateTellWindow)) {
+		return false, fmt.Errorf("telling the person of flow %s their link expired undelivered: %w", f.ID, err)
+	}
+	b.unfinished("link", unfinishedExpired)
+	if err != nil {
+		b.deps.Log.Warn("link expired undelivered, and its person could not be told", "flow", f.ID, "err", err)
+	} else {
+		b.deps.Log.Warn("link expired undelivered; its person was told", "flow", f.ID)
 	}
 	return true, nil
 }

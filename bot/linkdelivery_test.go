@@ -306,3 +306,42 @@ func TestPushedLinkNotDeliveredIsNotCalledSent(t *testing.T) {
 		})
 	}
 }
+
+// TestLinkExpiredUndeliveredTellsThePerson: the chat refused every DM of a
+// link for now until the link expired; once it answers again, the job
+// tells the person privately that the link could not reach them and
+// nothing changed, with no link (the expired one opens nothing), once.
+func TestLinkExpiredUndeliveredTellsThePerson(t *testing.T) {
+	meter := &countMeter{}
+	rig, ms := newCore(t, bottest.Options{Meter: meter, LinkResendAfter: time.Millisecond})
+	ctx := context.Background()
+	if _, err := rig.Engine.Start(ctx, flows.StartRequest{Kind: flows.KindReset,
+		Lookup: directory.Lookup{Kind: directory.ByChatID, Platform: "slack", Value: "U0PWUSER"},
+		Chat:   bottest.Slack("U0PWUSER"), RequestedBy: bottest.Slack("U0PWUSER"), Locale: flows.Locale{Lang: "fr"}}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(5 * time.Millisecond) // past the resend delay
+	ms.FailIf = func(p bottest.Posted) error {
+		if p.Kind == "dm" {
+			return errors.New("chat unavailable")
+		}
+		return nil
+	}
+	if _, err := rig.Reader.Pump(ctx); err == nil {
+		t.Fatal("the failed DM was not reported for a retry")
+	}
+	rig.Advance(11 * time.Minute) // past the link's life
+	ms.FailIf = nil
+	rig.Settle(t)
+	rig.Settle(t)
+	dms := ms.DMs("U0PWUSER")
+	if len(dms) != 1 {
+		t.Fatalf("%d DMs, want the one saying the link expired undelivered: %+v", len(dms), dms)
+	}
+	if dms[0].Link != nil || !strings.Contains(dms[0].Summary, "n'a pas pu vous parvenir") {
+		t.Errorf("DM = %+v, want the French words and no link", dms[0])
+	}
+	if n := meter.get("link/expired"); n != 1 {
+		t.Errorf("meter link/expired = %d, want 1", n)
+	}
+}

@@ -10,9 +10,10 @@ import (
 // A request the bot acknowledged ("Got it: I'm preparing a link") is a
 // promise. When the background work behind it cannot keep it (it waited
 // past its deadline for a worker, the process is stopping, it panicked,
-// or its link could reach the person by no private channel), the person is
-// told so in their language, instead of being left with the
-// acknowledgement alone, and the WorkMeter counts it.
+// its link could reach the person by no private channel, or it expired
+// before any try got through), the person is told so in their language,
+// instead of being left with the acknowledgement alone, and the WorkMeter
+// counts it.
 
 // Why a piece of acknowledged work ended without doing what it promised:
 // the WorkMeter's reason.
@@ -28,12 +29,15 @@ const (
 	// unfinishedUndeliverable: its link reached the person by no private
 	// channel, and the flow was ended (linkdelivery.go).
 	unfinishedUndeliverable = "undeliverable"
+	// unfinishedExpired: its link expired before any delivery succeeded
+	// (linkdelivery.go); the person is told, when the chat lets us.
+	unfinishedExpired = "expired"
 )
 
 // WorkMeter is an optional dependency (Deps.Meter) that counts the
 // acknowledged requests the core could not carry out, by the work's name
 // ("start", "help", "locale", "link", ...) and the reason ("late",
-// "shutdown", "panic", "undeliverable"): each is a person who was told
+// "shutdown", "panic", "undeliverable", "expired"): each is a person who was told
 // "working on it" and then had to be told it did not work, which an
 // operator should see on a dashboard, not only in the log.
 type WorkMeter interface {

@@ -19,7 +19,7 @@ func newWorkMetrics(reg prometheus.Registerer) (*workMetrics, error) {
 	m := &workMetrics{unfinished: prometheus.NewCounterVec(prometheus.CounterOpts{
 		Namespace: "resetbot",
 		Name:      "requests_unfinished_total",
-		Help:      "Acknowledged chat requests the bot could not carry out, by work (start, help, locale, link, ...) and reason (late: waited past its deadline; shutdown: dropped at stop; panic; undeliverable: no private channel took the link). The person is told.",
+		Help:      "Acknowledged chat requests the bot could not carry out, by work (start, help, locale, link, ...) and reason (late: waited past its deadline; shutdown: dropped at stop; panic; undeliverable: no private channel took the link; expired: the link expired before any delivery got through). The person is told when the chat lets us.",
 	}, []string{"work", "reason"})}
 	if err := reg.Register(m.unfinished); err != nil {
 		return nil, err
