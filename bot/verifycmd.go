@@ -25,7 +25,9 @@ func parseVerify(text string, mentions []User) (Command, error) {
 	var rest []string
 	found := false
 	for _, w := range words[1:] {
-		if !found && strings.EqualFold(w, token) {
+		// The target named twice is still one mention, and never part of
+		// the reason the target reads.
+		if strings.EqualFold(w, token) {
 			found = true
 			continue
 		}
