@@ -60,6 +60,18 @@ type Seen struct {
 	Buttons []SeenButton
 }
 
+// LinkMessage returns the message in seen that carries a link, wherever it
+// is: a platform's first reply and the link travel on separate calls, so
+// their order in the person's view is not fixed.
+func LinkMessage(seen []Seen) (Seen, bool) {
+	for _, m := range seen {
+		if m.Link != "" {
+			return m, true
+		}
+	}
+	return Seen{}, false
+}
+
 // SeenButton is one button.
 type SeenButton struct {
 	ActionID string

@@ -1,7 +1,6 @@
 package teams_test
 
 import (
-	"slices"
 	"strings"
 	"testing"
 
@@ -32,8 +31,7 @@ func TestTeamsFirstReplyInActivityLocale(t *testing.T) {
 	// reply goes out on its own call to the Bot Connector, so it may land
 	// before or after the link.
 	inbox := d.Inbox(t, u)
-	i := slices.IndexFunc(inbox, func(m bottest.Seen) bool { return m.Link != "" })
-	if i < 0 || !strings.Contains(inbox[i].Text, "Passwort zurücksetzen") {
+	if m, ok := bottest.LinkMessage(inbox); !ok || !strings.Contains(m.Text, "Passwort zurücksetzen") {
 		t.Fatalf("the link message is not German: %+v", inbox)
 	}
 }
