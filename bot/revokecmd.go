@@ -25,16 +25,7 @@ func parseRevoke(text string, mentions []User) (Command, error) {
 	if len(words) > 1 && strings.EqualFold(strings.TrimPrefix(words[0], "/"), string(VerbReset)) {
 		words = words[1:] // "reset revoke ..." where there is no slash command
 	}
-	token := Mention(mentions[0].ID)
-	var rest []string
-	found := false
-	for _, w := range words[1:] {
-		if !found && strings.EqualFold(w, token) {
-			found = true
-			continue
-		}
-		rest = append(rest, w)
-	}
+	rest, found := cutMention(words[1:], mentions[0])
 	if !found || len(rest) == 0 {
 		return Command{}, &CommandError{Text: text, Why: "needs @user and a passkey name or all"}
 	}

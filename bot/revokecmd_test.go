@@ -52,6 +52,7 @@ func TestRevokeArgument(t *testing.T) {
 		{"REVOKE " + m + " ALL", bot.RevokeAll},
 		{"reset revoke " + m + " Pixel 8 Pro", "Pixel 8 Pro"},
 		{"revoke Work " + m + " Phone", "Work Phone"},
+		{"revoke " + m + " " + m + "Pixel", "Pixel"},
 	} {
 		cmd, err := bot.ParseCommand(c.text, []bot.User{u})
 		if err != nil || cmd.Verb != bot.VerbRevoke || cmd.Passkey != c.want || cmd.Target == nil || cmd.Target.ID != u.ID {

@@ -21,18 +21,7 @@ func parseVerify(text string, mentions []User) (Command, error) {
 	if len(words) > 1 && strings.EqualFold(strings.TrimPrefix(words[0], "/"), string(VerbReset)) {
 		words = words[1:] // "reset verify ..." where there is no slash command
 	}
-	token := Mention(mentions[0].ID)
-	var rest []string
-	found := false
-	for _, w := range words[1:] {
-		// The target named twice is still one mention, and never part of
-		// the reason the target reads.
-		if strings.EqualFold(w, token) {
-			found = true
-			continue
-		}
-		rest = append(rest, w)
-	}
+	rest, found := cutMention(words[1:], mentions[0])
 	if !found {
 		return Command{}, &CommandError{Text: text, Why: "needs @user"}
 	}

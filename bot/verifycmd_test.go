@@ -24,6 +24,7 @@ func TestVerifyCommand(t *testing.T) {
 		{"reason kept as typed", "verify " + m + "  Caller on LINE 2,   says  laptop stolen ", []bot.User{u}, "Caller on LINE 2, says laptop stolen", false},
 		{"reason before the mention", "verify urgent " + m, []bot.User{u}, "urgent", false},
 		{"typed with the command name", "reset Verify " + m + " VIP", []bot.User{u}, "VIP", false},
+		{"mention glued to text", "verify " + m + ", caller " + strings.ToUpper(m) + "0 " + m, []bot.User{u}, ", caller 0", false},
 		{"no mention", "verify caller", nil, "", true},
 		{"two mentions", "verify " + m + " " + m, []bot.User{u, u}, "", true},
 		{"reason too long", "verify " + m + " " + strings.Repeat("x", bot.MaxVerifyReason+1), []bot.User{u}, "", true},
