@@ -140,8 +140,8 @@ func (r *Reader) Pump(ctx context.Context) (int, error) {
 	if ctx.Err() == nil {
 		r.health.read(time.Now(), readErr)
 	}
-	// A claim also returns this consumer's own pending events, which
-	// ReadEvents returns again.
+	// What was claimed is this consumer's now, and ReadEvents returns it
+	// again.
 	seen := make(map[string]bool, len(evs))
 	for _, ev := range evs {
 		seen[ev.ID] = true

@@ -92,10 +92,15 @@ func (s *Store) readShard(ctx context.Context, stream, group, consumer string, m
 	return out, nil
 }
 
-// ClaimEvents implements flows.Store with XAUTOCLAIM: entries another
-// consumer of the group has held unacknowledged for at least minIdle (a
-// replica that died, or a Kubernetes pod that was replaced and now has a
-// new name) move to this consumer and are returned.
+// ClaimEvents implements flows.Store: entries another consumer of the
+// group has held unacknowledged for at least minIdle (a replica that
+// died, or a Kubernetes pod that was replaced and now has a new name) move
+// to this consumer and are returned. This consumer's own pending entries
+// are left where they are: ReadEvents returns them, in order, with what
+// came after them. Claimed as well, the old ones among them (idle because
+// the read's size had not reached their shard for a while) came without
+// the newer ones of the same flow that had been read again since, and a
+// 500-reset burst posted seven flows' last steps before their first.
 func (s *Store) ClaimEvents(ctx context.Context, group, consumer string, minIdle time.Duration, max int) ([]flows.Event, error) {
 	if minIdle <= 0 {
 		return nil, nil
@@ -108,13 +113,8 @@ func (s *Store) ClaimEvents(ctx context.Context, group, consumer string, minIdle
 		stream := s.streamKey(shard)
 		var msgs []redis.XMessage
 		err := s.withGroup(ctx, stream, group, func() error {
-			// The command is built by hand so an idle time under a
-			// millisecond means "at once" (go-redis rounds it up to 1 ms).
-			cmd := redis.NewXAutoClaimCmd(ctx, "xautoclaim", stream, group, consumer,
-				minIdle.Milliseconds(), "0-0", "count", max-len(out))
-			_ = s.rdb.Process(ctx, cmd)
 			var err error
-			msgs, _, err = cmd.Result()
+			msgs, err = s.claimShard(ctx, stream, group, consumer, minIdle, max-len(out))
 			return err
 		})
 		if err != nil && !errors.Is(err, redis.Nil) {
@@ -128,6 +128,48 @@ func (s *Store) ClaimEvents(ctx context.Context, group, consumer string, minIdle
 		}
 	}
 	return out, errors.Join(errs...)
+}
+
+// claimPages bounds how many pages of one shard's pending entries a claim
+// looks through for other consumers' entries: behind more of this
+// consumer's own than that (a backlog of some ten thousand events), a dead
+// replica's entries wait for the next claim, once the backlog has shrunk.
+const claimPages = 10
+
+// claimShard claims up to want of one shard's entries that other consumers
+// have held for at least minIdle: XPENDING lists the idle entries with
+// their owners, XCLAIM takes the others' (XAUTOCLAIM cannot leave a
+// consumer's own). Under a millisecond claims at once.
+func (s *Store) claimShard(ctx context.Context, stream, group, consumer string, minIdle time.Duration, want int) ([]redis.XMessage, error) {
+	if minIdle < time.Millisecond {
+		minIdle = 0 // go-redis would round it up to 1 ms
+	}
+	page := max(want, 100)
+	var ids []string
+	start := "-"
+	for range claimPages {
+		pend, err := s.rdb.XPendingExt(ctx, &redis.XPendingExtArgs{
+			Stream: stream, Group: group, Idle: minIdle, Start: start, End: "+", Count: int64(page),
+		}).Result()
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range pend {
+			if p.Consumer != consumer {
+				ids = append(ids, p.ID)
+			}
+		}
+		if len(pend) < page || len(ids) >= want {
+			break
+		}
+		start = "(" + pend[len(pend)-1].ID
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	return s.rdb.XClaim(ctx, &redis.XClaimArgs{
+		Stream: stream, Group: group, Consumer: consumer, MinIdle: minIdle, Messages: ids[:min(len(ids), want)],
+	}).Result()
 }
 
 // decodeEntries turns stream entries into events. An entry that cannot be
