@@ -185,9 +185,10 @@ func (s threadSink) backlogBudget() time.Duration {
 // the stream already, beyond the read's edge, and the flow waits for them
 // however old its steps are (in a 500-reset burst the edge reached flows
 // whose steps were over endingFor old, and posted 66 of them in three
-// posts and an edit each instead of one).
+// posts and an edit each instead of one). A flow with no thread whose
+// group lacks its first steps waits for them (see headless).
 func (s threadSink) stillMoving(f *flows.Flow, g []flows.Event, cut bool) bool {
-	if ends(g) || f.State == flows.StateAwaitingApproval || f.Kind == flows.KindApprove || f.Kind == flows.KindVerify {
+	if f.State == flows.StateAwaitingApproval || f.Kind == flows.KindApprove || f.Kind == flows.KindVerify {
 		return false
 	}
 	for _, ev := range g {
@@ -196,6 +197,14 @@ func (s threadSink) stillMoving(f *flows.Flow, g []flows.Event, cut bool) bool {
 		}
 	}
 	age := s.b.now().Sub(g[len(g)-1].Time)
+	if headless(f, g) {
+		// Its first steps are pending with another replica, which died
+		// with them: they come with the claim of its events.
+		return age < headlessFor
+	}
+	if ends(g) {
+		return false
+	}
 	if f.State.Terminal() {
 		// Its closing event is in the stream, beyond this read: it comes
 		// with the next ones.
@@ -203,6 +212,19 @@ func (s threadSink) stillMoving(f *flows.Flow, g []flows.Event, cut bool) bool {
 	}
 	return age < settleFor
 }
+
+// headless reports whether a flow with no thread yet is missing the start
+// of its story in g: every flow begins with EventRequested, and one not
+// in g nor posted (the thread would be recorded) is pending elsewhere.
+func headless(f *flows.Flow, g []flows.Event) bool {
+	return f.Thread == "" && g[0].Type != flows.EventRequested
+}
+
+// headlessFor is how long a flow whose first steps are missing from a
+// backlog waits for them before its later ones are posted without them:
+// as long as another consumer's events take to be claimed (idle for
+// flows.DefaultClaimIdle, claimed at most 30 s later), and a margin.
+const headlessFor = flows.DefaultClaimIdle + time.Minute
 
 // endingFor is how long a flow whose record has ended waits for its closing
 // event to come into a backlog's read before it is posted without it.
@@ -240,8 +262,8 @@ func eventIDs(evs []flows.Event) []string {
 // deliverGroup posts one flow's waiting events as a single message and
 // reports whether it did; with mayWait, a flow still moving is left for
 // later (false, nil). A flow without a thread yet whose group runs from
-// its start to its end gets one parent message carrying every step (see
-// postWhole); any other flow gets one reply with the new steps (and its
+// its start (EventRequested) to its end gets one parent message carrying
+// every step (see postWhole); any other flow gets one reply with the new steps (and its
 // parent refreshed when its status changed).
 func (s threadSink) deliverGroup(ctx context.Context, g []flows.Event, mayWait, cut bool) (bool, error) {
 	b := s.b
@@ -297,7 +319,7 @@ func (s threadSink) deliverGroup(ctx context.Context, g []flows.Event, mayWait, 
 		lines[i] = b.eventMessage(ev).Body[0]
 		update = update || refreshesParent(f, ev)
 	}
-	if f.Thread == "" && f.State.Terminal() && ends(fresh) {
+	if f.Thread == "" && f.State.Terminal() && ends(fresh) && !headless(f, fresh) {
 		return true, s.postWhole(ctx, ms, f, lines, fresh)
 	}
 	reply := Message{Summary: lines[len(lines)-1], Body: lines, Note: b.helpdeskLang().T("chat.thread.coalesced")}

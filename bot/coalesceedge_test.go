@@ -108,3 +108,108 @@ func TestBacklogWaitsForAFlowCutByTheReadsEdge(t *testing.T) {
 		})
 	}
 }
+
+// TestBacklogWaitsForAFlowsFirstSteps: a finished reset whose first four
+// steps are pending with a replica that died (they come with the claim of
+// its events, minutes later) and whose last three reach this replica in a
+// backlog. Its last steps wait for the first ones, and then the whole
+// flow is one parent with all seven steps in order; the last steps are
+// never a parent that reads like the whole story with the first steps
+// replied under it. Should the first steps never come, the last ones are
+// posted anyway once older than a claim takes.
+func TestBacklogWaitsForAFlowsFirstSteps(t *testing.T) {
+	for _, comes := range []bool{true, false} {
+		t.Run(fmt.Sprintf("first-steps-come=%v", comes), func(t *testing.T) {
+			rig, ms := newCore(t, bottest.Options{})
+			ctx := context.Background()
+			var f *flows.Flow
+			for i, u := range []string{"U0SPARE1", "U0PWUSER"} {
+				command(rig, u, "")
+				rig.Bot.Wait()
+				var binding string
+				f, binding = rig.Verify(t, bottest.TokenFrom(t, ms.DMs(u)[0]))
+				rig.Complete(t, f, binding, fmt.Sprintf("Head-Tide-%d-Harbour!", i))
+				rig.Bot.Wait()
+			}
+			evs, err := rig.Store.ReadEvents(ctx, "head-probe", "probe", 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// f is the second reset; the first is whole in the backlog, so
+			// the channel is not idle while f waits.
+			var steps, other []flows.Event
+			for _, ev := range evs {
+				switch ev.FlowID {
+				case f.ID:
+					steps = append(steps, ev)
+				case "":
+				default:
+					other = append(other, ev)
+				}
+			}
+			if len(steps) != len(resetSteps) {
+				t.Fatalf("%d events for the reset, want %d", len(steps), len(resetSteps))
+			}
+			// A backlog: the last three steps beside the other reset and
+			// refusals.
+			refusals := func(n int) []flows.Event {
+				out := append([]flows.Event(nil), other...)
+				for i := 0; i < n; i++ {
+					out = append(out, flows.Event{ID: fmt.Sprintf("rb:{rb-31}:audit/9-%d", i), Time: steps[0].Time,
+						Type: flows.EventRefused, Actor: "slack:U0NOBODY", Outcome: "refused", Reason: "no directory account matches chat id"})
+				}
+				return out
+			}
+			tail := steps[4:]
+			sink := rig.Bot.Sink().(flows.BatchSink)
+			if _, err := sink.DeliverBatch(ctx, append(refusals(20), tail...)); err != nil {
+				t.Fatal(err)
+			}
+			if th := flowThread(ms, f.ID); th != "" {
+				t.Fatalf("the flow's last steps were posted before its first ones came")
+			}
+			if !comes {
+				rig.Advance(10 * time.Minute) // longer than any claim takes
+				if _, err := sink.DeliverBatch(ctx, append(refusals(20), tail...)); err != nil {
+					t.Fatal(err)
+				}
+				th := flowThread(ms, f.ID)
+				if lines := threadSteps(ms, th); th == "" || len(lines) != len(tail) {
+					t.Fatalf("without its first steps the flow shows %d steps (thread %q), want its last %d", len(lines), th, len(tail))
+				}
+				return
+			}
+			// The claim brings the first steps; the last ones are still
+			// pending here.
+			if _, err := sink.DeliverBatch(ctx, append(refusals(20), steps...)); err != nil {
+				t.Fatal(err)
+			}
+			th := flowThread(ms, f.ID)
+			posts := 0
+			for _, p := range helpdeskPosts(ms) {
+				if p.Thread == th && th != "" {
+					posts++
+				}
+			}
+			lines := threadSteps(ms, th)
+			if posts != 1 || len(lines) != len(resetSteps) {
+				t.Fatalf("the flow took %d posts and shows %d steps, want one post with all %d", posts, len(lines), len(resetSteps))
+			}
+			for i, want := range resetSteps {
+				if !strings.Contains(lines[i], want) {
+					t.Errorf("step %d is %q, want %q", i, lines[i], want)
+				}
+			}
+		})
+	}
+}
+
+// flowThread is the thread of the flow's parent post, or "".
+func flowThread(ms *bottest.Messenger, flowID string) string {
+	for _, p := range helpdeskPosts(ms) {
+		if p.Kind == "parent" && strings.Contains(p.Message.Note, flowID) {
+			return p.Thread
+		}
+	}
+	return ""
+}
