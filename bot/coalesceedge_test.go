@@ -25,34 +25,9 @@ func TestBacklogWaitsForAFlowCutByTheReadsEdge(t *testing.T) {
 		t.Run(fmt.Sprintf("cut=%v", cut), func(t *testing.T) {
 			rig, ms := newCore(t, bottest.Options{})
 			ctx := context.Background()
-			var f *flows.Flow
-			for i, u := range []string{"U0SPARE1", "U0PWUSER"} {
-				command(rig, u, "")
-				rig.Bot.Wait()
-				var binding string
-				f, binding = rig.Verify(t, bottest.TokenFrom(t, ms.DMs(u)[0]))
-				rig.Complete(t, f, binding, fmt.Sprintf("Edge-Tide-%d-Harbour!", i))
-				rig.Bot.Wait()
-			}
 			// f is the second reset, the one the edge cuts; the first one
 			// is whole in the read, as in a burst.
-			evs, err := rig.Store.ReadEvents(ctx, "edge-probe", "probe", 100)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var steps, other []flows.Event
-			for _, ev := range evs {
-				switch ev.FlowID {
-				case f.ID:
-					steps = append(steps, ev)
-				case "":
-				default:
-					other = append(other, ev)
-				}
-			}
-			if len(steps) != len(resetSteps) {
-				t.Fatalf("%d events for the reset, want %d", len(steps), len(resetSteps))
-			}
+			f, steps, other := finishedResets(t, rig, ms, "Edge")
 			// The refusals fill the read up to the lookahead (1000) or
 			// leave it short of it; they are posted as one aggregate.
 			batch := append(append([]flows.Event(nil), other...), steps[:len(steps)-2]...)
@@ -122,34 +97,9 @@ func TestBacklogWaitsForAFlowsFirstSteps(t *testing.T) {
 		t.Run(fmt.Sprintf("first-steps-come=%v", comes), func(t *testing.T) {
 			rig, ms := newCore(t, bottest.Options{})
 			ctx := context.Background()
-			var f *flows.Flow
-			for i, u := range []string{"U0SPARE1", "U0PWUSER"} {
-				command(rig, u, "")
-				rig.Bot.Wait()
-				var binding string
-				f, binding = rig.Verify(t, bottest.TokenFrom(t, ms.DMs(u)[0]))
-				rig.Complete(t, f, binding, fmt.Sprintf("Head-Tide-%d-Harbour!", i))
-				rig.Bot.Wait()
-			}
-			evs, err := rig.Store.ReadEvents(ctx, "head-probe", "probe", 100)
-			if err != nil {
-				t.Fatal(err)
-			}
 			// f is the second reset; the first is whole in the backlog, so
 			// the channel is not idle while f waits.
-			var steps, other []flows.Event
-			for _, ev := range evs {
-				switch ev.FlowID {
-				case f.ID:
-					steps = append(steps, ev)
-				case "":
-				default:
-					other = append(other, ev)
-				}
-			}
-			if len(steps) != len(resetSteps) {
-				t.Fatalf("%d events for the reset, want %d", len(steps), len(resetSteps))
-			}
+			f, steps, other := finishedResets(t, rig, ms, "Head")
 			// A backlog: the last three steps beside the other reset and
 			// refusals.
 			refusals := func(n int) []flows.Event {
@@ -212,4 +162,36 @@ func flowThread(ms *bottest.Messenger, flowID string) string {
 		}
 	}
 	return ""
+}
+
+// finishedResets runs two resets to their end and returns the second, its
+// events (one per resetSteps) and the first one's, as the thread sink's
+// reader would read them (a probe group of its own).
+func finishedResets(t *testing.T, rig *bottest.Rig, ms *bottest.Messenger, name string) (f *flows.Flow, steps, other []flows.Event) {
+	t.Helper()
+	for i, u := range []string{"U0SPARE1", "U0PWUSER"} {
+		command(rig, u, "")
+		rig.Bot.Wait()
+		var binding string
+		f, binding = rig.Verify(t, bottest.TokenFrom(t, ms.DMs(u)[0]))
+		rig.Complete(t, f, binding, fmt.Sprintf("%s-Tide-%d-Harbour!", name, i))
+		rig.Bot.Wait()
+	}
+	evs, err := rig.Store.ReadEvents(context.Background(), strings.ToLower(name)+"-probe", "probe", 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range evs {
+		switch ev.FlowID {
+		case f.ID:
+			steps = append(steps, ev)
+		case "":
+		default:
+			other = append(other, ev)
+		}
+	}
+	if len(steps) != len(resetSteps) {
+		t.Fatalf("%d events for the reset, want %d", len(steps), len(resetSteps))
+	}
+	return f, steps, other
 }
