@@ -233,24 +233,35 @@ func (b *Bot) pushLink(ctx context.Context, respond Responder, fromUser User, ac
 	})
 }
 
-// cancelOwn cancels the requester's live flows of every kind.
+// cancelOwn cancels the requester's live flows of every kind. Someone with
+// no account hears they had no open links, as anyone with none does; a
+// directory or Redis that cannot answer is trouble, never "no open links".
 func (b *Bot) cancelOwn(ctx context.Context, r Request) {
+	l := b.langFor(r.From)
 	acct, err := b.accountOf(ctx, r.From)
+	if err != nil && !errors.Is(err, directory.ErrNotFound) && !errors.Is(err, errNoIdentity) {
+		b.respond(ctx, r.Respond, b.msgTrouble(l, b.fail("cancel failed", err)))
+		return
+	}
 	n := 0
 	if err == nil {
 		for _, k := range []flows.Kind{flows.KindReset, flows.KindChange, flows.KindUnlock, flows.KindEnroll} {
 			id, err := b.deps.Store.LiveID(ctx, acct.ID, k)
-			if err != nil || id == "" {
-				continue
+			if err == nil && id != "" {
+				_, err = b.deps.Engine.Cancel(ctx, id, r.From.ID, "cancelled by the user")
+				if err == nil {
+					n++
+				}
 			}
-			if _, err := b.deps.Engine.Cancel(ctx, id, r.From.ID, "cancelled by the user"); err == nil {
-				n++
+			if errors.Is(err, flows.ErrStoreUnavailable) {
+				b.respond(ctx, r.Respond, b.msgTrouble(l, b.fail("cancel failed", err)))
+				return
 			}
 		}
 	}
-	words := "You had no open links."
+	words := l.T("chat.cancel.none")
 	if n > 0 {
-		words = "Done: your open links no longer work."
+		words = l.T("chat.cancel.done")
 	}
 	b.respond(ctx, r.Respond, Message{Summary: words, Body: []string{words}})
 }
